@@ -1,0 +1,138 @@
+//! The command line: arguments, one file per subcommand, and the one place errors become a message
+//! and an exit code (0 ok, 2 bad input, 1 internal failure).
+//!
+//! Subcommands build their whole output as a string before anything is printed, so a failure
+//! leaves stdout empty.
+
+mod geocode;
+mod places;
+mod route;
+mod table;
+
+use std::fmt;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use convoy_sim::Geography;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "convoy-sim",
+    version,
+    about = "Where did the Qalamoun convoy go? Executable scenarios of the conflicting accounts of August 2017.",
+    long_about = "convoy-sim turns each source's account of the August 2017 Qalamoun convoy into an \
+executable scenario over the real places, roads and front lines, and shows where the accounts diverge. \
+Places, roads and control zones are built in; see data/README.md for their sources.",
+    after_help = "Examples:\n  convoy-sim geocode \"Abu Kamal\" Tadmur\n  convoy-sim places --at 2017-08-30T12:00:00Z\n  convoy-sim route Palmyra \"Al Bukamal\" --avoid \"Hamaymah-Al Bukamal\""
+)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Geocode(geocode::GeocodeArgs),
+    Places(places::PlacesArgs),
+    Route(route::RouteArgs),
+}
+
+/// How a subcommand prints its result.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for reading.
+    #[default]
+    Table,
+    /// An RFC 7946 FeatureCollection (QGIS, GDAL, geojson.io).
+    Geojson,
+}
+
+/// A failure, classified by whose fault it is.
+#[derive(Debug)]
+pub enum Error {
+    /// The user's input is wrong: exit 2.
+    Input(Box<dyn std::error::Error + Send + Sync>),
+    /// convoy-sim or its environment failed: exit 1.
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl Error {
+    pub fn input(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Error::Input(e.into())
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Error::Input(_) => ExitCode::from(2),
+            Error::Internal(_) => ExitCode::from(1),
+        }
+    }
+}
+
+/// The message and each cause after it, on one line.
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (Error::Input(e) | Error::Internal(e)) = self;
+        write!(f, "{e}")?;
+        let mut cause = e.source();
+        while let Some(c) = cause {
+            write!(f, ": {c}")?;
+            cause = c.source();
+        }
+        Ok(())
+    }
+}
+
+impl From<convoy_sim::data::QueryError> for Error {
+    fn from(e: convoy_sim::data::QueryError) -> Self {
+        Error::input(e)
+    }
+}
+
+impl From<convoy_sim::gazetteer::GazetteerError> for Error {
+    fn from(e: convoy_sim::gazetteer::GazetteerError) -> Self {
+        Error::input(e)
+    }
+}
+
+/// The embedded data is part of the program: if it does not load, that is our bug.
+fn geography() -> Result<Geography, Error> {
+    Geography::embedded().map_err(|e| Error::Internal(Box::new(e)))
+}
+
+/// Runs a parsed command and returns what it prints on stdout.
+pub fn run(args: Args) -> Result<String, Error> {
+    let world = geography()?;
+    match args.command {
+        Command::Geocode(a) => geocode::run(&world, &a),
+        Command::Places(a) => places::run(&world, &a),
+        Command::Route(a) => route::run(&world, &a),
+    }
+}
+
+/// Prints a clap error (usage problems) on one line, or help/version in full, and says how to exit.
+pub fn report_clap_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        _ => {
+            let rendered = e.render().to_string();
+            let one_line: Vec<&str> = rendered
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
+                .collect();
+            eprintln!("{}", one_line.join(" "));
+            ExitCode::from(2)
+        }
+    }
+}

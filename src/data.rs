@@ -1,0 +1,205 @@
+//! The embedded default data, and [`Geography`]: the gazetteer, road network and control zones
+//! together, with the queries that need more than one of them (route between place names, close
+//! the road between two places).
+//!
+//! The files under `data/` are compiled into the binary, so `convoy-sim` works from any directory.
+
+use std::collections::BTreeSet;
+
+use petgraph::graph::{EdgeIndex, NodeIndex};
+
+use crate::gazetteer::{Gazetteer, GazetteerError, Match, PlaceId};
+use crate::network::{Metric, NetworkError, RoadNetwork, Route};
+use crate::zones::{ControlMap, ZoneError};
+
+/// `data/places.geojson`.
+pub const PLACES_GEOJSON: &str = include_str!("../data/places.geojson");
+/// `data/roads.geojson`.
+pub const ROADS_GEOJSON: &str = include_str!("../data/roads.geojson");
+/// `data/zones.geojson`.
+pub const ZONES_GEOJSON: &str = include_str!("../data/zones.geojson");
+
+/// Data that does not load. With the embedded data this is a bug, not bad input.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    #[error(transparent)]
+    Gazetteer(#[from] GazetteerError),
+    #[error(transparent)]
+    Network(#[from] NetworkError),
+    #[error(transparent)]
+    Zones(#[from] ZoneError),
+    #[error("{origin}: road '{road}' ends at '{place}', which is not in the gazetteer")]
+    UnknownRoadEnd {
+        origin: String,
+        road: String,
+        place: String,
+    },
+}
+
+/// A question about places and roads that has no answer: the user's input is at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error(transparent)]
+    Place(#[from] GazetteerError),
+    #[error(transparent)]
+    Network(#[from] NetworkError),
+    #[error(
+        "'{spec}' is not a stretch of road: write two place names joined by a hyphen or dash, e.g. \"Hamaymah-Al Bukamal\"{}",
+        .detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
+    )]
+    BadStretch {
+        spec: String,
+        detail: Option<String>,
+    },
+}
+
+/// Everything geographic the engine and the maps stand on.
+#[derive(Clone, Debug)]
+pub struct Geography {
+    pub gazetteer: Gazetteer,
+    pub network: RoadNetwork,
+    pub zones: ControlMap,
+}
+
+/// A place resolved by name and snapped to the road network.
+#[derive(Clone, Copy, Debug)]
+pub struct RoutedPlace<'a> {
+    pub found: Match<'a>,
+    pub node: NodeIndex,
+}
+
+impl Geography {
+    /// The data compiled into the binary.
+    pub fn embedded() -> Result<Self, DataError> {
+        Self::from_geojson(
+            (PLACES_GEOJSON, "data/places.geojson"),
+            (ROADS_GEOJSON, "data/roads.geojson"),
+            (ZONES_GEOJSON, "data/zones.geojson"),
+        )
+    }
+
+    /// Builds from GeoJSON texts, each paired with the name errors should give it.
+    pub fn from_geojson(
+        places: (&str, &str),
+        roads: (&str, &str),
+        zones: (&str, &str),
+    ) -> Result<Self, DataError> {
+        let gazetteer = Gazetteer::from_geojson(places.0, places.1)?;
+        let network = RoadNetwork::from_geojson(roads.0, roads.1)?;
+        for (_, road) in network.roads() {
+            for end in [&road.from, &road.to] {
+                if gazetteer.lookup(end).is_err() {
+                    return Err(DataError::UnknownRoadEnd {
+                        origin: roads.1.to_string(),
+                        road: road.id.clone(),
+                        place: end.clone(),
+                    });
+                }
+            }
+        }
+        let zones = ControlMap::from_geojson(zones.0, zones.1)?;
+        Ok(Self {
+            gazetteer,
+            network,
+            zones,
+        })
+    }
+
+    /// Looks a place up by name and snaps it to the road network.
+    pub fn routed_place(&self, name: &str) -> Result<RoutedPlace<'_>, QueryError> {
+        let found = self.gazetteer.lookup(name)?;
+        let node = self
+            .network
+            .snap_place(&found.place.name, found.place.location())?;
+        Ok(RoutedPlace { found, node })
+    }
+
+    /// The node a gazetteer place snaps to.
+    pub fn place_node(&self, id: PlaceId) -> Result<NodeIndex, NetworkError> {
+        let p = self.gazetteer.get(id);
+        self.network.snap_place(&p.name, p.location())
+    }
+
+    /// The best route between two named places, with `closed` segments impassable.
+    pub fn route(
+        &self,
+        from: &RoutedPlace<'_>,
+        to: &RoutedPlace<'_>,
+        metric: Metric,
+        closed: &BTreeSet<EdgeIndex>,
+    ) -> Result<Route, QueryError> {
+        self.network
+            .route(from.node, to.node, metric, closed)
+            .ok_or_else(|| {
+                QueryError::Network(NetworkError::NoRoute {
+                    from: from.found.place.name.clone(),
+                    to: to.found.place.name.clone(),
+                    closed: closed.len(),
+                })
+            })
+    }
+
+    /// Resolves "A-B" (two place names joined by a hyphen, en or em dash) to the segments of the
+    /// road between them.
+    ///
+    /// Place names contain hyphens themselves ("Deir ez-Zor-Mayadin"), so every split point is
+    /// tried and the one where both halves name a place wins; more than one is an error.
+    ///
+    /// # Examples
+    /// ```
+    /// let world = convoy_sim::Geography::embedded().unwrap();
+    /// let (a, b, segments) = world.stretch("Hamaymah-Al Bukamal").unwrap();
+    /// assert_eq!((a.found.place.name.as_str(), b.found.place.name.as_str()), ("Hamaymah", "Al Bukamal"));
+    /// assert!(!segments.is_empty());
+    /// ```
+    pub fn stretch(
+        &self,
+        spec: &str,
+    ) -> Result<(RoutedPlace<'_>, RoutedPlace<'_>, BTreeSet<EdgeIndex>), QueryError> {
+        let bad = |detail: Option<String>| QueryError::BadStretch {
+            spec: spec.to_string(),
+            detail,
+        };
+        let mut candidates = Vec::new();
+        // A split where one half names a place explains what is wrong with the other.
+        let mut half_known = None;
+        for (i, c) in spec.char_indices() {
+            if matches!(c, '-' | '–' | '—') {
+                let (a, b) = (spec[..i].trim(), spec[i + c.len_utf8()..].trim());
+                match (self.gazetteer.lookup(a), self.gazetteer.lookup(b)) {
+                    (Ok(pa), Ok(pb)) => candidates.push((a, b, pa.id, pb.id)),
+                    (Ok(_), Err(e)) | (Err(e), Ok(_)) => {
+                        half_known.get_or_insert(e.to_string());
+                    }
+                    (Err(_), Err(_)) => {}
+                }
+            }
+        }
+        candidates.dedup_by_key(|c| (c.2, c.3));
+        let (a, b) = match candidates.as_slice() {
+            [(a, b, ..)] => (*a, *b),
+            [] => return Err(bad(half_known)),
+            many => {
+                let readings: Vec<String> = many
+                    .iter()
+                    .map(|(a, b, ..)| format!("'{a}' to '{b}'"))
+                    .collect();
+                return Err(bad(Some(format!(
+                    "it reads as {}; use an en dash (–) between the names",
+                    readings.join(" or ")
+                ))));
+            }
+        };
+        let from = self.routed_place(a)?;
+        let to = self.routed_place(b)?;
+        let segments = self
+            .network
+            .stretch_between(from.node, to.node)
+            .ok_or_else(|| NetworkError::NoRoute {
+                from: from.found.place.name.clone(),
+                to: to.found.place.name.clone(),
+                closed: 0,
+            })?;
+        Ok((from, to, segments))
+    }
+}

@@ -1,0 +1,340 @@
+//! Names → points: every place the reports name, with its other spellings, and where it is.
+//!
+//! The gazetteer is read from a GeoJSON FeatureCollection of Points (`data/places.geojson`, embedded
+//! in the binary). Lookups are by [`normalize`]d key, so case, accents, apostrophes, hyphens and a
+//! leading article do not matter; an unknown name comes back with the closest known names.
+
+mod normalize;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use geo::Point;
+use serde::Deserialize;
+
+pub use normalize::normalize;
+
+use crate::units::{LonLat, Metres};
+
+/// Index of a place in its [`Gazetteer`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PlaceId(pub u32);
+
+/// How a coordinate was obtained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Position {
+    /// Read from a gazetteer, encyclopedia or airport record.
+    Sourced,
+    /// Chosen here to fit published descriptions; no source labels the point.
+    Inferred,
+    /// Computed from other points (a mean, a midpoint).
+    Derived,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Position::Sourced => "sourced",
+            Position::Inferred => "inferred",
+            Position::Derived => "derived",
+        })
+    }
+}
+
+/// One place, as `data/places.geojson` describes it.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Place {
+    #[serde(deserialize_with = "geojson::de::deserialize_geometry")]
+    geometry: Point<f64>,
+    /// Stable identifier, `snake_case` (`al_bukamal`).
+    pub id: String,
+    /// Canonical display name, spelt as the reports spell it where they name the place.
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub country: String,
+    pub kind: String,
+    pub uncertainty_km: f64,
+    pub position: Position,
+    pub source: String,
+    #[serde(default)]
+    pub source_url: Option<String>,
+    pub licence: String,
+    #[serde(default)]
+    pub in_reports: Vec<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl Place {
+    pub fn location(&self) -> LonLat {
+        self.geometry.into()
+    }
+}
+
+/// What can be wrong when building or querying a gazetteer.
+#[derive(Debug, thiserror::Error)]
+pub enum GazetteerError {
+    #[error("{origin}: not a GeoJSON FeatureCollection of places: {source}")]
+    Parse {
+        origin: String,
+        #[source]
+        source: geojson::Error,
+    },
+    #[error("{origin}: place '{id}': {problem}")]
+    Invalid {
+        origin: String,
+        id: String,
+        problem: String,
+    },
+    #[error("{origin}: '{name}' names both '{first}' and '{second}'")]
+    Ambiguous {
+        origin: String,
+        name: String,
+        first: String,
+        second: String,
+    },
+    #[error("unknown place '{query}'{}", Suggestions(.suggestions))]
+    Unknown {
+        query: String,
+        suggestions: Vec<String>,
+    },
+}
+
+struct Suggestions<'a>(&'a [String]);
+
+impl fmt::Display for Suggestions<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            [] => Ok(()),
+            [one] => write!(f, ": did you mean {one}?"),
+            [init @ .., last] => write!(f, ": did you mean {} or {last}?", init.join(", ")),
+        }
+    }
+}
+
+/// The places, and an index from every normalised name and alias to its place.
+#[derive(Clone, Debug)]
+pub struct Gazetteer {
+    places: Vec<Place>,
+    by_key: BTreeMap<String, PlaceId>,
+}
+
+/// How a query matched: the place, and which of its names matched.
+#[derive(Clone, Copy, Debug)]
+pub struct Match<'a> {
+    pub id: PlaceId,
+    pub place: &'a Place,
+    pub matched_name: &'a str,
+}
+
+impl Gazetteer {
+    /// Reads places from GeoJSON text; `origin` names the text in errors (a path, or "embedded").
+    ///
+    /// Fails if a feature is not a Point, ids or names are not unique after normalisation, or a
+    /// coordinate or uncertainty is out of range.
+    pub fn from_geojson(text: &str, origin: &str) -> Result<Self, GazetteerError> {
+        let places: Vec<Place> = geojson::de::deserialize_feature_collection_str_to_vec(text)
+            .map_err(|source| GazetteerError::Parse {
+                origin: origin.to_string(),
+                source,
+            })?;
+        Self::new(places, origin)
+    }
+
+    fn new(places: Vec<Place>, origin: &str) -> Result<Self, GazetteerError> {
+        let invalid = |id: &str, problem: String| GazetteerError::Invalid {
+            origin: origin.to_string(),
+            id: id.to_string(),
+            problem,
+        };
+        let mut by_key: BTreeMap<String, PlaceId> = BTreeMap::new();
+        let mut ids = BTreeMap::new();
+        for (i, place) in places.iter().enumerate() {
+            let id = PlaceId(i as u32);
+            let LonLat { lon, lat } = place.location();
+            if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
+                return Err(invalid(&place.id, format!("({lon}, {lat}) is not a lon/lat")));
+            }
+            if !(place.uncertainty_km.is_finite() && place.uncertainty_km >= 0.0) {
+                return Err(invalid(
+                    &place.id,
+                    format!("uncertainty_km {} is not a distance", place.uncertainty_km),
+                ));
+            }
+            if ids.insert(place.id.clone(), id).is_some() {
+                return Err(invalid(&place.id, "id is used twice".into()));
+            }
+            for name in std::iter::once(&place.id)
+                .chain(std::iter::once(&place.name))
+                .chain(&place.aliases)
+            {
+                let key = normalize(name);
+                if key.is_empty() {
+                    return Err(invalid(&place.id, format!("name {name:?} has no letters")));
+                }
+                match by_key.get(&key) {
+                    Some(&other) if other != id => {
+                        return Err(GazetteerError::Ambiguous {
+                            origin: origin.to_string(),
+                            name: name.clone(),
+                            first: places[other.0 as usize].id.clone(),
+                            second: place.id.clone(),
+                        });
+                    }
+                    _ => {
+                        by_key.insert(key, id);
+                    }
+                }
+            }
+        }
+        Ok(Self { places, by_key })
+    }
+
+    pub fn places(&self) -> impl ExactSizeIterator<Item = (PlaceId, &Place)> {
+        self.places
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (PlaceId(i as u32), p))
+    }
+
+    pub fn len(&self) -> usize {
+        self.places.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.places.is_empty()
+    }
+
+    pub fn get(&self, id: PlaceId) -> &Place {
+        &self.places[id.0 as usize]
+    }
+
+    /// Finds a place by id, name or alias, ignoring case, accents, apostrophes, hyphens and a
+    /// leading article.
+    ///
+    /// # Examples
+    /// ```
+    /// let world = convoy_sim::Geography::embedded().unwrap();
+    /// let hit = world.gazetteer.lookup("al-bukamal").unwrap();
+    /// assert_eq!(hit.place.name, "Al Bukamal");
+    /// let err = world.gazetteer.lookup("Palmira").unwrap_err();
+    /// assert!(err.to_string().contains("did you mean Palmyra"), "{err}");
+    /// ```
+    pub fn lookup(&self, query: &str) -> Result<Match<'_>, GazetteerError> {
+        let key = normalize(query);
+        match self.by_key.get(&key) {
+            Some(&id) => {
+                let place = self.get(id);
+                let matched_name = std::iter::once(&place.name)
+                    .chain(&place.aliases)
+                    .chain(std::iter::once(&place.id))
+                    .find(|n| normalize(n) == key)
+                    .map(String::as_str)
+                    .unwrap_or(&place.name);
+                Ok(Match {
+                    id,
+                    place,
+                    matched_name,
+                })
+            }
+            None => Err(GazetteerError::Unknown {
+                query: query.to_string(),
+                suggestions: self.suggest(&key, 3),
+            }),
+        }
+    }
+
+    /// The canonical names of up to `n` places whose names are closest to `key`, best first.
+    fn suggest(&self, key: &str, n: usize) -> Vec<String> {
+        if key.is_empty() {
+            return Vec::new();
+        }
+        // Best score per place over all its names; ties broken by gazetteer order.
+        let mut best: Vec<(f64, PlaceId)> = Vec::new();
+        for (name_key, &id) in &self.by_key {
+            let mut score = strsim::jaro_winkler(key, name_key);
+            if name_key.contains(key) || key.contains(name_key.as_str()) {
+                score = score.max(0.9);
+            }
+            match best.iter_mut().find(|(_, p)| *p == id) {
+                Some(entry) => entry.0 = entry.0.max(score),
+                None => best.push((score, id)),
+            }
+        }
+        best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let top = best.first().map_or(0.0, |b| b.0);
+        best.into_iter()
+            .take_while(|(score, _)| *score >= 0.75 && *score >= top - 0.08)
+            .take(n)
+            .map(|(_, id)| self.get(id).name.clone())
+            .collect()
+    }
+
+    /// The place nearest to `at`, and how far it is.
+    pub fn nearest(&self, at: LonLat) -> Option<(PlaceId, Metres)> {
+        self.places()
+            .map(|(id, p)| (id, p.location().distance(at)))
+            .min_by(|a, b| a.1.0.total_cmp(&b.1.0).then(a.0.cmp(&b.0)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny() -> Gazetteer {
+        let text = r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","geometry":{"type":"Point","coordinates":[38.284,34.5624]},
+           "properties":{"id":"palmyra","name":"Palmyra","aliases":["Tadmur","Tadmor"],"country":"Syria",
+           "kind":"city","uncertainty_km":1.5,"position":"sourced","source":"GeoNames 163808",
+           "licence":"CC-BY-4.0","in_reports":["scmp-2017-09-04"],"note":null,"source_url":null}},
+          {"type":"Feature","geometry":{"type":"Point","coordinates":[41.919,34.4823]},
+           "properties":{"id":"rawa","name":"Rawa","aliases":["Rawah"],"country":"Iraq",
+           "kind":"town","uncertainty_km":1.0,"position":"sourced","source":"GeoNames 92004",
+           "licence":"CC-BY-4.0","in_reports":[],"note":null,"source_url":null}}]}"#;
+        Gazetteer::from_geojson(text, "test").unwrap()
+    }
+
+    #[test]
+    fn finds_by_alias_and_reports_which_name_matched() {
+        let g = tiny();
+        let m = g.lookup("TADMOR").unwrap();
+        assert_eq!(m.place.id, "palmyra");
+        assert_eq!(m.matched_name, "Tadmor");
+        assert_eq!(g.lookup("rawa").unwrap().place.name, "Rawa");
+    }
+
+    #[test]
+    fn unknown_names_suggest_the_closest() {
+        let g = tiny();
+        let err = g.lookup("Palmira").unwrap_err();
+        assert_eq!(err.to_string(), "unknown place 'Palmira': did you mean Palmyra?");
+        let GazetteerError::Unknown { suggestions, .. } = g.lookup("zzzzqqq").unwrap_err() else {
+            panic!("expected Unknown");
+        };
+        assert!(suggestions.is_empty());
+    }
+
+    #[test]
+    fn a_name_shared_by_two_places_is_refused() {
+        let text = r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},
+           "properties":{"id":"a","name":"Qaim","country":"Iraq","kind":"town","uncertainty_km":1,
+           "position":"sourced","source":"s","licence":"l"}},
+          {"type":"Feature","geometry":{"type":"Point","coordinates":[1,3]},
+           "properties":{"id":"b","name":"B","aliases":["Al-Qaim"],"country":"Iraq","kind":"town",
+           "uncertainty_km":1,"position":"sourced","source":"s","licence":"l"}}]}"#;
+        let err = Gazetteer::from_geojson(text, "bad.geojson").unwrap_err();
+        assert!(matches!(err, GazetteerError::Ambiguous { .. }), "{err}");
+    }
+
+    #[test]
+    fn nearest_place() {
+        let g = tiny();
+        let (id, d) = g.nearest(LonLat::new(41.9, 34.5)).unwrap();
+        assert_eq!(g.get(id).id, "rawa");
+        assert!(d.km() < 3.0);
+    }
+}

@@ -1,0 +1,311 @@
+//! Roads → a routable graph: road sections from `data/roads.geojson`, the graph built from them,
+//! snapping places onto it, fastest and shortest paths, and closures that take effect at a time.
+//!
+//! Every vertex of every road is a graph node; consecutive vertices are joined by an edge that
+//! remembers its road. Roads meet where they share a coordinate exactly (to 1e-6°), which is how the
+//! data build script makes junctions: both roads go through the same gazetteer point.
+
+mod closure;
+mod route;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use geo::LineString;
+use jiff::SignedDuration;
+use petgraph::graph::{EdgeIndex, NodeIndex, UnGraph};
+use serde::Deserialize;
+
+pub use closure::{Closure, Closures};
+pub use route::{Leg, Metric, Route};
+
+use crate::units::{KmPerHour, LonLat, Metres};
+
+/// Index of a road in its [`RoadNetwork`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RoadId(pub u32);
+
+/// What kind of road a section is; it sets nothing by itself (each road carries its speed) but
+/// tells people on foot and in pick-ups from buses where that matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoadClass {
+    Highway,
+    Main,
+    Secondary,
+    DesertRoad,
+    /// An unpaved desert track: plausible for pick-ups and people on foot, not a bus road.
+    Track,
+}
+
+impl RoadClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoadClass::Highway => "highway",
+            RoadClass::Main => "main",
+            RoadClass::Secondary => "secondary",
+            RoadClass::DesertRoad => "desert_road",
+            RoadClass::Track => "track",
+        }
+    }
+}
+
+impl fmt::Display for RoadClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One road section, as `data/roads.geojson` describes it.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Road {
+    #[serde(deserialize_with = "geojson::de::deserialize_geometry")]
+    pub geometry: LineString<f64>,
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "ref", default)]
+    pub reference: Option<String>,
+    pub class: RoadClass,
+    pub speed_kmh: f64,
+    /// Gazetteer id of the first vertex.
+    pub from: String,
+    /// Gazetteer id of the last vertex.
+    pub to: String,
+    pub source: String,
+}
+
+impl Road {
+    pub fn speed(&self) -> KmPerHour {
+        KmPerHour(self.speed_kmh)
+    }
+}
+
+/// A graph node: one road vertex.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Node {
+    pub at: LonLat,
+}
+
+/// A graph edge: the straight piece of one road between two consecutive vertices.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Segment {
+    pub road: RoadId,
+    pub length: Metres,
+    pub time: SignedDuration,
+}
+
+/// What can be wrong when building or querying the network.
+#[derive(Debug, thiserror::Error)]
+pub enum NetworkError {
+    #[error("{origin}: not a GeoJSON FeatureCollection of roads: {source}")]
+    Parse {
+        origin: String,
+        #[source]
+        source: geojson::Error,
+    },
+    #[error("{origin}: road '{id}': {problem}")]
+    Invalid {
+        origin: String,
+        id: String,
+        problem: String,
+    },
+    #[error(
+        "{place} is not on the road network: the nearest road vertex is {km:.0} km away (limit {limit_km:.0} km)"
+    )]
+    NotOnNetwork {
+        place: String,
+        km: f64,
+        limit_km: f64,
+    },
+    #[error("no route from {from} to {to}{}", if *.closed > 0 { " with the given roads closed" } else { ": they are not connected by road" })]
+    NoRoute {
+        from: String,
+        to: String,
+        closed: usize,
+    },
+}
+
+/// How far a place may be from the nearest road vertex and still be routed from.
+pub const SNAP_LIMIT: Metres = Metres(10_000.0);
+
+/// Coordinates are matched at this many decimal places of a degree (≈ 0.1 m).
+const KEY_SCALE: f64 = 1e6;
+
+fn coord_key(at: LonLat) -> (i64, i64) {
+    (
+        (at.lon * KEY_SCALE).round() as i64,
+        (at.lat * KEY_SCALE).round() as i64,
+    )
+}
+
+/// The road graph.
+#[derive(Clone, Debug)]
+pub struct RoadNetwork {
+    roads: Vec<Road>,
+    graph: UnGraph<Node, Segment>,
+}
+
+impl RoadNetwork {
+    /// Reads roads from GeoJSON text; `origin` names the text in errors.
+    pub fn from_geojson(text: &str, origin: &str) -> Result<Self, NetworkError> {
+        let roads: Vec<Road> = geojson::de::deserialize_feature_collection_str_to_vec(text)
+            .map_err(|source| NetworkError::Parse {
+                origin: origin.to_string(),
+                source,
+            })?;
+        Self::new(roads, origin)
+    }
+
+    /// Builds the graph from road sections.
+    pub fn new(roads: Vec<Road>, origin: &str) -> Result<Self, NetworkError> {
+        let mut graph = UnGraph::<Node, Segment>::default();
+        let mut nodes: BTreeMap<(i64, i64), NodeIndex> = BTreeMap::new();
+        let mut ids = BTreeMap::new();
+        for (i, road) in roads.iter().enumerate() {
+            let invalid = |problem: String| NetworkError::Invalid {
+                origin: origin.to_string(),
+                id: road.id.clone(),
+                problem,
+            };
+            if ids.insert(road.id.as_str(), i).is_some() {
+                return Err(invalid("id is used twice".into()));
+            }
+            if !(road.speed_kmh.is_finite() && road.speed_kmh > 0.0) {
+                return Err(invalid(format!(
+                    "speed_kmh {} is not a positive speed",
+                    road.speed_kmh
+                )));
+            }
+            if road.geometry.0.len() < 2 {
+                return Err(invalid("a road needs at least two vertices".into()));
+            }
+            let id = RoadId(i as u32);
+            let mut previous: Option<(NodeIndex, LonLat)> = None;
+            for &c in &road.geometry.0 {
+                let at = LonLat::from(c);
+                if !(at.lon.is_finite() && at.lat.is_finite()) {
+                    return Err(invalid(format!("vertex {at:?} is not a coordinate")));
+                }
+                let node = *nodes
+                    .entry(coord_key(at))
+                    .or_insert_with(|| graph.add_node(Node { at }));
+                if let Some((prev, prev_at)) = previous {
+                    if prev != node {
+                        let length = prev_at.distance(at);
+                        graph.add_edge(
+                            prev,
+                            node,
+                            Segment {
+                                road: id,
+                                length,
+                                time: length.time_at(road.speed()),
+                            },
+                        );
+                    }
+                }
+                previous = Some((node, at));
+            }
+        }
+        Ok(Self { roads, graph })
+    }
+
+    pub fn roads(&self) -> impl ExactSizeIterator<Item = (RoadId, &Road)> {
+        self.roads
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (RoadId(i as u32), r))
+    }
+
+    pub fn road(&self, id: RoadId) -> &Road {
+        &self.roads[id.0 as usize]
+    }
+
+    pub fn graph(&self) -> &UnGraph<Node, Segment> {
+        &self.graph
+    }
+
+    pub fn node(&self, n: NodeIndex) -> LonLat {
+        self.graph[n].at
+    }
+
+    pub fn segment(&self, e: EdgeIndex) -> &Segment {
+        &self.graph[e]
+    }
+
+    /// The road vertex nearest to `at` (lon, lat), and how far it is.
+    pub fn snap(&self, at: LonLat) -> Option<(NodeIndex, Metres)> {
+        self.graph
+            .node_indices()
+            .map(|n| (n, self.graph[n].at.distance(at)))
+            .min_by(|a, b| a.1.0.total_cmp(&b.1.0).then(a.0.cmp(&b.0)))
+    }
+
+    /// Snaps a named point to the network, refusing points further than [`SNAP_LIMIT`] from any road.
+    pub fn snap_place(&self, name: &str, at: LonLat) -> Result<NodeIndex, NetworkError> {
+        match self.snap(at) {
+            Some((node, d)) if d <= SNAP_LIMIT => Ok(node),
+            found => Err(NetworkError::NotOnNetwork {
+                place: name.to_string(),
+                km: found.map_or(f64::INFINITY, |(_, d)| d.km()),
+                limit_km: SNAP_LIMIT.km(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A square A(0,0)–B(1,0)–C(1,1)–D(0,1) of roads, plus a slow track A–C across it.
+    pub(crate) fn square() -> RoadNetwork {
+        let road = |id: &str, coords: &[(f64, f64)], class: RoadClass, speed: f64| Road {
+            geometry: LineString::from(coords.to_vec()),
+            id: id.into(),
+            name: id.into(),
+            reference: None,
+            class,
+            speed_kmh: speed,
+            from: String::new(),
+            to: String::new(),
+            source: "test".into(),
+        };
+        RoadNetwork::new(
+            vec![
+                road("ab", &[(0.0, 0.0), (1.0, 0.0)], RoadClass::Highway, 100.0),
+                road("bc", &[(1.0, 0.0), (1.0, 1.0)], RoadClass::Highway, 100.0),
+                road("cd", &[(1.0, 1.0), (0.0, 1.0)], RoadClass::Main, 100.0),
+                road("da", &[(0.0, 1.0), (0.0, 0.0)], RoadClass::Main, 100.0),
+                road("ac", &[(0.0, 0.0), (0.5, 0.5), (1.0, 1.0)], RoadClass::Track, 20.0),
+            ],
+            "test",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn roads_join_at_shared_vertices() {
+        let net = square();
+        // A, B, C, D and the track's midpoint.
+        assert_eq!(net.graph().node_count(), 5);
+        assert_eq!(net.graph().edge_count(), 6);
+    }
+
+    #[test]
+    fn snapping_refuses_far_points() {
+        let net = square();
+        assert!(net.snap_place("near", LonLat::new(0.01, 0.0)).is_ok());
+        let err = net.snap_place("far", LonLat::new(3.0, 3.0)).unwrap_err();
+        assert!(
+            err.to_string().starts_with("far is not on the road network"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_speeds_are_refused() {
+        let mut r = square().roads[0].clone();
+        r.speed_kmh = f64::NAN;
+        assert!(RoadNetwork::new(vec![r], "t").is_err());
+    }
+}

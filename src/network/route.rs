@@ -1,0 +1,226 @@
+//! Paths over the road graph: fastest or shortest, around closed segments.
+
+use std::collections::BTreeSet;
+
+use geo::LineString;
+use jiff::SignedDuration;
+use petgraph::graph::{EdgeIndex, NodeIndex};
+use petgraph::visit::{EdgeFiltered, EdgeRef};
+
+use super::{RoadId, RoadNetwork, Segment};
+use crate::units::{LonLat, Metres};
+
+/// What a path minimises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Metric {
+    /// Least travel time at each road's typical speed.
+    #[default]
+    Fastest,
+    /// Least distance.
+    Shortest,
+}
+
+impl Metric {
+    fn cost(self, s: &Segment) -> f64 {
+        match self {
+            Metric::Fastest => s.time.as_secs_f64(),
+            Metric::Shortest => s.length.0,
+        }
+    }
+}
+
+/// A path over the network: the nodes it visits and the segments between them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Route {
+    pub nodes: Vec<NodeIndex>,
+    pub segments: Vec<EdgeIndex>,
+    pub distance: Metres,
+    pub duration: SignedDuration,
+}
+
+/// A stretch of a route along one road.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Leg {
+    pub road: RoadId,
+    /// Positions in [`Route::nodes`] of the leg's first and last node.
+    pub first: usize,
+    pub last: usize,
+    pub from: LonLat,
+    pub to: LonLat,
+    pub distance: Metres,
+    pub duration: SignedDuration,
+}
+
+impl Route {
+    /// The path as a line, (lon, lat) vertices from start to end.
+    pub fn geometry(&self, net: &RoadNetwork) -> LineString<f64> {
+        self.nodes.iter().map(|&n| net.node(n).point()).collect()
+    }
+
+    /// The part of the path one leg covers.
+    pub fn leg_geometry(&self, net: &RoadNetwork, leg: &Leg) -> LineString<f64> {
+        self.nodes[leg.first..=leg.last]
+            .iter()
+            .map(|&n| net.node(n).point())
+            .collect()
+    }
+
+    /// The route grouped into runs along the same road, in travel order.
+    pub fn legs(&self, net: &RoadNetwork) -> Vec<Leg> {
+        let mut legs: Vec<Leg> = Vec::new();
+        for (i, &e) in self.segments.iter().enumerate() {
+            let s = net.segment(e);
+            let (a, b) = (net.node(self.nodes[i]), net.node(self.nodes[i + 1]));
+            match legs.last_mut() {
+                Some(leg) if leg.road == s.road => {
+                    leg.last = i + 1;
+                    leg.to = b;
+                    leg.distance += s.length;
+                    leg.duration += s.time;
+                }
+                _ => legs.push(Leg {
+                    road: s.road,
+                    first: i,
+                    last: i + 1,
+                    from: a,
+                    to: b,
+                    distance: s.length,
+                    duration: s.time,
+                }),
+            }
+        }
+        legs
+    }
+}
+
+impl RoadNetwork {
+    /// The best path from `from` to `to` by `metric`, never using a segment in `closed`.
+    ///
+    /// Returns `None` when the closures (or the data) leave the two unconnected. A route from a node
+    /// to itself is empty, with zero distance.
+    pub fn route(
+        &self,
+        from: NodeIndex,
+        to: NodeIndex,
+        metric: Metric,
+        closed: &BTreeSet<EdgeIndex>,
+    ) -> Option<Route> {
+        let open = EdgeFiltered::from_fn(&self.graph, |e| !closed.contains(&e.id()));
+        // Admissible estimate: straight-line distance, at the fastest speed for time.
+        let goal = self.node(to);
+        let top_speed = self
+            .roads
+            .iter()
+            .map(|r| r.speed())
+            .fold(None, |best: Option<crate::units::KmPerHour>, s| {
+                Some(best.map_or(s, |b| if s.0 > b.0 { s } else { b }))
+            });
+        let estimate = |n: NodeIndex| {
+            let d = self.node(n).distance(goal);
+            match (metric, top_speed) {
+                (Metric::Shortest, _) | (_, None) => d.0,
+                (Metric::Fastest, Some(v)) => d.0 / v.metres_per_second(),
+            }
+        };
+        let (_, nodes) = petgraph::algo::astar(
+            &open,
+            from,
+            |n| n == to,
+            |e| metric.cost(e.weight()),
+            estimate,
+        )?;
+        let mut segments = Vec::with_capacity(nodes.len().saturating_sub(1));
+        let mut distance = Metres::ZERO;
+        let mut duration = SignedDuration::ZERO;
+        for pair in nodes.windows(2) {
+            // Parallel segments (two roads over the same vertices): take the cheapest open one.
+            let e = self
+                .graph
+                .edges_connecting(pair[0], pair[1])
+                .filter(|e| !closed.contains(&e.id()))
+                .min_by(|a, b| {
+                    metric
+                        .cost(a.weight())
+                        .total_cmp(&metric.cost(b.weight()))
+                        .then(a.id().cmp(&b.id()))
+                })?;
+            segments.push(e.id());
+            distance += e.weight().length;
+            duration += e.weight().time;
+        }
+        Some(Route {
+            nodes,
+            segments,
+            distance,
+            duration,
+        })
+    }
+
+    /// The segments of the stretch of road between two nodes: those of the shortest open path.
+    /// This is what "close the road between Hamaymah and Al Bukamal" closes.
+    pub fn stretch_between(&self, a: NodeIndex, b: NodeIndex) -> Option<BTreeSet<EdgeIndex>> {
+        let route = self.route(a, b, Metric::Shortest, &BTreeSet::new())?;
+        Some(route.segments.into_iter().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::square;
+    use super::*;
+
+    fn node(net: &RoadNetwork, lon: f64, lat: f64) -> NodeIndex {
+        net.snap(LonLat::new(lon, lat)).unwrap().0
+    }
+
+    #[test]
+    fn fastest_avoids_the_slow_track_shortest_takes_it() {
+        let net = square();
+        let (a, c) = (node(&net, 0.0, 0.0), node(&net, 1.0, 1.0));
+        let fast = net.route(a, c, Metric::Fastest, &BTreeSet::new()).unwrap();
+        let short = net.route(a, c, Metric::Shortest, &BTreeSet::new()).unwrap();
+        assert_eq!(fast.nodes.len(), 3, "two highway sides");
+        assert!(short.distance < fast.distance);
+        assert!(short.duration > fast.duration);
+        assert_eq!(net.road(net.segment(short.segments[0]).road).id, "ac");
+    }
+
+    #[test]
+    fn closures_reroute_and_can_disconnect() {
+        let net = square();
+        let (a, b, c) = (
+            node(&net, 0.0, 0.0),
+            node(&net, 1.0, 0.0),
+            node(&net, 1.0, 1.0),
+        );
+        let closed = net.stretch_between(a, b).unwrap();
+        let around = net.route(a, c, Metric::Fastest, &closed).unwrap();
+        assert!(!around.segments.iter().any(|e| closed.contains(e)));
+        assert!(around.legs(&net).iter().all(|l| net.road(l.road).id != "ab"));
+
+        let everything: BTreeSet<_> = net.graph().edge_indices().collect();
+        assert!(net.route(a, c, Metric::Fastest, &everything).is_none());
+    }
+
+    #[test]
+    fn legs_group_by_road_and_add_up() {
+        let net = square();
+        let (a, c) = (node(&net, 0.0, 0.0), node(&net, 1.0, 1.0));
+        let short = net.route(a, c, Metric::Shortest, &BTreeSet::new()).unwrap();
+        let legs = short.legs(&net);
+        assert_eq!(legs.len(), 1, "both track segments are one leg");
+        let sum: Metres = legs.iter().map(|l| l.distance).sum();
+        assert!((sum.0 - short.distance.0).abs() < 1e-6);
+        assert_eq!(short.geometry(&net).0.len(), 3);
+        assert_eq!(short.leg_geometry(&net, &legs[0]), short.geometry(&net));
+    }
+
+    #[test]
+    fn a_route_to_itself_is_empty() {
+        let net = square();
+        let a = node(&net, 0.0, 0.0);
+        let r = net.route(a, a, Metric::Fastest, &BTreeSet::new()).unwrap();
+        assert!(r.segments.is_empty());
+        assert_eq!(r.distance, Metres::ZERO);
+    }
+}
