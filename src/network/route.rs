@@ -156,10 +156,11 @@ impl RoadNetwork {
         })
     }
 
-    /// The segments of the stretch of road between two nodes: those of the shortest open path.
-    /// This is what "close the road between Hamaymah and Al Bukamal" closes.
+    /// The segments of the stretch of road between two nodes: those of the fastest path, which is
+    /// what a driver calls "the road" (a shorter desert track beside it is not). This is what
+    /// "close the road between Hamaymah and Al Bukamal" closes.
     pub fn stretch_between(&self, a: NodeIndex, b: NodeIndex) -> Option<BTreeSet<EdgeIndex>> {
-        let route = self.route(a, b, Metric::Shortest, &BTreeSet::new())?;
+        let route = self.route(a, b, Metric::Fastest, &BTreeSet::new())?;
         Some(route.segments.into_iter().collect())
     }
 }

@@ -1,0 +1,43 @@
+//! Bad input on the command line: one line, exit 2, no panic; help that shows examples.
+
+use crate::harness::{convoy, convoy_bad_input};
+
+#[test]
+fn unknown_format_is_a_usage_error() {
+    let err = convoy_bad_input(&["places", "--format", "xml"]);
+    assert!(err.contains("xml") && err.contains("geojson"), "{err}");
+}
+
+#[test]
+fn malformed_time_is_explained() {
+    let err = convoy_bad_input(&["places", "--at", "30/08/2017"]);
+    assert!(err.contains("'30/08/2017' is not a time") && err.contains("2017-08-30T12:00:00Z"), "{err}");
+}
+
+#[test]
+fn time_outside_the_zones_is_refused_not_guessed() {
+    let err = convoy_bad_input(&["places", "--at", "2019-01-01"]);
+    assert!(err.contains("outside the period"), "{err}");
+}
+
+#[test]
+fn missing_arguments_are_usage_errors() {
+    convoy_bad_input(&["route", "Palmyra"]);
+    convoy_bad_input(&["geocode"]);
+    convoy_bad_input(&["teleport"]);
+}
+
+#[test]
+fn help_for_the_binary_and_every_subcommand_shows_examples() {
+    for args in [
+        vec!["--help"],
+        vec!["geocode", "--help"],
+        vec!["places", "--help"],
+        vec!["route", "--help"],
+    ] {
+        let out = convoy(&args);
+        assert!(out.status.success(), "{args:?}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("Examples:") && text.contains("convoy-sim "), "{args:?}:\n{text}");
+    }
+}

@@ -1,0 +1,117 @@
+//! Running the binary and GDAL's `ogrinfo` the way a user would.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use convoy_sim::Geography;
+
+/// The embedded data, loaded once per test.
+pub fn world() -> Geography {
+    Geography::embedded().expect("embedded data loads")
+}
+
+/// Runs `convoy-sim` with `args`.
+pub fn convoy(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_convoy-sim"))
+        .args(args)
+        .output()
+        .expect("convoy-sim runs")
+}
+
+/// Runs `convoy-sim` expecting success, returning stdout.
+pub fn convoy_ok(args: &[&str]) -> String {
+    let out = convoy(args);
+    assert!(
+        out.status.success(),
+        "convoy-sim {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("stdout is UTF-8")
+}
+
+/// Asserts a bad-input failure: exit 2, nothing on stdout, one line on stderr. Returns that line.
+pub fn convoy_bad_input(args: &[&str]) -> String {
+    let out = convoy(args);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "convoy-sim {args:?}: expected exit 2, stderr: {stderr}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "convoy-sim {args:?} printed on stdout after failing"
+    );
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "convoy-sim {args:?}: error should be one line, got:\n{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr.trim_end().to_string()
+}
+
+/// What `ogrinfo -ro -al -so` says of a GeoJSON file.
+#[derive(Debug, PartialEq)]
+pub struct LayerSummary {
+    pub geometry: String,
+    pub features: usize,
+    /// Field name → OGR type, e.g. "event_time" → "DateTime".
+    pub fields: Vec<(String, String)>,
+}
+
+pub fn repo_path(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// Opens `path` with GDAL's own GeoJSON driver, as QGIS does. Fails the test if GDAL is missing
+/// (CI installs gdal-bin) or cannot read the file.
+pub fn ogrinfo(path: &Path) -> LayerSummary {
+    let out = Command::new("ogrinfo")
+        .args(["-ro", "-al", "-so"])
+        .arg(path)
+        .output()
+        .expect("ogrinfo (Debian gdal-bin) must be installed: apt-get install gdal-bin");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "ogrinfo could not read {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let field = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(str::trim)
+            .unwrap_or_else(|| panic!("ogrinfo output for {} lacks {key}:\n{text}", path.display()))
+            .to_string()
+    };
+    let mut fields = Vec::new();
+    let mut in_fields = false;
+    for line in text.lines() {
+        if line.starts_with("Layer SRS WKT") || line.starts_with("Geometry Column") {
+            in_fields = false;
+        }
+        if let Some((name, rest)) = line.split_once(": ") {
+            if in_fields && !line.starts_with(' ') {
+                let ty = rest.split(' ').next().unwrap_or_default();
+                fields.push((name.to_string(), ty.to_string()));
+            }
+        }
+        if line.starts_with("Data axis to CRS axis mapping") || line.starts_with("FID Column") {
+            in_fields = true;
+        }
+    }
+    LayerSummary {
+        geometry: field("Geometry:"),
+        features: field("Feature Count:").parse().expect("a feature count"),
+        fields,
+    }
+}
+
+/// Writes `text` to a file in a fresh temporary directory and returns its path.
+pub fn temp_file(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("temp file written");
+    path
+}

@@ -1,0 +1,9 @@
+//! The integration suite: one binary, a small harness, a module per capability.
+
+mod cli_errors;
+mod gazetteer;
+mod gdal;
+mod harness;
+mod network;
+mod readme;
+mod zones;
