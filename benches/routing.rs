@@ -1,11 +1,10 @@
 //! Hot paths of the geography the engine will lean on, on the real embedded data: loading it,
 //! routing with and without a closure, name lookup, and the point-in-zone query.
 
-use std::collections::BTreeSet;
 use std::hint::black_box;
 
 use convoy_sim::Geography;
-use convoy_sim::network::Metric;
+use convoy_sim::network::{Closed, Metric};
 use convoy_sim::units::{LonLat, parse_utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -18,14 +17,26 @@ fn geography(c: &mut Criterion) {
     let from = w.routed_place("Qalamoun").unwrap();
     let to = w.routed_place("Al Bukamal").unwrap();
     c.bench_function("route Qalamoun → Al Bukamal (fastest)", |b| {
-        b.iter(|| black_box(w.route(&from, &to, Metric::Fastest, &BTreeSet::new()).unwrap()))
+        b.iter(|| {
+            black_box(
+                w.route(&from, &to, Metric::Fastest, &Closed::default())
+                    .unwrap(),
+            )
+        })
     });
-    let (_, _, cut) = w.stretch("Hamaymah-Al Bukamal").unwrap();
+    let cut = Closed::segments(w.stretch("Hamaymah-Al Bukamal").unwrap().2);
     c.bench_function("route Qalamoun → Al Bukamal around the road cut", |b| {
         b.iter(|| black_box(w.route(&from, &to, Metric::Fastest, &cut).unwrap()))
     });
 
-    let names = ["al-bukamal", "Tadmur", "Al Qa’im", "Deir al-Zour", "Humaymah", "Rawah"];
+    let names = [
+        "al-bukamal",
+        "Tadmur",
+        "Al Qa’im",
+        "Deir al-Zour",
+        "Humaymah",
+        "Rawah",
+    ];
     c.bench_function("geocode 6 names", |b| {
         b.iter(|| {
             for n in names {

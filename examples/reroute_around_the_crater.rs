@@ -3,10 +3,8 @@
 //!
 //! Run with `cargo run --example reroute_around_the_crater`.
 
-use std::collections::BTreeSet;
-
 use convoy_sim::Geography;
-use convoy_sim::network::Metric;
+use convoy_sim::network::{Closed, Metric};
 use convoy_sim::units::{hours, parse_utc};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -14,7 +12,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let origin = world.routed_place("Qalamoun")?;
     let target = world.routed_place("Al Bukamal")?;
 
-    let planned = world.route(&origin, &target, Metric::Fastest, &BTreeSet::new())?;
+    let planned = world.route(&origin, &target, Metric::Fastest, &Closed::default())?;
     println!(
         "As agreed: {:.0} km, {:.1} h on the road",
         planned.distance.km(),
@@ -22,7 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // Coalition, 30 Aug 2017: strikes "cratered the road heading east between Hamaymah and Al Bukamal".
-    let (_, _, cut) = world.stretch("Hamaymah-Al Bukamal")?;
+    let cut = Closed::segments(world.stretch("Hamaymah-Al Bukamal")?.2);
     let detour = world.route(&origin, &target, Metric::Fastest, &cut)?;
     println!(
         "Around the cut: {:.0} km, {:.1} h",

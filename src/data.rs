@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use petgraph::graph::{EdgeIndex, NodeIndex};
 
 use crate::gazetteer::{Gazetteer, GazetteerError, Match, PlaceId};
-use crate::network::{Metric, NetworkError, RoadNetwork, Route};
+use crate::network::{Closed, Metric, NetworkError, RoadNetwork, Route};
 use crate::zones::{ControlMap, ZoneError};
 
 /// `data/places.geojson`.
@@ -126,7 +126,7 @@ impl Geography {
         from: &RoutedPlace<'_>,
         to: &RoutedPlace<'_>,
         metric: Metric,
-        closed: &BTreeSet<EdgeIndex>,
+        closed: &Closed,
     ) -> Result<Route, QueryError> {
         self.network
             .route(from.node, to.node, metric, closed)

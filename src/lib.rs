@@ -22,6 +22,7 @@ pub mod data;
 pub mod gazetteer;
 pub mod network;
 pub mod output;
+pub mod scenario;
 pub mod units;
 pub mod zones;
 

@@ -205,7 +205,13 @@ mod tests {
             parse_utc(" 2017-08-30 12:00:00 ").unwrap().to_string(),
             "2017-08-30T12:00:00Z"
         );
-        for bad in ["", "yesterday", "2017-13-01", "2017-08-30T25:00", "30 Aug 2017"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2017-13-01",
+            "2017-08-30T25:00",
+            "30 Aug 2017",
+        ] {
             assert!(parse_utc(bad).is_err(), "{bad:?} should not parse");
         }
     }

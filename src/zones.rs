@@ -14,7 +14,9 @@ use serde::Deserialize;
 use crate::units::LonLat;
 
 /// Who held a piece of ground.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Holder {
     SyrianGovernment,

@@ -15,7 +15,9 @@ use super::{Error, Format};
 /// alias and transliteration in the gazetteer (Bukamal, Abu Kamal, Albu Kamal…). An unknown name is
 /// an error (exit 2) that suggests the closest known places; nothing is printed on stdout then.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  convoy-sim geocode \"Abu Kamal\" Tadmur \"Al Qa’im\"\n  convoy-sim geocode --format geojson Rawa Aana > towns.geojson")]
+#[command(
+    after_help = "Examples:\n  convoy-sim geocode \"Abu Kamal\" Tadmur \"Al Qa’im\"\n  convoy-sim geocode --format geojson Rawa Aana > towns.geojson"
+)]
 pub struct GeocodeArgs {
     /// Place names, in any common spelling.
     #[arg(required = true, value_name = "NAME")]

@@ -15,7 +15,9 @@ use super::{Error, Format};
 /// With --at, each place also carries `zone`: who held it at that time (syrian_government,
 /// islamic_state, iraqi_government, sdf, coalition, lebanese_government, kurdistan_region, or none).
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  convoy-sim places\n  convoy-sim places --at 2017-08-30T12:00:00Z\n  convoy-sim places --format geojson --at 2017-08-30 > places_30aug.geojson")]
+#[command(
+    after_help = "Examples:\n  convoy-sim places\n  convoy-sim places --at 2017-08-30T12:00:00Z\n  convoy-sim places --format geojson --at 2017-08-30 > places_30aug.geojson"
+)]
 pub struct PlacesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]

@@ -1,10 +1,8 @@
 //! `convoy-sim route FROM TO`: the best road path between two places, around closed stretches.
 
-use std::collections::BTreeSet;
-
 use clap::{Args, ValueEnum};
 use convoy_sim::Geography;
-use convoy_sim::network::Metric;
+use convoy_sim::network::{Closed, Metric};
 use convoy_sim::output::geojson::{feature_collection, line_feature, properties};
 use convoy_sim::units::{LonLat, hours};
 use serde_json::json;
@@ -20,7 +18,9 @@ use super::{Error, Format};
 /// FeatureCollection of LineStrings: the whole path first (distance_km, duration_h), then one feature
 /// per road leg.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  convoy-sim route Qalamoun Palmyra\n  convoy-sim route Palmyra \"Al Bukamal\" --avoid \"Hamaymah-Al Bukamal\"\n  convoy-sim route Hamaymah Rawa --metric shortest --format geojson > path.geojson")]
+#[command(
+    after_help = "Examples:\n  convoy-sim route Qalamoun Palmyra\n  convoy-sim route Palmyra \"Al Bukamal\" --avoid \"Hamaymah-Al Bukamal\"\n  convoy-sim route Hamaymah Rawa --metric shortest --format geojson > path.geojson"
+)]
 pub struct RouteArgs {
     /// Where the route starts.
     from: String,
@@ -66,12 +66,12 @@ impl MetricArg {
 pub fn run(world: &Geography, args: &RouteArgs) -> Result<String, Error> {
     let from = world.routed_place(&args.from)?;
     let to = world.routed_place(&args.to)?;
-    let mut closed = BTreeSet::new();
+    let mut closed = Closed::default();
     let mut avoided = Vec::new();
     for spec in &args.avoid {
         let (a, b, segments) = world.stretch(spec)?;
         avoided.push(format!("{}–{}", a.found.place.name, b.found.place.name));
-        closed.extend(segments);
+        closed.segments.extend(segments);
     }
     let route = world.route(&from, &to, args.metric.into(), &closed)?;
     let legs = route.legs(&world.network);

@@ -155,7 +155,10 @@ impl Gazetteer {
             let id = PlaceId(i as u32);
             let LonLat { lon, lat } = place.location();
             if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
-                return Err(invalid(&place.id, format!("({lon}, {lat}) is not a lon/lat")));
+                return Err(invalid(
+                    &place.id,
+                    format!("({lon}, {lat}) is not a lon/lat"),
+                ));
             }
             if !(place.uncertainty_km.is_finite() && place.uncertainty_km >= 0.0) {
                 return Err(invalid(
@@ -310,7 +313,10 @@ mod tests {
     fn unknown_names_suggest_the_closest() {
         let g = tiny();
         let err = g.lookup("Palmira").unwrap_err();
-        assert_eq!(err.to_string(), "unknown place 'Palmira': did you mean Palmyra?");
+        assert_eq!(
+            err.to_string(),
+            "unknown place 'Palmira': did you mean Palmyra?"
+        );
         let GazetteerError::Unknown { suggestions, .. } = g.lookup("zzzzqqq").unwrap_err() else {
             panic!("expected Unknown");
         };

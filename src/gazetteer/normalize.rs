@@ -10,9 +10,7 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-const ARTICLES: &[&str] = &[
-    "al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "the",
-];
+const ARTICLES: &[&str] = &["al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "the"];
 
 /// Characters that join the letters around them rather than separate words.
 fn is_glottal_mark(c: char) -> bool {

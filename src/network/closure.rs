@@ -1,16 +1,54 @@
-//! Road closures: sets of segments that become impassable from a given time (a cratered road, a
-//! blown bridge), and the set in force at a moment.
+//! Road closures: segments that become impassable, and points the road is cut at (a crater, a
+//! blown bridge) that nothing passes through, each from a given time.
 
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
-use petgraph::graph::EdgeIndex;
+use petgraph::graph::{EdgeIndex, NodeIndex};
 
-/// Segments closed from `from` onward.
+/// What is impassable at one moment.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Closed {
+    /// Segments no one may travel along.
+    pub segments: BTreeSet<EdgeIndex>,
+    /// Nodes no one may pass through. A route may still end at one, or start from one (turning
+    /// back from a crater).
+    pub nodes: BTreeSet<NodeIndex>,
+}
+
+impl Closed {
+    pub fn segments(segments: BTreeSet<EdgeIndex>) -> Self {
+        Self {
+            segments,
+            nodes: BTreeSet::new(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.segments.is_empty() && self.nodes.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.segments.len() + self.nodes.len()
+    }
+
+    pub fn extend(&mut self, other: &Closed) {
+        self.segments.extend(&other.segments);
+        self.nodes.extend(&other.nodes);
+    }
+}
+
+impl From<BTreeSet<EdgeIndex>> for Closed {
+    fn from(segments: BTreeSet<EdgeIndex>) -> Self {
+        Self::segments(segments)
+    }
+}
+
+/// A closure taking effect at `from`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Closure {
     pub label: String,
-    pub segments: BTreeSet<EdgeIndex>,
+    pub closed: Closed,
     pub from: Timestamp,
 }
 
@@ -37,13 +75,13 @@ impl Closures {
         self.closures.is_empty()
     }
 
-    /// The segments closed at `t`.
-    pub fn closed_at(&self, t: Timestamp) -> BTreeSet<EdgeIndex> {
-        self.closures
-            .iter()
-            .filter(|c| c.from <= t)
-            .flat_map(|c| c.segments.iter().copied())
-            .collect()
+    /// What is closed at `t`.
+    pub fn closed_at(&self, t: Timestamp) -> Closed {
+        let mut closed = Closed::default();
+        for c in self.closures.iter().filter(|c| c.from <= t) {
+            closed.extend(&c.closed);
+        }
+        closed
     }
 }
 
@@ -57,13 +95,19 @@ mod tests {
         let mut c = Closures::new();
         c.add(Closure {
             label: "crater".into(),
-            segments: [EdgeIndex::new(3)].into(),
+            closed: Closed {
+                segments: [EdgeIndex::new(3)].into(),
+                nodes: [NodeIndex::new(7)].into(),
+            },
             from: t0,
         });
         assert!(
             c.closed_at("2017-08-30T05:59:59Z".parse().unwrap())
                 .is_empty()
         );
-        assert_eq!(c.closed_at(t0), [EdgeIndex::new(3)].into());
+        let now = c.closed_at(t0);
+        assert_eq!(now.segments, [EdgeIndex::new(3)].into());
+        assert_eq!(now.nodes, [NodeIndex::new(7)].into());
+        assert_eq!(now.len(), 2);
     }
 }

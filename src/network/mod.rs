@@ -16,7 +16,7 @@ use jiff::SignedDuration;
 use petgraph::graph::{EdgeIndex, NodeIndex, UnGraph};
 use serde::Deserialize;
 
-pub use closure::{Closure, Closures};
+pub use closure::{Closed, Closure, Closures};
 pub use route::{Leg, Metric, Route};
 
 use crate::units::{KmPerHour, LonLat, Metres};
@@ -27,7 +27,9 @@ pub struct RoadId(pub u32);
 
 /// What kind of road a section is; it sets nothing by itself (each road carries its speed) but
 /// tells people on foot and in pick-ups from buses where that matters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RoadClass {
     Highway,
@@ -276,7 +278,12 @@ pub(crate) mod tests {
                 road("bc", &[(1.0, 0.0), (1.0, 1.0)], RoadClass::Highway, 100.0),
                 road("cd", &[(1.0, 1.0), (0.0, 1.0)], RoadClass::Main, 100.0),
                 road("da", &[(0.0, 1.0), (0.0, 0.0)], RoadClass::Main, 100.0),
-                road("ac", &[(0.0, 0.0), (0.5, 0.5), (1.0, 1.0)], RoadClass::Track, 20.0),
+                road(
+                    "ac",
+                    &[(0.0, 0.0), (0.5, 0.5), (1.0, 1.0)],
+                    RoadClass::Track,
+                    20.0,
+                ),
             ],
             "test",
         )
@@ -297,7 +304,8 @@ pub(crate) mod tests {
         assert!(net.snap_place("near", LonLat::new(0.01, 0.0)).is_ok());
         let err = net.snap_place("far", LonLat::new(3.0, 3.0)).unwrap_err();
         assert!(
-            err.to_string().starts_with("far is not on the road network"),
+            err.to_string()
+                .starts_with("far is not on the road network"),
             "{err}"
         );
     }

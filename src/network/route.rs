@@ -7,7 +7,7 @@ use jiff::SignedDuration;
 use petgraph::graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::{EdgeFiltered, EdgeRef};
 
-use super::{RoadId, RoadNetwork, Segment};
+use super::{Closed, RoadId, RoadNetwork, Segment};
 use crate::units::{LonLat, Metres};
 
 /// What a path minimises.
@@ -94,7 +94,8 @@ impl Route {
 }
 
 impl RoadNetwork {
-    /// The best path from `from` to `to` by `metric`, never using a segment in `closed`.
+    /// The best path from `from` to `to` by `metric`, never along a closed segment nor through a
+    /// closed node (it may start or end at one).
     ///
     /// Returns `None` when the closures (or the data) leave the two unconnected. A route from a node
     /// to itself is empty, with zero distance.
@@ -103,18 +104,21 @@ impl RoadNetwork {
         from: NodeIndex,
         to: NodeIndex,
         metric: Metric,
-        closed: &BTreeSet<EdgeIndex>,
+        closed: &Closed,
     ) -> Option<Route> {
-        let open = EdgeFiltered::from_fn(&self.graph, |e| !closed.contains(&e.id()));
+        // In an undirected graph petgraph reports each edge leaving a node with that node as source.
+        let open = EdgeFiltered::from_fn(&self.graph, |e| {
+            !closed.segments.contains(&e.id())
+                && (e.source() == from || !closed.nodes.contains(&e.source()))
+        });
         // Admissible estimate: straight-line distance, at the fastest speed for time.
         let goal = self.node(to);
-        let top_speed = self
-            .roads
-            .iter()
-            .map(|r| r.speed())
-            .fold(None, |best: Option<crate::units::KmPerHour>, s| {
+        let top_speed = self.roads.iter().map(|r| r.speed()).fold(
+            None,
+            |best: Option<crate::units::KmPerHour>, s| {
                 Some(best.map_or(s, |b| if s.0 > b.0 { s } else { b }))
-            });
+            },
+        );
         let estimate = |n: NodeIndex| {
             let d = self.node(n).distance(goal);
             match (metric, top_speed) {
@@ -137,7 +141,7 @@ impl RoadNetwork {
             let e = self
                 .graph
                 .edges_connecting(pair[0], pair[1])
-                .filter(|e| !closed.contains(&e.id()))
+                .filter(|e| !closed.segments.contains(&e.id()))
                 .min_by(|a, b| {
                     metric
                         .cost(a.weight())
@@ -160,7 +164,7 @@ impl RoadNetwork {
     /// what a driver calls "the road" (a shorter desert track beside it is not). This is what
     /// "close the road between Hamaymah and Al Bukamal" closes.
     pub fn stretch_between(&self, a: NodeIndex, b: NodeIndex) -> Option<BTreeSet<EdgeIndex>> {
-        let route = self.route(a, b, Metric::Fastest, &BTreeSet::new())?;
+        let route = self.route(a, b, Metric::Fastest, &Closed::default())?;
         Some(route.segments.into_iter().collect())
     }
 }
@@ -178,8 +182,12 @@ mod tests {
     fn fastest_avoids_the_slow_track_shortest_takes_it() {
         let net = square();
         let (a, c) = (node(&net, 0.0, 0.0), node(&net, 1.0, 1.0));
-        let fast = net.route(a, c, Metric::Fastest, &BTreeSet::new()).unwrap();
-        let short = net.route(a, c, Metric::Shortest, &BTreeSet::new()).unwrap();
+        let fast = net
+            .route(a, c, Metric::Fastest, &Closed::default())
+            .unwrap();
+        let short = net
+            .route(a, c, Metric::Shortest, &Closed::default())
+            .unwrap();
         assert_eq!(fast.nodes.len(), 3, "two highway sides");
         assert!(short.distance < fast.distance);
         assert!(short.duration > fast.duration);
@@ -194,20 +202,53 @@ mod tests {
             node(&net, 1.0, 0.0),
             node(&net, 1.0, 1.0),
         );
-        let closed = net.stretch_between(a, b).unwrap();
+        let closed = Closed::segments(net.stretch_between(a, b).unwrap());
         let around = net.route(a, c, Metric::Fastest, &closed).unwrap();
-        assert!(!around.segments.iter().any(|e| closed.contains(e)));
-        assert!(around.legs(&net).iter().all(|l| net.road(l.road).id != "ab"));
+        assert!(!around.segments.iter().any(|e| closed.segments.contains(e)));
+        assert!(
+            around
+                .legs(&net)
+                .iter()
+                .all(|l| net.road(l.road).id != "ab")
+        );
 
-        let everything: BTreeSet<_> = net.graph().edge_indices().collect();
+        let everything = Closed::segments(net.graph().edge_indices().collect());
         assert!(net.route(a, c, Metric::Fastest, &everything).is_none());
+    }
+
+    #[test]
+    fn a_cut_node_can_be_reached_and_left_but_not_passed() {
+        let net = square();
+        let (a, b, c) = (
+            node(&net, 0.0, 0.0),
+            node(&net, 1.0, 0.0),
+            node(&net, 1.0, 1.0),
+        );
+        let cut = Closed {
+            segments: BTreeSet::new(),
+            nodes: [b].into(),
+        };
+        // A → C goes round the other way (D), or along the slow track, never through B.
+        let r = net.route(a, c, Metric::Fastest, &cut).unwrap();
+        assert!(!r.nodes[1..r.nodes.len() - 1].contains(&b));
+        // B itself is reachable, and a route may start there (turning back).
+        assert_eq!(
+            net.route(a, b, Metric::Fastest, &cut).unwrap().nodes,
+            [a, b]
+        );
+        assert_eq!(
+            net.route(b, a, Metric::Fastest, &cut).unwrap().nodes,
+            [b, a]
+        );
     }
 
     #[test]
     fn legs_group_by_road_and_add_up() {
         let net = square();
         let (a, c) = (node(&net, 0.0, 0.0), node(&net, 1.0, 1.0));
-        let short = net.route(a, c, Metric::Shortest, &BTreeSet::new()).unwrap();
+        let short = net
+            .route(a, c, Metric::Shortest, &Closed::default())
+            .unwrap();
         let legs = short.legs(&net);
         assert_eq!(legs.len(), 1, "both track segments are one leg");
         let sum: Metres = legs.iter().map(|l| l.distance).sum();
@@ -220,7 +261,9 @@ mod tests {
     fn a_route_to_itself_is_empty() {
         let net = square();
         let a = node(&net, 0.0, 0.0);
-        let r = net.route(a, a, Metric::Fastest, &BTreeSet::new()).unwrap();
+        let r = net
+            .route(a, a, Metric::Fastest, &Closed::default())
+            .unwrap();
         assert!(r.segments.is_empty());
         assert_eq!(r.distance, Metres::ZERO);
     }

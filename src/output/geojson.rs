@@ -61,10 +61,7 @@ pub fn feature_collection(features: &[Feature]) -> String {
 
 /// Builds a property map from `(key, value)` pairs.
 pub fn properties<const N: usize>(pairs: [(&str, JsonValue); N]) -> JsonObject {
-    pairs
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
 #[cfg(test)]

@@ -11,7 +11,10 @@ fn unknown_format_is_a_usage_error() {
 #[test]
 fn malformed_time_is_explained() {
     let err = convoy_bad_input(&["places", "--at", "30/08/2017"]);
-    assert!(err.contains("'30/08/2017' is not a time") && err.contains("2017-08-30T12:00:00Z"), "{err}");
+    assert!(
+        err.contains("'30/08/2017' is not a time") && err.contains("2017-08-30T12:00:00Z"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -38,6 +41,9 @@ fn help_for_the_binary_and_every_subcommand_shows_examples() {
         let out = convoy(&args);
         assert!(out.status.success(), "{args:?}");
         let text = String::from_utf8(out.stdout).unwrap();
-        assert!(text.contains("Examples:") && text.contains("convoy-sim "), "{args:?}:\n{text}");
+        assert!(
+            text.contains("Examples:") && text.contains("convoy-sim "),
+            "{args:?}:\n{text}"
+        );
     }
 }

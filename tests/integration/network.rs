@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use convoy_sim::network::{Metric, RoadClass};
+use convoy_sim::network::{Closed, Metric, RoadClass};
 use convoy_sim::units::LonLat;
 
 use crate::harness::{convoy_bad_input, convoy_ok, world};
@@ -10,12 +10,13 @@ use crate::harness::{convoy_bad_input, convoy_ok, world};
 /// Shortest road distance between two places over roads buses use (no desert tracks), in km.
 fn bus_road_km(from: &str, to: &str) -> f64 {
     let w = world();
-    let tracks: BTreeSet<_> = w
+    let tracks: Closed = w
         .network
         .graph()
         .edge_indices()
         .filter(|&e| w.network.road(w.network.segment(e).road).class == RoadClass::Track)
-        .collect();
+        .collect::<BTreeSet<_>>()
+        .into();
     let (a, b) = (w.routed_place(from).unwrap(), w.routed_place(to).unwrap());
     w.route(&a, &b, Metric::Shortest, &tracks)
         .unwrap_or_else(|e| panic!("{from} → {to}: {e}"))
@@ -54,21 +55,41 @@ fn road_distances_between_neighbouring_towns_are_realistic() {
     for (a, b) in pairs {
         let (road, line) = (bus_road_km(a, b), straight_km(a, b));
         let ratio = road / line;
-        report.push_str(&format!("{a:>12} → {b:<12} road {road:6.1} km, straight {line:6.1} km, ×{ratio:.2}\n"));
+        report.push_str(&format!(
+            "{a:>12} → {b:<12} road {road:6.1} km, straight {line:6.1} km, ×{ratio:.2}\n"
+        ));
         if !(1.0..=1.4).contains(&ratio) {
             bad.push(format!("{a}–{b} ×{ratio:.2}"));
         }
     }
-    assert!(bad.is_empty(), "outside 1.0–1.4× the straight line: {bad:?}\n{report}");
+    assert!(
+        bad.is_empty(),
+        "outside 1.0–1.4× the straight line: {bad:?}\n{report}"
+    );
 }
 
 #[test]
 fn road_distances_match_published_figures() {
     // (from, to, published km, source)
     let published = [
-        ("Homs", "Palmyra", 153.0, "fotoartbook: Palmyra ~153 km from Homs by road"),
-        ("As-Sukhnah", "Al Bukamal", 264.0, "Free Beacon: Sukhnah–Abu Kamal ~164 mi by road"),
-        ("T2", "Al Bukamal", 70.0, "worldnews-sy / nso.news: T2 ~70 km W of Abu Kamal"),
+        (
+            "Homs",
+            "Palmyra",
+            153.0,
+            "fotoartbook: Palmyra ~153 km from Homs by road",
+        ),
+        (
+            "As-Sukhnah",
+            "Al Bukamal",
+            264.0,
+            "Free Beacon: Sukhnah–Abu Kamal ~164 mi by road",
+        ),
+        (
+            "T2",
+            "Al Bukamal",
+            70.0,
+            "worldnews-sy / nso.news: T2 ~70 km W of Abu Kamal",
+        ),
     ];
     for (a, b, km, source) in published {
         let road = bus_road_km(a, b);
@@ -82,24 +103,44 @@ fn road_distances_match_published_figures() {
 #[test]
 fn closing_hamaymah_to_al_bukamal_sends_the_convoy_another_way() {
     let w = world();
-    let (palmyra, bukamal) = (w.routed_place("Palmyra").unwrap(), w.routed_place("Al Bukamal").unwrap());
-    let open = w.route(&palmyra, &bukamal, Metric::Fastest, &BTreeSet::new()).unwrap();
-    let (_, _, cut) = w.stretch("Hamaymah-Al Bukamal").unwrap();
-    assert!(open.segments.iter().any(|s| cut.contains(s)), "the open route should use the Hamaymah road");
+    let (palmyra, bukamal) = (
+        w.routed_place("Palmyra").unwrap(),
+        w.routed_place("Al Bukamal").unwrap(),
+    );
+    let open = w
+        .route(&palmyra, &bukamal, Metric::Fastest, &Closed::default())
+        .unwrap();
+    let cut = Closed::segments(w.stretch("Hamaymah-Al Bukamal").unwrap().2);
+    assert!(
+        open.segments.iter().any(|s| cut.segments.contains(s)),
+        "the open route should use the Hamaymah road"
+    );
 
     let detour = w.route(&palmyra, &bukamal, Metric::Fastest, &cut).unwrap();
-    assert!(detour.segments.iter().all(|s| !cut.contains(s)));
+    assert!(detour.segments.iter().all(|s| !cut.segments.contains(s)));
     assert!(detour.duration > open.duration);
     let mayadin = w.gazetteer.lookup("Mayadin").unwrap().place.location();
     let near = |p: LonLat, q: LonLat| p.distance(q).km() < 3.0;
     assert!(
-        detour.nodes.iter().any(|&n| near(w.network.node(n), mayadin)),
+        detour
+            .nodes
+            .iter()
+            .any(|&n| near(w.network.node(n), mayadin)),
         "the detour should run down the Euphrates through Mayadin"
     );
 
     // The CLI says the same, and names what it avoided.
-    let out = convoy_ok(&["route", "Palmyra", "Al Bukamal", "--avoid", "Hamaymah-Al Bukamal"]);
-    assert!(out.contains("avoiding Hamaymah–Al Bukamal") && out.contains("Mayadin"), "{out}");
+    let out = convoy_ok(&[
+        "route",
+        "Palmyra",
+        "Al Bukamal",
+        "--avoid",
+        "Hamaymah-Al Bukamal",
+    ]);
+    assert!(
+        out.contains("avoiding Hamaymah–Al Bukamal") && out.contains("Mayadin"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -119,16 +160,33 @@ fn route_geojson_starts_with_the_whole_path() {
         .iter()
         .map(|f| f.property("distance_km").unwrap().as_f64().unwrap())
         .sum();
-    assert!((legs_km - km).abs() < 0.1 * fc.features.len() as f64, "{legs_km} vs {km}");
+    assert!(
+        (legs_km - km).abs() < 0.1 * fc.features.len() as f64,
+        "{legs_km} vs {km}"
+    );
 }
 
 #[test]
 fn unreachable_destinations_fail_clearly() {
     let err = convoy_bad_input(&["route", "Palmyra", "Erbil"]);
     assert!(err.contains("Erbil is not on the road network"), "{err}");
-    let err = convoy_bad_input(&["route", "Homs", "Haditha", "--avoid", "Aana–Haditha", "--avoid", "Al Bukamal-Al-Qaim"]);
+    let err = convoy_bad_input(&[
+        "route",
+        "Homs",
+        "Haditha",
+        "--avoid",
+        "Aana–Haditha",
+        "--avoid",
+        "Al Bukamal-Al-Qaim",
+    ]);
     assert!(err.contains("no route from Homs to Haditha"), "{err}");
-    let err = convoy_bad_input(&["route", "Palmyra", "Rawa", "--avoid", "Hamaymah-Al Bukamall"]);
+    let err = convoy_bad_input(&[
+        "route",
+        "Palmyra",
+        "Rawa",
+        "--avoid",
+        "Hamaymah-Al Bukamall",
+    ]);
     assert!(err.contains("did you mean Al Bukamal"), "{err}");
 }
 
@@ -139,7 +197,12 @@ fn every_road_end_is_a_gazetteer_place_on_the_network() {
         for end in [&road.from, &road.to] {
             let p = w.gazetteer.lookup(end).unwrap().place;
             let (_, d) = w.network.snap(p.location()).unwrap();
-            assert!(d.0 < 1.0, "road {} ends at {end}, but {end} is {:.0} m off the network", road.id, d.0);
+            assert!(
+                d.0 < 1.0,
+                "road {} ends at {end}, but {end} is {:.0} m off the network",
+                road.id,
+                d.0
+            );
         }
     }
 }

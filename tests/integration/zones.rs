@@ -28,7 +28,13 @@ fn each_named_town_has_the_right_holder_on_30_august_2017() {
         ("Al-Tanf", "coalition"),
         ("Arsal", "lebanese_government"),
     ];
-    let out = convoy_ok(&["places", "--at", "2017-08-30T12:00:00Z", "--format", "geojson"]);
+    let out = convoy_ok(&[
+        "places",
+        "--at",
+        "2017-08-30T12:00:00Z",
+        "--format",
+        "geojson",
+    ]);
     let fc: geojson::FeatureCollection = out.parse().unwrap();
     let w = world();
     let mut wrong = Vec::new();
@@ -51,7 +57,12 @@ fn each_named_town_has_the_right_holder_on_30_august_2017() {
 fn the_road_cut_lies_between_the_lines() {
     // SCMP, 4 Sep 2017: buses "stranded in the desert between Syrian government and Islamic State lines".
     let w = world();
-    let cut = w.gazetteer.lookup("Hamaymah road cut").unwrap().place.location();
+    let cut = w
+        .gazetteer
+        .lookup("Hamaymah road cut")
+        .unwrap()
+        .place
+        .location();
     let t = parse_utc("2017-08-30T12:00:00Z").unwrap();
     assert_eq!(w.zones.holder_at(cut, t).unwrap().holder, Holder::None);
 }
@@ -60,11 +71,20 @@ fn the_road_cut_lies_between_the_lines() {
 fn the_enclave_changes_hands_when_the_convoy_leaves() {
     let w = world();
     let enclave = w.gazetteer.lookup("Qalamoun").unwrap().place.location();
-    let before = w.zones.holder_at(enclave, parse_utc("2017-08-28T06:00:00Z").unwrap()).unwrap();
-    let after = w.zones.holder_at(enclave, parse_utc("2017-08-29T06:00:00Z").unwrap()).unwrap();
+    let before = w
+        .zones
+        .holder_at(enclave, parse_utc("2017-08-28T06:00:00Z").unwrap())
+        .unwrap();
+    let after = w
+        .zones
+        .holder_at(enclave, parse_utc("2017-08-29T06:00:00Z").unwrap())
+        .unwrap();
     assert_eq!(before.holder, Holder::IslamicState);
     assert!(
-        matches!(after.holder, Holder::SyrianGovernment | Holder::LebaneseGovernment),
+        matches!(
+            after.holder,
+            Holder::SyrianGovernment | Holder::LebaneseGovernment
+        ),
         "{:?}",
         after.holder
     );
@@ -86,7 +106,12 @@ fn zones_valid_at_the_same_time_never_overlap() {
     times.sort();
     times.dedup();
     for t in times {
-        let live: Vec<_> = w.zones.zones().iter().filter(|z| z.is_valid_at(t)).collect();
+        let live: Vec<_> = w
+            .zones
+            .zones()
+            .iter()
+            .filter(|z| z.is_valid_at(t))
+            .collect();
         for lat in (0..=100).map(|i| 32.0 + i as f64 * 0.06) {
             for lon in (0..=150).map(|i| 35.5 + i as f64 * 0.06) {
                 let p = LonLat::new(lon, lat).point();
@@ -96,7 +121,10 @@ fn zones_valid_at_the_same_time_never_overlap() {
                     .map(|z| z.id.as_str())
                     .collect();
                 // Points exactly on a shared border touch both; the grid is offset enough to miss them.
-                assert!(holding.len() <= 1, "({lon:.2}, {lat:.2}) at {t} is in {holding:?}");
+                assert!(
+                    holding.len() <= 1,
+                    "({lon:.2}, {lat:.2}) at {t} is in {holding:?}"
+                );
             }
         }
     }

@@ -1,0 +1,263 @@
+//! One source's account as a scenario: TOML text → [`raw`] serde mirror → validated and resolved
+//! [`Scenario`], whose names are bound to gazetteer places and road-graph nodes.
+//!
+//! Validation reports every problem it finds at once, each with its line, column and key. The
+//! format is documented field by field in `scenarios/README.md`.
+
+mod problem;
+pub mod raw;
+mod validate;
+
+use std::collections::BTreeSet;
+
+use jiff::{SignedDuration, Timestamp};
+use petgraph::graph::{EdgeIndex, NodeIndex};
+
+pub use problem::{Problem, ScenarioError};
+
+use crate::gazetteer::PlaceId;
+
+/// The seed used when a scenario names none: the date the convoy left.
+pub const DEFAULT_SEED: u64 = 20_170_828;
+
+/// Recording interval used when a scenario names none.
+pub const DEFAULT_RECORD_EVERY: SignedDuration = SignedDuration::from_mins(30);
+
+/// Walking pace averaged over day and night, including rests: 36–60 km a day.
+pub const DEFAULT_WALK_KMH: Span<f64> = Span {
+    low: 1.5,
+    high: 2.5,
+};
+
+/// Speed of the pick-ups and trucks that carry people who left the buses.
+pub const DEFAULT_CARRY_KMH: Span<f64> = Span {
+    low: 40.0,
+    high: 70.0,
+};
+
+/// A value drawn uniformly from `[low, high]` with the run's seeded generator; `low == high` is fixed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Span<T> {
+    pub low: T,
+    pub high: T,
+}
+
+impl<T: Copy + PartialEq> Span<T> {
+    pub fn fixed(v: T) -> Self {
+        Self { low: v, high: v }
+    }
+
+    pub fn is_random(&self) -> bool {
+        self.low != self.high
+    }
+}
+
+/// Where a number, group or event comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Citation {
+    pub outlet: String,
+    pub date: jiff::civil::Date,
+    pub quote: String,
+    pub url: Option<String>,
+}
+
+/// Who gives the account, and when it speaks for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Account {
+    pub title: String,
+    pub source: String,
+    pub as_of: Timestamp,
+    pub cite: Citation,
+    pub summary: Option<String>,
+}
+
+/// A place named in a scenario, resolved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Site {
+    /// As the scenario wrote it.
+    pub written: String,
+    pub place: PlaceId,
+    /// The road-graph node the place snaps to.
+    pub node: NodeIndex,
+}
+
+/// Who was aboard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeopleKind {
+    Fighters,
+    Families,
+    Wounded,
+}
+
+impl PeopleKind {
+    pub const ALL: [PeopleKind; 3] = [
+        PeopleKind::Fighters,
+        PeopleKind::Families,
+        PeopleKind::Wounded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PeopleKind::Fighters => "fighters",
+            PeopleKind::Families => "families",
+            PeopleKind::Wounded => "wounded",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Headcount {
+    pub kind: PeopleKind,
+    pub count: u32,
+    pub cite: Citation,
+    pub assumed: Option<String>,
+}
+
+/// The convoy as it left.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Convoy {
+    pub origin: Site,
+    pub buses: u32,
+    pub people: Vec<Headcount>,
+    pub cite: Citation,
+}
+
+/// A step of a bus group's plan.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BusStep {
+    /// Drive the fastest open bus road to `to`. Stops early at `until`, after `stop_after_km`, or
+    /// where a closure bars the way.
+    DriveTo {
+        to: Site,
+        until: Option<Timestamp>,
+        stop_after_km: Option<Span<f64>>,
+    },
+    WaitUntil(Timestamp),
+    WaitHours(Span<f64>),
+    /// The account loses track of the buses here.
+    Unaccounted,
+}
+
+/// A step of a people group's plan. People ride their bus group until their first step starts.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PeopleStep {
+    /// Stay aboard until this time (or the end of the run), then leave the buses where they are.
+    RideUntil(Timestamp),
+    /// Leave the buses and walk off-road, straight to `to`.
+    WalkTo {
+        to: Site,
+        speed: Span<f64>,
+    },
+    /// Be met and carried by other vehicles over any road or track to `to`.
+    CarriedTo {
+        to: Site,
+        speed: Span<f64>,
+        by: Option<String>,
+    },
+    WaitUntil(Timestamp),
+    WaitHours(Span<f64>),
+    Unaccounted,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BusGroup {
+    pub id: String,
+    pub buses: u32,
+    pub speed: Span<f64>,
+    pub depart: Span<Timestamp>,
+    pub plan: Vec<BusStep>,
+    pub cite: Citation,
+    pub assumed: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PeopleGroup {
+    pub id: String,
+    pub kind: PeopleKind,
+    pub count: u32,
+    /// Index into [`Scenario::bus_groups`].
+    pub aboard: usize,
+    pub plan: Vec<PeopleStep>,
+    pub cite: Citation,
+    pub assumed: Option<String>,
+}
+
+/// What happens at an event.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EventKind {
+    /// The road is cut at a point: nothing passes through it from then on.
+    CloseRoadAt { site: Site },
+    /// The stretch of road between two places closes.
+    CloseRoad {
+        from: Site,
+        to: Site,
+        segments: BTreeSet<EdgeIndex>,
+    },
+    /// Vehicles approaching the convoy are struck near a place; convoy agents are untouched.
+    StrikeNear { site: Site },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub at: Timestamp,
+    pub kind: EventKind,
+    pub cite: Citation,
+    pub note: Option<String>,
+    pub assumed: Option<String>,
+}
+
+/// A validated, resolved account, ready to run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    /// Short name: the file stem (`us_military`).
+    pub name: String,
+    pub account: Account,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub seed: u64,
+    pub record_every: SignedDuration,
+    pub convoy: Convoy,
+    pub bus_groups: Vec<BusGroup>,
+    pub people_groups: Vec<PeopleGroup>,
+    /// In time order; same-time events keep file order.
+    pub events: Vec<Event>,
+}
+
+impl Scenario {
+    /// Parses, validates and resolves a scenario against `geography`. `origin` names the text in
+    /// errors (its path); `name` is the scenario's short name.
+    pub fn from_toml(
+        text: &str,
+        origin: &str,
+        name: &str,
+        geography: &crate::Geography,
+    ) -> Result<Self, ScenarioError> {
+        validate::scenario(text, origin, name, geography)
+    }
+
+    /// Whether any value is drawn at random (so another seed changes the run).
+    pub fn has_random_elements(&self) -> bool {
+        let steps_random = |g: &BusGroup| {
+            g.plan.iter().any(|s| match s {
+                BusStep::DriveTo { stop_after_km, .. } => {
+                    stop_after_km.is_some_and(|s| s.is_random())
+                }
+                BusStep::WaitHours(h) => h.is_random(),
+                _ => false,
+            })
+        };
+        self.bus_groups
+            .iter()
+            .any(|g| g.speed.is_random() || g.depart.is_random() || steps_random(g))
+            || self.people_groups.iter().any(|g| {
+                g.plan.iter().any(|s| match s {
+                    PeopleStep::WalkTo { speed, .. } | PeopleStep::CarriedTo { speed, .. } => {
+                        speed.is_random()
+                    }
+                    PeopleStep::WaitHours(h) => h.is_random(),
+                    _ => false,
+                })
+            })
+    }
+}

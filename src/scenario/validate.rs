@@ -1,0 +1,1033 @@
+//! Raw → validated → resolved: every check a scenario must pass, collecting all problems at once.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use jiff::{SignedDuration, Timestamp};
+use petgraph::graph::NodeIndex;
+use toml::Spanned;
+use toml::value::Datetime;
+
+use super::problem::{Lines, Problem, ScenarioError, key_before};
+use super::raw::{RawCite, RawRange, RawScenario, RawStep, RawTimeRange};
+use super::*;
+use crate::Geography;
+use crate::gazetteer::GazetteerError;
+use crate::network::{Closed, Metric, RoadClass};
+
+/// Longest quote a citation may carry: a short attributed quote, not the article.
+const MAX_QUOTE_CHARS: usize = 400;
+
+pub(super) fn scenario(
+    text: &str,
+    origin: &str,
+    name: &str,
+    geo: &Geography,
+) -> Result<Scenario, ScenarioError> {
+    let lines = Lines::new(text);
+    let fail = |problems: Vec<Problem>| ScenarioError {
+        origin: origin.to_string(),
+        problems,
+    };
+    if text.trim().is_empty() {
+        return Err(fail(vec![Problem {
+            line: 0,
+            column: 0,
+            key: String::new(),
+            message: "the file is empty".into(),
+            hint: Some(
+                "start from one of the files in scenarios/, documented in scenarios/README.md"
+                    .into(),
+            ),
+        }]));
+    }
+    let raw: RawScenario = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            let key = key_before(text, span.start).unwrap_or_default();
+            let mut p = lines.problem(text, span, key, e.message().trim().to_string());
+            if p.message.contains("missing field") {
+                p.hint = Some("scenarios/README.md lists the required keys".into());
+            }
+            return Err(fail(vec![p]));
+        }
+    };
+    let mut c = Checker {
+        text,
+        lines,
+        geo,
+        problems: Vec::new(),
+        bus_roads_closed: geo
+            .network
+            .graph()
+            .edge_indices()
+            .filter(|&e| geo.network.road(geo.network.segment(e).road).class == RoadClass::Track)
+            .collect::<BTreeSet<_>>()
+            .into(),
+    };
+    let scenario = c.scenario(&raw, name);
+    match scenario {
+        Some(s) if c.problems.is_empty() => Ok(s),
+        _ => {
+            let mut problems = c.problems;
+            problems.sort_by_key(|p| (p.line, p.column));
+            problems.dedup();
+            Err(fail(problems))
+        }
+    }
+}
+
+struct Checker<'a> {
+    text: &'a str,
+    lines: Lines,
+    geo: &'a Geography,
+    problems: Vec<Problem>,
+    /// Desert tracks, closed to buses.
+    bus_roads_closed: Closed,
+}
+
+/// Where a plan step leaves its group, for checking the next step can be reached.
+#[derive(Clone, Copy)]
+struct Cursor {
+    node: NodeIndex,
+    time_floor: Timestamp,
+}
+
+impl Checker<'_> {
+    fn problem(
+        &mut self,
+        span: Range<usize>,
+        key: &str,
+        message: impl Into<String>,
+    ) -> &mut Problem {
+        let p = self.lines.problem(self.text, span, key, message);
+        self.problems.push(p);
+        self.problems.last_mut().expect("just pushed")
+    }
+
+    fn time(&mut self, v: &Spanned<Datetime>, key: &str) -> Option<Timestamp> {
+        let dt = v.get_ref();
+        if dt.date.is_none() || dt.time.is_none() {
+            self.problem(v.span(), key, format!("{dt} is not a date and time"))
+                .hint = Some("write e.g. 2017-08-30T12:00:00Z".into());
+            return None;
+        }
+        if dt.offset.is_none() {
+            self.problem(v.span(), key, format!("{dt} has no UTC offset"))
+                .hint = Some(format!(
+                "times are instants: write {dt}Z for UTC, or {dt}+03:00 for Syrian summer time"
+            ));
+            return None;
+        }
+        match dt.to_string().parse::<Timestamp>() {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.problem(v.span(), key, format!("{dt} is not a valid time: {e}"));
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, v: &Spanned<Datetime>, key: &str) -> Option<jiff::civil::Date> {
+        let dt = v.get_ref();
+        match (dt.date, dt.time) {
+            (Some(d), None) => {
+                match jiff::civil::Date::new(d.year as i16, d.month as i8, d.day as i8) {
+                    Ok(date) => Some(date),
+                    Err(e) => {
+                        self.problem(v.span(), key, format!("{dt} is not a date: {e}"));
+                        None
+                    }
+                }
+            }
+            _ => {
+                self.problem(v.span(), key, format!("{dt} is not a plain date"))
+                    .hint = Some("write the publication date, e.g. 2017-09-04".into());
+                None
+            }
+        }
+    }
+
+    fn text_value(&mut self, v: &Spanned<String>, key: &str) -> Option<String> {
+        let s = v.get_ref().trim();
+        if s.is_empty() {
+            self.problem(v.span(), key, "is empty");
+            return None;
+        }
+        Some(s.to_string())
+    }
+
+    fn cite(&mut self, c: &Spanned<RawCite>, key: &str) -> Option<Citation> {
+        let raw = c.get_ref();
+        let outlet = self.text_value(&raw.outlet, &format!("{key}.outlet"));
+        let date = self.date(&raw.date, &format!("{key}.date"));
+        let quote = self.text_value(&raw.quote, &format!("{key}.quote"));
+        if let Some(q) = &quote {
+            if q.chars().count() > MAX_QUOTE_CHARS {
+                self.problem(raw.quote.span(), &format!("{key}.quote"), format!(
+                    "is {} characters; a citation carries a short quote (at most {MAX_QUOTE_CHARS})",
+                    q.chars().count()
+                ));
+            }
+        }
+        Some(Citation {
+            outlet: outlet?,
+            date: date?,
+            quote: quote?,
+            url: raw.url.clone(),
+        })
+    }
+
+    fn count(&mut self, v: &Spanned<i64>, key: &str, min: i64) -> Option<u32> {
+        let n = *v.get_ref();
+        if n < min || n > 100_000 {
+            self.problem(
+                v.span(),
+                key,
+                format!("{n} is not a count of at least {min}"),
+            );
+            return None;
+        }
+        Some(n as u32)
+    }
+
+    /// A number or `[low, high]` range within `[min, max]` (`unit` names it in messages).
+    fn span(
+        &mut self,
+        v: &Spanned<RawRange>,
+        key: &str,
+        min: f64,
+        max: f64,
+        unit: &str,
+    ) -> Option<Span<f64>> {
+        let (low, high) = match v.get_ref() {
+            RawRange::One(x) => (*x, *x),
+            RawRange::Range(xs) if xs.len() == 2 => (xs[0], xs[1]),
+            RawRange::Range(xs) => {
+                self.problem(
+                    v.span(),
+                    key,
+                    format!("a range has two numbers [low, high], not {}", xs.len()),
+                );
+                return None;
+            }
+        };
+        for x in [low, high] {
+            if !x.is_finite() {
+                self.problem(v.span(), key, format!("{x} is not a number"));
+                return None;
+            }
+            if x < min || x > max {
+                self.problem(
+                    v.span(),
+                    key,
+                    format!("{x} {unit} is outside {min}–{max} {unit}"),
+                );
+                return None;
+            }
+        }
+        if low > high {
+            self.problem(
+                v.span(),
+                key,
+                format!("the range [{low}, {high}] runs backwards"),
+            )
+            .hint = Some(format!("write [{high}, {low}]"));
+            return None;
+        }
+        Some(Span { low, high })
+    }
+
+    fn positive_speed(&mut self, v: &Spanned<RawRange>, key: &str, max: f64) -> Option<Span<f64>> {
+        let s = self.span(v, key, 0.0, max, "km/h")?;
+        if s.low <= 0.0 {
+            self.problem(v.span(), key, "a speed must be more than 0 km/h");
+            return None;
+        }
+        Some(s)
+    }
+
+    fn time_span(&mut self, v: &Spanned<RawTimeRange>, key: &str) -> Option<Span<Timestamp>> {
+        let (low, high) = match v.get_ref() {
+            RawTimeRange::One(t) => {
+                let t = self.time(&Spanned::new(v.span(), *t), key)?;
+                (t, t)
+            }
+            RawTimeRange::Range(ts) if ts.len() == 2 => {
+                let a = self.time(&Spanned::new(v.span(), ts[0]), key);
+                let b = self.time(&Spanned::new(v.span(), ts[1]), key);
+                (a?, b?)
+            }
+            RawTimeRange::Range(ts) => {
+                self.problem(
+                    v.span(),
+                    key,
+                    format!(
+                        "a time range has two times [earliest, latest], not {}",
+                        ts.len()
+                    ),
+                );
+                return None;
+            }
+        };
+        if low > high {
+            self.problem(
+                v.span(),
+                key,
+                format!("the range [{low}, {high}] runs backwards"),
+            );
+            return None;
+        }
+        Some(Span { low, high })
+    }
+
+    fn site(&mut self, v: &Spanned<String>, key: &str) -> Option<Site> {
+        let written = v.get_ref();
+        match self.geo.gazetteer.lookup(written) {
+            Ok(m) => match self.geo.place_node(m.id) {
+                Ok(node) => Some(Site {
+                    written: written.clone(),
+                    place: m.id,
+                    node,
+                }),
+                Err(e) => {
+                    self.problem(v.span(), key, e.to_string()).hint =
+                        Some("`convoy-sim route` shows which places the roads reach".into());
+                    None
+                }
+            },
+            Err(GazetteerError::Unknown { suggestions, .. }) => {
+                let p = self.problem(v.span(), key, format!("unknown place '{written}'"));
+                p.hint = if suggestions.is_empty() {
+                    Some("`convoy-sim places` lists every place and alias".into())
+                } else {
+                    Some(format!("did you mean {}?", suggestions.join(" or ")))
+                };
+                None
+            }
+            Err(e) => {
+                self.problem(v.span(), key, e.to_string());
+                None
+            }
+        }
+    }
+
+    fn within_run(
+        &mut self,
+        t: Timestamp,
+        span: Range<usize>,
+        key: &str,
+        run: (Timestamp, Timestamp),
+    ) {
+        if t < run.0 || t > run.1 {
+            self.problem(
+                span,
+                key,
+                format!("{t} is outside the run ({} to {})", run.0, run.1),
+            );
+        }
+    }
+
+    fn reachable_by_bus(&mut self, from: NodeIndex, to: &Site, span: Range<usize>, key: &str) {
+        if self
+            .geo
+            .network
+            .route(from, to.node, Metric::Fastest, &self.bus_roads_closed)
+            .is_none()
+        {
+            let name = &self.geo.gazetteer.get(to.place).name;
+            self.problem(
+                span,
+                key,
+                format!("{name} cannot be reached by a bus road from where the group is"),
+            )
+            .hint = Some("people can walk_to or be carried_to places off the bus roads".into());
+        }
+    }
+
+    fn scenario(&mut self, raw: &RawScenario, name: &str) -> Option<Scenario> {
+        let a = raw.account.get_ref();
+        let title = self.text_value(&a.title, "account.title");
+        let source = self.text_value(&a.source, "account.source");
+        let as_of = self.time(&a.as_of, "account.as_of");
+        let cite = self.cite(&a.cite, "account.cite");
+        let account = match (title, source, as_of, cite) {
+            (Some(title), Some(source), Some(as_of), Some(cite)) => Some(Account {
+                title,
+                source,
+                as_of,
+                cite,
+                summary: a.summary.clone(),
+            }),
+            _ => None,
+        };
+
+        let r = raw.run.get_ref();
+        let start = self.time(&r.start, "run.start");
+        let end = self.time(&r.end, "run.end");
+        let run = match (start, end) {
+            (Some(s), Some(e)) if s < e => {
+                let (from, to) = self.geo.zones.coverage();
+                if s < from || e > to {
+                    self.problem(r.start.span().start..r.end.span().end, "run", format!(
+                        "the run ({s} to {e}) must lie within the period the control zones cover ({from} to {to})"
+                    ));
+                }
+                Some((s, e))
+            }
+            (Some(s), Some(e)) => {
+                self.problem(
+                    r.end.span(),
+                    "run.end",
+                    format!("ends ({e}) before it starts ({s})"),
+                );
+                None
+            }
+            _ => None,
+        };
+        let seed = match &r.seed {
+            None => Some(DEFAULT_SEED),
+            Some(s) if *s.get_ref() >= 0 => Some(*s.get_ref() as u64),
+            Some(s) => {
+                self.problem(s.span(), "run.seed", "a seed is a whole number ≥ 0");
+                None
+            }
+        };
+        let record_every = match &r.record_every_min {
+            None => Some(DEFAULT_RECORD_EVERY),
+            Some(m) if m.get_ref().is_finite() && *m.get_ref() >= 1.0 && *m.get_ref() <= 1440.0 => {
+                Some(SignedDuration::from_secs_f64(m.get_ref() * 60.0))
+            }
+            Some(m) => {
+                self.problem(
+                    m.span(),
+                    "run.record_every_min",
+                    format!("{} is not 1–1440 minutes", m.get_ref()),
+                );
+                None
+            }
+        };
+
+        let cv = raw.convoy.get_ref();
+        let origin = self.site(&cv.origin, "convoy.origin");
+        let buses = self.count(&cv.buses, "convoy.buses", 1);
+        let convoy_cite = self.cite(&cv.cite, "convoy.cite");
+        let mut people = Vec::new();
+        let mut kinds_seen = BTreeMap::new();
+        for (i, h) in cv.people.iter().enumerate() {
+            let key = format!("convoy.people[{}]", i + 1);
+            let hr = h.get_ref();
+            let kind = self.kind(&hr.kind, &format!("{key}.kind"));
+            let count = self.count(&hr.count, &format!("{key}.count"), 0);
+            let cite = self.cite(&hr.cite, &format!("{key}.cite"));
+            if let Some(k) = kind {
+                if kinds_seen.insert(k, ()).is_some() {
+                    self.problem(
+                        hr.kind.span(),
+                        &format!("{key}.kind"),
+                        format!("{} are counted twice", k.as_str()),
+                    );
+                }
+            }
+            if let (Some(kind), Some(count), Some(cite)) = (kind, count, cite) {
+                people.push(Headcount {
+                    kind,
+                    count,
+                    cite,
+                    assumed: hr.assumed.clone(),
+                });
+            }
+        }
+
+        let mut bus_groups = Vec::new();
+        let mut group_index = BTreeMap::new();
+        for (i, g) in raw.bus_group.iter().enumerate() {
+            let gr = g.get_ref();
+            let id = gr.id.get_ref().clone();
+            let key = format!("bus_group[{id}]");
+            if group_index.insert(id.clone(), i).is_some() {
+                self.problem(
+                    gr.id.span(),
+                    &format!("{key}.id"),
+                    format!("bus group '{id}' is defined twice"),
+                );
+            }
+            let count = self.count(&gr.buses, &format!("{key}.buses"), 1);
+            let speed = self.positive_speed(&gr.speed_kmh, &format!("{key}.speed_kmh"), 150.0);
+            let depart = self.time_span(&gr.depart, &format!("{key}.depart"));
+            if let (Some(d), Some(run)) = (depart, run) {
+                self.within_run(d.low, gr.depart.span(), &format!("{key}.depart"), run);
+                self.within_run(d.high, gr.depart.span(), &format!("{key}.depart"), run);
+            }
+            let cite = self.cite(&gr.cite, &format!("{key}.cite"));
+            let start = origin.as_ref().map(|o| Cursor {
+                node: o.node,
+                time_floor: depart.map_or(Timestamp::MIN, |d| d.low),
+            });
+            let plan = self.bus_plan(&gr.plan, &key, start, run);
+            if let (Some(buses), Some(speed), Some(depart), Some(cite), Some(plan)) =
+                (count, speed, depart, cite, plan)
+            {
+                bus_groups.push(BusGroup {
+                    id,
+                    buses,
+                    speed,
+                    depart,
+                    plan,
+                    cite,
+                    assumed: gr.assumed.clone(),
+                });
+            }
+        }
+        if raw.bus_group.is_empty() {
+            self.problem(
+                raw.convoy.span(),
+                "bus_group",
+                "no bus groups: the buses need a plan",
+            )
+            .hint = Some("add a [[bus_group]] with buses = 17 and a plan".into());
+        }
+        if let Some(total) = buses {
+            let planned: i64 = raw
+                .bus_group
+                .iter()
+                .map(|g| *g.get_ref().buses.get_ref())
+                .sum();
+            if planned != total as i64 && !raw.bus_group.is_empty() {
+                self.problem(
+                    cv.buses.span(),
+                    "convoy.buses",
+                    format!("the convoy has {total} buses but the bus groups hold {planned}"),
+                )
+                .hint = Some("every bus must be in exactly one bus_group".into());
+            }
+        }
+
+        let mut people_groups = Vec::new();
+        let mut people_ids = BTreeSet::new();
+        let mut by_kind: BTreeMap<PeopleKind, i64> = BTreeMap::new();
+        for g in &raw.people_group {
+            let gr = g.get_ref();
+            let id = gr.id.get_ref().clone();
+            let key = format!("people_group[{id}]");
+            if !people_ids.insert(id.clone()) {
+                self.problem(
+                    gr.id.span(),
+                    &format!("{key}.id"),
+                    format!("people group '{id}' is defined twice"),
+                );
+            }
+            let kind = self.kind(&gr.kind, &format!("{key}.kind"));
+            let count = self.count(&gr.count, &format!("{key}.count"), 1);
+            if let (Some(k), Some(n)) = (kind, count) {
+                *by_kind.entry(k).or_default() += n as i64;
+            }
+            let aboard = match group_index.get(gr.aboard.get_ref()) {
+                Some(&i) => Some(i),
+                None => {
+                    let known: Vec<&str> = group_index.keys().map(String::as_str).collect();
+                    self.problem(
+                        gr.aboard.span(),
+                        &format!("{key}.aboard"),
+                        format!("no bus group '{}'", gr.aboard.get_ref()),
+                    )
+                    .hint = Some(format!("bus groups: {}", known.join(", ")));
+                    None
+                }
+            };
+            let cite = self.cite(&gr.cite, &format!("{key}.cite"));
+            let plan = self.people_plan(&gr.plan, &key, run);
+            if let (Some(kind), Some(count), Some(aboard), Some(cite), Some(plan)) =
+                (kind, count, aboard, cite, plan)
+            {
+                people_groups.push(PeopleGroup {
+                    id,
+                    kind,
+                    count,
+                    aboard,
+                    plan,
+                    cite,
+                    assumed: gr.assumed.clone(),
+                });
+            }
+        }
+        for h in &cv.people {
+            let hr = h.get_ref();
+            let (Ok(kind), n) = (parse_kind(hr.kind.get_ref()), *hr.count.get_ref()) else {
+                continue;
+            };
+            let grouped = by_kind.remove(&kind).unwrap_or(0);
+            if grouped != n {
+                self.problem(
+                    hr.count.span(),
+                    "convoy.people.count",
+                    format!(
+                        "the convoy carries {n} {} but the people groups hold {grouped}",
+                        kind.as_str()
+                    ),
+                )
+                .hint = Some("every person must be in exactly one people_group".into());
+            }
+        }
+        for (kind, n) in by_kind {
+            let span = raw.convoy.span();
+            self.problem(
+                span,
+                "convoy.people",
+                format!(
+                    "people groups hold {n} {} but the convoy lists none",
+                    kind.as_str()
+                ),
+            );
+        }
+
+        let mut events = Vec::new();
+        for (i, e) in raw.event.iter().enumerate() {
+            let er = e.get_ref();
+            let key = format!("event[{}]", i + 1);
+            let at = self.time(&er.at, &format!("{key}.at"));
+            if let (Some(t), Some(run)) = (at, run) {
+                self.within_run(t, er.at.span(), &format!("{key}.at"), run);
+            }
+            let cite = self.cite(&er.cite, &format!("{key}.cite"));
+            let kinds = [
+                er.close_road_at.as_ref().map(|v| ("close_road_at", v)),
+                er.close_road.as_ref().map(|v| ("close_road", v)),
+                er.strike_near.as_ref().map(|v| ("strike_near", v)),
+            ];
+            let given: Vec<_> = kinds.into_iter().flatten().collect();
+            let kind = match given.as_slice() {
+                [("close_road_at", v)] => self
+                    .site(v, &format!("{key}.close_road_at"))
+                    .map(|site| EventKind::CloseRoadAt { site }),
+                [("strike_near", v)] => self
+                    .site(v, &format!("{key}.strike_near"))
+                    .map(|site| EventKind::StrikeNear { site }),
+                [(_, v)] => self.stretch(v, &format!("{key}.close_road")),
+                _ => {
+                    self.problem(e.span(), &key, format!(
+                        "an event does one thing: give exactly one of close_road_at, close_road, strike_near (found {})",
+                        given.len()
+                    ));
+                    None
+                }
+            };
+            if let (Some(at), Some(kind), Some(cite)) = (at, kind, cite) {
+                events.push(Event {
+                    at,
+                    kind,
+                    cite,
+                    note: er.note.clone(),
+                    assumed: er.assumed.clone(),
+                });
+            }
+        }
+        events.sort_by_key(|e| e.at);
+
+        let (start, end) = run?;
+        Some(Scenario {
+            name: name.to_string(),
+            account: account?,
+            start,
+            end,
+            seed: seed?,
+            record_every: record_every?,
+            convoy: Convoy {
+                origin: origin?,
+                buses: buses?,
+                people,
+                cite: convoy_cite?,
+            },
+            bus_groups,
+            people_groups,
+            events,
+        })
+    }
+
+    fn kind(&mut self, v: &Spanned<String>, key: &str) -> Option<PeopleKind> {
+        match parse_kind(v.get_ref()) {
+            Ok(k) => Some(k),
+            Err(()) => {
+                self.problem(
+                    v.span(),
+                    key,
+                    format!("'{}' is not a kind of people", v.get_ref()),
+                )
+                .hint = Some("fighters, families or wounded".into());
+                None
+            }
+        }
+    }
+
+    fn stretch(&mut self, v: &Spanned<String>, key: &str) -> Option<EventKind> {
+        match self.geo.stretch(v.get_ref()) {
+            Ok((from, to, segments)) => Some(EventKind::CloseRoad {
+                from: Site {
+                    written: from.found.matched_name.to_string(),
+                    place: from.found.id,
+                    node: from.node,
+                },
+                to: Site {
+                    written: to.found.matched_name.to_string(),
+                    place: to.found.id,
+                    node: to.node,
+                },
+                segments,
+            }),
+            Err(e) => {
+                self.problem(v.span(), key, e.to_string());
+                None
+            }
+        }
+    }
+
+    /// The action keys and option keys a step gives, with their spans.
+    fn step_keys(
+        step: &RawStep,
+    ) -> (
+        Vec<(&'static str, Range<usize>)>,
+        Vec<(&'static str, Range<usize>)>,
+    ) {
+        let mut actions = Vec::new();
+        let mut options = Vec::new();
+        macro_rules! collect {
+            ($into:ident, $($field:ident),*) => {
+                $( if let Some(v) = &step.$field { $into.push((stringify!($field), v.span())); } )*
+            };
+        }
+        collect!(
+            actions,
+            drive_to,
+            ride_until,
+            walk_to,
+            carried_to,
+            wait_until,
+            wait_h,
+            unaccounted
+        );
+        collect!(options, until, stop_after_km, speed_kmh);
+        (actions, options)
+    }
+
+    fn one_action(
+        &mut self,
+        step: &Spanned<RawStep>,
+        key: &str,
+        allowed: &[&str],
+        options_for: &[(&str, &[&str])],
+    ) -> Option<&'static str> {
+        let (actions, options) = Self::step_keys(step.get_ref());
+        let action = match actions.as_slice() {
+            [(a, span)] if allowed.contains(a) => Some((*a, span.clone())),
+            [(a, span)] => {
+                self.problem(
+                    span.clone(),
+                    &format!("{key}.{a}"),
+                    format!("'{a}' is not a step this group can take"),
+                )
+                .hint = Some(format!("use one of {}", allowed.join(", ")));
+                None
+            }
+            [] => {
+                self.problem(step.span(), key, "the step has no action")
+                    .hint = Some(format!("give one of {}", allowed.join(", ")));
+                None
+            }
+            many => {
+                let names: Vec<&str> = many.iter().map(|(a, _)| *a).collect();
+                self.problem(
+                    step.span(),
+                    key,
+                    format!(
+                        "a step does one thing, this one gives {}",
+                        names.join(" and ")
+                    ),
+                )
+                .hint = Some("split it into consecutive steps".into());
+                None
+            }
+        };
+        let (action, _) = action?;
+        let allowed_options = options_for
+            .iter()
+            .find(|(a, _)| *a == action)
+            .map_or(&[][..], |(_, o)| *o);
+        for (o, span) in options {
+            if !allowed_options.contains(&o) {
+                self.problem(
+                    span,
+                    &format!("{key}.{o}"),
+                    format!("'{o}' does not go with {action}"),
+                );
+            }
+        }
+        if step.get_ref().by.is_some() && action != "carried_to" {
+            self.problem(
+                step.span(),
+                &format!("{key}.by"),
+                format!("'by' does not go with {action}"),
+            );
+        }
+        Some(action)
+    }
+
+    fn bus_plan(
+        &mut self,
+        plan: &[Spanned<RawStep>],
+        group_key: &str,
+        mut at: Option<Cursor>,
+        run: Option<(Timestamp, Timestamp)>,
+    ) -> Option<Vec<BusStep>> {
+        let mut steps = Vec::new();
+        let mut ok = true;
+        for (i, step) in plan.iter().enumerate() {
+            let key = format!("{group_key}.plan[{}]", i + 1);
+            let s = step.get_ref();
+            if steps.last() == Some(&BusStep::Unaccounted) {
+                self.problem(
+                    step.span(),
+                    &key,
+                    "a step after 'unaccounted' can never happen",
+                );
+                ok = false;
+                continue;
+            }
+            let Some(action) = self.one_action(
+                step,
+                &key,
+                &["drive_to", "wait_until", "wait_h", "unaccounted"],
+                &[("drive_to", &["until", "stop_after_km"])],
+            ) else {
+                ok = false;
+                continue;
+            };
+            if let Some(c) = &s.cite {
+                ok &= self.cite(c, &format!("{key}.cite")).is_some();
+            }
+            let parsed = match action {
+                "drive_to" => {
+                    let v = s.drive_to.as_ref().expect("action present");
+                    let to = self.site(v, &format!("{key}.drive_to"));
+                    if let (Some(to), Some(cur)) = (&to, at) {
+                        self.reachable_by_bus(cur.node, to, v.span(), &format!("{key}.drive_to"));
+                    }
+                    let until = s
+                        .until
+                        .as_ref()
+                        .and_then(|u| self.time(u, &format!("{key}.until")));
+                    let stop = s
+                        .stop_after_km
+                        .as_ref()
+                        .map(|v| self.span(v, &format!("{key}.stop_after_km"), 0.0, 5000.0, "km"));
+                    at = at
+                        .zip(to.as_ref())
+                        .map(|(c, t)| Cursor { node: t.node, ..c });
+                    match (to, stop) {
+                        (Some(to), None) => Some(BusStep::DriveTo {
+                            to,
+                            until,
+                            stop_after_km: None,
+                        }),
+                        (Some(to), Some(Some(s))) => Some(BusStep::DriveTo {
+                            to,
+                            until,
+                            stop_after_km: Some(s),
+                        }),
+                        _ => None,
+                    }
+                }
+                "wait_until" => self
+                    .plan_time(
+                        s.wait_until.as_ref().expect("action present"),
+                        &format!("{key}.wait_until"),
+                        &mut at,
+                        run,
+                    )
+                    .map(BusStep::WaitUntil),
+                "wait_h" => self
+                    .span(
+                        s.wait_h.as_ref().expect("action present"),
+                        &format!("{key}.wait_h"),
+                        0.0,
+                        24.0 * 30.0,
+                        "h",
+                    )
+                    .map(BusStep::WaitHours),
+                _ => self.unaccounted(s, &key).then_some(BusStep::Unaccounted),
+            };
+            match parsed {
+                Some(p) => steps.push(p),
+                None => ok = false,
+            }
+        }
+        ok.then_some(steps)
+    }
+
+    fn people_plan(
+        &mut self,
+        plan: &[Spanned<RawStep>],
+        group_key: &str,
+        run: Option<(Timestamp, Timestamp)>,
+    ) -> Option<Vec<PeopleStep>> {
+        let mut steps = Vec::new();
+        let mut ok = true;
+        let mut at: Option<Cursor> = None;
+        for (i, step) in plan.iter().enumerate() {
+            let key = format!("{group_key}.plan[{}]", i + 1);
+            let s = step.get_ref();
+            if steps.last() == Some(&PeopleStep::Unaccounted) {
+                self.problem(
+                    step.span(),
+                    &key,
+                    "a step after 'unaccounted' can never happen",
+                );
+                ok = false;
+                continue;
+            }
+            let Some(action) = self.one_action(
+                step,
+                &key,
+                &[
+                    "ride_until",
+                    "walk_to",
+                    "carried_to",
+                    "wait_until",
+                    "wait_h",
+                    "unaccounted",
+                ],
+                &[("walk_to", &["speed_kmh"]), ("carried_to", &["speed_kmh"])],
+            ) else {
+                ok = false;
+                continue;
+            };
+            if let Some(c) = &s.cite {
+                ok &= self.cite(c, &format!("{key}.cite")).is_some();
+            }
+            if action == "ride_until" && i > 0 {
+                self.problem(
+                    step.span(),
+                    &format!("{key}.ride_until"),
+                    "people ride only before their other steps",
+                )
+                .hint = Some("make ride_until the first step".into());
+                ok = false;
+                continue;
+            }
+            let parsed = match action {
+                "ride_until" => self
+                    .plan_time(
+                        s.ride_until.as_ref().expect("action present"),
+                        &format!("{key}.ride_until"),
+                        &mut at,
+                        run,
+                    )
+                    .map(PeopleStep::RideUntil),
+                "walk_to" | "carried_to" => {
+                    let v = if action == "walk_to" {
+                        &s.walk_to
+                    } else {
+                        &s.carried_to
+                    };
+                    let v = v.as_ref().expect("action present");
+                    let to = self.site(v, &format!("{key}.{action}"));
+                    let (default, max) = if action == "walk_to" {
+                        (DEFAULT_WALK_KMH, 8.0)
+                    } else {
+                        (DEFAULT_CARRY_KMH, 150.0)
+                    };
+                    let speed = match &s.speed_kmh {
+                        Some(sp) => self.positive_speed(sp, &format!("{key}.speed_kmh"), max),
+                        None => Some(default),
+                    };
+                    match (to, speed, action) {
+                        (Some(to), Some(speed), "walk_to") => {
+                            Some(PeopleStep::WalkTo { to, speed })
+                        }
+                        (Some(to), Some(speed), _) => Some(PeopleStep::CarriedTo {
+                            to,
+                            speed,
+                            by: s.by.clone(),
+                        }),
+                        _ => None,
+                    }
+                }
+                "wait_until" => self
+                    .plan_time(
+                        s.wait_until.as_ref().expect("action present"),
+                        &format!("{key}.wait_until"),
+                        &mut at,
+                        run,
+                    )
+                    .map(PeopleStep::WaitUntil),
+                "wait_h" => self
+                    .span(
+                        s.wait_h.as_ref().expect("action present"),
+                        &format!("{key}.wait_h"),
+                        0.0,
+                        24.0 * 30.0,
+                        "h",
+                    )
+                    .map(PeopleStep::WaitHours),
+                _ => self.unaccounted(s, &key).then_some(PeopleStep::Unaccounted),
+            };
+            match parsed {
+                Some(p) => steps.push(p),
+                None => ok = false,
+            }
+        }
+        ok.then_some(steps)
+    }
+
+    /// A time in a plan: within the run, and not before an earlier time in the same plan.
+    fn plan_time(
+        &mut self,
+        v: &Spanned<Datetime>,
+        key: &str,
+        at: &mut Option<Cursor>,
+        run: Option<(Timestamp, Timestamp)>,
+    ) -> Option<Timestamp> {
+        let t = self.time(v, key)?;
+        if let Some(run) = run {
+            self.within_run(t, v.span(), key, run);
+        }
+        if let Some(c) = at {
+            if t < c.time_floor {
+                self.problem(
+                    v.span(),
+                    key,
+                    format!(
+                        "{t} is before an earlier time in the same plan ({})",
+                        c.time_floor
+                    ),
+                )
+                .hint = Some("times in a plan only move forward".into());
+                return None;
+            }
+            c.time_floor = t;
+        }
+        Some(t)
+    }
+
+    fn unaccounted(&mut self, s: &RawStep, key: &str) -> bool {
+        let v = s.unaccounted.as_ref().expect("action present");
+        if !*v.get_ref() {
+            self.problem(
+                v.span(),
+                &format!("{key}.unaccounted"),
+                "write `unaccounted = true`, or leave the step out",
+            );
+            return false;
+        }
+        true
+    }
+}
+
+fn parse_kind(s: &str) -> Result<PeopleKind, ()> {
+    match s.trim().to_lowercase().as_str() {
+        "fighters" => Ok(PeopleKind::Fighters),
+        "families" => Ok(PeopleKind::Families),
+        "wounded" => Ok(PeopleKind::Wounded),
+        _ => Err(()),
+    }
+}
