@@ -19,6 +19,7 @@
 //! [`units::Metres`]; instants are [`jiff::Timestamp`] in UTC. Each stage has its own error type.
 
 pub mod data;
+pub mod engine;
 pub mod gazetteer;
 pub mod network;
 pub mod output;

@@ -1,0 +1,905 @@
+//! The scenario engine: 17 bus agents and the people in them, moving over the roads in calendar
+//! time under one account's plans and events. A plain value: no IO, no globals, no clock but the
+//! simulated one; the same scenario and seed always give the same [`RunResult`].
+//!
+//! Time advances from sync point to sync point (recording times, event times, times people leave
+//! the buses). Between two sync points nothing global changes, so each agent advances on its own
+//! in exact continuous time: a bus reaches a junction at the instant its speed says, and stops
+//! exactly at a cut in the road. Events at a sync point apply after the agents have reached it.
+
+mod movement;
+mod result;
+pub mod rng;
+
+use std::collections::BTreeSet;
+
+use jiff::{SignedDuration, Timestamp};
+use petgraph::graph::{EdgeIndex, NodeIndex};
+
+pub use result::{
+    AgentKind, AgentRun, EndState, Passage, RunResult, Sample, SimEvent, SimEventKind, Status,
+    TrackPoint,
+};
+
+use movement::{Drive, Outcome, Pos};
+use rng::Stream;
+
+use crate::Geography;
+use crate::network::{Closed, Closure, Closures, RoadClass};
+use crate::scenario::{BusStep, EventKind, PeopleStep, Scenario};
+use crate::units::{KmPerHour, LonLat, Metres};
+
+/// What a bus is doing.
+#[derive(Clone, Debug)]
+enum BusActivity {
+    NotDeparted,
+    /// Ready for its next plan step.
+    Idle,
+    Driving(Drive),
+    WaitingUntil(Timestamp),
+    Done,
+}
+
+#[derive(Clone, Debug)]
+struct Bus {
+    id: String,
+    group: usize,
+    speed: KmPerHour,
+    depart: Timestamp,
+    rng: Stream,
+    clock: Timestamp,
+    pos: Pos,
+    arrived_via: Option<EdgeIndex>,
+    step: usize,
+    activity: BusActivity,
+    status: Status,
+    since: Timestamp,
+    /// When the plan ran out (people riding "until the bus stops" leave then).
+    done_at: Option<Timestamp>,
+    track: Vec<TrackPoint>,
+    samples: Vec<Sample>,
+    passages: Vec<Passage>,
+    travelled: Metres,
+}
+
+/// What a people group is doing once off the buses.
+#[derive(Clone, Debug)]
+enum PeopleActivity {
+    Aboard,
+    Idle,
+    Walking {
+        from: LonLat,
+        to: LonLat,
+        set_off: Timestamp,
+        speed: KmPerHour,
+    },
+    Carried(Drive),
+    WaitingUntil(Timestamp),
+    Done,
+}
+
+#[derive(Clone, Debug)]
+struct People {
+    id: String,
+    group: usize,
+    /// Index of the bus they ride.
+    bus: usize,
+    rng: Stream,
+    clock: Timestamp,
+    /// Off the buses: where they are. Road position when carried.
+    at: LonLat,
+    road: Option<Pos>,
+    arrived_via: Option<EdgeIndex>,
+    step: usize,
+    activity: PeopleActivity,
+    status: Status,
+    since: Timestamp,
+    left_bus_at: Option<Timestamp>,
+    track: Vec<TrackPoint>,
+    samples: Vec<Sample>,
+    passages: Vec<Passage>,
+    travelled: Metres,
+}
+
+/// One run of one scenario.
+pub struct Simulation<'a> {
+    scenario: &'a Scenario,
+    geo: &'a Geography,
+    seed: u64,
+    closures: Closures,
+    /// Tracks and other roads buses cannot use.
+    bus_barred: Closed,
+    buses: Vec<Bus>,
+    people: Vec<People>,
+    events: Vec<SimEvent>,
+}
+
+impl<'a> Simulation<'a> {
+    /// Prepares a run of `scenario` over `geo` with `seed` (usually `scenario.seed`).
+    pub fn new(scenario: &'a Scenario, geo: &'a Geography, seed: u64) -> Self {
+        let origin = scenario.convoy.origin.node;
+        let mut buses = Vec::new();
+        for (gi, g) in scenario.bus_groups.iter().enumerate() {
+            for n in 1..=g.buses {
+                let id = format!("bus-{}-{n:02}", g.id);
+                let mut rng = Stream::new(seed, &id);
+                let speed = KmPerHour(rng.draw(g.speed));
+                let depart = rng.draw_time(g.depart);
+                buses.push(Bus {
+                    id,
+                    group: gi,
+                    speed,
+                    depart,
+                    rng,
+                    clock: scenario.start,
+                    pos: Pos::Node(origin),
+                    arrived_via: None,
+                    step: 0,
+                    activity: BusActivity::NotDeparted,
+                    status: Status::Waiting,
+                    since: scenario.start,
+                    done_at: None,
+                    track: vec![TrackPoint {
+                        t: scenario.start,
+                        at: geo.network.node(origin),
+                    }],
+                    samples: Vec::new(),
+                    passages: Vec::new(),
+                    travelled: Metres::ZERO,
+                });
+            }
+        }
+        let first_bus_of: Vec<usize> = (0..scenario.bus_groups.len())
+            .map(|gi| buses.iter().position(|b| b.group == gi).unwrap_or(0))
+            .collect();
+        let people = scenario
+            .people_groups
+            .iter()
+            .enumerate()
+            .map(|(gi, g)| {
+                let id = format!("people-{}", g.id);
+                People {
+                    rng: Stream::new(seed, &id),
+                    id,
+                    group: gi,
+                    bus: first_bus_of[g.aboard],
+                    clock: scenario.start,
+                    at: geo.network.node(origin),
+                    road: None,
+                    arrived_via: None,
+                    step: 0,
+                    activity: PeopleActivity::Aboard,
+                    status: Status::Aboard,
+                    since: scenario.start,
+                    left_bus_at: None,
+                    track: Vec::new(),
+                    samples: Vec::new(),
+                    passages: Vec::new(),
+                    travelled: Metres::ZERO,
+                }
+            })
+            .collect();
+        let bus_barred = Closed::segments(
+            geo.network
+                .graph()
+                .edge_indices()
+                .filter(|&e| {
+                    geo.network.road(geo.network.segment(e).road).class == RoadClass::Track
+                })
+                .collect(),
+        );
+        Self {
+            scenario,
+            geo,
+            seed,
+            closures: Closures::new(),
+            bus_barred,
+            buses,
+            people,
+            events: Vec::new(),
+        }
+    }
+
+    fn emit(
+        &mut self,
+        t: Timestamp,
+        at: LonLat,
+        kind: SimEventKind,
+        agent: Option<&str>,
+        detail: String,
+    ) {
+        let seq = self.events.len() as u64;
+        self.events.push(SimEvent {
+            seq,
+            t,
+            at,
+            kind,
+            agent: agent.map(str::to_string),
+            detail,
+        });
+    }
+
+    fn place_name(&self, node: NodeIndex) -> String {
+        let at = self.geo.network.node(node);
+        match self.geo.gazetteer.nearest(at) {
+            Some((id, d)) if d.km() < 1.0 => self.geo.gazetteer.get(id).name.clone(),
+            _ => at.to_string(),
+        }
+    }
+
+    /// The times at which agents are recorded: start, every `record_every`, end.
+    fn sample_times(&self) -> Vec<Timestamp> {
+        let s = self.scenario;
+        let mut times = Vec::new();
+        let mut t = s.start;
+        while t < s.end {
+            times.push(t);
+            t += s.record_every;
+        }
+        times.push(s.end);
+        times
+    }
+
+    /// Runs to the scenario's end and returns what happened.
+    pub fn run(mut self) -> RunResult {
+        let s = self.scenario;
+        let samples = self.sample_times();
+        let mut sync: BTreeSet<Timestamp> = samples.iter().copied().collect();
+        sync.extend(s.events.iter().map(|e| e.at));
+        for g in &s.people_groups {
+            if let Some(PeopleStep::RideUntil(t)) = g.plan.first() {
+                sync.insert(*t);
+            }
+        }
+        let sample_set: BTreeSet<Timestamp> = samples.iter().copied().collect();
+        let mut next_event = 0;
+        for t in sync.into_iter().filter(|&t| t >= s.start && t <= s.end) {
+            let closed = self.closures.closed_at(t - SignedDuration::from_nanos(1));
+            for i in 0..self.buses.len() {
+                self.advance_bus(i, t, &closed);
+            }
+            for i in 0..self.people.len() {
+                self.advance_people(i, t, &closed);
+            }
+            while next_event < s.events.len() && s.events[next_event].at <= t {
+                self.apply_event(next_event);
+                next_event += 1;
+            }
+            if sample_set.contains(&t) {
+                self.sample(t);
+            }
+        }
+        self.finish()
+    }
+
+    fn apply_event(&mut self, index: usize) {
+        let scenario = self.scenario;
+        let geo = self.geo;
+        let e = &scenario.events[index];
+        let net = &geo.network;
+        let (closure, at, label) = match &e.kind {
+            EventKind::CloseRoadAt { site } => (
+                Some(Closed {
+                    segments: BTreeSet::new(),
+                    nodes: [site.node].into(),
+                }),
+                net.node(site.node),
+                format!("road cut at {}", self.geo.gazetteer.get(site.place).name),
+            ),
+            EventKind::CloseRoad { from, to, segments } => {
+                let (a, b) = (net.node(from.node), net.node(to.node));
+                (
+                    Some(Closed::segments(segments.clone())),
+                    LonLat::new((a.lon + b.lon) / 2.0, (a.lat + b.lat) / 2.0),
+                    format!(
+                        "road closed between {} and {}",
+                        self.geo.gazetteer.get(from.place).name,
+                        self.geo.gazetteer.get(to.place).name
+                    ),
+                )
+            }
+            EventKind::StrikeNear { site } => (
+                None,
+                net.node(site.node),
+                format!("strike near {}", self.geo.gazetteer.get(site.place).name),
+            ),
+        };
+        let detail = match &e.note {
+            Some(n) => format!("{label}: {n}"),
+            None => label.clone(),
+        };
+        let t = e.at;
+        match closure {
+            Some(closed) => {
+                self.emit(t, at, SimEventKind::RoadClosed, None, detail);
+                // Anyone on a segment that closes under them stops where they are.
+                for i in 0..self.buses.len() {
+                    if let BusActivity::Driving(d) = &self.buses[i].activity {
+                        if d.on_closed_segment(&closed) {
+                            let pos = d.pos();
+                            self.stall_bus(i, pos, t, "the road closed under it".into());
+                        }
+                    }
+                }
+                self.closures.add(Closure {
+                    label,
+                    closed,
+                    from: t,
+                });
+            }
+            None => self.emit(t, at, SimEventKind::Strike, None, detail),
+        }
+    }
+
+    fn stall_bus(&mut self, i: usize, pos: Pos, t: Timestamp, why: String) {
+        let geo = self.geo;
+        let at = pos.location(&geo.network);
+        let b = &mut self.buses[i];
+        if let BusActivity::Driving(d) = &b.activity {
+            b.arrived_via = d.last_segment().or(b.arrived_via);
+        }
+        b.pos = pos;
+        b.activity = BusActivity::Idle;
+        b.status = Status::Stalled;
+        b.since = t;
+        b.step += 1;
+        if b.track.last().is_none_or(|p| p.at != at) {
+            b.track.push(TrackPoint { t, at });
+        }
+        let id = b.id.clone();
+        self.emit(t, at, SimEventKind::Stalled, Some(&id), why);
+    }
+
+    fn advance_bus(&mut self, i: usize, sync: Timestamp, closed: &Closed) {
+        let scenario = self.scenario;
+        let geo = self.geo;
+        let net = &geo.network;
+        loop {
+            let b = &mut self.buses[i];
+            match &mut b.activity {
+                BusActivity::Done => break,
+                BusActivity::NotDeparted => {
+                    if b.depart > sync {
+                        break;
+                    }
+                    b.clock = b.clock.max(b.depart);
+                    b.activity = BusActivity::Idle;
+                    let (t, at, id) = (b.clock, b.pos.location(net), b.id.clone());
+                    self.emit(t, at, SimEventKind::Departed, Some(&id), String::new());
+                }
+                BusActivity::WaitingUntil(until) => {
+                    if *until > sync {
+                        break;
+                    }
+                    b.clock = b.clock.max(*until);
+                    b.activity = BusActivity::Idle;
+                }
+                BusActivity::Idle => {
+                    let group = &scenario.bus_groups[b.group];
+                    let Some(step) = group.plan.get(b.step) else {
+                        b.activity = BusActivity::Done;
+                        b.done_at = Some(b.clock);
+                        break;
+                    };
+                    match step {
+                        BusStep::DriveTo {
+                            to,
+                            until,
+                            stop_after_km,
+                        } => {
+                            let budget = stop_after_km.map(|s| Metres::from_km(b.rng.draw(s)));
+                            let mut barred = self.bus_barred.clone();
+                            barred.extend(closed);
+                            match Drive::plan(
+                                net,
+                                b.pos,
+                                b.arrived_via,
+                                to.node,
+                                &barred,
+                                b.speed,
+                                *until,
+                                budget,
+                            ) {
+                                Some(d) => {
+                                    b.activity = BusActivity::Driving(d);
+                                    b.status = Status::Moving;
+                                    b.since = b.clock;
+                                }
+                                None => {
+                                    let pos = b.pos;
+                                    let (t, dest) = (b.clock, to.node);
+                                    let why =
+                                        format!("no open bus road to {}", self.place_name(dest));
+                                    self.stall_bus(i, pos, t, why);
+                                }
+                            }
+                        }
+                        BusStep::WaitUntil(t) => {
+                            b.activity = BusActivity::WaitingUntil(*t);
+                            b.step += 1;
+                            b.status = Status::Halted;
+                            b.since = b.clock;
+                        }
+                        BusStep::WaitHours(h) => {
+                            let hours = b.rng.draw(*h);
+                            b.activity = BusActivity::WaitingUntil(
+                                b.clock + SignedDuration::from_secs_f64(hours * 3600.0),
+                            );
+                            b.step += 1;
+                            b.status = Status::Halted;
+                            b.since = b.clock;
+                        }
+                        BusStep::Unaccounted => {
+                            b.status = Status::Unaccounted;
+                            b.since = b.clock;
+                            b.step += 1;
+                            b.activity = BusActivity::Done;
+                            b.done_at = Some(b.clock);
+                            let (t, at, id) = (b.clock, b.pos.location(net), b.id.clone());
+                            self.emit(
+                                t,
+                                at,
+                                SimEventKind::Unaccounted,
+                                Some(&id),
+                                "the account loses track of it here".into(),
+                            );
+                            break;
+                        }
+                    }
+                }
+                BusActivity::Driving(d) => {
+                    let mut barred = closed.clone();
+                    barred.extend(&self.bus_barred);
+                    let outcome = d.advance(
+                        net,
+                        &mut b.clock,
+                        sync,
+                        &barred,
+                        &mut b.track,
+                        &mut b.passages,
+                        &mut b.travelled,
+                    );
+                    let pos = d.pos();
+                    match outcome {
+                        Outcome::Underway => {
+                            b.pos = pos;
+                            break;
+                        }
+                        Outcome::Arrived | Outcome::LimitReached => {
+                            b.arrived_via = d.last_segment().or(b.arrived_via);
+                            b.pos = pos;
+                            b.activity = BusActivity::Idle;
+                            b.step += 1;
+                            b.since = b.clock;
+                            let arrived = outcome == Outcome::Arrived;
+                            b.status = if arrived {
+                                Status::Arrived
+                            } else {
+                                Status::Halted
+                            };
+                            if arrived {
+                                let (t, id) = (b.clock, b.id.clone());
+                                let (at, name) = match pos {
+                                    Pos::Node(n) => (net.node(n), self.place_name(n)),
+                                    Pos::Edge { .. } => (pos.location(net), String::new()),
+                                };
+                                self.emit(t, at, SimEventKind::Arrived, Some(&id), name);
+                            }
+                        }
+                        Outcome::Blocked => {
+                            let t = self.buses[i].clock;
+                            let why = match pos {
+                                Pos::Node(n) => format!("road closed at {}", self.place_name(n)),
+                                Pos::Edge { .. } => "road closed".into(),
+                            };
+                            self.stall_bus(i, pos, t, why);
+                        }
+                    }
+                }
+            }
+        }
+        let b = &mut self.buses[i];
+        if b.clock < sync {
+            b.clock = sync;
+        }
+    }
+
+    fn advance_people(&mut self, i: usize, sync: Timestamp, closed: &Closed) {
+        let scenario = self.scenario;
+        let geo = self.geo;
+        let net = &geo.network;
+        loop {
+            let bus_done = self.buses[self.people[i].bus].done_at;
+            let bus_pos = self.buses[self.people[i].bus].pos;
+            let bus_arrived_via = self.buses[self.people[i].bus].arrived_via;
+            let p = &mut self.people[i];
+            let group = &scenario.people_groups[p.group];
+            match &mut p.activity {
+                PeopleActivity::Done => break,
+                PeopleActivity::Aboard => {
+                    // Leave at ride_until, or once the bus's plan has run out if there is more to do.
+                    let leave = match group.plan.first() {
+                        Some(PeopleStep::RideUntil(t)) => Some(*t),
+                        Some(_) => bus_done,
+                        None => None,
+                    };
+                    let Some(leave) = leave.filter(|&l| l <= sync) else {
+                        break;
+                    };
+                    if matches!(group.plan.first(), Some(PeopleStep::RideUntil(_))) {
+                        p.step = 1;
+                    }
+                    p.clock = leave;
+                    p.left_bus_at = Some(leave);
+                    p.at = bus_pos.location(net);
+                    p.road = Some(bus_pos);
+                    p.arrived_via = bus_arrived_via;
+                    p.activity = PeopleActivity::Idle;
+                    p.status = Status::Halted;
+                    p.since = leave;
+                    p.track.push(TrackPoint { t: leave, at: p.at });
+                    let (at, id) = (p.at, p.id.clone());
+                    let count = group.count;
+                    self.emit(
+                        leave,
+                        at,
+                        SimEventKind::LeftBuses,
+                        Some(&id),
+                        format!("{count} {} left the buses", group.kind.as_str()),
+                    );
+                }
+                PeopleActivity::WaitingUntil(until) => {
+                    if *until > sync {
+                        break;
+                    }
+                    p.clock = p.clock.max(*until);
+                    p.activity = PeopleActivity::Idle;
+                }
+                PeopleActivity::Idle => {
+                    let Some(step) = group.plan.get(p.step) else {
+                        p.activity = PeopleActivity::Done;
+                        break;
+                    };
+                    p.step += 1;
+                    match step {
+                        PeopleStep::RideUntil(_) => {}
+                        PeopleStep::WalkTo { to, speed } => {
+                            let v = KmPerHour(p.rng.draw(*speed));
+                            let dest = geo.gazetteer.get(to.place).location();
+                            p.activity = PeopleActivity::Walking {
+                                from: p.at,
+                                to: dest,
+                                set_off: p.clock,
+                                speed: v,
+                            };
+                            p.road = None;
+                            p.status = Status::Moving;
+                            p.since = p.clock;
+                        }
+                        PeopleStep::CarriedTo { to, speed, .. } => {
+                            let v = KmPerHour(p.rng.draw(*speed));
+                            // Vehicles meet them at the nearest road vertex if they are off-road.
+                            let pos = match p.road {
+                                Some(pos) => pos,
+                                None => {
+                                    let (n, d) = net.snap(p.at).expect("the network has nodes");
+                                    p.clock += d.time_at(v);
+                                    p.travelled += d;
+                                    p.at = net.node(n);
+                                    p.track.push(TrackPoint {
+                                        t: p.clock,
+                                        at: p.at,
+                                    });
+                                    Pos::Node(n)
+                                }
+                            };
+                            match Drive::plan(
+                                net,
+                                pos,
+                                p.arrived_via,
+                                to.node,
+                                closed,
+                                v,
+                                None,
+                                None,
+                            ) {
+                                Some(d) => {
+                                    p.activity = PeopleActivity::Carried(d);
+                                    p.status = Status::Moving;
+                                    p.since = p.clock;
+                                }
+                                None => {
+                                    p.status = Status::Stalled;
+                                    p.since = p.clock;
+                                }
+                            }
+                        }
+                        PeopleStep::WaitUntil(t) => {
+                            p.activity = PeopleActivity::WaitingUntil(*t);
+                            p.status = Status::Halted;
+                            p.since = p.clock;
+                        }
+                        PeopleStep::WaitHours(h) => {
+                            let hours = p.rng.draw(*h);
+                            p.activity = PeopleActivity::WaitingUntil(
+                                p.clock + SignedDuration::from_secs_f64(hours * 3600.0),
+                            );
+                            p.status = Status::Halted;
+                            p.since = p.clock;
+                        }
+                        PeopleStep::Unaccounted => {
+                            p.status = Status::Unaccounted;
+                            p.since = p.clock;
+                            p.activity = PeopleActivity::Done;
+                            let (t, at, id) = (p.clock, p.at, p.id.clone());
+                            self.emit(
+                                t,
+                                at,
+                                SimEventKind::Unaccounted,
+                                Some(&id),
+                                "the account loses track of them here".into(),
+                            );
+                            break;
+                        }
+                    }
+                }
+                PeopleActivity::Walking {
+                    from,
+                    to,
+                    set_off,
+                    speed,
+                } => {
+                    let total = from.distance(*to);
+                    let done_at = *set_off + total.time_at(*speed);
+                    if done_at <= sync {
+                        p.travelled += p.at.distance(*to);
+                        p.clock = done_at.max(p.clock);
+                        p.at = *to;
+                        p.track.push(TrackPoint {
+                            t: p.clock,
+                            at: p.at,
+                        });
+                        p.activity = PeopleActivity::Idle;
+                        p.status = Status::Arrived;
+                        p.since = p.clock;
+                        let (t, at, id) = (p.clock, p.at, p.id.clone());
+                        let name = match geo.gazetteer.nearest(at) {
+                            Some((pid, _)) => geo.gazetteer.get(pid).name.clone(),
+                            None => at.to_string(),
+                        };
+                        self.emit(
+                            t,
+                            at,
+                            SimEventKind::Arrived,
+                            Some(&id),
+                            format!("on foot at {name}"),
+                        );
+                    } else {
+                        let elapsed = sync.duration_since(*set_off).as_secs_f64();
+                        let ratio = elapsed / done_at.duration_since(*set_off).as_secs_f64();
+                        let before = p.at;
+                        p.at = great_circle_point(*from, *to, ratio);
+                        p.travelled += before.distance(p.at);
+                        p.clock = sync;
+                        break;
+                    }
+                }
+                PeopleActivity::Carried(d) => {
+                    let outcome = d.advance(
+                        net,
+                        &mut p.clock,
+                        sync,
+                        closed,
+                        &mut p.track,
+                        &mut p.passages,
+                        &mut p.travelled,
+                    );
+                    let pos = d.pos();
+                    p.road = Some(pos);
+                    p.at = pos.location(net);
+                    match outcome {
+                        Outcome::Underway => break,
+                        Outcome::Arrived | Outcome::LimitReached => {
+                            p.arrived_via = d.last_segment().or(p.arrived_via);
+                            p.activity = PeopleActivity::Idle;
+                            p.status = Status::Arrived;
+                            p.since = p.clock;
+                            let (t, at, id) = (p.clock, p.at, p.id.clone());
+                            let name = match pos {
+                                Pos::Node(n) => self.place_name(n),
+                                Pos::Edge { .. } => at.to_string(),
+                            };
+                            self.emit(
+                                t,
+                                at,
+                                SimEventKind::Arrived,
+                                Some(&id),
+                                format!("carried to {name}"),
+                            );
+                        }
+                        Outcome::Blocked => {
+                            p.arrived_via = d.last_segment().or(p.arrived_via);
+                            p.activity = PeopleActivity::Idle;
+                            p.status = Status::Stalled;
+                            p.since = p.clock;
+                            let (t, at, id) = (p.clock, p.at, p.id.clone());
+                            self.emit(
+                                t,
+                                at,
+                                SimEventKind::Stalled,
+                                Some(&id),
+                                "road closed".into(),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        let p = &mut self.people[i];
+        if p.clock < sync {
+            p.clock = sync;
+        }
+    }
+
+    fn sample(&mut self, t: Timestamp) {
+        let geo = self.geo;
+        let net = &geo.network;
+        for b in &mut self.buses {
+            let at = match &b.activity {
+                BusActivity::Driving(d) => d.pos().location(net),
+                _ => b.pos.location(net),
+            };
+            b.samples.push(Sample {
+                t,
+                at,
+                status: b.status,
+            });
+        }
+        for p in &mut self.people {
+            let sample = match p.activity {
+                PeopleActivity::Aboard => {
+                    let bus = &self.buses[p.bus];
+                    Sample {
+                        t,
+                        at: bus.samples.last().map_or(p.at, |s| s.at),
+                        status: Status::Aboard,
+                    }
+                }
+                _ => Sample {
+                    t,
+                    at: p.at,
+                    status: p.status,
+                },
+            };
+            p.samples.push(sample);
+        }
+    }
+
+    fn finish(self) -> RunResult {
+        let s = self.scenario;
+        let geo = self.geo;
+        let classify = |at: LonLat, status: Status, since: Timestamp| {
+            let zone = geo
+                .zones
+                .holder_at(
+                    at,
+                    s.end
+                        .min(geo.zones.coverage().1 - SignedDuration::from_secs(1)),
+                )
+                .map_or(crate::zones::Holder::None, |c| c.holder);
+            let (nearest_place, to_nearest_place) =
+                geo.gazetteer.nearest(at).expect("the gazetteer has places");
+            EndState {
+                at,
+                status,
+                since,
+                zone,
+                nearest_place,
+                to_nearest_place,
+            }
+        };
+        let mut agents = Vec::new();
+        for b in &self.buses {
+            let last = b.samples.last().copied().unwrap_or(Sample {
+                t: s.end,
+                at: b.pos.location(&geo.network),
+                status: b.status,
+            });
+            agents.push(AgentRun {
+                id: b.id.clone(),
+                kind: AgentKind::Bus {
+                    group: s.bus_groups[b.group].id.clone(),
+                },
+                track: b.track.clone(),
+                samples: b.samples.clone(),
+                passages: b.passages.clone(),
+                travelled: b.travelled,
+                end: classify(last.at, b.status, b.since),
+            });
+        }
+        for p in &self.people {
+            let g = &s.people_groups[p.group];
+            let bus = &self.buses[p.bus];
+            // Aboard: the bus's track up to when they left, then their own.
+            let left = p.left_bus_at.unwrap_or(s.end);
+            let mut track: Vec<TrackPoint> = bus
+                .track
+                .iter()
+                .copied()
+                .filter(|tp| tp.t <= left)
+                .collect();
+            track.extend(p.track.iter().copied());
+            track.dedup_by(|a, b| a.t == b.t && a.at == b.at);
+            let passages = bus
+                .passages
+                .iter()
+                .copied()
+                .filter(|ps| ps.entered < left)
+                .chain(p.passages.iter().copied())
+                .collect();
+            let last = p.samples.last().copied().unwrap_or(Sample {
+                t: s.end,
+                at: p.at,
+                status: p.status,
+            });
+            let (status, since) = if p.left_bus_at.is_none() {
+                (Status::Aboard, s.start)
+            } else {
+                (p.status, p.since)
+            };
+            let bus_travelled: Metres = if p.left_bus_at.is_some() {
+                bus.track
+                    .windows(2)
+                    .filter(|w| w[1].t <= left)
+                    .map(|w| w[0].at.distance(w[1].at))
+                    .sum()
+            } else {
+                bus.travelled
+            };
+            agents.push(AgentRun {
+                id: p.id.clone(),
+                kind: AgentKind::People {
+                    group: g.id.clone(),
+                    kind: g.kind,
+                    count: g.count,
+                    bus: bus.id.clone(),
+                },
+                track,
+                samples: p.samples.clone(),
+                passages,
+                travelled: bus_travelled + p.travelled,
+                end: classify(last.at, status, since),
+            });
+        }
+        let sample_times = self.sample_times();
+        let mut events = self.events;
+        events.sort_by_key(|e| (e.t, e.seq));
+        RunResult {
+            scenario: s.name.clone(),
+            seed: self.seed,
+            start: s.start,
+            end: s.end,
+            sample_times,
+            agents,
+            events,
+        }
+    }
+}
+
+/// The point a fraction `ratio` of the way from `a` to `b` along the great circle.
+fn great_circle_point(a: LonLat, b: LonLat, ratio: f64) -> LonLat {
+    use geo::{Haversine, InterpolatePoint};
+    Haversine
+        .point_at_ratio_between(a.point(), b.point(), ratio.clamp(0.0, 1.0))
+        .into()
+}
+
+/// Runs `scenario` with its own seed.
+pub fn run(scenario: &Scenario, geo: &Geography) -> RunResult {
+    Simulation::new(scenario, geo, scenario.seed).run()
+}
+
+/// Runs `scenario` with another seed.
+pub fn run_with_seed(scenario: &Scenario, geo: &Geography, seed: u64) -> RunResult {
+    Simulation::new(scenario, geo, seed).run()
+}

@@ -1,0 +1,454 @@
+//! Moving over the roads: where a road agent is, planning a drive from there around what is closed,
+//! and advancing it in exact continuous time, stopping at a closed segment or a cut in the road.
+
+use jiff::{SignedDuration, Timestamp};
+use petgraph::graph::{EdgeIndex, NodeIndex};
+
+use super::result::{Passage, TrackPoint};
+use crate::network::{Closed, Metric, RoadNetwork};
+use crate::units::{KmPerHour, LonLat, Metres};
+
+/// Where a road agent is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Pos {
+    Node(NodeIndex),
+    /// On segment `edge`, `offset` along it from `from` toward `to`.
+    Edge {
+        edge: EdgeIndex,
+        from: NodeIndex,
+        to: NodeIndex,
+        offset: Metres,
+    },
+}
+
+impl Pos {
+    pub fn location(&self, net: &RoadNetwork) -> LonLat {
+        match *self {
+            Pos::Node(n) => net.node(n),
+            Pos::Edge {
+                edge,
+                from,
+                to,
+                offset,
+            } => {
+                let len = net.segment(edge).length;
+                let f = if len.0 > 0.0 {
+                    (offset.0 / len.0).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                let (a, b) = (net.node(from), net.node(to));
+                LonLat::new(a.lon + (b.lon - a.lon) * f, a.lat + (b.lat - a.lat) * f)
+            }
+        }
+    }
+}
+
+/// One step along a segment, in the direction of travel.
+#[derive(Clone, Copy, Debug)]
+struct Hop {
+    edge: EdgeIndex,
+    from: NodeIndex,
+    to: NodeIndex,
+}
+
+/// How a drive's advance ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Outcome {
+    /// Still on its way at the sync time.
+    Underway,
+    Arrived,
+    /// Reached the time or distance limit of its step.
+    LimitReached,
+    /// A closed segment or a cut in the road bars the way.
+    Blocked,
+}
+
+/// A drive in progress: the path, how far along it, and the limits of the step.
+#[derive(Clone, Debug)]
+pub struct Drive {
+    hops: Vec<Hop>,
+    next: usize,
+    /// Progress along `hops[next]`.
+    offset: Metres,
+    speed: KmPerHour,
+    until: Option<Timestamp>,
+    budget: Option<Metres>,
+}
+
+/// The time to cover `d` at the slower of the agent's speed and the road's.
+fn travel_time(net: &RoadNetwork, edge: EdgeIndex, d: Metres, speed: KmPerHour) -> SignedDuration {
+    let road = net.road(net.segment(edge).road).speed();
+    let v = if road.0 < speed.0 { road } else { speed };
+    d.time_at(v)
+}
+
+impl Drive {
+    /// Plans a drive from `pos` to `dest`, avoiding `closed`. `arrived_via` is the segment the agent
+    /// came in by, which is the only way out of a node that is cut. `None` if nothing is open.
+    pub fn plan(
+        net: &RoadNetwork,
+        pos: Pos,
+        arrived_via: Option<EdgeIndex>,
+        dest: NodeIndex,
+        closed: &Closed,
+        speed: KmPerHour,
+        until: Option<Timestamp>,
+        budget: Option<Metres>,
+    ) -> Option<Drive> {
+        let routed = |start: NodeIndex| net.route(start, dest, Metric::Fastest, closed);
+        let hops_of = |r: &crate::network::Route| -> Vec<Hop> {
+            r.segments
+                .iter()
+                .zip(r.nodes.windows(2))
+                .map(|(&edge, w)| Hop {
+                    edge,
+                    from: w[0],
+                    to: w[1],
+                })
+                .collect()
+        };
+        let (hops, offset) = match pos {
+            Pos::Node(n) if closed.nodes.contains(&n) && n != dest => {
+                // Standing at a cut: the way out is back along the way in.
+                let back = arrived_via?;
+                if closed.segments.contains(&back) {
+                    return None;
+                }
+                let (a, b) = net.graph().edge_endpoints(back)?;
+                let other = if a == n { b } else { a };
+                let mut hops = vec![Hop {
+                    edge: back,
+                    from: n,
+                    to: other,
+                }];
+                hops.extend(hops_of(&routed(other)?));
+                (hops, Metres::ZERO)
+            }
+            Pos::Node(n) => (hops_of(&routed(n)?), Metres::ZERO),
+            Pos::Edge {
+                edge,
+                from,
+                to,
+                offset,
+            } => {
+                if closed.segments.contains(&edge) {
+                    return None;
+                }
+                let len = net.segment(edge).length;
+                let forward = routed(to)
+                    .map(|r| (r.duration + travel_time(net, edge, len - offset, speed), r));
+                let backward =
+                    routed(from).map(|r| (r.duration + travel_time(net, edge, offset, speed), r));
+                match (forward, backward) {
+                    (Some((tf, rf)), Some((tb, _))) if tf <= tb => {
+                        let mut hops = vec![Hop { edge, from, to }];
+                        hops.extend(hops_of(&rf));
+                        (hops, offset)
+                    }
+                    (Some((_, rf)), None) => {
+                        let mut hops = vec![Hop { edge, from, to }];
+                        hops.extend(hops_of(&rf));
+                        (hops, offset)
+                    }
+                    (_, Some((_, rb))) => {
+                        let mut hops = vec![Hop {
+                            edge,
+                            from: to,
+                            to: from,
+                        }];
+                        hops.extend(hops_of(&rb));
+                        (hops, len - offset)
+                    }
+                    (None, None) => return None,
+                }
+            }
+        };
+        Some(Drive {
+            hops,
+            next: 0,
+            offset,
+            speed,
+            until,
+            budget,
+        })
+    }
+
+    /// Where the drive has got to.
+    pub fn pos(&self) -> Pos {
+        match self.hops.get(self.next) {
+            Some(h) if self.offset.0 > 0.0 => Pos::Edge {
+                edge: h.edge,
+                from: h.from,
+                to: h.to,
+                offset: self.offset,
+            },
+            Some(h) => Pos::Node(h.from),
+            None => Pos::Node(self.hops.last().map_or(NodeIndex::end(), |h| h.to)),
+        }
+    }
+
+    /// The segment the drive last entered.
+    pub fn last_segment(&self) -> Option<EdgeIndex> {
+        let i = if self.offset.0 > 0.0 {
+            self.next
+        } else {
+            self.next.checked_sub(1)?
+        };
+        self.hops.get(i).map(|h| h.edge)
+    }
+
+    /// Advances from `*clock` toward `sync`, with `closed` in force. Updates the clock to when the
+    /// agent stops (or `sync`), records vertices passed and segments entered.
+    pub fn advance(
+        &mut self,
+        net: &RoadNetwork,
+        clock: &mut Timestamp,
+        sync: Timestamp,
+        closed: &Closed,
+        track: &mut Vec<TrackPoint>,
+        passages: &mut Vec<Passage>,
+        travelled: &mut Metres,
+    ) -> Outcome {
+        let stop_at = match self.until {
+            Some(u) if u < sync => u,
+            _ => sync,
+        };
+        loop {
+            let Some(&hop) = self.hops.get(self.next) else {
+                return Outcome::Arrived;
+            };
+            if *clock >= stop_at {
+                return if self.until.is_some_and(|u| u <= *clock) {
+                    Outcome::LimitReached
+                } else {
+                    Outcome::Underway
+                };
+            }
+            if self.offset.0 == 0.0 {
+                // At a node, about to enter the next segment.
+                let through_cut = self.next > 0 && closed.nodes.contains(&hop.from);
+                if through_cut || closed.segments.contains(&hop.edge) {
+                    return Outcome::Blocked;
+                }
+                passages.push(Passage {
+                    segment: hop.edge,
+                    entered: *clock,
+                    left: None,
+                });
+            }
+            let len = net.segment(hop.edge).length;
+            let mut remaining = len - self.offset;
+            let mut limited = false;
+            if let Some(b) = self.budget {
+                if b.0 < remaining.0 {
+                    remaining = b;
+                    limited = true;
+                }
+            }
+            let need = travel_time(net, hop.edge, remaining, self.speed);
+            let available = stop_at.duration_since(*clock);
+            if need <= available {
+                *clock += need;
+                self.offset += remaining;
+                *travelled += remaining;
+                if let Some(b) = &mut self.budget {
+                    *b = *b - remaining;
+                }
+                if limited {
+                    track.push(TrackPoint {
+                        t: *clock,
+                        at: self.pos().location(net),
+                    });
+                    return Outcome::LimitReached;
+                }
+                // Reached the end of the segment.
+                self.next += 1;
+                self.offset = Metres::ZERO;
+                if let Some(p) = passages.last_mut() {
+                    p.left = Some(*clock);
+                }
+                track.push(TrackPoint {
+                    t: *clock,
+                    at: net.node(hop.to),
+                });
+                if self.next == self.hops.len() {
+                    return Outcome::Arrived;
+                }
+                if self.budget.is_some_and(|b| b.0 <= 0.0) {
+                    return Outcome::LimitReached;
+                }
+            } else {
+                // Partway along: move for the time available.
+                let frac = available.as_secs_f64() / need.as_secs_f64();
+                let moved = Metres(remaining.0 * frac);
+                self.offset += moved;
+                *travelled += moved;
+                if let Some(b) = &mut self.budget {
+                    *b = *b - moved;
+                }
+                *clock = stop_at;
+                let at = self.pos().location(net);
+                if stop_at < sync {
+                    track.push(TrackPoint { t: *clock, at });
+                    return Outcome::LimitReached;
+                }
+                return Outcome::Underway;
+            }
+        }
+    }
+
+    /// Whether the agent is on a segment now closed (the closure caught it mid-segment).
+    pub fn on_closed_segment(&self, closed: &Closed) -> bool {
+        self.offset.0 > 0.0
+            && self
+                .hops
+                .get(self.next)
+                .is_some_and(|h| closed.segments.contains(&h.edge))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::tests::square;
+
+    fn node(net: &RoadNetwork, lon: f64, lat: f64) -> NodeIndex {
+        net.snap(LonLat::new(lon, lat)).unwrap().0
+    }
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn drives_at_the_slower_of_bus_and_road_speed_and_arrives_exactly() {
+        let net = square();
+        let (a, b) = (node(&net, 0.0, 0.0), node(&net, 1.0, 0.0));
+        let mut d = Drive::plan(
+            &net,
+            Pos::Node(a),
+            None,
+            b,
+            &Closed::default(),
+            KmPerHour(50.0),
+            None,
+            None,
+        )
+        .unwrap();
+        let (mut clock, mut track, mut passages, mut km) =
+            (t("2017-08-29T00:00:00Z"), vec![], vec![], Metres::ZERO);
+        let out = d.advance(
+            &net,
+            &mut clock,
+            t("2017-08-30T00:00:00Z"),
+            &Closed::default(),
+            &mut track,
+            &mut passages,
+            &mut km,
+        );
+        assert_eq!(out, Outcome::Arrived);
+        let expected = net
+            .segment(passages[0].segment)
+            .length
+            .time_at(KmPerHour(50.0));
+        assert_eq!(clock.duration_since(t("2017-08-29T00:00:00Z")), expected);
+        assert_eq!(passages.len(), 1);
+        assert_eq!(passages[0].left, Some(clock));
+        assert!((km.km() - 111.2).abs() < 0.5, "{}", km.km());
+    }
+
+    #[test]
+    fn stops_partway_at_sync_and_carries_on() {
+        let net = square();
+        let (a, b) = (node(&net, 0.0, 0.0), node(&net, 1.0, 0.0));
+        let mut d = Drive::plan(
+            &net,
+            Pos::Node(a),
+            None,
+            b,
+            &Closed::default(),
+            KmPerHour(100.0),
+            None,
+            None,
+        )
+        .unwrap();
+        let (mut clock, mut track, mut passages, mut km) =
+            (t("2017-08-29T00:00:00Z"), vec![], vec![], Metres::ZERO);
+        let out = d.advance(
+            &net,
+            &mut clock,
+            t("2017-08-29T00:30:00Z"),
+            &Closed::default(),
+            &mut track,
+            &mut passages,
+            &mut km,
+        );
+        assert_eq!(out, Outcome::Underway);
+        assert!((km.km() - 50.0).abs() < 1e-6);
+        let Pos::Edge { offset, .. } = d.pos() else {
+            panic!("mid-segment")
+        };
+        assert!((offset.km() - 50.0).abs() < 1e-6);
+        let out = d.advance(
+            &net,
+            &mut clock,
+            t("2017-08-29T05:00:00Z"),
+            &Closed::default(),
+            &mut track,
+            &mut passages,
+            &mut km,
+        );
+        assert_eq!(out, Outcome::Arrived);
+        assert_eq!(passages.len(), 1, "one segment, entered once");
+    }
+
+    #[test]
+    fn a_cut_stops_the_drive_at_the_cut_and_the_way_back_is_open() {
+        let net = square();
+        let (a, c) = (node(&net, 0.0, 0.0), node(&net, 1.0, 1.0));
+        // Planned A → (B or D) → C before the cut; the corner is cut while under way.
+        let mut d = Drive::plan(
+            &net,
+            Pos::Node(a),
+            None,
+            c,
+            &Closed::default(),
+            KmPerHour(100.0),
+            None,
+            None,
+        )
+        .unwrap();
+        let b = d.hops[0].to;
+        let cut = Closed {
+            segments: Default::default(),
+            nodes: [b].into(),
+        };
+        let (mut clock, mut track, mut passages, mut km) =
+            (t("2017-08-29T00:00:00Z"), vec![], vec![], Metres::ZERO);
+        let out = d.advance(
+            &net,
+            &mut clock,
+            t("2017-08-30T00:00:00Z"),
+            &cut,
+            &mut track,
+            &mut passages,
+            &mut km,
+        );
+        assert_eq!(out, Outcome::Blocked);
+        assert_eq!(d.pos(), Pos::Node(b));
+        // Turning back goes out the way it came, not on through the cut.
+        let back = Drive::plan(
+            &net,
+            Pos::Node(b),
+            d.last_segment(),
+            c,
+            &cut,
+            KmPerHour(100.0),
+            None,
+            None,
+        )
+        .unwrap();
+        assert_eq!(back.hops[0].to, a);
+    }
+}
