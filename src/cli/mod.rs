@@ -4,10 +4,14 @@
 //! Subcommands build their whole output as a string before anything is printed, so a failure
 //! leaves stdout empty.
 
+mod files;
 mod geocode;
 mod places;
 mod route;
+mod run;
 mod table;
+
+use files::write_folder;
 
 use std::fmt;
 use std::process::ExitCode;
@@ -35,6 +39,7 @@ pub enum Command {
     Geocode(geocode::GeocodeArgs),
     Places(places::PlacesArgs),
     Route(route::RouteArgs),
+    Run(run::RunArgs),
 }
 
 /// How a subcommand prints its result.
@@ -107,6 +112,7 @@ pub fn run(args: Args) -> Result<String, Error> {
         Command::Geocode(a) => geocode::run(&world, &a),
         Command::Places(a) => places::run(&world, &a),
         Command::Route(a) => route::run(&world, &a),
+        Command::Run(a) => run::run(&world, &a),
     }
 }
 

@@ -364,8 +364,18 @@ impl<'a> Simulation<'a> {
                     }
                     b.clock = b.clock.max(b.depart);
                     b.activity = BusActivity::Idle;
-                    let (t, at, id) = (b.clock, b.pos.location(net), b.id.clone());
-                    self.emit(t, at, SimEventKind::Departed, Some(&id), String::new());
+                    let (t, at, id, pos) = (b.clock, b.pos.location(net), b.id.clone(), b.pos);
+                    let from = match pos {
+                        Pos::Node(n) => self.place_name(n),
+                        Pos::Edge { .. } => at.to_string(),
+                    };
+                    self.emit(
+                        t,
+                        at,
+                        SimEventKind::Departed,
+                        Some(&id),
+                        format!("from {from}"),
+                    );
                 }
                 BusActivity::WaitingUntil(until) => {
                     if *until > sync {
@@ -386,10 +396,13 @@ impl<'a> Simulation<'a> {
                             to,
                             until,
                             stop_after_km,
+                            detour,
                         } => {
                             let budget = stop_after_km.map(|s| Metres::from_km(b.rng.draw(s)));
                             let mut barred = self.bus_barred.clone();
-                            barred.extend(closed);
+                            if *detour {
+                                barred.extend(closed);
+                            }
                             match Drive::plan(
                                 net,
                                 b.pos,
@@ -576,7 +589,9 @@ impl<'a> Simulation<'a> {
                             p.status = Status::Moving;
                             p.since = p.clock;
                         }
-                        PeopleStep::CarriedTo { to, speed, .. } => {
+                        PeopleStep::CarriedTo {
+                            to, speed, detour, ..
+                        } => {
                             let v = KmPerHour(p.rng.draw(*speed));
                             // Vehicles meet them at the nearest road vertex if they are off-road.
                             let pos = match p.road {
@@ -593,12 +608,17 @@ impl<'a> Simulation<'a> {
                                     Pos::Node(n)
                                 }
                             };
+                            let known = if *detour {
+                                closed.clone()
+                            } else {
+                                Closed::default()
+                            };
                             match Drive::plan(
                                 net,
                                 pos,
                                 p.arrived_via,
                                 to.node,
-                                closed,
+                                &known,
                                 v,
                                 None,
                                 None,

@@ -222,7 +222,7 @@ impl Gazetteer {
     /// let world = convoy_sim::Geography::embedded().unwrap();
     /// let hit = world.gazetteer.lookup("al-bukamal").unwrap();
     /// assert_eq!(hit.place.name, "Al Bukamal");
-    /// let err = world.gazetteer.lookup("Palmira").unwrap_err();
+    /// let err = world.gazetteer.lookup("Palmyrra").unwrap_err();
     /// assert!(err.to_string().contains("did you mean Palmyra"), "{err}");
     /// ```
     pub fn lookup(&self, query: &str) -> Result<Match<'_>, GazetteerError> {

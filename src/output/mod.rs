@@ -1,3 +1,5 @@
-//! What the pipeline writes for people and for GIS: GeoJSON that QGIS and GDAL open as it is.
+//! What the pipeline writes for people and for GIS: GeoJSON that QGIS and GDAL open as it is, and
+//! the run summaries. Text only; the CLI decides where it goes.
 
 pub mod geojson;
+pub mod run;

@@ -126,12 +126,14 @@ pub struct Convoy {
 /// A step of a bus group's plan.
 #[derive(Clone, Debug, PartialEq)]
 pub enum BusStep {
-    /// Drive the fastest open bus road to `to`. Stops early at `until`, after `stop_after_km`, or
-    /// where a closure bars the way.
+    /// Drive the fastest bus road to `to`. Stops early at `until`, after `stop_after_km`, or where
+    /// a closure bars the way. With `detour` the route avoids closures known when the bus sets off;
+    /// without, the bus takes the road it meant to and finds the closure when it gets there.
     DriveTo {
         to: Site,
         until: Option<Timestamp>,
         stop_after_km: Option<Span<f64>>,
+        detour: bool,
     },
     WaitUntil(Timestamp),
     WaitHours(Span<f64>),
@@ -154,6 +156,7 @@ pub enum PeopleStep {
         to: Site,
         speed: Span<f64>,
         by: Option<String>,
+        detour: bool,
     },
     WaitUntil(Timestamp),
     WaitHours(Span<f64>),

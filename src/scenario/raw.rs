@@ -132,6 +132,7 @@ pub struct RawStep {
     pub until: Option<Spanned<Datetime>>,
     pub stop_after_km: Option<Spanned<RawRange>>,
     pub speed_kmh: Option<Spanned<RawRange>>,
+    pub detour: Option<Spanned<bool>>,
     pub by: Option<String>,
     pub cite: Option<Spanned<RawCite>>,
     pub assumed: Option<String>,

@@ -706,7 +706,7 @@ impl Checker<'_> {
             wait_h,
             unaccounted
         );
-        collect!(options, until, stop_after_km, speed_kmh);
+        collect!(options, until, stop_after_km, speed_kmh, detour);
         (actions, options)
     }
 
@@ -797,7 +797,7 @@ impl Checker<'_> {
                 step,
                 &key,
                 &["drive_to", "wait_until", "wait_h", "unaccounted"],
-                &[("drive_to", &["until", "stop_after_km"])],
+                &[("drive_to", &["until", "stop_after_km", "detour"])],
             ) else {
                 ok = false;
                 continue;
@@ -823,16 +823,19 @@ impl Checker<'_> {
                     at = at
                         .zip(to.as_ref())
                         .map(|(c, t)| Cursor { node: t.node, ..c });
+                    let detour = s.detour.as_ref().is_none_or(|d| *d.get_ref());
                     match (to, stop) {
                         (Some(to), None) => Some(BusStep::DriveTo {
                             to,
                             until,
                             stop_after_km: None,
+                            detour,
                         }),
                         (Some(to), Some(Some(s))) => Some(BusStep::DriveTo {
                             to,
                             until,
                             stop_after_km: Some(s),
+                            detour,
                         }),
                         _ => None,
                     }
@@ -896,7 +899,10 @@ impl Checker<'_> {
                     "wait_h",
                     "unaccounted",
                 ],
-                &[("walk_to", &["speed_kmh"]), ("carried_to", &["speed_kmh"])],
+                &[
+                    ("walk_to", &["speed_kmh"]),
+                    ("carried_to", &["speed_kmh", "detour"]),
+                ],
             ) else {
                 ok = false;
                 continue;
@@ -948,6 +954,7 @@ impl Checker<'_> {
                             to,
                             speed,
                             by: s.by.clone(),
+                            detour: s.detour.as_ref().is_none_or(|d| *d.get_ref()),
                         }),
                         _ => None,
                     }

@@ -133,9 +133,9 @@ fn geocode_table_names_each_query() {
 
 #[test]
 fn unknown_place_suggests_the_closest_and_prints_nothing() {
-    let err = convoy_bad_input(&["geocode", "Palmyra", "Palmira"]);
+    let err = convoy_bad_input(&["geocode", "Palmyra", "Palmyrra"]);
     assert!(
-        err.contains("unknown place 'Palmira'") && err.contains("did you mean Palmyra"),
+        err.contains("unknown place 'Palmyrra'") && err.contains("did you mean Palmyra"),
         "{err}"
     );
     let err = convoy_bad_input(&["geocode", "Bukamall"]);

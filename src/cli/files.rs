@@ -1,0 +1,64 @@
+//! Writing results so that nothing is lost: everything goes into a temporary folder beside the
+//! target, which replaces the target only once every file is written.
+
+use std::fs;
+use std::path::Path;
+
+use convoy_sim::output::run::OutputFile;
+
+use super::Error;
+
+/// Writes `files` into `folder`, replacing it whole. On failure the old folder is untouched.
+pub fn write_folder(folder: &Path, files: &[OutputFile]) -> Result<(), Error> {
+    let shown = folder.display();
+    let parent = folder
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = folder
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| Error::input(format!("{shown}: not a folder name")))?;
+    if parent.exists() && !parent.is_dir() {
+        return Err(Error::input(format!(
+            "{}: is a file, not a folder to write into",
+            parent.display()
+        )));
+    }
+    fs::create_dir_all(parent).map_err(|e| {
+        Error::input(format!(
+            "{}: cannot create the output folder: {e}",
+            parent.display()
+        ))
+    })?;
+    if folder.exists() && !folder.is_dir() {
+        return Err(Error::input(format!(
+            "{shown}: is a file; it would be replaced by the run's folder"
+        )));
+    }
+    let pid = std::process::id();
+    let tmp = parent.join(format!(".{name}.tmp-{pid}"));
+    let old = parent.join(format!(".{name}.old-{pid}"));
+    let _ = fs::remove_dir_all(&tmp);
+    let written = (|| -> std::io::Result<()> {
+        fs::create_dir(&tmp)?;
+        for f in files {
+            fs::write(tmp.join(f.name), &f.contents)?;
+        }
+        if folder.exists() {
+            fs::rename(folder, &old)?;
+            if let Err(e) = fs::rename(&tmp, folder) {
+                let _ = fs::rename(&old, folder);
+                return Err(e);
+            }
+            fs::remove_dir_all(&old)?;
+        } else {
+            fs::rename(&tmp, folder)?;
+        }
+        Ok(())
+    })();
+    written.map_err(|e| {
+        let _ = fs::remove_dir_all(&tmp);
+        Error::input(format!("{shown}: cannot write the results: {e}"))
+    })
+}

@@ -1,0 +1,331 @@
+//! The files `convoy-sim run` writes, as text built from a [`RunResult`] alone (plus the scenario
+//! and geography it ran on, for names and citations). Nothing here touches the disk.
+//!
+//! Every GeoJSON is RFC 7946, one geometry type per file, times ISO 8601 UTC ("…Z"), and a missing
+//! time is null, never a placeholder, so GDAL types each time field DateTime and QGIS's Temporal
+//! Controller can use it.
+
+use std::collections::BTreeMap;
+
+use geo::LineString;
+use jiff::Timestamp;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::geojson::{feature_collection, line_feature, point_feature, properties};
+use crate::Geography;
+use crate::engine::{AgentKind, AgentRun, RunResult};
+use crate::scenario::Scenario;
+use crate::units::LonLat;
+
+/// One output file: its name in the run folder and its contents.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputFile {
+    pub name: &'static str,
+    pub contents: String,
+}
+
+/// The inputs a run depends on, for `summary.json`'s hashes.
+#[derive(Clone, Copy, Debug)]
+pub struct Inputs<'a> {
+    /// The scenario file's path as given, and its text.
+    pub scenario_path: &'a str,
+    pub scenario_text: &'a str,
+}
+
+fn sha256(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A time as GDAL reads it: ISO 8601 UTC to the whole second.
+fn time(t: Timestamp) -> Value {
+    json!(t.round(jiff::Unit::Second).unwrap_or(t).to_string())
+}
+
+fn round(v: f64, places: i32) -> f64 {
+    let k = 10f64.powi(places);
+    (v * k).round() / k
+}
+
+/// Where an agent ended, as summary fields (shared by `summary.json` and `end_state.geojson`).
+fn end_fields(a: &AgentRun, geo: &Geography) -> serde_json::Map<String, Value> {
+    let e = &a.end;
+    let mut m = serde_json::Map::new();
+    m.insert("id".into(), json!(a.id));
+    m.insert("status".into(), json!(e.status));
+    m.insert("zone".into(), json!(e.zone));
+    m.insert("lon".into(), json!(round(e.at.lon, 5)));
+    m.insert("lat".into(), json!(round(e.at.lat, 5)));
+    m.insert(
+        "nearest_place".into(),
+        json!(geo.gazetteer.get(e.nearest_place).name),
+    );
+    m.insert(
+        "km_to_nearest_place".into(),
+        json!(round(e.to_nearest_place.km(), 1)),
+    );
+    m.insert("since".into(), time(e.since));
+    m.insert("travelled_km".into(), json!(round(a.travelled.km(), 1)));
+    match &a.kind {
+        AgentKind::Bus { group } => {
+            m.insert("group".into(), json!(group));
+        }
+        AgentKind::People {
+            group,
+            kind,
+            count,
+            bus,
+        } => {
+            m.insert("group".into(), json!(group));
+            m.insert("kind".into(), json!(kind));
+            m.insert("count".into(), json!(count));
+            m.insert("rode_bus".into(), json!(bus));
+        }
+    }
+    m
+}
+
+fn people_count(a: &AgentRun) -> u64 {
+    match a.kind {
+        AgentKind::People { count, .. } => count as u64,
+        AgentKind::Bus { .. } => 1,
+    }
+}
+
+/// Counts by status and by zone: buses count one each, people groups their head count.
+fn tally<'a>(agents: impl Iterator<Item = &'a AgentRun>) -> Value {
+    let mut by_status: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut by_zone: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut total = 0;
+    for a in agents {
+        let n = people_count(a);
+        *by_status.entry(a.end.status.as_str()).or_default() += n;
+        *by_zone.entry(a.end.zone.as_str()).or_default() += n;
+        total += n;
+    }
+    json!({ "total": total, "by_status": by_status, "by_zone": by_zone })
+}
+
+/// `summary.json`: what the run was, and where everyone ended.
+pub fn summary(
+    result: &RunResult,
+    scenario: &Scenario,
+    geo: &Geography,
+    inputs: Inputs<'_>,
+) -> String {
+    let a = &scenario.account;
+    let value = json!({
+        "scenario": scenario.name,
+        "account": a.title,
+        "source": a.source,
+        "citation": {
+            "outlet": a.cite.outlet,
+            "date": a.cite.date.to_string(),
+            "quote": a.cite.quote,
+            "url": a.cite.url,
+        },
+        "as_of": time(a.as_of),
+        "seed": result.seed,
+        "start": time(result.start),
+        "end": time(result.end),
+        "tool_version": env!("CARGO_PKG_VERSION"),
+        "inputs": {
+            "scenario": inputs.scenario_path,
+            "scenario_sha256": sha256(inputs.scenario_text),
+            "places_sha256": sha256(crate::data::PLACES_GEOJSON),
+            "roads_sha256": sha256(crate::data::ROADS_GEOJSON),
+            "zones_sha256": sha256(crate::data::ZONES_GEOJSON),
+        },
+        "buses": result.buses().map(|b| Value::Object(end_fields(b, geo))).collect::<Vec<_>>(),
+        "people": result.people().map(|p| Value::Object(end_fields(p, geo))).collect::<Vec<_>>(),
+        "counts": {
+            "buses": tally(result.buses()),
+            "people": tally(result.people()),
+        },
+    });
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// `end_state.geojson`: a Point per agent where it ended.
+pub fn end_state(result: &RunResult, geo: &Geography) -> String {
+    let features: Vec<_> = result
+        .agents
+        .iter()
+        .map(|a| {
+            let mut props = end_fields(a, geo);
+            props.insert("agent".into(), json!(agent_type(a)));
+            props.insert("event_time".into(), time(result.end));
+            point_feature(a.end.at, props)
+        })
+        .collect();
+    feature_collection(&features)
+}
+
+fn agent_type(a: &AgentRun) -> &'static str {
+    match a.kind {
+        AgentKind::Bus { .. } => "bus",
+        AgentKind::People { .. } => "people",
+    }
+}
+
+/// `tracks.geojson`: a LineString per agent that moved, along the roads it took.
+pub fn tracks(result: &RunResult) -> String {
+    let features: Vec<_> = result
+        .agents
+        .iter()
+        .filter(|a| a.track.len() >= 2)
+        .map(|a| {
+            let line: LineString<f64> = a.track.iter().map(|p| p.at.point()).collect();
+            line_feature(
+                &line,
+                properties([
+                    ("id", json!(a.id)),
+                    ("agent", json!(agent_type(a))),
+                    ("count", json!(people_count(a))),
+                    ("start_time", time(a.track[0].t)),
+                    ("end_time", time(a.track[a.track.len() - 1].t)),
+                    ("km", json!(round(a.travelled.km(), 1))),
+                    ("status", json!(a.end.status)),
+                ]),
+            )
+        })
+        .collect();
+    feature_collection(&features)
+}
+
+/// `track_points.geojson`: a Point per agent per recording time, with its status and zone.
+pub fn track_points(result: &RunResult, geo: &Geography) -> String {
+    let mut features = Vec::new();
+    for a in &result.agents {
+        for s in &a.samples {
+            let zone = geo
+                .zones
+                .holder_at(s.at, s.t.min(result.end))
+                .map_or(crate::zones::Holder::None, |c| c.holder);
+            features.push(point_feature(
+                s.at,
+                properties([
+                    ("id", json!(a.id)),
+                    ("agent", json!(agent_type(a))),
+                    ("count", json!(people_count(a))),
+                    ("event_time", time(s.t)),
+                    ("status", json!(s.status)),
+                    ("zone", json!(zone)),
+                ]),
+            ));
+        }
+    }
+    feature_collection(&features)
+}
+
+/// `events.geojson`: a Point per event, where and when it happened.
+pub fn events(result: &RunResult) -> String {
+    let features: Vec<_> = result
+        .events
+        .iter()
+        .map(|e| {
+            point_feature(
+                e.at,
+                properties([
+                    ("seq", json!(e.seq)),
+                    ("event_time", time(e.t)),
+                    ("kind", json!(e.kind)),
+                    ("agent", json!(e.agent)),
+                    ("detail", json!(e.detail)),
+                ]),
+            )
+        })
+        .collect();
+    feature_collection(&features)
+}
+
+/// `tracks.mf.json`: OGC Moving Features JSON — a FeatureCollection of MovingPoint trajectories.
+pub fn moving_features(result: &RunResult) -> String {
+    let features: Vec<Value> = result
+        .agents
+        .iter()
+        .filter(|a| !a.track.is_empty())
+        .map(|a| {
+            // MF-JSON needs strictly increasing datetimes: keep the last position at any instant.
+            let mut points: Vec<(Timestamp, LonLat)> = Vec::new();
+            for p in &a.track {
+                match points.last_mut() {
+                    Some(last) if last.0 == p.t => last.1 = p.at,
+                    _ => points.push((p.t, p.at)),
+                }
+            }
+            json!({
+                "type": "Feature",
+                "id": a.id,
+                "properties": { "name": a.id, "agent": agent_type(a), "count": people_count(a) },
+                "temporalGeometry": {
+                    "type": "MovingPoint",
+                    "datetimes": points.iter().map(|(t, _)| time(*t)).collect::<Vec<_>>(),
+                    "coordinates": points.iter().map(|(_, at)| [round(at.lon, 6), round(at.lat, 6)]).collect::<Vec<_>>(),
+                    "interpolation": "Linear",
+                },
+            })
+        })
+        .collect();
+    let mut text =
+        serde_json::to_string(&json!({ "type": "FeatureCollection", "features": features }))
+            .unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Every file `run` writes, in a fixed order.
+pub fn files(
+    result: &RunResult,
+    scenario: &Scenario,
+    geo: &Geography,
+    inputs: Inputs<'_>,
+) -> Vec<OutputFile> {
+    vec![
+        OutputFile {
+            name: "summary.json",
+            contents: summary(result, scenario, geo, inputs),
+        },
+        OutputFile {
+            name: "end_state.geojson",
+            contents: end_state(result, geo),
+        },
+        OutputFile {
+            name: "tracks.geojson",
+            contents: tracks(result),
+        },
+        OutputFile {
+            name: "track_points.geojson",
+            contents: track_points(result, geo),
+        },
+        OutputFile {
+            name: "events.geojson",
+            contents: events(result),
+        },
+        OutputFile {
+            name: "tracks.mf.json",
+            contents: moving_features(result),
+        },
+    ]
+}
+
+/// The end-state table `run` prints: buses and people by zone and status.
+pub fn end_table(result: &RunResult) -> Vec<(String, String, u64, u64)> {
+    let mut rows: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
+    for a in &result.agents {
+        let key = (a.end.zone.to_string(), a.end.status.as_str().to_string());
+        let entry = rows.entry(key).or_default();
+        match a.kind {
+            AgentKind::Bus { .. } => entry.0 += 1,
+            AgentKind::People { count, .. } => entry.1 += count as u64,
+        }
+    }
+    rows.into_iter()
+        .map(|((z, s), (b, p))| (z, s, b, p))
+        .collect()
+}
