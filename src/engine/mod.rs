@@ -21,7 +21,7 @@ pub use result::{
     TrackPoint,
 };
 
-use movement::{Drive, Outcome, Pos};
+use movement::{Drive, Outcome, Pace, Pos, Trail};
 use rng::Stream;
 
 use crate::Geography;
@@ -56,10 +56,8 @@ struct Bus {
     since: Timestamp,
     /// When the plan ran out (people riding "until the bus stops" leave then).
     done_at: Option<Timestamp>,
-    track: Vec<TrackPoint>,
+    trail: Trail,
     samples: Vec<Sample>,
-    passages: Vec<Passage>,
-    travelled: Metres,
 }
 
 /// What a people group is doing once off the buses.
@@ -95,10 +93,8 @@ struct People {
     status: Status,
     since: Timestamp,
     left_bus_at: Option<Timestamp>,
-    track: Vec<TrackPoint>,
+    trail: Trail,
     samples: Vec<Sample>,
-    passages: Vec<Passage>,
-    travelled: Metres,
 }
 
 /// One run of one scenario.
@@ -139,13 +135,14 @@ impl<'a> Simulation<'a> {
                     status: Status::Waiting,
                     since: scenario.start,
                     done_at: None,
-                    track: vec![TrackPoint {
-                        t: scenario.start,
-                        at: geo.network.node(origin),
-                    }],
+                    trail: Trail {
+                        track: vec![TrackPoint {
+                            t: scenario.start,
+                            at: geo.network.node(origin),
+                        }],
+                        ..Trail::default()
+                    },
                     samples: Vec::new(),
-                    passages: Vec::new(),
-                    travelled: Metres::ZERO,
                 });
             }
         }
@@ -172,10 +169,8 @@ impl<'a> Simulation<'a> {
                     status: Status::Aboard,
                     since: scenario.start,
                     left_bus_at: None,
-                    track: Vec::new(),
+                    trail: Trail::default(),
                     samples: Vec::new(),
-                    passages: Vec::new(),
-                    travelled: Metres::ZERO,
                 }
             })
             .collect();
@@ -314,11 +309,11 @@ impl<'a> Simulation<'a> {
                 self.emit(t, at, SimEventKind::RoadClosed, None, detail);
                 // Anyone on a segment that closes under them stops where they are.
                 for i in 0..self.buses.len() {
-                    if let BusActivity::Driving(d) = &self.buses[i].activity {
-                        if d.on_closed_segment(&closed) {
-                            let pos = d.pos();
-                            self.stall_bus(i, pos, t, "the road closed under it".into());
-                        }
+                    if let BusActivity::Driving(d) = &self.buses[i].activity
+                        && d.on_closed_segment(&closed)
+                    {
+                        let pos = d.pos();
+                        self.stall_bus(i, pos, t, "the road closed under it".into());
                     }
                 }
                 self.closures.add(Closure {
@@ -343,9 +338,7 @@ impl<'a> Simulation<'a> {
         b.status = Status::Stalled;
         b.since = t;
         b.step += 1;
-        if b.track.last().is_none_or(|p| p.at != at) {
-            b.track.push(TrackPoint { t, at });
-        }
+        b.trail.point(t, at);
         let id = b.id.clone();
         self.emit(t, at, SimEventKind::Stalled, Some(&id), why);
     }
@@ -409,9 +402,11 @@ impl<'a> Simulation<'a> {
                                 b.arrived_via,
                                 to.node,
                                 &barred,
-                                b.speed,
-                                *until,
-                                budget,
+                                Pace {
+                                    speed: b.speed,
+                                    until: *until,
+                                    budget,
+                                },
                             ) {
                                 Some(d) => {
                                     b.activity = BusActivity::Driving(d);
@@ -463,15 +458,7 @@ impl<'a> Simulation<'a> {
                 BusActivity::Driving(d) => {
                     let mut barred = closed.clone();
                     barred.extend(&self.bus_barred);
-                    let outcome = d.advance(
-                        net,
-                        &mut b.clock,
-                        sync,
-                        &barred,
-                        &mut b.track,
-                        &mut b.passages,
-                        &mut b.travelled,
-                    );
+                    let outcome = d.advance(net, &mut b.clock, sync, &barred, &mut b.trail);
                     let pos = d.pos();
                     match outcome {
                         Outcome::Underway => {
@@ -550,7 +537,7 @@ impl<'a> Simulation<'a> {
                     p.activity = PeopleActivity::Idle;
                     p.status = Status::Halted;
                     p.since = leave;
-                    p.track.push(TrackPoint { t: leave, at: p.at });
+                    p.trail.point(leave, p.at);
                     let (at, id) = (p.at, p.id.clone());
                     let count = group.count;
                     self.emit(
@@ -599,12 +586,9 @@ impl<'a> Simulation<'a> {
                                 None => {
                                     let (n, d) = net.snap(p.at).expect("the network has nodes");
                                     p.clock += d.time_at(v);
-                                    p.travelled += d;
+                                    p.trail.travelled += d;
                                     p.at = net.node(n);
-                                    p.track.push(TrackPoint {
-                                        t: p.clock,
-                                        at: p.at,
-                                    });
+                                    p.trail.point(p.clock, p.at);
                                     Pos::Node(n)
                                 }
                             };
@@ -619,9 +603,11 @@ impl<'a> Simulation<'a> {
                                 p.arrived_via,
                                 to.node,
                                 &known,
-                                v,
-                                None,
-                                None,
+                                Pace {
+                                    speed: v,
+                                    until: None,
+                                    budget: None,
+                                },
                             ) {
                                 Some(d) => {
                                     p.activity = PeopleActivity::Carried(d);
@@ -672,13 +658,10 @@ impl<'a> Simulation<'a> {
                     let total = from.distance(*to);
                     let done_at = *set_off + total.time_at(*speed);
                     if done_at <= sync {
-                        p.travelled += p.at.distance(*to);
+                        p.trail.travelled += p.at.distance(*to);
                         p.clock = done_at.max(p.clock);
                         p.at = *to;
-                        p.track.push(TrackPoint {
-                            t: p.clock,
-                            at: p.at,
-                        });
+                        p.trail.point(p.clock, p.at);
                         p.activity = PeopleActivity::Idle;
                         p.status = Status::Arrived;
                         p.since = p.clock;
@@ -699,21 +682,13 @@ impl<'a> Simulation<'a> {
                         let ratio = elapsed / done_at.duration_since(*set_off).as_secs_f64();
                         let before = p.at;
                         p.at = great_circle_point(*from, *to, ratio);
-                        p.travelled += before.distance(p.at);
+                        p.trail.travelled += before.distance(p.at);
                         p.clock = sync;
                         break;
                     }
                 }
                 PeopleActivity::Carried(d) => {
-                    let outcome = d.advance(
-                        net,
-                        &mut p.clock,
-                        sync,
-                        closed,
-                        &mut p.track,
-                        &mut p.passages,
-                        &mut p.travelled,
-                    );
+                    let outcome = d.advance(net, &mut p.clock, sync, closed, &mut p.trail);
                     let pos = d.pos();
                     p.road = Some(pos);
                     p.at = pos.location(net);
@@ -830,10 +805,10 @@ impl<'a> Simulation<'a> {
                 kind: AgentKind::Bus {
                     group: s.bus_groups[b.group].id.clone(),
                 },
-                track: b.track.clone(),
+                track: b.trail.track.clone(),
                 samples: b.samples.clone(),
-                passages: b.passages.clone(),
-                travelled: b.travelled,
+                passages: b.trail.passages.clone(),
+                travelled: b.trail.travelled,
                 end: classify(last.at, b.status, b.since),
             });
         }
@@ -843,19 +818,21 @@ impl<'a> Simulation<'a> {
             // Aboard: the bus's track up to when they left, then their own.
             let left = p.left_bus_at.unwrap_or(s.end);
             let mut track: Vec<TrackPoint> = bus
+                .trail
                 .track
                 .iter()
                 .copied()
                 .filter(|tp| tp.t <= left)
                 .collect();
-            track.extend(p.track.iter().copied());
+            track.extend(p.trail.track.iter().copied());
             track.dedup_by(|a, b| a.t == b.t && a.at == b.at);
             let passages = bus
+                .trail
                 .passages
                 .iter()
                 .copied()
                 .filter(|ps| ps.entered < left)
-                .chain(p.passages.iter().copied())
+                .chain(p.trail.passages.iter().copied())
                 .collect();
             let last = p.samples.last().copied().unwrap_or(Sample {
                 t: s.end,
@@ -868,13 +845,14 @@ impl<'a> Simulation<'a> {
                 (p.status, p.since)
             };
             let bus_travelled: Metres = if p.left_bus_at.is_some() {
-                bus.track
+                bus.trail
+                    .track
                     .windows(2)
                     .filter(|w| w[1].t <= left)
                     .map(|w| w[0].at.distance(w[1].at))
                     .sum()
             } else {
-                bus.travelled
+                bus.trail.travelled
             };
             agents.push(AgentRun {
                 id: p.id.clone(),
@@ -887,7 +865,7 @@ impl<'a> Simulation<'a> {
                 track,
                 samples: p.samples.clone(),
                 passages,
-                travelled: bus_travelled + p.travelled,
+                travelled: bus_travelled + p.trail.travelled,
                 end: classify(last.at, status, since),
             });
         }

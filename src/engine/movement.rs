@@ -8,6 +8,32 @@ use super::result::{Passage, TrackPoint};
 use crate::network::{Closed, Metric, RoadNetwork};
 use crate::units::{KmPerHour, LonLat, Metres};
 
+/// What an agent leaves behind as it moves: the points it passed, the segments it used, and the
+/// distance covered.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Trail {
+    pub track: Vec<TrackPoint>,
+    pub passages: Vec<Passage>,
+    pub travelled: Metres,
+}
+
+impl Trail {
+    /// Records being at `at` at `t`, unless that is where the track already ends.
+    pub fn point(&mut self, t: Timestamp, at: LonLat) {
+        if self.track.last().is_none_or(|p| p.at != at || p.t != t) {
+            self.track.push(TrackPoint { t, at });
+        }
+    }
+}
+
+/// How a drive goes: the agent's speed, and where the step stops it early.
+#[derive(Clone, Copy, Debug)]
+pub struct Pace {
+    pub speed: KmPerHour,
+    pub until: Option<Timestamp>,
+    pub budget: Option<Metres>,
+}
+
 /// Where a road agent is.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Pos {
@@ -92,10 +118,13 @@ impl Drive {
         arrived_via: Option<EdgeIndex>,
         dest: NodeIndex,
         closed: &Closed,
-        speed: KmPerHour,
-        until: Option<Timestamp>,
-        budget: Option<Metres>,
+        pace: Pace,
     ) -> Option<Drive> {
+        let Pace {
+            speed,
+            until,
+            budget,
+        } = pace;
         let routed = |start: NodeIndex| net.route(start, dest, Metric::Fastest, closed);
         let hops_of = |r: &crate::network::Route| -> Vec<Hop> {
             r.segments
@@ -206,9 +235,7 @@ impl Drive {
         clock: &mut Timestamp,
         sync: Timestamp,
         closed: &Closed,
-        track: &mut Vec<TrackPoint>,
-        passages: &mut Vec<Passage>,
-        travelled: &mut Metres,
+        trail: &mut Trail,
     ) -> Outcome {
         let stop_at = match self.until {
             Some(u) if u < sync => u,
@@ -231,8 +258,10 @@ impl Drive {
                 if through_cut || closed.segments.contains(&hop.edge) {
                     return Outcome::Blocked;
                 }
-                passages.push(Passage {
+                trail.passages.push(Passage {
                     segment: hop.edge,
+                    from: hop.from,
+                    to: hop.to,
                     entered: *clock,
                     left: None,
                 });
@@ -240,38 +269,32 @@ impl Drive {
             let len = net.segment(hop.edge).length;
             let mut remaining = len - self.offset;
             let mut limited = false;
-            if let Some(b) = self.budget {
-                if b.0 < remaining.0 {
-                    remaining = b;
-                    limited = true;
-                }
+            if let Some(b) = self.budget
+                && b.0 < remaining.0
+            {
+                remaining = b;
+                limited = true;
             }
             let need = travel_time(net, hop.edge, remaining, self.speed);
             let available = stop_at.duration_since(*clock);
             if need <= available {
                 *clock += need;
                 self.offset += remaining;
-                *travelled += remaining;
+                trail.travelled += remaining;
                 if let Some(b) = &mut self.budget {
                     *b = *b - remaining;
                 }
                 if limited {
-                    track.push(TrackPoint {
-                        t: *clock,
-                        at: self.pos().location(net),
-                    });
+                    trail.point(*clock, self.pos().location(net));
                     return Outcome::LimitReached;
                 }
                 // Reached the end of the segment.
                 self.next += 1;
                 self.offset = Metres::ZERO;
-                if let Some(p) = passages.last_mut() {
+                if let Some(p) = trail.passages.last_mut() {
                     p.left = Some(*clock);
                 }
-                track.push(TrackPoint {
-                    t: *clock,
-                    at: net.node(hop.to),
-                });
+                trail.point(*clock, net.node(hop.to));
                 if self.next == self.hops.len() {
                     return Outcome::Arrived;
                 }
@@ -283,14 +306,14 @@ impl Drive {
                 let frac = available.as_secs_f64() / need.as_secs_f64();
                 let moved = Metres(remaining.0 * frac);
                 self.offset += moved;
-                *travelled += moved;
+                trail.travelled += moved;
                 if let Some(b) = &mut self.budget {
                     *b = *b - moved;
                 }
                 *clock = stop_at;
                 let at = self.pos().location(net);
                 if stop_at < sync {
-                    track.push(TrackPoint { t: *clock, at });
+                    trail.point(*clock, at);
                     return Outcome::LimitReached;
                 }
                 return Outcome::Underway;
@@ -331,31 +354,34 @@ mod tests {
             None,
             b,
             &Closed::default(),
-            KmPerHour(50.0),
-            None,
-            None,
+            Pace {
+                speed: KmPerHour(50.0),
+                until: None,
+                budget: None,
+            },
         )
         .unwrap();
-        let (mut clock, mut track, mut passages, mut km) =
-            (t("2017-08-29T00:00:00Z"), vec![], vec![], Metres::ZERO);
+        let (mut clock, mut trail) = (t("2017-08-29T00:00:00Z"), Trail::default());
         let out = d.advance(
             &net,
             &mut clock,
             t("2017-08-30T00:00:00Z"),
             &Closed::default(),
-            &mut track,
-            &mut passages,
-            &mut km,
+            &mut trail,
         );
         assert_eq!(out, Outcome::Arrived);
         let expected = net
-            .segment(passages[0].segment)
+            .segment(trail.passages[0].segment)
             .length
             .time_at(KmPerHour(50.0));
         assert_eq!(clock.duration_since(t("2017-08-29T00:00:00Z")), expected);
-        assert_eq!(passages.len(), 1);
-        assert_eq!(passages[0].left, Some(clock));
-        assert!((km.km() - 111.2).abs() < 0.5, "{}", km.km());
+        assert_eq!(trail.passages.len(), 1);
+        assert_eq!(trail.passages[0].left, Some(clock));
+        assert!(
+            (trail.travelled.km() - 111.2).abs() < 0.5,
+            "{}",
+            trail.travelled.km()
+        );
     }
 
     #[test]
@@ -368,24 +394,23 @@ mod tests {
             None,
             b,
             &Closed::default(),
-            KmPerHour(100.0),
-            None,
-            None,
+            Pace {
+                speed: KmPerHour(100.0),
+                until: None,
+                budget: None,
+            },
         )
         .unwrap();
-        let (mut clock, mut track, mut passages, mut km) =
-            (t("2017-08-29T00:00:00Z"), vec![], vec![], Metres::ZERO);
+        let (mut clock, mut trail) = (t("2017-08-29T00:00:00Z"), Trail::default());
         let out = d.advance(
             &net,
             &mut clock,
             t("2017-08-29T00:30:00Z"),
             &Closed::default(),
-            &mut track,
-            &mut passages,
-            &mut km,
+            &mut trail,
         );
         assert_eq!(out, Outcome::Underway);
-        assert!((km.km() - 50.0).abs() < 1e-6);
+        assert!((trail.travelled.km() - 50.0).abs() < 1e-6);
         let Pos::Edge { offset, .. } = d.pos() else {
             panic!("mid-segment")
         };
@@ -395,12 +420,10 @@ mod tests {
             &mut clock,
             t("2017-08-29T05:00:00Z"),
             &Closed::default(),
-            &mut track,
-            &mut passages,
-            &mut km,
+            &mut trail,
         );
         assert_eq!(out, Outcome::Arrived);
-        assert_eq!(passages.len(), 1, "one segment, entered once");
+        assert_eq!(trail.passages.len(), 1, "one segment, entered once");
     }
 
     #[test]
@@ -414,9 +437,11 @@ mod tests {
             None,
             c,
             &Closed::default(),
-            KmPerHour(100.0),
-            None,
-            None,
+            Pace {
+                speed: KmPerHour(100.0),
+                until: None,
+                budget: None,
+            },
         )
         .unwrap();
         let b = d.hops[0].to;
@@ -424,16 +449,13 @@ mod tests {
             segments: Default::default(),
             nodes: [b].into(),
         };
-        let (mut clock, mut track, mut passages, mut km) =
-            (t("2017-08-29T00:00:00Z"), vec![], vec![], Metres::ZERO);
+        let (mut clock, mut trail) = (t("2017-08-29T00:00:00Z"), Trail::default());
         let out = d.advance(
             &net,
             &mut clock,
             t("2017-08-30T00:00:00Z"),
             &cut,
-            &mut track,
-            &mut passages,
-            &mut km,
+            &mut trail,
         );
         assert_eq!(out, Outcome::Blocked);
         assert_eq!(d.pos(), Pos::Node(b));
@@ -444,9 +466,11 @@ mod tests {
             d.last_segment(),
             c,
             &cut,
-            KmPerHour(100.0),
-            None,
-            None,
+            Pace {
+                speed: KmPerHour(100.0),
+                until: None,
+                budget: None,
+            },
         )
         .unwrap();
         assert_eq!(back.hops[0].to, a);

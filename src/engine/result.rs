@@ -1,7 +1,7 @@
 //! What a run produces: a plain value that every output reads, and nothing else.
 
 use jiff::Timestamp;
-use petgraph::graph::EdgeIndex;
+use petgraph::graph::{EdgeIndex, NodeIndex};
 
 use crate::gazetteer::PlaceId;
 use crate::scenario::PeopleKind;
@@ -77,6 +77,9 @@ pub struct Sample {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Passage {
     pub segment: EdgeIndex,
+    /// The node the agent entered the segment from, and the node it was heading for.
+    pub from: NodeIndex,
+    pub to: NodeIndex,
     pub entered: Timestamp,
     /// When the agent left the segment, or `None` if it was still on it at the end (or stopped).
     pub left: Option<Timestamp>,

@@ -52,12 +52,12 @@ pub fn normalize(name: &str) -> String {
     }
     // "Albu Kamal", "Alqaim": the article written fused to the name.
     let joined: String = words[start..].concat();
-    if start == 0 && words.len() == 1 {
-        if let Some(rest) = joined.strip_prefix("al") {
-            if rest.chars().count() >= 3 {
-                return rest.to_string();
-            }
-        }
+    if start == 0
+        && words.len() == 1
+        && let Some(rest) = joined.strip_prefix("al")
+        && rest.chars().count() >= 3
+    {
+        return rest.to_string();
     }
     if start == 0 && words.len() > 1 && words[0].starts_with("al") && words[0].len() > 2 {
         // "Albu Kamal" → "bukamal", consistent with "Al Bu Kamal".

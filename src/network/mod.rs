@@ -191,19 +191,19 @@ impl RoadNetwork {
                 let node = *nodes
                     .entry(coord_key(at))
                     .or_insert_with(|| graph.add_node(Node { at }));
-                if let Some((prev, prev_at)) = previous {
-                    if prev != node {
-                        let length = prev_at.distance(at);
-                        graph.add_edge(
-                            prev,
-                            node,
-                            Segment {
-                                road: id,
-                                length,
-                                time: length.time_at(road.speed()),
-                            },
-                        );
-                    }
+                if let Some((prev, prev_at)) = previous
+                    && prev != node
+                {
+                    let length = prev_at.distance(at);
+                    graph.add_edge(
+                        prev,
+                        node,
+                        Segment {
+                            road: id,
+                            length,
+                            time: length.time_at(road.speed()),
+                        },
+                    );
                 }
                 previous = Some((node, at));
             }

@@ -116,6 +116,29 @@ pub fn key_before(text: &str, offset: usize) -> Option<String> {
     (!key.is_empty()).then(|| key.to_string())
 }
 
+/// The `[table]` or `[[array]]` header in force at byte `offset`, without brackets.
+pub fn table_before(text: &str, offset: usize) -> Option<String> {
+    text[..offset.min(text.len())]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| {
+            l.trim_matches(|c| c == '[' || c == ']' || c == ' ')
+                .to_string()
+        })
+}
+
+/// `table.key` for errors the TOML parser reports by position only.
+pub fn key_path_at(text: &str, offset: usize) -> String {
+    match (table_before(text, offset), key_before(text, offset)) {
+        (Some(t), Some(k)) if !t.is_empty() => format!("{t}.{k}"),
+        (_, Some(k)) => k,
+        (Some(t), None) => t,
+        (None, None) => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +167,16 @@ mod tests {
             key_before(text, text.find("speed").unwrap()).as_deref(),
             Some("speed_kmh")
         );
+    }
+
+    #[test]
+    fn key_paths_include_the_table() {
+        let text = "[run]\nseed = 1\n\n[[bus_group]]\nbuses = \"x\"\n";
+        assert_eq!(
+            key_path_at(text, text.find("\"x\"").unwrap()),
+            "bus_group.buses"
+        );
+        assert_eq!(key_path_at(text, text.find('1').unwrap()), "run.seed");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use petgraph::graph::NodeIndex;
 use toml::Spanned;
 use toml::value::Datetime;
 
-use super::problem::{Lines, Problem, ScenarioError, key_before};
+use super::problem::{Lines, Problem, ScenarioError, key_path_at};
 use super::raw::{RawCite, RawRange, RawScenario, RawStep, RawTimeRange};
 use super::*;
 use crate::Geography;
@@ -45,8 +45,8 @@ pub(super) fn scenario(
         Ok(raw) => raw,
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
-            let key = key_before(text, span.start).unwrap_or_default();
-            let mut p = lines.problem(text, span, key, e.message().trim().to_string());
+            let key = key_path_at(text, span.start);
+            let mut p = lines.problem(text, span, key, plain_serde_message(e.message()));
             if p.message.contains("missing field") {
                 p.hint = Some("scenarios/README.md lists the required keys".into());
             }
@@ -163,13 +163,13 @@ impl Checker<'_> {
         let outlet = self.text_value(&raw.outlet, &format!("{key}.outlet"));
         let date = self.date(&raw.date, &format!("{key}.date"));
         let quote = self.text_value(&raw.quote, &format!("{key}.quote"));
-        if let Some(q) = &quote {
-            if q.chars().count() > MAX_QUOTE_CHARS {
-                self.problem(raw.quote.span(), &format!("{key}.quote"), format!(
+        if let Some(q) = &quote
+            && q.chars().count() > MAX_QUOTE_CHARS
+        {
+            self.problem(raw.quote.span(), &format!("{key}.quote"), format!(
                     "is {} characters; a citation carries a short quote (at most {MAX_QUOTE_CHARS})",
                     q.chars().count()
                 ));
-            }
         }
         Some(Citation {
             outlet: outlet?,
@@ -421,14 +421,14 @@ impl Checker<'_> {
             let kind = self.kind(&hr.kind, &format!("{key}.kind"));
             let count = self.count(&hr.count, &format!("{key}.count"), 0);
             let cite = self.cite(&hr.cite, &format!("{key}.cite"));
-            if let Some(k) = kind {
-                if kinds_seen.insert(k, ()).is_some() {
-                    self.problem(
-                        hr.kind.span(),
-                        &format!("{key}.kind"),
-                        format!("{} are counted twice", k.as_str()),
-                    );
-                }
+            if let Some(k) = kind
+                && kinds_seen.insert(k, ()).is_some()
+            {
+                self.problem(
+                    hr.kind.span(),
+                    &format!("{key}.kind"),
+                    format!("{} are counted twice", k.as_str()),
+                );
             }
             if let (Some(kind), Some(count), Some(cite)) = (kind, count, cite) {
                 people.push(Headcount {
@@ -1028,6 +1028,23 @@ impl Checker<'_> {
         }
         true
     }
+}
+
+/// serde's wording, in the scenario format's terms.
+fn plain_serde_message(message: &str) -> String {
+    message
+        .trim()
+        .replace(
+            "data did not match any variant of untagged enum RawRange",
+            "expected a number or a [low, high] range",
+        )
+        .replace(
+            "data did not match any variant of untagged enum RawTimeRange",
+            "expected a date-time or an [earliest, latest] range",
+        )
+        .replace("expected i64", "expected a whole number")
+        .replace("expected f64", "expected a number")
+        .replace("expected a boolean", "expected true or false")
 }
 
 fn parse_kind(s: &str) -> Result<PeopleKind, ()> {

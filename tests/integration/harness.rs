@@ -92,11 +92,12 @@ pub fn ogrinfo(path: &Path) -> LayerSummary {
         if line.starts_with("Layer SRS WKT") || line.starts_with("Geometry Column") {
             in_fields = false;
         }
-        if let Some((name, rest)) = line.split_once(": ") {
-            if in_fields && !line.starts_with(' ') {
-                let ty = rest.split(' ').next().unwrap_or_default();
-                fields.push((name.to_string(), ty.to_string()));
-            }
+        if let Some((name, rest)) = line.split_once(": ")
+            && in_fields
+            && !line.starts_with(' ')
+        {
+            let ty = rest.split(' ').next().unwrap_or_default();
+            fields.push((name.to_string(), ty.to_string()));
         }
         if line.starts_with("Data axis to CRS axis mapping") || line.starts_with("FID Column") {
             in_fields = true;

@@ -6,4 +6,6 @@ mod gdal;
 mod harness;
 mod network;
 mod readme;
+mod run_cli;
+mod scenarios;
 mod zones;

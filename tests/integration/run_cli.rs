@@ -1,0 +1,268 @@
+//! `convoy-sim run` as a user drives it: files GDAL reads with DateTime fields, and bad scenarios
+//! that name the file, line and key, exit 2, and leave every output untouched.
+
+use std::path::Path;
+
+use crate::harness::{convoy, convoy_bad_input, convoy_ok, ogrinfo, repo_path};
+
+fn field<'a>(s: &'a crate::harness::LayerSummary, name: &str) -> &'a str {
+    s.fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, t)| t.as_str())
+        .unwrap_or("missing")
+}
+
+#[test]
+fn run_writes_files_gdal_reads_with_datetime_fields() {
+    let out = tempfile::tempdir().unwrap();
+    let scenario = repo_path("scenarios/us_military.toml");
+    let printed = convoy_ok(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(
+        printed.contains("stalled") && printed.contains("syrian_government"),
+        "{printed}"
+    );
+    let dir = out.path().join("us_military");
+
+    let end = ogrinfo(&dir.join("end_state.geojson"));
+    assert_eq!((end.geometry.as_str(), end.features), ("Point", 17 + 6));
+    assert_eq!(field(&end, "event_time"), "DateTime");
+    assert_eq!(field(&end, "since"), "DateTime");
+
+    let tracks = ogrinfo(&dir.join("tracks.geojson"));
+    assert_eq!(tracks.geometry, "Line String");
+    assert_eq!(
+        (field(&tracks, "start_time"), field(&tracks, "end_time")),
+        ("DateTime", "DateTime")
+    );
+
+    let points = ogrinfo(&dir.join("track_points.geojson"));
+    assert_eq!(points.geometry, "Point");
+    assert_eq!(field(&points, "event_time"), "DateTime");
+
+    let events = ogrinfo(&dir.join("events.geojson"));
+    assert_eq!(events.geometry, "Point");
+    assert_eq!(field(&events, "event_time"), "DateTime");
+
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["buses"].as_array().unwrap().len(), 17);
+    assert_eq!(summary["counts"]["people"]["total"], 700);
+    for key in [
+        "status",
+        "zone",
+        "lon",
+        "lat",
+        "nearest_place",
+        "km_to_nearest_place",
+    ] {
+        assert!(
+            summary["buses"][0].get(key).is_some(),
+            "summary bus lacks {key}"
+        );
+        assert!(
+            summary["people"][0].get(key).is_some(),
+            "summary people lacks {key}"
+        );
+    }
+    assert_eq!(
+        summary["inputs"]["scenario_sha256"].as_str().unwrap().len(),
+        64
+    );
+
+    // Moving Features: one MovingPoint per agent, datetimes strictly increasing, one per coordinate.
+    let mf: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("tracks.mf.json")).unwrap())
+            .unwrap();
+    for f in mf["features"].as_array().unwrap() {
+        let g = &f["temporalGeometry"];
+        assert_eq!(g["type"], "MovingPoint");
+        let times: Vec<&str> = g["datetimes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        assert_eq!(times.len(), g["coordinates"].as_array().unwrap().len());
+        assert!(times.windows(2).all(|w| w[0] < w[1]), "{}", f["id"]);
+    }
+}
+
+/// Writes `text` as a scenario, runs it into a fresh output folder that already holds an earlier
+/// result, and checks the failure is clean. Returns the error line(s).
+fn bad_scenario(text: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.toml");
+    std::fs::write(&path, text).unwrap();
+    let out = dir.path().join("out");
+    let earlier = out.join("broken");
+    std::fs::create_dir_all(&earlier).unwrap();
+    std::fs::write(earlier.join("summary.json"), "earlier result").unwrap();
+    let result = convoy(&[
+        "run",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&result.stderr).into_owned();
+    assert_eq!(result.status.code(), Some(2), "{stderr}");
+    assert!(result.stdout.is_empty());
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(earlier.join("summary.json")).unwrap(),
+        "earlier result"
+    );
+    let names: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["broken"], "nothing else written");
+    stderr
+}
+
+fn us_military() -> String {
+    std::fs::read_to_string(repo_path("scenarios/us_military.toml")).unwrap()
+}
+
+#[test]
+fn bad_scenarios_name_file_line_and_key() {
+    let good = us_military();
+    let line_of = |needle: &str| good.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let cases: Vec<(String, Vec<String>)> = vec![
+        (
+            good.replacen("[run]", "[run", 1),
+            vec![format!("broken.toml:{}", line_of("[run]"))],
+        ),
+        (
+            good.replacen("seed = 20170903", "seed = 20170903\nsped = 4", 1),
+            vec!["sped".into(), format!(":{}:", line_of("seed =") + 1)],
+        ),
+        (
+            good.replacen("buses = 17", "buses = \"seventeen\"", 1),
+            vec!["buses".into(), format!(":{}:", line_of("buses = 17"))],
+        ),
+        (
+            good.replacen(
+                "{ drive_to = \"Palmyra\"",
+                "{ drive_to = \"Palmira Oasis\"",
+                1,
+            ),
+            vec![
+                "drive_to".into(),
+                "unknown place 'Palmira Oasis'".into(),
+                "did you mean".into(),
+            ],
+        ),
+        (
+            good.replacen("buses = 6", "buses = 5", 1),
+            vec!["convoy.buses".into(), "bus groups hold 16".into()],
+        ),
+        (
+            good.replacen(
+                "end = 2017-09-03T12:00:00Z",
+                "end = 2017-08-28T12:00:00Z",
+                1,
+            ),
+            vec!["run.end".into(), "before it starts".into()],
+        ),
+        (
+            good.replacen("speed_kmh = [40, 60]", "speed_kmh = -5", 1),
+            vec!["speed_kmh".into(), "km/h".into()],
+        ),
+        (
+            good.replacen("speed_kmh = [40, 60]", "speed_kmh = nan", 1),
+            vec!["speed_kmh".into(), "not a number".into()],
+        ),
+        (
+            good.replacen("count = 194", "count = 190", 1),
+            vec!["convoy.people.count".into(), "300 fighters".into()],
+        ),
+        (
+            good.replacen("at = 2017-08-30T06:00:00Z", "at = 2017-08-30T06:00:00", 1),
+            vec!["event[1].at".into(), "no UTC offset".into()],
+        ),
+    ];
+    for (text, expected) in cases {
+        let err = bad_scenario(text.as_bytes());
+        assert!(
+            err.starts_with("error: ") && err.contains("broken.toml:"),
+            "{err}"
+        );
+        for e in &expected {
+            assert!(err.contains(e.as_str()), "expected {e:?} in:\n{err}");
+        }
+    }
+}
+
+#[test]
+fn all_problems_of_a_file_are_reported_at_once() {
+    let text = us_military()
+        .replacen("buses = 6", "buses = 5", 1)
+        .replacen(
+            "{ drive_to = \"Palmyra\"",
+            "{ drive_to = \"Nowhere Town\"",
+            1,
+        )
+        .replacen("speed_kmh = [40, 60]", "speed_kmh = [60, 40]", 1);
+    let err = bad_scenario(text.as_bytes());
+    assert!(err.contains("3 problems"), "{err}");
+    assert!(
+        err.contains("Nowhere Town")
+            && err.contains("runs backwards")
+            && err.contains("bus groups hold 16"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unreadable_scenarios_are_refused_cleanly() {
+    assert!(bad_scenario(b"").contains("empty"));
+    assert!(bad_scenario(b"   \n\n").contains("empty"));
+    assert!(bad_scenario(b"\x89PNG\r\n\x1a\n\0\0\0").contains("binary"));
+    assert!(bad_scenario(&[0xff, 0xfe, b'a']).contains("UTF-8"));
+    let dir = tempfile::tempdir().unwrap();
+    let err = convoy_bad_input(&[
+        "run",
+        dir.path().to_str().unwrap(),
+        "--out",
+        dir.path().join("o").to_str().unwrap(),
+    ]);
+    assert!(err.contains("is a directory"), "{err}");
+    assert!(!Path::new(&dir.path().join("o")).exists());
+    let err = convoy_bad_input(&["run", "no/such/file.toml"]);
+    assert!(err.contains("cannot read"), "{err}");
+}
+
+#[test]
+fn an_unreachable_destination_is_a_scenario_error() {
+    // Erbil has no road in the data: a bus cannot be sent there.
+    let text = us_military().replacen("{ drive_to = \"Palmyra\"", "{ drive_to = \"Erbil\"", 1);
+    let err = bad_scenario(text.as_bytes());
+    assert!(err.contains("Erbil is not on the road network"), "{err}");
+}
+
+#[test]
+fn a_good_run_replaces_an_earlier_result_whole() {
+    let out = tempfile::tempdir().unwrap();
+    let earlier = out.path().join("sohr");
+    std::fs::create_dir_all(&earlier).unwrap();
+    std::fs::write(earlier.join("stale.txt"), "old").unwrap();
+    convoy_ok(&[
+        "run",
+        repo_path("scenarios/sohr.toml").to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(!earlier.join("stale.txt").exists());
+    assert!(earlier.join("summary.json").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, ["sohr"], "no temporary folders left behind");
+}

@@ -1,0 +1,371 @@
+//! Every account in scenarios/ runs, keeps its invariants, and ends where its source says.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use convoy_sim::Geography;
+use convoy_sim::engine::{self, AgentKind, RunResult, Status};
+use convoy_sim::scenario::{EventKind, Scenario};
+use convoy_sim::units::LonLat;
+use convoy_sim::zones::Holder;
+use geo::{ClosestPoint, Distance, Euclidean};
+
+use crate::harness::{repo_path, world};
+
+pub fn scenario_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo_path("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+pub fn load(world: &Geography, name: &str) -> Scenario {
+    let path = repo_path(&format!("scenarios/{name}.toml"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    Scenario::from_toml(&text, &path.display().to_string(), name, world)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn run(name: &str) -> (Geography, Scenario, RunResult) {
+    let w = world();
+    let s = load(&w, name);
+    let r = engine::run(&s, &w);
+    (w, s, r)
+}
+
+/// Where each bus ended: zone → count.
+fn buses_by_zone(r: &RunResult) -> BTreeMap<Holder, usize> {
+    let mut m = BTreeMap::new();
+    for b in r.buses() {
+        *m.entry(b.end.zone).or_default() += 1;
+    }
+    m
+}
+
+fn people_where(r: &RunResult, f: impl Fn(&convoy_sim::engine::AgentRun) -> bool) -> u32 {
+    r.people()
+        .filter(|p| f(p))
+        .map(|p| match p.kind {
+            AgentKind::People { count, .. } => count,
+            AgentKind::Bus { .. } => 0,
+        })
+        .sum()
+}
+
+fn nearest(w: &Geography, at: LonLat) -> String {
+    w.gazetteer
+        .get(w.gazetteer.nearest(at).unwrap().0)
+        .id
+        .clone()
+}
+
+#[test]
+fn every_scenario_file_runs_and_keeps_its_invariants() {
+    let files = scenario_files();
+    assert!(files.len() >= 7, "{files:?}");
+    let w = world();
+    let roads: Vec<geo::LineString<f64>> =
+        w.network.roads().map(|(_, r)| r.geometry.clone()).collect();
+    for path in files {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let s = Scenario::from_toml(&text, &name, &name, &w).unwrap_or_else(|e| panic!("{e}"));
+        let r = engine::run(&s, &w);
+
+        // Every bus and every person is accounted for at every recorded moment.
+        assert_eq!(r.buses().count() as u32, s.convoy.buses, "{name}");
+        let people: u32 = s.convoy.people.iter().map(|h| h.count).sum();
+        assert_eq!(people_where(&r, |_| true), people, "{name}");
+        for a in &r.agents {
+            assert_eq!(
+                a.samples.len(),
+                r.sample_times.len(),
+                "{name}/{}: a sample per recording time",
+                a.id
+            );
+            assert!(
+                a.samples
+                    .iter()
+                    .zip(&r.sample_times)
+                    .all(|(s, t)| s.t == *t)
+            );
+            // Time only moves forward.
+            assert!(
+                a.track.windows(2).all(|p| p[0].t <= p[1].t),
+                "{name}/{}: track goes back in time",
+                a.id
+            );
+            assert!(
+                a.passages.windows(2).all(|p| p[0].entered <= p[1].entered),
+                "{name}/{}",
+                a.id
+            );
+        }
+        // A bus is never off a road.
+        for b in r.buses() {
+            for s in &b.samples {
+                let p = s.at.point();
+                let off = roads
+                    .iter()
+                    .map(|l| match l.closest_point(&p) {
+                        geo::Closest::Intersection(q) | geo::Closest::SinglePoint(q) => {
+                            Euclidean.distance(p, q)
+                        }
+                        geo::Closest::Indeterminate => f64::INFINITY,
+                    })
+                    .fold(f64::INFINITY, f64::min);
+                assert!(
+                    off < 1e-6,
+                    "{name}/{} at {} is {off}° off the roads",
+                    b.id,
+                    s.t
+                );
+            }
+        }
+        // Nothing crosses a closed segment or passes through a cut after it closes.
+        for e in &s.events {
+            for a in &r.agents {
+                match &e.kind {
+                    EventKind::CloseRoadAt { site } => {
+                        for pair in a.passages.windows(2) {
+                            let through = pair[0].to == site.node
+                                && pair[1].from == site.node
+                                && pair[1].segment != pair[0].segment;
+                            assert!(
+                                !(through && pair[1].entered >= e.at),
+                                "{name}/{} passed through the cut at {}",
+                                a.id,
+                                pair[1].entered
+                            );
+                        }
+                    }
+                    EventKind::CloseRoad { segments, .. } => {
+                        assert!(
+                            !a.passages
+                                .iter()
+                                .any(|p| segments.contains(&p.segment) && p.entered >= e.at),
+                            "{name}/{} entered a closed segment",
+                            a.id
+                        );
+                    }
+                    EventKind::StrikeNear { .. } => {}
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn deal_as_agreed_every_bus_reaches_al_bukamal() {
+    let (w, _, r) = run("deal_as_agreed");
+    for b in r.buses() {
+        assert_eq!(b.end.status, Status::Arrived, "{}", b.id);
+        assert_eq!(nearest(&w, b.end.at), "al_bukamal");
+        assert_eq!(b.end.zone, Holder::IslamicState);
+    }
+    assert_eq!(
+        people_where(&r, |p| p.end.zone == Holder::IslamicState),
+        700
+    );
+}
+
+#[test]
+fn us_military_six_back_in_government_ground_west_of_eleven_stuck_together() {
+    let (_, _, r) = run("us_military");
+    let group = |b: &&convoy_sim::engine::AgentRun| match &b.kind {
+        AgentKind::Bus { group } => group.clone(),
+        AgentKind::People { .. } => unreachable!(),
+    };
+    let stuck: Vec<_> = r.buses().filter(|b| group(b) == "stuck").collect();
+    let back: Vec<_> = r.buses().filter(|b| group(b) == "toward_palmyra").collect();
+    assert_eq!((stuck.len(), back.len()), (11, 6));
+    let east_of_the_six = back.iter().map(|b| b.end.at.lon).fold(f64::MIN, f64::max);
+    for b in &stuck {
+        assert_eq!(b.end.status, Status::Stalled);
+        assert!(
+            b.end.at.distance(stuck[0].end.at).km() < 1.0,
+            "the eleven sit together"
+        );
+        assert!(
+            b.end.at.lon > east_of_the_six,
+            "the eleven are east of the six"
+        );
+    }
+    for b in &back {
+        assert_eq!(b.end.zone, Holder::SyrianGovernment, "{}", b.id);
+        assert_eq!(b.end.status, Status::Unaccounted);
+    }
+    assert_eq!(
+        buses_by_zone(&r).get(&Holder::IslamicState),
+        None,
+        "no bus in IS-held ground"
+    );
+}
+
+#[test]
+fn coalition_sees_about_sixteen_buses_moving_back_west_none_in_is_ground() {
+    let (w, s, r) = run("coalition_townsend");
+    let cut = w
+        .gazetteer
+        .lookup("Hamaymah road cut")
+        .unwrap()
+        .place
+        .location();
+    let moving_back: Vec<_> = r
+        .buses()
+        .filter(|b| b.end.at.lon < cut.lon - 0.3 && b.end.zone == Holder::SyrianGovernment)
+        .collect();
+    assert_eq!(moving_back.len(), 16);
+    assert_eq!(
+        r.buses()
+            .filter(|b| b.end.status == Status::Unaccounted)
+            .count(),
+        1
+    );
+    assert!(buses_by_zone(&r).get(&Holder::IslamicState).is_none());
+    let strikes = r
+        .events
+        .iter()
+        .filter(|e| e.kind == convoy_sim::engine::SimEventKind::Strike)
+        .count();
+    assert_eq!(
+        strikes,
+        s.events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::StrikeNear { .. }))
+            .count()
+    );
+    assert!(strikes >= 2);
+}
+
+#[test]
+fn hezbollah_four_in_is_ground_six_stuck_seven_unaccounted() {
+    let (_, _, r) = run("hezbollah");
+    assert_eq!(buses_by_zone(&r).get(&Holder::IslamicState), Some(&4));
+    assert_eq!(
+        r.buses()
+            .filter(|b| b.end.status == Status::Stalled)
+            .count(),
+        6
+    );
+    assert_eq!(
+        r.buses()
+            .filter(|b| b.end.status == Status::Unaccounted)
+            .count(),
+        7
+    );
+}
+
+#[test]
+fn syrian_activists_fighters_reach_rawa_and_aana() {
+    let (w, _, r) = run("syrian_activists");
+    let in_town = |town: &str| {
+        people_where(&r, |p| {
+            matches!(
+                p.kind,
+                AgentKind::People {
+                    kind: convoy_sim::scenario::PeopleKind::Fighters,
+                    ..
+                }
+            ) && p.end.status == Status::Arrived
+                && nearest(&w, p.end.at) == town
+        })
+    };
+    assert_eq!(in_town("rawa") + in_town("aana"), 300);
+    assert!(in_town("rawa") > 0 && in_town("aana") > 0);
+    // Their walk was off-road and short: to IS lines nearby.
+    for p in r.people() {
+        if matches!(
+            p.kind,
+            AgentKind::People {
+                kind: convoy_sim::scenario::PeopleKind::Fighters,
+                ..
+            }
+        ) {
+            assert_eq!(p.end.zone, Holder::IslamicState);
+        }
+    }
+}
+
+#[test]
+fn iraqi_officials_everyone_in_rawa_by_friday() {
+    let (w, _, r) = run("iraqi_officials");
+    let friday_end: jiff::Timestamp = "2017-09-01T21:00:00Z".parse().unwrap();
+    for p in r.people() {
+        assert_eq!(nearest(&w, p.end.at), "rawa", "{}", p.id);
+        assert_eq!(p.end.status, Status::Arrived);
+        assert!(
+            p.end.since <= friday_end,
+            "{} arrived {} — after Friday",
+            p.id,
+            p.end.since
+        );
+    }
+    assert_eq!(
+        people_where(&r, |p| p.end.zone == Holder::IslamicState),
+        700
+    );
+}
+
+#[test]
+fn sohr_whole_convoy_held_up_between_the_lines() {
+    let (w, _, r) = run("sohr");
+    for b in r.buses() {
+        assert_eq!(nearest(&w, b.end.at), "hamaymah_road_cut");
+        assert_eq!(b.end.zone, Holder::None);
+        assert_eq!(b.end.status, Status::Halted);
+    }
+}
+
+#[test]
+fn the_same_seed_gives_identical_bytes_and_another_seed_changes_a_random_account() {
+    let w = world();
+    for path in scenario_files() {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let s = Scenario::from_toml(&text, &name, &name, &w).unwrap();
+        let inputs = convoy_sim::output::run::Inputs {
+            scenario_path: &name,
+            scenario_text: &text,
+        };
+        let a = convoy_sim::output::run::files(&engine::run(&s, &w), &s, &w, inputs);
+        let b = convoy_sim::output::run::files(&engine::run(&s, &w), &s, &w, inputs);
+        assert_eq!(a, b, "{name}: two runs with one seed differ");
+        if s.has_random_elements() {
+            let c = convoy_sim::output::run::files(
+                &engine::run_with_seed(&s, &w, s.seed + 1),
+                &s,
+                &w,
+                inputs,
+            );
+            let tracks = |f: &[convoy_sim::output::run::OutputFile]| {
+                f.iter()
+                    .find(|f| f.name == "tracks.geojson")
+                    .unwrap()
+                    .contents
+                    .clone()
+            };
+            assert_ne!(
+                tracks(&a),
+                tracks(&c),
+                "{name}: another seed should change a random account"
+            );
+        }
+    }
+}
+
+#[test]
+fn several_simulations_run_side_by_side() {
+    let w = world();
+    let s = load(&w, "us_military");
+    let results: Vec<RunResult> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| engine::run(&s, &w)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(results.windows(2).all(|p| p[0] == p[1]));
+}
