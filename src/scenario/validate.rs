@@ -78,6 +78,9 @@ pub(super) fn scenario(
     }
 }
 
+/// A key given in a step, and where.
+type KeySpan = (&'static str, Range<usize>);
+
 struct Checker<'a> {
     text: &'a str,
     lines: Lines,
@@ -683,12 +686,7 @@ impl Checker<'_> {
     }
 
     /// The action keys and option keys a step gives, with their spans.
-    fn step_keys(
-        step: &RawStep,
-    ) -> (
-        Vec<(&'static str, Range<usize>)>,
-        Vec<(&'static str, Range<usize>)>,
-    ) {
+    fn step_keys(step: &RawStep) -> (Vec<KeySpan>, Vec<KeySpan>) {
         let mut actions = Vec::new();
         let mut options = Vec::new();
         macro_rules! collect {

@@ -225,7 +225,7 @@ fn coalition_sees_about_sixteen_buses_moving_back_west_none_in_is_ground() {
             .count(),
         1
     );
-    assert!(buses_by_zone(&r).get(&Holder::IslamicState).is_none());
+    assert!(!buses_by_zone(&r).contains_key(&Holder::IslamicState));
     let strikes = r
         .events
         .iter()
