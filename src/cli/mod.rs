@@ -9,6 +9,7 @@ mod geocode;
 mod places;
 mod route;
 mod run;
+mod schema;
 mod table;
 
 use files::write_folder;
@@ -40,6 +41,7 @@ pub enum Command {
     Places(places::PlacesArgs),
     Route(route::RouteArgs),
     Run(run::RunArgs),
+    Schema(schema::SchemaArgs),
 }
 
 /// How a subcommand prints its result.
@@ -113,6 +115,7 @@ pub fn run(args: Args) -> Result<String, Error> {
         Command::Places(a) => places::run(&world, &a),
         Command::Route(a) => route::run(&world, &a),
         Command::Run(a) => run::run(&world, &a),
+        Command::Schema(a) => schema::run(&a),
     }
 }
 

@@ -81,6 +81,18 @@ pub struct Site {
     pub node: NodeIndex,
 }
 
+impl Site {
+    /// Resolves a place name to a site on the road network, for building scenarios in code.
+    pub fn resolve(geo: &crate::Geography, name: &str) -> Result<Self, crate::data::QueryError> {
+        let p = geo.routed_place(name)?;
+        Ok(Site {
+            written: name.to_string(),
+            place: p.found.id,
+            node: p.node,
+        })
+    }
+}
+
 /// Who was aboard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -225,6 +237,14 @@ pub struct Scenario {
     pub people_groups: Vec<PeopleGroup>,
     /// In time order; same-time events keep file order.
     pub events: Vec<Event>,
+}
+
+/// The JSON Schema of scenario files, for editors that validate TOML against one.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(raw::RawScenario);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 impl Scenario {

@@ -1,12 +1,13 @@
 //! The scenario file as written: serde structs that mirror the TOML one to one, refuse unknown
 //! keys, and keep the position of every value a later check may need to point at.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 use toml::value::Datetime;
 
 /// A number, or a `[low, high]` range to draw from with the scenario's seed.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum RawRange {
     One(f64),
@@ -14,141 +15,266 @@ pub enum RawRange {
 }
 
 /// A time, or a `[earliest, latest]` range to draw from.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum RawTimeRange {
-    One(Datetime),
-    Range(Vec<Datetime>),
+    One(#[schemars(with = "String")] Datetime),
+    Range(#[schemars(with = "Vec<String>")] Vec<Datetime>),
 }
 
 /// Where a number, event or group comes from.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCite {
+    /// The outlet that reported it, e.g. "Rudaw".
+    #[schemars(with = "String")]
     pub outlet: Spanned<String>,
+    /// The outlet's publication date, a TOML date such as 2017-08-31.
+    #[schemars(with = "String")]
     pub date: Spanned<Datetime>,
+    /// A short quote (at most 400 characters) that the value rests on.
+    #[schemars(with = "String")]
     pub quote: Spanned<String>,
+    /// Where to read it.
     #[serde(default)]
     pub url: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// A convoy-sim scenario: one source's account of the August 2017 Qalamoun convoy. Documented in
+/// scenarios/README.md.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "convoy-sim scenario")]
 pub struct RawScenario {
+    /// Who gives the account, and the moment it speaks for.
+    #[schemars(with = "RawAccount")]
     pub account: Spanned<RawAccount>,
+    /// The simulated period, the random seed and the recording interval.
+    #[schemars(with = "RawRun")]
     pub run: Spanned<RawRun>,
+    /// The convoy as it left.
+    #[schemars(with = "RawConvoy")]
     pub convoy: Spanned<RawConvoy>,
+    /// Groups of buses that do the same thing; their buses add up to `convoy.buses`.
     #[serde(default)]
+    #[schemars(with = "Vec<RawBusGroup>")]
     pub bus_group: Vec<Spanned<RawBusGroup>>,
+    /// Groups of people who do the same thing; per kind they add up to `convoy.people`.
     #[serde(default)]
+    #[schemars(with = "Vec<RawPeopleGroup>")]
     pub people_group: Vec<Spanned<RawPeopleGroup>>,
+    /// Things that happen at a time: road cuts and closures, strikes.
     #[serde(default)]
+    #[schemars(with = "Vec<RawEvent>")]
     pub event: Vec<Spanned<RawEvent>>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// Who gives the account, and when it speaks for.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAccount {
+    /// One line for titles and tables.
+    #[schemars(with = "String")]
     pub title: Spanned<String>,
+    /// Who gives the account.
+    #[schemars(with = "String")]
     pub source: Spanned<String>,
+    /// The moment the account speaks for: a date-time with offset, e.g. 2017-09-03T12:00:00Z.
+    #[schemars(with = "String")]
     pub as_of: Spanned<Datetime>,
+    /// Where this comes from: outlet, publication date and a short quote.
+    #[schemars(with = "RawCite")]
     pub cite: Spanned<RawCite>,
+    /// The account in two sentences.
     #[serde(default)]
     pub summary: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// The simulated period.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRun {
+    /// Start of the simulated period: a date-time with offset.
+    #[schemars(with = "String")]
     pub start: Spanned<Datetime>,
+    /// End of the simulated period: a date-time with offset, after `start`.
+    #[schemars(with = "String")]
     pub end: Spanned<Datetime>,
+    /// Seed of the random draws, a whole number ≥ 0 (default 20170828).
     #[serde(default)]
+    #[schemars(with = "Option<i64>")]
     pub seed: Option<Spanned<i64>>,
+    /// Minutes between recorded positions, 1–1440 (default 30).
     #[serde(default)]
+    #[schemars(with = "Option<f64>")]
     pub record_every_min: Option<Spanned<f64>>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// The convoy as it left.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawConvoy {
+    /// Gazetteer place where every bus starts, in any common spelling.
+    #[schemars(with = "String")]
     pub origin: Spanned<String>,
+    /// Number of buses in the convoy.
+    #[schemars(with = "i64")]
     pub buses: Spanned<i64>,
+    /// Where this comes from: outlet, publication date and a short quote.
+    #[schemars(with = "RawCite")]
     pub cite: Spanned<RawCite>,
+    /// Head counts of the people aboard, one entry per kind.
     #[serde(default)]
+    #[schemars(with = "Vec<RawHeadcount>")]
     pub people: Vec<Spanned<RawHeadcount>>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// How many people of one kind were aboard.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawHeadcount {
+    /// `fighters`, `families` or `wounded`.
+    #[schemars(with = "String")]
     pub kind: Spanned<String>,
+    /// How many people.
+    #[schemars(with = "i64")]
     pub count: Spanned<i64>,
+    /// Where this comes from: outlet, publication date and a short quote.
+    #[schemars(with = "RawCite")]
     pub cite: Spanned<RawCite>,
+    /// What was assumed where the report is silent, and why.
     #[serde(default)]
     pub assumed: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// Buses that do the same thing.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBusGroup {
+    /// Unique id, used in agent names.
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
+    /// How many buses in this group.
+    #[schemars(with = "i64")]
     pub buses: Spanned<i64>,
+    /// Speed in km/h: a number, or a [low, high] range drawn per agent.
+    #[schemars(with = "RawRange")]
     pub speed_kmh: Spanned<RawRange>,
+    /// When each bus sets off: a date-time, or an [earliest, latest] range drawn per bus.
+    #[schemars(with = "RawTimeRange")]
     pub depart: Spanned<RawTimeRange>,
+    /// Where this comes from: outlet, publication date and a short quote.
+    #[schemars(with = "RawCite")]
     pub cite: Spanned<RawCite>,
+    /// What was assumed where the report is silent, and why.
     #[serde(default)]
     pub assumed: Option<String>,
+    /// Steps in order; each step gives exactly one action key.
     #[serde(default)]
+    #[schemars(with = "Vec<RawStep>")]
     pub plan: Vec<Spanned<RawStep>>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// People who do the same thing.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPeopleGroup {
+    /// Unique id, used in agent names.
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
+    /// `fighters`, `families` or `wounded`.
+    #[schemars(with = "String")]
     pub kind: Spanned<String>,
+    /// How many people.
+    #[schemars(with = "i64")]
     pub count: Spanned<i64>,
+    /// Id of the bus group these people ride.
+    #[schemars(with = "String")]
     pub aboard: Spanned<String>,
+    /// Where this comes from: outlet, publication date and a short quote.
+    #[schemars(with = "RawCite")]
     pub cite: Spanned<RawCite>,
+    /// What was assumed where the report is silent, and why.
     #[serde(default)]
     pub assumed: Option<String>,
+    /// Steps in order; each step gives exactly one action key.
     #[serde(default)]
+    #[schemars(with = "Vec<RawStep>")]
     pub plan: Vec<Spanned<RawStep>>,
 }
 
 /// One step of a plan: exactly one action key, with the options that action takes.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStep {
     // Actions.
+    /// Action: drive the fastest bus road to this place.
+    #[schemars(with = "Option<String>")]
     pub drive_to: Option<Spanned<String>>,
+    /// Action (first step only): stay aboard until this date-time, then leave the bus where it is.
+    #[schemars(with = "Option<String>")]
     pub ride_until: Option<Spanned<Datetime>>,
+    /// Action: walk off-road, straight to this place.
+    #[schemars(with = "Option<String>")]
     pub walk_to: Option<Spanned<String>>,
+    /// Action: be met and carried by other vehicles over any road or track to this place.
+    #[schemars(with = "Option<String>")]
     pub carried_to: Option<Spanned<String>>,
+    /// Action: hold position until this date-time.
+    #[schemars(with = "Option<String>")]
     pub wait_until: Option<Spanned<Datetime>>,
+    /// Action: hold position for this many hours (a number or a [low, high] range).
+    #[schemars(with = "Option<RawRange>")]
     pub wait_h: Option<Spanned<RawRange>>,
+    /// Action: the account loses track of them here (write `true`; last step).
+    #[schemars(with = "Option<bool>")]
     pub unaccounted: Option<Spanned<bool>>,
     // Options.
+    /// Option of drive_to: stop driving at this date-time.
+    #[schemars(with = "Option<String>")]
     pub until: Option<Spanned<Datetime>>,
+    /// Option of drive_to: stop after this many km (a number or a [low, high] range).
+    #[schemars(with = "Option<RawRange>")]
     pub stop_after_km: Option<Spanned<RawRange>>,
+    /// Speed in km/h: a number, or a [low, high] range drawn per agent.
+    #[schemars(with = "Option<RawRange>")]
     pub speed_kmh: Option<Spanned<RawRange>>,
+    /// Option of drive_to and carried_to: avoid closures known when setting off (default true); false takes the intended road and stops at the closure.
+    #[schemars(with = "Option<bool>")]
     pub detour: Option<Spanned<bool>>,
+    /// Option of carried_to: who carried them.
     pub by: Option<String>,
+    /// Where this comes from: outlet, publication date and a short quote.
+    #[schemars(with = "Option<RawCite>")]
     pub cite: Option<Spanned<RawCite>>,
+    /// What was assumed where the report is silent, and why.
     pub assumed: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// Something that happens at a time; gives exactly one of close_road_at, close_road, strike_near.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEvent {
+    /// When it happens: a date-time with offset within the run.
+    #[schemars(with = "String")]
     pub at: Spanned<Datetime>,
+    /// Where this comes from: outlet, publication date and a short quote.
+    #[schemars(with = "RawCite")]
     pub cite: Spanned<RawCite>,
+    /// What was assumed where the report is silent, and why.
     #[serde(default)]
     pub assumed: Option<String>,
     // Exactly one kind.
+    /// Event: the road is cut at this place; nothing passes through it from then on.
+    #[schemars(with = "Option<String>")]
     pub close_road_at: Option<Spanned<String>>,
+    /// Event: the stretch of road between two places closes, written "A-B".
+    #[schemars(with = "Option<String>")]
     pub close_road: Option<Spanned<String>>,
+    /// Event: vehicles approaching the convoy are struck near this place (recorded; convoy agents untouched).
+    #[schemars(with = "Option<String>")]
     pub strike_near: Option<Spanned<String>>,
+    /// Shown with the event in events.geojson.
     #[serde(default)]
     pub note: Option<String>,
 }

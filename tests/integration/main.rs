@@ -8,4 +8,5 @@ mod network;
 mod readme;
 mod run_cli;
 mod scenarios;
+mod schema;
 mod zones;

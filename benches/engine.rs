@@ -1,0 +1,44 @@
+//! One run of each account in scenarios/, engine only and with every output file built — the work
+//! `convoy-sim run` does apart from reading and writing files.
+
+use std::hint::black_box;
+
+use convoy_sim::Geography;
+use convoy_sim::engine;
+use convoy_sim::output::run::{Inputs, files};
+use convoy_sim::scenario::Scenario;
+use criterion::{Criterion, criterion_group, criterion_main};
+
+fn accounts(c: &mut Criterion) {
+    let geo = Geography::embedded().unwrap();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    let mut group = c.benchmark_group("run");
+    for path in paths {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let scenario = Scenario::from_toml(&text, &name, &name, &geo).unwrap();
+        group.bench_function(format!("{name}: engine"), |b| {
+            b.iter(|| black_box(engine::run(&scenario, &geo)))
+        });
+        let inputs = Inputs {
+            scenario_path: &name,
+            scenario_text: &text,
+        };
+        group.bench_function(format!("{name}: engine + output files"), |b| {
+            b.iter(|| {
+                let result = engine::run(&scenario, &geo);
+                black_box(files(&result, &scenario, &geo, inputs))
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, accounts);
+criterion_main!(benches);
