@@ -80,6 +80,8 @@ enum PeopleActivity {
 struct People {
     id: String,
     group: usize,
+    /// This agent's share of the group.
+    count: u32,
     /// Index of the bus they ride.
     bus: usize,
     rng: Stream,
@@ -146,20 +148,26 @@ impl<'a> Simulation<'a> {
                 });
             }
         }
-        let first_bus_of: Vec<usize> = (0..scenario.bus_groups.len())
-            .map(|gi| buses.iter().position(|b| b.group == gi).unwrap_or(0))
-            .collect();
-        let people = scenario
-            .people_groups
-            .iter()
-            .enumerate()
-            .map(|(gi, g)| {
-                let id = format!("people-{}", g.id);
-                People {
+        // A people group is spread over its bus group's buses as evenly as whole people allow,
+        // one agent per bus with anyone aboard, so each share goes where its bus goes.
+        let mut people = Vec::new();
+        for (gi, g) in scenario.people_groups.iter().enumerate() {
+            let rides: Vec<usize> = (0..buses.len())
+                .filter(|&b| buses[b].group == g.aboard)
+                .collect();
+            let n = rides.len().max(1) as u32;
+            for (k, &bus) in rides.iter().enumerate() {
+                let count = g.count / n + u32::from((k as u32) < g.count % n);
+                if count == 0 {
+                    continue;
+                }
+                let id = format!("people-{}-{:02}", g.id, k + 1);
+                people.push(People {
                     rng: Stream::new(seed, &id),
                     id,
                     group: gi,
-                    bus: first_bus_of[g.aboard],
+                    count,
+                    bus,
                     clock: scenario.start,
                     at: geo.network.node(origin),
                     road: None,
@@ -171,9 +179,9 @@ impl<'a> Simulation<'a> {
                     left_bus_at: None,
                     trail: Trail::default(),
                     samples: Vec::new(),
-                }
-            })
-            .collect();
+                });
+            }
+        }
         let bus_barred = Closed::segments(
             geo.network
                 .graph()
@@ -409,6 +417,9 @@ impl<'a> Simulation<'a> {
                                 },
                             ) {
                                 Some(d) => {
+                                    // Mark where and when it set off, so tracks do not draw
+                                    // the wait before as slow movement.
+                                    b.trail.point(b.clock, b.pos.location(net));
                                     b.activity = BusActivity::Driving(d);
                                     b.status = Status::Moving;
                                     b.since = b.clock;
@@ -539,7 +550,7 @@ impl<'a> Simulation<'a> {
                     p.since = leave;
                     p.trail.point(leave, p.at);
                     let (at, id) = (p.at, p.id.clone());
-                    let count = group.count;
+                    let count = p.count;
                     self.emit(
                         leave,
                         at,
@@ -566,6 +577,7 @@ impl<'a> Simulation<'a> {
                         PeopleStep::WalkTo { to, speed } => {
                             let v = KmPerHour(p.rng.draw(*speed));
                             let dest = geo.gazetteer.get(to.place).location();
+                            p.trail.point(p.clock, p.at);
                             p.activity = PeopleActivity::Walking {
                                 from: p.at,
                                 to: dest,
@@ -610,6 +622,7 @@ impl<'a> Simulation<'a> {
                                 },
                             ) {
                                 Some(d) => {
+                                    p.trail.point(p.clock, p.at);
                                     p.activity = PeopleActivity::Carried(d);
                                     p.status = Status::Moving;
                                     p.since = p.clock;
@@ -617,6 +630,15 @@ impl<'a> Simulation<'a> {
                                 None => {
                                     p.status = Status::Stalled;
                                     p.since = p.clock;
+                                    let (t, at, id) = (p.clock, p.at, p.id.clone());
+                                    let dest = geo.gazetteer.get(to.place).name.clone();
+                                    self.emit(
+                                        t,
+                                        at,
+                                        SimEventKind::Stalled,
+                                        Some(&id),
+                                        format!("no open road to {dest}"),
+                                    );
                                 }
                             }
                         }
@@ -859,7 +881,7 @@ impl<'a> Simulation<'a> {
                 kind: AgentKind::People {
                     group: g.id.clone(),
                     kind: g.kind,
-                    count: g.count,
+                    count: p.count,
                     bus: bus.id.clone(),
                 },
                 track,

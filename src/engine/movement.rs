@@ -93,6 +93,10 @@ pub enum Outcome {
 /// A drive in progress: the path, how far along it, and the limits of the step.
 #[derive(Clone, Debug)]
 pub struct Drive {
+    /// Where the drive set off: its position while the path is empty (already there).
+    start: Pos,
+    /// The segment the agent reached `start` by: the only way out if a cut is there.
+    arrived_via: Option<EdgeIndex>,
     hops: Vec<Hop>,
     next: usize,
     /// Progress along `hops[next]`.
@@ -194,6 +198,8 @@ impl Drive {
             }
         };
         Some(Drive {
+            start: pos,
+            arrived_via,
             hops,
             next: 0,
             offset,
@@ -213,7 +219,7 @@ impl Drive {
                 offset: self.offset,
             },
             Some(h) => Pos::Node(h.from),
-            None => Pos::Node(self.hops.last().map_or(NodeIndex::end(), |h| h.to)),
+            None => self.hops.last().map_or(self.start, |h| Pos::Node(h.to)),
         }
     }
 
@@ -253,8 +259,14 @@ impl Drive {
                 };
             }
             if self.offset.0 == 0.0 {
-                // At a node, about to enter the next segment.
-                let through_cut = self.next > 0 && closed.nodes.contains(&hop.from);
+                // At a node, about to enter the next segment. At a cut, the only way on is back
+                // along the segment the agent came in by.
+                let came_in_by = if self.next == 0 {
+                    self.arrived_via
+                } else {
+                    Some(self.hops[self.next - 1].edge)
+                };
+                let through_cut = closed.nodes.contains(&hop.from) && came_in_by != Some(hop.edge);
                 if through_cut || closed.segments.contains(&hop.edge) {
                     return Outcome::Blocked;
                 }

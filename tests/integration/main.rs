@@ -5,6 +5,7 @@ mod gazetteer;
 mod gdal;
 mod harness;
 mod network;
+mod properties;
 mod readme;
 mod run_cli;
 mod scenarios;

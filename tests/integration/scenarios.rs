@@ -67,92 +67,97 @@ fn every_scenario_file_runs_and_keeps_its_invariants() {
     let files = scenario_files();
     assert!(files.len() >= 7, "{files:?}");
     let w = world();
-    let roads: Vec<geo::LineString<f64>> =
-        w.network.roads().map(|(_, r)| r.geometry.clone()).collect();
     for path in files {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         let text = std::fs::read_to_string(&path).unwrap();
         let s = Scenario::from_toml(&text, &name, &name, &w).unwrap_or_else(|e| panic!("{e}"));
         let r = engine::run(&s, &w);
+        assert_invariants(&name, &s, &r, &w);
+    }
+}
 
-        // Every bus and every person is accounted for at every recorded moment.
-        assert_eq!(r.buses().count() as u32, s.convoy.buses, "{name}");
-        let people: u32 = s.convoy.people.iter().map(|h| h.count).sum();
-        assert_eq!(people_where(&r, |_| true), people, "{name}");
-        for a in &r.agents {
-            assert_eq!(
-                a.samples.len(),
-                r.sample_times.len(),
-                "{name}/{}: a sample per recording time",
-                a.id
-            );
-            assert!(
-                a.samples
-                    .iter()
-                    .zip(&r.sample_times)
-                    .all(|(s, t)| s.t == *t)
-            );
-            // Time only moves forward.
-            assert!(
-                a.track.windows(2).all(|p| p[0].t <= p[1].t),
-                "{name}/{}: track goes back in time",
-                a.id
-            );
-            assert!(
-                a.passages.windows(2).all(|p| p[0].entered <= p[1].entered),
-                "{name}/{}",
-                a.id
-            );
-        }
-        // A bus is never off a road.
-        for b in r.buses() {
-            for s in &b.samples {
-                let p = s.at.point();
-                let off = roads
-                    .iter()
-                    .map(|l| match l.closest_point(&p) {
-                        geo::Closest::Intersection(q) | geo::Closest::SinglePoint(q) => {
-                            Euclidean.distance(p, q)
-                        }
-                        geo::Closest::Indeterminate => f64::INFINITY,
-                    })
-                    .fold(f64::INFINITY, f64::min);
-                assert!(
-                    off < 1e-6,
-                    "{name}/{} at {} is {off}° off the roads",
-                    b.id,
-                    s.t
-                );
-            }
-        }
-        // Nothing crosses a closed segment or passes through a cut after it closes.
-        for e in &s.events {
-            for a in &r.agents {
-                match &e.kind {
-                    EventKind::CloseRoadAt { site } => {
-                        for pair in a.passages.windows(2) {
-                            let through = pair[0].to == site.node
-                                && pair[1].from == site.node
-                                && pair[1].segment != pair[0].segment;
-                            assert!(
-                                !(through && pair[1].entered >= e.at),
-                                "{name}/{} passed through the cut at {}",
-                                a.id,
-                                pair[1].entered
-                            );
-                        }
+/// What must hold of every run: everyone accounted for at every recorded moment, time only moving
+/// forward, buses always on a road, nothing crossing a closure after it closes.
+pub fn assert_invariants(name: &str, s: &Scenario, r: &RunResult, w: &Geography) {
+    assert_eq!(r.buses().count() as u32, s.convoy.buses, "{name}");
+    let people: u32 = s.convoy.people.iter().map(|h| h.count).sum();
+    assert_eq!(people_where(r, |_| true), people, "{name}");
+    for a in &r.agents {
+        assert_eq!(
+            a.samples.len(),
+            r.sample_times.len(),
+            "{name}/{}: a sample per recording time",
+            a.id
+        );
+        assert!(
+            a.samples
+                .iter()
+                .zip(&r.sample_times)
+                .all(|(s, t)| s.t == *t)
+        );
+        assert!(
+            a.track.windows(2).all(|p| p[0].t <= p[1].t),
+            "{name}/{}: track goes back in time",
+            a.id
+        );
+        assert!(
+            a.passages.windows(2).all(|p| p[0].entered <= p[1].entered),
+            "{name}/{}",
+            a.id
+        );
+        assert!(
+            a.track.iter().all(|p| p.t >= r.start && p.t <= r.end),
+            "{name}/{}: outside the run",
+            a.id
+        );
+    }
+    for b in r.buses() {
+        for s in &b.samples {
+            let p = s.at.point();
+            let off = w
+                .network
+                .roads()
+                .map(|(_, road)| match road.geometry.closest_point(&p) {
+                    geo::Closest::Intersection(q) | geo::Closest::SinglePoint(q) => {
+                        Euclidean.distance(p, q)
                     }
-                    EventKind::CloseRoad { segments, .. } => {
+                    geo::Closest::Indeterminate => f64::INFINITY,
+                })
+                .fold(f64::INFINITY, f64::min);
+            assert!(
+                off < 1e-6,
+                "{name}/{} at {} is {off}° off the roads",
+                b.id,
+                s.t
+            );
+        }
+    }
+    for e in &s.events {
+        for a in &r.agents {
+            match &e.kind {
+                EventKind::CloseRoadAt { site } => {
+                    for pair in a.passages.windows(2) {
+                        let through = pair[0].to == site.node
+                            && pair[1].from == site.node
+                            && pair[1].segment != pair[0].segment;
                         assert!(
-                            !a.passages
-                                .iter()
-                                .any(|p| segments.contains(&p.segment) && p.entered >= e.at),
-                            "{name}/{} entered a closed segment",
-                            a.id
+                            !(through && pair[1].entered >= e.at),
+                            "{name}/{} passed through the cut at {}",
+                            a.id,
+                            pair[1].entered
                         );
                     }
-                    EventKind::StrikeNear { .. } => {}
                 }
+                EventKind::CloseRoad { segments, .. } => {
+                    assert!(
+                        !a.passages
+                            .iter()
+                            .any(|p| segments.contains(&p.segment) && p.entered >= e.at),
+                        "{name}/{} entered a closed segment",
+                        a.id
+                    );
+                }
+                EventKind::StrikeNear { .. } => {}
             }
         }
     }
