@@ -10,6 +10,7 @@ use petgraph::graph::{EdgeIndex, NodeIndex};
 
 use crate::gazetteer::{Gazetteer, GazetteerError, Match, PlaceId};
 use crate::network::{Closed, Metric, NetworkError, RoadNetwork, Route};
+use crate::units::Metres;
 use crate::zones::{ControlMap, ZoneError};
 
 /// `data/places.geojson`.
@@ -43,6 +44,8 @@ pub enum QueryError {
     Place(#[from] GazetteerError),
     #[error(transparent)]
     Network(#[from] NetworkError),
+    #[error("{a} and {b} are the same point on the road network: there is no route between them")]
+    SamePoint { a: String, b: String },
     #[error(
         "'{spec}' is not a stretch of road: write two place names joined by a hyphen or dash, e.g. \"Hamaymah-Al Bukamal\"{}",
         .detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
@@ -52,6 +55,9 @@ pub enum QueryError {
         detail: Option<String>,
     },
 }
+
+/// The longest "A-B" stretch accepted: two long place names and a dash.
+const MAX_STRETCH_CHARS: usize = 200;
 
 /// Everything geographic the engine and the maps stand on.
 #[derive(Clone, Debug)]
@@ -66,6 +72,8 @@ pub struct Geography {
 pub struct RoutedPlace<'a> {
     pub found: Match<'a>,
     pub node: NodeIndex,
+    /// How far the place is from the road vertex it snaps to.
+    pub snap: Metres,
 }
 
 impl Geography {
@@ -111,7 +119,8 @@ impl Geography {
         let node = self
             .network
             .snap_place(&found.place.name, found.place.location())?;
-        Ok(RoutedPlace { found, node })
+        let snap = self.network.node(node).distance(found.place.location());
+        Ok(RoutedPlace { found, node, snap })
     }
 
     /// The node a gazetteer place snaps to.
@@ -128,6 +137,12 @@ impl Geography {
         metric: Metric,
         closed: &Closed,
     ) -> Result<Route, QueryError> {
+        if from.node == to.node {
+            return Err(QueryError::SamePoint {
+                a: from.found.place.name.clone(),
+                b: to.found.place.name.clone(),
+            });
+        }
         self.network
             .route(from.node, to.node, metric, closed)
             .ok_or_else(|| {
@@ -157,24 +172,39 @@ impl Geography {
         spec: &str,
     ) -> Result<(RoutedPlace<'_>, RoutedPlace<'_>, BTreeSet<EdgeIndex>), QueryError> {
         let bad = |detail: Option<String>| QueryError::BadStretch {
-            spec: spec.to_string(),
+            // Echo a long input only in part.
+            spec: match spec.char_indices().nth(60) {
+                Some((i, _)) => format!("{}…", &spec[..i]),
+                None => spec.to_string(),
+            },
             detail,
         };
+        if spec.chars().count() > MAX_STRETCH_CHARS {
+            return Err(bad(Some(format!(
+                "longer than {MAX_STRETCH_CHARS} characters"
+            ))));
+        }
         let mut candidates = Vec::new();
         // A split where one half names a place explains what is wrong with the other.
-        let mut half_known = None;
+        let mut half_unknown = None;
         for (i, c) in spec.char_indices() {
             if matches!(c, '-' | '–' | '—') {
                 let (a, b) = (spec[..i].trim(), spec[i + c.len_utf8()..].trim());
-                match (self.gazetteer.lookup(a), self.gazetteer.lookup(b)) {
-                    (Ok(pa), Ok(pb)) => candidates.push((a, b, pa.id, pb.id)),
-                    (Ok(_), Err(e)) | (Err(e), Ok(_)) => {
-                        half_known.get_or_insert(e.to_string());
+                match (self.gazetteer.find(a), self.gazetteer.find(b)) {
+                    (Some(pa), Some(pb)) => candidates.push((a, b, pa.id, pb.id)),
+                    (Some(_), None) => {
+                        half_unknown.get_or_insert(b);
                     }
-                    (Err(_), Err(_)) => {}
+                    (None, Some(_)) => {
+                        half_unknown.get_or_insert(a);
+                    }
+                    (None, None) => {}
                 }
             }
         }
+        let half_known = half_unknown
+            .and_then(|h| self.gazetteer.lookup(h).err())
+            .map(|e| e.to_string());
         candidates.dedup_by_key(|c| (c.2, c.3));
         let (a, b) = match candidates.as_slice() {
             [(a, b, ..)] => (*a, *b),
@@ -192,6 +222,12 @@ impl Geography {
         };
         let from = self.routed_place(a)?;
         let to = self.routed_place(b)?;
+        if from.node == to.node {
+            return Err(bad(Some(format!(
+                "{} and {} are the same point on the road network, so it closes no road",
+                from.found.place.name, to.found.place.name
+            ))));
+        }
         let segments = self
             .network
             .stretch_between(from.node, to.node)

@@ -160,6 +160,11 @@ pub fn parse_utc(input: &str) -> Result<Timestamp, TimeError> {
     let err = || TimeError {
         input: input.to_string(),
     };
+    // An instant, not a civil time in a named zone: `[Asia/Damascus]` annotations would be
+    // ignored by the parser, silently shifting the time. Offsets beyond ±23:59 are not RFC 3339.
+    if s.contains('[') || offset_hours(s).is_some_and(|h| h > 23) {
+        return Err(err());
+    }
     if let Ok(t) = s.parse::<Timestamp>() {
         return Ok(t);
     }
@@ -172,6 +177,17 @@ pub fn parse_utc(input: &str) -> Result<Timestamp, TimeError> {
     }
     let date = s.parse::<jiff::civil::Date>().map_err(|_| err())?;
     date.to_zoned(utc).map(|z| z.timestamp()).map_err(|_| err())
+}
+
+/// The hours of a trailing `±HH:MM` offset, if the text ends in one after a time.
+fn offset_hours(s: &str) -> Option<u32> {
+    let tail = s.get(s.len().checked_sub(6)?..)?;
+    let (sign, rest) = tail.split_at(1);
+    if !matches!(sign, "+" | "-") || !s.contains('T') {
+        return None;
+    }
+    let (h, m) = rest.split_once(':')?;
+    (m.len() == 2 && h.len() == 2).then(|| h.parse().ok())?
 }
 
 #[cfg(test)]

@@ -59,8 +59,10 @@ class BuildError(Exception):
 # A line-for-line port of src/gazetteer/normalize.rs, so that collisions are caught here,
 # before the Rust gazetteer refuses the file.
 
-ARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "the"}
-GLOTTAL = set("'’‘`´ʼʻʽʾʿˈ′")
+ARTICLES = {"al", "el", "ad", "ed", "ar", "er", "as", "es", "ash", "esh", "at", "et", "az", "ez",
+            "an", "en", "the"}
+GLOTTAL = set("'’‘`´ʼʻʽʾʿˈ′\u0640")
+ARABIC_FOLD = {"ة": "ه", "ى": "ي"}
 
 
 def normalize(name: str) -> str:
@@ -70,19 +72,20 @@ def normalize(name: str) -> str:
         if unicodedata.category(c).startswith("M") or c in GLOTTAL:
             continue
         if c.isalnum():
-            word += c.lower()
+            word += "".join(ARABIC_FOLD.get(x, x) for x in c.lower())
         elif word:
             words.append(word)
             word = ""
     if word:
         words.append(word)
-    start = 1 if len(words) > 1 and words[0] in ARTICLES else 0
-    joined = "".join(words[start:])
-    if start == 0 and len(words) == 1 and joined.startswith("al") and len(joined[2:]) >= 3:
-        return joined[2:]
-    if start == 0 and len(words) > 1 and words[0].startswith("al") and len(words[0].encode()) > 2:
-        return words[0][2:] + "".join(words[1:])
-    return joined
+    key = ""
+    for i, w in enumerate(words):
+        if i < len(words) - 1 and w in ARTICLES:
+            continue
+        key += w[2:] if w.startswith("ال") and len(w) - 2 >= 2 else w
+    if key.startswith("al") and len(key) - 2 >= 4:
+        return key[2:]
+    return key
 
 
 def normalize_brief(name: str) -> str:

@@ -93,7 +93,19 @@ pub fn run(world: &Geography, args: &RouteArgs) -> Result<String, Error> {
             if !avoided.is_empty() {
                 out.push_str(&format!(", avoiding {}", avoided.join(", ")));
             }
-            out.push_str("\n\n");
+            out.push('\n');
+            // Say when a place is off the road and the route starts or ends at a vertex away from it.
+            for p in [&from, &to] {
+                if p.snap.km() >= 0.5 {
+                    out.push_str(&format!(
+                        "({} is {:.1} km from the road; the route uses {})\n",
+                        p.found.place.name,
+                        p.snap.km(),
+                        label(world.network.node(p.node))
+                    ));
+                }
+            }
+            out.push('\n');
             let mut t = Table::new(&["from", "to", "road", "class", ">km/h", ">km", ">h"]);
             for leg in &legs {
                 let road = world.network.road(leg.road);
@@ -119,6 +131,8 @@ pub fn run(world: &Geography, args: &RouteArgs) -> Result<String, Error> {
                     ("to", json!(to_name)),
                     ("metric", json!(args.metric.as_str())),
                     ("avoided", json!(avoided)),
+                    ("from_off_road_km", json!(round1(from.snap.km()))),
+                    ("to_off_road_km", json!(round1(to.snap.km()))),
                     ("distance_km", json!(round1(route.distance.km()))),
                     ("duration_h", json!(round2(hours(route.duration)))),
                 ]),

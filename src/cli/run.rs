@@ -55,7 +55,12 @@ pub fn load(path: &Path, world: &Geography) -> Result<(Scenario, String), Error>
     let name = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "scenario".into());
+        .filter(|n| !n.is_empty() && !n.starts_with('.'))
+        .ok_or_else(|| {
+            Error::input(format!(
+                "{shown}: the run folder is named after the file, and this name gives none; rename the file"
+            ))
+        })?;
     let scenario = Scenario::from_toml(&text, &shown, &name, world).map_err(Error::input)?;
     Ok((scenario, text))
 }

@@ -226,27 +226,28 @@ impl Gazetteer {
     /// assert!(err.to_string().contains("did you mean Palmyra"), "{err}");
     /// ```
     pub fn lookup(&self, query: &str) -> Result<Match<'_>, GazetteerError> {
+        self.find(query).ok_or_else(|| GazetteerError::Unknown {
+            query: query.to_string(),
+            suggestions: self.suggest(&normalize(query), 3),
+        })
+    }
+
+    /// Like [`Gazetteer::lookup`], without working out suggestions when nothing matches.
+    pub fn find(&self, query: &str) -> Option<Match<'_>> {
         let key = normalize(query);
-        match self.by_key.get(&key) {
-            Some(&id) => {
-                let place = self.get(id);
-                let matched_name = std::iter::once(&place.name)
-                    .chain(&place.aliases)
-                    .chain(std::iter::once(&place.id))
-                    .find(|n| normalize(n) == key)
-                    .map(String::as_str)
-                    .unwrap_or(&place.name);
-                Ok(Match {
-                    id,
-                    place,
-                    matched_name,
-                })
-            }
-            None => Err(GazetteerError::Unknown {
-                query: query.to_string(),
-                suggestions: self.suggest(&key, 3),
-            }),
-        }
+        let &id = self.by_key.get(&key)?;
+        let place = self.get(id);
+        let matched_name = std::iter::once(&place.name)
+            .chain(&place.aliases)
+            .chain(std::iter::once(&place.id))
+            .find(|n| normalize(n) == key)
+            .map(String::as_str)
+            .unwrap_or(&place.name);
+        Some(Match {
+            id,
+            place,
+            matched_name,
+        })
     }
 
     /// The canonical names of up to `n` places whose names are closest to `key`, best first.
@@ -258,7 +259,14 @@ impl Gazetteer {
         let mut best: Vec<(f64, PlaceId)> = Vec::new();
         for (name_key, &id) in &self.by_key {
             let mut score = strsim::jaro_winkler(key, name_key);
-            if name_key.contains(key) || key.contains(name_key.as_str()) {
+            // A query that is most of a name ("Bukamal" in "Al Bukamal Airport") is a good sign;
+            // two or three letters inside a long name are not.
+            let (short, long) = if key.len() < name_key.len() {
+                (key, name_key.as_str())
+            } else {
+                (name_key.as_str(), key)
+            };
+            if short.chars().count() >= 4 && long.contains(short) && 2 * short.len() >= long.len() {
                 score = score.max(0.9);
             }
             match best.iter_mut().find(|(_, p)| *p == id) {
@@ -269,7 +277,7 @@ impl Gazetteer {
         best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let top = best.first().map_or(0.0, |b| b.0);
         best.into_iter()
-            .take_while(|(score, _)| *score >= 0.75 && *score >= top - 0.08)
+            .take_while(|(score, _)| *score >= 0.8 && *score >= top - 0.08)
             .take(n)
             .map(|(_, id)| self.get(id).name.clone())
             .collect()

@@ -1,23 +1,37 @@
 //! The key a place name is looked up by, so that every way the reports and gazetteers write a name
 //! finds the same place: "Al-Bukamal", "al bukamal" and "ALBUKAMAL" agree, as do "Al Qa’im", "Al-Qaim"
-//! and "qaim".
+//! and "qaim", and "Deir ez-Zor", "Deir az-Zor" and "Dayr al Zawr"'s own spellings.
 //!
-//! The key is: Unicode compatibility-decomposed, combining marks dropped (Ā → A), lower-cased,
-//! apostrophes and ayn/hamza marks removed, every other non-alphanumeric character a word break, one
-//! leading Arabic article (al, el, ad, ar, as, ash, at, az, an, the) dropped when more follows, and
-//! the remaining words joined with no spaces. Arabic script passes through, minus its vowel marks.
+//! The key is: Unicode compatibility-decomposed, combining marks dropped (Ā → A, أ → ا), lower-cased,
+//! apostrophes and ayn/hamza marks removed, every other non-alphanumeric character a word break;
+//! then every Arabic article that is not the last word dropped (al, el, ad, ar, as, ash, at, az, an
+//! and their e- forms), the Arabic article ال dropped from the front of a word, ة read as ه and ى as
+//! ي, the kashida ـ removed; the words joined with no spaces, and a leading "al" fused to the name
+//! ("Alqaim") dropped when at least four letters follow.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-const ARTICLES: &[&str] = &["al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "the"];
+const ARTICLES: &[&str] = &[
+    "al", "el", "ad", "ed", "ar", "er", "as", "es", "ash", "esh", "at", "et", "az", "ez", "an",
+    "en", "the",
+];
 
 /// Characters that join the letters around them rather than separate words.
 fn is_glottal_mark(c: char) -> bool {
     matches!(
         c,
-        '\'' | '’' | '‘' | '`' | '´' | 'ʼ' | 'ʻ' | 'ʽ' | 'ʾ' | 'ʿ' | 'ˈ' | '′'
+        '\'' | '’' | '‘' | '`' | '´' | 'ʼ' | 'ʻ' | 'ʽ' | 'ʾ' | 'ʿ' | 'ˈ' | '′' | '\u{0640}'
     )
+}
+
+/// Arabic letters written two ways in place names.
+fn fold_arabic(c: char) -> char {
+    match c {
+        'ة' => 'ه',
+        'ى' => 'ي',
+        _ => c,
+    }
 }
 
 /// Normalises a place name to its lookup key.
@@ -28,7 +42,8 @@ fn is_glottal_mark(c: char) -> bool {
 /// assert_eq!(normalize("Al-Bukamal"), normalize("al bukamal"));
 /// assert_eq!(normalize("ALBUKAMAL"), normalize("Al Bukamal"));
 /// assert_eq!(normalize("Al Qa’im"), "qaim");
-/// assert_eq!(normalize("Ālbū Kamāl"), "bukamal");
+/// assert_eq!(normalize("Ālbū Kamāl"), normalize("Albu Kamal"));
+/// assert_eq!(normalize("Deir ez-Zor"), normalize("Deir az Zor"));
 /// ```
 pub fn normalize(name: &str) -> String {
     let mut words: Vec<String> = Vec::new();
@@ -38,7 +53,7 @@ pub fn normalize(name: &str) -> String {
             continue;
         }
         if c.is_alphanumeric() {
-            word.extend(c.to_lowercase());
+            word.extend(c.to_lowercase().map(fold_arabic));
         } else if !word.is_empty() {
             words.push(std::mem::take(&mut word));
         }
@@ -46,27 +61,22 @@ pub fn normalize(name: &str) -> String {
     if !word.is_empty() {
         words.push(word);
     }
-    let mut start = 0;
-    if words.len() > 1 && ARTICLES.contains(&words[0].as_str()) {
-        start = 1;
+    let last = words.len().saturating_sub(1);
+    let mut key = String::new();
+    for (i, w) in words.iter().enumerate() {
+        if i < last && ARTICLES.contains(&w.as_str()) {
+            continue;
+        }
+        match w.strip_prefix("ال") {
+            Some(rest) if rest.chars().count() >= 2 => key.push_str(rest),
+            _ => key.push_str(w),
+        }
     }
-    // "Albu Kamal", "Alqaim": the article written fused to the name.
-    let joined: String = words[start..].concat();
-    if start == 0
-        && words.len() == 1
-        && let Some(rest) = joined.strip_prefix("al")
-        && rest.chars().count() >= 3
-    {
-        return rest.to_string();
+    // "Albukamal", "Alqaim": the article written fused to the name.
+    match key.strip_prefix("al") {
+        Some(rest) if rest.chars().count() >= 4 => rest.to_string(),
+        _ => key,
     }
-    if start == 0 && words.len() > 1 && words[0].starts_with("al") && words[0].len() > 2 {
-        // "Albu Kamal" → "bukamal", consistent with "Al Bu Kamal".
-        let first = &words[0][2..];
-        return std::iter::once(first)
-            .chain(words[1..].iter().map(String::as_str))
-            .collect();
-    }
-    joined
 }
 
 #[cfg(test)]
@@ -87,6 +97,11 @@ mod tests {
             ("Ḩuşaybah", "Husaybah"),
             ("  Palmyra ", "palmyra"),
             ("As-Sukhnah", "Sukhnah"),
+            ("Es-Sukhnah", "Sukhnah"),
+            ("En-Nabk", "An-Nabk"),
+            ("Deir az-Zor", "Deir ez-Zor"),
+            ("Deir el-Zor", "Deir al Zor"),
+            ("Albukamal", "Al Bukamal"),
         ];
         for (a, b) in same {
             assert_eq!(normalize(a), normalize(b), "{a:?} vs {b:?}");
@@ -99,13 +114,21 @@ mod tests {
         assert_ne!(normalize("Rawa"), normalize("Aana"));
         // A lone article is a name, not an empty key.
         assert_eq!(normalize("Al"), "al");
-        // Short words that begin with "al" are not split.
+        // Short words that begin with "al" are not split: "Alana" is not "Ana".
         assert_eq!(normalize("Ala"), "ala");
+        assert_ne!(normalize("Alana"), normalize("Ana"));
     }
 
     #[test]
-    fn arabic_script_survives() {
+    fn arabic_spellings_agree() {
         assert_eq!(normalize("تدمر"), "تدمر");
-        assert!(!normalize("البوكمال").is_empty());
+        assert_eq!(normalize("تدمـر"), normalize("تدمر"), "kashida");
+        assert_eq!(normalize("السخنة"), normalize("سخنة"), "article");
+        assert_eq!(normalize("حميمه"), normalize("حميمة"), "ta marbuta");
+        assert_eq!(
+            normalize("أبو كمال"),
+            normalize("ابو كمال"),
+            "hamza on alef"
+        );
     }
 }

@@ -383,7 +383,7 @@ impl Checker<'_> {
                 self.problem(
                     r.end.span(),
                     "run.end",
-                    format!("ends ({e}) before it starts ({s})"),
+                    format!("must end after it starts: it ends at {e}, and starts at {s}"),
                 );
                 None
             }
@@ -445,6 +445,8 @@ impl Checker<'_> {
 
         let mut bus_groups = Vec::new();
         let mut group_index = BTreeMap::new();
+        // Totals are checked only when every count in them is valid, so one bad count is one problem.
+        let mut group_buses: Option<u64> = Some(0);
         for (i, g) in raw.bus_group.iter().enumerate() {
             let gr = g.get_ref();
             let id = gr.id.get_ref().clone();
@@ -457,6 +459,7 @@ impl Checker<'_> {
                 );
             }
             let count = self.count(&gr.buses, &format!("{key}.buses"), 1);
+            group_buses = group_buses.zip(count).map(|(a, b)| a + b as u64);
             let speed = self.positive_speed(&gr.speed_kmh, &format!("{key}.speed_kmh"), 150.0);
             let depart = self.time_span(&gr.depart, &format!("{key}.depart"));
             if let (Some(d), Some(run)) = (depart, run) {
@@ -491,13 +494,8 @@ impl Checker<'_> {
             )
             .hint = Some("add a [[bus_group]] with buses = 17 and a plan".into());
         }
-        if let Some(total) = buses {
-            let planned: i64 = raw
-                .bus_group
-                .iter()
-                .map(|g| *g.get_ref().buses.get_ref())
-                .sum();
-            if planned != total as i64 && !raw.bus_group.is_empty() {
+        if let (Some(total), Some(planned)) = (buses, group_buses) {
+            if planned != total as u64 && !raw.bus_group.is_empty() {
                 self.problem(
                     cv.buses.span(),
                     "convoy.buses",
@@ -508,6 +506,7 @@ impl Checker<'_> {
         }
 
         let mut people_groups = Vec::new();
+        let mut people_counts_valid = true;
         let mut people_ids = BTreeSet::new();
         let mut by_kind: BTreeMap<PeopleKind, i64> = BTreeMap::new();
         for g in &raw.people_group {
@@ -523,8 +522,9 @@ impl Checker<'_> {
             }
             let kind = self.kind(&gr.kind, &format!("{key}.kind"));
             let count = self.count(&gr.count, &format!("{key}.count"), 1);
-            if let (Some(k), Some(n)) = (kind, count) {
-                *by_kind.entry(k).or_default() += n as i64;
+            match (kind, count) {
+                (Some(k), Some(n)) => *by_kind.entry(k).or_default() += n as i64,
+                _ => people_counts_valid = false,
             }
             let aboard = match group_index.get(gr.aboard.get_ref()) {
                 Some(&i) => Some(i),
@@ -555,7 +555,15 @@ impl Checker<'_> {
                 });
             }
         }
-        for h in &cv.people {
+        let convoy_counts_valid = people.len() == cv.people.len();
+        if !(people_counts_valid && convoy_counts_valid) {
+            by_kind.clear();
+        }
+        for h in cv
+            .people
+            .iter()
+            .filter(|_| people_counts_valid && convoy_counts_valid)
+        {
             let hr = h.get_ref();
             let (Ok(kind), n) = (parse_kind(hr.kind.get_ref()), *hr.count.get_ref()) else {
                 continue;

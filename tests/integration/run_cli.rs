@@ -180,7 +180,7 @@ fn bad_scenarios_name_file_line_and_key() {
                 "end = 2017-08-28T12:00:00Z",
                 1,
             ),
-            vec!["run.end".into(), "before it starts".into()],
+            vec!["run.end".into(), "must end after it starts".into()],
         ),
         (
             good.replacen("speed_kmh = [40, 60]", "speed_kmh = -5", 1),
@@ -209,6 +209,25 @@ fn bad_scenarios_name_file_line_and_key() {
             assert!(err.contains(e.as_str()), "expected {e:?} in:\n{err}");
         }
     }
+}
+
+#[test]
+fn one_bad_count_is_one_problem_and_huge_counts_do_not_overflow() {
+    let huge = us_military()
+        .replacen("buses = 11", "buses = 9223372036854775807", 1)
+        .replacen("buses = 6", "buses = 9223372036854775807", 1);
+    let err = bad_scenario(huge.as_bytes());
+    assert!(
+        err.contains("2 problems") && err.contains("bus_group[stuck].buses"),
+        "{err}"
+    );
+    let negative = us_military().replacen("count = 194", "count = -194", 1);
+    let err = bad_scenario(negative.as_bytes());
+    assert!(
+        !err.contains("problems"),
+        "one problem, not a cascade: {err}"
+    );
+    assert!(err.contains("people_group[fighters_stuck].count"), "{err}");
 }
 
 #[test]
