@@ -249,8 +249,7 @@ pub fn moving_features(result: &RunResult) -> String {
     let features: Vec<Value> = result
         .agents
         .iter()
-        .filter(|a| !a.track.is_empty())
-        .map(|a| {
+        .filter_map(|a| {
             // MF-JSON needs strictly increasing datetimes: keep the last position at any instant.
             let mut points: Vec<(Timestamp, LonLat)> = Vec::new();
             for p in &a.track {
@@ -259,7 +258,11 @@ pub fn moving_features(result: &RunResult) -> String {
                     _ => points.push((p.t, p.at)),
                 }
             }
-            json!({
+            // A trajectory needs two instants; agents that never moved are in end_state.geojson.
+            if points.len() < 2 {
+                return None;
+            }
+            Some(json!({
                 "type": "Feature",
                 "id": a.id,
                 "properties": { "name": a.id, "agent": agent_type(a), "count": people_count(a) },
@@ -269,7 +272,7 @@ pub fn moving_features(result: &RunResult) -> String {
                     "coordinates": points.iter().map(|(_, at)| [round(at.lon, 6), round(at.lat, 6)]).collect::<Vec<_>>(),
                     "interpolation": "Linear",
                 },
-            })
+            }))
         })
         .collect();
     let mut text =

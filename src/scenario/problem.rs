@@ -116,17 +116,24 @@ pub fn key_before(text: &str, offset: usize) -> Option<String> {
     (!key.is_empty()).then(|| key.to_string())
 }
 
-/// The `[table]` or `[[array]]` header in force at byte `offset`, without brackets.
+/// The `[table]` or `[[array]]` header in force at byte `offset`, without brackets; an array
+/// entry gets its 1-based position (`bus_group[2]`).
 pub fn table_before(text: &str, offset: usize) -> Option<String> {
-    text[..offset.min(text.len())]
+    let before = &text[..offset.min(text.len())];
+    let header = before
         .lines()
         .rev()
         .map(str::trim)
-        .find(|l| l.starts_with('['))
-        .map(|l| {
-            l.trim_matches(|c| c == '[' || c == ']' || c == ' ')
-                .to_string()
-        })
+        .find(|l| l.starts_with('['))?;
+    let name = header
+        .trim_matches(|c| c == '[' || c == ']' || c == ' ')
+        .to_string();
+    if header.starts_with("[[") {
+        let n = before.lines().filter(|l| l.trim() == header).count();
+        Some(format!("{name}[{n}]"))
+    } else {
+        Some(name)
+    }
 }
 
 /// `table.key` for errors the TOML parser reports by position only.
@@ -174,7 +181,7 @@ mod tests {
         let text = "[run]\nseed = 1\n\n[[bus_group]]\nbuses = \"x\"\n";
         assert_eq!(
             key_path_at(text, text.find("\"x\"").unwrap()),
-            "bus_group.buses"
+            "bus_group[1].buses"
         );
         assert_eq!(key_path_at(text, text.find('1').unwrap()), "run.seed");
     }
