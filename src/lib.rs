@@ -1,22 +1,29 @@
 //! convoy-sim: executable scenarios of the conflicting accounts of the August 2017 Qalamoun convoy,
 //! and where they diverge.
 //!
-//! The crate reads as its pipeline:
+//! The crate reads as its pipeline, with the type at each arrow:
 //!
 //! ```text
-//!  data/*.geojson ──► gazetteer::Gazetteer     names → points (aliases, uncertainty, provenance)
-//!   (embedded)   ├──► network::RoadNetwork     roads → graph; snapping, routing, closures
-//!                └──► zones::ControlMap        (point, time) → Holder
-//!                         │
-//!                         ▼
-//!                     Geography  ─────────────► the CLI (src/cli/: geocode, places, route)
+//!  scenarios/*.toml ──► scenario::Scenario        TOML → raw mirror → validated, names resolved
+//!                            │   (needs ↓)
+//!  data/*.geojson ──► Geography                   embedded in the binary
+//!    (embedded)       ├─ gazetteer::Gazetteer     names → points (aliases, uncertainty, provenance)
+//!                     ├─ network::RoadNetwork     roads → graph; snapping, routing, closures
+//!                     └─ zones::ControlMap        (point, time) → Holder
+//!                            │
+//!                            ▼
+//!                     engine::Simulation ──► engine::RunResult     plain value, no IO, seeded
+//!                            │
+//!                            ▼
+//!                     output::run               RunResult → summary.json, GeoJSON, MF-JSON text
+//!                            │
+//!                            ▼
+//!                     src/cli/ (binary only)    one file per subcommand; writes files atomically
 //! ```
 //!
-//! Scenario files, the engine and map output build on [`Geography`] and come later; the engine
-//! will be a plain value with no IO, as these are.
-//!
 //! Conventions: positions are [`units::LonLat`] (longitude first, WGS84 degrees); distances are
-//! [`units::Metres`]; instants are [`jiff::Timestamp`] in UTC. Each stage has its own error type.
+//! [`units::Metres`]; speeds [`units::KmPerHour`]; instants are [`jiff::Timestamp`] in UTC. Each
+//! stage has its own error type; only the binary turns them into a message and an exit code.
 
 pub mod data;
 pub mod engine;

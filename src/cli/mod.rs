@@ -28,7 +28,7 @@ use convoy_sim::Geography;
     long_about = "convoy-sim turns each source's account of the August 2017 Qalamoun convoy into an \
 executable scenario over the real places, roads and front lines, and shows where the accounts diverge. \
 Places, roads and control zones are built in; see data/README.md for their sources.",
-    after_help = "Examples:\n  convoy-sim geocode \"Abu Kamal\" Tadmur\n  convoy-sim places --at 2017-08-30T12:00:00Z\n  convoy-sim route Palmyra \"Al Bukamal\" --avoid \"Hamaymah-Al Bukamal\""
+    after_help = "Examples:\n  convoy-sim run scenarios/us_military.toml\n  convoy-sim geocode \"Abu Kamal\" Tadmur\n  convoy-sim places --at 2017-08-30T12:00:00Z\n  convoy-sim route Palmyra \"Al Bukamal\" --avoid \"Hamaymah-Al Bukamal\""
 )]
 pub struct Args {
     #[command(subcommand)]

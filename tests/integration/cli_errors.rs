@@ -37,6 +37,8 @@ fn help_for_the_binary_and_every_subcommand_shows_examples() {
         vec!["geocode", "--help"],
         vec!["places", "--help"],
         vec!["route", "--help"],
+        vec!["run", "--help"],
+        vec!["schema", "--help"],
     ] {
         let out = convoy(&args);
         assert!(out.status.success(), "{args:?}");

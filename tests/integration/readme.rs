@@ -49,7 +49,14 @@ fn the_readme_main_job_runs_on_the_embedded_data() {
             rest = rest[end..].trim_start();
         }
     }
-    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    // Exactly as written, but writing into a temporary folder rather than the work tree.
+    let out_dir = tempfile::tempdir().unwrap();
+    let mut words: Vec<&str> = words.iter().map(String::as_str).collect();
+    words.extend(["--out", out_dir.path().to_str().unwrap()]);
     let out = crate::harness::convoy_ok(&words);
-    assert!(out.contains("Al Bukamal"), "{out}");
+    assert!(
+        out.contains("stalled") && out.contains("unaccounted"),
+        "{out}"
+    );
+    assert!(out_dir.path().join("us_military/summary.json").exists());
 }
