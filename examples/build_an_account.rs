@@ -21,7 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let to_the_cut = vec![
         BusStep::DriveTo {
-            to: Site::resolve(&geo, "Hamaymah")?,
+            to: vec![Site::resolve(&geo, "Hamaymah")?],
             until: None,
             stop_after_km: None,
             detour: true,
@@ -29,7 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         BusStep::WaitUntil(t("2017-08-30T08:00:00Z")?),
         // detour = false: the buses take the road they meant to and find the crater there.
         BusStep::DriveTo {
-            to: Site::resolve(&geo, "Al Bukamal")?,
+            to: vec![Site::resolve(&geo, "Al Bukamal")?],
             until: None,
             stop_after_km: None,
             detour: false,
@@ -41,7 +41,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         high: 24.0,
     }));
     turn_back.push(BusStep::DriveTo {
-        to: Site::resolve(&geo, "Palmyra")?,
+        to: vec![Site::resolve(&geo, "Palmyra")?],
         until: None,
         stop_after_km: None,
         detour: true,

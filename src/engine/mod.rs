@@ -399,6 +399,7 @@ impl<'a> Simulation<'a> {
                             stop_after_km,
                             detour,
                         } => {
+                            let to = &to[b.rng.pick(to.len())];
                             let budget = stop_after_km.map(|s| Metres::from_km(b.rng.draw(s)));
                             let mut barred = self.bus_barred.clone();
                             if *detour {
@@ -575,6 +576,7 @@ impl<'a> Simulation<'a> {
                     match step {
                         PeopleStep::RideUntil(_) => {}
                         PeopleStep::WalkTo { to, speed } => {
+                            let to = &to[p.rng.pick(to.len())];
                             let v = KmPerHour(p.rng.draw(*speed));
                             let dest = geo.gazetteer.get(to.place).location();
                             p.trail.point(p.clock, p.at);
@@ -591,6 +593,7 @@ impl<'a> Simulation<'a> {
                         PeopleStep::CarriedTo {
                             to, speed, detour, ..
                         } => {
+                            let to = &to[p.rng.pick(to.len())];
                             let v = KmPerHour(p.rng.draw(*speed));
                             // Vehicles meet them at the nearest road vertex if they are off-road.
                             let pos = match p.road {

@@ -41,6 +41,11 @@ impl Stream {
         }
     }
 
+    /// An index below `n`, uniformly; a single choice draws nothing.
+    pub fn pick(&mut self, n: usize) -> usize {
+        if n > 1 { self.0.random_range(0..n) } else { 0 }
+    }
+
     /// A time from `span`, to the second.
     pub fn draw_time(&mut self, span: Span<jiff::Timestamp>) -> jiff::Timestamp {
         if span.is_random() {

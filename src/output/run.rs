@@ -207,6 +207,10 @@ pub fn track_points(result: &RunResult, geo: &Geography) -> String {
                 .zones
                 .holder_at(s.at, s.t.min(result.end))
                 .map_or(crate::zones::Holder::None, |c| c.holder);
+            let nearest = geo
+                .gazetteer
+                .nearest(s.at)
+                .map(|(id, d)| (&geo.gazetteer.get(id).name, d));
             features.push(point_feature(
                 s.at,
                 properties([
@@ -216,6 +220,11 @@ pub fn track_points(result: &RunResult, geo: &Geography) -> String {
                     ("event_time", time(s.t)),
                     ("status", json!(s.status)),
                     ("zone", json!(zone)),
+                    ("nearest_place", json!(nearest.map(|n| n.0))),
+                    (
+                        "km_to_nearest_place",
+                        json!(nearest.map(|n| round(n.1.km(), 1))),
+                    ),
                 ]),
             ));
         }

@@ -142,7 +142,8 @@ pub enum BusStep {
     /// a closure bars the way. With `detour` the route avoids closures known when the bus sets off;
     /// without, the bus takes the road it meant to and finds the closure when it gets there.
     DriveTo {
-        to: Site,
+        /// One is drawn per bus.
+        to: Vec<Site>,
         until: Option<Timestamp>,
         stop_after_km: Option<Span<f64>>,
         detour: bool,
@@ -160,12 +161,14 @@ pub enum PeopleStep {
     RideUntil(Timestamp),
     /// Leave the buses and walk off-road, straight to `to`.
     WalkTo {
-        to: Site,
+        /// One is drawn per agent.
+        to: Vec<Site>,
         speed: Span<f64>,
     },
     /// Be met and carried by other vehicles over any road or track to `to`.
     CarriedTo {
-        to: Site,
+        /// One is drawn per agent.
+        to: Vec<Site>,
         speed: Span<f64>,
         by: Option<String>,
         detour: bool,
@@ -263,9 +266,9 @@ impl Scenario {
     pub fn has_random_elements(&self) -> bool {
         let steps_random = |g: &BusGroup| {
             g.plan.iter().any(|s| match s {
-                BusStep::DriveTo { stop_after_km, .. } => {
-                    stop_after_km.is_some_and(|s| s.is_random())
-                }
+                BusStep::DriveTo {
+                    to, stop_after_km, ..
+                } => to.len() > 1 || stop_after_km.is_some_and(|s| s.is_random()),
                 BusStep::WaitHours(h) => h.is_random(),
                 _ => false,
             })
@@ -275,8 +278,8 @@ impl Scenario {
             .any(|g| g.speed.is_random() || g.depart.is_random() || steps_random(g))
             || self.people_groups.iter().any(|g| {
                 g.plan.iter().any(|s| match s {
-                    PeopleStep::WalkTo { speed, .. } | PeopleStep::CarriedTo { speed, .. } => {
-                        speed.is_random()
+                    PeopleStep::WalkTo { to, speed } | PeopleStep::CarriedTo { to, speed, .. } => {
+                        to.len() > 1 || speed.is_random()
                     }
                     PeopleStep::WaitHours(h) => h.is_random(),
                     _ => false,

@@ -22,6 +22,14 @@ pub enum RawTimeRange {
     Range(#[schemars(with = "Vec<String>")] Vec<Datetime>),
 }
 
+/// A place, or a list of places one of which each agent draws with the seeded generator.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RawPlaces {
+    One(String),
+    AnyOf(Vec<String>),
+}
+
 /// Where a number, event or group comes from.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -208,18 +216,18 @@ pub struct RawPeopleGroup {
 #[serde(deny_unknown_fields)]
 pub struct RawStep {
     // Actions.
-    /// Action: drive the fastest bus road to this place.
-    #[schemars(with = "Option<String>")]
-    pub drive_to: Option<Spanned<String>>,
+    /// Action: drive the fastest bus road to this place (or to one of a list, drawn per bus).
+    #[schemars(with = "Option<RawPlaces>")]
+    pub drive_to: Option<Spanned<RawPlaces>>,
     /// Action (first step only): stay aboard until this date-time, then leave the bus where it is.
     #[schemars(with = "Option<String>")]
     pub ride_until: Option<Spanned<Datetime>>,
-    /// Action: walk off-road, straight to this place.
-    #[schemars(with = "Option<String>")]
-    pub walk_to: Option<Spanned<String>>,
-    /// Action: be met and carried by other vehicles over any road or track to this place.
-    #[schemars(with = "Option<String>")]
-    pub carried_to: Option<Spanned<String>>,
+    /// Action: walk off-road, straight to this place (or to one of a list, drawn per agent).
+    #[schemars(with = "Option<RawPlaces>")]
+    pub walk_to: Option<Spanned<RawPlaces>>,
+    /// Action: be met and carried by other vehicles over any road or track to this place (or to one of a list, drawn per agent).
+    #[schemars(with = "Option<RawPlaces>")]
+    pub carried_to: Option<Spanned<RawPlaces>>,
     /// Action: hold position until this date-time.
     #[schemars(with = "Option<String>")]
     pub wait_until: Option<Spanned<Datetime>>,

@@ -9,7 +9,7 @@ use toml::Spanned;
 use toml::value::Datetime;
 
 use super::problem::{Lines, Problem, ScenarioError, key_path_at};
-use super::raw::{RawCite, RawRange, RawScenario, RawStep, RawTimeRange};
+use super::raw::{RawCite, RawPlaces, RawRange, RawScenario, RawStep, RawTimeRange};
 use super::*;
 use crate::Geography;
 use crate::gazetteer::GazetteerError;
@@ -314,6 +314,24 @@ impl Checker<'_> {
                 None
             }
         }
+    }
+
+    /// A place or a list of places to draw from.
+    fn sites(&mut self, v: &Spanned<RawPlaces>, key: &str) -> Option<Vec<Site>> {
+        let names: Vec<String> = match v.get_ref() {
+            RawPlaces::One(n) => vec![n.clone()],
+            RawPlaces::AnyOf(ns) => ns.clone(),
+        };
+        if names.is_empty() {
+            self.problem(v.span(), key, "an empty list of places").hint =
+                Some("give a place, or a list of places to draw one from".into());
+            return None;
+        }
+        let sites: Vec<Option<Site>> = names
+            .into_iter()
+            .map(|n| self.site(&Spanned::new(v.span(), n), key))
+            .collect();
+        sites.into_iter().collect()
     }
 
     fn within_run(
@@ -814,9 +832,16 @@ impl Checker<'_> {
             let parsed = match action {
                 "drive_to" => {
                     let v = s.drive_to.as_ref().expect("action present");
-                    let to = self.site(v, &format!("{key}.drive_to"));
+                    let to = self.sites(v, &format!("{key}.drive_to"));
                     if let (Some(to), Some(cur)) = (&to, at) {
-                        self.reachable_by_bus(cur.node, to, v.span(), &format!("{key}.drive_to"));
+                        for site in to {
+                            self.reachable_by_bus(
+                                cur.node,
+                                site,
+                                v.span(),
+                                &format!("{key}.drive_to"),
+                            );
+                        }
                     }
                     let until = s
                         .until
@@ -826,8 +851,9 @@ impl Checker<'_> {
                         .stop_after_km
                         .as_ref()
                         .map(|v| self.span(v, &format!("{key}.stop_after_km"), 0.0, 5000.0, "km"));
+                    // After a drawn destination the next step's start is not known: check from the first.
                     at = at
-                        .zip(to.as_ref())
+                        .zip(to.as_ref().and_then(|t| t.first()))
                         .map(|(c, t)| Cursor { node: t.node, ..c });
                     let detour = s.detour.as_ref().is_none_or(|d| *d.get_ref());
                     match (to, stop) {
@@ -942,7 +968,7 @@ impl Checker<'_> {
                         &s.carried_to
                     };
                     let v = v.as_ref().expect("action present");
-                    let to = self.site(v, &format!("{key}.{action}"));
+                    let to = self.sites(v, &format!("{key}.{action}"));
                     let (default, max) = if action == "walk_to" {
                         (DEFAULT_WALK_KMH, 8.0)
                     } else {

@@ -23,18 +23,23 @@ const PLACES: [&str; 8] = [
 
 #[derive(Clone, Debug)]
 enum Step {
-    Drive(usize, bool),
+    Drive(Vec<usize>, bool),
     WaitHours(f64),
-    Walk(usize),
-    Carried(usize),
+    Walk(Vec<usize>),
+    Carried(Vec<usize>),
+}
+
+/// One to three destinations to draw from.
+fn places() -> impl Strategy<Value = Vec<usize>> {
+    proptest::collection::vec(0..PLACES.len(), 1..=3)
 }
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
-        (0..PLACES.len(), any::<bool>()).prop_map(|(p, d)| Step::Drive(p, d)),
+        (places(), any::<bool>()).prop_map(|(p, d)| Step::Drive(p, d)),
         (0.0..48.0f64).prop_map(Step::WaitHours),
-        (0..PLACES.len()).prop_map(Step::Walk),
-        (0..PLACES.len()).prop_map(Step::Carried),
+        places().prop_map(Step::Walk),
+        places().prop_map(Step::Carried),
     ]
 }
 
@@ -55,14 +60,15 @@ proptest! {
         let at = |h: f64| s.start + SignedDuration::from_secs_f64(h * 3600.0);
         let depart: Timestamp = at(depart_h);
         let site = |i: usize| Site::resolve(&w, PLACES[i]).unwrap();
+        let sites = |is: &[usize]| is.iter().map(|&i| site(i)).collect::<Vec<_>>();
         let mut bus_plan = Vec::new();
         let mut people_plan = vec![PeopleStep::RideUntil(at(depart_h + 10.0))];
         for st in &steps {
-            match *st {
-                Step::Drive(p, detour) => bus_plan.push(BusStep::DriveTo { to: site(p), until: None, stop_after_km: None, detour }),
-                Step::WaitHours(h) => bus_plan.push(BusStep::WaitHours(Span { low: h / 2.0, high: h })),
-                Step::Walk(p) => people_plan.push(PeopleStep::WalkTo { to: site(p), speed: Span { low: 1.0, high: 4.0 } }),
-                Step::Carried(p) => people_plan.push(PeopleStep::CarriedTo { to: site(p), speed: Span { low: 30.0, high: 70.0 }, by: None, detour: true }),
+            match st {
+                Step::Drive(p, detour) => bus_plan.push(BusStep::DriveTo { to: sites(p), until: None, stop_after_km: None, detour: *detour }),
+                Step::WaitHours(h) => bus_plan.push(BusStep::WaitHours(Span { low: h / 2.0, high: *h })),
+                Step::Walk(p) => people_plan.push(PeopleStep::WalkTo { to: sites(p), speed: Span { low: 1.0, high: 4.0 } }),
+                Step::Carried(p) => people_plan.push(PeopleStep::CarriedTo { to: sites(p), speed: Span { low: 30.0, high: 70.0 }, by: None, detour: true }),
             }
         }
         for g in &mut s.bus_groups {
