@@ -76,12 +76,7 @@ pub fn run(world: &Geography, args: &RouteArgs) -> Result<String, Error> {
     let route = world.route(&from, &to, args.metric.into(), &closed)?;
     let legs = route.legs(&world.network);
     let (from_name, to_name) = (&from.found.place.name, &to.found.place.name);
-    let label = |at: LonLat| -> String {
-        match world.gazetteer.nearest(at) {
-            Some((id, d)) if d.km() < 1.0 => world.gazetteer.get(id).name.clone(),
-            _ => at.to_string(),
-        }
-    };
+    let label = |at: LonLat| world.gazetteer.label(at);
     Ok(match args.format {
         Format::Table => {
             let mut out = format!(

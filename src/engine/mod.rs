@@ -14,7 +14,7 @@ pub mod rng;
 use std::collections::BTreeSet;
 
 use jiff::{SignedDuration, Timestamp};
-use petgraph::graph::{EdgeIndex, NodeIndex};
+use petgraph::graph::EdgeIndex;
 
 pub use result::{
     AgentKind, AgentRun, EndState, Passage, RunResult, Sample, SimEvent, SimEventKind, Status,
@@ -222,12 +222,9 @@ impl<'a> Simulation<'a> {
         });
     }
 
-    fn place_name(&self, node: NodeIndex) -> String {
-        let at = self.geo.network.node(node);
-        match self.geo.gazetteer.nearest(at) {
-            Some((id, d)) if d.km() < 1.0 => self.geo.gazetteer.get(id).name.clone(),
-            _ => at.to_string(),
-        }
+    /// A name for a road position: the place there, else the coordinate.
+    fn place_name(&self, pos: Pos) -> String {
+        self.geo.gazetteer.label(pos.location(&self.geo.network))
     }
 
     /// The times at which agents are recorded: start, every `record_every`, end.
@@ -366,10 +363,7 @@ impl<'a> Simulation<'a> {
                     b.clock = b.clock.max(b.depart);
                     b.activity = BusActivity::Idle;
                     let (t, at, id, pos) = (b.clock, b.pos.location(net), b.id.clone(), b.pos);
-                    let from = match pos {
-                        Pos::Node(n) => self.place_name(n),
-                        Pos::Edge { .. } => at.to_string(),
-                    };
+                    let from = self.place_name(pos);
                     self.emit(
                         t,
                         at,
@@ -428,8 +422,10 @@ impl<'a> Simulation<'a> {
                                 None => {
                                     let pos = b.pos;
                                     let (t, dest) = (b.clock, to.node);
-                                    let why =
-                                        format!("no open bus road to {}", self.place_name(dest));
+                                    let why = format!(
+                                        "no open bus road to {}",
+                                        self.place_name(Pos::Node(dest))
+                                    );
                                     self.stall_bus(i, pos, t, why);
                                 }
                             }
@@ -491,19 +487,19 @@ impl<'a> Simulation<'a> {
                             };
                             if arrived {
                                 let (t, id) = (b.clock, b.id.clone());
-                                let (at, name) = match pos {
-                                    Pos::Node(n) => (net.node(n), self.place_name(n)),
-                                    Pos::Edge { .. } => (pos.location(net), String::new()),
-                                };
-                                self.emit(t, at, SimEventKind::Arrived, Some(&id), name);
+                                let name = self.place_name(pos);
+                                self.emit(
+                                    t,
+                                    pos.location(net),
+                                    SimEventKind::Arrived,
+                                    Some(&id),
+                                    name,
+                                );
                             }
                         }
                         Outcome::Blocked => {
                             let t = self.buses[i].clock;
-                            let why = match pos {
-                                Pos::Node(n) => format!("road closed at {}", self.place_name(n)),
-                                Pos::Edge { .. } => "road closed".into(),
-                            };
+                            let why = format!("road closed at {}", self.place_name(pos));
                             self.stall_bus(i, pos, t, why);
                         }
                     }
@@ -691,10 +687,7 @@ impl<'a> Simulation<'a> {
                         p.status = Status::Arrived;
                         p.since = p.clock;
                         let (t, at, id) = (p.clock, p.at, p.id.clone());
-                        let name = match geo.gazetteer.nearest(at) {
-                            Some((pid, _)) => geo.gazetteer.get(pid).name.clone(),
-                            None => at.to_string(),
-                        };
+                        let name = geo.gazetteer.label(at);
                         self.emit(
                             t,
                             at,
@@ -725,10 +718,7 @@ impl<'a> Simulation<'a> {
                             p.status = Status::Arrived;
                             p.since = p.clock;
                             let (t, at, id) = (p.clock, p.at, p.id.clone());
-                            let name = match pos {
-                                Pos::Node(n) => self.place_name(n),
-                                Pos::Edge { .. } => at.to_string(),
-                            };
+                            let name = self.place_name(pos);
                             self.emit(
                                 t,
                                 at,

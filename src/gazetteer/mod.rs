@@ -283,6 +283,14 @@ impl Gazetteer {
             .collect()
     }
 
+    /// A name for a position: the place there (within 1 km), else the coordinate.
+    pub fn label(&self, at: LonLat) -> String {
+        match self.nearest(at) {
+            Some((id, d)) if d.km() < 1.0 => self.get(id).name.clone(),
+            _ => at.to_string(),
+        }
+    }
+
     /// The place nearest to `at`, and how far it is.
     pub fn nearest(&self, at: LonLat) -> Option<(PlaceId, Metres)> {
         self.places()

@@ -512,15 +512,16 @@ impl Checker<'_> {
             )
             .hint = Some("add a [[bus_group]] with buses = 17 and a plan".into());
         }
-        if let (Some(total), Some(planned)) = (buses, group_buses) {
-            if planned != total as u64 && !raw.bus_group.is_empty() {
-                self.problem(
-                    cv.buses.span(),
-                    "convoy.buses",
-                    format!("the convoy has {total} buses but the bus groups hold {planned}"),
-                )
-                .hint = Some("every bus must be in exactly one bus_group".into());
-            }
+        if let (Some(total), Some(planned)) = (buses, group_buses)
+            && planned != total as u64
+            && !raw.bus_group.is_empty()
+        {
+            self.problem(
+                cv.buses.span(),
+                "convoy.buses",
+                format!("the convoy has {total} buses but the bus groups hold {planned}"),
+            )
+            .hint = Some("every bus must be in exactly one bus_group".into());
         }
 
         let mut people_groups = Vec::new();
@@ -796,19 +797,22 @@ impl Checker<'_> {
         Some(action)
     }
 
-    fn bus_plan(
+    /// The steps of a plan: each with exactly one allowed action and only the options that go
+    /// with it, none after `unaccounted`; `parse` turns one step's action into `T`.
+    fn plan<T: PartialEq>(
         &mut self,
         plan: &[Spanned<RawStep>],
         group_key: &str,
-        mut at: Option<Cursor>,
-        run: Option<(Timestamp, Timestamp)>,
-    ) -> Option<Vec<BusStep>> {
+        allowed: &[&str],
+        options_for: &[(&str, &[&str])],
+        unaccounted: &T,
+        mut parse: impl FnMut(&mut Self, &'static str, &Spanned<RawStep>, &str, usize) -> Option<T>,
+    ) -> Option<Vec<T>> {
         let mut steps = Vec::new();
         let mut ok = true;
         for (i, step) in plan.iter().enumerate() {
             let key = format!("{group_key}.plan[{}]", i + 1);
-            let s = step.get_ref();
-            if steps.last() == Some(&BusStep::Unaccounted) {
+            if steps.last() == Some(unaccounted) {
                 self.problem(
                     step.span(),
                     &key,
@@ -817,86 +821,99 @@ impl Checker<'_> {
                 ok = false;
                 continue;
             }
-            let Some(action) = self.one_action(
-                step,
-                &key,
-                &["drive_to", "wait_until", "wait_h", "unaccounted"],
-                &[("drive_to", &["until", "stop_after_km", "detour"])],
-            ) else {
+            let Some(action) = self.one_action(step, &key, allowed, options_for) else {
                 ok = false;
                 continue;
             };
-            if let Some(c) = &s.cite {
+            if let Some(c) = &step.get_ref().cite {
                 ok &= self.cite(c, &format!("{key}.cite")).is_some();
             }
-            let parsed = match action {
-                "drive_to" => {
-                    let v = s.drive_to.as_ref().expect("action present");
-                    let to = self.sites(v, &format!("{key}.drive_to"));
-                    if let (Some(to), Some(cur)) = (&to, at) {
-                        for site in to {
-                            self.reachable_by_bus(
-                                cur.node,
-                                site,
-                                v.span(),
-                                &format!("{key}.drive_to"),
-                            );
-                        }
-                    }
-                    let until = s
-                        .until
-                        .as_ref()
-                        .and_then(|u| self.time(u, &format!("{key}.until")));
-                    let stop = s
-                        .stop_after_km
-                        .as_ref()
-                        .map(|v| self.span(v, &format!("{key}.stop_after_km"), 0.0, 5000.0, "km"));
-                    // After a drawn destination the next step's start is not known: check from the first.
-                    at = at
-                        .zip(to.as_ref().and_then(|t| t.first()))
-                        .map(|(c, t)| Cursor { node: t.node, ..c });
-                    let detour = s.detour.as_ref().is_none_or(|d| *d.get_ref());
-                    match (to, stop) {
-                        (Some(to), None) => Some(BusStep::DriveTo {
-                            to,
-                            until,
-                            stop_after_km: None,
-                            detour,
-                        }),
-                        (Some(to), Some(Some(s))) => Some(BusStep::DriveTo {
-                            to,
-                            until,
-                            stop_after_km: Some(s),
-                            detour,
-                        }),
-                        _ => None,
-                    }
-                }
-                "wait_until" => self
-                    .plan_time(
-                        s.wait_until.as_ref().expect("action present"),
-                        &format!("{key}.wait_until"),
-                        &mut at,
-                        run,
-                    )
-                    .map(BusStep::WaitUntil),
-                "wait_h" => self
-                    .span(
-                        s.wait_h.as_ref().expect("action present"),
-                        &format!("{key}.wait_h"),
-                        0.0,
-                        24.0 * 30.0,
-                        "h",
-                    )
-                    .map(BusStep::WaitHours),
-                _ => self.unaccounted(s, &key).then_some(BusStep::Unaccounted),
-            };
-            match parsed {
+            match parse(self, action, step, &key, i) {
                 Some(p) => steps.push(p),
                 None => ok = false,
             }
         }
         ok.then_some(steps)
+    }
+
+    fn bus_plan(
+        &mut self,
+        plan: &[Spanned<RawStep>],
+        group_key: &str,
+        mut at: Option<Cursor>,
+        run: Option<(Timestamp, Timestamp)>,
+    ) -> Option<Vec<BusStep>> {
+        self.plan(
+            plan,
+            group_key,
+            &["drive_to", "wait_until", "wait_h", "unaccounted"],
+            &[("drive_to", &["until", "stop_after_km", "detour"])],
+            &BusStep::Unaccounted,
+            |this, action, step, key, _| {
+                let s = step.get_ref();
+                match action {
+                    "drive_to" => {
+                        let v = s.drive_to.as_ref().expect("action present");
+                        let to = this.sites(v, &format!("{key}.drive_to"));
+                        if let (Some(to), Some(cur)) = (&to, at) {
+                            for site in to {
+                                this.reachable_by_bus(
+                                    cur.node,
+                                    site,
+                                    v.span(),
+                                    &format!("{key}.drive_to"),
+                                );
+                            }
+                        }
+                        let until = s
+                            .until
+                            .as_ref()
+                            .and_then(|u| this.time(u, &format!("{key}.until")));
+                        let stop = s.stop_after_km.as_ref().map(|v| {
+                            this.span(v, &format!("{key}.stop_after_km"), 0.0, 5000.0, "km")
+                        });
+                        // After a drawn destination the next step's start is not known: check from the first.
+                        at = at
+                            .zip(to.as_ref().and_then(|t| t.first()))
+                            .map(|(c, t)| Cursor { node: t.node, ..c });
+                        let detour = s.detour.as_ref().is_none_or(|d| *d.get_ref());
+                        match (to, stop) {
+                            (Some(to), None) => Some(BusStep::DriveTo {
+                                to,
+                                until,
+                                stop_after_km: None,
+                                detour,
+                            }),
+                            (Some(to), Some(Some(s))) => Some(BusStep::DriveTo {
+                                to,
+                                until,
+                                stop_after_km: Some(s),
+                                detour,
+                            }),
+                            _ => None,
+                        }
+                    }
+                    "wait_until" => this
+                        .plan_time(
+                            s.wait_until.as_ref().expect("action present"),
+                            &format!("{key}.wait_until"),
+                            &mut at,
+                            run,
+                        )
+                        .map(BusStep::WaitUntil),
+                    "wait_h" => this
+                        .span(
+                            s.wait_h.as_ref().expect("action present"),
+                            &format!("{key}.wait_h"),
+                            0.0,
+                            24.0 * 30.0,
+                            "h",
+                        )
+                        .map(BusStep::WaitHours),
+                    _ => this.unaccounted(s, key).then_some(BusStep::Unaccounted),
+                }
+            },
+        )
     }
 
     fn people_plan(
@@ -905,117 +922,94 @@ impl Checker<'_> {
         group_key: &str,
         run: Option<(Timestamp, Timestamp)>,
     ) -> Option<Vec<PeopleStep>> {
-        let mut steps = Vec::new();
-        let mut ok = true;
         let mut at: Option<Cursor> = None;
-        for (i, step) in plan.iter().enumerate() {
-            let key = format!("{group_key}.plan[{}]", i + 1);
-            let s = step.get_ref();
-            if steps.last() == Some(&PeopleStep::Unaccounted) {
-                self.problem(
-                    step.span(),
-                    &key,
-                    "a step after 'unaccounted' can never happen",
-                );
-                ok = false;
-                continue;
-            }
-            let Some(action) = self.one_action(
-                step,
-                &key,
-                &[
-                    "ride_until",
-                    "walk_to",
-                    "carried_to",
-                    "wait_until",
-                    "wait_h",
-                    "unaccounted",
-                ],
-                &[
-                    ("walk_to", &["speed_kmh"]),
-                    ("carried_to", &["speed_kmh", "detour"]),
-                ],
-            ) else {
-                ok = false;
-                continue;
-            };
-            if let Some(c) = &s.cite {
-                ok &= self.cite(c, &format!("{key}.cite")).is_some();
-            }
-            if action == "ride_until" && i > 0 {
-                self.problem(
-                    step.span(),
-                    &format!("{key}.ride_until"),
-                    "people ride only before their other steps",
-                )
-                .hint = Some("make ride_until the first step".into());
-                ok = false;
-                continue;
-            }
-            let parsed = match action {
-                "ride_until" => self
-                    .plan_time(
-                        s.ride_until.as_ref().expect("action present"),
+        self.plan(
+            plan,
+            group_key,
+            &[
+                "ride_until",
+                "walk_to",
+                "carried_to",
+                "wait_until",
+                "wait_h",
+                "unaccounted",
+            ],
+            &[
+                ("walk_to", &["speed_kmh"]),
+                ("carried_to", &["speed_kmh", "detour"]),
+            ],
+            &PeopleStep::Unaccounted,
+            |this, action, step, key, i| {
+                let s = step.get_ref();
+                if action == "ride_until" && i > 0 {
+                    this.problem(
+                        step.span(),
                         &format!("{key}.ride_until"),
-                        &mut at,
-                        run,
+                        "people ride only before their other steps",
                     )
-                    .map(PeopleStep::RideUntil),
-                "walk_to" | "carried_to" => {
-                    let v = if action == "walk_to" {
-                        &s.walk_to
-                    } else {
-                        &s.carried_to
-                    };
-                    let v = v.as_ref().expect("action present");
-                    let to = self.sites(v, &format!("{key}.{action}"));
-                    let (default, max) = if action == "walk_to" {
-                        (DEFAULT_WALK_KMH, 8.0)
-                    } else {
-                        (DEFAULT_CARRY_KMH, 150.0)
-                    };
-                    let speed = match &s.speed_kmh {
-                        Some(sp) => self.positive_speed(sp, &format!("{key}.speed_kmh"), max),
-                        None => Some(default),
-                    };
-                    match (to, speed, action) {
-                        (Some(to), Some(speed), "walk_to") => {
-                            Some(PeopleStep::WalkTo { to, speed })
-                        }
-                        (Some(to), Some(speed), _) => Some(PeopleStep::CarriedTo {
-                            to,
-                            speed,
-                            by: s.by.clone(),
-                            detour: s.detour.as_ref().is_none_or(|d| *d.get_ref()),
-                        }),
-                        _ => None,
-                    }
+                    .hint = Some("make ride_until the first step".into());
+                    return None;
                 }
-                "wait_until" => self
-                    .plan_time(
-                        s.wait_until.as_ref().expect("action present"),
-                        &format!("{key}.wait_until"),
-                        &mut at,
-                        run,
-                    )
-                    .map(PeopleStep::WaitUntil),
-                "wait_h" => self
-                    .span(
-                        s.wait_h.as_ref().expect("action present"),
-                        &format!("{key}.wait_h"),
-                        0.0,
-                        24.0 * 30.0,
-                        "h",
-                    )
-                    .map(PeopleStep::WaitHours),
-                _ => self.unaccounted(s, &key).then_some(PeopleStep::Unaccounted),
-            };
-            match parsed {
-                Some(p) => steps.push(p),
-                None => ok = false,
-            }
-        }
-        ok.then_some(steps)
+                match action {
+                    "ride_until" => this
+                        .plan_time(
+                            s.ride_until.as_ref().expect("action present"),
+                            &format!("{key}.ride_until"),
+                            &mut at,
+                            run,
+                        )
+                        .map(PeopleStep::RideUntil),
+                    "walk_to" | "carried_to" => {
+                        let v = if action == "walk_to" {
+                            &s.walk_to
+                        } else {
+                            &s.carried_to
+                        };
+                        let v = v.as_ref().expect("action present");
+                        let to = this.sites(v, &format!("{key}.{action}"));
+                        let (default, max) = if action == "walk_to" {
+                            (DEFAULT_WALK_KMH, 8.0)
+                        } else {
+                            (DEFAULT_CARRY_KMH, 150.0)
+                        };
+                        let speed = match &s.speed_kmh {
+                            Some(sp) => this.positive_speed(sp, &format!("{key}.speed_kmh"), max),
+                            None => Some(default),
+                        };
+                        match (to, speed, action) {
+                            (Some(to), Some(speed), "walk_to") => {
+                                Some(PeopleStep::WalkTo { to, speed })
+                            }
+                            (Some(to), Some(speed), _) => Some(PeopleStep::CarriedTo {
+                                to,
+                                speed,
+                                by: s.by.clone(),
+                                detour: s.detour.as_ref().is_none_or(|d| *d.get_ref()),
+                            }),
+                            _ => None,
+                        }
+                    }
+                    "wait_until" => this
+                        .plan_time(
+                            s.wait_until.as_ref().expect("action present"),
+                            &format!("{key}.wait_until"),
+                            &mut at,
+                            run,
+                        )
+                        .map(PeopleStep::WaitUntil),
+                    "wait_h" => this
+                        .span(
+                            s.wait_h.as_ref().expect("action present"),
+                            &format!("{key}.wait_h"),
+                            0.0,
+                            24.0 * 30.0,
+                            "h",
+                        )
+                        .map(PeopleStep::WaitHours),
+                    _ => this.unaccounted(s, key).then_some(PeopleStep::Unaccounted),
+                }
+            },
+        )
     }
 
     /// A time in a plan: within the run, and not before an earlier time in the same plan.

@@ -11,14 +11,13 @@ fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
     if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
         return resolve(root, &root["$defs"][r.trim_start_matches("#/$defs/")]);
     }
-    if let Some(alternatives) = schema.get("anyOf").and_then(Value::as_array) {
-        if let Some(object) = alternatives
+    if let Some(alternatives) = schema.get("anyOf").and_then(Value::as_array)
+        && let Some(object) = alternatives
             .iter()
             .map(|a| resolve(root, a))
             .find(|a| a.get("properties").is_some())
-        {
-            return object;
-        }
+    {
+        return object;
     }
     schema
 }
