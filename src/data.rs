@@ -20,6 +20,55 @@ pub const ROADS_GEOJSON: &str = include_str!("../data/roads.geojson");
 /// `data/zones.geojson`.
 pub const ZONES_GEOJSON: &str = include_str!("../data/zones.geojson");
 
+/// `data/basemap/countries.geojson`.
+pub const COUNTRIES_GEOJSON: &str = include_str!("../data/basemap/countries.geojson");
+/// `data/basemap/rivers.geojson`.
+pub const RIVERS_GEOJSON: &str = include_str!("../data/basemap/rivers.geojson");
+
+/// Borders and rivers for the maps: what a reader needs to find the places, nothing more.
+#[derive(Clone, Debug)]
+pub struct Basemap {
+    pub countries: Vec<Country>,
+    pub rivers: Vec<River>,
+}
+
+/// One country of the basemap.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct Country {
+    #[serde(deserialize_with = "geojson::de::deserialize_geometry")]
+    pub geometry: geo::MultiPolygon<f64>,
+    pub name: String,
+}
+
+/// One river of the basemap.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct River {
+    #[serde(deserialize_with = "geojson::de::deserialize_geometry")]
+    pub geometry: geo::MultiLineString<f64>,
+    pub name: String,
+}
+
+impl Basemap {
+    /// The basemap compiled into the binary.
+    pub fn embedded() -> Result<Self, DataError> {
+        fn parse<T: serde::de::DeserializeOwned>(
+            origin: &str,
+            text: &str,
+        ) -> Result<Vec<T>, DataError> {
+            geojson::de::deserialize_feature_collection_str_to_vec(text).map_err(|source| {
+                DataError::Basemap {
+                    origin: origin.to_string(),
+                    source,
+                }
+            })
+        }
+        Ok(Self {
+            countries: parse("data/basemap/countries.geojson", COUNTRIES_GEOJSON)?,
+            rivers: parse("data/basemap/rivers.geojson", RIVERS_GEOJSON)?,
+        })
+    }
+}
+
 /// Data that does not load. With the embedded data this is a bug, not bad input.
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
@@ -29,6 +78,12 @@ pub enum DataError {
     Network(#[from] NetworkError),
     #[error(transparent)]
     Zones(#[from] ZoneError),
+    #[error("{origin}: not a GeoJSON FeatureCollection for the basemap: {source}")]
+    Basemap {
+        origin: String,
+        #[source]
+        source: geojson::Error,
+    },
     #[error("{origin}: road '{road}' ends at '{place}', which is not in the gazetteer")]
     UnknownRoadEnd {
         origin: String,

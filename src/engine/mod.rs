@@ -876,6 +876,7 @@ impl<'a> Simulation<'a> {
                     kind: g.kind,
                     count: p.count,
                     bus: bus.id.clone(),
+                    left_bus: p.left_bus_at,
                 },
                 track,
                 samples: p.samples.clone(),

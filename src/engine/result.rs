@@ -55,6 +55,8 @@ pub enum AgentKind {
         count: u32,
         /// Id of the bus agent they started aboard.
         bus: String,
+        /// When they left it, if they did.
+        left_bus: Option<Timestamp>,
     },
 }
 

@@ -2,4 +2,5 @@
 //! the run summaries. Text only; the CLI decides where it goes.
 
 pub mod geojson;
+pub mod map;
 pub mod run;

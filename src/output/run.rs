@@ -78,6 +78,7 @@ fn end_fields(a: &AgentRun, geo: &Geography) -> serde_json::Map<String, Value> {
             kind,
             count,
             bus,
+            ..
         } => {
             m.insert("group".into(), json!(group));
             m.insert("kind".into(), json!(kind));

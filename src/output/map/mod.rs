@@ -1,0 +1,188 @@
+//! Briefing maps: one per account (`map.png`) and all accounts side by side (`compare.png`), drawn
+//! from [`RunResult`]s alone with an embedded font, so they render the same on a machine with no
+//! fonts installed. Every geometry is clipped to the view before it is drawn.
+
+mod layers;
+mod projection;
+pub mod style;
+
+use std::sync::OnceLock;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+pub use projection::{Frame, Projection, View};
+
+use crate::Geography;
+use crate::data::Basemap;
+use crate::engine::RunResult;
+use crate::scenario::Scenario;
+use crate::units::LonLat;
+
+/// Map size in pixels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Size {
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Size {
+    pub const RUN_DEFAULT: Size = Size {
+        width: 1600,
+        height: 1000,
+    };
+    pub const COMPARE_DEFAULT: Size = Size {
+        width: 2400,
+        height: 1350,
+    };
+    /// Smaller than this, the title, legend and footer no longer fit.
+    pub const MIN: Size = Size {
+        width: 640,
+        height: 400,
+    };
+    /// Larger than this is a mistake (and a lot of memory).
+    pub const MAX: Size = Size {
+        width: 10_000,
+        height: 10_000,
+    };
+}
+
+/// Drawing failed: a bug, or no memory.
+#[derive(Debug, thiserror::Error)]
+#[error("drawing the map failed: {0}")]
+pub struct RenderError(String);
+
+impl RenderError {
+    fn from<E: std::fmt::Display>(e: E) -> Self {
+        RenderError(e.to_string())
+    }
+}
+
+/// One account's run, with what the map needs to name and place it.
+#[derive(Clone, Copy)]
+pub struct Scene<'a> {
+    pub geo: &'a Geography,
+    pub basemap: &'a Basemap,
+    pub scenario: &'a Scenario,
+    pub result: &'a RunResult,
+}
+
+impl Scene<'_> {
+    /// Everywhere the account goes: origin, every track point, every event, every end position.
+    pub fn extent(&self) -> Option<View> {
+        let r = self.result;
+        let points = r
+            .agents
+            .iter()
+            .flat_map(|a| {
+                a.track
+                    .iter()
+                    .map(|p| p.at)
+                    .chain(std::iter::once(a.end.at))
+            })
+            .chain(r.events.iter().map(|e| e.at));
+        View::around(points)
+    }
+}
+
+/// The view of a map: everything the accounts involve, with a margin.
+pub fn fit_view(scenes: &[Scene<'_>]) -> View {
+    scenes
+        .iter()
+        .filter_map(Scene::extent)
+        .reduce(View::union)
+        .unwrap_or(View {
+            west: 36.0,
+            south: 33.0,
+            east: 42.5,
+            north: 36.0,
+        })
+        .padded(0.08, 1.5)
+}
+
+static FONTS: OnceLock<()> = OnceLock::new();
+
+/// Registers the embedded DejaVu Sans (Bitstream Vera licence) as "sans-serif", once.
+fn fonts() {
+    FONTS.get_or_init(|| {
+        // The bytes are DejaVu's own TTFs: registration cannot fail on them.
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            dejavu::sans::regular(),
+        );
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold());
+    });
+}
+
+fn png(
+    size: Size,
+    paint: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), RenderError>,
+) -> Result<Vec<u8>, RenderError> {
+    fonts();
+    let mut rgb = vec![0u8; size.width as usize * size.height as usize * 3];
+    {
+        let root =
+            BitMapBackend::with_buffer(&mut rgb, (size.width, size.height)).into_drawing_area();
+        paint(&root)?;
+        root.present().map_err(RenderError::from)?;
+    }
+    let mut out = Vec::new();
+    {
+        let mut encoder = ::png::Encoder::new(&mut out, size.width, size.height);
+        encoder.set_color(::png::ColorType::Rgb);
+        encoder.set_depth(::png::BitDepth::Eight);
+        encoder.set_compression(::png::Compression::Default);
+        let mut writer = encoder.write_header().map_err(RenderError::from)?;
+        writer.write_image_data(&rgb).map_err(RenderError::from)?;
+    }
+    Ok(out)
+}
+
+fn svg(
+    size: Size,
+    paint: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), RenderError>,
+) -> Result<Vec<u8>, RenderError> {
+    fonts();
+    let mut text = String::new();
+    {
+        let root =
+            SVGBackend::with_string(&mut text, (size.width, size.height)).into_drawing_area();
+        paint(&root)?;
+        root.present().map_err(RenderError::from)?;
+    }
+    Ok(text.into_bytes())
+}
+
+/// `map.png`: one account's map, as PNG bytes.
+pub fn run_map_png(scene: &Scene<'_>, size: Size) -> Result<Vec<u8>, RenderError> {
+    let view = fit_view(std::slice::from_ref(scene));
+    png(size, |root| layers::run_map(root, scene, view, size))
+}
+
+/// `map.svg`: the same map as SVG.
+pub fn run_map_svg(scene: &Scene<'_>, size: Size) -> Result<Vec<u8>, RenderError> {
+    let view = fit_view(std::slice::from_ref(scene));
+    svg(size, |root| layers::run_map(root, scene, view, size))
+}
+
+/// `compare.png`: every account in one frame each, same extent and scale, one legend.
+pub fn compare_png(scenes: &[Scene<'_>], size: Size) -> Result<Vec<u8>, RenderError> {
+    let view = fit_view(scenes);
+    png(size, |root| layers::compare(root, scenes, view, size))
+}
+
+/// `compare.svg`.
+pub fn compare_svg(scenes: &[Scene<'_>], size: Size) -> Result<Vec<u8>, RenderError> {
+    let view = fit_view(scenes);
+    svg(size, |root| layers::compare(root, scenes, view, size))
+}
+
+/// The middle of a list of positions, for placing a cluster's marker.
+pub(crate) fn centroid(points: &[LonLat]) -> LonLat {
+    let n = points.len().max(1) as f64;
+    LonLat::new(
+        points.iter().map(|p| p.lon).sum::<f64>() / n,
+        points.iter().map(|p| p.lat).sum::<f64>() / n,
+    )
+}

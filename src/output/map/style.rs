@@ -1,0 +1,90 @@
+//! Colours, line weights and names: one palette for every map, legend and QGIS style, so a colour
+//! means the same thing everywhere.
+
+use plotters::style::RGBColor;
+
+use crate::engine::Status;
+use crate::network::RoadClass;
+use crate::zones::Holder;
+
+pub const BACKGROUND: RGBColor = RGBColor(220, 230, 238);
+pub const LAND: RGBColor = RGBColor(246, 243, 236);
+pub const BORDER: RGBColor = RGBColor(130, 130, 130);
+pub const RIVER: RGBColor = RGBColor(90, 150, 210);
+pub const TEXT: RGBColor = RGBColor(25, 25, 25);
+pub const MUTED: RGBColor = RGBColor(100, 100, 100);
+pub const BUS_TRACK: RGBColor = RGBColor(35, 60, 120);
+pub const PEOPLE_TRACK: RGBColor = RGBColor(140, 45, 140);
+pub const ROAD_CUT: RGBColor = RGBColor(200, 0, 0);
+pub const STRIKE: RGBColor = RGBColor(235, 120, 0);
+
+/// Fill of a zone (drawn translucent).
+pub fn holder_colour(h: Holder) -> RGBColor {
+    match h {
+        Holder::SyrianGovernment => RGBColor(214, 64, 64),
+        Holder::IslamicState => RGBColor(40, 40, 40),
+        Holder::IraqiGovernment => RGBColor(60, 150, 70),
+        Holder::Sdf => RGBColor(230, 190, 40),
+        Holder::Coalition => RGBColor(50, 110, 200),
+        Holder::LebaneseGovernment => RGBColor(60, 180, 190),
+        Holder::KurdistanRegion => RGBColor(240, 140, 50),
+        Holder::None => RGBColor(255, 255, 255),
+    }
+}
+
+pub const ZONE_ALPHA: f64 = 0.22;
+
+/// A zone's colour laid over the land colour at [`ZONE_ALPHA`].
+pub fn zone_fill(h: Holder) -> RGBColor {
+    let (c, l) = (holder_colour(h), LAND);
+    let mix = |a: u8, b: u8| (a as f64 * ZONE_ALPHA + b as f64 * (1.0 - ZONE_ALPHA)).round() as u8;
+    RGBColor(mix(c.0, l.0), mix(c.1, l.1), mix(c.2, l.2))
+}
+
+/// How the legend names a holder.
+pub fn holder_label(h: Holder) -> &'static str {
+    match h {
+        Holder::SyrianGovernment => "Syrian government",
+        Holder::IslamicState => "Islamic State",
+        Holder::IraqiGovernment => "Iraqi government",
+        Holder::Sdf => "SDF",
+        Holder::Coalition => "Coalition (al-Tanf zone)",
+        Holder::LebaneseGovernment => "Lebanese government",
+        Holder::KurdistanRegion => "Kurdistan Region",
+        Holder::None => "no holder in the data",
+    }
+}
+
+/// Marker colour of an agent's status.
+pub fn status_colour(s: Status) -> RGBColor {
+    match s {
+        Status::Waiting => RGBColor(150, 150, 150),
+        Status::Moving => RGBColor(44, 123, 182),
+        Status::Halted => RGBColor(250, 150, 50),
+        Status::Stalled => RGBColor(215, 48, 31),
+        Status::Arrived => RGBColor(26, 152, 80),
+        Status::Aboard => RGBColor(118, 42, 131),
+        Status::Unaccounted => RGBColor(120, 120, 120),
+    }
+}
+
+/// (colour, width in px, dashed) of a road class.
+pub fn road_style(c: RoadClass) -> (RGBColor, u32, bool) {
+    match c {
+        RoadClass::Highway => (RGBColor(150, 110, 60), 3, false),
+        RoadClass::Main => (RGBColor(165, 125, 75), 2, false),
+        RoadClass::Secondary => (RGBColor(175, 140, 95), 2, false),
+        RoadClass::DesertRoad => (RGBColor(175, 140, 95), 2, false),
+        RoadClass::Track => (RGBColor(175, 140, 95), 1, true),
+    }
+}
+
+pub fn road_label(c: RoadClass) -> &'static str {
+    match c {
+        RoadClass::Highway => "highway",
+        RoadClass::Main => "main road",
+        RoadClass::Secondary => "secondary road",
+        RoadClass::DesertRoad => "desert road",
+        RoadClass::Track => "desert track",
+    }
+}
