@@ -43,7 +43,7 @@ pub fn write_folder(folder: &Path, files: &[OutputFile]) -> Result<(), Error> {
     let written = (|| -> std::io::Result<()> {
         fs::create_dir(&tmp)?;
         for f in files {
-            fs::write(tmp.join(f.name), &f.contents)?;
+            fs::write(tmp.join(&f.name), &f.contents)?;
         }
         if folder.exists() {
             fs::rename(folder, &old)?;

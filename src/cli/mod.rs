@@ -4,8 +4,10 @@
 //! Subcommands build their whole output as a string before anything is printed, so a failure
 //! leaves stdout empty.
 
+mod compare;
 mod files;
 mod geocode;
+mod maps;
 mod places;
 mod route;
 mod run;
@@ -41,6 +43,7 @@ pub enum Command {
     Places(places::PlacesArgs),
     Route(route::RouteArgs),
     Run(run::RunArgs),
+    Compare(compare::CompareArgs),
     Schema(schema::SchemaArgs),
 }
 
@@ -107,6 +110,16 @@ fn geography() -> Result<Geography, Error> {
     Geography::embedded().map_err(|e| Error::Internal(Box::new(e)))
 }
 
+/// The embedded basemap, for the maps.
+fn basemap() -> Result<convoy_sim::data::Basemap, Error> {
+    convoy_sim::data::Basemap::embedded().map_err(|e| Error::Internal(Box::new(e)))
+}
+
+/// A map that does not draw is our bug.
+fn drawn(r: Result<Vec<u8>, convoy_sim::output::map::RenderError>) -> Result<Vec<u8>, Error> {
+    r.map_err(|e| Error::Internal(Box::new(e)))
+}
+
 /// Runs a parsed command and returns what it prints on stdout.
 pub fn run(args: Args) -> Result<String, Error> {
     let world = geography()?;
@@ -115,6 +128,7 @@ pub fn run(args: Args) -> Result<String, Error> {
         Command::Places(a) => places::run(&world, &a),
         Command::Route(a) => route::run(&world, &a),
         Command::Run(a) => run::run(&world, &a),
+        Command::Compare(a) => compare::run(&world, &a),
         Command::Schema(a) => schema::run(&a),
     }
 }

@@ -5,17 +5,20 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use convoy_sim::Geography;
 use convoy_sim::engine;
+use convoy_sim::output::map::{self, Scene, Size};
 use convoy_sim::output::run::{Inputs, OutputFile, end_table, files};
 use convoy_sim::scenario::Scenario;
 
+use super::maps::MapArgs;
 use super::table::Table;
-use super::{Error, write_folder};
+use super::{Error, basemap, drawn, write_folder};
 
 /// Run one account's scenario and write what happened.
 ///
-/// Writes summary.json, end_state.geojson, tracks.geojson, track_points.geojson, events.geojson and
-/// tracks.mf.json into OUT/<scenario file stem>/, replacing that folder only once every file is
-/// written. A bad scenario is reported with file, line and key (exit 2), and nothing is written.
+/// Writes summary.json, end_state.geojson, tracks.geojson, track_points.geojson, events.geojson,
+/// tracks.mf.json and map.png into OUT/<scenario file stem>/, replacing that folder only once
+/// every file is written. A bad scenario is reported with file, line and key (exit 2), and nothing
+/// is written.
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  convoy-sim run scenarios/us_military.toml\n  convoy-sim run scenarios/sohr.toml --out results --seed 7"
@@ -29,6 +32,8 @@ pub struct RunArgs {
     /// Seed for the random draws, instead of the scenario's own.
     #[arg(long)]
     seed: Option<u64>,
+    #[command(flatten)]
+    map: MapArgs,
 }
 
 /// Reads and validates a scenario file. Every failure here is the user's input.
@@ -65,15 +70,55 @@ pub fn load(path: &Path, world: &Geography) -> Result<(Scenario, String), Error>
     Ok((scenario, text))
 }
 
+/// Every file of one run: the data files and the map.
+pub fn outputs(
+    world: &Geography,
+    basemap: &convoy_sim::data::Basemap,
+    scenario: &Scenario,
+    result: &convoy_sim::engine::RunResult,
+    (path, text): (&Path, &str),
+    size: Size,
+    svg: bool,
+) -> Result<Vec<OutputFile>, Error> {
+    let inputs = Inputs {
+        scenario_path: &path.display().to_string(),
+        scenario_text: text,
+    };
+    let mut outputs = files(result, scenario, world, inputs);
+    let scene = Scene {
+        geo: world,
+        basemap,
+        scenario,
+        result,
+    };
+    outputs.push(OutputFile::new(
+        "map.png",
+        drawn(map::run_map_png(&scene, size))?,
+    ));
+    if svg {
+        outputs.push(OutputFile::new(
+            "map.svg",
+            drawn(map::run_map_svg(&scene, size))?,
+        ));
+    }
+    Ok(outputs)
+}
+
 pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
+    let size = args.map.size(Size::RUN_DEFAULT)?;
     let (scenario, text) = load(&args.scenario, world)?;
     let seed = args.seed.unwrap_or(scenario.seed);
     let result = engine::run_with_seed(&scenario, world, seed);
-    let inputs = Inputs {
-        scenario_path: &args.scenario.display().to_string(),
-        scenario_text: &text,
-    };
-    let outputs: Vec<OutputFile> = files(&result, &scenario, world, inputs);
+    let basemap = basemap()?;
+    let outputs = outputs(
+        world,
+        &basemap,
+        &scenario,
+        &result,
+        (&args.scenario, &text),
+        size,
+        args.map.svg,
+    )?;
     let folder = args.out.join(&scenario.name);
     write_folder(&folder, &outputs)?;
 

@@ -2,17 +2,20 @@
 
 /// A table under construction.
 pub struct Table {
-    header: Vec<&'static str>,
+    header: Vec<String>,
     right: Vec<bool>,
     rows: Vec<Vec<String>>,
 }
 
 impl Table {
     /// Columns named in `header`; a name starting with '>' is right-aligned (the '>' is dropped).
-    pub fn new(header: &[&'static str]) -> Self {
+    pub fn new<S: AsRef<str>>(header: &[S]) -> Self {
         Self {
-            right: header.iter().map(|h| h.starts_with('>')).collect(),
-            header: header.iter().map(|h| h.trim_start_matches('>')).collect(),
+            right: header.iter().map(|h| h.as_ref().starts_with('>')).collect(),
+            header: header
+                .iter()
+                .map(|h| h.as_ref().trim_start_matches('>').to_string())
+                .collect(),
             rows: Vec::new(),
         }
     }
@@ -52,7 +55,7 @@ impl Table {
             out.push('\n');
             out
         };
-        let mut out = line(self.header.clone());
+        let mut out = line(self.header.iter().map(String::as_str).collect());
         for r in &self.rows {
             out.push_str(&line(r.iter().map(String::as_str).collect()));
         }

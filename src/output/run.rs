@@ -21,8 +21,17 @@ use crate::units::LonLat;
 /// One output file: its name in the run folder and its contents.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutputFile {
-    pub name: &'static str,
-    pub contents: String,
+    pub name: String,
+    pub contents: Vec<u8>,
+}
+
+impl OutputFile {
+    pub fn new(name: &str, contents: impl Into<Vec<u8>>) -> Self {
+        Self {
+            name: name.to_string(),
+            contents: contents.into(),
+        }
+    }
 }
 
 /// The inputs a run depends on, for `summary.json`'s hashes.
@@ -300,30 +309,12 @@ pub fn files(
     inputs: Inputs<'_>,
 ) -> Vec<OutputFile> {
     vec![
-        OutputFile {
-            name: "summary.json",
-            contents: summary(result, scenario, geo, inputs),
-        },
-        OutputFile {
-            name: "end_state.geojson",
-            contents: end_state(result, geo),
-        },
-        OutputFile {
-            name: "tracks.geojson",
-            contents: tracks(result),
-        },
-        OutputFile {
-            name: "track_points.geojson",
-            contents: track_points(result, geo),
-        },
-        OutputFile {
-            name: "events.geojson",
-            contents: events(result),
-        },
-        OutputFile {
-            name: "tracks.mf.json",
-            contents: moving_features(result),
-        },
+        OutputFile::new("summary.json", summary(result, scenario, geo, inputs)),
+        OutputFile::new("end_state.geojson", end_state(result, geo)),
+        OutputFile::new("tracks.geojson", tracks(result)),
+        OutputFile::new("track_points.geojson", track_points(result, geo)),
+        OutputFile::new("events.geojson", events(result)),
+        OutputFile::new("tracks.mf.json", moving_features(result)),
     ]
 }
 

@@ -4,6 +4,7 @@ mod cli_errors;
 mod gazetteer;
 mod gdal;
 mod harness;
+mod maps;
 mod network;
 mod properties;
 mod readme;

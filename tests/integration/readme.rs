@@ -35,18 +35,21 @@ fn the_readme_main_job_runs_on_the_embedded_data() {
     let args = commands[0]
         .strip_prefix("cargo run --release -- ")
         .expect("the main job runs the binary through cargo");
-    // Split the shell words: plain words and "double-quoted" ones.
-    let mut words = Vec::new();
-    let mut rest = args.trim();
-    while !rest.is_empty() {
-        if let Some(quoted) = rest.strip_prefix('"') {
-            let end = quoted.find('"').expect("closing quote");
-            words.push(quoted[..end].to_string());
-            rest = quoted[end + 1..].trim_start();
-        } else {
-            let end = rest.find(' ').unwrap_or(rest.len());
-            words.push(rest[..end].to_string());
-            rest = rest[end..].trim_start();
+    // The shell's work: split words, expand a `dir/*.ext` glob.
+    let mut words: Vec<String> = Vec::new();
+    for word in args.split_whitespace() {
+        match word.split_once("/*.") {
+            Some((dir, ext)) => {
+                let mut files: Vec<String> = std::fs::read_dir(repo_path(dir))
+                    .unwrap()
+                    .map(|e| e.unwrap().path())
+                    .filter(|p| p.extension().is_some_and(|e| e == ext))
+                    .map(|p| format!("{dir}/{}", p.file_name().unwrap().to_string_lossy()))
+                    .collect();
+                files.sort();
+                words.extend(files);
+            }
+            None => words.push(word.to_string()),
         }
     }
     // Exactly as written, but writing into a temporary folder rather than the work tree.
@@ -55,8 +58,11 @@ fn the_readme_main_job_runs_on_the_embedded_data() {
     words.extend(["--out", out_dir.path().to_str().unwrap()]);
     let out = crate::harness::convoy_ok(&words);
     assert!(
-        out.contains("stalled") && out.contains("unaccounted"),
+        out.contains("us_military") && out.contains("deal_as_agreed"),
         "{out}"
     );
-    assert!(out_dir.path().join("us_military/summary.json").exists());
+    for f in ["compare.png", "compare.csv", "compare.json"] {
+        assert!(out_dir.path().join("compare").join(f).exists(), "{f}");
+    }
+    assert!(out_dir.path().join("us_military/map.png").exists());
 }

@@ -282,11 +282,17 @@ fn panel<DB: DrawingBackend>(
     }
 
     let mut occupied = Occupied::default();
-    let markers = end_markers(scene, p, compact);
-    for m in &markers {
-        occupied.take(m.bounds);
+    // Keep labels off the north arrow and the scale bar.
+    occupied.take((f.x + f.w - 56, f.y, f.x + f.w, f.y + 64));
+    occupied.take((f.x, f.y + f.h - 50, f.x + f.w / 3, f.y + f.h));
+    // Events stay on their spot; markers of the agents there stand beside them.
+    let marks = event_marks(scene, p, compact);
+    let obstacles: Vec<_> = marks.iter().map(EventMark::bounds).collect();
+    let markers = end_markers(scene, p, compact, &obstacles);
+    for b in obstacles.iter().chain(markers.iter().map(|m| &m.bounds)) {
+        occupied.take(*b);
     }
-    events(area, scene, p, &mut occupied, compact)?;
+    draw_events(area, &marks, p, &mut occupied, compact)?;
     places(area, scene, p, &mut occupied, compact)?;
     for m in &markers {
         m.draw(area)?;
@@ -302,50 +308,71 @@ fn panel<DB: DrawingBackend>(
     )
 }
 
-/// Road cuts and strikes, each once per place.
-fn events<DB: DrawingBackend>(
-    area: &Area<DB>,
-    scene: &Scene<'_>,
-    p: &Projection,
-    occupied: &mut Occupied,
-    compact: bool,
-) -> Result<(), RenderError> {
-    let mut seen = Vec::new();
+/// A road cut or strike to draw: where, when, and the half-size of its symbol.
+struct EventMark {
+    kind: SimEventKind,
+    at: (i32, i32),
+    t: Timestamp,
+    half: i32,
+}
+
+impl EventMark {
+    fn bounds(&self) -> (i32, i32, i32, i32) {
+        let (x, y, s) = (self.at.0, self.at.1, self.half);
+        (x - s, y - s, x + s, y + s)
+    }
+}
+
+/// Road cuts and strikes in the frame, each once per place.
+fn event_marks(scene: &Scene<'_>, p: &Projection, compact: bool) -> Vec<EventMark> {
+    let mut marks: Vec<EventMark> = Vec::new();
     for e in &scene.result.events {
         if !matches!(e.kind, SimEventKind::RoadClosed | SimEventKind::Strike) {
             continue;
         }
-        let (x, y) = p.px(e.at);
-        if !p.frame.contains((x, y)) || seen.contains(&(e.kind, x, y)) {
-            continue;
+        let at = p.px(e.at);
+        if p.frame.contains(at) && !marks.iter().any(|m| m.kind == e.kind && m.at == at) {
+            marks.push(EventMark {
+                kind: e.kind,
+                at,
+                t: e.t,
+                half: if compact { 7 } else { 9 },
+            });
         }
-        seen.push((e.kind, x, y));
-        let s = if compact { 7 } else { 9 };
-        match e.kind {
-            SimEventKind::RoadClosed => {
-                let st = style::ROAD_CUT.stroke_width(4);
-                draw(
-                    area,
-                    PathElement::new(vec![(x - s, y - s), (x + s, y + s)], st),
-                )?;
-                draw(
-                    area,
-                    PathElement::new(vec![(x - s, y + s), (x + s, y - s)], st),
-                )?;
+    }
+    marks
+}
+
+fn draw_events<DB: DrawingBackend>(
+    area: &Area<DB>,
+    marks: &[EventMark],
+    p: &Projection,
+    occupied: &mut Occupied,
+    compact: bool,
+) -> Result<(), RenderError> {
+    for m in marks {
+        let ((x, y), s) = (m.at, m.half);
+        if m.kind == SimEventKind::RoadClosed {
+            let st = style::ROAD_CUT.stroke_width(4);
+            draw(
+                area,
+                PathElement::new(vec![(x - s, y - s), (x + s, y + s)], st),
+            )?;
+            draw(
+                area,
+                PathElement::new(vec![(x - s, y + s), (x + s, y - s)], st),
+            )?;
+            if !compact {
+                let label = format!("road cut {}", m.t.strftime("%-d %b %H:%M"));
+                let st = bold(13.0).color(&style::ROAD_CUT);
+                label_at(area, &label, (x, y), s + 3, &st, p.frame, occupied)?;
             }
-            _ => {
-                let pts = vec![(x, y - s), (x + s, y + s / 2), (x - s, y + s / 2)];
-                draw(
-                    area,
-                    plotters::element::Polygon::new(pts, style::STRIKE.filled()),
-                )?;
-            }
-        }
-        occupied.take((x - s, y - s, x + s, y + s));
-        if !compact && e.kind == SimEventKind::RoadClosed {
-            let label = format!("road cut {}", e.t.strftime("%-d %b %H:%M"));
-            let st = bold(13.0).color(&style::ROAD_CUT);
-            label_at(area, &label, (x, y), s + 3, &st, p.frame, occupied)?;
+        } else {
+            let pts = vec![(x, y - s), (x + s, y + s / 2), (x - s, y + s / 2)];
+            draw(
+                area,
+                plotters::element::Polygon::new(pts, style::STRIKE.filled()),
+            )?;
         }
     }
     Ok(())
@@ -560,7 +587,12 @@ fn count_of(a: &AgentRun) -> u64 {
 /// Buses and people clustered by where they ended: agents of one kind and status within a
 /// marker's width of each other share a marker. People still aboard are written under their bus's
 /// marker. Markers that would overlap are set side by side.
-fn end_markers(scene: &Scene<'_>, p: &Projection, compact: bool) -> Vec<Marker> {
+fn end_markers(
+    scene: &Scene<'_>,
+    p: &Projection,
+    compact: bool,
+    obstacles: &[(i32, i32, i32, i32)],
+) -> Vec<Marker> {
     struct Cluster {
         bus: bool,
         status: Status,
@@ -620,10 +652,11 @@ fn end_markers(scene: &Scene<'_>, p: &Projection, compact: bool) -> Vec<Marker> 
             .as_ref()
             .map_or(r + 1, |c| (r + 1).max(c.chars().count() as i32 * 7 / 2 + 4));
         let bounds = |(x, y): (i32, i32)| (x - half, y - r - 1, x + half, y + r + 1 + below);
+        let hit = |b: (i32, i32, i32, i32), o: &(i32, i32, i32, i32)| {
+            !(b.2 <= o.0 || b.0 >= o.2 || b.3 <= o.1 || b.1 >= o.3)
+        };
         let overlaps = |b: (i32, i32, i32, i32), ms: &[Marker]| {
-            ms.iter().any(|m| {
-                !(b.2 <= m.bounds.0 || b.0 >= m.bounds.2 || b.3 <= m.bounds.1 || b.1 >= m.bounds.3)
-            })
+            ms.iter().any(|m| hit(b, &m.bounds)) || obstacles.iter().any(|o| hit(b, o))
         };
         // On the spot if free, else the nearest free place around it (a leader line shows where).
         let (dx, dy) = (2 * half + 2, 2 * r + below + 4);
@@ -640,14 +673,14 @@ fn end_markers(scene: &Scene<'_>, p: &Projection, compact: bool) -> Vec<Marker> 
             (2, 0),
             (-2, 0),
         ];
+        if !p.frame.contains(true_at) {
+            continue;
+        }
         let (x, y) = ring
             .iter()
             .map(|(i, j)| (true_at.0 + i * dx, true_at.1 + j * dy))
-            .find(|&at| !overlaps(bounds(at), &markers))
+            .find(|&at| p.frame.contains(at) && !overlaps(bounds(at), &markers))
             .unwrap_or(true_at);
-        if !p.frame.contains((x, y)) {
-            continue;
-        }
         let bounds = bounds((x, y));
         markers.push(Marker {
             at: (x, y),
@@ -755,9 +788,8 @@ fn legend<DB: DrawingBackend>(
     area: &Area<DB>,
     scenes: &[Scene<'_>],
     p: &Projection,
-    x: i32,
-    y: i32,
-    w: i32,
+    (x, y, w): (i32, i32, i32),
+    bottom: i32,
     compact: bool,
 ) -> Result<i32, RenderError> {
     let Some(first) = scenes.first() else {
@@ -842,6 +874,10 @@ fn legend<DB: DrawingBackend>(
     let col_w = w / columns;
     let (mut y, mut col) = (y, 0);
     for (key, text) in entries {
+        // What does not fit above `bottom` is left out rather than drawn over the footer.
+        if y + row > bottom {
+            break;
+        }
         if let Key::Heading = key {
             if col > 0 {
                 y += row;
@@ -983,14 +1019,14 @@ pub(super) fn run_map<DB: DrawingBackend>(
         VPos::Top,
     )?;
 
+    let small = h < 800;
     legend(
         root,
         std::slice::from_ref(scene),
         &p,
-        frame.x + frame.w + 16,
-        title_h,
-        legend_w - 8,
-        false,
+        (frame.x + frame.w + 16, title_h, legend_w - 8),
+        frame.y + frame.h,
+        small,
     )?;
 
     let foot = font(13.0).color(&style::MUTED);
@@ -1083,7 +1119,14 @@ pub(super) fn compare<DB: DrawingBackend>(
     let i = scenes.len() as i32;
     let (x, y) = (12 + (i % cols) * cell_w, title_h + (i / cols) * cell_h);
     if let Some(p) = projection {
-        let bottom = legend(root, scenes, &p, x + 8, y, cell_w - 24, true)?;
+        let bottom = legend(
+            root,
+            scenes,
+            &p,
+            (x + 8, y, cell_w - 24),
+            y + cell_h - 40,
+            true,
+        )?;
         let foot = font(12.0).color(&style::MUTED);
         let meta = format!(
             "Same extent and scale in every panel. {ATTRIBUTION} convoy-sim {}",

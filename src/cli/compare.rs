@@ -1,0 +1,181 @@
+//! `convoy-sim compare SCENARIO...`: run several accounts and show where they diverge.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use convoy_sim::Geography;
+use convoy_sim::engine;
+use convoy_sim::output::compare::divergence;
+use convoy_sim::output::map::{self, Scene, Size};
+use convoy_sim::output::run::OutputFile;
+use convoy_sim::zones::Holder;
+
+use super::maps::MapArgs;
+use super::run::{load, outputs};
+use super::table::Table;
+use super::{Error, basemap, drawn, write_folder};
+
+/// Run several accounts and show where they diverge.
+///
+/// Runs each scenario (writing OUT/<name>/ as `run` does) and writes OUT/compare/: compare.png
+/// (a panel per account, same extent and scale, one legend), compare.csv and compare.json (buses
+/// and people by zone and nearest place for each account, and how far apart every two accounts put
+/// the buses and the people). Accounts are shown in the order of the time they speak for. If any
+/// scenario is bad, every problem is reported and nothing is written.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  convoy-sim compare scenarios/*.toml\n  convoy-sim compare scenarios/us_military.toml scenarios/hezbollah.toml --out results --svg"
+)]
+pub struct CompareArgs {
+    /// Scenario files (TOML; see scenarios/README.md).
+    #[arg(required = true, value_name = "SCENARIO")]
+    scenarios: Vec<PathBuf>,
+    /// Folder to write into.
+    #[arg(long, default_value = "out", value_name = "OUT")]
+    out: PathBuf,
+    #[command(flatten)]
+    map: MapArgs,
+}
+
+pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
+    let size = args.map.size(Size::COMPARE_DEFAULT)?;
+    let run_size = args.map.size(Size::RUN_DEFAULT)?;
+    let mut loaded = Vec::new();
+    let mut problems = Vec::new();
+    for path in &args.scenarios {
+        match load(path, world) {
+            Ok((scenario, text)) => loaded.push((path, scenario, text)),
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    let mut names: Vec<&str> = loaded.iter().map(|(_, s, _)| s.name.as_str()).collect();
+    names.sort();
+    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+        problems.push(format!(
+            "two scenarios are named '{}': their results would overwrite each other",
+            w[0]
+        ));
+    }
+    if names.contains(&"compare") {
+        problems.push(
+            "a scenario named 'compare' would overwrite the comparison: rename the file".into(),
+        );
+    }
+    if !problems.is_empty() {
+        return Err(Error::input(problems.join("\n")));
+    }
+    loaded.sort_by(|a, b| (a.1.account.as_of, &a.1.name).cmp(&(b.1.account.as_of, &b.1.name)));
+    let results: Vec<_> = loaded
+        .iter()
+        .map(|(_, s, _)| engine::run(s, world))
+        .collect();
+
+    let basemap = basemap()?;
+    let mut writes = Vec::new();
+    for ((path, scenario, text), result) in loaded.iter().zip(&results) {
+        let files = outputs(
+            world,
+            &basemap,
+            scenario,
+            result,
+            (path.as_path(), text),
+            run_size,
+            args.map.svg,
+        )?;
+        writes.push((args.out.join(&scenario.name), files));
+    }
+    let runs: Vec<_> = loaded
+        .iter()
+        .zip(&results)
+        .map(|((_, s, _), r)| (s, r))
+        .collect();
+    let div = divergence(&runs, world);
+    let scenes: Vec<Scene<'_>> = runs
+        .iter()
+        .map(|(scenario, result)| Scene {
+            geo: world,
+            basemap: &basemap,
+            scenario,
+            result,
+        })
+        .collect();
+    let mut compare = vec![
+        OutputFile::new("compare.png", drawn(map::compare_png(&scenes, size))?),
+        OutputFile::new("compare.csv", div.to_csv()),
+        OutputFile::new("compare.json", div.to_json()),
+    ];
+    if args.map.svg {
+        compare.push(OutputFile::new(
+            "compare.svg",
+            drawn(map::compare_svg(&scenes, size))?,
+        ));
+    }
+    writes.push((args.out.join("compare"), compare));
+    for (folder, files) in &writes {
+        write_folder(folder, files)?;
+    }
+
+    let short = |h: Holder| match h {
+        Holder::SyrianGovernment => "gov",
+        Holder::IslamicState => "IS",
+        Holder::IraqiGovernment => "Iraq",
+        Holder::Sdf => "SDF",
+        Holder::Coalition => "coalition",
+        Holder::LebaneseGovernment => "Lebanon",
+        Holder::KurdistanRegion => "KRG",
+        Holder::None => "none",
+    };
+    let mut t = Table::new(&[
+        "account",
+        "as of (UTC)",
+        "buses by zone",
+        "people by zone",
+        "most people near",
+    ]);
+    for a in &div.accounts {
+        let zones = |m: &std::collections::BTreeMap<Holder, u64>| {
+            m.iter()
+                .map(|(h, n)| format!("{} {n}", short(*h)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut places: Vec<(&String, &u64)> = a.people_by_place.iter().collect();
+        places.sort_by(|x, y| y.1.cmp(x.1).then(x.0.cmp(y.0)));
+        let near = places
+            .iter()
+            .take(2)
+            .map(|(p, n)| format!("{p} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        t.row(vec![
+            a.scenario.clone(),
+            a.as_of
+                .replace('T', " ")
+                .trim_end_matches(":00Z")
+                .to_string(),
+            zones(&a.buses_by_zone),
+            zones(&a.people_by_zone),
+            near,
+        ]);
+    }
+    let mut out = t.render();
+    out.push_str("\nmean km between the accounts' buses, bus for bus:\n");
+    let header: Vec<String> = std::iter::once(String::new())
+        .chain(div.accounts.iter().map(|a| format!(">{}", a.scenario)))
+        .collect();
+    let mut m = Table::new(&header);
+    for (a, row) in div.accounts.iter().zip(&div.bus_km) {
+        let mut cells = vec![a.scenario.clone()];
+        cells.extend(
+            row.iter()
+                .map(|v| v.map_or("–".into(), |v| format!("{v:.0}"))),
+        );
+        m.row(cells);
+    }
+    out.push_str(&m.render());
+    out.push_str(&format!(
+        "\nwrote {}/ and a folder per account\n",
+        args.out.join("compare").display()
+    ));
+    Ok(out)
+}
