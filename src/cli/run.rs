@@ -16,7 +16,7 @@ use super::{Error, basemap, drawn, write_folder};
 /// Run one account's scenario and write what happened.
 ///
 /// Writes summary.json, end_state.geojson, tracks.geojson, track_points.geojson, events.geojson,
-/// tracks.mf.json and map.png into OUT/<scenario file stem>/, replacing that folder only once
+/// tracks.mf.json, map.png and timeline.png into OUT/<scenario file stem>/, replacing that folder only once
 /// every file is written. A bad scenario is reported with file, line and key (exit 2), and nothing
 /// is written.
 #[derive(Debug, Args)]
@@ -94,6 +94,10 @@ pub fn outputs(
     outputs.push(OutputFile::new(
         "map.png",
         drawn(map::run_map_png(&scene, size))?,
+    ));
+    outputs.push(OutputFile::new(
+        "timeline.png",
+        drawn(map::timeline_png(&scene, size))?,
     ));
     if svg {
         outputs.push(OutputFile::new(

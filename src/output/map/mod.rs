@@ -5,6 +5,7 @@
 mod layers;
 mod projection;
 pub mod style;
+mod timeline;
 
 use std::sync::OnceLock;
 
@@ -164,6 +165,11 @@ pub fn run_map_png(scene: &Scene<'_>, size: Size) -> Result<Vec<u8>, RenderError
 pub fn run_map_svg(scene: &Scene<'_>, size: Size) -> Result<Vec<u8>, RenderError> {
     let view = fit_view(std::slice::from_ref(scene));
     svg(size, |root| layers::run_map(root, scene, view, size))
+}
+
+/// `timeline.png`: distance covered against time, a line per bus, events on the time axis.
+pub fn timeline_png(scene: &Scene<'_>, size: Size) -> Result<Vec<u8>, RenderError> {
+    png(size, |root| timeline::timeline(root, scene, size))
 }
 
 /// `compare.png`: every account in one frame each, same extent and scale, one legend.
