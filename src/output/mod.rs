@@ -5,4 +5,5 @@ pub mod assignment;
 pub mod compare;
 pub mod geojson;
 pub mod map;
+pub mod qgis;
 pub mod run;

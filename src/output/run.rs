@@ -315,6 +315,14 @@ pub fn files(
         OutputFile::new("track_points.geojson", track_points(result, geo)),
         OutputFile::new("events.geojson", events(result)),
         OutputFile::new("tracks.mf.json", moving_features(result)),
+        // QGIS applies a .qml of the same name when the layer is opened.
+        OutputFile::new("end_state.qml", super::qgis::end_state()),
+        OutputFile::new("tracks.qml", super::qgis::tracks()),
+        OutputFile::new(
+            "track_points.qml",
+            super::qgis::track_points((scenario.record_every.as_secs() / 60) as u32),
+        ),
+        OutputFile::new("events.qml", super::qgis::events()),
     ]
 }
 

@@ -297,3 +297,47 @@ fn a_good_run_replaces_an_earlier_result_whole() {
         .collect();
     assert_eq!(leftovers, ["sohr"], "no temporary folders left behind");
 }
+
+#[test]
+fn qgis_styles_sit_beside_each_layer_and_name_its_fields() {
+    let out = tempfile::tempdir().unwrap();
+    let scenario = repo_path("scenarios/hezbollah.toml");
+    convoy_ok(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let dir = out.path().join("hezbollah");
+    for layer in ["end_state", "tracks", "track_points", "events"] {
+        let qml = std::fs::read_to_string(dir.join(format!("{layer}.qml"))).unwrap();
+        let options = roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        };
+        let doc = roxmltree::Document::parse_with_options(&qml, options)
+            .unwrap_or_else(|e| panic!("{layer}.qml: {e}"));
+        let summary = ogrinfo(&dir.join(format!("{layer}.geojson")));
+        let renderer = doc
+            .descendants()
+            .find(|n| n.has_tag_name("renderer-v2"))
+            .unwrap();
+        let attr = renderer.attribute("attr").unwrap();
+        assert!(
+            summary.fields.iter().any(|(n, _)| n == attr),
+            "{layer}.qml colours by {attr}, not a field"
+        );
+        let temporal = doc
+            .descendants()
+            .find(|n| n.has_tag_name("temporal"))
+            .unwrap();
+        if temporal.attribute("enabled") == Some("1") {
+            for key in ["startField", "endField"] {
+                let f = temporal.attribute(key).unwrap();
+                if !f.is_empty() {
+                    assert_eq!(field(&summary, f), "DateTime", "{layer}.qml: {key} {f}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! QGIS layer styles (`.qml`), written next to each GeoJSON under the same name so QGIS applies
+//! them when the layer is opened: the colours of the PNG maps, and temporal settings on the time
+//! fields so the Temporal Controller can play a run.
+
+use std::fmt::Write as _;
+
+use plotters::style::RGBColor;
+
+use super::map::style;
+use crate::engine::{SimEventKind, Status};
+
+/// `r,g,b,255` as QGIS writes colours.
+fn rgba(c: RGBColor) -> String {
+    format!("{},{},{},255", c.0, c.1, c.2)
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// How a layer moves in time.
+enum Temporal {
+    None,
+    /// Each feature is an instant in `field`, shown for `minutes`; `accumulate` keeps it shown after.
+    Instant {
+        field: &'static str,
+        minutes: u32,
+        accumulate: bool,
+    },
+    /// Each feature lasts from `start` to `end`.
+    Range {
+        start: &'static str,
+        end: &'static str,
+    },
+}
+
+fn temporal(t: &Temporal) -> String {
+    let (enabled, mode, start, end, minutes, accumulate) = match *t {
+        Temporal::None => (0, 0, "", "", 0, false),
+        // QgsVectorLayerTemporalProperties modes: 1 instant from a field, 2 start and end fields.
+        Temporal::Instant {
+            field,
+            minutes,
+            accumulate,
+        } => (1, 1, field, "", minutes, accumulate),
+        Temporal::Range { start, end } => (1, 2, start, end, 0, false),
+    };
+    format!(
+        "  <temporal enabled=\"{enabled}\" mode=\"{mode}\" startField=\"{start}\" endField=\"{end}\" durationField=\"\" \
+durationUnit=\"min\" fixedDuration=\"{minutes}\" accumulate=\"{}\" startExpression=\"\" endExpression=\"\" limitMode=\"0\">\n\
+    <fixedRange><start></start><end></end></fixedRange>\n  </temporal>\n",
+        u8::from(accumulate)
+    )
+}
+
+/// A symbol layer: a marker, or a line (dashed or not).
+enum Symbol {
+    Marker {
+        shape: &'static str,
+        colour: RGBColor,
+        size: f64,
+    },
+    Line {
+        colour: RGBColor,
+        width: f64,
+        dashed: bool,
+    },
+}
+
+fn symbol(name: usize, s: &Symbol) -> String {
+    match s {
+        Symbol::Marker {
+            shape,
+            colour,
+            size,
+        } => format!(
+            "      <symbol type=\"marker\" name=\"{name}\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n\
+        <layer class=\"SimpleMarker\" enabled=\"1\" locked=\"0\" pass=\"0\">\n\
+          <prop k=\"name\" v=\"{shape}\"/>\n          <prop k=\"color\" v=\"{}\"/>\n\
+          <prop k=\"outline_color\" v=\"255,255,255,255\"/>\n          <prop k=\"outline_width\" v=\"0.4\"/>\n\
+          <prop k=\"size\" v=\"{size}\"/>\n        </layer>\n      </symbol>\n",
+            rgba(*colour)
+        ),
+        Symbol::Line {
+            colour,
+            width,
+            dashed,
+        } => format!(
+            "      <symbol type=\"line\" name=\"{name}\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n\
+        <layer class=\"SimpleLine\" enabled=\"1\" locked=\"0\" pass=\"0\">\n\
+          <prop k=\"line_color\" v=\"{}\"/>\n          <prop k=\"line_width\" v=\"{width}\"/>\n\
+          <prop k=\"line_style\" v=\"{}\"/>\n          <prop k=\"capstyle\" v=\"round\"/>\n        </layer>\n      </symbol>\n",
+            rgba(*colour),
+            if *dashed { "dash" } else { "solid" }
+        ),
+    }
+}
+
+/// A style that colours features by the value of `field`.
+fn categorized(field: &str, categories: &[(&str, &str, Symbol)], t: Temporal) -> String {
+    let mut out = String::from(
+        "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n<qgis version=\"3.22.0\" styleCategories=\"Symbology|Temporal\">\n",
+    );
+    out.push_str(&temporal(&t));
+    let _ = writeln!(
+        out,
+        "  <renderer-v2 type=\"categorizedSymbol\" attr=\"{}\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">",
+        xml_escape(field)
+    );
+    out.push_str("    <categories>\n");
+    for (i, (value, label, _)) in categories.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "      <category value=\"{}\" label=\"{}\" symbol=\"{i}\" render=\"true\"/>",
+            xml_escape(value),
+            xml_escape(label)
+        );
+    }
+    out.push_str("    </categories>\n    <symbols>\n");
+    for (i, (_, _, s)) in categories.iter().enumerate() {
+        out.push_str(&symbol(i, s));
+    }
+    out.push_str("    </symbols>\n  </renderer-v2>\n</qgis>\n");
+    out
+}
+
+fn status_categories(size: f64, shape: &'static str) -> Vec<(&'static str, &'static str, Symbol)> {
+    [
+        Status::Stalled,
+        Status::Halted,
+        Status::Arrived,
+        Status::Moving,
+        Status::Aboard,
+        Status::Unaccounted,
+        Status::Waiting,
+    ]
+    .into_iter()
+    .map(|s| {
+        (
+            s.as_str(),
+            s.as_str(),
+            Symbol::Marker {
+                shape,
+                colour: style::status_colour(s),
+                size,
+            },
+        )
+    })
+    .collect()
+}
+
+/// `end_state.qml`: buses as squares and people as circles would need two fields; one status
+/// colour per marker matches the map's colours.
+pub fn end_state() -> String {
+    categorized("status", &status_categories(4.0, "square"), Temporal::None)
+}
+
+/// `track_points.qml`: each recorded position shown for one recording interval.
+pub fn track_points(record_every_min: u32) -> String {
+    categorized(
+        "status",
+        &status_categories(2.6, "circle"),
+        Temporal::Instant {
+            field: "event_time",
+            minutes: record_every_min.max(1),
+            accumulate: false,
+        },
+    )
+}
+
+/// `tracks.qml`: bus tracks solid, people's dashed, each from its start to its end time.
+pub fn tracks() -> String {
+    categorized(
+        "agent",
+        &[
+            (
+                "bus",
+                "bus",
+                Symbol::Line {
+                    colour: style::BUS_TRACK,
+                    width: 0.8,
+                    dashed: false,
+                },
+            ),
+            (
+                "people",
+                "people",
+                Symbol::Line {
+                    colour: style::PEOPLE_TRACK,
+                    width: 0.6,
+                    dashed: true,
+                },
+            ),
+        ],
+        Temporal::Range {
+            start: "start_time",
+            end: "end_time",
+        },
+    )
+}
+
+/// `events.qml`: road cuts and strikes stay on the map once they have happened.
+pub fn events() -> String {
+    let kinds = [
+        (SimEventKind::RoadClosed, "cross2", style::ROAD_CUT, 5.0),
+        (SimEventKind::Strike, "triangle", style::STRIKE, 4.0),
+        (
+            SimEventKind::Stalled,
+            "square",
+            style::status_colour(Status::Stalled),
+            2.5,
+        ),
+        (
+            SimEventKind::Arrived,
+            "circle",
+            style::status_colour(Status::Arrived),
+            2.5,
+        ),
+        (
+            SimEventKind::LeftBuses,
+            "circle",
+            style::status_colour(Status::Aboard),
+            2.5,
+        ),
+        (
+            SimEventKind::Unaccounted,
+            "circle",
+            style::status_colour(Status::Unaccounted),
+            2.5,
+        ),
+        (SimEventKind::Departed, "circle", style::MUTED, 2.0),
+    ];
+    let cats: Vec<_> = kinds
+        .into_iter()
+        .map(|(k, shape, colour, size)| {
+            (
+                k.as_str(),
+                k.as_str(),
+                Symbol::Marker {
+                    shape,
+                    colour,
+                    size,
+                },
+            )
+        })
+        .collect();
+    categorized(
+        "kind",
+        &cats,
+        Temporal::Instant {
+            field: "event_time",
+            minutes: 60,
+            accumulate: true,
+        },
+    )
+}
