@@ -210,17 +210,41 @@ pub fn tracks(result: &RunResult) -> String {
 
 /// `track_points.geojson`: a Point per agent per recording time, with its status and zone.
 pub fn track_points(result: &RunResult, geo: &Geography) -> String {
+    // Instants at which some zone starts or ends: between two of them the map of holders is fixed.
+    let mut changes: Vec<jiff::Timestamp> = geo
+        .zones
+        .zones()
+        .iter()
+        .flat_map(|z| [z.valid_from, z.valid_to])
+        .collect();
+    changes.sort();
+    let same_map =
+        |a: jiff::Timestamp, b: jiff::Timestamp| !changes.iter().any(|&c| a < c && c <= b);
     let mut features = Vec::new();
     for a in &result.agents {
+        // Agents stand still for days: an unmoved point under the same zones is classified once.
+        let mut last: Option<(
+            LonLat,
+            jiff::Timestamp,
+            crate::zones::Holder,
+            Option<(&String, crate::units::Metres)>,
+        )> = None;
         for s in &a.samples {
-            let zone = geo
-                .zones
-                .holder_at(s.at, s.t.min(result.end))
-                .map_or(crate::zones::Holder::None, |c| c.holder);
-            let nearest = geo
-                .gazetteer
-                .nearest(s.at)
-                .map(|(id, d)| (&geo.gazetteer.get(id).name, d));
+            let (zone, nearest) = match last {
+                Some((at, t, zone, nearest)) if at == s.at && same_map(t, s.t) => (zone, nearest),
+                _ => {
+                    let zone = geo
+                        .zones
+                        .holder_at(s.at, s.t.min(result.end))
+                        .map_or(crate::zones::Holder::None, |c| c.holder);
+                    let nearest = geo
+                        .gazetteer
+                        .nearest(s.at)
+                        .map(|(id, d)| (&geo.gazetteer.get(id).name, d));
+                    (zone, nearest)
+                }
+            };
+            last = Some((s.at, s.t, zone, nearest));
             features.push(point_feature(
                 s.at,
                 properties([
