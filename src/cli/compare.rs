@@ -80,7 +80,7 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
             result,
             (path.as_path(), text),
             run_size,
-            args.map.svg,
+            (args.map.svg, args.map.gif),
         )?;
         writes.push((args.out.join(&scenario.name), files));
     }

@@ -16,6 +16,9 @@ pub struct MapArgs {
     /// Also write the maps as SVG.
     #[arg(long)]
     pub svg: bool,
+    /// Also write run.gif: the run animated, a frame every 3 hours of simulated time.
+    #[arg(long)]
+    pub gif: bool,
 }
 
 impl MapArgs {

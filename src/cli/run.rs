@@ -78,7 +78,7 @@ pub fn outputs(
     result: &convoy_sim::engine::RunResult,
     (path, text): (&Path, &str),
     size: Size,
-    svg: bool,
+    (svg, gif): (bool, bool),
 ) -> Result<Vec<OutputFile>, Error> {
     let inputs = Inputs {
         scenario_path: &path.display().to_string(),
@@ -105,6 +105,12 @@ pub fn outputs(
             drawn(map::run_map_svg(&scene, size))?,
         ));
     }
+    if gif {
+        outputs.push(OutputFile::new(
+            "run.gif",
+            drawn(map::run_gif(&scene, Size::GIF_DEFAULT, map::FRAME_EVERY))?,
+        ));
+    }
     Ok(outputs)
 }
 
@@ -121,7 +127,7 @@ pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
         &result,
         (&args.scenario, &text),
         size,
-        args.map.svg,
+        (args.map.svg, args.map.gif),
     )?;
     let folder = args.out.join(&scenario.name);
     write_folder(&folder, &outputs)?;

@@ -981,6 +981,10 @@ fn citation(scene: &Scene<'_>) -> String {
     format!("Source: {}, {}: “{}”", c.outlet, c.date, c.quote)
 }
 
+/// Where the map frame of `map.png` starts: below the title, in from the left edge.
+pub(super) const TITLE_HEIGHT: i32 = 78;
+pub(super) const MAP_LEFT: i32 = 12;
+
 /// `map.png`: title, map, legend, footer.
 pub(super) fn run_map<DB: DrawingBackend>(
     root: &Area<DB>,
@@ -990,10 +994,10 @@ pub(super) fn run_map<DB: DrawingBackend>(
 ) -> Result<(), RenderError> {
     root.fill(&WHITE).map_err(RenderError::from)?;
     let (w, h) = (size.width as i32, size.height as i32);
-    let (title_h, footer_h) = (78, 58);
+    let (title_h, footer_h) = (TITLE_HEIGHT, 58);
     let legend_w = (w / 5).clamp(250, 380);
     let frame = Frame {
-        x: 12,
+        x: MAP_LEFT,
         y: title_h,
         w: w - legend_w - 24,
         h: h - title_h - footer_h,

@@ -2,6 +2,7 @@
 //! from [`RunResult`]s alone with an embedded font, so they render the same on a machine with no
 //! fonts installed. Every geometry is clipped to the view before it is drawn.
 
+mod gif;
 mod layers;
 mod projection;
 pub mod style;
@@ -12,6 +13,7 @@ use std::sync::OnceLock;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+pub use gif::{FRAME_EVERY, run_gif};
 pub use projection::{Frame, Projection, View};
 
 use crate::Geography;
@@ -35,6 +37,11 @@ impl Size {
     pub const COMPARE_DEFAULT: Size = Size {
         width: 2400,
         height: 1350,
+    };
+    /// Animations are smaller: every frame is quantised to 256 colours.
+    pub const GIF_DEFAULT: Size = Size {
+        width: 960,
+        height: 600,
     };
     /// Smaller than this, the title, legend and footer no longer fit.
     pub const MIN: Size = Size {
