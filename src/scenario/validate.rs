@@ -78,6 +78,33 @@ pub(super) fn scenario(
     }
 }
 
+/// Steps that buses and people take alike.
+enum Shared {
+    WaitUntil(Timestamp),
+    WaitHours(Span<f64>),
+    Unaccounted,
+}
+
+impl From<Shared> for BusStep {
+    fn from(s: Shared) -> Self {
+        match s {
+            Shared::WaitUntil(t) => BusStep::WaitUntil(t),
+            Shared::WaitHours(h) => BusStep::WaitHours(h),
+            Shared::Unaccounted => BusStep::Unaccounted,
+        }
+    }
+}
+
+impl From<Shared> for PeopleStep {
+    fn from(s: Shared) -> Self {
+        match s {
+            Shared::WaitUntil(t) => PeopleStep::WaitUntil(t),
+            Shared::WaitHours(h) => PeopleStep::WaitHours(h),
+            Shared::Unaccounted => PeopleStep::Unaccounted,
+        }
+    }
+}
+
 /// A key given in a step, and where.
 type KeySpan = (&'static str, Range<usize>);
 
@@ -893,24 +920,9 @@ impl Checker<'_> {
                             _ => None,
                         }
                     }
-                    "wait_until" => this
-                        .plan_time(
-                            s.wait_until.as_ref().expect("action present"),
-                            &format!("{key}.wait_until"),
-                            &mut at,
-                            run,
-                        )
-                        .map(BusStep::WaitUntil),
-                    "wait_h" => this
-                        .span(
-                            s.wait_h.as_ref().expect("action present"),
-                            &format!("{key}.wait_h"),
-                            0.0,
-                            24.0 * 30.0,
-                            "h",
-                        )
-                        .map(BusStep::WaitHours),
-                    _ => this.unaccounted(s, key).then_some(BusStep::Unaccounted),
+                    _ => this
+                        .shared_step(action, s, key, &mut at, run)
+                        .map(Into::into),
                 }
             },
         )
@@ -989,24 +1001,9 @@ impl Checker<'_> {
                             _ => None,
                         }
                     }
-                    "wait_until" => this
-                        .plan_time(
-                            s.wait_until.as_ref().expect("action present"),
-                            &format!("{key}.wait_until"),
-                            &mut at,
-                            run,
-                        )
-                        .map(PeopleStep::WaitUntil),
-                    "wait_h" => this
-                        .span(
-                            s.wait_h.as_ref().expect("action present"),
-                            &format!("{key}.wait_h"),
-                            0.0,
-                            24.0 * 30.0,
-                            "h",
-                        )
-                        .map(PeopleStep::WaitHours),
-                    _ => this.unaccounted(s, key).then_some(PeopleStep::Unaccounted),
+                    _ => this
+                        .shared_step(action, s, key, &mut at, run)
+                        .map(Into::into),
                 }
             },
         )
@@ -1040,6 +1037,37 @@ impl Checker<'_> {
             c.time_floor = t;
         }
         Some(t)
+    }
+
+    /// The steps buses and people share: waits, and losing track.
+    fn shared_step(
+        &mut self,
+        action: &str,
+        s: &RawStep,
+        key: &str,
+        at: &mut Option<Cursor>,
+        run: Option<(Timestamp, Timestamp)>,
+    ) -> Option<Shared> {
+        match action {
+            "wait_until" => self
+                .plan_time(
+                    s.wait_until.as_ref().expect("action present"),
+                    &format!("{key}.wait_until"),
+                    at,
+                    run,
+                )
+                .map(Shared::WaitUntil),
+            "wait_h" => self
+                .span(
+                    s.wait_h.as_ref().expect("action present"),
+                    &format!("{key}.wait_h"),
+                    0.0,
+                    24.0 * 30.0,
+                    "h",
+                )
+                .map(Shared::WaitHours),
+            _ => self.unaccounted(s, key).then_some(Shared::Unaccounted),
+        }
     }
 
     fn unaccounted(&mut self, s: &RawStep, key: &str) -> bool {
