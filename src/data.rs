@@ -78,6 +78,8 @@ pub enum DataError {
     Network(#[from] NetworkError),
     #[error(transparent)]
     Zones(#[from] ZoneError),
+    #[error("{origin}: holds no features")]
+    Empty { origin: String },
     #[error("{origin}: not a GeoJSON FeatureCollection for the basemap: {source}")]
     Basemap {
         origin: String,
@@ -149,6 +151,18 @@ impl Geography {
     ) -> Result<Self, DataError> {
         let gazetteer = Gazetteer::from_geojson(places.0, places.1)?;
         let network = RoadNetwork::from_geojson(roads.0, roads.1)?;
+        // The engine names every position by its nearest place and snaps to the nearest road:
+        // both must exist.
+        if gazetteer.is_empty() || network.graph().node_count() == 0 {
+            return Err(DataError::Empty {
+                origin: if gazetteer.is_empty() {
+                    places.1
+                } else {
+                    roads.1
+                }
+                .to_string(),
+            });
+        }
         for (_, road) in network.roads() {
             for end in [&road.from, &road.to] {
                 if gazetteer.lookup(end).is_err() {

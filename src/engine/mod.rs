@@ -595,7 +595,9 @@ impl<'a> Simulation<'a> {
                             let pos = match p.road {
                                 Some(pos) => pos,
                                 None => {
-                                    let (n, d) = net.snap(p.at).expect("the network has nodes");
+                                    let (n, d) = net
+                                        .snap(p.at)
+                                        .expect("Geography refuses a network without roads");
                                     p.clock += d.time_at(v);
                                     p.trail.travelled += d;
                                     p.at = net.node(n);
@@ -797,8 +799,10 @@ impl<'a> Simulation<'a> {
                         .min(geo.zones.coverage().1 - SignedDuration::from_secs(1)),
                 )
                 .map_or(crate::zones::Holder::None, |c| c.holder);
-            let (nearest_place, to_nearest_place) =
-                geo.gazetteer.nearest(at).expect("the gazetteer has places");
+            let (nearest_place, to_nearest_place) = geo
+                .gazetteer
+                .nearest(at)
+                .expect("Geography refuses an empty gazetteer");
             EndState {
                 at,
                 status,
