@@ -141,3 +141,29 @@ fn unknown_place_suggests_the_closest_and_prints_nothing() {
     let err = convoy_bad_input(&["geocode", "Bukamall"]);
     assert!(err.contains("Al Bukamal"), "{err}");
 }
+
+#[test]
+fn data_without_places_or_roads_is_refused() {
+    use convoy_sim::data::{PLACES_GEOJSON, ROADS_GEOJSON, ZONES_GEOJSON};
+    let empty = r#"{"type":"FeatureCollection","features":[]}"#;
+    let err = convoy_sim::Geography::from_geojson(
+        (empty, "places"),
+        (ROADS_GEOJSON, "roads"),
+        (ZONES_GEOJSON, "zones"),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("places: holds no features"),
+        "{err}"
+    );
+    let err = convoy_sim::Geography::from_geojson(
+        (PLACES_GEOJSON, "places"),
+        (empty, "roads"),
+        (ZONES_GEOJSON, "zones"),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("roads: holds no features"),
+        "{err}"
+    );
+}
