@@ -55,11 +55,9 @@ impl Basemap {
             origin: &str,
             text: &str,
         ) -> Result<Vec<T>, DataError> {
-            geojson::de::deserialize_feature_collection_str_to_vec(text).map_err(|source| {
-                DataError::Basemap {
-                    origin: origin.to_string(),
-                    source,
-                }
+            crate::read::features(text).map_err(|source| DataError::Basemap {
+                origin: origin.to_string(),
+                source,
             })
         }
         Ok(Self {

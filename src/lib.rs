@@ -30,6 +30,7 @@ pub mod engine;
 pub mod gazetteer;
 pub mod network;
 pub mod output;
+mod read;
 pub mod scenario;
 pub mod units;
 pub mod zones;

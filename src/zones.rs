@@ -134,8 +134,8 @@ pub struct Control<'a> {
 impl ControlMap {
     /// Reads zones from GeoJSON text; `origin` names the text in errors.
     pub fn from_geojson(text: &str, origin: &str) -> Result<Self, ZoneError> {
-        let mut zones: Vec<Zone> = geojson::de::deserialize_feature_collection_str_to_vec(text)
-            .map_err(|source| ZoneError::Parse {
+        let mut zones: Vec<Zone> =
+            crate::read::features(text).map_err(|source| ZoneError::Parse {
                 origin: origin.to_string(),
                 source,
             })?;

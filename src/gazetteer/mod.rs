@@ -135,8 +135,8 @@ impl Gazetteer {
     /// Fails if a feature is not a Point, ids or names are not unique after normalisation, or a
     /// coordinate or uncertainty is out of range.
     pub fn from_geojson(text: &str, origin: &str) -> Result<Self, GazetteerError> {
-        let places: Vec<Place> = geojson::de::deserialize_feature_collection_str_to_vec(text)
-            .map_err(|source| GazetteerError::Parse {
+        let places: Vec<Place> =
+            crate::read::features(text).map_err(|source| GazetteerError::Parse {
                 origin: origin.to_string(),
                 source,
             })?;

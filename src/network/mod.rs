@@ -150,8 +150,8 @@ pub struct RoadNetwork {
 impl RoadNetwork {
     /// Reads roads from GeoJSON text; `origin` names the text in errors.
     pub fn from_geojson(text: &str, origin: &str) -> Result<Self, NetworkError> {
-        let roads: Vec<Road> = geojson::de::deserialize_feature_collection_str_to_vec(text)
-            .map_err(|source| NetworkError::Parse {
+        let roads: Vec<Road> =
+            crate::read::features(text).map_err(|source| NetworkError::Parse {
                 origin: origin.to_string(),
                 source,
             })?;
