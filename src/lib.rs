@@ -27,6 +27,7 @@
 
 pub mod data;
 pub mod engine;
+pub mod ensemble;
 pub mod gazetteer;
 pub mod network;
 pub mod output;

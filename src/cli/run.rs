@@ -32,6 +32,13 @@ pub struct RunArgs {
     /// Seed for the random draws, instead of the scenario's own.
     #[arg(long)]
     seed: Option<u64>,
+    /// Also run an ensemble of N realizations, each with a seed derived from the scenario's,
+    /// and write ensemble.json, ensemble.csv and ensemble.geojson.
+    #[arg(long, value_name = "N")]
+    runs: Option<u64>,
+    /// Threads for the ensemble (default: all cores). The results do not depend on it.
+    #[arg(long, value_name = "T", requires = "runs")]
+    threads: Option<usize>,
     #[command(flatten)]
     map: MapArgs,
 }
@@ -116,11 +123,22 @@ pub fn outputs(
 
 pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
     let size = args.map.size(Size::RUN_DEFAULT)?;
-    let (scenario, text) = load(&args.scenario, world)?;
-    let seed = args.seed.unwrap_or(scenario.seed);
-    let result = engine::run_with_seed(&scenario, world, seed);
+    let runs = args
+        .runs
+        .map(convoy_sim::ensemble::check_runs)
+        .transpose()
+        .map_err(Error::input)?;
+    if args.threads == Some(0) {
+        return Err(Error::input(convoy_sim::ensemble::EnsembleError::NoThreads));
+    }
+    let (mut scenario, text) = load(&args.scenario, world)?;
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    let seed = scenario.seed;
+    let result = engine::run(&scenario, world);
     let basemap = basemap()?;
-    let outputs = outputs(
+    let mut outputs = outputs(
         world,
         &basemap,
         &scenario,
@@ -129,6 +147,23 @@ pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
         size,
         (args.map.svg, args.map.gif),
     )?;
+    let mut ensemble_table = String::new();
+    if let Some(runs) = runs {
+        let ensemble = ensemble(world, &scenario, runs, args.threads)?;
+        outputs.push(OutputFile::new(
+            "ensemble.json",
+            convoy_sim::output::ensemble::json(&ensemble, world),
+        ));
+        outputs.push(OutputFile::new(
+            "ensemble.csv",
+            convoy_sim::output::ensemble::csv(&ensemble),
+        ));
+        outputs.push(OutputFile::new(
+            "ensemble.geojson",
+            convoy_sim::output::ensemble::density(&ensemble),
+        ));
+        ensemble_table = ensemble_summary(&ensemble);
+    }
     let folder = args.out.join(&scenario.name);
     write_folder(&folder, &outputs)?;
 
@@ -141,6 +176,53 @@ pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
         t.row(vec![zone, status, buses.to_string(), people.to_string()]);
     }
     out.push_str(&t.render());
+    out.push_str(&ensemble_table);
     out.push_str(&format!("\nwrote {}/\n", folder.display()));
     Ok(out)
+}
+
+/// Runs the ensemble with a progress bar on a terminal (none when stderr is not one).
+fn ensemble(
+    world: &Geography,
+    scenario: &Scenario,
+    runs: u32,
+    threads: Option<usize>,
+) -> Result<convoy_sim::ensemble::Ensemble, Error> {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(runs as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} realizations, {eta} left")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let result = convoy_sim::ensemble::run(scenario, world, runs, threads, &|| bar.inc(1));
+    bar.finish_and_clear();
+    result.map_err(Error::input)
+}
+
+/// Buses and people by zone, as shares of the ensemble.
+fn ensemble_summary(e: &convoy_sim::ensemble::Ensemble) -> String {
+    use std::collections::BTreeMap;
+    let n = e.seeds.len() as f64;
+    let mut by_zone: BTreeMap<convoy_sim::zones::Holder, (f64, f64)> = BTreeMap::new();
+    for a in &e.agents {
+        for end in &a.ends {
+            let c = by_zone.entry(end.zone).or_default();
+            if a.bus {
+                c.0 += 1.0 / n;
+            } else {
+                c.1 += a.count as f64 / n;
+            }
+        }
+    }
+    let mut t = Table::new(&["zone", ">mean buses", ">mean people"]);
+    for (zone, (b, p)) in by_zone {
+        t.row(vec![zone.to_string(), format!("{b:.2}"), format!("{p:.1}")]);
+    }
+    format!(
+        "\nensemble of {} realizations:\n{}",
+        e.seeds.len(),
+        t.render()
+    )
 }

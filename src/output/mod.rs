@@ -3,6 +3,7 @@
 
 pub mod assignment;
 pub mod compare;
+pub mod ensemble;
 pub mod geojson;
 pub mod map;
 pub mod qgis;

@@ -1,0 +1,135 @@
+//! What an ensemble says: for every bus and group of people, how likely each zone and each place
+//! is, and how far the ends spread (`ensemble.json`, `ensemble.csv`); and where, cell by cell, the
+//! buses and people are expected to end (`ensemble.geojson`, a density grid).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use geo::{LineString, Polygon};
+use geojson::{Feature, Geometry, GeometryValue};
+use serde_json::json;
+
+use super::geojson::{feature_collection, properties};
+use crate::Geography;
+use crate::ensemble::Ensemble;
+
+fn round(v: f64, places: i32) -> f64 {
+    let k = 10f64.powi(places);
+    (v * k).round() / k
+}
+
+/// `ensemble.json`.
+pub fn json(e: &Ensemble, geo: &Geography) -> String {
+    let agents: Vec<_> = e
+        .agents
+        .iter()
+        .map(|a| {
+            let s = a.spread();
+            json!({
+                "id": a.id,
+                "agent": if a.bus { "bus" } else { "people" },
+                "count": a.count,
+                "zone_probability": s.zone.iter().map(|(h, p)| (h.as_str().to_string(), json!(round(*p, 4)))).collect::<serde_json::Map<_, _>>(),
+                "place_probability": s.place.iter().map(|(id, p)| (geo.gazetteer.get(*id).name.clone(), json!(round(*p, 4)))).collect::<serde_json::Map<_, _>>(),
+                "status_probability": s.status.iter().map(|(st, p)| (st.as_str().to_string(), json!(round(*p, 4)))).collect::<serde_json::Map<_, _>>(),
+                "mean_lon": round(s.mean.lon, 5),
+                "mean_lat": round(s.mean.lat, 5),
+                "mean_km_from_mean": round(s.mean_km, 2),
+                "max_km_from_mean": round(s.max_km, 2),
+            })
+        })
+        .collect();
+    let value = json!({
+        "scenario": e.scenario,
+        "seed": e.seed,
+        "runs": e.seeds.len(),
+        "realization_seeds": "seed of realization i: convoy_sim::engine::rng::realization_seed(seed, i)",
+        "tool_version": env!("CARGO_PKG_VERSION"),
+        "agents": agents,
+    });
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// `ensemble.csv`: a row per agent and zone with the probability of ending there.
+pub fn csv(e: &Ensemble) -> String {
+    let mut out = String::from(
+        "id,agent,count,zone,probability,mean_lon,mean_lat,mean_km_from_mean,max_km_from_mean\n",
+    );
+    for a in &e.agents {
+        let s = a.spread();
+        for (h, p) in &s.zone {
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{:.4},{:.5},{:.5},{:.2},{:.2}",
+                a.id,
+                if a.bus { "bus" } else { "people" },
+                a.count,
+                h,
+                p,
+                s.mean.lon,
+                s.mean.lat,
+                s.mean_km,
+                s.max_km
+            );
+        }
+    }
+    out
+}
+
+/// Grid cell size of the density grid, degrees.
+pub const CELL_DEG: f64 = 0.05;
+
+/// `ensemble.geojson`: square cells with the expected number of buses and of people ending in
+/// them (averaged over realizations), only cells where anything ends.
+pub fn density(e: &Ensemble) -> String {
+    let n = e.seeds.len().max(1) as f64;
+    let mut cells: BTreeMap<(i64, i64), (f64, f64)> = BTreeMap::new();
+    for a in &e.agents {
+        for end in &a.ends {
+            let key = (
+                (end.at.lon / CELL_DEG).floor() as i64,
+                (end.at.lat / CELL_DEG).floor() as i64,
+            );
+            let c = cells.entry(key).or_default();
+            if a.bus {
+                c.0 += 1.0 / n;
+            } else {
+                c.1 += a.count as f64 / n;
+            }
+        }
+    }
+    let features: Vec<Feature> = cells
+        .into_iter()
+        .map(|((i, j), (buses, people))| {
+            let (x0, y0) = (i as f64 * CELL_DEG, j as f64 * CELL_DEG);
+            let ring = LineString::from(vec![
+                (x0, y0),
+                (x0 + CELL_DEG, y0),
+                (x0 + CELL_DEG, y0 + CELL_DEG),
+                (x0, y0 + CELL_DEG),
+                (x0, y0),
+            ]);
+            let poly = Polygon::new(ring, vec![]);
+            let coords = poly
+                .exterior()
+                .coords()
+                .map(|c| vec![round(c.x, 6), round(c.y, 6)].into())
+                .collect();
+            Feature {
+                bbox: None,
+                geometry: Some(Geometry::new(GeometryValue::Polygon {
+                    coordinates: vec![coords],
+                })),
+                id: None,
+                properties: Some(properties([
+                    ("expected_buses", json!(round(buses, 3))),
+                    ("expected_people", json!(round(people, 1))),
+                ])),
+                foreign_members: None,
+            }
+        })
+        .collect();
+    feature_collection(&features)
+}
