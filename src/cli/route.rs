@@ -13,7 +13,7 @@ use super::{Error, Format};
 /// Find the fastest (or shortest) road route between two places.
 ///
 /// Places are snapped to the nearest road vertex (at most 10 km away). Each --avoid closes the
-/// stretch of road between two places — the segments of the shortest path between them — and the
+/// stretch of road between two places — the segments of the fastest path between them — and the
 /// route goes around it, or fails with exit 2 when nothing else connects. The GeoJSON form is a
 /// FeatureCollection of LineStrings: the whole path first (distance_km, duration_h), then one feature
 /// per road leg.

@@ -321,6 +321,26 @@ impl<'a> Simulation<'a> {
                         self.stall_bus(i, pos, t, "the road closed under it".into());
                     }
                 }
+                for i in 0..self.people.len() {
+                    let p = &mut self.people[i];
+                    if let PeopleActivity::Carried(d) = &p.activity {
+                        if d.on_closed_segment(&closed) {
+                            p.road = Some(d.pos());
+                            p.arrived_via = d.last_segment().or(p.arrived_via);
+                            p.activity = PeopleActivity::Idle;
+                            p.status = Status::Stalled;
+                            p.since = t;
+                            let (at, id) = (p.at, p.id.clone());
+                            self.emit(
+                                t,
+                                at,
+                                SimEventKind::Stalled,
+                                Some(&id),
+                                "the road closed under them".into(),
+                            );
+                        }
+                    }
+                }
                 self.closures.add(Closure {
                     label,
                     closed,
@@ -362,6 +382,8 @@ impl<'a> Simulation<'a> {
                     }
                     b.clock = b.clock.max(b.depart);
                     b.activity = BusActivity::Idle;
+                    b.status = Status::Halted;
+                    b.since = b.clock;
                     let (t, at, id, pos) = (b.clock, b.pos.location(net), b.id.clone(), b.pos);
                     let from = self.place_name(pos);
                     self.emit(
@@ -812,6 +834,16 @@ impl<'a> Simulation<'a> {
                 to_nearest_place,
             }
         };
+        // A track ends where its agent is at the end, even partway along a segment.
+        let closed_track = |mut track: Vec<TrackPoint>, last: Sample| {
+            if track.last().is_none_or(|p| p.at != last.at) {
+                track.push(TrackPoint {
+                    t: last.t,
+                    at: last.at,
+                });
+            }
+            track
+        };
         let mut agents = Vec::new();
         for b in &self.buses {
             let last = b.samples.last().copied().unwrap_or(Sample {
@@ -824,7 +856,7 @@ impl<'a> Simulation<'a> {
                 kind: AgentKind::Bus {
                     group: s.bus_groups[b.group].id.clone(),
                 },
-                track: b.trail.track.clone(),
+                track: closed_track(b.trail.track.clone(), last),
                 samples: b.samples.clone(),
                 passages: b.trail.passages.clone(),
                 travelled: b.trail.travelled,
@@ -864,15 +896,20 @@ impl<'a> Simulation<'a> {
                 (p.status, p.since)
             };
             let bus_travelled: Metres = if p.left_bus_at.is_some() {
-                bus.trail
-                    .track
-                    .windows(2)
-                    .filter(|w| w[1].t <= left)
-                    .map(|w| w[0].at.distance(w[1].at))
-                    .sum()
+                let ridden: Vec<&TrackPoint> =
+                    bus.trail.track.iter().filter(|tp| tp.t <= left).collect();
+                let to_vertices: Metres =
+                    ridden.windows(2).map(|w| w[0].at.distance(w[1].at)).sum();
+                // And from the bus's last vertex to where they got off, partway along a segment.
+                let beyond = match (ridden.last(), p.trail.track.first()) {
+                    (Some(v), Some(off)) => v.at.distance(off.at),
+                    _ => Metres::ZERO,
+                };
+                to_vertices + beyond
             } else {
                 bus.trail.travelled
             };
+            let track = closed_track(track, last);
             agents.push(AgentRun {
                 id: p.id.clone(),
                 kind: AgentKind::People {

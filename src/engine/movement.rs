@@ -169,10 +169,19 @@ impl Drive {
                     return None;
                 }
                 let len = net.segment(edge).length;
-                let forward = routed(to)
-                    .map(|r| (r.duration + travel_time(net, edge, len - offset, speed), r));
+                // A route may start at a cut, but one that reaches the cut along this segment
+                // can go no further than it.
+                let via = |end: NodeIndex| {
+                    if closed.nodes.contains(&end) && end != dest {
+                        None
+                    } else {
+                        routed(end)
+                    }
+                };
+                let forward =
+                    via(to).map(|r| (r.duration + travel_time(net, edge, len - offset, speed), r));
                 let backward =
-                    routed(from).map(|r| (r.duration + travel_time(net, edge, offset, speed), r));
+                    via(from).map(|r| (r.duration + travel_time(net, edge, offset, speed), r));
                 match (forward, backward) {
                     (Some((tf, rf)), Some((tb, _))) if tf <= tb => {
                         let mut hops = vec![Hop { edge, from, to }];
@@ -257,6 +266,10 @@ impl Drive {
                 } else {
                     Outcome::Underway
                 };
+            }
+            if self.offset.0 > 0.0 && closed.segments.contains(&hop.edge) {
+                // The road closed under the agent: it stays where it is.
+                return Outcome::Blocked;
             }
             if self.offset.0 == 0.0 {
                 // At a node, about to enter the next segment. At a cut, the only way on is back

@@ -606,46 +606,56 @@ fn end_markers(
     let near =
         |a: (i32, i32), b: (i32, i32)| (a.0 - b.0).abs() <= merge && (a.1 - b.1).abs() <= merge;
     let mut clusters: Vec<Cluster> = Vec::new();
-    let mut aboard: Vec<((i32, i32), u64)> = Vec::new();
+    // Which cluster each bus went into, so people aboard are counted on their own bus's marker.
+    let mut cluster_of_bus: Vec<(&str, usize)> = Vec::new();
+    let mut aboard: Vec<(&str, u64)> = Vec::new();
     for a in &scene.result.agents {
         let bus = matches!(a.kind, AgentKind::Bus { .. });
         let at = p.px(a.end.at);
-        if !bus && a.end.status == Status::Aboard {
-            aboard.push((at, count_of(a)));
-            continue;
+        if let AgentKind::People { bus: rides, .. } = &a.kind {
+            if a.end.status == Status::Aboard {
+                aboard.push((rides.as_str(), count_of(a)));
+                continue;
+            }
         }
         match clusters
-            .iter_mut()
-            .find(|c| c.bus == bus && c.status == a.end.status && near(c.first, at))
+            .iter()
+            .position(|c| c.bus == bus && c.status == a.end.status && near(c.first, at))
         {
-            Some(c) => {
+            Some(k) => {
+                let c = &mut clusters[k];
                 c.points.push(a.end.at);
                 c.count += count_of(a);
+                if bus {
+                    cluster_of_bus.push((a.id.as_str(), k));
+                }
             }
-            None => clusters.push(Cluster {
-                bus,
-                status: a.end.status,
-                first: at,
-                points: vec![a.end.at],
-                count: count_of(a),
-                aboard: 0,
-            }),
+            None => {
+                if bus {
+                    cluster_of_bus.push((a.id.as_str(), clusters.len()));
+                }
+                clusters.push(Cluster {
+                    bus,
+                    status: a.end.status,
+                    first: at,
+                    points: vec![a.end.at],
+                    count: count_of(a),
+                    aboard: 0,
+                })
+            }
         }
     }
-    for (at, n) in aboard {
-        let nearest = clusters
-            .iter_mut()
-            .filter(|c| c.bus)
-            .min_by_key(|c| (c.first.0 - at.0).abs() + (c.first.1 - at.1).abs());
-        if let Some(c) = nearest {
-            c.aboard += n;
+    for (rides, n) in aboard {
+        if let Some(&(_, k)) = cluster_of_bus.iter().find(|(id, _)| *id == rides) {
+            clusters[k].aboard += n;
         }
     }
     let mut markers: Vec<Marker> = Vec::new();
     for c in clusters {
         let r = base + if c.count >= 100 { 4 } else { 0 };
         let true_at = p.px(centroid(&c.points));
-        let caption = (c.aboard > 0).then(|| format!("{} aboard", c.aboard));
+        // Small multiples have no room for captions: the legend says people aboard ride with their bus.
+        let caption = (c.aboard > 0 && !compact).then(|| format!("{} aboard", c.aboard));
         let below = if caption.is_some() { 18 } else { 0 };
         // Captions are wider than their marker: ~7 px a character at this size.
         let half = caption
@@ -658,8 +668,13 @@ fn end_markers(
         let overlaps = |b: (i32, i32, i32, i32), ms: &[Marker]| {
             ms.iter().any(|m| hit(b, &m.bounds)) || obstacles.iter().any(|o| hit(b, o))
         };
-        // On the spot if free, else the nearest free place around it (a leader line shows where).
+        // On the spot if free, else the nearest free place around it (a leader line shows where),
+        // wholly inside the frame.
         let (dx, dy) = (2 * half + 2, 2 * r + below + 4);
+        let f = p.frame;
+        let inside = |b: (i32, i32, i32, i32)| {
+            b.0 >= f.x && b.1 >= f.y && b.2 <= f.x + f.w && b.3 <= f.y + f.h
+        };
         let ring = [
             (0, 0),
             (1, 0),
@@ -679,7 +694,7 @@ fn end_markers(
         let (x, y) = ring
             .iter()
             .map(|(i, j)| (true_at.0 + i * dx, true_at.1 + j * dy))
-            .find(|&at| p.frame.contains(at) && !overlaps(bounds(at), &markers))
+            .find(|&at| inside(bounds(at)) && !overlaps(bounds(at), &markers))
             .unwrap_or(true_at);
         let bounds = bounds((x, y));
         markers.push(Marker {
