@@ -1,6 +1,7 @@
 //! The integration suite: one binary, a small harness, a module per capability.
 
 mod cli_errors;
+mod ensemble;
 mod gazetteer;
 mod gdal;
 mod harness;
