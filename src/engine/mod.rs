@@ -323,22 +323,22 @@ impl<'a> Simulation<'a> {
                 }
                 for i in 0..self.people.len() {
                     let p = &mut self.people[i];
-                    if let PeopleActivity::Carried(d) = &p.activity {
-                        if d.on_closed_segment(&closed) {
-                            p.road = Some(d.pos());
-                            p.arrived_via = d.last_segment().or(p.arrived_via);
-                            p.activity = PeopleActivity::Idle;
-                            p.status = Status::Stalled;
-                            p.since = t;
-                            let (at, id) = (p.at, p.id.clone());
-                            self.emit(
-                                t,
-                                at,
-                                SimEventKind::Stalled,
-                                Some(&id),
-                                "the road closed under them".into(),
-                            );
-                        }
+                    if let PeopleActivity::Carried(d) = &p.activity
+                        && d.on_closed_segment(&closed)
+                    {
+                        p.road = Some(d.pos());
+                        p.arrived_via = d.last_segment().or(p.arrived_via);
+                        p.activity = PeopleActivity::Idle;
+                        p.status = Status::Stalled;
+                        p.since = t;
+                        let (at, id) = (p.at, p.id.clone());
+                        self.emit(
+                            t,
+                            at,
+                            SimEventKind::Stalled,
+                            Some(&id),
+                            "the road closed under them".into(),
+                        );
                     }
                 }
                 self.closures.add(Closure {

@@ -208,6 +208,12 @@ pub fn tracks(result: &RunResult) -> String {
     feature_collection(&features)
 }
 
+/// Who held a point, and the place nearest to it with how far it is.
+type Classified<'a> = (
+    crate::zones::Holder,
+    Option<(&'a String, crate::units::Metres)>,
+);
+
 /// `track_points.geojson`: a Point per agent per recording time, with its status and zone.
 pub fn track_points(result: &RunResult, geo: &Geography) -> String {
     // Instants at which some zone starts or ends: between two of them the map of holders is fixed.
@@ -223,15 +229,10 @@ pub fn track_points(result: &RunResult, geo: &Geography) -> String {
     let mut features = Vec::new();
     for a in &result.agents {
         // Agents stand still for days: an unmoved point under the same zones is classified once.
-        let mut last: Option<(
-            LonLat,
-            jiff::Timestamp,
-            crate::zones::Holder,
-            Option<(&String, crate::units::Metres)>,
-        )> = None;
+        let mut last: Option<(LonLat, jiff::Timestamp, Classified<'_>)> = None;
         for s in &a.samples {
             let (zone, nearest) = match last {
-                Some((at, t, zone, nearest)) if at == s.at && same_map(t, s.t) => (zone, nearest),
+                Some((at, t, classified)) if at == s.at && same_map(t, s.t) => classified,
                 _ => {
                     let zone = geo
                         .zones
@@ -244,7 +245,7 @@ pub fn track_points(result: &RunResult, geo: &Geography) -> String {
                     (zone, nearest)
                 }
             };
-            last = Some((s.at, s.t, zone, nearest));
+            last = Some((s.at, s.t, (zone, nearest)));
             features.push(point_feature(
                 s.at,
                 properties([

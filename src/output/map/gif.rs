@@ -56,10 +56,10 @@ fn frame_indices(times: &[Timestamp], every: SignedDuration) -> Vec<usize> {
             _ => out.push(i),
         }
     }
-    if let Some(last) = times.len().checked_sub(1) {
-        if out.last() != Some(&last) {
-            out.push(last);
-        }
+    if let Some(last) = times.len().checked_sub(1)
+        && out.last() != Some(&last)
+    {
+        out.push(last);
     }
     out
 }

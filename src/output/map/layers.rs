@@ -612,11 +612,11 @@ fn end_markers(
     for a in &scene.result.agents {
         let bus = matches!(a.kind, AgentKind::Bus { .. });
         let at = p.px(a.end.at);
-        if let AgentKind::People { bus: rides, .. } = &a.kind {
-            if a.end.status == Status::Aboard {
-                aboard.push((rides.as_str(), count_of(a)));
-                continue;
-            }
+        if let AgentKind::People { bus: rides, .. } = &a.kind
+            && a.end.status == Status::Aboard
+        {
+            aboard.push((rides.as_str(), count_of(a)));
+            continue;
         }
         match clusters
             .iter()
