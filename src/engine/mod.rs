@@ -890,10 +890,11 @@ impl<'a> Simulation<'a> {
                 at: p.at,
                 status: p.status,
             });
-            let (status, since) = if p.left_bus_at.is_none() {
-                (Status::Aboard, s.start)
-            } else {
-                (p.status, p.since)
+            // Aboard a bus the account has lost track of, they are lost track of too.
+            let (status, since) = match p.left_bus_at {
+                None if bus.status == Status::Unaccounted => (Status::Unaccounted, bus.since),
+                None => (Status::Aboard, s.start),
+                Some(_) => (p.status, p.since),
             };
             let bus_travelled: Metres = if p.left_bus_at.is_some() {
                 let ridden: Vec<&TrackPoint> =

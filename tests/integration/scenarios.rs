@@ -203,6 +203,18 @@ fn us_military_six_back_in_government_ground_west_of_eleven_stuck_together() {
         assert_eq!(b.end.zone, Holder::SyrianGovernment, "{}", b.id);
         assert_eq!(b.end.status, Status::Unaccounted);
     }
+    // Their passengers are lost track of with them; the eleven's are still aboard.
+    for p in r.people() {
+        let AgentKind::People { bus, .. } = &p.kind else {
+            unreachable!()
+        };
+        let expected = if bus.starts_with("bus-toward_palmyra") {
+            Status::Unaccounted
+        } else {
+            Status::Aboard
+        };
+        assert_eq!(p.end.status, expected, "{}", p.id);
+    }
     assert_eq!(
         buses_by_zone(&r).get(&Holder::IslamicState),
         None,

@@ -612,8 +612,12 @@ fn end_markers(
     for a in &scene.result.agents {
         let bus = matches!(a.kind, AgentKind::Bus { .. });
         let at = p.px(a.end.at);
-        if let AgentKind::People { bus: rides, .. } = &a.kind
-            && a.end.status == Status::Aboard
+        // People who never left their bus are where it is, whatever became of it.
+        if let AgentKind::People {
+            bus: rides,
+            left_bus: None,
+            ..
+        } = &a.kind
         {
             aboard.push((rides.as_str(), count_of(a)));
             continue;
@@ -876,8 +880,17 @@ fn legend<DB: DrawingBackend>(
         entries.push((Key::BusMarker(style::status_colour(s)), note.into()));
     }
     entries.push((Key::Heading, "Events and places".into()));
-    entries.push((Key::Cut, "road cut".into()));
-    entries.push((Key::Strike, "strike on vehicles nearing the convoy".into()));
+    let happened = |k: SimEventKind| {
+        scenes
+            .iter()
+            .any(|s| s.result.events.iter().any(|e| e.kind == k))
+    };
+    if happened(SimEventKind::RoadClosed) {
+        entries.push((Key::Cut, "road cut".into()));
+    }
+    if happened(SimEventKind::Strike) {
+        entries.push((Key::Strike, "strike on vehicles nearing the convoy".into()));
+    }
     entries.push((Key::Place, "place (±km: inferred position)".into()));
 
     let (row, head, item) = if compact {
