@@ -92,13 +92,18 @@ pub fn run(
     let seeds: Vec<u64> = (0..runs as u64)
         .map(|i| realization_seed(scenario.seed, i))
         .collect();
-    let results: Vec<Vec<End>> = pool.install(|| {
+    // Each realization keeps only where its agents ended; the first also says who they are
+    // (the same agents, in the same order, in every realization: they come from the scenario).
+    type Who = Vec<(String, u32, bool)>;
+    let results: Vec<(Vec<End>, Option<Who>)> = pool.install(|| {
         seeds
             .par_iter()
-            .map(|&seed| {
+            .enumerate()
+            .map(|(i, &seed)| {
                 let r = engine::run_with_seed(scenario, geo, seed);
                 progress();
-                r.agents
+                let ends = r
+                    .agents
                     .iter()
                     .map(|a| End {
                         at: a.end.at,
@@ -106,24 +111,32 @@ pub fn run(
                         zone: a.end.zone,
                         place: a.end.nearest_place,
                     })
-                    .collect()
+                    .collect();
+                let who = (i == 0).then(|| {
+                    r.agents
+                        .iter()
+                        .map(|a| match a.kind {
+                            AgentKind::People { count, .. } => (a.id.clone(), count, false),
+                            AgentKind::Bus { .. } => (a.id.clone(), 1, true),
+                        })
+                        .collect()
+                });
+                (ends, who)
             })
             .collect()
     });
-    // Agent list and order are the same in every realization: they come from the scenario.
-    let first = engine::run_with_seed(scenario, geo, seeds[0]);
-    let agents = first
-        .agents
-        .iter()
+    let who = results
+        .first()
+        .and_then(|r| r.1.clone())
+        .unwrap_or_default();
+    let agents = who
+        .into_iter()
         .enumerate()
-        .map(|(k, a)| AgentEnsemble {
-            id: a.id.clone(),
-            count: match a.kind {
-                AgentKind::People { count, .. } => count,
-                AgentKind::Bus { .. } => 1,
-            },
-            bus: matches!(a.kind, AgentKind::Bus { .. }),
-            ends: results.iter().map(|r| r[k]).collect(),
+        .map(|(k, (id, count, bus))| AgentEnsemble {
+            id,
+            count,
+            bus,
+            ends: results.iter().map(|r| r.0[k]).collect(),
         })
         .collect();
     Ok(Ensemble {
