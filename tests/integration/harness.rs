@@ -10,6 +10,15 @@ pub fn world() -> Geography {
     Geography::embedded().expect("embedded data loads")
 }
 
+/// Where a gazetteer place is (lon, lat).
+pub fn at(w: &Geography, name: &str) -> convoy_sim::units::LonLat {
+    w.gazetteer
+        .lookup(name)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .place
+        .location()
+}
+
 /// Runs `convoy-sim` with `args`.
 pub fn convoy(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_convoy-sim"))

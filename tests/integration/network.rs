@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use convoy_sim::network::{Closed, Metric, RoadClass};
 use convoy_sim::units::LonLat;
 
-use crate::harness::{convoy_bad_input, convoy_ok, world};
+use crate::harness::{at, convoy_bad_input, convoy_ok, world};
 
 /// Shortest road distance between two places over roads buses use (no desert tracks), in km.
 fn bus_road_km(from: &str, to: &str) -> f64 {
@@ -26,8 +26,8 @@ fn bus_road_km(from: &str, to: &str) -> f64 {
 
 fn straight_km(from: &str, to: &str) -> f64 {
     let w = world();
-    let a = w.gazetteer.lookup(from).unwrap().place.location();
-    let b = w.gazetteer.lookup(to).unwrap().place.location();
+    let a = at(&w, from);
+    let b = at(&w, to);
     a.distance(b).km()
 }
 
@@ -119,7 +119,7 @@ fn closing_hamaymah_to_al_bukamal_sends_the_convoy_another_way() {
     let detour = w.route(&palmyra, &bukamal, Metric::Fastest, &cut).unwrap();
     assert!(detour.segments.iter().all(|s| !cut.segments.contains(s)));
     assert!(detour.duration > open.duration);
-    let mayadin = w.gazetteer.lookup("Mayadin").unwrap().place.location();
+    let mayadin = at(&w, "Mayadin");
     let near = |p: LonLat, q: LonLat| p.distance(q).km() < 3.0;
     assert!(
         detour

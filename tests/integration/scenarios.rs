@@ -10,7 +10,7 @@ use convoy_sim::units::LonLat;
 use convoy_sim::zones::Holder;
 use geo::{ClosestPoint, Distance, Euclidean};
 
-use crate::harness::{repo_path, world};
+use crate::harness::{at, repo_path, world};
 
 pub fn scenario_files() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(repo_path("scenarios"))
@@ -225,12 +225,7 @@ fn us_military_six_back_in_government_ground_west_of_eleven_stuck_together() {
 #[test]
 fn coalition_sees_about_sixteen_buses_moving_back_west_none_in_is_ground() {
     let (w, s, r) = run("coalition_townsend");
-    let cut = w
-        .gazetteer
-        .lookup("Hamaymah road cut")
-        .unwrap()
-        .place
-        .location();
+    let cut = at(&w, "Hamaymah road cut");
     let moving_back: Vec<_> = r
         .buses()
         .filter(|b| b.end.at.lon < cut.lon - 0.3 && b.end.zone == Holder::SyrianGovernment)

@@ -3,7 +3,7 @@
 use convoy_sim::units::{LonLat, parse_utc};
 use convoy_sim::zones::Holder;
 
-use crate::harness::{convoy_ok, world};
+use crate::harness::{at, convoy_ok, world};
 
 #[test]
 fn each_named_town_has_the_right_holder_on_30_august_2017() {
@@ -57,12 +57,7 @@ fn each_named_town_has_the_right_holder_on_30_august_2017() {
 fn the_road_cut_lies_between_the_lines() {
     // SCMP, 4 Sep 2017: buses "stranded in the desert between Syrian government and Islamic State lines".
     let w = world();
-    let cut = w
-        .gazetteer
-        .lookup("Hamaymah road cut")
-        .unwrap()
-        .place
-        .location();
+    let cut = at(&w, "Hamaymah road cut");
     let t = parse_utc("2017-08-30T12:00:00Z").unwrap();
     assert_eq!(w.zones.holder_at(cut, t).unwrap().holder, Holder::None);
 }
@@ -70,7 +65,7 @@ fn the_road_cut_lies_between_the_lines() {
 #[test]
 fn the_enclave_changes_hands_when_the_convoy_leaves() {
     let w = world();
-    let enclave = w.gazetteer.lookup("Qalamoun").unwrap().place.location();
+    let enclave = at(&w, "Qalamoun");
     let before = w
         .zones
         .holder_at(enclave, parse_utc("2017-08-28T06:00:00Z").unwrap())
