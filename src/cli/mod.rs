@@ -122,6 +122,10 @@ fn drawn(r: Result<Vec<u8>, convoy_sim::output::map::RenderError>) -> Result<Vec
 
 /// Runs a parsed command and returns what it prints on stdout.
 pub fn run(args: Args) -> Result<String, Error> {
+    // The schema describes files, not places: it needs no geography.
+    if let Command::Schema(a) = &args.command {
+        return schema::run(a);
+    }
     let world = geography()?;
     match args.command {
         Command::Geocode(a) => geocode::run(&world, &a),
