@@ -56,7 +56,7 @@ fn ensemble(c: &mut Criterion) {
     group.throughput(criterion::Throughput::Elements(1000));
     group.bench_function("us_military × 1000, 1 thread", |b| {
         b.iter(|| {
-            black_box(convoy_sim::ensemble::run(&scenario, &geo, 1000, Some(1), &|| {}).unwrap())
+            black_box(convoy_sim::ensemble::run(&scenario, &geo, 1000, Some(1), &|| true).unwrap())
         })
     });
     group.finish();

@@ -102,6 +102,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             note: None,
             assumed: None,
         }],
+        claims: Vec::new(),
     };
 
     let result = engine::run(&scenario, &geo);

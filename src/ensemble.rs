@@ -54,6 +54,8 @@ pub enum EnsembleError {
     TooManyRuns(u64),
     #[error("--threads must be at least 1")]
     NoThreads,
+    #[error("interrupted: nothing was written")]
+    Interrupted,
     #[error("could not start {threads} threads: {reason}")]
     Threads { threads: usize, reason: String },
 }
@@ -68,63 +70,41 @@ pub fn check_runs(runs: u64) -> Result<u32, EnsembleError> {
 }
 
 /// Runs `scenario` `runs` times on `threads` threads (all cores if `None`), calling `progress`
-/// after each realization (from any thread).
+/// after each realization (from any thread); when it returns `false`, the realizations not yet
+/// started are skipped and the ensemble is [`EnsembleError::Interrupted`].
 pub fn run(
     scenario: &Scenario,
     geo: &Geography,
     runs: u32,
     threads: Option<usize>,
-    progress: &(dyn Fn() + Sync),
+    progress: &(dyn Fn() -> bool + Sync),
 ) -> Result<Ensemble, EnsembleError> {
-    if runs == 0 {
-        return Err(EnsembleError::NoRuns);
-    }
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    match threads {
-        Some(0) => return Err(EnsembleError::NoThreads),
-        Some(t) => pool = pool.num_threads(t),
-        None => {}
-    }
-    let pool = pool.build().map_err(|e| EnsembleError::Threads {
-        threads: threads.unwrap_or(0),
-        reason: e.to_string(),
-    })?;
-    let seeds: Vec<u64> = (0..runs as u64)
-        .map(|i| realization_seed(scenario.seed, i))
-        .collect();
     // Each realization keeps only where its agents ended; the first also says who they are
     // (the same agents, in the same order, in every realization: they come from the scenario).
     type Who = Vec<(String, u32, bool)>;
-    let results: Vec<(Vec<End>, Option<Who>)> = pool.install(|| {
-        seeds
-            .par_iter()
-            .enumerate()
-            .map(|(i, &seed)| {
-                let r = engine::run_with_seed(scenario, geo, seed);
-                progress();
-                let ends = r
-                    .agents
+    let (seeds, results): (_, Vec<(Vec<End>, Option<Who>)>) =
+        realize(scenario, geo, runs, threads, progress, |i, r| {
+            let ends = r
+                .agents
+                .iter()
+                .map(|a| End {
+                    at: a.end.at,
+                    status: a.end.status,
+                    zone: a.end.zone,
+                    place: a.end.nearest_place,
+                })
+                .collect();
+            let who = (i == 0).then(|| {
+                r.agents
                     .iter()
-                    .map(|a| End {
-                        at: a.end.at,
-                        status: a.end.status,
-                        zone: a.end.zone,
-                        place: a.end.nearest_place,
+                    .map(|a| match a.kind {
+                        AgentKind::People { count, .. } => (a.id.clone(), count, false),
+                        AgentKind::Bus { .. } => (a.id.clone(), 1, true),
                     })
-                    .collect();
-                let who = (i == 0).then(|| {
-                    r.agents
-                        .iter()
-                        .map(|a| match a.kind {
-                            AgentKind::People { count, .. } => (a.id.clone(), count, false),
-                            AgentKind::Bus { .. } => (a.id.clone(), 1, true),
-                        })
-                        .collect()
-                });
-                (ends, who)
-            })
-            .collect()
-    });
+                    .collect()
+            });
+            (ends, who)
+        })?;
     let who = results
         .first()
         .and_then(|r| r.1.clone())
@@ -145,6 +125,58 @@ pub fn run(
         seeds,
         agents,
     })
+}
+
+/// Runs `runs` realizations of `scenario` on `threads` threads and keeps what `keep` takes from
+/// each (given the realization's index and result), in realization order whatever the threads.
+/// Returns the realizations' seeds with what was kept. `progress` is as for [`run`].
+pub fn realize<T: Send>(
+    scenario: &Scenario,
+    geo: &Geography,
+    runs: u32,
+    threads: Option<usize>,
+    progress: &(dyn Fn() -> bool + Sync),
+    keep: impl Fn(usize, &engine::RunResult) -> T + Sync,
+) -> Result<(Vec<u64>, Vec<T>), EnsembleError> {
+    if runs == 0 {
+        return Err(EnsembleError::NoRuns);
+    }
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    match threads {
+        Some(0) => return Err(EnsembleError::NoThreads),
+        Some(t) => pool = pool.num_threads(t),
+        None => {}
+    }
+    let pool = pool.build().map_err(|e| EnsembleError::Threads {
+        threads: threads.unwrap_or(0),
+        reason: e.to_string(),
+    })?;
+    let seeds: Vec<u64> = (0..runs as u64)
+        .map(|i| realization_seed(scenario.seed, i))
+        .collect();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let kept: Vec<Option<T>> = pool.install(|| {
+        seeds
+            .par_iter()
+            .enumerate()
+            .map(|(i, &seed)| {
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    return None;
+                }
+                let r = engine::run_with_seed(scenario, geo, seed);
+                let kept = keep(i, &r);
+                if !progress() {
+                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                Some(kept)
+            })
+            .collect()
+    });
+    if stop.into_inner() {
+        return Err(EnsembleError::Interrupted);
+    }
+    let kept = kept.into_iter().collect::<Option<Vec<T>>>();
+    kept.map(|k| (seeds, k)).ok_or(EnsembleError::Interrupted)
 }
 
 /// How one agent's ends spread.

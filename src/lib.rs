@@ -25,6 +25,7 @@
 //! [`units::Metres`]; speeds [`units::KmPerHour`]; instants are [`jiff::Timestamp`] in UTC. Each
 //! stage has its own error type; only the binary turns them into a message and an exit code.
 
+pub mod check;
 pub mod data;
 pub mod engine;
 pub mod ensemble;

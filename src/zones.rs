@@ -56,6 +56,11 @@ impl Holder {
             Holder::None => "none",
         }
     }
+
+    /// The holder named `name`, as [`Holder::as_str`] writes it.
+    pub fn parse(name: &str) -> Option<Holder> {
+        Holder::ALL.into_iter().find(|h| h.as_str() == name)
+    }
 }
 
 impl fmt::Display for Holder {

@@ -37,12 +37,16 @@ pub struct CompareArgs {
     map: MapArgs,
 }
 
-pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
-    let size = args.map.size(Size::COMPARE_DEFAULT)?;
-    let run_size = args.map.size(Size::RUN_DEFAULT)?;
+/// Reads several scenarios, reporting every bad one at once. Their names must differ, and none may
+/// be `reserved` (the folder the command writes its own results into).
+pub fn load_all<'p>(
+    paths: &'p [PathBuf],
+    world: &Geography,
+    reserved: &str,
+) -> Result<Vec<(&'p PathBuf, convoy_sim::scenario::Scenario, String)>, Error> {
     let mut loaded = Vec::new();
     let mut problems = Vec::new();
-    for path in &args.scenarios {
+    for path in paths {
         match load(path, world) {
             Ok((scenario, text)) => loaded.push((path, scenario, text)),
             Err(e) => problems.push(e.to_string()),
@@ -56,14 +60,21 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
             w[0]
         ));
     }
-    if names.contains(&"compare") {
-        problems.push(
-            "a scenario named 'compare' would overwrite the comparison: rename the file".into(),
-        );
+    if names.contains(&reserved) {
+        problems.push(format!(
+            "a scenario named '{reserved}' would overwrite the {reserved} folder: rename the file"
+        ));
     }
     if !problems.is_empty() {
         return Err(Error::input(problems.join("\n")));
     }
+    Ok(loaded)
+}
+
+pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
+    let size = args.map.size(Size::COMPARE_DEFAULT)?;
+    let run_size = args.map.size(Size::RUN_DEFAULT)?;
+    let mut loaded = load_all(&args.scenarios, world, "compare")?;
     loaded.sort_by(|a, b| (a.1.account.as_of, &a.1.name).cmp(&(b.1.account.as_of, &b.1.name)));
     let results: Vec<_> = loaded
         .iter()

@@ -36,6 +36,7 @@ pub fn write_folder(folder: &Path, files: &[OutputFile]) -> Result<(), Error> {
             "{shown}: is a file; it would be replaced by the run's folder"
         )));
     }
+    remove_leftovers(parent, &name);
     let pid = std::process::id();
     let tmp = parent.join(format!(".{name}.tmp-{pid}"));
     let old = parent.join(format!(".{name}.old-{pid}"));
@@ -44,6 +45,12 @@ pub fn write_folder(folder: &Path, files: &[OutputFile]) -> Result<(), Error> {
         fs::create_dir(&tmp)?;
         for f in files {
             fs::write(tmp.join(&f.name), &f.contents)?;
+        }
+        if super::interrupted() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "interrupted",
+            ));
         }
         if folder.exists() {
             fs::rename(folder, &old)?;
@@ -59,6 +66,36 @@ pub fn write_folder(folder: &Path, files: &[OutputFile]) -> Result<(), Error> {
     })();
     written.map_err(|e| {
         let _ = fs::remove_dir_all(&tmp);
-        Error::input(format!("{shown}: cannot write the results: {e}"))
+        if super::interrupted() {
+            Error::Interrupted
+        } else {
+            Error::input(format!("{shown}: cannot write the results: {e}"))
+        }
     })
+}
+
+/// Removes what an earlier write of `name` left in `parent` when it was killed outright (no
+/// chance to clean up): `.NAME.tmp-PID` folders of processes that are gone. Only where the process
+/// table can be read (`/proc`); elsewhere they are left alone. A `.NAME.old-PID` folder is never
+/// removed: if a write was killed between its two renames, it holds the previous results.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let pid = file
+            .strip_prefix(&format!(".{name}.tmp-"))
+            .and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid
+            && pid != std::process::id()
+            && !proc.join(pid.to_string()).exists()
+        {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }

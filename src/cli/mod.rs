@@ -4,6 +4,7 @@
 //! Subcommands build their whole output as a string before anything is printed, so a failure
 //! leaves stdout empty.
 
+mod check;
 mod compare;
 mod files;
 mod geocode;
@@ -44,6 +45,7 @@ pub enum Command {
     Route(route::RouteArgs),
     Run(run::RunArgs),
     Compare(compare::CompareArgs),
+    Check(check::CheckArgs),
     Schema(schema::SchemaArgs),
 }
 
@@ -64,6 +66,23 @@ pub enum Error {
     Input(Box<dyn std::error::Error + Send + Sync>),
     /// convoy-sim or its environment failed: exit 1.
     Internal(Box<dyn std::error::Error + Send + Sync>),
+    /// The user pressed Ctrl-C: exit 130, as a shell reports SIGINT.
+    Interrupted,
+}
+
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// From now on Ctrl-C asks the work to stop instead of killing the process, so that nothing is
+/// left half-written: ensembles stop between realizations and folders are not renamed into place.
+fn catch_interrupts() {
+    // If a handler cannot be set, Ctrl-C keeps its default meaning; output is still written
+    // to a temporary folder first, so it is never half-written.
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
+}
+
+/// Whether the user has pressed Ctrl-C.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
 impl Error {
@@ -75,6 +94,7 @@ impl Error {
         match self {
             Error::Input(_) => ExitCode::from(2),
             Error::Internal(_) => ExitCode::from(1),
+            Error::Interrupted => ExitCode::from(130),
         }
     }
 }
@@ -82,7 +102,9 @@ impl Error {
 /// The message and each cause after it, on one line.
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (Error::Input(e) | Error::Internal(e)) = self;
+        let (Error::Input(e) | Error::Internal(e)) = self else {
+            return write!(f, "interrupted: nothing was written");
+        };
         write!(f, "{e}")?;
         let mut cause = e.source();
         while let Some(c) = cause {
@@ -127,12 +149,19 @@ pub fn run(args: Args) -> Result<String, Error> {
         return schema::run(a);
     }
     let world = geography()?;
+    if matches!(
+        args.command,
+        Command::Run(_) | Command::Compare(_) | Command::Check(_)
+    ) {
+        catch_interrupts();
+    }
     match args.command {
         Command::Geocode(a) => geocode::run(&world, &a),
         Command::Places(a) => places::run(&world, &a),
         Command::Route(a) => route::run(&world, &a),
         Command::Run(a) => run::run(&world, &a),
         Command::Compare(a) => compare::run(&world, &a),
+        Command::Check(a) => check::run(&world, &a),
         Command::Schema(a) => schema::run(&a),
     }
 }

@@ -188,17 +188,45 @@ fn ensemble(
     runs: u32,
     threads: Option<usize>,
 ) -> Result<convoy_sim::ensemble::Ensemble, Error> {
+    let bar = progress_bar(runs as u64);
+    let result = convoy_sim::ensemble::run(scenario, world, runs, threads, &|| bar.advance());
+    bar.finish();
+    result.map_err(ensemble_error)
+}
+
+/// An ensemble that failed: interrupted (Ctrl-C) or asked for something impossible.
+pub fn ensemble_error(e: convoy_sim::ensemble::EnsembleError) -> Error {
+    match e {
+        convoy_sim::ensemble::EnsembleError::Interrupted => Error::Interrupted,
+        e => Error::input(e),
+    }
+}
+
+/// A progress bar with an ETA on stderr when it is a terminal, hidden otherwise.
+pub struct Progress(indicatif::ProgressBar);
+
+impl Progress {
+    /// One more realization done; `false` once the user has pressed Ctrl-C.
+    pub fn advance(&self) -> bool {
+        self.0.inc(1);
+        !super::interrupted()
+    }
+
+    pub fn finish(self) {
+        self.0.finish_and_clear();
+    }
+}
+
+pub fn progress_bar(total: u64) -> Progress {
     let bar = indicatif::ProgressBar::with_draw_target(
-        Some(runs as u64),
+        Some(total),
         indicatif::ProgressDrawTarget::stderr(),
     );
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} realizations, {eta} left")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let result = convoy_sim::ensemble::run(scenario, world, runs, threads, &|| bar.inc(1));
-    bar.finish_and_clear();
-    result.map_err(Error::input)
+    Progress(bar)
 }
 
 /// Buses and people by zone, as shares of the ensemble.

@@ -152,6 +152,34 @@ impl SimEventKind {
     }
 }
 
+impl AgentRun {
+    /// Where the agent was at `t`: on the straight line between the track points either side,
+    /// at the first point before the track starts and at the last after it ends.
+    pub fn position_at(&self, t: Timestamp) -> LonLat {
+        let after = self.track.partition_point(|p| p.t <= t);
+        match (
+            after.checked_sub(1).map(|i| self.track[i]),
+            self.track.get(after),
+        ) {
+            (None, Some(first)) => first.at,
+            (Some(last), None) => last.at,
+            (Some(a), Some(b)) => {
+                let span = b.t.duration_since(a.t).as_secs_f64();
+                let f = if span > 0.0 {
+                    t.duration_since(a.t).as_secs_f64() / span
+                } else {
+                    1.0
+                };
+                LonLat::new(
+                    a.at.lon + f * (b.at.lon - a.at.lon),
+                    a.at.lat + f * (b.at.lat - a.at.lat),
+                )
+            }
+            (None, None) => self.end.at,
+        }
+    }
+}
+
 /// Everything a run produced.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunResult {

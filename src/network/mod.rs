@@ -242,6 +242,33 @@ impl RoadNetwork {
             .min_by(|a, b| a.1.0.total_cmp(&b.1.0).then(a.0.cmp(&b.0)))
     }
 
+    /// The point nearest to `at` on any segment `allow` accepts: the segment, how far along it
+    /// from its first node (0 to 1), and how far `at` is from that point.
+    pub fn nearest_on_segment(
+        &self,
+        at: LonLat,
+        allow: impl Fn(EdgeIndex) -> bool,
+    ) -> Option<(EdgeIndex, f64, Metres)> {
+        let k = at.lat.to_radians().cos();
+        self.graph
+            .edge_indices()
+            .filter(|&e| allow(e))
+            .filter_map(|e| {
+                let (a, b) = self.graph.edge_endpoints(e)?;
+                let (a, b) = (self.graph[a].at, self.graph[b].at);
+                let (dx, dy) = ((b.lon - a.lon) * k, b.lat - a.lat);
+                let len2 = dx * dx + dy * dy;
+                let f = if len2 > 0.0 {
+                    (((at.lon - a.lon) * k * dx + (at.lat - a.lat) * dy) / len2).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                let p = LonLat::new(a.lon + f * (b.lon - a.lon), a.lat + f * (b.lat - a.lat));
+                Some((e, f, at.distance(p)))
+            })
+            .min_by(|x, y| x.2.0.total_cmp(&y.2.0).then(x.0.cmp(&y.0)))
+    }
+
     /// Snaps a named point to the network, refusing points further than [`SNAP_LIMIT`] from any road.
     pub fn snap_place(&self, name: &str, at: LonLat) -> Result<NodeIndex, NetworkError> {
         match self.snap(at) {

@@ -2,6 +2,7 @@
 //! the run summaries. Text only; the CLI decides where it goes.
 
 pub mod assignment;
+pub mod check;
 pub mod compare;
 pub mod ensemble;
 pub mod geojson;

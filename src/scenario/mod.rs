@@ -16,6 +16,8 @@ use petgraph::graph::{EdgeIndex, NodeIndex};
 pub use problem::{Problem, ScenarioError};
 
 use crate::gazetteer::PlaceId;
+use crate::units::Metres;
+use crate::zones::Holder;
 
 /// The seed used when a scenario names none: the date the convoy left.
 pub const DEFAULT_SEED: u64 = 20_170_828;
@@ -225,6 +227,73 @@ pub struct Event {
     pub assumed: Option<String>,
 }
 
+/// Whom a claim counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject {
+    Buses,
+    /// People of one kind, or of every kind.
+    People(Option<PeopleKind>),
+}
+
+impl Subject {
+    /// The name used in files and reports (`buses`, `people`, `fighters`…).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Subject::Buses => "buses",
+            Subject::People(None) => "people",
+            Subject::People(Some(k)) => k.as_str(),
+        }
+    }
+}
+
+/// Where a claim puts its subject.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Region {
+    /// Ground this holder held at the claim's time.
+    Zone(Holder),
+    /// Within `within` of any of these places.
+    Near { sites: Vec<Site>, within: Metres },
+}
+
+/// How many a claim counts: at least `low`, and at most `high` if it says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CountRange {
+    pub low: u32,
+    pub high: Option<u32>,
+}
+
+impl CountRange {
+    pub fn contains(&self, n: f64) -> bool {
+        n >= self.low as f64 && self.high.is_none_or(|h| n <= h as f64)
+    }
+}
+
+impl std::fmt::Display for CountRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.high {
+            None => write!(f, "at least {}", self.low),
+            Some(h) if h == self.low => write!(f, "exactly {h}"),
+            Some(h) => write!(f, "{}–{h}", self.low),
+        }
+    }
+}
+
+/// Something a source says about where buses or people were by a time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Claim {
+    pub id: String,
+    pub says: String,
+    pub by: Timestamp,
+    pub subject: Subject,
+    pub count: CountRange,
+    pub region: Region,
+    pub cite: Citation,
+    pub assumed: Option<String>,
+}
+
+/// Radius of a claim's `near` when it gives none.
+pub const DEFAULT_NEAR: Metres = Metres(20_000.0);
+
 /// A validated, resolved account, ready to run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
@@ -240,6 +309,8 @@ pub struct Scenario {
     pub people_groups: Vec<PeopleGroup>,
     /// In time order; same-time events keep file order.
     pub events: Vec<Event>,
+    /// What the source says, for `convoy-sim check`; in file order.
+    pub claims: Vec<Claim>,
 }
 
 /// The JSON Schema of scenario files, for editors that validate TOML against one.

@@ -75,6 +75,11 @@ pub struct RawScenario {
     #[serde(default)]
     #[schemars(with = "Vec<RawEvent>")]
     pub event: Vec<Spanned<RawEvent>>,
+    /// What the source says about where buses or people were by a time; `convoy-sim check` judges
+    /// each claim against this account and every other.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawClaim>")]
+    pub claim: Vec<Spanned<RawClaim>>,
 }
 
 /// Who gives the account, and when it speaks for.
@@ -285,4 +290,52 @@ pub struct RawEvent {
     /// Shown with the event in events.geojson.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// A claim the source makes about where buses or people were by a time. Gives exactly one subject
+/// (buses, people, fighters, families, wounded) and exactly one of in_zone, near.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawClaim {
+    /// Unique id, used in check.json and the ACH matrix.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// The claim in one line, as the source makes it.
+    #[schemars(with = "String")]
+    pub says: Spanned<String>,
+    /// The time the claim speaks for: a date-time with offset within the zones' coverage.
+    #[schemars(with = "String")]
+    pub by: Spanned<Datetime>,
+    /// Subject: how many buses — a number means at least that many; [low, high] means between.
+    #[schemars(with = "Option<RawRange>")]
+    pub buses: Option<Spanned<RawRange>>,
+    /// Subject: how many people of every kind (at least a number, or [low, high]).
+    #[schemars(with = "Option<RawRange>")]
+    pub people: Option<Spanned<RawRange>>,
+    /// Subject: how many fighters (at least a number, or [low, high]).
+    #[schemars(with = "Option<RawRange>")]
+    pub fighters: Option<Spanned<RawRange>>,
+    /// Subject: how many family members (at least a number, or [low, high]).
+    #[schemars(with = "Option<RawRange>")]
+    pub families: Option<Spanned<RawRange>>,
+    /// Subject: how many wounded (at least a number, or [low, high]).
+    #[schemars(with = "Option<RawRange>")]
+    pub wounded: Option<Spanned<RawRange>>,
+    /// Where: ground held by this holder at `by` (syrian_government, islamic_state,
+    /// iraqi_government, sdf, coalition, lebanese_government, kurdistan_region, or none for the
+    /// ground between the lines).
+    #[schemars(with = "Option<String>")]
+    pub in_zone: Option<Spanned<String>>,
+    /// Where: within `within_km` of this place, or of any place in a list.
+    #[schemars(with = "Option<RawPlaces>")]
+    pub near: Option<Spanned<RawPlaces>>,
+    /// Radius for `near`, km (default 20).
+    #[schemars(with = "Option<f64>")]
+    pub within_km: Option<Spanned<f64>>,
+    /// Where this comes from: outlet, publication date and a short quote.
+    #[schemars(with = "RawCite")]
+    pub cite: Spanned<RawCite>,
+    /// How the words were read as numbers, where the report is vague.
+    #[serde(default)]
+    pub assumed: Option<String>,
 }

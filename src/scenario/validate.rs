@@ -682,6 +682,22 @@ impl Checker<'_> {
         }
         events.sort_by_key(|e| e.at);
 
+        let mut claims = Vec::new();
+        let mut claim_ids = BTreeSet::new();
+        for c in &raw.claim {
+            let key = format!("claim[{}]", c.get_ref().id.get_ref());
+            if !claim_ids.insert(c.get_ref().id.get_ref().clone()) {
+                self.problem(
+                    c.get_ref().id.span(),
+                    &format!("{key}.id"),
+                    format!("claim '{}' is defined twice", c.get_ref().id.get_ref()),
+                );
+            }
+            if let Some(claim) = self.claim(c, &key) {
+                claims.push(claim);
+            }
+        }
+
         let (start, end) = run?;
         Some(Scenario {
             name: name.to_string(),
@@ -699,6 +715,141 @@ impl Checker<'_> {
             bus_groups,
             people_groups,
             events,
+            claims,
+        })
+    }
+
+    fn claim(&mut self, c: &Spanned<super::raw::RawClaim>, key: &str) -> Option<Claim> {
+        let r = c.get_ref();
+        let says = self.text_value(&r.says, &format!("{key}.says"));
+        let by = self.time(&r.by, &format!("{key}.by"));
+        if let Some(t) = by {
+            let (from, to) = self.geo.zones.coverage();
+            if t < from || t >= to {
+                self.problem(
+                    r.by.span(),
+                    &format!("{key}.by"),
+                    format!("{t} is outside the period the control zones cover ({from} to {to})"),
+                );
+            }
+        }
+        let subjects = [
+            ("buses", Subject::Buses, &r.buses),
+            ("people", Subject::People(None), &r.people),
+            (
+                "fighters",
+                Subject::People(Some(PeopleKind::Fighters)),
+                &r.fighters,
+            ),
+            (
+                "families",
+                Subject::People(Some(PeopleKind::Families)),
+                &r.families,
+            ),
+            (
+                "wounded",
+                Subject::People(Some(PeopleKind::Wounded)),
+                &r.wounded,
+            ),
+        ];
+        let given: Vec<_> = subjects
+            .iter()
+            .filter_map(|(name, subject, v)| v.as_ref().map(|v| (*name, *subject, v)))
+            .collect();
+        let subject_count = match given.as_slice() {
+            [(name, subject, v)] => self
+                .claim_count(v, &format!("{key}.{name}"), name)
+                .map(|n| (*subject, n)),
+            _ => {
+                self.problem(c.span(), key, format!(
+                    "a claim counts one thing: give exactly one of buses, people, fighters, families, wounded (found {})",
+                    given.len()
+                ))
+                .hint = Some("write e.g. buses = 6 (at least six) or people = [600, 800]".into());
+                None
+            }
+        };
+        let region = match (&r.in_zone, &r.near) {
+            (Some(z), None) => match Holder::parse(z.get_ref()) {
+                Some(h) => Some(Region::Zone(h)),
+                None => {
+                    let names: Vec<&str> = Holder::ALL.iter().map(|h| h.as_str()).collect();
+                    self.problem(
+                        z.span(),
+                        &format!("{key}.in_zone"),
+                        format!("'{}' is not a holder of ground", z.get_ref()),
+                    )
+                    .hint = Some(format!("one of {}", names.join(", ")));
+                    None
+                }
+            },
+            (None, Some(near)) => {
+                let sites = self.sites(near, &format!("{key}.near"));
+                let within = match &r.within_km {
+                    None => Some(DEFAULT_NEAR),
+                    Some(w) if w.get_ref().is_finite() && (0.1..=500.0).contains(w.get_ref()) => {
+                        Some(Metres(w.get_ref() * 1000.0))
+                    }
+                    Some(w) => {
+                        self.problem(
+                            w.span(),
+                            &format!("{key}.within_km"),
+                            format!("{} is not 0.1–500 km", w.get_ref()),
+                        );
+                        None
+                    }
+                };
+                sites
+                    .zip(within)
+                    .map(|(sites, within)| Region::Near { sites, within })
+            }
+            _ => {
+                self.problem(
+                    c.span(),
+                    key,
+                    "a claim says where: give exactly one of in_zone, near",
+                )
+                .hint = Some("e.g. in_zone = \"islamic_state\" or near = \"Rawa\"".into());
+                None
+            }
+        };
+        if r.within_km.is_some() && r.near.is_none() {
+            self.problem(
+                r.within_km.as_ref().map_or(c.span(), |w| w.span()),
+                &format!("{key}.within_km"),
+                "within_km is the radius of near, and this claim has no near",
+            );
+        }
+        let cite = self.cite(&r.cite, &format!("{key}.cite"));
+        let (subject, count) = subject_count?;
+        Some(Claim {
+            id: r.id.get_ref().clone(),
+            says: says?,
+            by: by?,
+            subject,
+            count,
+            region: region?,
+            cite: cite?,
+            assumed: r.assumed.clone(),
+        })
+    }
+
+    /// A claim's count: a whole number (at least that many) or a `[low, high]` range.
+    fn claim_count(&mut self, v: &Spanned<RawRange>, key: &str, unit: &str) -> Option<CountRange> {
+        let s = self.span(v, key, 0.0, 100_000.0, unit)?;
+        if s.low.fract() != 0.0 || s.high.fract() != 0.0 {
+            self.problem(v.span(), key, "a count is a whole number");
+            return None;
+        }
+        Some(match v.get_ref() {
+            RawRange::One(_) => CountRange {
+                low: s.low as u32,
+                high: None,
+            },
+            RawRange::Range(_) => CountRange {
+                low: s.low as u32,
+                high: Some(s.high as u32),
+            },
         })
     }
 

@@ -72,3 +72,60 @@ fn absurd_ensembles_are_refused() {
     convoy_bad_input(&["run", s, "--runs", "-3"]);
     convoy_bad_input(&["run", s, "--threads", "2"]);
 }
+
+#[test]
+fn ctrl_c_during_an_ensemble_stops_it_and_writes_nothing() {
+    let out = tempfile::tempdir().unwrap();
+    let folder = out.path().join("us_military");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("earlier.txt"), "an earlier run").unwrap();
+    let s = repo_path("scenarios/us_military.toml");
+    // Far more realizations than can finish before the interrupt.
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_convoy-sim"))
+        .args(["run", s.to_str().unwrap(), "--runs", "900000", "--out"])
+        .arg(out.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let done = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(done.stdout.is_empty());
+    // The earlier results are untouched, and nothing half-written is left beside them.
+    let left: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, vec!["us_military".to_string()]);
+    let inside: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(inside, vec!["earlier.txt".to_string()]);
+}
+
+#[test]
+fn a_temporary_folder_left_by_a_killed_run_is_cleaned_up_by_the_next() {
+    let out = tempfile::tempdir().unwrap();
+    // No process has this id (Linux ids stay below 2^22).
+    let stale = out.path().join(".sohr.tmp-4999999");
+    std::fs::create_dir(&stale).unwrap();
+    std::fs::write(stale.join("summary.json"), "{").unwrap();
+    let s = repo_path("scenarios/sohr.toml");
+    convoy_ok(&[
+        "run",
+        s.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(!stale.exists());
+    assert!(out.path().join("sohr/summary.json").exists());
+}

@@ -2,6 +2,7 @@
 //! from [`RunResult`]s alone with an embedded font, so they render the same on a machine with no
 //! fonts installed. Every geometry is clipped to the view before it is drawn.
 
+mod ach;
 mod gif;
 mod layers;
 mod projection;
@@ -42,6 +43,11 @@ impl Size {
     pub const GIF_DEFAULT: Size = Size {
         width: 960,
         height: 600,
+    };
+    /// The competing-hypotheses heat map.
+    pub const ACH_DEFAULT: Size = Size {
+        width: 1800,
+        height: 1100,
     };
     /// Smaller than this, the title, legend and footer no longer fit.
     pub const MIN: Size = Size {
@@ -189,6 +195,11 @@ pub fn compare_png(scenes: &[Scene<'_>], size: Size) -> Result<Vec<u8>, RenderEr
 pub fn compare_svg(scenes: &[Scene<'_>], size: Size) -> Result<Vec<u8>, RenderError> {
     let view = fit_view(scenes);
     svg(size, |root| layers::compare(root, scenes, view, size))
+}
+
+/// `ach.png`: the competing-hypotheses matrix as a heat map.
+pub fn ach_png(check: &crate::check::Check, size: Size) -> Result<Vec<u8>, RenderError> {
+    png(size, |root| ach::ach(root, check, size))
 }
 
 /// The middle of a list of positions, for placing a cluster's marker.

@@ -1,0 +1,605 @@
+//! Claims judged against accounts: is what one source says possible under another's events, and
+//! how often does that account's ensemble bear it out?
+//!
+//! For every claim and every account the check gives a [`Verdict`]:
+//! - **impossible**: the account rules it out. Either it has too few buses or people of the kind
+//!   in all, or, starting everyone from where the account's own run has them at its last event
+//!   before the claim's time, not enough of them could be there in time even moving as fast as
+//!   the account allows by any open road ([`reach`]).
+//! - **consistent**: at least half the account's realizations bear the claim out. Buses and people
+//!   the account has lost track of by then count as possibly there if they could have got there
+//!   from where they were lost: an account that does not say where they went does not contradict
+//!   a claim that they went there.
+//! - **inconsistent**: possible, but fewer than half the realizations bear it out.
+
+pub mod reach;
+
+use jiff::Timestamp;
+
+use crate::Geography;
+use crate::engine::{self, AgentKind, AgentRun, RunResult, Status};
+use crate::ensemble::{self, EnsembleError};
+use crate::scenario::{Claim, EventKind, Region, Scenario, Subject};
+use crate::units::{LonLat, Metres};
+use reach::Fields;
+
+/// Share of realizations at or above which a claim is consistent with an account.
+pub const CONSISTENT_AT: f64 = 0.5;
+
+/// How a claim stands against one account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Consistent,
+    Inconsistent,
+    Impossible,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Consistent => "consistent",
+            Verdict::Inconsistent => "inconsistent",
+            Verdict::Impossible => "impossible",
+        }
+    }
+}
+
+/// A claim, with the account whose source makes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourcedClaim {
+    /// Index into [`Check::accounts`].
+    pub account: usize,
+    pub claim: Claim,
+}
+
+/// One account as the check saw it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccountInfo {
+    pub name: String,
+    pub title: String,
+    pub source: String,
+    pub seed: u64,
+    pub means: reach::Means,
+}
+
+/// A claim against an account.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Judgement {
+    /// Index into [`Check::claims`].
+    pub claim: usize,
+    /// Index into [`Check::accounts`].
+    pub account: usize,
+    pub verdict: Verdict,
+    /// Share of realizations that bear the claim out.
+    pub probability: f64,
+    /// How many the account has of the claim's subject, in all.
+    pub available: u32,
+    /// How many of them could be there by the claim's time, at most.
+    pub reachable: u32,
+    /// Counted there across realizations (not counting those lost track of): least, mean, most.
+    pub counted: (f64, f64, f64),
+    /// Lost track of by then but could be there, at most (in the account's own run).
+    pub unknown: u32,
+    /// The soonest any of the subject could be there, if ever.
+    pub soonest: Option<Timestamp>,
+    pub reason: String,
+}
+
+/// Every claim against every account.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Check {
+    pub accounts: Vec<AccountInfo>,
+    pub claims: Vec<SourcedClaim>,
+    pub runs: u32,
+    /// Claim-major: the judgement of claim `c` against account `a` is at `c * accounts + a`.
+    pub judgements: Vec<Judgement>,
+}
+
+impl Check {
+    pub fn judgement(&self, claim: usize, account: usize) -> &Judgement {
+        &self.judgements[claim * self.accounts.len() + account]
+    }
+}
+
+/// Checks every claim of every scenario against every scenario, each run as an ensemble of `runs`
+/// realizations. `progress` is called after each realization, as for [`ensemble::run`].
+pub fn check(
+    scenarios: &[Scenario],
+    geo: &Geography,
+    runs: u32,
+    threads: Option<usize>,
+    progress: &(dyn Fn() -> bool + Sync),
+) -> Result<Check, EnsembleError> {
+    let claims: Vec<SourcedClaim> = scenarios
+        .iter()
+        .enumerate()
+        .flat_map(|(account, s)| {
+            s.claims.iter().map(move |c| SourcedClaim {
+                account,
+                claim: c.clone(),
+            })
+        })
+        .collect();
+    let targets: Vec<Vec<Metres>> = claims.iter().map(|c| remaining(geo, &c.claim)).collect();
+    let mut accounts = Vec::new();
+    let mut per_account: Vec<Vec<Judgement>> = Vec::new();
+    for (a, scenario) in scenarios.iter().enumerate() {
+        let mut fields = Fields::new(geo, scenario);
+        let base = engine::run(scenario, geo);
+        let bounds: Vec<Bound> = claims
+            .iter()
+            .zip(&targets)
+            .map(|(c, rem)| bound(geo, scenario, &base, &mut fields, &c.claim, rem))
+            .collect();
+        let (_, counts) = ensemble::realize(scenario, geo, runs, threads, progress, |_, r| {
+            claims
+                .iter()
+                .zip(&bounds)
+                .map(|(c, b)| count(geo, r, &c.claim, b))
+                .collect::<Vec<(f64, f64)>>()
+        })?;
+        let judgements = claims
+            .iter()
+            .enumerate()
+            .map(|(k, c)| {
+                let per_run: Vec<(f64, f64)> = counts.iter().map(|r| r[k]).collect();
+                judge(
+                    k,
+                    a,
+                    scenario,
+                    geo,
+                    fields.means(),
+                    &c.claim,
+                    &bounds[k],
+                    &per_run,
+                )
+            })
+            .collect();
+        per_account.push(judgements);
+        accounts.push(AccountInfo {
+            name: scenario.name.clone(),
+            title: scenario.account.title.clone(),
+            source: scenario.account.source.clone(),
+            seed: scenario.seed,
+            means: *fields.means(),
+        });
+    }
+    let judgements = (0..claims.len())
+        .flat_map(|k| per_account.iter().map(move |js| js[k].clone()))
+        .collect();
+    Ok(Check {
+        accounts,
+        claims,
+        runs,
+        judgements,
+    })
+}
+
+/// What the account's own run allows for one claim.
+#[derive(Clone, Debug)]
+struct Bound {
+    available: u32,
+    reachable: u32,
+    soonest: Option<Timestamp>,
+    /// The last event at or before the claim (its time and what it was), where the search starts.
+    anchor: (Timestamp, String),
+    /// Straight-line distance from the nearest agent's start to the claim's place.
+    distance: Metres,
+    /// Ids of agents lost track of in the account's run who could be there by the claim's time.
+    unknown_could: Vec<String>,
+}
+
+fn subject_count(a: &AgentRun, subject: Subject) -> Option<u32> {
+    match (&a.kind, subject) {
+        (AgentKind::Bus { .. }, Subject::Buses) => Some(1),
+        (AgentKind::People { count, .. }, Subject::People(None)) => Some(*count),
+        (AgentKind::People { count, kind, .. }, Subject::People(Some(k))) if *kind == k => {
+            Some(*count)
+        }
+        _ => None,
+    }
+}
+
+fn aboard_at(a: &AgentRun, t: Timestamp) -> bool {
+    match &a.kind {
+        AgentKind::Bus { .. } => true,
+        AgentKind::People { left_bus, .. } => left_bus.is_none_or(|l| l > t),
+    }
+}
+
+fn lost_by(a: &AgentRun, t: Timestamp) -> bool {
+    a.end.status == Status::Unaccounted && a.end.since <= t
+}
+
+/// The soonest an agent found at `at` at time `t` could be where the claim puts it.
+fn soonest(
+    geo: &Geography,
+    fields: &mut Fields,
+    claim: &Claim,
+    rem: &[Metres],
+    (at, t, aboard): (LonLat, Timestamp, bool),
+) -> Option<Timestamp> {
+    let walk = fields.means().walk;
+    // People can always walk straight there.
+    let on_foot = match claim.subject {
+        Subject::Buses => None,
+        Subject::People(_) => t
+            .checked_add(distance_to(geo, claim, rem, at).time_at(walk))
+            .ok(),
+    };
+    let start = fields.start_at(at, t, aboard)?;
+    let f = fields.get(start);
+    let by_road = match claim.subject {
+        Subject::Buses => f.buses(rem),
+        Subject::People(_) => f.people(walk, rem),
+    };
+    match (by_road, on_foot) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn bound(
+    geo: &Geography,
+    scenario: &Scenario,
+    base: &RunResult,
+    fields: &mut Fields,
+    claim: &Claim,
+    rem: &[Metres],
+) -> Bound {
+    let anchor_event = scenario.events.iter().rev().find(|e| e.at <= claim.by);
+    let anchor_at = anchor_event
+        .map_or(scenario.start, |e| e.at)
+        .max(scenario.start);
+    let anchor_what = anchor_event.map_or_else(
+        || "the start of the run".to_string(),
+        |e| match &e.kind {
+            EventKind::CloseRoadAt { site } => format!("the road was cut at {}", site.written),
+            EventKind::CloseRoad { from, to, .. } => {
+                format!(
+                    "the road closed between {} and {}",
+                    from.written, to.written
+                )
+            }
+            EventKind::StrikeNear { site } => format!("the strike near {}", site.written),
+        },
+    );
+    let mut available = 0;
+    let mut reachable = 0;
+    let mut best: Option<Timestamp> = None;
+    let mut distance = Metres(f64::INFINITY);
+    let mut unknown_could = Vec::new();
+    for a in &base.agents {
+        let Some(n) = subject_count(a, claim.subject) else {
+            continue;
+        };
+        available += n;
+        let at = a.position_at(anchor_at);
+        distance = Metres(distance.0.min(distance_to(geo, claim, rem, at).0));
+        let soon = soonest(
+            geo,
+            fields,
+            claim,
+            rem,
+            (at, anchor_at, aboard_at(a, anchor_at)),
+        );
+        if soon.is_some_and(|t| t <= claim.by) {
+            reachable += n;
+        }
+        best = match (best, soon) {
+            (Some(b), Some(s)) => Some(b.min(s)),
+            (b, s) => b.or(s),
+        };
+        if lost_by(a, claim.by) {
+            let lost = (a.end.at, a.end.since, aboard_at(a, a.end.since));
+            let could = soonest(geo, fields, claim, rem, lost).is_some_and(|t| t <= claim.by);
+            if could {
+                unknown_could.push(a.id.clone());
+            }
+        }
+    }
+    Bound {
+        available,
+        reachable,
+        soonest: best,
+        anchor: (anchor_at, anchor_what),
+        distance,
+        unknown_could,
+    }
+}
+
+/// For every road node, how far people there would still have to walk, straight, to be where the
+/// claim puts them: 0 inside the region.
+fn remaining(geo: &Geography, claim: &Claim) -> Vec<Metres> {
+    let net = &geo.network;
+    let nodes: Vec<LonLat> = net.graph().node_indices().map(|n| net.node(n)).collect();
+    match &claim.region {
+        Region::Near { sites, within } => nodes
+            .iter()
+            .map(|&p| {
+                let d = sites
+                    .iter()
+                    .map(|s| p.distance(geo.gazetteer.get(s.place).location()).0)
+                    .fold(f64::INFINITY, f64::min);
+                Metres((d - within.0).max(0.0))
+            })
+            .collect(),
+        Region::Zone(holder) => {
+            let inside: Vec<LonLat> = nodes
+                .iter()
+                .copied()
+                .filter(|&p| in_zone(geo, p, claim.by, *holder))
+                .collect();
+            nodes
+                .iter()
+                .map(|&p| {
+                    Metres(
+                        inside
+                            .iter()
+                            .map(|&q| p.distance(q).0)
+                            .fold(f64::INFINITY, f64::min),
+                    )
+                })
+                .collect()
+        }
+    }
+}
+
+fn in_zone(geo: &Geography, p: LonLat, t: Timestamp, holder: crate::zones::Holder) -> bool {
+    geo.zones.holder_at(p, t).is_ok_and(|c| c.holder == holder)
+}
+
+/// Whether a point is where the claim puts its subject.
+fn inside(geo: &Geography, claim: &Claim, p: LonLat) -> bool {
+    match &claim.region {
+        Region::Near { sites, within } => sites
+            .iter()
+            .any(|s| p.distance(geo.gazetteer.get(s.place).location()).0 <= within.0),
+        Region::Zone(holder) => in_zone(geo, p, claim.by, *holder),
+    }
+}
+
+/// Straight-line distance from a point to the claim's region (to its nearest road node for a zone).
+fn distance_to(geo: &Geography, claim: &Claim, rem: &[Metres], p: LonLat) -> Metres {
+    if inside(geo, claim, p) {
+        return Metres::ZERO;
+    }
+    let net = &geo.network;
+    match &claim.region {
+        Region::Near { sites, within } => Metres(
+            sites
+                .iter()
+                .map(|s| p.distance(geo.gazetteer.get(s.place).location()).0 - within.0)
+                .fold(f64::INFINITY, f64::min)
+                .max(0.0),
+        ),
+        Region::Zone(_) => Metres(
+            net.graph()
+                .node_indices()
+                .filter(|n| rem[n.index()].0 == 0.0)
+                .map(|n| p.distance(net.node(n)).0)
+                .fold(f64::INFINITY, f64::min),
+        ),
+    }
+}
+
+/// In one realization: how many of the claim's subject are where it says at its time, and how
+/// many more, lost track of by then, could be.
+fn count(geo: &Geography, r: &RunResult, claim: &Claim, b: &Bound) -> (f64, f64) {
+    let t = claim.by.clamp(r.start, r.end);
+    let mut known = 0.0;
+    let mut unknown = 0.0;
+    for a in &r.agents {
+        let Some(n) = subject_count(a, claim.subject) else {
+            continue;
+        };
+        if lost_by(a, claim.by) {
+            if b.unknown_could.contains(&a.id) {
+                unknown += n as f64;
+            }
+        } else if inside(geo, claim, a.position_at(t)) {
+            known += n as f64;
+        }
+    }
+    (known, unknown)
+}
+
+/// Whether `[known, known + unknown]` meets the claim's count.
+fn borne_out(claim: &Claim, (known, unknown): (f64, f64)) -> bool {
+    let high = claim.count.high.map_or(f64::INFINITY, |h| h as f64);
+    known <= high && known + unknown >= claim.count.low as f64
+}
+
+/// "4.2 days", "31 h", "45 min".
+pub fn duration_words(d: jiff::SignedDuration) -> String {
+    let h = d.as_secs_f64() / 3600.0;
+    if h >= 48.0 {
+        format!("{:.1} days", h / 24.0)
+    } else if h >= 1.0 {
+        format!("{h:.0} h")
+    } else {
+        format!("{:.0} min", h * 60.0)
+    }
+}
+
+/// "in islamic_state ground", "within 20 km of Rawa or Aana".
+pub fn region_words(geo: &Geography, region: &Region) -> String {
+    match region {
+        Region::Zone(crate::zones::Holder::None) => {
+            "between the lines (ground no one held)".to_string()
+        }
+        Region::Zone(h) => format!("in {h} ground"),
+        Region::Near { sites, within } => format!(
+            "within {:.0} km of {}",
+            within.km(),
+            sites
+                .iter()
+                .map(|s| geo.gazetteer.get(s.place).name.as_str())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+    }
+}
+
+/// Short UTC time for reports: `2017-09-01 12:00Z`.
+pub fn time_words(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%d %H:%MZ").to_string()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    claim_index: usize,
+    account: usize,
+    scenario: &Scenario,
+    geo: &Geography,
+    means: &reach::Means,
+    claim: &Claim,
+    b: &Bound,
+    per_run: &[(f64, f64)],
+) -> Judgement {
+    let runs = per_run.len().max(1) as f64;
+    let borne = per_run.iter().filter(|&&c| borne_out(claim, c)).count();
+    let probability = borne as f64 / runs;
+    let known: Vec<f64> = per_run.iter().map(|c| c.0).collect();
+    let counted = (
+        known.iter().copied().fold(f64::INFINITY, f64::min),
+        known.iter().sum::<f64>() / runs,
+        known.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    );
+    let unknown = per_run.iter().map(|c| c.1).fold(0.0, f64::max) as u32;
+    let subject = claim.subject.as_str();
+    let region = region_words(geo, &claim.region);
+    let (anchor_at, anchor_what) = &b.anchor;
+    let (verdict, reason) = if b.available < claim.count.low {
+        (
+            Verdict::Impossible,
+            format!(
+                "the account has {} {subject} in all; the claim needs {}",
+                b.available, claim.count
+            ),
+        )
+    } else if b.reachable < claim.count.low && borne == 0 {
+        let when = match b.soonest {
+            Some(s) => format!(
+                "the soonest any could be there is {} ({} after {}), but the claim says by {} ({} after)",
+                time_words(s),
+                duration_words(anchor_at.duration_until(s)),
+                anchor_what,
+                time_words(claim.by),
+                duration_words(anchor_at.duration_until(claim.by)),
+            ),
+            None => "no open road or walk gets them there".to_string(),
+        };
+        let only = if b.reachable > 0 {
+            format!(
+                "; only {} of the {} {subject} could be there in time",
+                b.reachable, b.available
+            )
+        } else {
+            String::new()
+        };
+        (
+            Verdict::Impossible,
+            format!(
+                "when {anchor_what} ({}), the nearest of the {subject} were {:.0} km from being {region}; moving {}, {when}{only}; the claim needs {}",
+                time_words(*anchor_at),
+                b.distance.km(),
+                means.describe(),
+                claim.count,
+            ),
+        )
+    } else {
+        let verdict = if probability >= CONSISTENT_AT {
+            Verdict::Consistent
+        } else {
+            Verdict::Inconsistent
+        };
+        let lost = if unknown > 0 {
+            format!(", and up to {unknown} more the account has lost track of could be")
+        } else {
+            String::new()
+        };
+        (
+            verdict,
+            format!(
+                "{borne} of {} realizations bear it out: {} {subject} {region} at {} (least {:.0}, most {:.0}){lost}; the claim needs {}",
+                per_run.len(),
+                fmt_count(counted.1),
+                time_words(claim.by.clamp(scenario.start, scenario.end)),
+                counted.0,
+                counted.2,
+                claim.count,
+            ),
+        )
+    };
+    Judgement {
+        claim: claim_index,
+        account,
+        verdict,
+        probability,
+        available: b.available,
+        reachable: b.reachable,
+        counted,
+        unknown,
+        soonest: b.soonest,
+        reason,
+    }
+}
+
+fn fmt_count(v: f64) -> String {
+    if (v - v.round()).abs() < 0.05 {
+        format!("{:.0}", v)
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// Weight of a verdict in the competing-hypotheses matrix: Heuer's inconsistency score, with an
+/// impossibility counting double.
+pub fn ach_weight(v: Verdict) -> f64 {
+    match v {
+        Verdict::Consistent => 0.0,
+        Verdict::Inconsistent => 1.0,
+        Verdict::Impossible => 2.0,
+    }
+}
+
+/// Analysis of competing hypotheses: each account is a hypothesis about where the convoy ended
+/// up, and every claim of every source is evidence for or against it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ach {
+    /// Inconsistency score per account (lower is better supported), in [`Check::accounts`] order.
+    pub scores: Vec<f64>,
+    /// Accounts from least to most inconsistent (ties in account order).
+    pub ranking: Vec<usize>,
+    /// Per claim: whether its verdicts differ between accounts. Evidence that every hypothesis
+    /// explains equally says nothing about which is true.
+    pub diagnostic: Vec<bool>,
+}
+
+impl Check {
+    pub fn ach(&self) -> Ach {
+        let n = self.accounts.len();
+        let scores: Vec<f64> = (0..n)
+            .map(|a| {
+                (0..self.claims.len())
+                    .map(|c| ach_weight(self.judgement(c, a).verdict))
+                    .sum()
+            })
+            .collect();
+        let mut ranking: Vec<usize> = (0..n).collect();
+        ranking.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(a.cmp(&b)));
+        let diagnostic = (0..self.claims.len())
+            .map(|c| {
+                let first = self.judgement(c, 0).verdict;
+                (1..n).any(|a| self.judgement(c, a).verdict != first)
+            })
+            .collect();
+        Ach {
+            scores,
+            ranking,
+            diagnostic,
+        }
+    }
+}

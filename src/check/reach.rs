@@ -1,0 +1,372 @@
+//! How soon anyone could be anywhere under one account: a time-dependent earliest-arrival search
+//! over the roads, with the account's closures in force from their times, its fastest bus, its
+//! fastest walkers and, if the account has vehicles carrying people, its fastest carriers.
+//!
+//! This is a bound, not a plan: it lets every agent move as fast as the account allows, by any
+//! open road, without waits. What it cannot reach in time, the account rules out.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+
+use jiff::{SignedDuration, Timestamp};
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+
+use crate::Geography;
+use crate::network::{Closed, RoadClass};
+use crate::scenario::{DEFAULT_WALK_KMH, EventKind, PeopleStep, Scenario};
+use crate::units::{KmPerHour, LonLat, Metres};
+
+/// How fast things move under one account: its own top speeds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Means {
+    pub bus: KmPerHour,
+    pub walk: KmPerHour,
+    /// `None` when the account has no vehicles carrying people.
+    pub carry: Option<KmPerHour>,
+}
+
+impl Means {
+    /// The fastest speeds the account gives anywhere: buses, walking (the default pace if it has
+    /// no walk) and carrying (only if some group is carried).
+    pub fn of(scenario: &Scenario) -> Means {
+        let bus = scenario
+            .bus_groups
+            .iter()
+            .map(|g| g.speed.high)
+            .fold(0.0, f64::max);
+        let mut walk = None::<f64>;
+        let mut carry = None::<f64>;
+        for s in scenario.people_groups.iter().flat_map(|g| &g.plan) {
+            match s {
+                PeopleStep::WalkTo { speed, .. } => {
+                    walk = Some(walk.map_or(speed.high, |w| w.max(speed.high)))
+                }
+                PeopleStep::CarriedTo { speed, .. } => {
+                    carry = Some(carry.map_or(speed.high, |c| c.max(speed.high)))
+                }
+                _ => {}
+            }
+        }
+        Means {
+            bus: KmPerHour(bus),
+            walk: KmPerHour(walk.unwrap_or(DEFAULT_WALK_KMH.high)),
+            carry: carry.map(KmPerHour),
+        }
+    }
+
+    /// "by bus at up to 60 km/h on open roads, on foot at up to 2.5 km/h, …".
+    pub fn describe(&self) -> String {
+        let carry = match self.carry {
+            Some(c) => format!("carried by other vehicles at up to {:.0} km/h", c.0),
+            None => "no vehicles meet the convoy in this account".into(),
+        };
+        format!(
+            "by bus at up to {:.0} km/h on open roads, on foot at up to {} km/h, {carry}",
+            self.bus.0,
+            trim(self.walk.0)
+        )
+    }
+}
+
+fn trim(v: f64) -> String {
+    let s = format!("{v:.1}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
+/// How an agent is moving in the search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Mode {
+    Bus,
+    Carried,
+    Foot,
+}
+
+const MODES: usize = 3;
+
+/// The account's closures as a timetable: what closes, and from when.
+#[derive(Clone, Debug, Default)]
+pub struct Timetable {
+    closures: Vec<(Timestamp, Closed)>,
+}
+
+impl Timetable {
+    pub fn of(scenario: &Scenario) -> Timetable {
+        let closures = scenario
+            .events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::CloseRoadAt { site } => Some((
+                    e.at,
+                    Closed {
+                        segments: Default::default(),
+                        nodes: [site.node].into(),
+                    },
+                )),
+                EventKind::CloseRoad { segments, .. } => {
+                    Some((e.at, Closed::segments(segments.clone())))
+                }
+                EventKind::StrikeNear { .. } => None,
+            })
+            .collect();
+        Timetable { closures }
+    }
+
+    fn node_closed(&self, n: NodeIndex, t: Timestamp) -> bool {
+        self.closures
+            .iter()
+            .any(|(from, c)| *from <= t && c.nodes.contains(&n))
+    }
+
+    fn segment_closed(&self, e: petgraph::graph::EdgeIndex, t: Timestamp) -> bool {
+        self.closures
+            .iter()
+            .any(|(from, c)| *from <= t && c.segments.contains(&e))
+    }
+}
+
+/// Where an agent starts the search from: the road nodes it can reach first, and when.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Start {
+    pub seeds: Vec<(NodeIndex, Timestamp)>,
+    /// Still aboard its bus (or a bus itself); otherwise it is on foot.
+    pub aboard: bool,
+}
+
+impl Start {
+    fn at(&self) -> Timestamp {
+        self.seeds.iter().map(|s| s.1).min().unwrap_or_default()
+    }
+}
+
+/// Earliest arrival at every node, by how the agent arrives.
+#[derive(Clone, Debug)]
+pub struct Field {
+    /// `arrival[mode][node]`, seconds after the start; infinite where unreachable.
+    arrival: [Vec<f64>; MODES],
+    start: Timestamp,
+}
+
+impl Field {
+    /// The earliest time a bus could be at `node`.
+    pub fn bus(&self, node: NodeIndex) -> Option<Timestamp> {
+        self.time(self.arrival[Mode::Bus as usize][node.index()])
+    }
+
+    /// The earliest time people could have nothing `remaining` (metres per node still to walk,
+    /// straight, after leaving the roads at that node).
+    pub fn people(&self, walk: KmPerHour, remaining: &[Metres]) -> Option<Timestamp> {
+        let best = (0..remaining.len())
+            .map(|i| {
+                let by_road = (0..MODES)
+                    .map(|m| self.arrival[m][i])
+                    .fold(f64::INFINITY, f64::min);
+                by_road + remaining[i].0 / walk.metres_per_second()
+            })
+            .fold(f64::INFINITY, f64::min);
+        self.time(best)
+    }
+
+    /// The earliest time a bus could be at any node with nothing `remaining`.
+    pub fn buses(&self, remaining: &[Metres]) -> Option<Timestamp> {
+        let best = remaining
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.0 == 0.0)
+            .map(|(i, _)| self.arrival[Mode::Bus as usize][i])
+            .fold(f64::INFINITY, f64::min);
+        self.time(best)
+    }
+
+    fn time(&self, secs: f64) -> Option<Timestamp> {
+        secs.is_finite()
+            .then(|| {
+                self.start
+                    .checked_add(SignedDuration::from_secs_f64(secs))
+                    .ok()
+            })
+            .flatten()
+    }
+}
+
+/// Earliest arrivals from one start under one account. Buses and carriers keep to open roads
+/// (buses off the desert tracks) and never pass a cut; people may leave a vehicle at any node,
+/// walk straight from there to any named place and, if the account has carriers, be picked up
+/// there.
+pub fn field(
+    geo: &Geography,
+    means: &Means,
+    timetable: &Timetable,
+    place_nodes: &[NodeIndex],
+    start: &Start,
+) -> Field {
+    let net = &geo.network;
+    let graph = net.graph();
+    let n = graph.node_count();
+    let mut arrival = [
+        vec![f64::INFINITY; n],
+        vec![f64::INFINITY; n],
+        vec![f64::INFINITY; n],
+    ];
+    let mut heap = BinaryHeap::new();
+    let push = |arrival: &mut [Vec<f64>; MODES],
+                heap: &mut BinaryHeap<_>,
+                mode: Mode,
+                node: NodeIndex,
+                secs: f64| {
+        let slot = &mut arrival[mode as usize][node.index()];
+        if secs < *slot {
+            *slot = secs;
+            heap.push(Reverse((Secs(secs), mode, node)));
+        }
+    };
+    let first = if start.aboard { Mode::Bus } else { Mode::Foot };
+    let t0 = start.at();
+    for &(node, t) in &start.seeds {
+        let secs = t0.duration_until(t).as_secs_f64();
+        push(&mut arrival, &mut heap, first, node, secs);
+    }
+    let at = |secs: f64| t0 + SignedDuration::from_secs_f64(secs);
+    while let Some(Reverse((Secs(secs), mode, node))) = heap.pop() {
+        if secs > arrival[mode as usize][node.index()] {
+            continue;
+        }
+        let now = at(secs);
+        match mode {
+            Mode::Bus | Mode::Carried => {
+                // Out of the vehicle, anywhere.
+                push(&mut arrival, &mut heap, Mode::Foot, node, secs);
+                let passable =
+                    start.seeds.iter().any(|s| s.0 == node) || !timetable.node_closed(node, now);
+                let top = match mode {
+                    Mode::Bus => means.bus,
+                    _ => means.carry.unwrap_or(KmPerHour(0.0)),
+                };
+                if !passable || top.0 <= 0.0 {
+                    continue;
+                }
+                for e in graph.edges(node) {
+                    let road = net.road(e.weight().road);
+                    if (mode == Mode::Bus && road.class == RoadClass::Track)
+                        || timetable.segment_closed(e.id(), now)
+                    {
+                        continue;
+                    }
+                    let v = if road.speed().0 < top.0 {
+                        road.speed()
+                    } else {
+                        top
+                    };
+                    let next = secs + e.weight().length.0 / v.metres_per_second();
+                    push(&mut arrival, &mut heap, mode, e.target(), next);
+                }
+            }
+            Mode::Foot => {
+                let here = net.node(node);
+                for &p in place_nodes {
+                    let next = secs + here.distance(net.node(p)).0 / means.walk.metres_per_second();
+                    push(&mut arrival, &mut heap, Mode::Foot, p, next);
+                    if means.carry.is_some() {
+                        push(&mut arrival, &mut heap, Mode::Carried, p, next);
+                    }
+                }
+                if means.carry.is_some() {
+                    push(&mut arrival, &mut heap, Mode::Carried, node, secs);
+                }
+            }
+        }
+    }
+    Field { arrival, start: t0 }
+}
+
+/// Seconds, ordered (never NaN here).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Secs(f64);
+
+impl Eq for Secs {}
+
+impl PartialOrd for Secs {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Secs {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// Fields computed once per start and shared by every claim.
+#[derive(Debug)]
+pub struct Fields<'a> {
+    geo: &'a Geography,
+    means: Means,
+    timetable: Timetable,
+    place_nodes: Vec<NodeIndex>,
+    cache: BTreeMap<Start, Field>,
+}
+
+impl<'a> Fields<'a> {
+    pub fn new(geo: &'a Geography, scenario: &Scenario) -> Self {
+        let mut place_nodes: Vec<NodeIndex> = geo
+            .gazetteer
+            .places()
+            .filter_map(|(id, _)| geo.place_node(id).ok())
+            .collect();
+        place_nodes.sort();
+        place_nodes.dedup();
+        Fields {
+            geo,
+            means: Means::of(scenario),
+            timetable: Timetable::of(scenario),
+            place_nodes,
+            cache: BTreeMap::new(),
+        }
+    }
+
+    pub fn means(&self) -> &Means {
+        &self.means
+    }
+
+    /// The start of an agent found at `at` at time `t`: the two ends of the road segment it is
+    /// on (a bus road for those aboard), reached along it at the vehicle's top speed, or on foot
+    /// for people not aboard.
+    pub fn start_at(&self, at: LonLat, t: Timestamp, aboard: bool) -> Option<Start> {
+        let net = &self.geo.network;
+        let bus_road = |e| net.road(net.segment(e).road).class != RoadClass::Track;
+        let (e, f, _) = net.nearest_on_segment(at, |e| !aboard || bus_road(e))?;
+        let (a, b) = net.graph().edge_endpoints(e)?;
+        let seg = net.segment(e);
+        let speed = if aboard {
+            let road = net.road(seg.road).speed();
+            if road.0 < self.means.bus.0 {
+                road
+            } else {
+                self.means.bus
+            }
+        } else {
+            self.means.walk
+        };
+        let seeds = [(a, f), (b, 1.0 - f)]
+            .into_iter()
+            .map(|(n, share)| {
+                let d = if aboard {
+                    Metres(seg.length.0 * share)
+                } else {
+                    at.distance(net.node(n))
+                };
+                t.checked_add(d.time_at(speed)).ok().map(|t| (n, t))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Start { seeds, aboard })
+    }
+
+    pub fn get(&mut self, start: Start) -> &Field {
+        let (geo, means, timetable, places) =
+            (self.geo, &self.means, &self.timetable, &self.place_nodes);
+        self.cache
+            .entry(start)
+            .or_insert_with_key(|start| field(geo, means, timetable, places, start))
+    }
+}

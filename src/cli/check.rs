@@ -1,0 +1,187 @@
+//! `convoy-sim check SCENARIO...`: judge every source's claims against every account.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use convoy_sim::Geography;
+use convoy_sim::check::{self, Check, Verdict, region_words, time_words};
+use convoy_sim::output::map::{self, Size};
+use convoy_sim::output::run::OutputFile;
+
+use super::compare::load_all;
+use super::run::{ensemble_error, progress_bar};
+use super::table::Table;
+use super::{Error, drawn, write_folder};
+
+/// Judge every claim of every scenario against every account.
+///
+/// Each account is run as an ensemble. A claim is impossible under an account if the account has
+/// too few buses or people, or if none could be there in time moving as fast as the account allows
+/// from where its own run has them at its last event; consistent if at least half the
+/// realizations bear it out; inconsistent otherwise. Writes OUT/check/check.json and, with --ach,
+/// the competing-hypotheses matrix (ach.csv, ach.json, ach.png). If any scenario is bad, every
+/// problem is reported and nothing is written.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  convoy-sim check scenarios/*.toml --ach\n  convoy-sim check scenarios/us_military.toml scenarios/hezbollah.toml --runs 1000 --out results"
+)]
+pub struct CheckArgs {
+    /// Scenario files (TOML; see scenarios/README.md); their [[claim]]s are judged.
+    #[arg(required = true, value_name = "SCENARIO")]
+    scenarios: Vec<PathBuf>,
+    /// Folder to write into; the check goes in OUT/check/.
+    #[arg(long, default_value = "out", value_name = "OUT")]
+    out: PathBuf,
+    /// Realizations per account.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    runs: u64,
+    /// Threads (default: all cores). The results do not depend on it.
+    #[arg(long, value_name = "T")]
+    threads: Option<usize>,
+    /// Also write the Analysis-of-Competing-Hypotheses matrix: ach.csv, ach.json and ach.png.
+    #[arg(long)]
+    ach: bool,
+}
+
+fn mark(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Consistent => "yes",
+        Verdict::Inconsistent => "no",
+        Verdict::Impossible => "IMPOSSIBLE",
+    }
+}
+
+pub fn run(world: &Geography, args: &CheckArgs) -> Result<String, Error> {
+    let runs = convoy_sim::ensemble::check_runs(args.runs).map_err(Error::input)?;
+    if args.threads == Some(0) {
+        return Err(Error::input(convoy_sim::ensemble::EnsembleError::NoThreads));
+    }
+    let mut loaded = load_all(&args.scenarios, world, "check")?;
+    loaded.sort_by(|a, b| (a.1.account.as_of, &a.1.name).cmp(&(b.1.account.as_of, &b.1.name)));
+    let scenarios: Vec<_> = loaded.into_iter().map(|(_, s, _)| s).collect();
+    if scenarios.iter().all(|s| s.claims.is_empty()) {
+        return Err(Error::input(
+            "none of these scenarios makes a claim to check: add [[claim]] entries (scenarios/README.md)",
+        ));
+    }
+    let bar = progress_bar(runs as u64 * scenarios.len() as u64);
+    let result = check::check(&scenarios, world, runs, args.threads, &|| bar.advance());
+    bar.finish();
+    let check = result.map_err(ensemble_error)?;
+
+    let mut files = vec![OutputFile::new(
+        "check.json",
+        convoy_sim::output::check::json(&check, world),
+    )];
+    if args.ach {
+        files.push(OutputFile::new(
+            "ach.csv",
+            convoy_sim::output::check::ach_csv(&check),
+        ));
+        files.push(OutputFile::new(
+            "ach.json",
+            convoy_sim::output::check::ach_json(&check),
+        ));
+        files.push(OutputFile::new(
+            "ach.png",
+            drawn(map::ach_png(&check, Size::ACH_DEFAULT))?,
+        ));
+    }
+    let folder = args.out.join("check");
+    write_folder(&folder, &files)?;
+    Ok(format!(
+        "{}\nwrote {}/\n",
+        report(&check, world, args.ach),
+        folder.display()
+    ))
+}
+
+/// The readable report: each source's claims against its own account with the reason, every
+/// claim against every account, and the reasons for every impossibility.
+fn report(check: &Check, geo: &Geography, ach: bool) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut out = format!(
+        "{} from {}, each account run {} times\n",
+        plural(check.claims.len(), "claim", "claims"),
+        plural(check.accounts.len(), "account", "accounts"),
+        check.runs
+    );
+    for (a, account) in check.accounts.iter().enumerate() {
+        let own: Vec<usize> = (0..check.claims.len())
+            .filter(|&c| check.claims[c].account == a)
+            .collect();
+        if own.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n{} — {}\n", account.name, account.title));
+        for c in own {
+            let claim = &check.claims[c].claim;
+            let j = check.judgement(c, a);
+            out.push_str(&format!(
+                "  {} \"{}\" — {} {} {} by {}\n    {} ({:.0}%): {}\n",
+                claim.id,
+                claim.says,
+                claim.count,
+                claim.subject.as_str(),
+                region_words(geo, &claim.region),
+                time_words(claim.by),
+                j.verdict.as_str(),
+                j.probability * 100.0,
+                j.reason
+            ));
+        }
+    }
+    out.push_str("\nevery claim against every account (share of realizations that bear it out):\n");
+    let header: Vec<String> = ["claim".to_string(), "source".to_string()]
+        .into_iter()
+        .chain(check.accounts.iter().map(|a| a.name.clone()))
+        .collect();
+    let mut t = Table::new(&header);
+    for (c, sc) in check.claims.iter().enumerate() {
+        let mut row = vec![sc.claim.id.clone(), check.accounts[sc.account].name.clone()];
+        row.extend((0..check.accounts.len()).map(|a| {
+            let j = check.judgement(c, a);
+            match j.verdict {
+                Verdict::Impossible => mark(j.verdict).to_string(),
+                v => format!("{} {:.0}%", mark(v), j.probability * 100.0),
+            }
+        }));
+        t.row(row);
+    }
+    out.push_str(&t.render());
+    let impossible: Vec<_> = check
+        .judgements
+        .iter()
+        .filter(|j| j.verdict == Verdict::Impossible && check.claims[j.claim].account != j.account)
+        .collect();
+    if !impossible.is_empty() {
+        out.push_str("\nwhere one account rules out another's claim:\n");
+        for j in impossible {
+            out.push_str(&format!(
+                "  {} ({}) under {}: {}\n",
+                check.claims[j.claim].claim.id,
+                check.accounts[check.claims[j.claim].account].name,
+                check.accounts[j.account].name,
+                j.reason
+            ));
+        }
+    }
+    if ach {
+        let a = check.ach();
+        out.push_str(
+            "\ncompeting hypotheses, least contradicted first (inconsistent 1, impossible 2):\n",
+        );
+        let mut t = Table::new(&["rank", "account", ">inconsistency"]);
+        for &i in &a.ranking {
+            let rank = 1 + a.scores.iter().filter(|&&s| s < a.scores[i]).count();
+            t.row(vec![
+                rank.to_string(),
+                check.accounts[i].name.clone(),
+                format!("{}", a.scores[i]),
+            ]);
+        }
+        out.push_str(&t.render());
+    }
+    out
+}

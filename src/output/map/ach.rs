@@ -1,0 +1,230 @@
+//! `ach.png`: the competing-hypotheses matrix as a heat map. A row per claim (evidence), a column
+//! per account (hypothesis); a cell's colour is its verdict, its shade and number the share of the
+//! account's realizations that bear the claim out. The bottom row gives each hypothesis's
+//! inconsistency score.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::style::{MUTED, TEXT};
+use super::{RenderError, Size};
+use crate::check::{Check, Verdict};
+
+const CONSISTENT: RGBColor = RGBColor(26, 152, 80);
+const INCONSISTENT: RGBColor = RGBColor(240, 140, 50);
+const IMPOSSIBLE: RGBColor = RGBColor(60, 20, 70);
+
+/// The cell colour: the verdict's colour, paler the weaker the evidence.
+fn fill(v: Verdict, p: f64) -> RGBColor {
+    let (c, strength) = match v {
+        Verdict::Consistent => (CONSISTENT, 0.35 + 0.65 * p),
+        Verdict::Inconsistent => (INCONSISTENT, 0.35 + 0.65 * (1.0 - p)),
+        Verdict::Impossible => (IMPOSSIBLE, 1.0),
+    };
+    let mix = |a: u8| (a as f64 * strength + 255.0 * (1.0 - strength)).round() as u8;
+    RGBColor(mix(c.0), mix(c.1), mix(c.2))
+}
+
+/// White text on dark cells, dark text on pale ones.
+fn ink(c: RGBColor) -> RGBColor {
+    let luma = 0.299 * c.0 as f64 + 0.587 * c.1 as f64 + 0.114 * c.2 as f64;
+    if luma < 140.0 { WHITE } else { TEXT }
+}
+
+/// Cuts `s` to at most `n` characters, marking the cut.
+fn cut(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+pub(super) fn ach<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    check: &Check,
+    size: Size,
+) -> Result<(), RenderError> {
+    let err = RenderError::from;
+    root.fill(&WHITE).map_err(err)?;
+    let (w, h) = (size.width as i32, size.height as i32);
+    let scale = (w as f64 / 1800.0).min(h as f64 / 1100.0).clamp(0.45, 3.0);
+    let px = |v: f64| (v * scale).round() as i32;
+    let font = |s: f64| s * scale;
+    let margin = px(30.0);
+
+    root.draw(&Text::new(
+        "Competing hypotheses: every source's claims against every account",
+        (margin, margin),
+        ("sans-serif", font(28.0), FontStyle::Bold)
+            .into_font()
+            .color(&TEXT),
+    ))
+    .map_err(err)?;
+    root.draw(&Text::new(
+        format!(
+            "Rows: what each source claims (evidence). Columns: each account as a hypothesis of where the convoy ended up. \
+             Cell: share of {} realizations that bear the claim out.",
+            check.runs
+        ),
+        (margin, margin + px(40.0)),
+        ("sans-serif", font(17.0)).into_font().color(&MUTED),
+    ))
+    .map_err(err)?;
+
+    let ach = check.ach();
+    let n_acc = check.accounts.len().max(1) as i32;
+    let n_claims = check.claims.len() as i32;
+    let label_w = (w as f64 * 0.36) as i32;
+    let top = margin + px(120.0);
+    let legend_h = px(70.0);
+    let grid_w = w - label_w - 2 * margin;
+    let col_w = grid_w / n_acc;
+    // Claims, then the score row.
+    let row_h = ((h - top - legend_h - margin) / (n_claims + 1).max(1)).clamp(px(14.0), px(60.0));
+    let left = margin + label_w;
+    let cell_font = font(15.0).min(row_h as f64 * 0.55);
+
+    // Column heads: account names, bottom-aligned over their column.
+    for (a, acc) in check.accounts.iter().enumerate() {
+        let x = left + a as i32 * col_w + col_w / 2;
+        let words: Vec<&str> = acc.name.split('_').collect();
+        let lines = words.len() as i32;
+        for (k, word) in words.iter().enumerate() {
+            let y = top - px(8.0) - (lines - 1 - k as i32) * px(18.0);
+            root.draw(&Text::new(
+                word.to_string(),
+                (x, y),
+                ("sans-serif", font(16.0), FontStyle::Bold)
+                    .into_font()
+                    .color(&TEXT)
+                    .pos(Pos::new(HPos::Center, VPos::Bottom)),
+            ))
+            .map_err(err)?;
+        }
+    }
+
+    let label_chars = (label_w as f64 / (cell_font * 0.52)).max(10.0) as usize;
+    for (c, sc) in check.claims.iter().enumerate() {
+        let y = top + c as i32 * row_h;
+        let source = &check.accounts[sc.account].name;
+        let label = cut(&format!("{} — {}", source, sc.claim.says), label_chars);
+        let style = if ach.diagnostic[c] {
+            ("sans-serif", cell_font).into_font().color(&TEXT)
+        } else {
+            ("sans-serif", cell_font).into_font().color(&MUTED)
+        };
+        root.draw(&Text::new(
+            label,
+            (left - px(10.0), y + row_h / 2),
+            style.pos(Pos::new(HPos::Right, VPos::Center)),
+        ))
+        .map_err(err)?;
+        for a in 0..check.accounts.len() {
+            let j = check.judgement(c, a);
+            let x = left + a as i32 * col_w;
+            let colour = fill(j.verdict, j.probability);
+            root.draw(&Rectangle::new(
+                [(x + 1, y + 1), (x + col_w - 1, y + row_h - 1)],
+                colour.filled(),
+            ))
+            .map_err(err)?;
+            if sc.account == a {
+                root.draw(&Rectangle::new(
+                    [(x + 2, y + 2), (x + col_w - 2, y + row_h - 2)],
+                    TEXT.stroke_width(px(2.0).max(1) as u32),
+                ))
+                .map_err(err)?;
+            }
+            let text = match j.verdict {
+                Verdict::Impossible => "impossible".to_string(),
+                _ => format!("{:.0}%", j.probability * 100.0),
+            };
+            root.draw(&Text::new(
+                text,
+                (x + col_w / 2, y + row_h / 2),
+                ("sans-serif", cell_font)
+                    .into_font()
+                    .color(&ink(colour))
+                    .pos(Pos::new(HPos::Center, VPos::Center)),
+            ))
+            .map_err(err)?;
+        }
+    }
+
+    // Scores.
+    let y = top + n_claims * row_h;
+    root.draw(&Text::new(
+        "inconsistency score (rank)",
+        (left - px(10.0), y + row_h / 2),
+        ("sans-serif", cell_font, FontStyle::Bold)
+            .into_font()
+            .color(&TEXT)
+            .pos(Pos::new(HPos::Right, VPos::Center)),
+    ))
+    .map_err(err)?;
+    for (a, score) in ach.scores.iter().enumerate() {
+        // Ties share a rank.
+        let rank = 1 + ach.scores.iter().filter(|&&other| other < *score).count();
+        let x = left + a as i32 * col_w;
+        root.draw(&Rectangle::new(
+            [(x + 1, y + 3), (x + col_w - 1, y + row_h - 1)],
+            RGBColor(235, 235, 235).filled(),
+        ))
+        .map_err(err)?;
+        root.draw(&Text::new(
+            format!("{score} (#{rank})"),
+            (x + col_w / 2, y + row_h / 2),
+            ("sans-serif", cell_font, FontStyle::Bold)
+                .into_font()
+                .color(&TEXT)
+                .pos(Pos::new(HPos::Center, VPos::Center)),
+        ))
+        .map_err(err)?;
+    }
+
+    // Legend.
+    let ly = h - margin - px(30.0);
+    let mut x = margin;
+    let key = [
+        (
+            fill(Verdict::Consistent, 1.0),
+            "consistent (≥ 50% of realizations)",
+        ),
+        (
+            fill(Verdict::Inconsistent, 0.0),
+            "inconsistent (possible, < 50%)",
+        ),
+        (
+            fill(Verdict::Impossible, 0.0),
+            "impossible under the account's events",
+        ),
+    ];
+    for (colour, label) in key {
+        root.draw(&Rectangle::new(
+            [(x, ly), (x + px(26.0), ly + px(20.0))],
+            colour.filled(),
+        ))
+        .map_err(err)?;
+        root.draw(&Text::new(
+            label,
+            (x + px(34.0), ly + px(10.0)),
+            ("sans-serif", font(16.0))
+                .into_font()
+                .color(&TEXT)
+                .pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(err)?;
+        x += px(420.0);
+    }
+    root.draw(&Text::new(
+        "framed: the source's own account · grey label: the same verdict under every account (not diagnostic) · score: inconsistent 1, impossible 2",
+        (margin, ly + px(34.0)),
+        ("sans-serif", font(14.0)).into_font().color(&MUTED),
+    ))
+    .map_err(err)?;
+    Ok(())
+}

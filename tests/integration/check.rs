@@ -1,0 +1,236 @@
+//! Claims and checks: every account's claims judged against every account, impossibility found
+//! in numbers, the competing-hypotheses matrix, and the same answer whatever the thread count.
+
+use std::path::PathBuf;
+
+use crate::harness::{convoy, convoy_bad_input, convoy_ok, repo_path, temp_file};
+
+fn all_scenarios() -> Vec<String> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(repo_path("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| p.to_str().unwrap().to_string())
+        .collect()
+}
+
+/// `check scenarios/*.toml --ach` into a fresh folder; returns it with check.json parsed.
+fn check_all(extra: &[&str]) -> (tempfile::TempDir, serde_json::Value, String) {
+    let out = tempfile::tempdir().unwrap();
+    let mut args = vec!["check".to_string()];
+    args.extend(all_scenarios());
+    args.extend(
+        [
+            "--ach",
+            "--runs",
+            "24",
+            "--out",
+            out.path().to_str().unwrap(),
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let stdout = convoy_ok(&args);
+    let json = serde_json::from_slice(&std::fs::read(out.path().join("check/check.json")).unwrap())
+        .unwrap();
+    (out, json, stdout)
+}
+
+fn judgement<'a>(json: &'a serde_json::Value, claim: &str, against: &str) -> &'a serde_json::Value {
+    json["judgements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["claim"] == claim && j["against"] == against)
+        .unwrap_or_else(|| panic!("no judgement of {claim} against {against}"))
+}
+
+#[test]
+fn every_account_has_its_claims_judged_against_every_account_and_bears_out_its_own() {
+    let (dir, json, stdout) = check_all(&[]);
+    let accounts: Vec<&str> = json["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(accounts.len(), 7);
+    let claims = json["claims"].as_array().unwrap();
+    for a in &accounts {
+        assert!(
+            claims.iter().any(|c| c["source_account"] == *a),
+            "{a} makes no claim"
+        );
+    }
+    let judgements = json["judgements"].as_array().unwrap();
+    assert_eq!(judgements.len(), claims.len() * accounts.len());
+    for j in judgements {
+        let verdict = j["verdict"].as_str().unwrap();
+        assert!(
+            ["consistent", "inconsistent", "impossible"].contains(&verdict),
+            "{j}"
+        );
+        assert!(!j["reason"].as_str().unwrap().is_empty());
+        // Each account is a faithful model of its own source: its own claims are borne out.
+        if j["own_account"] == true {
+            assert_eq!(verdict, "consistent", "{j}");
+        }
+    }
+    for c in claims {
+        assert!(!c["cite"]["quote"].as_str().unwrap().is_empty(), "{c}");
+    }
+    // The accounts contradict each other where the reports do.
+    assert_eq!(
+        judgement(&json, "four_reached_is_ground", "sohr")["verdict"],
+        "inconsistent"
+    );
+    assert_eq!(
+        judgement(&json, "fighters_in_rawa_and_aana", "iraqi_officials")["verdict"],
+        "consistent"
+    );
+    assert_eq!(
+        judgement(&json, "fighters_in_rawa_and_aana", "us_military")["verdict"],
+        "inconsistent"
+    );
+    // Buses and people are conserved: the coalition counts a couple of hundred fighters, so
+    // 300 fighters at Al Bukamal cannot be true under its account.
+    let j = judgement(&json, "fighters_relocated_to_bukamal", "coalition_townsend");
+    assert_eq!(j["verdict"], "impossible");
+    assert!(
+        j["reason"]
+            .as_str()
+            .unwrap()
+            .contains("200 fighters in all"),
+        "{j}"
+    );
+    // The readable report names the claims and the verdicts.
+    assert!(stdout.contains("six_back_in_government_ground"), "{stdout}");
+    assert!(stdout.contains("IMPOSSIBLE"), "{stdout}");
+    assert!(stdout.contains("competing hypotheses"), "{stdout}");
+
+    // The ACH matrix: a row per claim and account, scores that follow from the verdicts.
+    let csv = std::fs::read_to_string(dir.path().join("check/ach.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + judgements.len());
+    let ach: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("check/ach.json")).unwrap()).unwrap();
+    let hypotheses = ach["hypotheses"].as_array().unwrap();
+    assert_eq!(hypotheses.len(), 7);
+    for h in hypotheses {
+        let name = h["account"].as_str().unwrap();
+        let expected: f64 = judgements
+            .iter()
+            .filter(|j| j["against"] == name)
+            .map(|j| match j["verdict"].as_str().unwrap() {
+                "consistent" => 0.0,
+                "inconsistent" => 1.0,
+                _ => 2.0,
+            })
+            .sum();
+        assert_eq!(h["inconsistency"].as_f64().unwrap(), expected, "{name}");
+    }
+    let scores: Vec<f64> = hypotheses
+        .iter()
+        .map(|h| h["inconsistency"].as_f64().unwrap())
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] <= w[1]), "{scores:?}");
+    let png = std::fs::read(dir.path().join("check/ach.png")).unwrap();
+    let decoder = png::Decoder::new(std::io::Cursor::new(png));
+    let info = decoder.read_info().unwrap().info().clone();
+    assert_eq!((info.width, info.height), (1800, 1100));
+}
+
+#[test]
+fn a_claim_its_own_events_rule_out_is_impossible_with_the_reason_in_numbers() {
+    let out = tempfile::tempdir().unwrap();
+    let s = repo_path("tests/scenarios/impossible_claim.toml");
+    let stdout = convoy_ok(&[
+        "check",
+        s.to_str().unwrap(),
+        "--runs",
+        "8",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("check/check.json")).unwrap())
+            .unwrap();
+    let j = judgement(&json, "fighters_in_rawa_by_breakfast", "impossible_claim");
+    assert_eq!(j["verdict"], "impossible", "{j}");
+    assert_eq!(j["could_be_there"], 0);
+    // The soonest is after the claim's time: a bus round the cut by Palmyra and Deir ez-Zor.
+    let soonest = j["soonest"].as_str().unwrap();
+    assert!(soonest > "2017-08-30T09:00:00Z", "{soonest}");
+    let reason = j["reason"].as_str().unwrap();
+    for part in [
+        "km from being within 20 km of Rawa",
+        "the claim says by",
+        "3 h after",
+    ] {
+        assert!(reason.contains(part), "{part:?} not in {reason}");
+    }
+    assert!(stdout.contains("impossible"), "{stdout}");
+}
+
+#[test]
+fn the_check_is_the_same_on_one_thread_or_many() {
+    let (_a, one, _) = check_all(&["--threads", "1"]);
+    let (_b, many, _) = check_all(&["--threads", "3"]);
+    assert_eq!(one, many);
+}
+
+#[test]
+fn bad_claims_and_bad_requests_are_refused_with_the_key_and_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(repo_path("tests/scenarios/impossible_claim.toml")).unwrap();
+    let cases = [
+        (
+            "fighters = 100\nnear = \"Rawa\"",
+            "fighters = 100\nbuses = 3\nnear = \"Rawa\"",
+            "exactly one of buses, people, fighters, families, wounded",
+        ),
+        ("near = \"Rawa\"", "near = \"Rawwa\"", "did you mean"),
+        (
+            "near = \"Rawa\"",
+            "in_zone = \"daesh\"",
+            "one of syrian_government",
+        ),
+        ("fighters = 100", "fighters = 12.5", "whole number"),
+        ("fighters = 100", "fighters = [200, 100]", "runs backwards"),
+        (
+            "by = 2017-08-30T09:00:00Z",
+            "by = 2017-10-30T09:00:00Z",
+            "outside the period the control zones cover",
+        ),
+    ];
+    for (old, new, expected) in cases {
+        assert!(base.contains(old), "{old}");
+        let path = temp_file(&dir, "bad.toml", &base.replacen(old, new, 1));
+        let err = convoy_bad_input(&["check", path.to_str().unwrap(), "--runs", "2"]);
+        assert!(
+            err.contains("claim[fighters_in_rawa_by_breakfast]"),
+            "{err}"
+        );
+        assert!(err.contains(expected), "{expected:?} not in {err}");
+        assert!(err.contains("bad.toml:"), "{err}");
+    }
+    let s = repo_path("scenarios/sohr.toml");
+    for runs in ["0", "-3", "99999999999"] {
+        convoy_bad_input(&["check", s.to_str().unwrap(), "--runs", runs]);
+    }
+    convoy_bad_input(&["check", s.to_str().unwrap(), "--threads", "0"]);
+    let out = convoy(&[
+        "check",
+        s.to_str().unwrap(),
+        "--runs",
+        "2",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+}
