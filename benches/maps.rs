@@ -43,6 +43,7 @@ fn maps(c: &mut Criterion) {
         basemap: &basemap,
         scenario: us,
         result: &result,
+        ensemble: None,
     };
     c.bench_function("map.png (us_military, 1600×1000)", |b| {
         b.iter(|| black_box(map::run_map_png(&scene, Size::RUN_DEFAULT).unwrap()))
@@ -62,6 +63,7 @@ fn maps(c: &mut Criterion) {
                 basemap: &basemap,
                 scenario: us,
                 result: &result,
+                ensemble: None,
             };
             black_box((
                 files(&result, us, &geo, inputs),
@@ -82,6 +84,7 @@ fn maps(c: &mut Criterion) {
             basemap: &basemap,
             scenario,
             result,
+            ensemble: None,
         })
         .collect();
     let mut group = c.benchmark_group("compare");

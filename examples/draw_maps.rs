@@ -36,6 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             basemap: &basemap,
             scenario,
             result,
+            ensemble: None,
         })
         .collect();
     for s in &scenes {

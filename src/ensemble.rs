@@ -23,6 +23,8 @@ pub struct End {
     pub status: Status,
     pub zone: Holder,
     pub place: PlaceId,
+    /// People who left their bus (never true of a bus).
+    pub off_bus: bool,
 }
 
 /// One agent across the ensemble.
@@ -92,6 +94,13 @@ pub fn run(
                     status: a.end.status,
                     zone: a.end.zone,
                     place: a.end.nearest_place,
+                    off_bus: matches!(
+                        a.kind,
+                        AgentKind::People {
+                            left_bus: Some(_),
+                            ..
+                        }
+                    ),
                 })
                 .collect();
             let who = (i == 0).then(|| {

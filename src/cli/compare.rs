@@ -5,13 +5,14 @@ use std::path::PathBuf;
 use clap::Args;
 use convoy_sim::Geography;
 use convoy_sim::engine;
+use convoy_sim::ensemble::Ensemble;
 use convoy_sim::output::compare::divergence;
 use convoy_sim::output::map::{self, Scene, Size};
 use convoy_sim::output::run::OutputFile;
 use convoy_sim::zones::Holder;
 
 use super::maps::MapArgs;
-use super::run::{load, outputs};
+use super::run::{ensemble_error, load, outputs, progress_bar};
 use super::table::Table;
 use super::{Error, basemap, drawn, write_folder};
 
@@ -33,6 +34,13 @@ pub struct CompareArgs {
     /// Folder to write into.
     #[arg(long, default_value = "out", value_name = "OUT")]
     out: PathBuf,
+    /// Also run each account as an ensemble of N realizations: each folder gets ensemble.json,
+    /// ensemble.csv and ensemble.geojson, and the maps show where buses and people end across them.
+    #[arg(long, value_name = "N")]
+    runs: Option<u64>,
+    /// Threads for the ensembles (default: all cores). The results do not depend on it.
+    #[arg(long, value_name = "T", requires = "runs")]
+    threads: Option<usize>,
     #[command(flatten)]
     map: MapArgs,
 }
@@ -74,16 +82,40 @@ pub fn load_all<'p>(
 pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
     let size = args.map.size(Size::COMPARE_DEFAULT)?;
     let run_size = args.map.size(Size::RUN_DEFAULT)?;
+    let runs = args
+        .runs
+        .map(convoy_sim::ensemble::check_runs)
+        .transpose()
+        .map_err(Error::input)?;
+    if args.threads == Some(0) {
+        return Err(Error::input(convoy_sim::ensemble::EnsembleError::NoThreads));
+    }
     let mut loaded = load_all(&args.scenarios, world, "compare")?;
     loaded.sort_by(|a, b| (a.1.account.as_of, &a.1.name).cmp(&(b.1.account.as_of, &b.1.name)));
     let results: Vec<_> = loaded
         .iter()
         .map(|(_, s, _)| engine::run(s, world))
         .collect();
+    let ensembles: Vec<Option<Ensemble>> = match runs {
+        None => loaded.iter().map(|_| None).collect(),
+        Some(runs) => {
+            let bar = progress_bar(runs as u64 * loaded.len() as u64);
+            let done: Result<Vec<_>, _> = loaded
+                .iter()
+                .map(|(_, s, _)| {
+                    convoy_sim::ensemble::run(s, world, runs, args.threads, &|| bar.advance())
+                        .map(Some)
+                })
+                .collect();
+            bar.finish();
+            done.map_err(ensemble_error)?
+        }
+    };
 
     let basemap = basemap()?;
     let mut writes = Vec::new();
-    for ((path, scenario, text), result) in loaded.iter().zip(&results) {
+    for (((path, scenario, text), result), ensemble) in loaded.iter().zip(&results).zip(&ensembles)
+    {
         let files = outputs(
             world,
             &basemap,
@@ -92,6 +124,7 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
             (path.as_path(), text),
             run_size,
             (args.map.svg, args.map.gif),
+            ensemble.as_ref(),
         )?;
         writes.push((args.out.join(&scenario.name), files));
     }
@@ -100,16 +133,18 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
         .zip(&results)
         .map(|((_, s, _), r)| (s, r))
         .collect();
-    let div = divergence(&runs, world);
     let scenes: Vec<Scene<'_>> = runs
         .iter()
-        .map(|(scenario, result)| Scene {
+        .zip(&ensembles)
+        .map(|((scenario, result), ensemble)| Scene {
             geo: world,
             basemap: &basemap,
             scenario,
             result,
+            ensemble: ensemble.as_ref(),
         })
         .collect();
+    let div = divergence(&runs, world);
     let mut compare = vec![
         OutputFile::new("compare.png", drawn(map::compare_png(&scenes, size))?),
         OutputFile::new("compare.csv", div.to_csv()),

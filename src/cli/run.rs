@@ -77,7 +77,8 @@ pub fn load(path: &Path, world: &Geography) -> Result<(Scenario, String), Error>
     Ok((scenario, text))
 }
 
-/// Every file of one run: the data files and the map.
+/// Every file of one run: the data files and the map, and the ensemble's files if there is one.
+#[allow(clippy::too_many_arguments)]
 pub fn outputs(
     world: &Geography,
     basemap: &convoy_sim::data::Basemap,
@@ -86,6 +87,7 @@ pub fn outputs(
     (path, text): (&Path, &str),
     size: Size,
     (svg, gif): (bool, bool),
+    ensemble: Option<&convoy_sim::ensemble::Ensemble>,
 ) -> Result<Vec<OutputFile>, Error> {
     let inputs = Inputs {
         scenario_path: &path.display().to_string(),
@@ -97,6 +99,7 @@ pub fn outputs(
         basemap,
         scenario,
         result,
+        ensemble,
     };
     outputs.push(OutputFile::new(
         "map.png",
@@ -118,6 +121,20 @@ pub fn outputs(
             drawn(map::run_gif(&scene, Size::GIF_DEFAULT, map::FRAME_EVERY))?,
         ));
     }
+    if let Some(e) = ensemble {
+        outputs.push(OutputFile::new(
+            "ensemble.json",
+            convoy_sim::output::ensemble::json(e, world),
+        ));
+        outputs.push(OutputFile::new(
+            "ensemble.csv",
+            convoy_sim::output::ensemble::csv(e),
+        ));
+        outputs.push(OutputFile::new(
+            "ensemble.geojson",
+            convoy_sim::output::ensemble::density(e),
+        ));
+    }
     Ok(outputs)
 }
 
@@ -137,8 +154,17 @@ pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
     }
     let seed = scenario.seed;
     let result = engine::run(&scenario, world);
+    let ensemble = runs
+        .map(|runs| {
+            let bar = progress_bar(runs as u64);
+            let e =
+                convoy_sim::ensemble::run(&scenario, world, runs, args.threads, &|| bar.advance());
+            bar.finish();
+            e.map_err(ensemble_error)
+        })
+        .transpose()?;
     let basemap = basemap()?;
-    let mut outputs = outputs(
+    let outputs = outputs(
         world,
         &basemap,
         &scenario,
@@ -146,24 +172,9 @@ pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
         (&args.scenario, &text),
         size,
         (args.map.svg, args.map.gif),
+        ensemble.as_ref(),
     )?;
-    let mut ensemble_table = String::new();
-    if let Some(runs) = runs {
-        let ensemble = ensemble(world, &scenario, runs, args.threads)?;
-        outputs.push(OutputFile::new(
-            "ensemble.json",
-            convoy_sim::output::ensemble::json(&ensemble, world),
-        ));
-        outputs.push(OutputFile::new(
-            "ensemble.csv",
-            convoy_sim::output::ensemble::csv(&ensemble),
-        ));
-        outputs.push(OutputFile::new(
-            "ensemble.geojson",
-            convoy_sim::output::ensemble::density(&ensemble),
-        ));
-        ensemble_table = ensemble_summary(&ensemble);
-    }
+    let ensemble_table = ensemble.as_ref().map(ensemble_summary).unwrap_or_default();
     let folder = args.out.join(&scenario.name);
     write_folder(&folder, &outputs)?;
 
@@ -179,19 +190,6 @@ pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
     out.push_str(&ensemble_table);
     out.push_str(&format!("\nwrote {}/\n", folder.display()));
     Ok(out)
-}
-
-/// Runs the ensemble with a progress bar on a terminal (none when stderr is not one).
-fn ensemble(
-    world: &Geography,
-    scenario: &Scenario,
-    runs: u32,
-    threads: Option<usize>,
-) -> Result<convoy_sim::ensemble::Ensemble, Error> {
-    let bar = progress_bar(runs as u64);
-    let result = convoy_sim::ensemble::run(scenario, world, runs, threads, &|| bar.advance());
-    bar.finish();
-    result.map_err(ensemble_error)
 }
 
 /// An ensemble that failed: interrupted (Ctrl-C) or asked for something impossible.

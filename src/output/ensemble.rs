@@ -81,11 +81,21 @@ pub fn csv(e: &Ensemble) -> String {
 /// Grid cell size of the density grid, degrees.
 pub const CELL_DEG: f64 = 0.05;
 
-/// `ensemble.geojson`: square cells with the expected number of buses and of people ending in
-/// them (averaged over realizations), only cells where anything ends.
-pub fn density(e: &Ensemble) -> String {
+/// What ends in one grid cell, averaged over the realizations.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Cell {
+    /// Expected number of buses.
+    pub buses: f64,
+    /// Expected number of people, aboard or not.
+    pub people: f64,
+    /// Expected number of people who are off the buses.
+    pub people_off: f64,
+}
+
+/// The ends of every agent binned into [`CELL_DEG`] cells, keyed by (column, row) from (0°, 0°).
+pub fn cells(e: &Ensemble) -> BTreeMap<(i64, i64), Cell> {
     let n = e.seeds.len().max(1) as f64;
-    let mut cells: BTreeMap<(i64, i64), (f64, f64)> = BTreeMap::new();
+    let mut cells: BTreeMap<(i64, i64), Cell> = BTreeMap::new();
     for a in &e.agents {
         for end in &a.ends {
             let key = (
@@ -94,15 +104,25 @@ pub fn density(e: &Ensemble) -> String {
             );
             let c = cells.entry(key).or_default();
             if a.bus {
-                c.0 += 1.0 / n;
+                c.buses += 1.0 / n;
             } else {
-                c.1 += a.count as f64 / n;
+                c.people += a.count as f64 / n;
+                if end.off_bus {
+                    c.people_off += a.count as f64 / n;
+                }
             }
         }
     }
+    cells
+}
+
+/// `ensemble.geojson`: square cells with the expected number of buses and of people ending in
+/// them (averaged over realizations), only cells where anything ends.
+pub fn density(e: &Ensemble) -> String {
+    let cells = cells(e);
     let features: Vec<Feature> = cells
         .into_iter()
-        .map(|((i, j), (buses, people))| {
+        .map(|((i, j), Cell { buses, people, .. })| {
             let (x0, y0) = (i as f64 * CELL_DEG, j as f64 * CELL_DEG);
             let ring = LineString::from(vec![
                 (x0, y0),

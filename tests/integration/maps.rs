@@ -26,6 +26,7 @@ fn render(s: &Scenario, r: &RunResult, size: Size) -> Vec<u8> {
             basemap: &basemap,
             scenario: s,
             result: r,
+            ensemble: None,
         },
         size,
     )
@@ -224,4 +225,72 @@ fn gif_animates_the_run_with_a_frame_every_few_hours() {
     assert_eq!(frames, 62 / 3 + 2, "{frames} frames");
     let png = std::fs::read(out.path().join("coalition_townsend/timeline.png")).unwrap();
     assert_eq!(png_size(&png), (1600, 1000));
+}
+
+/// Pixels of a PNG as RGB triples.
+fn pixels(bytes: &[u8]) -> Vec<[u8; 3]> {
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    buf[..info.buffer_size()]
+        .chunks(3)
+        .map(|c| [c[0], c[1], c[2]])
+        .collect()
+}
+
+#[test]
+fn with_an_ensemble_the_maps_show_where_the_buses_end_across_realizations() {
+    let w = world();
+    let basemap = Basemap::embedded().unwrap();
+    let s = load(&w, "us_military");
+    let r = engine::run(&s, &w);
+    let e = convoy_sim::ensemble::run(&s, &w, 60, Some(2), &|| true).unwrap();
+    let draw = |ensemble| {
+        let scene = Scene {
+            geo: &w,
+            basemap: &basemap,
+            scenario: &s,
+            result: &r,
+            ensemble,
+        };
+        pixels(&map::run_map_png(&scene, Size::RUN_DEFAULT).unwrap())
+    };
+    // The spread colour (cyan, strongly blue-green and little red) appears only with the ensemble:
+    // the six buses that head back toward Palmyra stop anywhere 30–130 km west of the cut.
+    let cyan = |p: &[u8; 3]| p[2] > 150 && p[1] > 130 && (p[0] as i32) < (p[1] as i32) - 60;
+    let without = draw(None).iter().filter(|p| cyan(p)).count();
+    let with = draw(Some(&e)).iter().filter(|p| cyan(p)).count();
+    assert!(
+        with > 4 * without && with - without > 300,
+        "spread pixels: {with} with, {without} without"
+    );
+}
+
+#[test]
+fn compare_with_runs_writes_each_accounts_ensemble() {
+    let out = tempfile::tempdir().unwrap();
+    let a = repo_path("scenarios/us_military.toml");
+    let b = repo_path("scenarios/hezbollah.toml");
+    let o = out.path().to_str().unwrap();
+    convoy_ok(&[
+        "compare",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--runs",
+        "12",
+        "--out",
+        o,
+    ]);
+    for name in ["us_military", "hezbollah"] {
+        let json: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(out.path().join(name).join("ensemble.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(json["runs"], 12, "{name}");
+    }
+    assert!(out.path().join("compare/compare.png").exists());
+    convoy_bad_input(&["compare", a.to_str().unwrap(), "--runs", "0", "--out", o]);
+    convoy_bad_input(&["compare", a.to_str().unwrap(), "--threads", "2", "--out", o]);
 }

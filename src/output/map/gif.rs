@@ -82,8 +82,10 @@ pub fn run_gif(
             .map_err(RenderError::from)?;
         for (k, &i) in indices.iter().enumerate() {
             let snap = snapshot(scene.result, i);
+            // Frames show the run as it goes; the ensemble is where it ends.
             let frame_scene = Scene {
                 result: &snap,
+                ensemble: None,
                 ..*scene
             };
             let mut rgb = vec![0u8; w as usize * h as usize * 3];

@@ -281,6 +281,11 @@ fn panel<DB: DrawingBackend>(
         }
     }
 
+    // Over the tracks, since the ends lie on them; under the markers.
+    if let Some(e) = scene.ensemble {
+        spread(area, e, p)?;
+    }
+
     let mut occupied = Occupied::default();
     // Keep labels off the north arrow and the scale bar.
     occupied.take((f.x + f.w - 56, f.y, f.x + f.w, f.y + 64));
@@ -307,6 +312,64 @@ fn panel<DB: DrawingBackend>(
         ),
     )
 }
+
+/// Where an ensemble's buses and people end: a grid cell shaded by how many end there on average,
+/// buses in the bus colour and people off the buses in theirs, darker where more end.
+fn spread<DB: DrawingBackend>(
+    area: &Area<DB>,
+    e: &crate::ensemble::Ensemble,
+    p: &Projection,
+) -> Result<(), RenderError> {
+    use crate::output::ensemble::{CELL_DEG, cells};
+    let cells = cells(e);
+    let most = |f: fn(&crate::output::ensemble::Cell) -> f64| {
+        cells
+            .values()
+            .map(f)
+            .fold(0.0, f64::max)
+            .max(f64::MIN_POSITIVE)
+    };
+    let (most_buses, most_people) = (most(|c| c.buses), most(|c| c.people_off));
+    let f = p.frame;
+    for (&(i, j), c) in &cells {
+        let (x0, y0) = p.px(LonLat::new(i as f64 * CELL_DEG, (j + 1) as f64 * CELL_DEG));
+        let (x1, y1) = p.px(LonLat::new((i + 1) as f64 * CELL_DEG, j as f64 * CELL_DEG));
+        // Small maps would make cells specks: never less than MIN_CELL_PX across.
+        let grow = |a: i32, b: i32| {
+            let short = (MIN_CELL_PX - (b - a)).max(0);
+            (a - short / 2, b + short - short / 2)
+        };
+        let ((x0, x1), (y0, y1)) = (grow(x0, x1), grow(y0, y1));
+        let (x0, y0, x1, y1) = (
+            x0.max(f.x),
+            y0.max(f.y),
+            x1.min(f.x + f.w),
+            y1.min(f.y + f.h),
+        );
+        if x0 >= x1 || y0 >= y1 {
+            continue;
+        }
+        for (value, top, colour) in [
+            (c.buses, most_buses, style::SPREAD_BUSES),
+            (c.people_off, most_people, style::SPREAD_PEOPLE),
+        ] {
+            if value > 0.0 {
+                let alpha = SPREAD_ALPHA.0 + (SPREAD_ALPHA.1 - SPREAD_ALPHA.0) * value / top;
+                draw(
+                    area,
+                    Rectangle::new([(x0, y0), (x1, y1)], colour.mix(alpha).filled()),
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Smallest side of a drawn ensemble cell, px.
+const MIN_CELL_PX: i32 = 8;
+
+/// Opacity of the lightest and darkest ensemble cells.
+const SPREAD_ALPHA: (f64, f64) = (0.35, 0.85);
 
 /// A road cut or strike to draw: where, when, and the half-size of its symbol.
 struct EventMark {
@@ -793,6 +856,7 @@ enum Key {
     Heading,
     Zone(Holder),
     Line(RGBColor, u32, bool),
+    Cell(RGBColor),
     BusMarker(RGBColor),
     PeopleMarker(RGBColor),
     Cut,
@@ -879,6 +943,23 @@ fn legend<DB: DrawingBackend>(
         };
         entries.push((Key::BusMarker(style::status_colour(s)), note.into()));
     }
+    if let Some(runs) = scenes
+        .iter()
+        .find_map(|s| s.ensemble.map(|e| e.seeds.len()))
+    {
+        entries.push((
+            Key::Heading,
+            format!("Where they end in {runs} realizations"),
+        ));
+        entries.push((
+            Key::Cell(style::SPREAD_BUSES),
+            "buses (stronger: more often)".into(),
+        ));
+        entries.push((
+            Key::Cell(style::SPREAD_PEOPLE),
+            "people off the buses".into(),
+        ));
+    }
     entries.push((Key::Heading, "Events and places".into()));
     let happened = |k: SimEventKind| {
         scenes
@@ -948,6 +1029,15 @@ fn legend<DB: DrawingBackend>(
                     )?;
                 } else {
                     draw(area, PathElement::new(pts, colour.stroke_width(width)))?;
+                }
+            }
+            Key::Cell(c) => {
+                for (k, alpha) in [SPREAD_ALPHA.0, SPREAD_ALPHA.1].into_iter().enumerate() {
+                    let x = kx + k as i32 * 12;
+                    draw(
+                        area,
+                        Rectangle::new([(x, ky), (x + 12, ky + 14)], c.mix(alpha).filled()),
+                    )?;
                 }
             }
             Key::BusMarker(c) => draw(

@@ -79,6 +79,8 @@ pub struct Scene<'a> {
     pub basemap: &'a Basemap,
     pub scenario: &'a Scenario,
     pub result: &'a RunResult,
+    /// The account run many times: where its buses and people end is drawn as a spread.
+    pub ensemble: Option<&'a crate::ensemble::Ensemble>,
 }
 
 impl Scene<'_> {

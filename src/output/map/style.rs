@@ -16,6 +16,10 @@ pub const MUTED: RGBColor = RGBColor(100, 100, 100);
 pub const BUS_TRACK: RGBColor = RGBColor(35, 60, 120);
 pub const PEOPLE_TRACK: RGBColor = RGBColor(140, 45, 140);
 pub const ROAD_CUT: RGBColor = RGBColor(200, 0, 0);
+/// Where an ensemble's buses end: bright, so it stands out on the dark bus tracks it lies along.
+pub const SPREAD_BUSES: RGBColor = RGBColor(0, 190, 230);
+/// Where an ensemble's people off the buses end.
+pub const SPREAD_PEOPLE: RGBColor = RGBColor(220, 50, 170);
 pub const STRIKE: RGBColor = RGBColor(235, 120, 0);
 
 /// Fill of a zone (drawn translucent).
