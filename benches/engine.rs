@@ -9,8 +9,8 @@ use convoy_sim::output::run::{Inputs, files};
 use convoy_sim::scenario::Scenario;
 use criterion::{Criterion, criterion_group, criterion_main};
 
-fn accounts(c: &mut Criterion) {
-    let geo = Geography::embedded().unwrap();
+/// Every account in scenarios/, in file order: (name, text, scenario).
+fn all_accounts(geo: &Geography) -> Vec<(String, String, Scenario)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
     let mut paths: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
@@ -18,11 +18,21 @@ fn accounts(c: &mut Criterion) {
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
     paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let scenario = Scenario::from_toml(&text, &name, &name, geo).unwrap();
+            (name, text, scenario)
+        })
+        .collect()
+}
+
+fn accounts(c: &mut Criterion) {
+    let geo = Geography::embedded().unwrap();
     let mut group = c.benchmark_group("run");
-    for path in paths {
-        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let scenario = Scenario::from_toml(&text, &name, &name, &geo).unwrap();
+    for (name, text, scenario) in all_accounts(&geo) {
         group.bench_function(format!("{name}: engine"), |b| {
             b.iter(|| black_box(engine::run(&scenario, &geo)))
         });
@@ -62,5 +72,25 @@ fn ensemble(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, accounts, ensemble);
+/// `convoy-sim check scenarios/*.toml` without the files: every claim against every account, each
+/// account an ensemble of 200 realizations, on one thread.
+fn check(c: &mut Criterion) {
+    let geo = Geography::embedded().unwrap();
+    let scenarios: Vec<Scenario> = all_accounts(&geo).into_iter().map(|a| a.2).collect();
+    let mut group = c.benchmark_group("check");
+    group.sample_size(10);
+    group.bench_function(
+        "7 accounts × all claims, 200 realizations each, 1 thread",
+        |b| {
+            b.iter(|| {
+                black_box(
+                    convoy_sim::check::check(&scenarios, &geo, 200, Some(1), &|| true).unwrap(),
+                )
+            })
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, accounts, ensemble, check);
 criterion_main!(benches);

@@ -14,8 +14,12 @@
 //!                            ▼
 //!                     engine::Simulation ──► engine::RunResult     plain value, no IO, seeded
 //!                            │
+//!                     ensemble::run             N realizations in parallel, seed-ordered
+//!                     check::check              claims × accounts → impossible / consistent /
+//!                            │                  inconsistent (check::reach bounds what is possible)
 //!                            ▼
 //!                     output::run               RunResult → summary.json, GeoJSON, MF-JSON text
+//!                     output::{ensemble,check}  ensemble and check files; output::map draws PNG/SVG
 //!                            │
 //!                            ▼
 //!                     src/cli/ (binary only)    one file per subcommand; writes files atomically

@@ -370,3 +370,119 @@ impl<'a> Fields<'a> {
             .or_insert_with_key(|start| field(geo, means, timetable, places, start))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::parse_utc;
+
+    const ACCOUNT: &str = include_str!("../../tests/scenarios/impossible_claim.toml");
+
+    fn setup(text: &str) -> (Geography, Scenario) {
+        let geo = Geography::embedded().unwrap();
+        let s = Scenario::from_toml(text, "test", "test", &geo).unwrap();
+        (geo, s)
+    }
+
+    fn node(geo: &Geography, name: &str) -> NodeIndex {
+        geo.routed_place(name).unwrap().node
+    }
+
+    /// The soonest a bus (or people) starting at `from` at `t` is at `to`, hours after `t`.
+    fn hours(geo: &Geography, s: &Scenario, from: &str, to: &str, t: &str, aboard: bool) -> f64 {
+        let mut fields = Fields::new(geo, s);
+        let t = parse_utc(t).unwrap();
+        let start = Start {
+            seeds: vec![(node(geo, from), t)],
+            aboard,
+        };
+        let target = geo.network.node(node(geo, to));
+        let remaining: Vec<Metres> = geo
+            .network
+            .graph()
+            .node_indices()
+            .map(|n| geo.network.node(n).distance(target))
+            .collect();
+        let walk = fields.means().walk;
+        let f = fields.get(start);
+        let at = if aboard {
+            let zero: Vec<Metres> = remaining
+                .iter()
+                .map(|r| if r.0 < 1.0 { Metres::ZERO } else { *r })
+                .collect();
+            f.buses(&zero)
+        } else {
+            f.people(walk, &remaining)
+        };
+        at.map_or(f64::INFINITY, |a| {
+            t.duration_until(a).as_secs_f64() / 3600.0
+        })
+    }
+
+    #[test]
+    fn a_bus_takes_the_direct_road_before_the_cut_and_the_long_way_round_after() {
+        let (geo, s) = setup(ACCOUNT);
+        let before = hours(
+            &geo,
+            &s,
+            "Hamaymah",
+            "Al Bukamal",
+            "2017-08-30T00:00:00Z",
+            true,
+        );
+        let after = hours(
+            &geo,
+            &s,
+            "Hamaymah",
+            "Al Bukamal",
+            "2017-08-30T06:00:00Z",
+            true,
+        );
+        assert!(before < 3.0, "{before} h on the direct road");
+        // Round by Palmyra, As-Sukhnah, Deir ez-Zor and the valley: over 400 km.
+        assert!(after > 7.0 && after < 12.0, "{after} h round the cut");
+    }
+
+    #[test]
+    fn people_walk_past_a_cut_and_are_carried_only_where_the_account_has_carriers() {
+        let (geo, s) = setup(ACCOUNT);
+        let means = Means::of(&s);
+        assert_eq!(means.walk, KmPerHour(DEFAULT_WALK_KMH.high));
+        assert_eq!(means.carry, None);
+        // On foot from the cut to T2 (about 18 km), the crater is no obstacle.
+        let on_foot = hours(
+            &geo,
+            &s,
+            "Hamaymah road cut",
+            "T2 pumping station",
+            "2017-08-31T00:00:00Z",
+            false,
+        );
+        assert!(on_foot > 5.0 && on_foot < 10.0, "{on_foot} h on foot");
+
+        let carried = ACCOUNT.replace(
+            "aboard = \"convoy\"\n",
+            "aboard = \"convoy\"\nplan = [{ ride_until = 2017-08-30T12:00:00Z }, { carried_to = \"Rawa\", speed_kmh = 70 }]\n",
+        );
+        let (geo, c) = setup(&carried);
+        assert_eq!(Means::of(&c).carry, Some(KmPerHour(70.0)));
+        let walk_only = hours(
+            &geo,
+            &s,
+            "Hamaymah road cut",
+            "Rawa",
+            "2017-08-31T00:00:00Z",
+            false,
+        );
+        let with_carriers = hours(
+            &geo,
+            &c,
+            "Hamaymah road cut",
+            "Rawa",
+            "2017-08-31T00:00:00Z",
+            false,
+        );
+        assert!(with_carriers < 6.0, "{with_carriers} h carried");
+        assert!(walk_only > 60.0, "{walk_only} h walking about 180 km");
+    }
+}
