@@ -84,7 +84,7 @@ pub fn run(world: &Geography, args: &CheckArgs) -> Result<String, Error> {
         ));
         files.push(OutputFile::new(
             "ach.png",
-            drawn(map::ach_png(&check, Size::ACH_DEFAULT))?,
+            drawn(map::ach_png(&check, Size::ach(check.claims.len())))?,
         ));
     }
     let folder = args.out.join("check");

@@ -44,7 +44,7 @@ impl Size {
         width: 960,
         height: 600,
     };
-    /// The competing-hypotheses heat map.
+    /// The competing-hypotheses heat map, up to 16 claims; see [`Size::ach`].
     pub const ACH_DEFAULT: Size = Size {
         width: 1800,
         height: 1100,
@@ -59,6 +59,17 @@ impl Size {
         width: 10_000,
         height: 10_000,
     };
+}
+
+impl Size {
+    /// The heat map's size for `claims` rows: taller than the default when rows would get thin.
+    pub fn ach(claims: usize) -> Size {
+        let rows = claims as u32 + 1;
+        Size {
+            height: Size::ACH_DEFAULT.height.max(260 + 50 * rows),
+            ..Size::ACH_DEFAULT
+        }
+    }
 }
 
 /// Drawing failed: a bug, or no memory.
