@@ -33,7 +33,8 @@ pub struct RunArgs {
     #[arg(long)]
     seed: Option<u64>,
     /// Also run an ensemble of N realizations, each with a seed derived from the scenario's,
-    /// and write ensemble.json, ensemble.csv and ensemble.geojson.
+    /// and write ensemble.json, ensemble.csv and ensemble.geojson; map.png then shades where the
+    /// buses and people end across the realizations.
     #[arg(long, value_name = "N")]
     runs: Option<u64>,
     /// Threads for the ensemble (default: all cores). The results do not depend on it.
