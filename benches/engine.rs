@@ -9,30 +9,13 @@ use convoy_sim::output::run::{Inputs, files};
 use convoy_sim::scenario::Scenario;
 use criterion::{Criterion, criterion_group, criterion_main};
 
-/// Every account in scenarios/, in file order: (name, text, scenario).
-fn all_accounts(geo: &Geography) -> Vec<(String, String, Scenario)> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    paths.sort();
-    paths
-        .into_iter()
-        .map(|path| {
-            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-            let text = std::fs::read_to_string(&path).unwrap();
-            let scenario = Scenario::from_toml(&text, &name, &name, geo).unwrap();
-            (name, text, scenario)
-        })
-        .collect()
-}
+mod common;
 
 fn accounts(c: &mut Criterion) {
     let geo = Geography::embedded().unwrap();
     let mut group = c.benchmark_group("run");
-    for (name, text, scenario) in all_accounts(&geo) {
+    for (scenario, text) in common::accounts(&geo) {
+        let name = scenario.name.clone();
         group.bench_function(format!("{name}: engine"), |b| {
             b.iter(|| black_box(engine::run(&scenario, &geo)))
         });
@@ -76,7 +59,7 @@ fn ensemble(c: &mut Criterion) {
 /// account an ensemble of 200 realizations, on one thread.
 fn check(c: &mut Criterion) {
     let geo = Geography::embedded().unwrap();
-    let scenarios: Vec<Scenario> = all_accounts(&geo).into_iter().map(|a| a.2).collect();
+    let scenarios: Vec<Scenario> = common::accounts(&geo).into_iter().map(|a| a.0).collect();
     let mut group = c.benchmark_group("check");
     group.sample_size(10);
     group.bench_function(

@@ -8,31 +8,14 @@ use convoy_sim::data::Basemap;
 use convoy_sim::engine;
 use convoy_sim::output::map::{self, Scene, Size};
 use convoy_sim::output::run::{Inputs, files};
-use convoy_sim::scenario::Scenario;
 use criterion::{Criterion, criterion_group, criterion_main};
 
-fn load(geo: &Geography) -> Vec<(Scenario, String)> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    paths.sort();
-    paths
-        .into_iter()
-        .map(|p| {
-            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
-            let text = std::fs::read_to_string(&p).unwrap();
-            (Scenario::from_toml(&text, &name, &name, geo).unwrap(), text)
-        })
-        .collect()
-}
+mod common;
 
 fn maps(c: &mut Criterion) {
     let geo = Geography::embedded().unwrap();
     let basemap = Basemap::embedded().unwrap();
-    let scenarios = load(&geo);
+    let scenarios = common::accounts(&geo);
     let (us, us_text) = scenarios
         .iter()
         .find(|(s, _)| s.name == "us_military")

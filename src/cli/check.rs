@@ -9,7 +9,7 @@ use convoy_sim::output::map::{self, Size};
 use convoy_sim::output::run::OutputFile;
 
 use super::compare::load_all;
-use super::run::{ensemble_error, progress_bar};
+use super::run::{ensemble_error, ensemble_request, progress_bar};
 use super::table::Table;
 use super::{Error, drawn, write_folder};
 
@@ -52,12 +52,8 @@ fn mark(v: Verdict) -> &'static str {
 }
 
 pub fn run(world: &Geography, args: &CheckArgs) -> Result<String, Error> {
-    let runs = convoy_sim::ensemble::check_runs(args.runs).map_err(Error::input)?;
-    if args.threads == Some(0) {
-        return Err(Error::input(convoy_sim::ensemble::EnsembleError::NoThreads));
-    }
-    let mut loaded = load_all(&args.scenarios, world, "check")?;
-    loaded.sort_by(|a, b| (a.1.account.as_of, &a.1.name).cmp(&(b.1.account.as_of, &b.1.name)));
+    let runs = ensemble_request(Some(args.runs), args.threads)?.unwrap_or(1);
+    let loaded = load_all(&args.scenarios, world, "check")?;
     let scenarios: Vec<_> = loaded.into_iter().map(|(_, s, _)| s).collect();
     if scenarios.iter().all(|s| s.claims.is_empty()) {
         return Err(Error::input(

@@ -12,7 +12,7 @@ use convoy_sim::output::run::OutputFile;
 use convoy_sim::zones::Holder;
 
 use super::maps::MapArgs;
-use super::run::{ensemble_error, load, outputs, progress_bar};
+use super::run::{ensemble_error, ensemble_request, load, outputs, progress_bar};
 use super::table::Table;
 use super::{Error, basemap, drawn, write_folder};
 
@@ -45,8 +45,9 @@ pub struct CompareArgs {
     map: MapArgs,
 }
 
-/// Reads several scenarios, reporting every bad one at once. Their names must differ, and none may
-/// be `reserved` (the folder the command writes its own results into).
+/// Reads several scenarios, reporting every bad one at once, and returns them in the order of the
+/// time they speak for. Their names must differ, and none may be `reserved` (the folder the
+/// command writes its own results into).
 pub fn load_all<'p>(
     paths: &'p [PathBuf],
     world: &Geography,
@@ -76,22 +77,15 @@ pub fn load_all<'p>(
     if !problems.is_empty() {
         return Err(Error::input(problems.join("\n")));
     }
+    loaded.sort_by(|a, b| (a.1.account.as_of, &a.1.name).cmp(&(b.1.account.as_of, &b.1.name)));
     Ok(loaded)
 }
 
 pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
     let size = args.map.size(Size::COMPARE_DEFAULT)?;
     let run_size = args.map.size(Size::RUN_DEFAULT)?;
-    let runs = args
-        .runs
-        .map(convoy_sim::ensemble::check_runs)
-        .transpose()
-        .map_err(Error::input)?;
-    if args.threads == Some(0) {
-        return Err(Error::input(convoy_sim::ensemble::EnsembleError::NoThreads));
-    }
-    let mut loaded = load_all(&args.scenarios, world, "compare")?;
-    loaded.sort_by(|a, b| (a.1.account.as_of, &a.1.name).cmp(&(b.1.account.as_of, &b.1.name)));
+    let runs = ensemble_request(args.runs, args.threads)?;
+    let loaded = load_all(&args.scenarios, world, "compare")?;
     let results: Vec<_> = loaded
         .iter()
         .map(|(_, s, _)| engine::run(s, world))

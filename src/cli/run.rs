@@ -141,14 +141,7 @@ pub fn outputs(
 
 pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
     let size = args.map.size(Size::RUN_DEFAULT)?;
-    let runs = args
-        .runs
-        .map(convoy_sim::ensemble::check_runs)
-        .transpose()
-        .map_err(Error::input)?;
-    if args.threads == Some(0) {
-        return Err(Error::input(convoy_sim::ensemble::EnsembleError::NoThreads));
-    }
+    let runs = ensemble_request(args.runs, args.threads)?;
     let (mut scenario, text) = load(&args.scenario, world)?;
     if let Some(seed) = args.seed {
         scenario.seed = seed;
@@ -191,6 +184,16 @@ pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
     out.push_str(&ensemble_table);
     out.push_str(&format!("\nwrote {}/\n", folder.display()));
     Ok(out)
+}
+
+/// Checks an ensemble's size and thread count as the user gave them, before any work is done.
+pub fn ensemble_request(runs: Option<u64>, threads: Option<usize>) -> Result<Option<u32>, Error> {
+    if threads == Some(0) {
+        return Err(Error::input(convoy_sim::ensemble::EnsembleError::NoThreads));
+    }
+    runs.map(convoy_sim::ensemble::check_runs)
+        .transpose()
+        .map_err(Error::input)
 }
 
 /// An ensemble that failed: interrupted (Ctrl-C) or asked for something impossible.

@@ -1,18 +1,11 @@
 //! Claims and checks: every account's claims judged against every account, impossibility found
 //! in numbers, the competing-hypotheses matrix, and the same answer whatever the thread count.
 
-use std::path::PathBuf;
-
 use crate::harness::{convoy, convoy_bad_input, convoy_ok, repo_path, temp_file};
+use crate::scenarios::scenario_files;
 
 fn all_scenarios() -> Vec<String> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(repo_path("scenarios"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    paths.sort();
-    paths
+    scenario_files()
         .into_iter()
         .map(|p| p.to_str().unwrap().to_string())
         .collect()
