@@ -30,6 +30,7 @@
 //! stage has its own error type; only the binary turns them into a message and an exit code.
 
 pub mod check;
+pub mod cost;
 pub mod data;
 pub mod engine;
 pub mod ensemble;

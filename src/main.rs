@@ -16,7 +16,7 @@ fn main() -> ExitCode {
         Ok(text) => {
             let mut stdout = std::io::stdout().lock();
             match stdout
-                .write_all(text.as_bytes())
+                .write_all(cli::printable(&text).as_bytes())
                 .and_then(|()| stdout.flush())
             {
                 Ok(()) => ExitCode::SUCCESS,
@@ -29,7 +29,7 @@ fn main() -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", cli::printable(&e.to_string()));
             e.exit_code()
         }
     }

@@ -8,10 +8,11 @@ use convoy_sim::check::{self, Check, Verdict, region_words, time_words};
 use convoy_sim::output::map::{self, Size};
 use convoy_sim::output::run::OutputFile;
 
+use super::budget::{self, BudgetArgs, Work};
 use super::compare::load_all;
 use super::run::{ensemble_error, ensemble_request, progress_bar};
 use super::table::Table;
-use super::{Error, drawn, write_folder};
+use super::{Error, Folder, Kind, drawn, write};
 
 /// Judge every claim of every scenario against every account.
 ///
@@ -41,6 +42,8 @@ pub struct CheckArgs {
     /// Also write the Analysis-of-Competing-Hypotheses matrix: ach.csv, ach.json and ach.png.
     #[arg(long)]
     ach: bool,
+    #[command(flatten)]
+    budget: BudgetArgs,
 }
 
 fn mark(v: Verdict) -> &'static str {
@@ -53,13 +56,18 @@ fn mark(v: Verdict) -> &'static str {
 
 pub fn run(world: &Geography, args: &CheckArgs) -> Result<String, Error> {
     let runs = ensemble_request(Some(args.runs), args.threads)?.unwrap_or(1);
-    let loaded = load_all(&args.scenarios, world, "check")?;
+    let loaded = load_all(&args.scenarios, world)?;
     let scenarios: Vec<_> = loaded.into_iter().map(|(_, s, _)| s).collect();
     if scenarios.iter().all(|s| s.claims.is_empty()) {
         return Err(Error::input(
             "none of these scenarios makes a claim to check: add [[claim]] entries (scenarios/README.md)",
         ));
     }
+    args.budget.check(&Work {
+        scenarios: scenarios.iter().collect(),
+        single_runs: false,
+        ensemble_threads: Some(budget::threads(args.threads)),
+    })?;
     let bar = progress_bar(runs as u64 * scenarios.len() as u64);
     let result = check::check(&scenarios, world, runs, args.threads, &|| bar.advance());
     bar.finish();
@@ -84,7 +92,15 @@ pub fn run(world: &Geography, args: &CheckArgs) -> Result<String, Error> {
         ));
     }
     let folder = args.out.join("check");
-    write_folder(&folder, &files)?;
+    write(
+        &args.out,
+        "check",
+        &[Folder {
+            name: "check".into(),
+            kind: Kind::Check,
+            files,
+        }],
+    )?;
     Ok(format!(
         "{}\nwrote {}/\n",
         report(&check, world, args.ach),

@@ -11,10 +11,11 @@ use convoy_sim::output::map::{self, Scene, Size};
 use convoy_sim::output::run::OutputFile;
 use convoy_sim::zones::Holder;
 
+use super::budget::{self, BudgetArgs, Work};
 use super::maps::MapArgs;
 use super::run::{ensemble_error, ensemble_request, load, outputs, progress_bar};
 use super::table::Table;
-use super::{Error, basemap, drawn, write_folder};
+use super::{Error, Folder, Kind, basemap, drawn, write};
 
 /// Run several accounts and show where they diverge.
 ///
@@ -43,15 +44,15 @@ pub struct CompareArgs {
     threads: Option<usize>,
     #[command(flatten)]
     map: MapArgs,
+    #[command(flatten)]
+    budget: BudgetArgs,
 }
 
 /// Reads several scenarios, reporting every bad one at once, and returns them in the order of the
-/// time they speak for. Their names must differ, and none may be `reserved` (the folder the
-/// command writes its own results into).
+/// time they speak for. Their names must differ.
 pub fn load_all<'p>(
     paths: &'p [PathBuf],
     world: &Geography,
-    reserved: &str,
 ) -> Result<Vec<(&'p PathBuf, convoy_sim::scenario::Scenario, String)>, Error> {
     let mut loaded = Vec::new();
     let mut problems = Vec::new();
@@ -69,11 +70,6 @@ pub fn load_all<'p>(
             w[0]
         ));
     }
-    if names.contains(&reserved) {
-        problems.push(format!(
-            "a scenario named '{reserved}' would overwrite the {reserved} folder: rename the file"
-        ));
-    }
     if !problems.is_empty() {
         return Err(Error::input(problems.join("\n")));
     }
@@ -85,7 +81,12 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
     let size = args.map.size(Size::COMPARE_DEFAULT)?;
     let run_size = args.map.size(Size::RUN_DEFAULT)?;
     let runs = ensemble_request(args.runs, args.threads)?;
-    let loaded = load_all(&args.scenarios, world, "compare")?;
+    let loaded = load_all(&args.scenarios, world)?;
+    args.budget.check(&Work {
+        scenarios: loaded.iter().map(|(_, s, _)| s).collect(),
+        single_runs: true,
+        ensemble_threads: runs.map(|_| budget::threads(args.threads)),
+    })?;
     let results: Vec<_> = loaded
         .iter()
         .map(|(_, s, _)| engine::run(s, world))
@@ -120,7 +121,11 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
             (args.map.svg, args.map.gif),
             ensemble.as_ref(),
         )?;
-        writes.push((args.out.join(&scenario.name), files));
+        writes.push(Folder {
+            name: scenario.name.clone(),
+            kind: Kind::Run,
+            files,
+        });
     }
     let runs: Vec<_> = loaded
         .iter()
@@ -150,10 +155,12 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
             drawn(map::compare_svg(&scenes, size))?,
         ));
     }
-    writes.push((args.out.join("compare"), compare));
-    for (folder, files) in &writes {
-        write_folder(folder, files)?;
-    }
+    writes.push(Folder {
+        name: "compare".into(),
+        kind: Kind::Compare,
+        files: compare,
+    });
+    write(&args.out, "compare", &writes)?;
 
     let short = |h: Holder| match h {
         Holder::SyrianGovernment => "gov",

@@ -1,9 +1,11 @@
 //! The command line: arguments, one file per subcommand, and the one place errors become a message
-//! and an exit code (0 ok, 2 bad input, 1 internal failure).
+//! and an exit code (0 ok, 2 bad input, 74 the system refused a write, 1 internal failure, 130
+//! interrupted).
 //!
 //! Subcommands build their whole output as a string before anything is printed, so a failure
 //! leaves stdout empty.
 
+mod budget;
 mod check;
 mod compare;
 mod files;
@@ -14,8 +16,10 @@ mod route;
 mod run;
 mod schema;
 mod table;
+mod terminal;
 
-use files::write_folder;
+use files::{Folder, Kind, write_folders};
+pub use terminal::printable;
 
 use std::fmt;
 use std::process::ExitCode;
@@ -64,7 +68,10 @@ pub enum Format {
 pub enum Error {
     /// The user's input is wrong: exit 2.
     Input(Box<dyn std::error::Error + Send + Sync>),
-    /// convoy-sim or its environment failed: exit 1.
+    /// The system refused what convoy-sim asked of it (disk full, read-only folder, permission
+    /// denied): exit 74, `EX_IOERR` of sysexits.h.
+    Environment(Box<dyn std::error::Error + Send + Sync>),
+    /// convoy-sim failed: a bug, exit 1.
     Internal(Box<dyn std::error::Error + Send + Sync>),
     /// The user pressed Ctrl-C: exit 130, as a shell reports SIGINT.
     Interrupted,
@@ -90,9 +97,14 @@ impl Error {
         Error::Input(e.into())
     }
 
+    pub fn environment(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Error::Environment(e.into())
+    }
+
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Error::Input(_) => ExitCode::from(2),
+            Error::Environment(_) => ExitCode::from(74),
             Error::Internal(_) => ExitCode::from(1),
             Error::Interrupted => ExitCode::from(130),
         }
@@ -102,7 +114,7 @@ impl Error {
 /// The message and each cause after it, on one line.
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (Error::Input(e) | Error::Internal(e)) = self else {
+        let (Error::Input(e) | Error::Environment(e) | Error::Internal(e)) = self else {
             return write!(f, "interrupted: nothing was written");
         };
         write!(f, "{e}")?;
@@ -125,6 +137,15 @@ impl From<convoy_sim::gazetteer::GazetteerError> for Error {
     fn from(e: convoy_sim::gazetteer::GazetteerError) -> Self {
         Error::input(e)
     }
+}
+
+/// Writes a command's folders into `out` as one set (see [`files`]), and tells the user on stderr
+/// what it put right of an earlier write that was killed.
+fn write(out: &std::path::Path, command: &str, folders: &[Folder]) -> Result<(), Error> {
+    for note in write_folders(out, command, folders)? {
+        eprintln!("note: {}", printable(&note));
+    }
+    Ok(())
 }
 
 /// The embedded data is part of the program: if it does not load, that is our bug.
@@ -187,7 +208,7 @@ pub fn report_clap_error(e: clap::Error) -> ExitCode {
                 .map(str::trim)
                 .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
                 .collect();
-            eprintln!("{}", one_line.join(" "));
+            eprintln!("{}", printable(&one_line.join(" ")));
             ExitCode::from(2)
         }
     }

@@ -9,9 +9,10 @@ use convoy_sim::output::map::{self, Scene, Size};
 use convoy_sim::output::run::{Inputs, OutputFile, end_table, files};
 use convoy_sim::scenario::Scenario;
 
+use super::budget::{self, BudgetArgs, Work};
 use super::maps::MapArgs;
 use super::table::Table;
-use super::{Error, basemap, drawn, write_folder};
+use super::{Error, Folder, Kind, basemap, drawn, write};
 
 /// Run one account's scenario and write what happened.
 ///
@@ -42,29 +43,17 @@ pub struct RunArgs {
     threads: Option<usize>,
     #[command(flatten)]
     map: MapArgs,
+    #[command(flatten)]
+    budget: BudgetArgs,
 }
+
+/// A scenario file larger than this is refused unread: the seven accounts are 5–12 KB each.
+pub const MAX_SCENARIO_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Reads and validates a scenario file. Every failure here is the user's input.
 pub fn load(path: &Path, world: &Geography) -> Result<(Scenario, String), Error> {
     let shown = path.display().to_string();
-    if path.is_dir() {
-        return Err(Error::input(format!(
-            "{shown}: is a directory, not a scenario file"
-        )));
-    }
-    let bytes =
-        std::fs::read(path).map_err(|e| Error::input(format!("{shown}: cannot read: {e}")))?;
-    if bytes.contains(&0) {
-        return Err(Error::input(format!(
-            "{shown}: is a binary file, not a TOML scenario"
-        )));
-    }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        Error::input(format!(
-            "{shown}: is not UTF-8 text (byte {})",
-            e.utf8_error().valid_up_to()
-        ))
-    })?;
+    let text = read_text(path)?;
     let name = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -74,8 +63,79 @@ pub fn load(path: &Path, world: &Geography) -> Result<(Scenario, String), Error>
                 "{shown}: the run folder is named after the file, and this name gives none; rename the file"
             ))
         })?;
+    if super::files::RESERVED.contains(&name.as_str()) {
+        return Err(Error::input(format!(
+            "{shown}: its results would go in OUT/{name}/, where `convoy-sim {name}` writes its own; rename the file"
+        )));
+    }
     let scenario = Scenario::from_toml(&text, &shown, &name, world).map_err(Error::input)?;
     Ok((scenario, text))
+}
+
+/// Reads a text file the user named, refusing up front what is not a regular file of at most
+/// [`MAX_SCENARIO_BYTES`]: a FIFO, a device such as /dev/zero, a socket or a folder is never read.
+fn read_text(path: &Path) -> Result<String, Error> {
+    use std::io::Read;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let shown = path.display();
+    // Opened without blocking, so that a FIFO with no writer cannot hang us, then examined
+    // through the open file, so that what is read is what was examined.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| Error::input(format!("{shown}: cannot read: {e}")))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| Error::input(format!("{shown}: cannot read: {e}")))?;
+    let t = meta.file_type();
+    let not_file = if t.is_dir() {
+        Some("a directory")
+    } else if t.is_fifo() {
+        Some("a FIFO (named pipe)")
+    } else if t.is_socket() {
+        Some("a socket")
+    } else if t.is_char_device() || t.is_block_device() {
+        Some("a device")
+    } else if !t.is_file() {
+        Some("not a regular file")
+    } else {
+        None
+    };
+    if let Some(what) = not_file {
+        return Err(Error::input(format!(
+            "{shown}: is {what}, not a scenario file; give the path of a .toml file"
+        )));
+    }
+    let limit = MAX_SCENARIO_BYTES;
+    let too_big = |size: u64| {
+        Error::input(format!(
+            "{shown}: is {} MiB, more than a scenario file may be (at most {} MiB)",
+            size.div_ceil(1 << 20),
+            limit >> 20
+        ))
+    };
+    if meta.len() > limit {
+        return Err(too_big(meta.len()));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::input(format!("{shown}: cannot read: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big(bytes.len() as u64));
+    }
+    if bytes.contains(&0) {
+        return Err(Error::input(format!(
+            "{shown}: is a binary file, not a TOML scenario"
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        Error::input(format!(
+            "{shown}: is not UTF-8 text (byte {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
 }
 
 /// Every file of one run: the data files and the map, and the ensemble's files if there is one.
@@ -147,6 +207,11 @@ pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
         scenario.seed = seed;
     }
     let seed = scenario.seed;
+    args.budget.check(&Work {
+        scenarios: vec![&scenario],
+        single_runs: true,
+        ensemble_threads: runs.map(|_| budget::threads(args.threads)),
+    })?;
     let result = engine::run(&scenario, world);
     let ensemble = runs
         .map(|runs| {
@@ -170,7 +235,15 @@ pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
     )?;
     let ensemble_table = ensemble.as_ref().map(ensemble_summary).unwrap_or_default();
     let folder = args.out.join(&scenario.name);
-    write_folder(&folder, &outputs)?;
+    write(
+        &args.out,
+        "run",
+        &[Folder {
+            name: scenario.name.clone(),
+            kind: Kind::Run,
+            files: outputs,
+        }],
+    )?;
 
     let mut out = format!(
         "{} — {} (as of {}), seed {seed}\n\n",
@@ -186,10 +259,18 @@ pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
     Ok(out)
 }
 
+/// More threads than this is a mistake: each costs memory and the work cannot use them.
+pub const MAX_THREADS: usize = 256;
+
 /// Checks an ensemble's size and thread count as the user gave them, before any work is done.
 pub fn ensemble_request(runs: Option<u64>, threads: Option<usize>) -> Result<Option<u32>, Error> {
     if threads == Some(0) {
         return Err(Error::input(convoy_sim::ensemble::EnsembleError::NoThreads));
+    }
+    if let Some(t) = threads.filter(|&t| t > MAX_THREADS) {
+        return Err(Error::input(format!(
+            "--threads {t} is more than {MAX_THREADS}: a thread per core is all the work can use"
+        )));
     }
     runs.map(convoy_sim::ensemble::check_runs)
         .transpose()

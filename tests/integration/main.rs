@@ -11,6 +11,7 @@ mod network;
 mod properties;
 mod readme;
 mod run_cli;
+mod safety;
 mod scenarios;
 mod schema;
 mod zones;

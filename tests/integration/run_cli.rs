@@ -280,17 +280,20 @@ fn an_unreachable_destination_is_a_scenario_error() {
 #[test]
 fn a_good_run_replaces_an_earlier_result_whole() {
     let out = tempfile::tempdir().unwrap();
-    let earlier = out.path().join("sohr");
-    std::fs::create_dir_all(&earlier).unwrap();
-    std::fs::write(earlier.join("stale.txt"), "old").unwrap();
-    convoy_ok(&[
-        "run",
-        repo_path("scenarios/sohr.toml").to_str().unwrap(),
-        "--out",
-        out.path().to_str().unwrap(),
-    ]);
-    assert!(!earlier.join("stale.txt").exists());
-    assert!(earlier.join("summary.json").exists());
+    let run = |seed: &str| {
+        convoy_ok(&[
+            "run",
+            repo_path("scenarios/sohr.toml").to_str().unwrap(),
+            "--out",
+            out.path().to_str().unwrap(),
+            "--seed",
+            seed,
+        ])
+    };
+    run("1");
+    run("2");
+    let summary = std::fs::read_to_string(out.path().join("sohr/summary.json")).unwrap();
+    assert!(summary.contains("\"seed\": 2"), "{summary}");
     let leftovers: Vec<_> = std::fs::read_dir(out.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())

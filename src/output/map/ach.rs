@@ -1,7 +1,8 @@
 //! `ach.png`: the competing-hypotheses matrix as a heat map. A row per claim (evidence), a column
 //! per account (hypothesis); a cell's colour is its verdict, its shade and number the share of the
 //! account's realizations that bear the claim out. The bottom row gives each hypothesis's
-//! inconsistency score.
+//! inconsistency score. Past [`MAX_ROWS`] claims the picture shows that many, the diagnostic ones
+//! first, and says how many more are in `ach.csv`: a picture must stay a size a viewer can open.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -30,6 +31,24 @@ fn fill(v: Verdict, p: f64) -> RGBColor {
 fn ink(c: RGBColor) -> RGBColor {
     let luma = 0.299 * c.0 as f64 + 0.587 * c.1 as f64 + 0.114 * c.2 as f64;
     if luma < 140.0 { WHITE } else { TEXT }
+}
+
+/// The most claims the heat map draws (its height is then about 6,300 px at the default width).
+pub const MAX_ROWS: usize = 120;
+
+/// The claims drawn, in their order: all of them, or past [`MAX_ROWS`] the diagnostic ones first.
+fn shown(diagnostic: &[bool]) -> Vec<usize> {
+    let n = diagnostic.len();
+    if n <= MAX_ROWS {
+        return (0..n).collect();
+    }
+    let mut rows: Vec<usize> = (0..n)
+        .filter(|&c| diagnostic[c])
+        .chain((0..n).filter(|&c| !diagnostic[c]))
+        .take(MAX_ROWS)
+        .collect();
+    rows.sort_unstable();
+    rows
 }
 
 /// Cuts `s` to at most `n` characters, marking the cut.
@@ -77,7 +96,8 @@ pub(super) fn ach<DB: DrawingBackend>(
 
     let ach = check.ach();
     let n_acc = check.accounts.len().max(1) as i32;
-    let n_claims = check.claims.len() as i32;
+    let rows = shown(&ach.diagnostic);
+    let n_claims = rows.len() as i32;
     let label_w = (w as f64 * 0.36) as i32;
     let top = margin + px(120.0);
     let legend_h = px(70.0);
@@ -108,8 +128,9 @@ pub(super) fn ach<DB: DrawingBackend>(
     }
 
     let label_chars = (label_w as f64 / (cell_font * 0.52)).max(10.0) as usize;
-    for (c, sc) in check.claims.iter().enumerate() {
-        let y = top + c as i32 * row_h;
+    for (row, &c) in rows.iter().enumerate() {
+        let sc = &check.claims[c];
+        let y = top + row as i32 * row_h;
         let source = &check.accounts[sc.account].name;
         let label = cut(&format!("{} — {}", source, sc.claim.says), label_chars);
         let style = if ach.diagnostic[c] {
@@ -157,8 +178,13 @@ pub(super) fn ach<DB: DrawingBackend>(
 
     // Scores.
     let y = top + n_claims * row_h;
+    let hidden = check.claims.len() - rows.len();
     root.draw(&Text::new(
-        "inconsistency score (rank)",
+        if hidden == 0 {
+            "inconsistency score (rank)".to_string()
+        } else {
+            format!("score over all claims (rank); {hidden} more claims in ach.csv")
+        },
         (left - px(10.0), y + row_h / 2),
         ("sans-serif", cell_font, FontStyle::Bold)
             .into_font()

@@ -62,9 +62,10 @@ impl Size {
 }
 
 impl Size {
-    /// The heat map's size for `claims` rows: taller than the default when rows would get thin.
+    /// The heat map's size for `claims` rows: taller than the default when rows would get thin,
+    /// and never taller than [`ach::MAX_ROWS`] rows need.
     pub fn ach(claims: usize) -> Size {
-        let rows = claims as u32 + 1;
+        let rows = claims.min(ach::MAX_ROWS) as u32 + 1;
         Size {
             height: Size::ACH_DEFAULT.height.max(260 + 50 * rows),
             ..Size::ACH_DEFAULT

@@ -1,0 +1,48 @@
+//! Text from a scenario or an argument is untrusted: printed raw, an escape sequence in a title
+//! could clear the screen or fake a result, and a bidirectional override could reorder what is
+//! shown. Everything convoy-sim prints goes through [`printable`], which shows such characters as
+//! `\uXXXX` escapes. That is also how JSON writes them, so JSON on stdout keeps its meaning; the
+//! files convoy-sim writes keep the text as it is.
+
+use std::borrow::Cow;
+
+/// Whether `c` must not reach a terminal raw: C0 controls but tab and newline, DEL, C1 controls,
+/// and the Unicode bidirectional controls (marks, embeddings, overrides and isolates).
+fn unsafe_char(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every unsafe character replaced by its `\uXXXX` escape.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn escape_sequences_and_overrides_are_shown_not_obeyed() {
+        assert_eq!(printable("\u{1b}[2Jok\r"), "\\u001b[2Jok\\u000d");
+        assert_eq!(printable("a\u{202E}b\u{9b}"), "a\\u202eb\\u009b");
+    }
+
+    #[test]
+    fn ordinary_text_is_untouched() {
+        for s in ["Al Bukamal\tالبوكمال\n", "Deir ez-Zor — 17 buses", ""] {
+            assert!(matches!(printable(s), std::borrow::Cow::Borrowed(_)));
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! What a scenario will cost before it runs, so that one too big for the machine is refused up
+//! front with the figure, instead of dying half-way for want of memory.
+//!
+//! The work of a run is its agents times the times each is recorded at (its *agent-samples*):
+//! the engine keeps a sample per agent per recording time, and `track_points.geojson`, the
+//! largest output, has a feature for each. The byte figures are measured, not derived: peak
+//! resident memory of `convoy-sim run` on the US military's account scaled to 10× and 100× its
+//! buses (535 and 2,400 agents, 266 recording times) grows by about 1.6 KB per agent-sample over
+//! a base of about 40 MB, the embedded geography and basemap included.
+
+use crate::scenario::Scenario;
+
+/// Memory a process needs before any run: the embedded geography and basemap, the font.
+pub const BASE_BYTES: u64 = 40 << 20;
+/// Peak memory of a run with its output files, per agent-sample (measured: 1.6–1.7 KB).
+pub const RUN_BYTES_PER_SAMPLE: u64 = 1_800;
+/// Memory one realization of an ensemble holds while it runs, per agent-sample: the samples,
+/// tracks and passages of its result (a realization writes no files).
+pub const REALIZATION_BYTES_PER_SAMPLE: u64 = 120;
+
+/// The size of a scenario's work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cost {
+    /// Buses, and people agents: a people group has one agent per bus of its group that carries
+    /// any of them (as the engine spreads them).
+    pub agents: u64,
+    /// Recording times: the start, every `record_every_min`, the end.
+    pub samples: u64,
+}
+
+impl Cost {
+    pub fn of(s: &Scenario) -> Cost {
+        let buses_in = |g: usize| s.bus_groups.get(g).map_or(0, |g| u64::from(g.buses));
+        let buses: u64 = (0..s.bus_groups.len()).map(buses_in).sum();
+        let people: u64 = s
+            .people_groups
+            .iter()
+            .map(|p| u64::from(p.count).min(buses_in(p.aboard)))
+            .sum();
+        let span = s.end.duration_since(s.start).as_secs().max(0) as u64;
+        let every = s.record_every.as_secs().max(1) as u64;
+        Cost {
+            agents: buses + people,
+            samples: span.div_ceil(every) + 1,
+        }
+    }
+
+    pub fn agent_samples(&self) -> u64 {
+        self.agents.saturating_mul(self.samples)
+    }
+
+    /// Peak memory of one run with its output files, over [`BASE_BYTES`].
+    pub fn run_bytes(&self) -> u64 {
+        self.agent_samples().saturating_mul(RUN_BYTES_PER_SAMPLE)
+    }
+
+    /// Memory one realization of an ensemble holds while it runs.
+    pub fn realization_bytes(&self) -> u64 {
+        self.agent_samples()
+            .saturating_mul(REALIZATION_BYTES_PER_SAMPLE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cost;
+
+    #[test]
+    fn counts_the_agents_the_engine_makes() {
+        let world = crate::Geography::embedded().unwrap();
+        let text = include_str!("../scenarios/us_military.toml");
+        let s =
+            crate::scenario::Scenario::from_toml(text, "us_military.toml", "us_military", &world)
+                .unwrap();
+        let r = crate::engine::run(&s, &world);
+        let cost = Cost::of(&s);
+        assert_eq!(cost.agents, r.agents.len() as u64);
+        assert_eq!(cost.samples, r.sample_times.len() as u64);
+    }
+}
