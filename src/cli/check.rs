@@ -27,16 +27,16 @@ use super::{Error, Folder, Kind, drawn, write};
     after_help = "Examples:\n  convoy-sim check scenarios/*.toml --ach\n  convoy-sim check scenarios/us_military.toml scenarios/hezbollah.toml --runs 1000 --out results"
 )]
 pub struct CheckArgs {
-    /// Scenario files (TOML; see scenarios/README.md); their [[claim]]s are judged.
+    /// Scenario files (TOML, at most 16 MiB each; see scenarios/README.md); their [[claim]]s are judged.
     #[arg(required = true, value_name = "SCENARIO")]
     scenarios: Vec<PathBuf>,
     /// Folder to write into; the check goes in OUT/check/.
     #[arg(long, default_value = "out", value_name = "OUT")]
     out: PathBuf,
-    /// Realizations per account.
+    /// Realizations per account, at most 1000000.
     #[arg(long, value_name = "N", default_value_t = 200)]
     runs: u64,
-    /// Threads (default: all cores). The results do not depend on it.
+    /// Threads (default: all cores; at most 256). The results do not depend on it.
     #[arg(long, value_name = "T")]
     threads: Option<usize>,
     /// Also write the Analysis-of-Competing-Hypotheses matrix: ach.csv, ach.json and ach.png.

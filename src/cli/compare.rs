@@ -22,14 +22,15 @@ use super::{Error, Folder, Kind, basemap, drawn, write};
 /// Runs each scenario (writing OUT/<name>/ as `run` does) and writes OUT/compare/: compare.png
 /// (a panel per account, same extent and scale, one legend), compare.csv and compare.json (buses
 /// and people by zone and nearest place for each account, and how far apart every two accounts put
-/// the buses and the people). Accounts are shown in the order of the time they speak for. If any
+/// the buses and the people). Accounts are shown in the order of the time they speak for. The
+/// folders are replaced as one set: all new, or, after an error or Ctrl-C, all as they were. If any
 /// scenario is bad, every problem is reported and nothing is written.
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  convoy-sim compare scenarios/*.toml\n  convoy-sim compare scenarios/us_military.toml scenarios/hezbollah.toml --out results --svg"
 )]
 pub struct CompareArgs {
-    /// Scenario files (TOML; see scenarios/README.md).
+    /// Scenario files (TOML, at most 16 MiB each; see scenarios/README.md).
     #[arg(required = true, value_name = "SCENARIO")]
     scenarios: Vec<PathBuf>,
     /// Folder to write into.
@@ -37,9 +38,10 @@ pub struct CompareArgs {
     out: PathBuf,
     /// Also run each account as an ensemble of N realizations: each folder gets ensemble.json,
     /// ensemble.csv and ensemble.geojson, and the maps show where buses and people end across them.
+    /// At most 1000000.
     #[arg(long, value_name = "N")]
     runs: Option<u64>,
-    /// Threads for the ensembles (default: all cores). The results do not depend on it.
+    /// Threads for the ensembles (default: all cores; at most 256). The results do not depend on it.
     #[arg(long, value_name = "T", requires = "runs")]
     threads: Option<usize>,
     #[command(flatten)]

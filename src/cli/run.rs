@@ -17,15 +17,17 @@ use super::{Error, Folder, Kind, basemap, drawn, write};
 /// Run one account's scenario and write what happened.
 ///
 /// Writes summary.json, end_state.geojson, tracks.geojson, track_points.geojson, events.geojson,
-/// tracks.mf.json, map.png and timeline.png into OUT/<scenario file stem>/, replacing that folder only once
-/// every file is written. A bad scenario is reported with file, line and key (exit 2), and nothing
-/// is written.
+/// tracks.mf.json, map.png and timeline.png into OUT/<scenario file stem>/, with convoy-sim.json
+/// listing them, replacing that folder only once every file is written — and only if convoy-sim
+/// wrote it and nothing else was put in it since. A bad scenario is reported with file, line and
+/// key (exit 2), and nothing is written. Work estimated to need more than --max-memory (default:
+/// half this machine's memory) is refused before it starts.
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  convoy-sim run scenarios/us_military.toml\n  convoy-sim run scenarios/sohr.toml --out results --seed 7"
 )]
 pub struct RunArgs {
-    /// The scenario file (TOML; see scenarios/README.md).
+    /// The scenario file (TOML, at most 16 MiB; see scenarios/README.md).
     scenario: PathBuf,
     /// Folder to write into; the run goes in OUT/<scenario file stem>/.
     #[arg(long, default_value = "out", value_name = "OUT")]
@@ -35,10 +37,10 @@ pub struct RunArgs {
     seed: Option<u64>,
     /// Also run an ensemble of N realizations, each with a seed derived from the scenario's,
     /// and write ensemble.json, ensemble.csv and ensemble.geojson; map.png then shades where the
-    /// buses and people end across the realizations.
+    /// buses and people end across the realizations. At most 1000000.
     #[arg(long, value_name = "N")]
     runs: Option<u64>,
-    /// Threads for the ensemble (default: all cores). The results do not depend on it.
+    /// Threads for the ensemble (default: all cores; at most 256). The results do not depend on it.
     #[arg(long, value_name = "T", requires = "runs")]
     threads: Option<usize>,
     #[command(flatten)]
