@@ -128,7 +128,7 @@ fn replaceable(folder: &Path, kind: Kind) -> Result<(), String> {
         ));
     }
     let manifest = read_manifest(folder).ok_or_else(|| {
-        format!("{shown}: was not written by convoy-sim (it has no {MANIFEST}), so it is left as it is; {what_to_do}")
+        format!("{shown}: has no {MANIFEST}, so convoy-sim did not write it (or a build from before folders were marked did) and leaves it as it is; {what_to_do}")
     })?;
     if manifest.kind != kind {
         return Err(format!(

@@ -69,7 +69,7 @@ fn a_folder_convoy_sim_did_not_write_is_never_replaced() {
         all.extend(["--out", s(out.path())]);
         let err = convoy_bad_input(&all);
         assert!(
-            err.contains(folder) && err.contains("not written by convoy-sim"),
+            err.contains(folder) && err.contains("convoy-sim did not write it"),
             "{err}"
         );
         // Nothing else of the set was written either.
