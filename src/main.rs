@@ -29,7 +29,7 @@ fn main() -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("error: {}", cli::printable(&e.to_string()));
+            eprintln!("error: {}", cli::message(&e.to_string()));
             e.exit_code()
         }
     }

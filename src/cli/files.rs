@@ -98,10 +98,15 @@ pub fn write_folders(out: &Path, command: &str, folders: &[Folder]) -> Result<Ve
 
 /// Makes sure `out` is a folder, creating it if need be.
 fn prepare(out: &Path) -> Result<(), Error> {
-    if out.exists() && !out.is_dir() {
+    // The nearest part of the path that exists must be a folder: a file there is the user's
+    // mistake, not the system's refusal.
+    let existing = out
+        .ancestors()
+        .find(|p| p.exists() && !p.as_os_str().is_empty());
+    if let Some(file) = existing.filter(|p| !p.is_dir()) {
         return Err(Error::input(format!(
             "{}: is a file, not a folder to write into; give another --out",
-            out.display()
+            file.display()
         )));
     }
     fs::create_dir_all(out).map_err(|e| {

@@ -19,7 +19,7 @@ mod table;
 mod terminal;
 
 use files::{Folder, Kind, write_folders};
-pub use terminal::printable;
+pub use terminal::{message, printable};
 
 use std::fmt;
 use std::process::ExitCode;
@@ -143,7 +143,7 @@ impl From<convoy_sim::gazetteer::GazetteerError> for Error {
 /// what it put right of an earlier write that was killed.
 fn write(out: &std::path::Path, command: &str, folders: &[Folder]) -> Result<(), Error> {
     for note in write_folders(out, command, folders)? {
-        eprintln!("note: {}", printable(&note));
+        eprintln!("note: {}", message(&note));
     }
     Ok(())
 }
@@ -208,7 +208,7 @@ pub fn report_clap_error(e: clap::Error) -> ExitCode {
                 .map(str::trim)
                 .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
                 .collect();
-            eprintln!("{}", printable(&one_line.join(" ")));
+            eprintln!("{}", message(&one_line.join(" ")));
             ExitCode::from(2)
         }
     }

@@ -396,3 +396,18 @@ fn untrusted_text_reaches_the_terminal_escaped_and_the_files_as_it_is() {
     let err = convoy_bad_input(&["geocode", "\u{1b}]0;pwned\u{7}Palmyra"]);
     assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
 }
+
+#[test]
+fn a_huge_value_is_echoed_cut_to_a_readable_length() {
+    let long = "x".repeat(100_000);
+    let dashes = "-".repeat(100_000);
+    for args in [
+        vec!["geocode", long.as_str()],
+        vec!["route", "Palmyra", "Al Bukamal", "--avoid", dashes.as_str()],
+        vec!["places", "--at", long.as_str()],
+    ] {
+        let err = convoy_bad_input(&args);
+        assert!(err.len() < 1_000, "{} bytes: {}", err.len(), &err[..200]);
+        assert!(err.contains("…"), "the cut is marked: {err}");
+    }
+}
