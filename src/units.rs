@@ -87,6 +87,11 @@ impl Metres {
     }
 
     /// How long covering this distance takes at `speed`.
+    ///
+    /// # Panics
+    /// If the time is not finite or beyond jiff's ±292 billion years: a zero speed, or one like
+    /// 1e-15 km/h. Scenario validation holds speeds to at least 0.5 km/h
+    /// ([`crate::scenario::limits::MIN_KMH`]).
     pub fn time_at(self, speed: KmPerHour) -> SignedDuration {
         SignedDuration::from_secs_f64(self.0 / speed.metres_per_second())
     }

@@ -231,16 +231,21 @@ impl Gazetteer {
     /// assert!(err.to_string().contains("did you mean Palmyra"), "{err}");
     /// ```
     pub fn lookup(&self, query: &str) -> Result<Match<'_>, GazetteerError> {
-        self.find(query).ok_or_else(|| GazetteerError::Unknown {
+        let key = normalize(query);
+        self.find_key(&key).ok_or_else(|| GazetteerError::Unknown {
             query: query.to_string(),
-            suggestions: self.suggest(&normalize(query), 3),
+            suggestions: self.suggest(&key, 3),
         })
     }
 
     /// Like [`Gazetteer::lookup`], without working out suggestions when nothing matches.
     pub fn find(&self, query: &str) -> Option<Match<'_>> {
-        let key = normalize(query);
-        let &id = self.by_key.get(&key)?;
+        self.find_key(&normalize(query))
+    }
+
+    /// The place whose normalised name or alias is `key`.
+    fn find_key(&self, key: &str) -> Option<Match<'_>> {
+        let &id = self.by_key.get(key)?;
         let place = self.get(id);
         let matched_name = std::iter::once(&place.name)
             .chain(&place.aliases)

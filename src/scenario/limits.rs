@@ -42,6 +42,9 @@ pub const MAX_STEPS: usize = 100;
 pub const MAX_PLACES: usize = 20;
 /// Characters in a group or claim id, which names agents and keys in every output.
 pub const MAX_ID_CHARS: usize = 64;
+/// Unknown place names in one file that get "did you mean" suggestions; the rest are only named,
+/// so that a file of thousands of unknown names is answered in a moment.
+pub const MAX_SUGGESTED_NAMES: usize = 20;
 /// Positions a run records: agents × recording times. Bounds the engine's work and the size of
 /// `track_points.geojson` (about 200 bytes a position).
 pub const MAX_POSITIONS: u64 = 1_000_000;
@@ -79,6 +82,7 @@ mod tests {
             format!("{MAX_PLACES} places"),
             format!("{MAX_ID_CHARS} characters"),
             format!("{MAX_POSITIONS}"),
+            format!("first {MAX_SUGGESTED_NAMES} unknown"),
         ] {
             assert!(
                 text.contains(&stated),

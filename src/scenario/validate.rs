@@ -74,6 +74,7 @@ pub(super) fn scenario(
             .collect::<BTreeSet<_>>()
             .into(),
         bus_reach: BTreeMap::new(),
+        suggestions_left: MAX_SUGGESTED_NAMES,
     };
     let scenario = c.scenario(&raw, name);
     match scenario {
@@ -126,6 +127,9 @@ struct Checker<'a> {
     bus_roads_closed: Closed,
     /// Whether a bus road joins two nodes, memoised: plans name the same few places many times.
     bus_reach: BTreeMap<(NodeIndex, NodeIndex), bool>,
+    /// How many more unknown place names get "did you mean" suggestions, each a search of the
+    /// whole gazetteer.
+    suggestions_left: usize,
 }
 
 /// Where a plan step leaves its group, for checking the next step can be reached.
@@ -383,7 +387,18 @@ impl Checker<'_> {
 
     fn site(&mut self, v: &Spanned<String>, key: &str) -> Option<Site> {
         let written = v.get_ref();
-        match self.geo.gazetteer.lookup(written) {
+        let found = match self.geo.gazetteer.find(written) {
+            Some(m) => Ok(m),
+            None if self.suggestions_left > 0 => {
+                self.suggestions_left -= 1;
+                self.geo.gazetteer.lookup(written)
+            }
+            None => Err(GazetteerError::Unknown {
+                query: written.clone(),
+                suggestions: Vec::new(),
+            }),
+        };
+        match found {
             Ok(m) => match self.geo.place_node(m.id) {
                 Ok(node) => Some(Site {
                     written: written.clone(),
@@ -1451,5 +1466,35 @@ fn parse_kind(s: &str) -> Result<PeopleKind, ()> {
         "families" => Ok(PeopleKind::Families),
         "wounded" => Ok(PeopleKind::Wounded),
         _ => Err(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_in_messages_are_short() {
+        assert_eq!(shown(0.5), "0.5");
+        assert_eq!(shown(150.0), "150");
+        assert_eq!(shown(0.0), "0");
+        assert_eq!(shown(1e-15), "1e-15");
+        assert_eq!(shown(1e308), "1e308");
+        assert_eq!(shown(-4e20), "-4e20");
+    }
+
+    #[test]
+    fn parser_quotes_are_cut_and_the_rest_kept() {
+        let key = "k".repeat(10_000);
+        let m = plain_serde_message(&format!(
+            "unknown field `{key}`, expected one of `title`, `source`"
+        ));
+        assert!(
+            m.len() < 200 && m.ends_with("…`, expected one of `title`, `source`"),
+            "{m}"
+        );
+        assert!(cut_quoted(&format!("a \"{key}")).chars().count() < 100);
+        let many = "`a`".repeat(100_000);
+        assert!(plain_serde_message(&many).chars().count() <= MAX_PARSER_MESSAGE_CHARS + 1);
     }
 }

@@ -2,9 +2,10 @@
 //! leave stray files. The shipped scenarios are mutated at random — values swapped for extremes
 //! (0, -1, 1e-15, 1e308, nan, huge integers, far-off times), lines deleted, duplicated or swapped,
 //! keys swapped, the text truncated, bytes and Unicode inserted — and each result must either fail
-//! validation with a bounded message or run to its end within a time limit. A few go through the
-//! binary, which must exit 0 or 2 and leave only its run folder. Arbitrary bytes get the same
-//! treatment. `tests/fuzz-corpus/` keeps the inputs that once broke it; every one runs every time.
+//! validation with a bounded message or run to its end, and through `check`, within a time limit.
+//! A few go through the binary, which must exit 0 or 2 and leave only its run folder. Arbitrary
+//! bytes get the same treatment. `tests/fuzz-corpus/` keeps the inputs that once broke it; every
+//! one runs every time.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -13,8 +14,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use convoy_sim::Geography;
-use convoy_sim::engine;
 use convoy_sim::scenario::{Scenario, ScenarioError};
+use convoy_sim::{check, engine};
 use proptest::prelude::*;
 
 use crate::harness::{convoy, repo_path};
@@ -185,18 +186,25 @@ enum Mutation {
 }
 
 fn mutation() -> impl Strategy<Value = Mutation> {
+    let inserted = prop_oneof![
+        any::<String>(),
+        "[\\x00-\\x7f]{1,12}",
+        Just("\n[[bus_group]]\n".to_string()),
+    ];
     prop_oneof![
-        12 => (any::<usize>(), any::<usize>(), prop::bool::weighted(0.8))
-            .prop_map(|(token, extreme, same_kind)| Mutation::Value { token, extreme, same_kind }),
-        12 => (any::<usize>(), 0..NUMBERS.len()).prop_map(|(key, extreme)| Mutation::Number { key, extreme }),
-        1 => (any::<usize>(), 100..20_000usize).prop_map(|(token, chars)| Mutation::LongValue { token, chars }),
+        12 => (any::<usize>(), any::<usize>(), prop::bool::weighted(0.8)).prop_map(
+            |(token, extreme, same_kind)| Mutation::Value { token, extreme, same_kind }
+        ),
+        12 => (any::<usize>(), 0..NUMBERS.len())
+            .prop_map(|(key, extreme)| Mutation::Number { key, extreme }),
+        1 => (any::<usize>(), 100..20_000usize)
+            .prop_map(|(token, chars)| Mutation::LongValue { token, chars }),
         1 => any::<usize>().prop_map(|line| Mutation::Delete { line }),
         1 => any::<usize>().prop_map(|line| Mutation::Duplicate { line }),
         1 => (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Mutation::SwapLines { a, b }),
         1 => (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Mutation::SwapKeys { a, b }),
         1 => (0..1000usize).prop_map(|permille| Mutation::Truncate { permille }),
-        2 => (any::<usize>(), prop_oneof![any::<String>(), "[\\x00-\\x7f]{1,12}", Just("\n[[bus_group]]\n".to_string())])
-            .prop_map(|(at, text)| Mutation::Insert { at, text }),
+        2 => (any::<usize>(), inserted).prop_map(|(at, text)| Mutation::Insert { at, text }),
     ]
 }
 
@@ -382,12 +390,16 @@ fn parse_and_run(text: &str) -> Result<(), String> {
     }
 }
 
+/// Runs a valid scenario to its end, and checks its claims against it (`convoy-sim check`), whose
+/// reach search does its own time arithmetic on the scenario's speeds.
 fn check_run(s: &Scenario, world: &Geography) -> Result<(), String> {
     let r = engine::run(s, world);
     if r.sample_times.last() != Some(&s.end) {
         return Err("the run did not reach its end".into());
     }
-    Ok(())
+    check::check(std::slice::from_ref(s), world, 1, Some(1), &|| true)
+        .map(|_| ())
+        .map_err(|e| format!("check failed: {e}"))
 }
 
 /// Every problem names where it is and says what is wrong in a bounded number of characters.
