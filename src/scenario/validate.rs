@@ -578,7 +578,8 @@ impl Checker<'_> {
         // Totals are checked only when every count in them is valid, so one bad count is one problem.
         let mut group_buses: Option<u64> = Some(0);
         let raw_bus_groups = self.entries(&raw.bus_group, "bus_group", "bus groups");
-        if raw_bus_groups.len() < raw.bus_group.len() {
+        let bus_groups_read = raw_bus_groups.len() == raw.bus_group.len();
+        if !bus_groups_read {
             group_buses = None;
         }
         for (i, g) in raw_bus_groups.iter().enumerate() {
@@ -664,14 +665,16 @@ impl Checker<'_> {
             }
             let aboard = match group_index.get(gr.aboard.get_ref()) {
                 Some(&i) => Some(i),
+                // Bus groups over the limit were not read: that is the one problem to report.
+                None if !bus_groups_read => None,
                 None => {
-                    let known: Vec<_> = group_index.keys().map(|k| echo(k)).collect();
+                    let known: Vec<&str> = group_index.keys().map(String::as_str).collect();
                     self.problem(
                         gr.aboard.span(),
                         &format!("{key}.aboard"),
                         format!("no bus group '{}'", echo(gr.aboard.get_ref())),
                     )
-                    .hint = Some(format!("bus groups: {}", known.join(", ")));
+                    .hint = Some(format!("bus groups: {}", echo(&known.join(", "))));
                     None
                 }
             };
