@@ -5,6 +5,7 @@
 //! chosen here once: great-circle distance on the mean-radius sphere ([`geo::Haversine`]), which is
 //! within 0.5% of the ellipsoid at these latitudes — far inside the uncertainty of the places.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::{Add, AddAssign, Sub};
 
@@ -86,6 +87,11 @@ impl Metres {
     }
 
     /// How long covering this distance takes at `speed`.
+    ///
+    /// # Panics
+    /// If the time is not finite or beyond jiff's ±292 billion years: a zero speed, or one like
+    /// 1e-15 km/h. Scenario validation holds speeds to at least 0.5 km/h
+    /// ([`crate::scenario::limits::MIN_KMH`]).
     pub fn time_at(self, speed: KmPerHour) -> SignedDuration {
         SignedDuration::from_secs_f64(self.0 / speed.metres_per_second())
     }
@@ -132,10 +138,37 @@ pub fn hours(d: SignedDuration) -> f64 {
     d.as_secs_f64() / 3600.0
 }
 
+/// Most characters of a user's text that a message repeats back.
+pub const ECHO_CHARS: usize = 80;
+
+/// `text` as an error message repeats it: cut after [`ECHO_CHARS`] characters with "…", so that a
+/// 10 MB name or key makes a readable message, not a 10 MB one.
+///
+/// # Examples
+/// ```
+/// use convoy_sim::units::echo;
+/// assert_eq!(echo("Palmyra"), "Palmyra");
+/// let long = "ب".repeat(1000);
+/// assert_eq!(echo(&long).chars().count(), 81);
+/// assert!(echo(&long).ends_with("ب…"));
+/// ```
+pub fn echo(text: &str) -> Cow<'_, str> {
+    cut(text, ECHO_CHARS)
+}
+
+/// `text` cut after `max_chars` characters with "…"; between characters, never inside one.
+pub fn cut(text: &str, max_chars: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max_chars) {
+        Some((at, _)) => Cow::Owned(format!("{}…", &text[..at])),
+        None => Cow::Borrowed(text),
+    }
+}
+
 /// A malformed time given by a user.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "'{input}' is not a time: use ISO 8601 in UTC, e.g. 2017-08-30T12:00:00Z, 2017-08-30T12:00 or 2017-08-30"
+    "'{}' is not a time: use ISO 8601 in UTC, e.g. 2017-08-30T12:00:00Z, 2017-08-30T12:00 or 2017-08-30",
+    echo(.input)
 )]
 pub struct TimeError {
     pub input: String,

@@ -6,6 +6,13 @@
 //! the buses). Between two sync points nothing global changes, so each agent advances on its own
 //! in exact continuous time: a bus reaches a junction at the instant its speed says, and stops
 //! exactly at a cut in the road. Events at a sync point apply after the agents have reached it.
+//!
+//! The time arithmetic here is unchecked because validation bounds every input it depends on
+//! ([`crate::scenario::limits`]): speeds are at least 0.5 km/h, so crossing a segment, or walking
+//! half the globe, takes under five years; waits are at most 720 h; every time lies in the nine days
+//! the control zones cover. Each `Timestamp + SignedDuration` thus stays within a few years of
+//! 2017, far inside jiff's range. Recorded positions are at most a million, so a run's work and
+//! memory are bounded too. A [`Scenario`] built in code must keep to the same limits.
 
 mod movement;
 mod result;

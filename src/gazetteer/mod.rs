@@ -14,7 +14,12 @@ use serde::Deserialize;
 
 pub use normalize::normalize;
 
-use crate::units::{LonLat, Metres};
+use crate::units::{LonLat, Metres, echo};
+
+/// Longest lookup key that gets "did you mean" suggestions. Comparing names costs time in
+/// proportion to their lengths; no place name is half this long, so a longer query is not a
+/// misspelling of one, and a 10 MB query is answered at once.
+const MAX_SUGGEST_CHARS: usize = 100;
 
 /// Index of a place in its [`Gazetteer`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -95,7 +100,7 @@ pub enum GazetteerError {
         first: String,
         second: String,
     },
-    #[error("unknown place '{query}'{}", Suggestions(.suggestions))]
+    #[error("unknown place '{}'{}", echo(.query), Suggestions(.suggestions))]
     Unknown {
         query: String,
         suggestions: Vec<String>,
@@ -226,16 +231,21 @@ impl Gazetteer {
     /// assert!(err.to_string().contains("did you mean Palmyra"), "{err}");
     /// ```
     pub fn lookup(&self, query: &str) -> Result<Match<'_>, GazetteerError> {
-        self.find(query).ok_or_else(|| GazetteerError::Unknown {
+        let key = normalize(query);
+        self.find_key(&key).ok_or_else(|| GazetteerError::Unknown {
             query: query.to_string(),
-            suggestions: self.suggest(&normalize(query), 3),
+            suggestions: self.suggest(&key, 3),
         })
     }
 
     /// Like [`Gazetteer::lookup`], without working out suggestions when nothing matches.
     pub fn find(&self, query: &str) -> Option<Match<'_>> {
-        let key = normalize(query);
-        let &id = self.by_key.get(&key)?;
+        self.find_key(&normalize(query))
+    }
+
+    /// The place whose normalised name or alias is `key`.
+    fn find_key(&self, key: &str) -> Option<Match<'_>> {
+        let &id = self.by_key.get(key)?;
         let place = self.get(id);
         let matched_name = std::iter::once(&place.name)
             .chain(&place.aliases)
@@ -252,7 +262,7 @@ impl Gazetteer {
 
     /// The canonical names of up to `n` places whose names are closest to `key`, best first.
     fn suggest(&self, key: &str, n: usize) -> Vec<String> {
-        if key.is_empty() {
+        if key.is_empty() || key.chars().nth(MAX_SUGGEST_CHARS).is_some() {
             return Vec::new();
         }
         // Best score per place over all its names; ties broken by gazetteer order.
@@ -337,6 +347,16 @@ mod tests {
             panic!("expected Unknown");
         };
         assert!(suggestions.is_empty());
+    }
+
+    #[test]
+    fn a_huge_unknown_name_is_answered_at_once_and_echoed_in_part() {
+        let g = tiny();
+        let huge = "Palmyra".repeat(1_500_000);
+        let started = std::time::Instant::now();
+        let err = g.lookup(&huge).unwrap_err().to_string();
+        assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+        assert!(err.len() < 200 && err.contains('…'), "{err}");
     }
 
     #[test]

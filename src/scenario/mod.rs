@@ -4,6 +4,7 @@
 //! Validation reports every problem it finds at once, each with its line, column and key. The
 //! format is documented field by field in `scenarios/README.md`.
 
+pub mod limits;
 mod problem;
 pub mod raw;
 mod validate;

@@ -22,7 +22,8 @@ pub enum RawTimeRange {
     Range(#[schemars(with = "Vec<String>")] Vec<Datetime>),
 }
 
-/// A place, or a list of places one of which each agent draws with the seeded generator.
+/// A place, or a list of at most 20 places one of which each agent draws with the seeded
+/// generator.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum RawPlaces {
@@ -63,20 +64,21 @@ pub struct RawScenario {
     /// The convoy as it left.
     #[schemars(with = "RawConvoy")]
     pub convoy: Spanned<RawConvoy>,
-    /// Groups of buses that do the same thing; their buses add up to `convoy.buses`.
+    /// Groups of buses that do the same thing (at most 100); their buses add up to `convoy.buses`.
     #[serde(default)]
     #[schemars(with = "Vec<RawBusGroup>")]
     pub bus_group: Vec<Spanned<RawBusGroup>>,
-    /// Groups of people who do the same thing; per kind they add up to `convoy.people`.
+    /// Groups of people who do the same thing (at most 100); per kind they add up to
+    /// `convoy.people`.
     #[serde(default)]
     #[schemars(with = "Vec<RawPeopleGroup>")]
     pub people_group: Vec<Spanned<RawPeopleGroup>>,
-    /// Things that happen at a time: road cuts and closures, strikes.
+    /// Things that happen at a time (at most 100): road cuts and closures, strikes.
     #[serde(default)]
     #[schemars(with = "Vec<RawEvent>")]
     pub event: Vec<Spanned<RawEvent>>,
-    /// What the source says about where buses or people were by a time; `convoy-sim check` judges
-    /// each claim against this account and every other.
+    /// What the source says about where buses or people were by a time (at most 100 claims);
+    /// `convoy-sim check` judges each claim against this account and every other.
     #[serde(default)]
     #[schemars(with = "Vec<RawClaim>")]
     pub claim: Vec<Spanned<RawClaim>>,
@@ -107,7 +109,7 @@ pub struct RawAccount {
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRun {
-    /// Start of the simulated period: a date-time with offset.
+    /// Start of the simulated period: a date-time with offset, within 27 Aug – 5 Sep 2017.
     #[schemars(with = "String")]
     pub start: Spanned<Datetime>,
     /// End of the simulated period: a date-time with offset, after `start`.
@@ -130,7 +132,7 @@ pub struct RawConvoy {
     /// Gazetteer place where every bus starts, in any common spelling.
     #[schemars(with = "String")]
     pub origin: Spanned<String>,
-    /// Number of buses in the convoy.
+    /// Number of buses in the convoy, 1–1000.
     #[schemars(with = "i64")]
     pub buses: Spanned<i64>,
     /// Where this comes from: outlet, publication date and a short quote.
@@ -149,7 +151,7 @@ pub struct RawHeadcount {
     /// `fighters`, `families` or `wounded`.
     #[schemars(with = "String")]
     pub kind: Spanned<String>,
-    /// How many people.
+    /// How many people, 0–100000.
     #[schemars(with = "i64")]
     pub count: Spanned<i64>,
     /// Where this comes from: outlet, publication date and a short quote.
@@ -164,13 +166,13 @@ pub struct RawHeadcount {
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBusGroup {
-    /// Unique id, used in agent names.
+    /// Unique id of at most 64 characters, used in agent names.
     #[schemars(with = "String")]
     pub id: Spanned<String>,
-    /// How many buses in this group.
+    /// How many buses in this group, 1–1000.
     #[schemars(with = "i64")]
     pub buses: Spanned<i64>,
-    /// Speed in km/h: a number, or a [low, high] range drawn per agent.
+    /// Speed in km/h, 0.5–150: a number, or a [low, high] range drawn per agent.
     #[schemars(with = "RawRange")]
     pub speed_kmh: Spanned<RawRange>,
     /// When each bus sets off: a date-time, or an [earliest, latest] range drawn per bus.
@@ -182,7 +184,7 @@ pub struct RawBusGroup {
     /// What was assumed where the report is silent, and why.
     #[serde(default)]
     pub assumed: Option<String>,
-    /// Steps in order; each step gives exactly one action key.
+    /// Steps in order (at most 100); each step gives exactly one action key.
     #[serde(default)]
     #[schemars(with = "Vec<RawStep>")]
     pub plan: Vec<Spanned<RawStep>>,
@@ -192,13 +194,13 @@ pub struct RawBusGroup {
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPeopleGroup {
-    /// Unique id, used in agent names.
+    /// Unique id of at most 64 characters, used in agent names.
     #[schemars(with = "String")]
     pub id: Spanned<String>,
     /// `fighters`, `families` or `wounded`.
     #[schemars(with = "String")]
     pub kind: Spanned<String>,
-    /// How many people.
+    /// How many people, 1–100000.
     #[schemars(with = "i64")]
     pub count: Spanned<i64>,
     /// Id of the bus group these people ride.
@@ -210,7 +212,7 @@ pub struct RawPeopleGroup {
     /// What was assumed where the report is silent, and why.
     #[serde(default)]
     pub assumed: Option<String>,
-    /// Steps in order; each step gives exactly one action key.
+    /// Steps in order (at most 100); each step gives exactly one action key.
     #[serde(default)]
     #[schemars(with = "Vec<RawStep>")]
     pub plan: Vec<Spanned<RawStep>>,
@@ -236,20 +238,21 @@ pub struct RawStep {
     /// Action: hold position until this date-time.
     #[schemars(with = "Option<String>")]
     pub wait_until: Option<Spanned<Datetime>>,
-    /// Action: hold position for this many hours (a number or a [low, high] range).
+    /// Action: hold position for this many hours, 0–720 (a number or a [low, high] range).
     #[schemars(with = "Option<RawRange>")]
     pub wait_h: Option<Spanned<RawRange>>,
     /// Action: the account loses track of them here (write `true`; last step).
     #[schemars(with = "Option<bool>")]
     pub unaccounted: Option<Spanned<bool>>,
     // Options.
-    /// Option of drive_to: stop driving at this date-time.
+    /// Option of drive_to: stop driving at this date-time, within the run.
     #[schemars(with = "Option<String>")]
     pub until: Option<Spanned<Datetime>>,
-    /// Option of drive_to: stop after this many km (a number or a [low, high] range).
+    /// Option of drive_to: stop after this many km, 0–5000 (a number or a [low, high] range).
     #[schemars(with = "Option<RawRange>")]
     pub stop_after_km: Option<Spanned<RawRange>>,
-    /// Speed in km/h: a number, or a [low, high] range drawn per agent.
+    /// Option of walk_to (0.5–8 km/h) and carried_to (0.5–150 km/h): a number, or a [low, high]
+    /// range drawn per agent.
     #[schemars(with = "Option<RawRange>")]
     pub speed_kmh: Option<Spanned<RawRange>>,
     /// Option of drive_to and carried_to: avoid closures known when setting off (default true); false takes the intended road and stops at the closure.
@@ -297,7 +300,7 @@ pub struct RawEvent {
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawClaim {
-    /// Unique id, used in check.json and the ACH matrix.
+    /// Unique id of at most 64 characters, used in check.json and the ACH matrix.
     #[schemars(with = "String")]
     pub id: Spanned<String>,
     /// The claim in one line, as the source makes it.
@@ -329,7 +332,7 @@ pub struct RawClaim {
     /// Where: within `within_km` of this place, or of any place in a list.
     #[schemars(with = "Option<RawPlaces>")]
     pub near: Option<Spanned<RawPlaces>>,
-    /// Radius for `near`, km (default 20).
+    /// Radius for `near`, 0.1–500 km (default 20).
     #[schemars(with = "Option<f64>")]
     pub within_km: Option<Spanned<f64>>,
     /// Where this comes from: outlet, publication date and a short quote.

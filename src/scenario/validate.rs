@@ -8,15 +8,23 @@ use petgraph::graph::NodeIndex;
 use toml::Spanned;
 use toml::value::Datetime;
 
+use super::limits::*;
 use super::problem::{Lines, Problem, ScenarioError, key_path_at};
 use super::raw::{RawCite, RawPlaces, RawRange, RawScenario, RawStep, RawTimeRange};
 use super::*;
 use crate::Geography;
 use crate::gazetteer::GazetteerError;
 use crate::network::{Closed, Metric, RoadClass};
+use crate::units::{cut, echo};
 
 /// Longest quote a citation may carry: a short attributed quote, not the article.
 const MAX_QUOTE_CHARS: usize = 400;
+
+/// Longest message repeated from the TOML parser, whose messages quote the file.
+const MAX_PARSER_MESSAGE_CHARS: usize = 400;
+
+/// Where a bound's message sends the user.
+const LIMITS_HINT: &str = "scenarios/README.md lists the limits under \"Limits\"";
 
 pub(super) fn scenario(
     text: &str,
@@ -45,7 +53,7 @@ pub(super) fn scenario(
         Ok(raw) => raw,
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
-            let key = key_path_at(text, span.start);
+            let key = echo(&key_path_at(text, span.start)).into_owned();
             let mut p = lines.problem(text, span, key, plain_serde_message(e.message()));
             if p.message.contains("missing field") {
                 p.hint = Some("scenarios/README.md lists the required keys".into());
@@ -65,6 +73,8 @@ pub(super) fn scenario(
             .filter(|&e| geo.network.road(geo.network.segment(e).road).class == RoadClass::Track)
             .collect::<BTreeSet<_>>()
             .into(),
+        bus_reach: BTreeMap::new(),
+        suggestions_left: MAX_SUGGESTED_NAMES,
     };
     let scenario = c.scenario(&raw, name);
     match scenario {
@@ -115,6 +125,11 @@ struct Checker<'a> {
     problems: Vec<Problem>,
     /// Desert tracks, closed to buses.
     bus_roads_closed: Closed,
+    /// Whether a bus road joins two nodes, memoised: plans name the same few places many times.
+    bus_reach: BTreeMap<(NodeIndex, NodeIndex), bool>,
+    /// How many more unknown place names get "did you mean" suggestions, each a search of the
+    /// whole gazetteer.
+    suggestions_left: usize,
 }
 
 /// Where a plan step leaves its group, for checking the next step can be reached.
@@ -209,9 +224,10 @@ impl Checker<'_> {
         })
     }
 
-    fn count(&mut self, v: &Spanned<i64>, key: &str, min: i64) -> Option<u32> {
+    /// A whole number in `[min, max]`.
+    fn count(&mut self, v: &Spanned<i64>, key: &str, min: u32, max: u32) -> Option<u32> {
         let n = *v.get_ref();
-        if n < min || n > 100_000 {
+        if n < i64::from(min) {
             self.problem(
                 v.span(),
                 key,
@@ -219,7 +235,80 @@ impl Checker<'_> {
             );
             return None;
         }
-        Some(n as u32)
+        match u32::try_from(n) {
+            Ok(n) if n <= max => Some(n),
+            _ => {
+                self.problem(v.span(), key, format!("{n} is too many: at most {max}"))
+                    .hint = Some(LIMITS_HINT.into());
+                None
+            }
+        }
+    }
+
+    /// Whether a list holds at most `max` entries; `what` names one in the message.
+    fn at_most<T>(
+        &mut self,
+        list: &[T],
+        span: Range<usize>,
+        key: &str,
+        max: usize,
+        what: &str,
+    ) -> bool {
+        if list.len() <= max {
+            return true;
+        }
+        self.problem(
+            span,
+            key,
+            format!("{} {what} is too many: at most {max}", list.len()),
+        )
+        .hint = Some(LIMITS_HINT.into());
+        false
+    }
+
+    /// A group or claim id: at most [`MAX_ID_CHARS`] characters. Returns the id as keys show it.
+    fn id(&mut self, v: &Spanned<String>, key: &str) -> String {
+        let id = v.get_ref();
+        let shown = echo(id).into_owned();
+        let chars = id.chars().count();
+        if chars > MAX_ID_CHARS {
+            self.problem(
+                v.span(),
+                &format!("{key}[{shown}].id"),
+                format!("an id of {chars} characters is too long: at most {MAX_ID_CHARS}"),
+            );
+        }
+        shown
+    }
+
+    /// A number in `[min, max]` (`unit` names it in messages). Negative zero reads as zero.
+    fn bounded(
+        &mut self,
+        x: f64,
+        span: Range<usize>,
+        key: &str,
+        (min, max): (f64, f64),
+        unit: &str,
+    ) -> Option<f64> {
+        let problem = if !x.is_finite() {
+            format!("{x} is not a number")
+        } else if x < min {
+            format!(
+                "{} {unit} is below the least, {} {unit}",
+                shown(x),
+                shown(min)
+            )
+        } else if x > max {
+            format!(
+                "{} {unit} is above the most, {} {unit}",
+                shown(x),
+                shown(max)
+            )
+        } else {
+            return Some(x + 0.0);
+        };
+        self.problem(span, key, problem).hint = Some(LIMITS_HINT.into());
+        None
     }
 
     /// A number or `[low, high]` range within `[min, max]` (`unit` names it in messages).
@@ -243,20 +332,8 @@ impl Checker<'_> {
                 return None;
             }
         };
-        for x in [low, high] {
-            if !x.is_finite() {
-                self.problem(v.span(), key, format!("{x} is not a number"));
-                return None;
-            }
-            if x < min || x > max {
-                self.problem(
-                    v.span(),
-                    key,
-                    format!("{x} {unit} is outside {min}–{max} {unit}"),
-                );
-                return None;
-            }
-        }
+        let low = self.bounded(low, v.span(), key, (min, max), unit)?;
+        let high = self.bounded(high, v.span(), key, (min, max), unit)?;
         if low > high {
             self.problem(
                 v.span(),
@@ -269,13 +346,9 @@ impl Checker<'_> {
         Some(Span { low, high })
     }
 
-    fn positive_speed(&mut self, v: &Spanned<RawRange>, key: &str, max: f64) -> Option<Span<f64>> {
-        let s = self.span(v, key, 0.0, max, "km/h")?;
-        if s.low <= 0.0 {
-            self.problem(v.span(), key, "a speed must be more than 0 km/h");
-            return None;
-        }
-        Some(s)
+    /// A speed or range of speeds from [`MIN_KMH`] to `max`.
+    fn speed(&mut self, v: &Spanned<RawRange>, key: &str, max: f64) -> Option<Span<f64>> {
+        self.span(v, key, MIN_KMH, max, "km/h")
     }
 
     fn time_span(&mut self, v: &Spanned<RawTimeRange>, key: &str) -> Option<Span<Timestamp>> {
@@ -314,7 +387,18 @@ impl Checker<'_> {
 
     fn site(&mut self, v: &Spanned<String>, key: &str) -> Option<Site> {
         let written = v.get_ref();
-        match self.geo.gazetteer.lookup(written) {
+        let found = match self.geo.gazetteer.find(written) {
+            Some(m) => Ok(m),
+            None if self.suggestions_left > 0 => {
+                self.suggestions_left -= 1;
+                self.geo.gazetteer.lookup(written)
+            }
+            None => Err(GazetteerError::Unknown {
+                query: written.clone(),
+                suggestions: Vec::new(),
+            }),
+        };
+        match found {
             Ok(m) => match self.geo.place_node(m.id) {
                 Ok(node) => Some(Site {
                     written: written.clone(),
@@ -328,7 +412,7 @@ impl Checker<'_> {
                 }
             },
             Err(GazetteerError::Unknown { suggestions, .. }) => {
-                let p = self.problem(v.span(), key, format!("unknown place '{written}'"));
+                let p = self.problem(v.span(), key, format!("unknown place '{}'", echo(written)));
                 p.hint = if suggestions.is_empty() {
                     Some("`convoy-sim places` lists every place and alias".into())
                 } else {
@@ -349,6 +433,9 @@ impl Checker<'_> {
             RawPlaces::One(n) => vec![n.clone()],
             RawPlaces::AnyOf(ns) => ns.clone(),
         };
+        if !self.at_most(&names, v.span(), key, MAX_PLACES, "places") {
+            return None;
+        }
         if names.is_empty() {
             self.problem(v.span(), key, "an empty list of places").hint =
                 Some("give a place, or a list of places to draw one from".into());
@@ -378,12 +465,12 @@ impl Checker<'_> {
     }
 
     fn reachable_by_bus(&mut self, from: NodeIndex, to: &Site, span: Range<usize>, key: &str) {
-        if self
-            .geo
-            .network
-            .route(from, to.node, Metric::Fastest, &self.bus_roads_closed)
-            .is_none()
-        {
+        let (net, closed) = (&self.geo.network, &self.bus_roads_closed);
+        let reached = *self
+            .bus_reach
+            .entry((from, to.node))
+            .or_insert_with(|| net.route(from, to.node, Metric::Fastest, closed).is_some());
+        if !reached {
             let name = &self.geo.gazetteer.get(to.place).name;
             self.problem(
                 span,
@@ -444,22 +531,20 @@ impl Checker<'_> {
         };
         let record_every = match &r.record_every_min {
             None => Some(DEFAULT_RECORD_EVERY),
-            Some(m) if m.get_ref().is_finite() && *m.get_ref() >= 1.0 && *m.get_ref() <= 1440.0 => {
-                Some(SignedDuration::from_secs_f64(m.get_ref() * 60.0))
-            }
-            Some(m) => {
-                self.problem(
+            Some(m) => self
+                .bounded(
+                    *m.get_ref(),
                     m.span(),
                     "run.record_every_min",
-                    format!("{} is not 1–1440 minutes", m.get_ref()),
-                );
-                None
-            }
+                    RECORD_EVERY_MIN,
+                    "minutes",
+                )
+                .map(|m| SignedDuration::from_secs_f64(m * 60.0)),
         };
 
         let cv = raw.convoy.get_ref();
         let origin = self.site(&cv.origin, "convoy.origin");
-        let buses = self.count(&cv.buses, "convoy.buses", 1);
+        let buses = self.count(&cv.buses, "convoy.buses", 1, MAX_BUSES);
         let convoy_cite = self.cite(&cv.cite, "convoy.cite");
         let mut people = Vec::new();
         let mut kinds_seen = BTreeMap::new();
@@ -467,7 +552,7 @@ impl Checker<'_> {
             let key = format!("convoy.people[{}]", i + 1);
             let hr = h.get_ref();
             let kind = self.kind(&hr.kind, &format!("{key}.kind"));
-            let count = self.count(&hr.count, &format!("{key}.count"), 0);
+            let count = self.count(&hr.count, &format!("{key}.count"), 0, MAX_PEOPLE);
             let cite = self.cite(&hr.cite, &format!("{key}.cite"));
             if let Some(k) = kind
                 && kinds_seen.insert(k, ()).is_some()
@@ -492,20 +577,25 @@ impl Checker<'_> {
         let mut group_index = BTreeMap::new();
         // Totals are checked only when every count in them is valid, so one bad count is one problem.
         let mut group_buses: Option<u64> = Some(0);
-        for (i, g) in raw.bus_group.iter().enumerate() {
+        let raw_bus_groups = self.entries(&raw.bus_group, "bus_group", "bus groups");
+        let bus_groups_read = raw_bus_groups.len() == raw.bus_group.len();
+        if !bus_groups_read {
+            group_buses = None;
+        }
+        for (i, g) in raw_bus_groups.iter().enumerate() {
             let gr = g.get_ref();
             let id = gr.id.get_ref().clone();
-            let key = format!("bus_group[{id}]");
+            let key = format!("bus_group[{}]", self.id(&gr.id, "bus_group"));
             if group_index.insert(id.clone(), i).is_some() {
                 self.problem(
                     gr.id.span(),
                     &format!("{key}.id"),
-                    format!("bus group '{id}' is defined twice"),
+                    format!("bus group '{}' is defined twice", echo(&id)),
                 );
             }
-            let count = self.count(&gr.buses, &format!("{key}.buses"), 1);
+            let count = self.count(&gr.buses, &format!("{key}.buses"), 1, MAX_BUSES);
             group_buses = group_buses.zip(count).map(|(a, b)| a + b as u64);
-            let speed = self.positive_speed(&gr.speed_kmh, &format!("{key}.speed_kmh"), 150.0);
+            let speed = self.speed(&gr.speed_kmh, &format!("{key}.speed_kmh"), MAX_BUS_KMH);
             let depart = self.time_span(&gr.depart, &format!("{key}.depart"));
             if let (Some(d), Some(run)) = (depart, run) {
                 self.within_run(d.low, gr.depart.span(), &format!("{key}.depart"), run);
@@ -552,36 +642,39 @@ impl Checker<'_> {
         }
 
         let mut people_groups = Vec::new();
-        let mut people_counts_valid = true;
+        let raw_people_groups = self.entries(&raw.people_group, "people_group", "people groups");
+        let mut people_counts_valid = raw_people_groups.len() == raw.people_group.len();
         let mut people_ids = BTreeSet::new();
         let mut by_kind: BTreeMap<PeopleKind, i64> = BTreeMap::new();
-        for g in &raw.people_group {
+        for g in raw_people_groups {
             let gr = g.get_ref();
             let id = gr.id.get_ref().clone();
-            let key = format!("people_group[{id}]");
+            let key = format!("people_group[{}]", self.id(&gr.id, "people_group"));
             if !people_ids.insert(id.clone()) {
                 self.problem(
                     gr.id.span(),
                     &format!("{key}.id"),
-                    format!("people group '{id}' is defined twice"),
+                    format!("people group '{}' is defined twice", echo(&id)),
                 );
             }
             let kind = self.kind(&gr.kind, &format!("{key}.kind"));
-            let count = self.count(&gr.count, &format!("{key}.count"), 1);
+            let count = self.count(&gr.count, &format!("{key}.count"), 1, MAX_PEOPLE);
             match (kind, count) {
                 (Some(k), Some(n)) => *by_kind.entry(k).or_default() += n as i64,
                 _ => people_counts_valid = false,
             }
             let aboard = match group_index.get(gr.aboard.get_ref()) {
                 Some(&i) => Some(i),
+                // Bus groups over the limit were not read: that is the one problem to report.
+                None if !bus_groups_read => None,
                 None => {
                     let known: Vec<&str> = group_index.keys().map(String::as_str).collect();
                     self.problem(
                         gr.aboard.span(),
                         &format!("{key}.aboard"),
-                        format!("no bus group '{}'", gr.aboard.get_ref()),
+                        format!("no bus group '{}'", echo(gr.aboard.get_ref())),
                     )
-                    .hint = Some(format!("bus groups: {}", known.join(", ")));
+                    .hint = Some(format!("bus groups: {}", echo(&known.join(", "))));
                     None
                 }
             };
@@ -639,8 +732,20 @@ impl Checker<'_> {
             );
         }
 
+        if let (Some(run), Some(every)) = (run, record_every) {
+            let span = r
+                .record_every_min
+                .as_ref()
+                .map_or(raw.run.span(), |m| m.span());
+            self.positions(run, every, &bus_groups, &people_groups, span);
+        }
+
         let mut events = Vec::new();
-        for (i, e) in raw.event.iter().enumerate() {
+        for (i, e) in self
+            .entries(&raw.event, "event", "events")
+            .iter()
+            .enumerate()
+        {
             let er = e.get_ref();
             let key = format!("event[{}]", i + 1);
             let at = self.time(&er.at, &format!("{key}.at"));
@@ -684,13 +789,16 @@ impl Checker<'_> {
 
         let mut claims = Vec::new();
         let mut claim_ids = BTreeSet::new();
-        for c in &raw.claim {
-            let key = format!("claim[{}]", c.get_ref().id.get_ref());
+        for c in self.entries(&raw.claim, "claim", "claims") {
+            let key = format!("claim[{}]", self.id(&c.get_ref().id, "claim"));
             if !claim_ids.insert(c.get_ref().id.get_ref().clone()) {
                 self.problem(
                     c.get_ref().id.span(),
                     &format!("{key}.id"),
-                    format!("claim '{}' is defined twice", c.get_ref().id.get_ref()),
+                    format!(
+                        "claim '{}' is defined twice",
+                        echo(c.get_ref().id.get_ref())
+                    ),
                 );
             }
             if let Some(claim) = self.claim(c, &key) {
@@ -717,6 +825,58 @@ impl Checker<'_> {
             events,
             claims,
         })
+    }
+
+    /// The entries of a repeated table, or none if there are more than [`MAX_ENTRIES`].
+    fn entries<'r, T>(
+        &mut self,
+        list: &'r [Spanned<T>],
+        key: &str,
+        what: &str,
+    ) -> &'r [Spanned<T>] {
+        if self.at_most(list, list_span(list), key, MAX_ENTRIES, what) {
+            list
+        } else {
+            &[]
+        }
+    }
+
+    /// Checks the positions a run records — one per agent per recording time — against
+    /// [`MAX_POSITIONS`], which bounds the engine's work and its output.
+    fn positions(
+        &mut self,
+        (start, end): (Timestamp, Timestamp),
+        every: SignedDuration,
+        bus_groups: &[BusGroup],
+        people_groups: &[PeopleGroup],
+        span: Range<usize>,
+    ) {
+        let (span_ns, every_ns) = (end.duration_since(start).as_nanos(), every.as_nanos());
+        let times = span_ns
+            .unsigned_abs()
+            .div_ceil(every_ns.unsigned_abs().max(1))
+            + 1;
+        let buses: u64 = bus_groups.iter().map(|g| u64::from(g.buses)).sum();
+        // The engine makes one people agent per bus with anyone aboard.
+        let people: u64 = people_groups
+            .iter()
+            .filter_map(|p| Some(p.count.min(bus_groups.get(p.aboard)?.buses)))
+            .map(u64::from)
+            .sum();
+        let agents = buses + people;
+        let positions = u64::try_from(times)
+            .unwrap_or(u64::MAX)
+            .saturating_mul(agents);
+        if positions > MAX_POSITIONS {
+            self.problem(
+                span,
+                "run.record_every_min",
+                format!(
+                    "the run would record {positions} positions ({agents} agents at {times} times): at most {MAX_POSITIONS}"
+                ),
+            )
+            .hint = Some("record less often, or put the buses in fewer groups".into());
+        }
     }
 
     fn claim(&mut self, c: &Spanned<super::raw::RawClaim>, key: &str) -> Option<Claim> {
@@ -777,7 +937,7 @@ impl Checker<'_> {
                     self.problem(
                         z.span(),
                         &format!("{key}.in_zone"),
-                        format!("'{}' is not a holder of ground", z.get_ref()),
+                        format!("'{}' is not a holder of ground", echo(z.get_ref())),
                     )
                     .hint = Some(format!("one of {}", names.join(", ")));
                     None
@@ -787,17 +947,15 @@ impl Checker<'_> {
                 let sites = self.sites(near, &format!("{key}.near"));
                 let within = match &r.within_km {
                     None => Some(DEFAULT_NEAR),
-                    Some(w) if w.get_ref().is_finite() && (0.1..=500.0).contains(w.get_ref()) => {
-                        Some(Metres(w.get_ref() * 1000.0))
-                    }
-                    Some(w) => {
-                        self.problem(
+                    Some(w) => self
+                        .bounded(
+                            *w.get_ref(),
                             w.span(),
                             &format!("{key}.within_km"),
-                            format!("{} is not 0.1–500 km", w.get_ref()),
-                        );
-                        None
-                    }
+                            WITHIN_KM,
+                            "km",
+                        )
+                        .map(Metres::from_km),
                 };
                 sites
                     .zip(within)
@@ -836,7 +994,7 @@ impl Checker<'_> {
 
     /// A claim's count: a whole number (at least that many) or a `[low, high]` range.
     fn claim_count(&mut self, v: &Spanned<RawRange>, key: &str, unit: &str) -> Option<CountRange> {
-        let s = self.span(v, key, 0.0, 100_000.0, unit)?;
+        let s = self.span(v, key, 0.0, f64::from(MAX_PEOPLE), unit)?;
         if s.low.fract() != 0.0 || s.high.fract() != 0.0 {
             self.problem(v.span(), key, "a count is a whole number");
             return None;
@@ -860,7 +1018,7 @@ impl Checker<'_> {
                 self.problem(
                     v.span(),
                     key,
-                    format!("'{}' is not a kind of people", v.get_ref()),
+                    format!("'{}' is not a kind of people", echo(v.get_ref())),
                 )
                 .hint = Some("fighters, families or wounded".into());
                 None
@@ -986,6 +1144,15 @@ impl Checker<'_> {
         unaccounted: &T,
         mut parse: impl FnMut(&mut Self, &'static str, &Spanned<RawStep>, &str, usize) -> Option<T>,
     ) -> Option<Vec<T>> {
+        if !self.at_most(
+            plan,
+            list_span(plan),
+            &format!("{group_key}.plan"),
+            MAX_STEPS,
+            "steps",
+        ) {
+            return None;
+        }
         let mut steps = Vec::new();
         let mut ok = true;
         for (i, step) in plan.iter().enumerate() {
@@ -1047,8 +1214,17 @@ impl Checker<'_> {
                             .until
                             .as_ref()
                             .and_then(|u| this.time(u, &format!("{key}.until")));
+                        if let (Some(t), Some(u), Some(run)) = (until, &s.until, run) {
+                            this.within_run(t, u.span(), &format!("{key}.until"), run);
+                        }
                         let stop = s.stop_after_km.as_ref().map(|v| {
-                            this.span(v, &format!("{key}.stop_after_km"), 0.0, 5000.0, "km")
+                            this.span(
+                                v,
+                                &format!("{key}.stop_after_km"),
+                                0.0,
+                                MAX_STOP_AFTER_KM,
+                                "km",
+                            )
                         });
                         // After a drawn destination the next step's start is not known: check from the first.
                         at = at
@@ -1131,12 +1307,12 @@ impl Checker<'_> {
                         let v = v.as_ref().expect("action present");
                         let to = this.sites(v, &format!("{key}.{action}"));
                         let (default, max) = if action == "walk_to" {
-                            (DEFAULT_WALK_KMH, 8.0)
+                            (DEFAULT_WALK_KMH, MAX_WALK_KMH)
                         } else {
-                            (DEFAULT_CARRY_KMH, 150.0)
+                            (DEFAULT_CARRY_KMH, MAX_CARRY_KMH)
                         };
                         let speed = match &s.speed_kmh {
-                            Some(sp) => this.positive_speed(sp, &format!("{key}.speed_kmh"), max),
+                            Some(sp) => this.speed(sp, &format!("{key}.speed_kmh"), max),
                             None => Some(default),
                         };
                         match (to, speed, action) {
@@ -1213,7 +1389,7 @@ impl Checker<'_> {
                     s.wait_h.as_ref().expect("action present"),
                     &format!("{key}.wait_h"),
                     0.0,
-                    24.0 * 30.0,
+                    MAX_WAIT_H,
                     "h",
                 )
                 .map(Shared::WaitHours),
@@ -1235,9 +1411,9 @@ impl Checker<'_> {
     }
 }
 
-/// serde's wording, in the scenario format's terms.
+/// serde's wording, in the scenario format's terms, with what it quotes of the file cut short.
 fn plain_serde_message(message: &str) -> String {
-    message
+    let plain = message
         .trim()
         .replace(
             "data did not match any variant of untagged enum RawRange",
@@ -1249,7 +1425,42 @@ fn plain_serde_message(message: &str) -> String {
         )
         .replace("expected i64", "expected a whole number")
         .replace("expected f64", "expected a number")
-        .replace("expected a boolean", "expected true or false")
+        .replace("expected a boolean", "expected true or false");
+    cut(&cut_quoted(&plain), MAX_PARSER_MESSAGE_CHARS).into_owned()
+}
+
+/// `message` with each `quoted` or "quoted" part cut to [`ECHO_CHARS`](crate::units::ECHO_CHARS).
+fn cut_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(1024));
+    let mut rest = message;
+    while let Some(open) = rest.find(['`', '"']) {
+        let quote = &rest[open..=open];
+        out.push_str(&rest[..=open]);
+        let inside = &rest[open + 1..];
+        let close = inside.find(quote).unwrap_or(inside.len());
+        out.push_str(&echo(&inside[..close]));
+        out.push_str(&inside[close..(close + 1).min(inside.len())]);
+        rest = &inside[(close + 1).min(inside.len())..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// From the start of a list's first entry to the end of its last.
+fn list_span<T>(list: &[Spanned<T>]) -> Range<usize> {
+    match (list.first(), list.last()) {
+        (Some(a), Some(b)) => a.span().start..b.span().end,
+        _ => 0..0,
+    }
+}
+
+/// A number as a message shows it: `0.5`, `150`, `1e-15`, `1e308` — never 300 digits.
+fn shown(x: f64) -> String {
+    if x == 0.0 || (1e-4..1e15).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
 }
 
 fn parse_kind(s: &str) -> Result<PeopleKind, ()> {
@@ -1258,5 +1469,35 @@ fn parse_kind(s: &str) -> Result<PeopleKind, ()> {
         "families" => Ok(PeopleKind::Families),
         "wounded" => Ok(PeopleKind::Wounded),
         _ => Err(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_in_messages_are_short() {
+        assert_eq!(shown(0.5), "0.5");
+        assert_eq!(shown(150.0), "150");
+        assert_eq!(shown(0.0), "0");
+        assert_eq!(shown(1e-15), "1e-15");
+        assert_eq!(shown(1e308), "1e308");
+        assert_eq!(shown(-4e20), "-4e20");
+    }
+
+    #[test]
+    fn parser_quotes_are_cut_and_the_rest_kept() {
+        let key = "k".repeat(10_000);
+        let m = plain_serde_message(&format!(
+            "unknown field `{key}`, expected one of `title`, `source`"
+        ));
+        assert!(
+            m.len() < 200 && m.ends_with("…`, expected one of `title`, `source`"),
+            "{m}"
+        );
+        assert!(cut_quoted(&format!("a \"{key}")).chars().count() < 100);
+        let many = "`a`".repeat(100_000);
+        assert!(plain_serde_message(&many).chars().count() <= MAX_PARSER_MESSAGE_CHARS + 1);
     }
 }

@@ -49,3 +49,33 @@ fn help_for_the_binary_and_every_subcommand_shows_examples() {
         );
     }
 }
+
+#[test]
+fn a_10_mb_key_or_place_name_makes_a_short_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(crate::harness::repo_path("scenarios/sohr.toml")).unwrap();
+    let huge = "Palmyra".repeat(1_500_000);
+    for (name, text) in [
+        (
+            "key.toml",
+            good.replacen("[run]", &format!("{huge} = 1\n[run]"), 1),
+        ),
+        (
+            "place.toml",
+            good.replacen("\"Hamaymah\"", &format!("\"{huge}\""), 1),
+        ),
+    ] {
+        let path = crate::harness::temp_file(&dir, name, &text);
+        let out = dir.path().join("out");
+        let err = convoy_bad_input(&[
+            "run",
+            path.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(
+            err.len() < 1_000 && err.contains("PalmyraPalmyra") && err.contains('…'),
+            "{err}"
+        );
+    }
+}

@@ -3,6 +3,7 @@
 mod check;
 mod cli_errors;
 mod ensemble;
+mod fuzz;
 mod gazetteer;
 mod gdal;
 mod harness;
