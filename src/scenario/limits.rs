@@ -18,9 +18,10 @@ pub const MAX_WALK_KMH: f64 = 8.0;
 /// Pick-ups and trucks carrying people.
 pub const MAX_CARRY_KMH: f64 = 150.0;
 
-/// Buses in the convoy and in a group. The convoy was 17; each bus is an agent recorded at every
-/// recording time.
-pub const MAX_BUSES: u32 = 1_000;
+/// Buses in the convoy and in a group: the convoy was 17, and 100,000 is a national fleet. Each
+/// bus is an agent recorded at every recording time; whether a run of that size fits this machine
+/// is decided before it runs, by its estimated memory (`convoy_sim::cost`, `--max-memory`).
+pub const MAX_BUSES: u32 = 100_000;
 /// People of one kind, and in a group.
 pub const MAX_PEOPLE: u32 = 100_000;
 
@@ -45,12 +46,6 @@ pub const MAX_ID_CHARS: usize = 64;
 /// Unknown place names in one file that get "did you mean" suggestions; the rest are only named,
 /// so that a file of thousands of unknown names is answered in a moment.
 pub const MAX_SUGGESTED_NAMES: usize = 20;
-/// Positions a run records: agents × recording times. Bounds the engine's work and what writing
-/// the outputs takes: about 1.6 KB of memory and 300 bytes of files a position (measured in
-/// December 2026: 390,000 positions took 13 s in the debug build, 640 MB and 108 MB of files).
-/// The shipped accounts record about 20,000 — recorded every minute, up to about 550,000, which
-/// this still allows.
-pub const MAX_POSITIONS: u64 = 1_000_000;
 
 #[cfg(test)]
 mod tests {
@@ -84,7 +79,6 @@ mod tests {
             format!("{MAX_STEPS} steps"),
             format!("{MAX_PLACES} places"),
             format!("{MAX_ID_CHARS} characters"),
-            format!("{MAX_POSITIONS}"),
             format!("first {MAX_SUGGESTED_NAMES} unknown"),
         ] {
             assert!(

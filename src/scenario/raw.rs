@@ -132,7 +132,7 @@ pub struct RawConvoy {
     /// Gazetteer place where every bus starts, in any common spelling.
     #[schemars(with = "String")]
     pub origin: Spanned<String>,
-    /// Number of buses in the convoy, 1–1000.
+    /// Number of buses in the convoy, 1–100000.
     #[schemars(with = "i64")]
     pub buses: Spanned<i64>,
     /// Where this comes from: outlet, publication date and a short quote.
@@ -169,7 +169,7 @@ pub struct RawBusGroup {
     /// Unique id of at most 64 characters, used in agent names.
     #[schemars(with = "String")]
     pub id: Spanned<String>,
-    /// How many buses in this group, 1–1000.
+    /// How many buses in this group, 1–100000.
     #[schemars(with = "i64")]
     pub buses: Spanned<i64>,
     /// Speed in km/h, 0.5–150: a number, or a [low, high] range drawn per agent.

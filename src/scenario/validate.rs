@@ -732,14 +732,6 @@ impl Checker<'_> {
             );
         }
 
-        if let (Some(run), Some(every)) = (run, record_every) {
-            let span = r
-                .record_every_min
-                .as_ref()
-                .map_or(raw.run.span(), |m| m.span());
-            self.positions(run, every, &bus_groups, &people_groups, span);
-        }
-
         let mut events = Vec::new();
         for (i, e) in self
             .entries(&raw.event, "event", "events")
@@ -838,44 +830,6 @@ impl Checker<'_> {
             list
         } else {
             &[]
-        }
-    }
-
-    /// Checks the positions a run records — one per agent per recording time — against
-    /// [`MAX_POSITIONS`], which bounds the engine's work and its output.
-    fn positions(
-        &mut self,
-        (start, end): (Timestamp, Timestamp),
-        every: SignedDuration,
-        bus_groups: &[BusGroup],
-        people_groups: &[PeopleGroup],
-        span: Range<usize>,
-    ) {
-        let (span_ns, every_ns) = (end.duration_since(start).as_nanos(), every.as_nanos());
-        let times = span_ns
-            .unsigned_abs()
-            .div_ceil(every_ns.unsigned_abs().max(1))
-            + 1;
-        let buses: u64 = bus_groups.iter().map(|g| u64::from(g.buses)).sum();
-        // The engine makes one people agent per bus with anyone aboard.
-        let people: u64 = people_groups
-            .iter()
-            .filter_map(|p| Some(p.count.min(bus_groups.get(p.aboard)?.buses)))
-            .map(u64::from)
-            .sum();
-        let agents = buses + people;
-        let positions = u64::try_from(times)
-            .unwrap_or(u64::MAX)
-            .saturating_mul(agents);
-        if positions > MAX_POSITIONS {
-            self.problem(
-                span,
-                "run.record_every_min",
-                format!(
-                    "the run would record {positions} positions ({agents} agents at {times} times): at most {MAX_POSITIONS}"
-                ),
-            )
-            .hint = Some("record less often, or put the buses in fewer groups".into());
         }
     }
 

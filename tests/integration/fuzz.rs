@@ -2,7 +2,8 @@
 //! leave stray files. The shipped scenarios are mutated at random — values swapped for extremes
 //! (0, -1, 1e-15, 1e308, nan, huge integers, far-off times), lines deleted, duplicated or swapped,
 //! keys swapped, the text truncated, bytes and Unicode inserted — and each result must either fail
-//! validation with a bounded message or run to its end, and through `check`, within a time limit.
+//! validation with a bounded message (or be too big for the memory budget, which the binary
+//! refuses up front) or run to its end, and through `check`, within a time limit.
 //! A few go through the binary, which must exit 0 or 2 and leave only its run folder. Arbitrary
 //! bytes get the same treatment. `tests/fuzz-corpus/` keeps the inputs that once broke it; every
 //! one runs every time.
@@ -14,12 +15,19 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use convoy_sim::Geography;
+use convoy_sim::cost::Cost;
 use convoy_sim::scenario::{Scenario, ScenarioError};
 use convoy_sim::{check, engine};
 use proptest::prelude::*;
 
 use crate::harness::{convoy, repo_path};
 use crate::scenarios::scenario_files;
+
+/// The memory the binary may use here (`--max-memory`): a scenario estimated to need more is
+/// refused before it runs, so the library cases skip running it. Keeps every case small on any
+/// machine.
+const BUDGET: u64 = 1 << 30;
+const BUDGET_ARG: &str = "1G";
 
 /// The embedded data, loaded once for every case.
 fn shared_world() -> &'static Geography {
@@ -377,6 +385,8 @@ fn parse_and_run(text: &str) -> Result<(), String> {
         let world = shared_world();
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             match Scenario::from_toml(&owned, "fuzz.toml", "fuzz", world) {
+                // Too big for the budget: the binary refuses it before it runs.
+                Ok(s) if Cost::of(&s).run_bytes() > BUDGET => Ok(()),
                 Ok(s) => check_run(&s, world),
                 Err(e) => check_message(&e),
             }
@@ -493,6 +503,8 @@ fn run_binary(input: &Path) -> Result<(i32, String), String> {
         input.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
+        "--max-memory",
+        BUDGET_ARG,
     ]);
     let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     let entries: Vec<String> = std::fs::read_dir(&out)
