@@ -132,18 +132,24 @@ pub fn check(
             .zip(&targets)
             .map(|(c, rem)| bound(geo, scenario, &base, &mut fields, &c.claim, rem))
             .collect();
-        let (_, counts) = ensemble::realize(scenario, geo, runs, threads, progress, |_, r| {
+        let mut tallies = vec![Tally::default(); claims.len()];
+        let keep = |_, r: &RunResult| -> Vec<(f64, f64)> {
             claims
                 .iter()
                 .zip(&bounds)
                 .map(|(c, b)| count(geo, r, &c.claim, b))
-                .collect::<Vec<(f64, f64)>>()
+                .collect()
+        };
+        ensemble::realize(scenario, geo, runs, threads, progress, keep, |counts| {
+            for ((t, c), n) in tallies.iter_mut().zip(&claims).zip(counts) {
+                t.add(&c.claim, n);
+            }
         })?;
         let judgements = claims
             .iter()
+            .zip(&tallies)
             .enumerate()
-            .map(|(k, c)| {
-                let per_run: Vec<(f64, f64)> = counts.iter().map(|r| r[k]).collect();
+            .map(|(k, (c, tally))| {
                 judge(
                     k,
                     a,
@@ -152,7 +158,7 @@ pub fn check(
                     fields.means(),
                     &c.claim,
                     &bounds[k],
-                    &per_run,
+                    tally,
                 )
             })
             .collect();
@@ -405,6 +411,45 @@ fn count(geo: &Geography, r: &RunResult, claim: &Claim, b: &Bound) -> (f64, f64)
     (known, unknown)
 }
 
+/// One claim's counts across the realizations, as they come.
+#[derive(Clone, Debug)]
+struct Tally {
+    runs: u32,
+    /// Realizations that bear the claim out.
+    borne: u32,
+    /// Least, sum and most of the counts there (not counting those lost track of).
+    least: f64,
+    sum: f64,
+    most: f64,
+    /// Most lost track of who could be there.
+    unknown: f64,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Self {
+            runs: 0,
+            borne: 0,
+            least: f64::INFINITY,
+            sum: 0.0,
+            most: f64::NEG_INFINITY,
+            unknown: 0.0,
+        }
+    }
+}
+
+impl Tally {
+    /// Adds a realization's count for `claim`: (known, unknown) as [`count`] gives it.
+    fn add(&mut self, claim: &Claim, (known, unknown): (f64, f64)) {
+        self.runs += 1;
+        self.borne += borne_out(claim, (known, unknown)) as u32;
+        self.least = self.least.min(known);
+        self.sum += known;
+        self.most = self.most.max(known);
+        self.unknown = self.unknown.max(unknown);
+    }
+}
+
 /// Whether `[known, known + unknown]` meets the claim's count.
 fn borne_out(claim: &Claim, (known, unknown): (f64, f64)) -> bool {
     let high = claim.count.high.map_or(f64::INFINITY, |h| h as f64);
@@ -456,18 +501,13 @@ fn judge(
     means: &reach::Means,
     claim: &Claim,
     b: &Bound,
-    per_run: &[(f64, f64)],
+    tally: &Tally,
 ) -> Judgement {
-    let runs = per_run.len().max(1) as f64;
-    let borne = per_run.iter().filter(|&&c| borne_out(claim, c)).count();
+    let runs = tally.runs.max(1) as f64;
+    let borne = tally.borne;
     let probability = borne as f64 / runs;
-    let known: Vec<f64> = per_run.iter().map(|c| c.0).collect();
-    let counted = (
-        known.iter().copied().fold(f64::INFINITY, f64::min),
-        known.iter().sum::<f64>() / runs,
-        known.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-    );
-    let unknown = per_run.iter().map(|c| c.1).fold(0.0, f64::max) as u32;
+    let counted = (tally.least, tally.sum / runs, tally.most);
+    let unknown = tally.unknown as u32;
     let subject = claim.subject.as_str();
     let region = region_words(geo, &claim.region);
     let (anchor_at, anchor_what) = &b.anchor;
@@ -524,7 +564,7 @@ fn judge(
             verdict,
             format!(
                 "{borne} of {} realizations bear it out: {} {subject} {region} at {} (least {:.0}, most {:.0}){lost}; the claim needs {}",
-                per_run.len(),
+                tally.runs,
                 fmt_count(counted.1),
                 time_words(claim.by.clamp(scenario.start, scenario.end)),
                 counted.0,

@@ -317,25 +317,23 @@ pub fn progress_bar(total: u64) -> Progress {
 /// Buses and people by zone, as shares of the ensemble.
 fn ensemble_summary(e: &convoy_sim::ensemble::Ensemble) -> String {
     use std::collections::BTreeMap;
-    let n = e.seeds.len() as f64;
-    let mut by_zone: BTreeMap<convoy_sim::zones::Holder, (f64, f64)> = BTreeMap::new();
+    // Ends counted over every realization, divided once.
+    let mut by_zone: BTreeMap<convoy_sim::zones::Holder, (u64, u64)> = BTreeMap::new();
     for a in &e.agents {
-        for end in &a.ends {
-            let c = by_zone.entry(end.zone).or_default();
+        for (&zone, &ends) in &a.zones {
+            let c = by_zone.entry(zone).or_default();
             if a.bus {
-                c.0 += 1.0 / n;
+                c.0 += ends as u64;
             } else {
-                c.1 += a.count as f64 / n;
+                c.1 += ends as u64 * a.count as u64;
             }
         }
     }
+    let n = e.runs as f64;
     let mut t = Table::new(&["zone", ">mean buses", ">mean people"]);
     for (zone, (b, p)) in by_zone {
+        let (b, p) = (b as f64 / n, p as f64 / n);
         t.row(vec![zone.to_string(), format!("{b:.2}"), format!("{p:.1}")]);
     }
-    format!(
-        "\nensemble of {} realizations:\n{}",
-        e.seeds.len(),
-        t.render()
-    )
+    format!("\nensemble of {} realizations:\n{}", e.runs, t.render())
 }

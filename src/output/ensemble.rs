@@ -1,6 +1,7 @@
 //! What an ensemble says: for every bus and group of people, how likely each zone and each place
-//! is, and how far the ends spread (`ensemble.json`, `ensemble.csv`); and where, cell by cell, the
-//! buses and people are expected to end (`ensemble.geojson`, a density grid).
+//! is, and how far the ends spread (`ensemble.json`, `ensemble.csv`: the standard distance and the
+//! largest distance from the mean end); and where, cell by cell, the buses and people are expected
+//! to end (`ensemble.geojson`, a density grid).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -11,7 +12,7 @@ use serde_json::json;
 
 use super::geojson::{feature_collection, properties};
 use crate::Geography;
-use crate::ensemble::Ensemble;
+use crate::ensemble::{CELL_DEG, Ensemble};
 
 fn round(v: f64, places: i32) -> f64 {
     let k = 10f64.powi(places);
@@ -34,7 +35,7 @@ pub fn json(e: &Ensemble, geo: &Geography) -> String {
                 "status_probability": s.status.iter().map(|(st, p)| (st.as_str().to_string(), json!(round(*p, 4)))).collect::<serde_json::Map<_, _>>(),
                 "mean_lon": round(s.mean.lon, 5),
                 "mean_lat": round(s.mean.lat, 5),
-                "mean_km_from_mean": round(s.mean_km, 2),
+                "standard_distance_km": round(s.standard_km, 2),
                 "max_km_from_mean": round(s.max_km, 2),
             })
         })
@@ -42,7 +43,7 @@ pub fn json(e: &Ensemble, geo: &Geography) -> String {
     let value = json!({
         "scenario": e.scenario,
         "seed": e.seed,
-        "runs": e.seeds.len(),
+        "runs": e.runs,
         "realization_seeds": "seed of realization i: convoy_sim::engine::rng::realization_seed(seed, i)",
         "tool_version": env!("CARGO_PKG_VERSION"),
         "agents": agents,
@@ -55,7 +56,7 @@ pub fn json(e: &Ensemble, geo: &Geography) -> String {
 /// `ensemble.csv`: a row per agent and zone with the probability of ending there.
 pub fn csv(e: &Ensemble) -> String {
     let mut out = String::from(
-        "id,agent,count,zone,probability,mean_lon,mean_lat,mean_km_from_mean,max_km_from_mean\n",
+        "id,agent,count,zone,probability,mean_lon,mean_lat,standard_distance_km,max_km_from_mean\n",
     );
     for a in &e.agents {
         let s = a.spread();
@@ -70,16 +71,13 @@ pub fn csv(e: &Ensemble) -> String {
                 p,
                 s.mean.lon,
                 s.mean.lat,
-                s.mean_km,
+                s.standard_km,
                 s.max_km
             );
         }
     }
     out
 }
-
-/// Grid cell size of the density grid, degrees.
-pub const CELL_DEG: f64 = 0.05;
 
 /// What ends in one grid cell, averaged over the realizations.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -92,28 +90,20 @@ pub struct Cell {
     pub people_off: f64,
 }
 
-/// The ends of every agent binned into [`CELL_DEG`] cells, keyed by (column, row) from (0°, 0°).
+/// The ensemble's grid cells (keyed as [`Ensemble::cells`]) with what is expected to end there.
 pub fn cells(e: &Ensemble) -> BTreeMap<(i64, i64), Cell> {
-    let n = e.seeds.len().max(1) as f64;
-    let mut cells: BTreeMap<(i64, i64), Cell> = BTreeMap::new();
-    for a in &e.agents {
-        for end in &a.ends {
-            let key = (
-                (end.at.lon / CELL_DEG).floor() as i64,
-                (end.at.lat / CELL_DEG).floor() as i64,
-            );
-            let c = cells.entry(key).or_default();
-            if a.bus {
-                c.buses += 1.0 / n;
-            } else {
-                c.people += a.count as f64 / n;
-                if end.off_bus {
-                    c.people_off += a.count as f64 / n;
-                }
-            }
-        }
-    }
-    cells
+    let n = e.runs.max(1) as f64;
+    e.cells
+        .iter()
+        .map(|(&key, c)| {
+            let cell = Cell {
+                buses: c.buses as f64 / n,
+                people: c.people as f64 / n,
+                people_off: c.people_off as f64 / n,
+            };
+            (key, cell)
+        })
+        .collect()
 }
 
 /// `ensemble.geojson`: square cells with the expected number of buses and of people ending in

@@ -129,3 +129,54 @@ fn a_temporary_folder_left_by_a_killed_run_is_cleaned_up_by_the_next() {
     assert!(!stale.exists());
     assert!(out.path().join("sohr/summary.json").exists());
 }
+
+/// Issue #9: an ensemble keeps a tally, not its realizations, so fifty times the runs take no
+/// more memory. Peak resident memory of the whole process, as the kernel counts it.
+#[cfg(target_os = "linux")]
+#[test]
+fn issue_9_peak_memory_does_not_grow_with_runs() {
+    let peak_kb = |runs: &str| {
+        let out = tempfile::tempdir().unwrap();
+        let s = repo_path("tests/scenarios/one_bus_one_hour.toml");
+        let args = [
+            s.to_str().unwrap(),
+            "--runs",
+            runs,
+            "--width",
+            "640",
+            "--height",
+            "400",
+        ];
+        #[expect(
+            clippy::zombie_processes,
+            reason = "wait4 reaps it, for its resource usage"
+        )]
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_convoy-sim"))
+            .arg("run")
+            .args(args)
+            .arg("--out")
+            .arg(out.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let pid = child.id() as libc::pid_t;
+        let mut status = 0;
+        // SAFETY: an all-zero rusage is valid; wait4 fills it and reaps the child, whose handle
+        // is not waited on again.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        assert_eq!(reaped, pid);
+        assert!(
+            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+            "convoy-sim run {args:?} failed: {status}"
+        );
+        usage.ru_maxrss
+    };
+    let (few, many) = (peak_kb("2000"), peak_kb("100000"));
+    // The first holds about 16 MB; keeping each realization's ends would add 7 MB or more.
+    assert!(
+        many <= few + few / 5 + 1024,
+        "2000 runs peaked at {few} KB, 100000 runs at {many} KB"
+    );
+}

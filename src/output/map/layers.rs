@@ -320,7 +320,7 @@ fn spread<DB: DrawingBackend>(
     e: &crate::ensemble::Ensemble,
     p: &Projection,
 ) -> Result<(), RenderError> {
-    use crate::output::ensemble::{CELL_DEG, cells};
+    use crate::{ensemble::CELL_DEG, output::ensemble::cells};
     let cells = cells(e);
     let most = |f: fn(&crate::output::ensemble::Cell) -> f64| {
         cells
@@ -943,10 +943,7 @@ fn legend<DB: DrawingBackend>(
         };
         entries.push((Key::BusMarker(style::status_colour(s)), note.into()));
     }
-    if let Some(runs) = scenes
-        .iter()
-        .find_map(|s| s.ensemble.map(|e| e.seeds.len()))
-    {
+    if let Some(runs) = scenes.iter().find_map(|s| s.ensemble.map(|e| e.runs)) {
         entries.push((
             Key::Heading,
             format!("Where they end in {runs} realizations"),

@@ -1,0 +1,383 @@
+//! Ensembles: the same account run N times, each realization with its own seed derived from the
+//! scenario's, in parallel.
+//!
+//! Memory does not grow with N (issue #9): what the outputs read is tallied as realizations
+//! finish — counts of where each agent ends, sums for its mean and spread, counts per grid cell —
+//! and the realizations themselves are dropped. They run in chunks of [`CHUNK`], and each chunk's
+//! results are folded into the tally in realization order, so floats are summed in the same order
+//! and the result is the same to the bit whatever the number of threads.
+
+mod outline;
+mod positions;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+
+use crate::Geography;
+use crate::engine::{self, AgentKind, AgentRun, Status, rng::realization_seed};
+use crate::gazetteer::PlaceId;
+use crate::scenario::Scenario;
+use crate::units::LonLat;
+use crate::zones::Holder;
+use positions::Positions;
+
+/// More realizations than this is a mistake, not a question.
+pub const MAX_RUNS: u32 = 1_000_000;
+
+/// Realizations run in parallel at a time before their results are folded in. Fixed, not tied to
+/// the number of threads, so that the result does not depend on it; large enough that threads
+/// seldom wait for the last realization of a chunk, small enough that a chunk's results (a few KB
+/// each) stay a few MB.
+pub const CHUNK: u32 = 1024;
+
+/// Grid cell size of the density grid, degrees.
+pub const CELL_DEG: f64 = 0.05;
+
+/// Where one agent ended in one realization.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct End {
+    at: LonLat,
+    status: Status,
+    zone: Holder,
+    place: PlaceId,
+    /// People who left their bus (never true of a bus).
+    off_bus: bool,
+}
+
+impl End {
+    fn of(a: &AgentRun) -> Self {
+        Self {
+            at: a.end.at,
+            status: a.end.status,
+            zone: a.end.zone,
+            place: a.end.nearest_place,
+            off_bus: matches!(
+                a.kind,
+                AgentKind::People {
+                    left_bus: Some(_),
+                    ..
+                }
+            ),
+        }
+    }
+}
+
+/// One agent across the ensemble: in how many realizations it ended in each zone, near each place
+/// and in each state, and where.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgentEnsemble {
+    pub id: String,
+    /// 1 for a bus, the head count for people.
+    pub count: u32,
+    pub bus: bool,
+    pub zones: BTreeMap<Holder, u32>,
+    pub places: BTreeMap<PlaceId, u32>,
+    pub statuses: BTreeMap<Status, u32>,
+    positions: Positions,
+}
+
+/// How many ended in one grid cell, summed over the realizations.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CellEnds {
+    pub buses: u64,
+    /// People, aboard or not.
+    pub people: u64,
+    /// People who are off the buses.
+    pub people_off: u64,
+}
+
+/// An account run many times. Realization `i` ran with seed `realization_seed(seed, i)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ensemble {
+    pub scenario: String,
+    pub seed: u64,
+    pub runs: u32,
+    /// Buses first, in scenario order, then people groups, as in every realization.
+    pub agents: Vec<AgentEnsemble>,
+    /// Ends of every agent binned into [`CELL_DEG`] cells, keyed by (column, row) from (0°, 0°).
+    pub cells: BTreeMap<(i64, i64), CellEnds>,
+}
+
+/// What is wrong with an ensemble request.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EnsembleError {
+    #[error("--runs must be at least 1")]
+    NoRuns,
+    #[error("--runs {0} is more than {MAX_RUNS}: use fewer realizations")]
+    TooManyRuns(u64),
+    #[error("--threads must be at least 1")]
+    NoThreads,
+    #[error("interrupted: nothing was written")]
+    Interrupted,
+    #[error("could not start {threads} threads: {reason}")]
+    Threads { threads: usize, reason: String },
+}
+
+/// Checks an ensemble size given by a user.
+pub fn check_runs(runs: u64) -> Result<u32, EnsembleError> {
+    match runs {
+        0 => Err(EnsembleError::NoRuns),
+        n if n > MAX_RUNS as u64 => Err(EnsembleError::TooManyRuns(n)),
+        n => Ok(n as u32),
+    }
+}
+
+/// Runs `scenario` `runs` times on `threads` threads (all cores if `None`), calling `progress`
+/// after each realization (from any thread); when it returns `false`, the realizations not yet
+/// started are skipped and the ensemble is [`EnsembleError::Interrupted`].
+pub fn run(
+    scenario: &Scenario,
+    geo: &Geography,
+    runs: u32,
+    threads: Option<usize>,
+    progress: &(dyn Fn() -> bool + Sync),
+) -> Result<Ensemble, EnsembleError> {
+    let mut ensemble = Ensemble {
+        scenario: scenario.name.clone(),
+        seed: scenario.seed,
+        runs,
+        agents: Vec::new(),
+        cells: BTreeMap::new(),
+    };
+    // Each realization keeps only where its agents ended; the first also says who they are (the
+    // same agents, in the same order, in every realization: they come from the scenario).
+    let keep = |i: u32, r: &engine::RunResult| {
+        let ends: Vec<End> = r.agents.iter().map(End::of).collect();
+        let who = (i == 0).then(|| r.agents.iter().map(AgentEnsemble::new).collect());
+        (ends, who)
+    };
+    realize(
+        scenario,
+        geo,
+        runs,
+        threads,
+        progress,
+        keep,
+        |(ends, who)| ensemble.add(who, &ends),
+    )?;
+    Ok(ensemble)
+}
+
+impl Ensemble {
+    /// Folds in one realization's ends; `who`, from the first, sets up the agents.
+    fn add(&mut self, who: Option<Vec<AgentEnsemble>>, ends: &[End]) {
+        if let Some(who) = who {
+            self.agents = who;
+        }
+        for (a, end) in self.agents.iter_mut().zip(ends) {
+            a.add(end);
+            let cell = self.cells.entry(cell_of(end.at)).or_default();
+            if a.bus {
+                cell.buses += 1;
+            } else {
+                cell.people += a.count as u64;
+                if end.off_bus {
+                    cell.people_off += a.count as u64;
+                }
+            }
+        }
+    }
+}
+
+/// The density grid cell (column, row) that `at` (lon, lat) falls in.
+fn cell_of(at: LonLat) -> (i64, i64) {
+    (
+        (at.lon / CELL_DEG).floor() as i64,
+        (at.lat / CELL_DEG).floor() as i64,
+    )
+}
+
+/// Runs `runs` realizations of `scenario` on `threads` threads (all cores if `None`): `keep` takes
+/// what is needed from each (given its index and result) on whichever thread ran it, and `fold`
+/// gets those in realization order whatever the threads, a chunk of [`CHUNK`] at a time, so
+/// nothing grows with `runs` unless `fold` keeps it. `progress` is as for [`run`].
+pub fn realize<T: Send>(
+    scenario: &Scenario,
+    geo: &Geography,
+    runs: u32,
+    threads: Option<usize>,
+    progress: &(dyn Fn() -> bool + Sync),
+    keep: impl Fn(u32, &engine::RunResult) -> T + Sync,
+    mut fold: impl FnMut(T),
+) -> Result<(), EnsembleError> {
+    if runs == 0 {
+        return Err(EnsembleError::NoRuns);
+    }
+    let pool = thread_pool(threads)?;
+    let stop = AtomicBool::new(false);
+    for first in (0..runs).step_by(CHUNK as usize) {
+        let kept: Vec<Option<T>> = pool.install(|| {
+            (first..runs.min(first.saturating_add(CHUNK)))
+                .into_par_iter()
+                .map(|i| {
+                    if stop.load(Ordering::Relaxed) {
+                        return None;
+                    }
+                    let r = engine::run_with_seed(
+                        scenario,
+                        geo,
+                        realization_seed(scenario.seed, i as u64),
+                    );
+                    let kept = keep(i, &r);
+                    if !progress() {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                    Some(kept)
+                })
+                .collect()
+        });
+        match kept.into_iter().collect::<Option<Vec<T>>>() {
+            Some(kept) if !stop.load(Ordering::Relaxed) => kept.into_iter().for_each(&mut fold),
+            _ => return Err(EnsembleError::Interrupted),
+        }
+    }
+    Ok(())
+}
+
+/// A pool of `threads` threads, or of one per core if `None`.
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, EnsembleError> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    match threads {
+        Some(0) => return Err(EnsembleError::NoThreads),
+        Some(t) => pool = pool.num_threads(t),
+        None => {}
+    }
+    pool.build().map_err(|e| EnsembleError::Threads {
+        threads: threads.unwrap_or(0),
+        reason: e.to_string(),
+    })
+}
+
+/// How one agent's ends spread: shares of the realizations, and distances in km.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spread {
+    pub zone: BTreeMap<Holder, f64>,
+    pub place: BTreeMap<PlaceId, f64>,
+    pub status: BTreeMap<Status, f64>,
+    pub mean: LonLat,
+    /// Root mean square distance of the ends from their mean (the standard distance), km.
+    pub standard_km: f64,
+    /// Largest distance of an end from their mean, km.
+    pub max_km: f64,
+}
+
+impl AgentEnsemble {
+    /// The agent `a` of the first realization, with none of its ends yet.
+    fn new(a: &AgentRun) -> Self {
+        let (count, bus) = match a.kind {
+            AgentKind::People { count, .. } => (count, false),
+            AgentKind::Bus { .. } => (1, true),
+        };
+        Self {
+            id: a.id.clone(),
+            count,
+            bus,
+            zones: BTreeMap::new(),
+            places: BTreeMap::new(),
+            statuses: BTreeMap::new(),
+            positions: Positions::new(a.end.at),
+        }
+    }
+
+    fn add(&mut self, end: &End) {
+        *self.zones.entry(end.zone).or_default() += 1;
+        *self.places.entry(end.place).or_default() += 1;
+        *self.statuses.entry(end.status).or_default() += 1;
+        self.positions.add(end.at);
+    }
+
+    pub fn spread(&self) -> Spread {
+        let n = self.positions.ends().max(1) as f64;
+        fn shares<K: Ord + Copy>(counts: &BTreeMap<K, u32>, n: f64) -> BTreeMap<K, f64> {
+            counts.iter().map(|(&k, &c)| (k, c as f64 / n)).collect()
+        }
+        Spread {
+            zone: shares(&self.zones, n),
+            place: shares(&self.places, n),
+            status: shares(&self.statuses, n),
+            mean: self.positions.mean(),
+            standard_km: self.positions.standard_distance().km(),
+            max_km: self.positions.max_distance().km(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicU32;
+
+    use super::*;
+
+    /// One bus whose end differs in every realization, cheap enough for thousands.
+    const ACCOUNT: &str = include_str!("../../tests/scenarios/one_bus_one_hour.toml");
+
+    fn setup() -> (Geography, Scenario) {
+        let geo = Geography::embedded().unwrap();
+        let s = Scenario::from_toml(ACCOUNT, "test", "test", &geo).unwrap();
+        (geo, s)
+    }
+
+    #[test]
+    fn realizations_are_folded_in_order_whatever_the_threads() {
+        let (geo, s) = setup();
+        let runs = 2 * CHUNK + 5;
+        let expected: Vec<(u32, u64)> = (0..runs)
+            .map(|i| (i, realization_seed(s.seed, i as u64)))
+            .collect();
+        for threads in [1, 3] {
+            let mut seen = Vec::new();
+            let keep = |i, r: &engine::RunResult| (i, r.seed);
+            realize(&s, &geo, runs, Some(threads), &|| true, keep, |k| {
+                seen.push(k)
+            })
+            .unwrap();
+            assert_eq!(seen, expected, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn the_tally_is_the_same_on_any_threads_and_says_what_every_end_says() {
+        let (geo, s) = setup();
+        let runs = CHUNK + 300;
+        let one = run(&s, &geo, runs, Some(1), &|| true).unwrap();
+        assert_eq!(one, run(&s, &geo, runs, Some(3), &|| true).unwrap());
+        let mut ends = Vec::new();
+        let keep = |_, r: &engine::RunResult| r.agents[0].end.at;
+        realize(&s, &geo, runs, None, &|| true, keep, |at| ends.push(at)).unwrap();
+        let n = ends.len() as f64;
+        let mean = LonLat::new(
+            ends.iter().map(|e| e.lon).sum::<f64>() / n,
+            ends.iter().map(|e| e.lat).sum::<f64>() / n,
+        );
+        let spread = one.agents[0].spread();
+        assert!(spread.mean.distance(mean).0 < 1e-6, "{:?}", spread.mean);
+        let max = ends
+            .iter()
+            .map(|e| e.distance(mean).km())
+            .fold(0.0, f64::max);
+        assert!(
+            (spread.max_km - max).abs() < 1e-9,
+            "{} km, not {max}",
+            spread.max_km
+        );
+        assert!(
+            spread.max_km > 10.0 && spread.standard_km > 1.0,
+            "{spread:?}"
+        );
+        assert_eq!(one.agents[0].zones.values().sum::<u32>(), runs);
+        let cells: u64 = one.cells.values().map(|c| c.buses).sum();
+        assert_eq!(cells, runs as u64);
+    }
+
+    #[test]
+    fn an_ensemble_stops_within_the_chunk_when_progress_says_so() {
+        let (geo, s) = setup();
+        let calls = AtomicU32::new(0);
+        let progress = || calls.fetch_add(1, Ordering::Relaxed) < 10;
+        let result = run(&s, &geo, 3 * CHUNK, Some(2), &progress);
+        assert_eq!(result, Err(EnsembleError::Interrupted));
+        assert!(calls.into_inner() <= CHUNK);
+    }
+}
