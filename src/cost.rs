@@ -17,6 +17,9 @@ pub const RUN_BYTES_PER_SAMPLE: u64 = 1_800;
 /// Memory one realization of an ensemble holds while it runs, per agent-sample: the samples,
 /// tracks and passages of its result (a realization writes no files).
 pub const REALIZATION_BYTES_PER_SAMPLE: u64 = 120;
+/// What an ensemble keeps of each agent in each realization until its chunk is folded in: where
+/// the agent ended, classified (an upper bound on `ensemble::End`).
+pub const END_BYTES: u64 = 64;
 
 /// The size of a scenario's work.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,10 +57,18 @@ impl Cost {
         self.agent_samples().saturating_mul(RUN_BYTES_PER_SAMPLE)
     }
 
-    /// Memory one realization of an ensemble holds while it runs.
-    pub fn realization_bytes(&self) -> u64 {
-        self.agent_samples()
+    /// Memory an ensemble holds at its peak on `threads` threads: a realization running on each,
+    /// and the ends of a chunk of realizations waiting to be folded in, in order.
+    pub fn ensemble_bytes(&self, threads: u64) -> u64 {
+        let running = self
+            .agent_samples()
             .saturating_mul(REALIZATION_BYTES_PER_SAMPLE)
+            .saturating_mul(threads);
+        let chunk = self
+            .agents
+            .saturating_mul(END_BYTES)
+            .saturating_mul(u64::from(crate::ensemble::CHUNK));
+        running.saturating_add(chunk)
     }
 }
 

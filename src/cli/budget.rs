@@ -88,9 +88,13 @@ impl BudgetArgs {
         } else {
             0
         };
+        // Accounts' ensembles run one after another: the biggest decides.
         let realizations = work.ensemble_threads.map_or(0, |t| {
-            let biggest = costs.iter().map(Cost::realization_bytes).max().unwrap_or(0);
-            biggest.saturating_mul(t as u64)
+            costs
+                .iter()
+                .map(|c| c.ensemble_bytes(t as u64))
+                .max()
+                .unwrap_or(0)
         });
         let need = BASE_BYTES.saturating_add(runs).saturating_add(realizations);
         let (limit, whose) = match self.max_memory {

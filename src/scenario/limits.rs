@@ -43,6 +43,9 @@ pub const MAX_STEPS: usize = 100;
 pub const MAX_PLACES: usize = 20;
 /// Characters in a group or claim id, which names agents and keys in every output.
 pub const MAX_ID_CHARS: usize = 64;
+/// Characters in a title, source, outlet or claim: they are drawn on the maps, and a map of a
+/// 10 MB title takes 20 s to draw. A paragraph is enough.
+pub const MAX_TEXT_CHARS: usize = 2_000;
 /// Unknown place names in one file that get "did you mean" suggestions; the rest are only named,
 /// so that a file of thousands of unknown names is answered in a moment.
 pub const MAX_SUGGESTED_NAMES: usize = 20;
@@ -79,6 +82,7 @@ mod tests {
             format!("{MAX_STEPS} steps"),
             format!("{MAX_PLACES} places"),
             format!("{MAX_ID_CHARS} characters"),
+            format!("{MAX_TEXT_CHARS} characters"),
             format!("first {MAX_SUGGESTED_NAMES} unknown"),
         ] {
             assert!(

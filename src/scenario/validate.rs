@@ -200,6 +200,15 @@ impl Checker<'_> {
             self.problem(v.span(), key, "is empty");
             return None;
         }
+        let n = s.chars().count();
+        if n > MAX_TEXT_CHARS {
+            self.problem(
+                v.span(),
+                key,
+                format!("is {n} characters: at most {MAX_TEXT_CHARS}"),
+            );
+            return None;
+        }
         Some(s.to_string())
     }
 

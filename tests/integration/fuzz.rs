@@ -20,7 +20,7 @@ use convoy_sim::scenario::{Scenario, ScenarioError};
 use convoy_sim::{check, engine};
 use proptest::prelude::*;
 
-use crate::harness::{convoy, repo_path};
+use crate::harness::{convoy, toml_files};
 use crate::scenarios::scenario_files;
 
 /// The memory the binary may use here (`--max-memory`): a scenario estimated to need more is
@@ -574,12 +574,7 @@ proptest! {
 /// binary must now answer (exit 2 with that text, or `ok` for exit 0).
 #[test]
 fn the_fuzz_corpus_is_answered_as_it_expects() {
-    let mut files: Vec<_> = std::fs::read_dir(repo_path("tests/fuzz-corpus"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
+    let files = toml_files("tests/fuzz-corpus");
     assert!(files.len() >= 5, "{files:?}");
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();

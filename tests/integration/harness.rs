@@ -73,6 +73,17 @@ pub fn repo_path(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
+/// The `.toml` files in a folder of the repository, in name order.
+pub fn toml_files(rel: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo_path(rel))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
 /// Opens `path` with GDAL's own GeoJSON driver, as QGIS does. Fails the test if GDAL is missing
 /// (CI installs gdal-bin) or cannot read the file.
 pub fn ogrinfo(path: &Path) -> LayerSummary {

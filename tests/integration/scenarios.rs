@@ -10,16 +10,10 @@ use convoy_sim::units::LonLat;
 use convoy_sim::zones::Holder;
 use geo::{ClosestPoint, Distance, Euclidean};
 
-use crate::harness::{at, repo_path, world};
+use crate::harness::{at, repo_path, toml_files, world};
 
 pub fn scenario_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(repo_path("scenarios"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
-    files
+    toml_files("scenarios")
 }
 
 pub fn load(world: &Geography, name: &str) -> Scenario {
