@@ -11,8 +11,9 @@
 //! ([`crate::scenario::limits`]): speeds are at least 0.5 km/h, so crossing a segment, or walking
 //! half the globe, takes under five years; waits are at most 720 h; every time lies in the nine days
 //! the control zones cover. Each `Timestamp + SignedDuration` thus stays within a few years of
-//! 2017, far inside jiff's range. Recorded positions are at most a million, so a run's work and
-//! memory are bounded too. A [`Scenario`] built in code must keep to the same limits.
+//! 2017, far inside jiff's range. A run's work and memory grow with its agents times its recording
+//! times; [`crate::cost`] estimates them, and the command line refuses a run over its memory
+//! budget before it starts. A [`Scenario`] built in code must keep to the same limits.
 
 mod movement;
 mod result;
