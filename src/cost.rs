@@ -57,13 +57,16 @@ impl Cost {
         self.agent_samples().saturating_mul(RUN_BYTES_PER_SAMPLE)
     }
 
+    /// Memory the engine's result of one run holds (no files made from it).
+    pub fn result_bytes(&self) -> u64 {
+        self.agent_samples()
+            .saturating_mul(REALIZATION_BYTES_PER_SAMPLE)
+    }
+
     /// Memory an ensemble holds at its peak on `threads` threads: a realization running on each,
     /// and the ends of a chunk of realizations waiting to be folded in, in order.
     pub fn ensemble_bytes(&self, threads: u64) -> u64 {
-        let running = self
-            .agent_samples()
-            .saturating_mul(REALIZATION_BYTES_PER_SAMPLE)
-            .saturating_mul(threads);
+        let running = self.result_bytes().saturating_mul(threads);
         let chunk = self
             .agents
             .saturating_mul(END_BYTES)

@@ -22,9 +22,10 @@ fn main() -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 // A reader that stopped early (`| head`) is not a failure.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                // The system refused the output (a full disk behind a redirection): exit 74.
                 Err(e) => {
                     eprintln!("error: writing to stdout: {e}");
-                    ExitCode::from(1)
+                    ExitCode::from(74)
                 }
             }
         }

@@ -10,7 +10,7 @@ use super::Error;
 #[derive(Debug, Args)]
 pub struct BudgetArgs {
     /// Refuse, before running, work estimated to need more memory than this (e.g. 512M, 8G;
-    /// default: half of this machine's memory).
+    /// default: half of this machine's memory, or of its container's limit if lower).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     max_memory: Option<u64>,
 }
@@ -51,22 +51,40 @@ pub fn human(bytes: u64) -> String {
     }
 }
 
-/// Half the machine's memory, from /proc/meminfo; 4 GiB where that cannot be read.
+/// Half the memory this process may have: the machine's (/proc/meminfo), or its control
+/// group's limit if lower (a container's, /sys/fs/cgroup/memory.max); 4 GiB where neither can be
+/// read.
 fn default_budget() -> u64 {
-    let total_kib = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+    let machine = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
         m.lines()
             .find_map(|l| l.strip_prefix("MemTotal:"))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map(|kib| kib * 1024)
     });
-    total_kib.map_or(4 << 30, |k| k * 1024 / 2)
+    // "max" when unlimited, which does not parse.
+    let group = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let limit = match (machine, group) {
+        (Some(m), Some(g)) => m.min(g),
+        (m, g) => m.or(g).unwrap_or(8 << 30),
+    };
+    limit / 2
 }
 
-/// The work a command was asked for: each account's single run (held together with its files
-/// until they are written) and its ensemble, realizations on `threads` threads at once.
+/// How each account's single run is held while the command works.
+pub enum Singles {
+    /// With its files and maps, until they are written (`run`, `compare`).
+    WithFiles,
+    /// Its result alone, for the length of the command (`check` bounds claims by it).
+    Kept,
+}
+
+/// The work a command was asked for: each account's single run and its ensemble, realizations on
+/// `threads` threads at once.
 pub struct Work<'a> {
     pub scenarios: Vec<&'a Scenario>,
-    /// Whether each account is also run once and its files and maps made (`run`, `compare`).
-    pub single_runs: bool,
+    pub single_runs: Singles,
     /// The threads an ensemble runs on, if there is one (see [`threads`]).
     pub ensemble_threads: Option<usize>,
 }
@@ -80,14 +98,11 @@ impl BudgetArgs {
     /// Refuses `work` if it would need more memory than allowed, with the figures.
     pub fn check(&self, work: &Work<'_>) -> Result<(), Error> {
         let costs: Vec<Cost> = work.scenarios.iter().map(|s| Cost::of(s)).collect();
-        let runs: u64 = if work.single_runs {
-            costs
-                .iter()
-                .map(Cost::run_bytes)
-                .fold(0, u64::saturating_add)
-        } else {
-            0
+        let single = match work.single_runs {
+            Singles::WithFiles => Cost::run_bytes,
+            Singles::Kept => Cost::result_bytes,
         };
+        let runs: u64 = costs.iter().map(single).fold(0, u64::saturating_add);
         // Accounts' ensembles run one after another: the biggest decides.
         let realizations = work.ensemble_threads.map_or(0, |t| {
             costs

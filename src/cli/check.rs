@@ -8,7 +8,7 @@ use convoy_sim::check::{self, Check, Verdict, region_words, time_words};
 use convoy_sim::output::map::{self, Size};
 use convoy_sim::output::run::OutputFile;
 
-use super::budget::{self, BudgetArgs, Work};
+use super::budget::{self, BudgetArgs, Singles, Work};
 use super::compare::load_all;
 use super::run::{ensemble_error, ensemble_request, progress_bar};
 use super::table::Table;
@@ -27,7 +27,7 @@ use super::{Error, Folder, Kind, drawn, write};
     after_help = "Examples:\n  convoy-sim check scenarios/*.toml --ach\n  convoy-sim check scenarios/us_military.toml scenarios/hezbollah.toml --runs 1000 --out results"
 )]
 pub struct CheckArgs {
-    /// Scenario files (TOML, at most 16 MiB each; see scenarios/README.md); their [[claim]]s are judged.
+    /// Scenario files (TOML, at most 1 MiB each; see scenarios/README.md); their [[claim]]s are judged.
     #[arg(required = true, value_name = "SCENARIO")]
     scenarios: Vec<PathBuf>,
     /// Folder to write into; the check goes in OUT/check/.
@@ -63,13 +63,14 @@ pub fn run(world: &Geography, args: &CheckArgs) -> Result<String, Error> {
             "none of these scenarios makes a claim to check: add [[claim]] entries (scenarios/README.md)",
         ));
     }
+    let threads = budget::threads(args.threads);
     args.budget.check(&Work {
         scenarios: scenarios.iter().collect(),
-        single_runs: false,
-        ensemble_threads: Some(budget::threads(args.threads)),
+        single_runs: Singles::Kept,
+        ensemble_threads: Some(threads),
     })?;
     let bar = progress_bar(runs as u64 * scenarios.len() as u64);
-    let result = check::check(&scenarios, world, runs, args.threads, &|| bar.advance());
+    let result = check::check(&scenarios, world, runs, Some(threads), &|| bar.advance());
     bar.finish();
     let check = result.map_err(ensemble_error)?;
 

@@ -11,7 +11,7 @@ use convoy_sim::output::map::{self, Scene, Size};
 use convoy_sim::output::run::OutputFile;
 use convoy_sim::zones::Holder;
 
-use super::budget::{self, BudgetArgs, Work};
+use super::budget::{self, BudgetArgs, Singles, Work};
 use super::maps::MapArgs;
 use super::run::{ensemble_error, ensemble_request, load, outputs, progress_bar};
 use super::table::Table;
@@ -30,7 +30,7 @@ use super::{Error, Folder, Kind, basemap, drawn, write};
     after_help = "Examples:\n  convoy-sim compare scenarios/*.toml\n  convoy-sim compare scenarios/us_military.toml scenarios/hezbollah.toml --out results --svg"
 )]
 pub struct CompareArgs {
-    /// Scenario files (TOML, at most 16 MiB each; see scenarios/README.md).
+    /// Scenario files (TOML, at most 1 MiB each; see scenarios/README.md).
     #[arg(required = true, value_name = "SCENARIO")]
     scenarios: Vec<PathBuf>,
     /// Folder to write into.
@@ -84,10 +84,11 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
     let run_size = args.map.size(Size::RUN_DEFAULT)?;
     let runs = ensemble_request(args.runs, args.threads)?;
     let loaded = load_all(&args.scenarios, world)?;
+    let threads = budget::threads(args.threads);
     args.budget.check(&Work {
         scenarios: loaded.iter().map(|(_, s, _)| s).collect(),
-        single_runs: true,
-        ensemble_threads: runs.map(|_| budget::threads(args.threads)),
+        single_runs: Singles::WithFiles,
+        ensemble_threads: runs.map(|_| threads),
     })?;
     let results: Vec<_> = loaded
         .iter()
@@ -100,7 +101,7 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
             let done: Result<Vec<_>, _> = loaded
                 .iter()
                 .map(|(_, s, _)| {
-                    convoy_sim::ensemble::run(s, world, runs, args.threads, &|| bar.advance())
+                    convoy_sim::ensemble::run(s, world, runs, Some(threads), &|| bar.advance())
                         .map(Some)
                 })
                 .collect();

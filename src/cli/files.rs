@@ -4,16 +4,18 @@
 //!   the kind of folder and the files in it. A folder is replaced only when it carries that mark,
 //!   for the same kind of result, and holds nothing but the files the mark lists: a user's own
 //!   folder, or a file a user put into ours, is never deleted.
-//! - A command's folders are written as one set: each is written whole into `.NAME.tmp-PID` beside
-//!   its target, and only then are the targets swapped in, the old ones kept as `.NAME.old-PID`
-//!   until every swap is done. A journal (`.convoy-sim.journal-PID`) lists the set while it is
-//!   being swapped, so that after a failure, or a process killed half-way, every folder of the set
-//!   goes back to what it was.
-//! - What a killed process left behind is put right by the next write into the same folder, which
-//!   says what it did.
+//! - All the work happens in one folder of convoy-sim's own inside the output folder,
+//!   `OUT/.convoy-sim/`: nothing outside it and the result folders is ever touched. A writer holds
+//!   a lock on it for its whole write, so writers into one output folder take turns, and anything a
+//!   writer finds there was left by one that died.
+//! - A command's folders are written as one set: each is written whole (and synced to disk) into
+//!   `.convoy-sim/new/NAME`; a journal listing the set is synced; then each previous folder is
+//!   moved to `.convoy-sim/old/NAME` and the new one into place. Removing the journal commits the
+//!   set. A failure undoes exactly the steps taken; a writer killed half-way is undone by the next
+//!   one, which says what it did.
 
-use std::fs;
-use std::io;
+use std::fs::{self, File};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use convoy_sim::output::run::OutputFile;
@@ -28,6 +30,9 @@ pub const MANIFEST: &str = "convoy-sim.json";
 /// its run where `compare` or `check` writes its own results.
 pub const RESERVED: [&str; 2] = ["compare", "check"];
 
+/// convoy-sim's own folder inside an output folder.
+const STAGING: &str = ".convoy-sim";
+
 /// What a folder holds; a folder is only ever replaced by one of the same kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -38,6 +43,8 @@ pub enum Kind {
     Compare,
     /// `check`'s folder.
     Check,
+    /// `OUT/.convoy-sim/`, where results are staged.
+    Staging,
 }
 
 /// One folder of a command's results.
@@ -57,105 +64,129 @@ struct Manifest {
     files: Vec<String>,
 }
 
-/// A swap in progress, as recorded in the journal.
+impl Manifest {
+    fn new(command: &str, kind: Kind, files: Vec<String>) -> Self {
+        Manifest {
+            tool: "convoy-sim".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            command: command.into(),
+            kind,
+            files,
+        }
+    }
+}
+
+/// One folder of a set being swapped in, as the journal records it.
 #[derive(Debug, Serialize, Deserialize)]
 struct Entry {
     name: String,
-    /// Whether a previous folder was there (and is moved to `.NAME.old-PID`).
+    /// Whether a previous folder was there (and is moved to `old/NAME`).
     had_old: bool,
 }
 
 /// Writes `folders` into `out` as one set, as `command` (`run`, `compare`, `check`): either every
-/// folder is the new one, or all are as they were. Returns what it did to put right a write that
-/// was killed earlier, for the user to be told.
-pub fn write_folders(out: &Path, command: &str, folders: &[Folder]) -> Result<Vec<String>, Error> {
+/// folder is the new one, or all are as they were. What it puts right of an earlier write that
+/// was killed is told to the user as it happens (`tell`).
+pub fn write_folders(
+    out: &Path,
+    command: &str,
+    folders: &[Folder],
+    tell: &mut dyn FnMut(String),
+) -> Result<(), Error> {
+    // Checked before anything is made, and again once no other writer can be at work.
+    let check = || {
+        let problems: Vec<String> = folders
+            .iter()
+            .filter_map(|f| replaceable(&out.join(&f.name), f.kind).err())
+            .collect();
+        match problems.is_empty() {
+            true => Ok(()),
+            false => Err(Error::input(problems.join("; "))),
+        }
+    };
+    check()?;
     prepare(out)?;
-    let notes = recover(out);
-    let problems: Vec<String> = folders
-        .iter()
-        .filter_map(|f| replaceable(&out.join(&f.name), f.kind).err())
-        .collect();
-    if !problems.is_empty() {
-        return Err(Error::input(problems.join("; ")));
-    }
+    let staging = Staging::open(out, command, tell)?;
+    staging.recover(tell);
+    check()?;
     if super::interrupted() {
         return Err(Error::Interrupted);
     }
-    let pid = std::process::id();
     for f in folders {
-        if let Err(e) = stage(out, command, f, pid) {
-            discard(out, folders, pid);
+        if let Err(e) = staging.stage(command, f) {
+            staging.clear("new");
             return Err(e);
         }
     }
     if super::interrupted() {
-        discard(out, folders, pid);
+        staging.clear("new");
         return Err(Error::Interrupted);
     }
-    swap(out, folders, pid)?;
-    Ok(notes)
+    staging.swap(folders)
 }
 
 /// Makes sure `out` is a folder, creating it if need be.
 fn prepare(out: &Path) -> Result<(), Error> {
-    // The nearest part of the path that exists must be a folder: a file there is the user's
-    // mistake, not the system's refusal.
+    let shown = out.display();
+    // The nearest part of the path that exists must be a folder: a file there, or a link to
+    // nothing, is the user's mistake, not the system's refusal.
     let existing = out
         .ancestors()
-        .find(|p| p.exists() && !p.as_os_str().is_empty());
-    if let Some(file) = existing.filter(|p| !p.is_dir()) {
-        return Err(Error::input(format!(
-            "{}: is a file, not a folder to write into; give another --out",
-            file.display()
-        )));
+        .find(|p| !p.as_os_str().is_empty() && fs::symlink_metadata(p).is_ok());
+    if let Some(p) = existing {
+        if !p.exists() {
+            return Err(Error::input(format!(
+                "{}: is a link to nothing; give another --out",
+                p.display()
+            )));
+        }
+        if !p.is_dir() {
+            return Err(Error::input(format!(
+                "{}: is a file, not a folder to write into; give another --out",
+                p.display()
+            )));
+        }
     }
-    fs::create_dir_all(out).map_err(|e| {
-        Error::environment(format!(
-            "{}: cannot create the output folder: {e}",
-            out.display()
-        ))
-    })
+    fs::create_dir_all(out)
+        .map_err(|e| Error::environment(format!("{shown}: cannot create the output folder: {e}")))
 }
 
 /// Whether `folder` may be replaced by a result of `kind`: it does not exist, or convoy-sim wrote
 /// it as that kind and nothing else has been put into it since.
 fn replaceable(folder: &Path, kind: Kind) -> Result<(), String> {
     let shown = folder.display();
-    let what_to_do = "give another --out, or move it away";
     let meta = match fs::symlink_metadata(folder) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(format!("{shown}: cannot be examined: {e}")),
         Ok(m) => m,
     };
+    let away = format!("move {shown} away or give another --out");
     if !meta.is_dir() {
         return Err(format!(
-            "{shown}: is a file or a link, not a folder convoy-sim wrote; {what_to_do}"
+            "{shown}: is a file or a link, not a folder convoy-sim wrote; {away}"
         ));
     }
     let manifest = read_manifest(folder).ok_or_else(|| {
-        format!("{shown}: has no {MANIFEST}, so convoy-sim did not write it (or a build from before folders were marked did) and leaves it as it is; {what_to_do}")
+        format!("{shown}: has no {MANIFEST}, so convoy-sim did not write it (or a build from before folders were marked did) and leaves it as it is; {away}")
     })?;
     if manifest.kind != kind {
         return Err(format!(
-            "{shown}: holds the results of `convoy-sim {}`, which this command does not replace; {what_to_do}",
+            "{shown}: holds the results of `convoy-sim {}`, which this command does not replace; {away}",
             manifest.command
         ));
     }
     let foreign = foreign_entries(folder, &manifest)
         .map_err(|e| format!("{shown}: cannot be listed: {e}"))?;
-    if let Some(first) = foreign.first() {
-        return Err(format!(
-            "{shown}: holds {} that convoy-sim did not write ({first}{}), so it is not replaced; move {} out, or {what_to_do}",
-            plural(foreign.len(), "entry", "entries"),
-            if foreign.len() > 1 { ", …" } else { "" },
-            if foreign.len() > 1 { "them" } else { "it" },
-        ));
+    match foreign.as_slice() {
+        [] => Ok(()),
+        [one] => Err(format!(
+            "{shown}: holds {one}, which convoy-sim did not write, so it is not replaced; move {one} out of it, {away}"
+        )),
+        [first, ..] => Err(format!(
+            "{shown}: holds {} entries convoy-sim did not write ({first}, …), so it is not replaced; move them out of it, {away}",
+            foreign.len()
+        )),
     }
-    Ok(())
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn read_manifest(folder: &Path) -> Option<Manifest> {
@@ -180,207 +211,405 @@ fn foreign_entries(folder: &Path, manifest: &Manifest) -> io::Result<Vec<String>
     Ok(foreign)
 }
 
-fn tmp_path(out: &Path, name: &str, pid: u32) -> PathBuf {
-    out.join(format!(".{name}.tmp-{pid}"))
+/// Writes `bytes` to a new file at `path` and syncs it to disk.
+fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut f = File::create(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
 }
 
-fn old_path(out: &Path, name: &str, pid: u32) -> PathBuf {
-    out.join(format!(".{name}.old-{pid}"))
+/// Syncs a folder's entries (the renames and creations in it) to disk.
+fn sync_dir(path: &Path) -> io::Result<()> {
+    File::open(path)?.sync_all()
 }
 
-fn journal_path(out: &Path, pid: u32) -> PathBuf {
-    out.join(format!(".convoy-sim.journal-{pid}"))
-}
-
-/// Writes one folder whole into its temporary place, with its manifest.
-fn stage(out: &Path, command: &str, folder: &Folder, pid: u32) -> Result<(), Error> {
-    let tmp = tmp_path(out, &folder.name, pid);
-    let target = out.join(&folder.name);
-    let failed = |file: &str, e: io::Error| {
-        Error::environment(format!(
-            "{}: cannot write {file}: {e}; nothing was replaced, the previous results are as they were",
-            target.display()
-        ))
-    };
-    let _ = fs::remove_dir_all(&tmp);
-    fs::create_dir(&tmp).map_err(|e| failed("the folder", e))?;
-    let manifest = Manifest {
-        tool: "convoy-sim".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        command: command.into(),
-        kind: folder.kind,
-        files: folder.files.iter().map(|f| f.name.clone()).collect(),
-    };
-    let mut text = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
+fn json<T: Serialize>(value: &T) -> Result<Vec<u8>, Error> {
+    let mut text = serde_json::to_vec_pretty(value).map_err(|e| Error::Internal(Box::new(e)))?;
     text.push(b'\n');
-    for f in &folder.files {
-        fs::write(tmp.join(&f.name), &f.contents).map_err(|e| failed(&f.name, e))?;
-    }
-    fs::write(tmp.join(MANIFEST), text).map_err(|e| failed(MANIFEST, e))
+    Ok(text)
 }
 
-/// Removes this process's temporary folders.
-fn discard(out: &Path, folders: &[Folder], pid: u32) {
-    for f in folders {
-        let _ = fs::remove_dir_all(tmp_path(out, &f.name, pid));
-    }
+/// `OUT/.convoy-sim/`, locked by this process for as long as the value lives.
+struct Staging {
+    out: PathBuf,
+    dir: PathBuf,
+    /// Held for the flock: closing it releases the lock, as does the process dying.
+    _lock: File,
 }
 
-/// Swaps every staged folder into place, or none: on a failure the ones already swapped go back.
-fn swap(out: &Path, folders: &[Folder], pid: u32) -> Result<(), Error> {
-    let entries: Vec<Entry> = folders
-        .iter()
-        .map(|f| Entry {
-            name: f.name.clone(),
-            had_old: out.join(&f.name).exists(),
-        })
-        .collect();
-    let journal = journal_path(out, pid);
-    let failed = |what: String, e: io::Error| {
-        Error::environment(format!(
-            "{what}: {e}; nothing was replaced, the previous results are as they were"
-        ))
-    };
-    let text = serde_json::to_vec(&entries).unwrap_or_default();
-    if let Err(e) = fs::write(&journal, text) {
-        discard(out, folders, pid);
-        let _ = fs::remove_file(&journal);
-        return Err(failed(format!("{}: cannot write", journal.display()), e));
-    }
-    for (k, entry) in entries.iter().enumerate() {
-        if let Err(e) = swap_one(out, entry, pid) {
-            for done in entries[..k].iter().rev() {
-                roll_back(out, done, pid);
+impl Staging {
+    /// Opens (making it if need be) and locks the output folder's staging folder, waiting for
+    /// another writer into the same folder to finish.
+    fn open(out: &Path, command: &str, tell: &mut dyn FnMut(String)) -> Result<Staging, Error> {
+        let dir = out.join(STAGING);
+        let failed = |what: &str, e: io::Error| {
+            Error::environment(format!("{}: cannot {what}: {e}", dir.display()))
+        };
+        match fs::symlink_metadata(&dir) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                fs::create_dir(&dir).map_err(|e| failed("be created", e))?;
+                let mark = Manifest::new(command, Kind::Staging, vec!["lock".into()]);
+                write_synced(&dir.join(MANIFEST), &json(&mark)?)
+                    .map_err(|e| failed("be marked", e))?;
             }
-            roll_back(out, entry, pid);
-            discard(out, folders, pid);
-            let _ = fs::remove_file(&journal);
-            return Err(failed(
-                format!(
-                    "{}: cannot be put in place",
-                    out.join(&entry.name).display()
-                ),
-                e,
-            ));
+            Err(e) => return Err(failed("be examined", e)),
+            Ok(m) => {
+                let ours =
+                    m.is_dir() && read_manifest(&dir).is_some_and(|m| m.kind == Kind::Staging);
+                if !ours {
+                    return Err(Error::input(format!(
+                        "{}: is where convoy-sim stages its results, but convoy-sim did not make it; move it away or give another --out",
+                        dir.display()
+                    )));
+                }
+            }
         }
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join("lock"))
+            .map_err(|e| failed("be locked", e))?;
+        let mut told = false;
+        loop {
+            use std::os::fd::AsRawFd;
+            // SAFETY: flock on a file descriptor this function owns.
+            if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+                break;
+            }
+            let e = io::Error::last_os_error();
+            if e.kind() != io::ErrorKind::WouldBlock {
+                return Err(failed("be locked", e));
+            }
+            if super::interrupted() {
+                return Err(Error::Interrupted);
+            }
+            if !told {
+                tell(format!(
+                    "{}: another convoy-sim is writing here; waiting for it to finish",
+                    out.display()
+                ));
+                told = true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        for sub in ["new", "old"] {
+            fs::create_dir_all(dir.join(sub)).map_err(|e| failed("be written", e))?;
+        }
+        Ok(Staging {
+            out: out.to_path_buf(),
+            dir,
+            _lock: lock,
+        })
     }
-    // The commit point: once the journal is gone, the new set stands.
-    let _ = fs::remove_file(&journal);
-    for entry in entries.iter().filter(|e| e.had_old) {
-        let _ = fs::remove_dir_all(old_path(out, &entry.name, pid));
-    }
-    Ok(())
-}
 
-fn swap_one(out: &Path, entry: &Entry, pid: u32) -> io::Result<()> {
-    let target = out.join(&entry.name);
-    if entry.had_old {
-        fs::rename(&target, old_path(out, &entry.name, pid))?;
+    fn new_path(&self, name: &str) -> PathBuf {
+        self.dir.join("new").join(name)
     }
-    fs::rename(tmp_path(out, &entry.name, pid), &target)
-}
 
-/// Undoes one swap of process `pid`, whatever stage it reached. Returns whether anything changed.
-fn roll_back(out: &Path, entry: &Entry, pid: u32) -> bool {
-    let target = out.join(&entry.name);
-    let old = old_path(out, &entry.name, pid);
-    if entry.had_old {
-        if !old.exists() {
-            // The old folder was never moved: it is still in place.
+    fn old_path(&self, name: &str) -> PathBuf {
+        self.dir.join("old").join(name)
+    }
+
+    fn journal(&self) -> PathBuf {
+        self.dir.join("journal.json")
+    }
+
+    /// Removes everything in `new/` or `old/`.
+    fn clear(&self, sub: &str) -> bool {
+        let Ok(entries) = fs::read_dir(self.dir.join(sub)) else {
             return false;
+        };
+        let mut any = false;
+        for e in entries.flatten() {
+            any |= fs::remove_dir_all(e.path()).is_ok();
         }
-        if target.exists() && read_manifest(&target).is_some() {
-            let _ = fs::remove_dir_all(&target);
+        any
+    }
+
+    /// Writes one folder whole into `new/`, with its manifest, synced to disk.
+    fn stage(&self, command: &str, folder: &Folder) -> Result<(), Error> {
+        let tmp = self.new_path(&folder.name);
+        let target = self.out.join(&folder.name);
+        let failed = |file: &str, e: io::Error| {
+            Error::environment(format!(
+                "{}: cannot write {file}: {e}; nothing was replaced, the previous results are as they were",
+                target.display()
+            ))
+        };
+        fs::create_dir(&tmp).map_err(|e| failed("the folder", e))?;
+        for f in &folder.files {
+            write_synced(&tmp.join(&f.name), &f.contents).map_err(|e| failed(&f.name, e))?;
         }
-        fs::rename(&old, &target).is_ok()
-    } else if target.exists() && read_manifest(&target).is_some() {
-        fs::remove_dir_all(&target).is_ok()
-    } else {
-        false
+        let names = folder.files.iter().map(|f| f.name.clone()).collect();
+        let manifest = json(&Manifest::new(command, folder.kind, names))?;
+        write_synced(&tmp.join(MANIFEST), &manifest).map_err(|e| failed(MANIFEST, e))?;
+        sync_dir(&tmp).map_err(|e| failed("the folder", e))
     }
-}
 
-/// Puts right what writes into `out` left when they were killed outright: for every process that
-/// is gone, a swap half done is undone (its journal says how), and temporary and superseded
-/// folders are removed — except an old folder whose target is missing, which holds the previous
-/// results and is put back. Only where the process table can be read (`/proc`); elsewhere nothing
-/// is touched. Returns a line for each thing done.
-fn recover(out: &Path) -> Vec<String> {
-    let mut notes = Vec::new();
-    if !Path::new("/proc/self").exists() {
-        return notes;
-    }
-    let Ok(entries) = fs::read_dir(out) else {
-        return notes;
-    };
-    let mut names: Vec<String> = entries
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    // Journals first: they decide what the old and new folders of their process mean.
-    for name in &names {
-        if let Some(pid) = dead_pid(name.strip_prefix(".convoy-sim.journal-")) {
-            notes.extend(recover_journal(out, pid));
+    /// Swaps every staged folder into place, or none.
+    fn swap(&self, folders: &[Folder]) -> Result<(), Error> {
+        let entries: Vec<Entry> = folders
+            .iter()
+            .map(|f| Entry {
+                name: f.name.clone(),
+                had_old: self.out.join(&f.name).exists(),
+            })
+            .collect();
+        let journal = self.journal();
+        let written = write_synced(&journal, &json(&entries)?)
+            .and_then(|()| sync_dir(&self.dir))
+            .and_then(|()| sync_dir(&self.dir.join("new")));
+        if let Err(e) = written {
+            let _ = fs::remove_file(&journal);
+            self.clear("new");
+            return Err(Error::environment(format!(
+                "{}: cannot write: {e}; nothing was replaced, the previous results are as they were",
+                journal.display()
+            )));
         }
+        let mut done: Vec<Steps> = Vec::new();
+        for entry in &entries {
+            let mut steps = Steps::default();
+            let result = self.swap_one(entry, &mut steps);
+            done.push(steps);
+            if let Err(failure) = result {
+                return Err(self.undo(&entries, &done, failure));
+            }
+        }
+        // The commit point: once the journal is gone, the new set stands.
+        let committed = sync_dir(&self.out)
+            .and_then(|()| fs::remove_file(&journal))
+            .and_then(|()| sync_dir(&self.dir));
+        if let Err(e) = committed {
+            return Err(self.undo(&entries, &done, Failure::System(e)));
+        }
+        self.clear("old");
+        Ok(())
     }
-    for name in &names {
-        notes.extend(recover_leftover(out, name));
+
+    fn swap_one(&self, entry: &Entry, steps: &mut Steps) -> Result<(), Failure> {
+        let target = self.out.join(&entry.name);
+        let old = self.old_path(&entry.name);
+        if entry.had_old {
+            fs::rename(&target, &old).map_err(Failure::System)?;
+            steps.moved_old = true;
+            // A file put into the folder since it was checked goes back with it.
+            let foreign = read_manifest(&old)
+                .map(|m| foreign_entries(&old, &m).unwrap_or_default())
+                .unwrap_or_default();
+            if let Some(first) = foreign.first() {
+                return Err(Failure::Foreign(format!(
+                    "{}: {first} was put into it while convoy-sim was writing, so it is not replaced; move {first} out of it, move {} away or give another --out",
+                    target.display(),
+                    target.display()
+                )));
+            }
+        }
+        fs::rename(self.new_path(&entry.name), &target).map_err(Failure::System)?;
+        steps.placed_new = true;
+        Ok(())
     }
-    notes
-}
 
-/// The pid in a leftover's name, if that process is gone.
-fn dead_pid(pid: Option<&str>) -> Option<u32> {
-    let pid: u32 = pid?.parse().ok()?;
-    let gone = pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists();
-    gone.then_some(pid)
-}
+    /// Undoes the steps taken, in reverse, and says what happened.
+    fn undo(&self, entries: &[Entry], done: &[Steps], failure: Failure) -> Error {
+        let mut stuck = Vec::new();
+        for (entry, steps) in entries.iter().zip(done).rev() {
+            let target = self.out.join(&entry.name);
+            let back = (|| {
+                if steps.placed_new {
+                    fs::rename(&target, self.new_path(&entry.name))?;
+                }
+                if steps.moved_old {
+                    fs::rename(self.old_path(&entry.name), &target)?;
+                }
+                Ok::<(), io::Error>(())
+            })();
+            if back.is_err() {
+                stuck.push(target.display().to_string());
+            }
+        }
+        let journal = self.journal();
+        if stuck.is_empty() {
+            let _ = fs::remove_file(&journal);
+            self.clear("new");
+            return match failure {
+                Failure::Foreign(m) => Error::input(m),
+                Failure::System(e) => Error::environment(format!(
+                    "{}: cannot put the results in place: {e}; nothing was replaced, the previous results are as they were",
+                    self.out.display()
+                )),
+            };
+        }
+        // The journal stays: the next write into this folder finishes putting things back.
+        let why = match failure {
+            Failure::Foreign(m) => m,
+            Failure::System(e) => e.to_string(),
+        };
+        Error::environment(format!(
+            "{}: the results could not be put in place ({why}), nor {} put back: the previous results are in {}; the next convoy-sim write into {} puts them back",
+            self.out.display(),
+            stuck.join(", "),
+            self.dir.join("old").display(),
+            self.out.display()
+        ))
+    }
 
-fn recover_journal(out: &Path, pid: u32) -> Vec<String> {
-    let journal = journal_path(out, pid);
-    // A journal cut short was being written before any folder was swapped.
-    let entries: Vec<Entry> = fs::read(&journal)
-        .ok()
-        .and_then(|t| serde_json::from_slice(&t).ok())
-        .unwrap_or_default();
-    let mut notes = Vec::new();
-    for entry in entries.iter().rev() {
-        if roll_back(out, entry, pid) {
-            notes.push(format!(
-                "{}: put back as it was before a write that was killed half-way",
-                out.join(&entry.name).display()
+    /// Puts right what a writer that died left (we hold the lock, so it is dead): a swap half
+    /// done is undone as its journal says, and staged or superseded folders are removed.
+    fn recover(&self, tell: &mut dyn FnMut(String)) {
+        let journal = self.journal();
+        if journal.exists() {
+            // A journal cut short was being written before any folder was moved.
+            let entries: Vec<Entry> = fs::read(&journal)
+                .ok()
+                .and_then(|t| serde_json::from_slice(&t).ok())
+                .unwrap_or_default();
+            for entry in entries.iter().rev() {
+                if let Some(note) = self.roll_back(entry) {
+                    tell(note);
+                }
+            }
+            if fs::remove_file(&journal).is_ok() {
+                let _ = sync_dir(&self.dir);
+            }
+        }
+        if self.clear("new") | self.clear("old") {
+            tell(format!(
+                "{}: removed what a convoy-sim write that was killed had left",
+                self.dir.display()
             ));
         }
     }
-    let _ = fs::remove_file(&journal);
-    notes
+
+    /// Undoes one swap of a writer that died, whatever stage it reached.
+    fn roll_back(&self, entry: &Entry) -> Option<String> {
+        let target = self.out.join(&entry.name);
+        let old = self.old_path(&entry.name);
+        let ours = |p: &Path| read_manifest(p).is_some();
+        let put_back = format!(
+            "{}: put back as it was before a write that was killed half-way",
+            target.display()
+        );
+        if old.exists() {
+            // The previous folder was moved aside: whatever stands in its place is the new one.
+            if target.exists() {
+                if !ours(&target) {
+                    return None;
+                }
+                fs::remove_dir_all(&target).ok()?;
+            }
+            fs::rename(&old, &target).ok()?;
+            return Some(put_back);
+        }
+        if !entry.had_old
+            && target.exists()
+            && !self.new_path(&entry.name).exists()
+            && ours(&target)
+        {
+            fs::remove_dir_all(&target).ok()?;
+            return Some(put_back);
+        }
+        None
+    }
 }
 
-/// A temporary folder of a dead process is removed; its old folder is put back if its target is
-/// missing, else removed (the swap had finished).
-fn recover_leftover(out: &Path, name: &str) -> Option<String> {
-    let rest = name.strip_prefix('.')?;
-    let (target, old, pid) = match rest.rsplit_once(".tmp-") {
-        Some((target, pid)) => (target, false, pid),
-        None => rest.rsplit_once(".old-").map(|(t, p)| (t, true, p))?,
-    };
-    dead_pid(Some(pid))?;
-    let path = out.join(name);
-    let target_path = out.join(target);
-    if !path.is_dir() {
-        return None;
+/// What a swap of one folder had done when it stopped.
+#[derive(Clone, Copy, Debug, Default)]
+struct Steps {
+    moved_old: bool,
+    placed_new: bool,
+}
+
+/// Why a swap stopped.
+#[derive(Debug)]
+enum Failure {
+    /// The system refused a rename or a sync.
+    System(io::Error),
+    /// A user put a file into a folder being replaced.
+    Foreign(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(name: &str, content: &str) -> Folder {
+        Folder {
+            name: name.into(),
+            kind: Kind::Run,
+            files: vec![OutputFile::new("summary.json", content)],
+        }
     }
-    if old && !target_path.exists() {
-        fs::rename(&path, &target_path).ok()?;
-        return Some(format!(
-            "{}: restored from {name}, left by a write that was killed",
-            target_path.display()
-        ));
+
+    fn write(out: &Path, folders: &[Folder]) -> Result<Vec<String>, Error> {
+        let mut notes = Vec::new();
+        write_folders(out, "run", folders, &mut |n| notes.push(n)).map(|()| notes)
     }
-    fs::remove_dir_all(&path).ok()?;
-    Some(format!(
-        "{}: removed, left by a write that was killed",
-        path.display()
-    ))
+
+    fn summary(out: &Path, name: &str) -> String {
+        fs::read_to_string(out.join(name).join("summary.json")).unwrap()
+    }
+
+    #[test]
+    fn a_swap_that_fails_half_way_puts_every_folder_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        write(out, &[folder("a", "old a"), folder("b", "old b")]).unwrap();
+        // Something in old/b makes moving b aside fail after a is already swapped.
+        fs::create_dir_all(out.join(".convoy-sim/old/b/blocker")).unwrap();
+        let staging = Staging::open(out, "run", &mut |_| {}).unwrap();
+        let set = [folder("a", "new a"), folder("b", "new b")];
+        for f in &set {
+            staging.stage("run", f).unwrap();
+        }
+        let err = staging.swap(&set).unwrap_err();
+        assert!(matches!(err, Error::Environment(_)), "{err}");
+        assert!(err.to_string().contains("as they were"), "{err}");
+        assert_eq!(summary(out, "a"), "old a");
+        assert_eq!(summary(out, "b"), "old b");
+        assert!(!staging.journal().exists());
+    }
+
+    #[test]
+    fn a_writer_killed_mid_swap_is_undone_by_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        write(out, &[folder("a", "old a"), folder("b", "old b")]).unwrap();
+        // As a writer killed after swapping a, before b, leaves things.
+        {
+            let staging = Staging::open(out, "run", &mut |_| {}).unwrap();
+            let set = [folder("a", "new a"), folder("b", "new b")];
+            for f in &set {
+                staging.stage("run", f).unwrap();
+            }
+            let entries: Vec<Entry> = ["a", "b"]
+                .map(|n| Entry {
+                    name: n.into(),
+                    had_old: true,
+                })
+                .into();
+            fs::write(staging.journal(), serde_json::to_vec(&entries).unwrap()).unwrap();
+            let mut steps = Steps::default();
+            staging.swap_one(&entries[0], &mut steps).unwrap();
+            assert_eq!(summary(out, "a"), "new a");
+        }
+        let notes = write(out, &[folder("c", "c")]).unwrap();
+        assert_eq!(summary(out, "a"), "old a");
+        assert_eq!(summary(out, "b"), "old b");
+        assert!(notes.iter().any(|n| n.contains("put back")), "{notes:?}");
+        assert!(!out.join(".convoy-sim/journal.json").exists());
+        assert_eq!(
+            fs::read_dir(out.join(".convoy-sim/new")).unwrap().count(),
+            0
+        );
+    }
+
+    #[test]
+    fn a_user_folder_in_the_staging_place_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join(STAGING)).unwrap();
+        let err = write(dir.path(), &[folder("a", "a")]).unwrap_err();
+        assert!(matches!(err, Error::Input(_)), "{err}");
+    }
 }

@@ -81,10 +81,16 @@ static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBoo
 
 /// From now on Ctrl-C asks the work to stop instead of killing the process, so that nothing is
 /// left half-written: ensembles stop between realizations and folders are not renamed into place.
+/// A second Ctrl-C ends the process at once (a long single run does not stop between
+/// realizations); a write it cuts short is undone by the next one (see [`files`]).
 fn catch_interrupts() {
     // If a handler cannot be set, Ctrl-C keeps its default meaning; output is still written
-    // to a temporary folder first, so it is never half-written.
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
+    // to a staging folder first, so it is never half-written.
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
 }
 
 /// Whether the user has pressed Ctrl-C.
@@ -142,10 +148,9 @@ impl From<convoy_sim::gazetteer::GazetteerError> for Error {
 /// Writes a command's folders into `out` as one set (see [`files`]), and tells the user on stderr
 /// what it put right of an earlier write that was killed.
 fn write(out: &std::path::Path, command: &str, folders: &[Folder]) -> Result<(), Error> {
-    for note in write_folders(out, command, folders)? {
-        eprintln!("note: {}", message(&note));
-    }
-    Ok(())
+    write_folders(out, command, folders, &mut |note| {
+        eprintln!("note: {}", message(&note))
+    })
 }
 
 /// The embedded data is part of the program: if it does not load, that is our bug.

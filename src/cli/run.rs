@@ -9,7 +9,7 @@ use convoy_sim::output::map::{self, Scene, Size};
 use convoy_sim::output::run::{Inputs, OutputFile, end_table, files};
 use convoy_sim::scenario::Scenario;
 
-use super::budget::{self, BudgetArgs, Work};
+use super::budget::{self, BudgetArgs, Singles, Work};
 use super::maps::MapArgs;
 use super::table::Table;
 use super::{Error, Folder, Kind, basemap, drawn, write};
@@ -27,7 +27,7 @@ use super::{Error, Folder, Kind, basemap, drawn, write};
     after_help = "Examples:\n  convoy-sim run scenarios/us_military.toml\n  convoy-sim run scenarios/sohr.toml --out results --seed 7"
 )]
 pub struct RunArgs {
-    /// The scenario file (TOML, at most 16 MiB; see scenarios/README.md).
+    /// The scenario file (TOML, at most 1 MiB; see scenarios/README.md).
     scenario: PathBuf,
     /// Folder to write into; the run goes in OUT/<scenario file stem>/.
     #[arg(long, default_value = "out", value_name = "OUT")]
@@ -49,8 +49,12 @@ pub struct RunArgs {
     budget: BudgetArgs,
 }
 
-/// A scenario file larger than this is refused unread: the seven accounts are 5–12 KB each.
-pub const MAX_SCENARIO_BYTES: u64 = 16 * 1024 * 1024;
+/// A scenario file larger than this is refused unread: the seven accounts are 5–12 KB each, and one
+/// at every limit (100 claims of 2,000 characters…) stays under it. Parsing TOML takes about 40
+/// times the file's size in memory, so this also bounds what reading a scenario costs.
+pub const MAX_SCENARIO_BYTES: u64 = 1 << 20;
+/// The run folder is named after the file: a longer name would not fit the file system.
+const MAX_NAME_BYTES: usize = 200;
 
 /// Reads and validates a scenario file. Every failure here is the user's input.
 pub fn load(path: &Path, world: &Geography) -> Result<(Scenario, String), Error> {
@@ -65,6 +69,12 @@ pub fn load(path: &Path, world: &Geography) -> Result<(Scenario, String), Error>
                 "{shown}: the run folder is named after the file, and this name gives none; rename the file"
             ))
         })?;
+    if name.len() > MAX_NAME_BYTES {
+        return Err(Error::input(format!(
+            "{shown}: the run folder is named after the file, and this name is {} bytes long (at most {MAX_NAME_BYTES}); rename the file",
+            name.len()
+        )));
+    }
     if super::files::RESERVED.contains(&name.as_str()) {
         return Err(Error::input(format!(
             "{shown}: its results would go in OUT/{name}/, where `convoy-sim {name}` writes its own; rename the file"
@@ -78,43 +88,26 @@ pub fn load(path: &Path, world: &Geography) -> Result<(Scenario, String), Error>
 /// [`MAX_SCENARIO_BYTES`]: a FIFO, a device such as /dev/zero, a socket or a folder is never read.
 fn read_text(path: &Path) -> Result<String, Error> {
     use std::io::Read;
-    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    use std::os::unix::fs::OpenOptionsExt;
     let shown = path.display();
-    // Opened without blocking, so that a FIFO with no writer cannot hang us, then examined
-    // through the open file, so that what is read is what was examined.
+    let cannot = |e: std::io::Error| Error::input(format!("{shown}: cannot read: {e}"));
+    // Examined before it is opened (opening some devices does something), then opened without
+    // blocking, so that a FIFO put in its place cannot hang us, and examined again through the
+    // open file, so that what is read is what was examined.
+    not_a_file(path, &std::fs::metadata(path).map_err(cannot)?)?;
     let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
         .open(path)
-        .map_err(|e| Error::input(format!("{shown}: cannot read: {e}")))?;
-    let meta = file
-        .metadata()
-        .map_err(|e| Error::input(format!("{shown}: cannot read: {e}")))?;
-    let t = meta.file_type();
-    let not_file = if t.is_dir() {
-        Some("a directory")
-    } else if t.is_fifo() {
-        Some("a FIFO (named pipe)")
-    } else if t.is_socket() {
-        Some("a socket")
-    } else if t.is_char_device() || t.is_block_device() {
-        Some("a device")
-    } else if !t.is_file() {
-        Some("not a regular file")
-    } else {
-        None
-    };
-    if let Some(what) = not_file {
-        return Err(Error::input(format!(
-            "{shown}: is {what}, not a scenario file; give the path of a .toml file"
-        )));
-    }
+        .map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    not_a_file(path, &meta)?;
     let limit = MAX_SCENARIO_BYTES;
     let too_big = |size: u64| {
         Error::input(format!(
-            "{shown}: is {} MiB, more than a scenario file may be (at most {} MiB)",
-            size.div_ceil(1 << 20),
-            limit >> 20
+            "{shown}: is {} KiB, more than a scenario file may be (at most {} KiB)",
+            size.div_ceil(1 << 10),
+            limit >> 10
         ))
     };
     if meta.len() > limit {
@@ -123,7 +116,7 @@ fn read_text(path: &Path) -> Result<String, Error> {
     let mut bytes = Vec::new();
     file.take(limit + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| Error::input(format!("{shown}: cannot read: {e}")))?;
+        .map_err(cannot)?;
     if bytes.len() as u64 > limit {
         return Err(too_big(bytes.len() as u64));
     }
@@ -138,6 +131,32 @@ fn read_text(path: &Path) -> Result<String, Error> {
             e.utf8_error().valid_up_to()
         ))
     })
+}
+
+/// Refuses what is not a regular file, saying what it is.
+fn not_a_file(path: &Path, meta: &std::fs::Metadata) -> Result<(), Error> {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    let not_file = if t.is_dir() {
+        Some("a directory")
+    } else if t.is_fifo() {
+        Some("a FIFO (named pipe)")
+    } else if t.is_socket() {
+        Some("a socket")
+    } else if t.is_char_device() || t.is_block_device() {
+        Some("a device")
+    } else if !t.is_file() {
+        Some("not a regular file")
+    } else {
+        None
+    };
+    match not_file {
+        Some(what) => Err(Error::input(format!(
+            "{}: is {what}, not a scenario file; give the path of a .toml file",
+            path.display()
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Every file of one run: the data files and the map, and the ensemble's files if there is one.
@@ -209,17 +228,18 @@ pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
         scenario.seed = seed;
     }
     let seed = scenario.seed;
+    let threads = budget::threads(args.threads);
     args.budget.check(&Work {
         scenarios: vec![&scenario],
-        single_runs: true,
-        ensemble_threads: runs.map(|_| budget::threads(args.threads)),
+        single_runs: Singles::WithFiles,
+        ensemble_threads: runs.map(|_| threads),
     })?;
     let result = engine::run(&scenario, world);
     let ensemble = runs
         .map(|runs| {
             let bar = progress_bar(runs as u64);
             let e =
-                convoy_sim::ensemble::run(&scenario, world, runs, args.threads, &|| bar.advance());
+                convoy_sim::ensemble::run(&scenario, world, runs, Some(threads), &|| bar.advance());
             bar.finish();
             e.map_err(ensemble_error)
         })
@@ -279,10 +299,14 @@ pub fn ensemble_request(runs: Option<u64>, threads: Option<usize>) -> Result<Opt
         .map_err(Error::input)
 }
 
-/// An ensemble that failed: interrupted (Ctrl-C) or asked for something impossible.
+/// An ensemble that failed: interrupted (Ctrl-C), refused by the system, or asked for something
+/// impossible.
 pub fn ensemble_error(e: convoy_sim::ensemble::EnsembleError) -> Error {
+    use convoy_sim::ensemble::EnsembleError;
     match e {
-        convoy_sim::ensemble::EnsembleError::Interrupted => Error::Interrupted,
+        EnsembleError::Interrupted => Error::Interrupted,
+        // Threads that cannot be started are the system's refusal, not the user's input.
+        e @ EnsembleError::Threads { .. } => Error::environment(e),
         e => Error::input(e),
     }
 }

@@ -112,24 +112,6 @@ fn ctrl_c_during_an_ensemble_stops_it_and_writes_nothing() {
     assert_eq!(inside, vec!["earlier.txt".to_string()]);
 }
 
-#[test]
-fn a_temporary_folder_left_by_a_killed_run_is_cleaned_up_by_the_next() {
-    let out = tempfile::tempdir().unwrap();
-    // No process has this id (Linux ids stay below 2^22).
-    let stale = out.path().join(".sohr.tmp-4999999");
-    std::fs::create_dir(&stale).unwrap();
-    std::fs::write(stale.join("summary.json"), "{").unwrap();
-    let s = repo_path("scenarios/sohr.toml");
-    convoy_ok(&[
-        "run",
-        s.to_str().unwrap(),
-        "--out",
-        out.path().to_str().unwrap(),
-    ]);
-    assert!(!stale.exists());
-    assert!(out.path().join("sohr/summary.json").exists());
-}
-
 /// Issue #9: an ensemble keeps a tally, not its realizations, so fifty times the runs take no
 /// more memory. Peak resident memory of the whole process, as the kernel counts it.
 #[cfg(target_os = "linux")]

@@ -294,11 +294,16 @@ fn a_good_run_replaces_an_earlier_result_whole() {
     run("2");
     let summary = std::fs::read_to_string(out.path().join("sohr/summary.json")).unwrap();
     assert!(summary.contains("\"seed\": 2"), "{summary}");
-    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+    let mut leftovers: Vec<_> = std::fs::read_dir(out.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(leftovers, ["sohr"], "no temporary folders left behind");
+    leftovers.sort();
+    assert_eq!(leftovers, [".convoy-sim", "sohr"]);
+    let staged = std::fs::read_dir(out.path().join(".convoy-sim/new"))
+        .unwrap()
+        .count();
+    assert_eq!(staged, 0, "nothing left staged");
 }
 
 #[test]

@@ -9,9 +9,6 @@ use std::time::{Duration, Instant};
 
 use crate::harness::{convoy, convoy_bad_input, convoy_ok, repo_path};
 
-/// No process has this id (Linux ids stay below 2^22): what it left, a killed process left.
-const DEAD_PID: u32 = 4_999_999;
-
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
@@ -189,13 +186,21 @@ fn a_write_the_system_refuses_leaves_every_previous_result() {
     );
     assert_eq!(
         names_in(out.path()),
-        ["compare", "deal_as_agreed", "hezbollah", "us_military"]
+        [
+            ".convoy-sim",
+            "compare",
+            "deal_as_agreed",
+            "hezbollah",
+            "us_military"
+        ]
     );
+    let staged = names_in(&out.path().join(".convoy-sim/new"));
+    assert!(staged.is_empty(), "nothing left staged: {staged:?}");
 }
 
 /// A marked result folder, as convoy-sim writes it, holding `content` in summary.json.
 fn marked_folder(path: &Path, content: &str) {
-    std::fs::create_dir(path).unwrap();
+    std::fs::create_dir_all(path).unwrap();
     std::fs::write(path.join("summary.json"), content).unwrap();
     std::fs::write(
         path.join("convoy-sim.json"),
@@ -208,31 +213,34 @@ fn marked_folder(path: &Path, content: &str) {
 fn what_a_killed_write_left_is_put_right_and_said() {
     let out = tempfile::tempdir().unwrap();
     let o = out.path();
-    // Killed between its two renames: the previous result survives only as .old-.
-    marked_folder(&o.join(format!(".deal.old-{DEAD_PID}")), "previous deal");
-    // Killed half-way through swapping a set of two: sohr swapped, us_military not yet.
+    // A first write makes the output folder's staging place.
+    convoy_ok(&["run", s(&scenario("sohr")), "--out", s(o)]);
+    let staging = o.join(".convoy-sim");
+    // As a write of the set {sohr, us_military} killed half-way leaves things: sohr swapped (its
+    // previous folder in old/), us_military not yet (its new folder still in new/).
+    std::fs::remove_dir_all(o.join("sohr")).unwrap();
     marked_folder(&o.join("sohr"), "new sohr");
-    marked_folder(&o.join(format!(".sohr.old-{DEAD_PID}")), "previous sohr");
+    marked_folder(&staging.join("old/sohr"), "previous sohr");
     marked_folder(&o.join("us_military"), "previous us_military");
-    marked_folder(
-        &o.join(format!(".us_military.tmp-{DEAD_PID}")),
-        "new us_military",
-    );
+    marked_folder(&staging.join("new/us_military"), "new us_military");
     std::fs::write(
-        o.join(format!(".convoy-sim.journal-{DEAD_PID}")),
+        staging.join("journal.json"),
         r#"[{"name":"sohr","had_old":true},{"name":"us_military","had_old":true}]"#,
     )
     .unwrap();
     let result = convoy(&["run", s(&scenario("hezbollah")), "--out", s(o)]);
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(result.status.success(), "{stderr}");
+    assert!(stderr.contains("sohr: put back"), "{stderr}");
     assert!(
-        stderr.contains("deal: restored") && stderr.contains("sohr: put back"),
+        stderr.contains("removed what a convoy-sim write that was killed had left"),
         "{stderr}"
     );
-    assert_eq!(names_in(o), ["deal", "hezbollah", "sohr", "us_military"]);
+    assert_eq!(
+        names_in(o),
+        [".convoy-sim", "hezbollah", "sohr", "us_military"]
+    );
     for (name, content) in [
-        ("deal", "previous deal"),
         ("sohr", "previous sohr"),
         ("us_military", "previous us_military"),
     ] {
@@ -240,6 +248,62 @@ fn what_a_killed_write_left_is_put_right_and_said() {
             std::fs::read_to_string(o.join(name).join("summary.json")).unwrap(),
             content
         );
+    }
+    assert_eq!(names_in(&staging.join("new")), Vec::<String>::new());
+    assert_eq!(names_in(&staging.join("old")), Vec::<String>::new());
+    assert!(!staging.join("journal.json").exists());
+}
+
+#[test]
+fn folders_that_only_look_like_leftovers_are_left_alone() {
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path();
+    // Names the previous build used for its temporary folders, but the user's.
+    for name in [".notes.tmp-4999999", ".keep.old-4999999", ".photos.old-1"] {
+        marked_folder(&o.join(name), "mine");
+    }
+    convoy_ok(&["run", s(&scenario("sohr")), "--out", s(o)]);
+    assert_eq!(
+        names_in(o),
+        [
+            ".convoy-sim",
+            ".keep.old-4999999",
+            ".notes.tmp-4999999",
+            ".photos.old-1",
+            "sohr"
+        ]
+    );
+}
+
+#[test]
+fn writers_into_one_folder_take_turns() {
+    let out = tempfile::tempdir().unwrap();
+    let names = ["sohr", "hezbollah", "us_military", "deal_as_agreed"];
+    let children: Vec<_> = names
+        .iter()
+        .map(|n| {
+            Command::new(env!("CARGO_BIN_EXE_convoy-sim"))
+                .args(["run", s(&scenario(n)), "--out", s(out.path())])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let done = child.wait_with_output().unwrap();
+        assert!(
+            done.status.success(),
+            "{}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+    }
+    let mut expected: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    expected.push(".convoy-sim".into());
+    expected.sort();
+    assert_eq!(names_in(out.path()), expected);
+    for n in names {
+        assert!(out.path().join(n).join("summary.json").exists());
     }
 }
 
@@ -272,14 +336,14 @@ fn only_a_regular_file_of_bounded_size_is_read_as_a_scenario() {
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
     let big = dir.path().join("big.toml");
     let f = std::fs::File::create(&big).unwrap();
-    f.set_len(17 << 20).unwrap();
+    f.set_len(2 << 20).unwrap();
     let out = dir.path().join("out");
     for (path, says) in [
         (fifo.as_path(), "FIFO"),
         (Path::new("/dev/zero"), "device"),
         (Path::new("/dev/urandom"), "device"),
         (dir.path(), "directory"),
-        (big.as_path(), "at most 16 MiB"),
+        (big.as_path(), "at most 1024 KiB"),
     ] {
         let result = convoy_within(&["run", s(path), "--out", s(&out)], Duration::from_secs(20))
             .unwrap_or_else(|| panic!("{path:?} hung"));
