@@ -43,6 +43,8 @@ pub const MAX_STEPS: usize = 100;
 pub const MAX_PLACES: usize = 20;
 /// Characters in a group or claim id, which names agents and keys in every output.
 pub const MAX_ID_CHARS: usize = 64;
+/// Characters in a citation's quote: a short quote, not the article.
+pub const MAX_QUOTE_CHARS: usize = 400;
 /// Characters in a title, source, outlet or claim: they are drawn on the maps, and a map of a
 /// 10 MB title takes 20 s to draw. A paragraph is enough.
 pub const MAX_TEXT_CHARS: usize = 2_000;
@@ -83,6 +85,7 @@ mod tests {
             format!("{MAX_PLACES} places"),
             format!("{MAX_ID_CHARS} characters"),
             format!("{MAX_TEXT_CHARS} characters"),
+            format!("{MAX_QUOTE_CHARS} characters"),
             format!("first {MAX_SUGGESTED_NAMES} unknown"),
         ] {
             assert!(

@@ -17,9 +17,6 @@ use crate::gazetteer::GazetteerError;
 use crate::network::{Closed, Metric, RoadClass};
 use crate::units::{cut, echo};
 
-/// Longest quote a citation may carry: a short attributed quote, not the article.
-const MAX_QUOTE_CHARS: usize = 400;
-
 /// Longest message repeated from the TOML parser, whose messages quote the file.
 const MAX_PARSER_MESSAGE_CHARS: usize = 400;
 

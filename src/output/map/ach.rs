@@ -11,6 +11,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::style::{MUTED, TEXT};
 use super::{RenderError, Size};
 use crate::check::{Check, Verdict};
+use crate::units::cut;
 
 const CONSISTENT: RGBColor = RGBColor(26, 152, 80);
 const INCONSISTENT: RGBColor = RGBColor(240, 140, 50);
@@ -49,17 +50,6 @@ fn shown(diagnostic: &[bool]) -> Vec<usize> {
         .collect();
     rows.sort_unstable();
     rows
-}
-
-/// Cuts `s` to at most `n` characters, marking the cut.
-fn cut(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
 }
 
 pub(super) fn ach<DB: DrawingBackend>(
@@ -132,7 +122,7 @@ pub(super) fn ach<DB: DrawingBackend>(
         let sc = &check.claims[c];
         let y = top + row as i32 * row_h;
         let source = &check.accounts[sc.account].name;
-        let label = cut(&format!("{} — {}", source, sc.claim.says), label_chars);
+        let label = cut(&format!("{} — {}", source, sc.claim.says), label_chars - 1).into_owned();
         let style = if ach.diagnostic[c] {
             ("sans-serif", cell_font).into_font().color(&TEXT)
         } else {
