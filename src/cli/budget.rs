@@ -67,6 +67,8 @@ pub struct Work<'a> {
     pub scenarios: Vec<&'a Scenario>,
     /// Whether each account is also run once and its files and maps made (`run`, `compare`).
     pub single_runs: bool,
+    /// Whether those runs also write `run.gpkg` (`--gpkg`), built in memory.
+    pub gpkg: bool,
     /// The threads an ensemble runs on, if there is one (see [`threads`]).
     pub ensemble_threads: Option<usize>,
 }
@@ -83,7 +85,10 @@ impl BudgetArgs {
         let runs: u64 = if work.single_runs {
             costs
                 .iter()
-                .map(Cost::run_bytes)
+                .map(|c| {
+                    let gpkg = if work.gpkg { c.gpkg_bytes() } else { 0 };
+                    c.run_bytes().saturating_add(gpkg)
+                })
                 .fold(0, u64::saturating_add)
         } else {
             0

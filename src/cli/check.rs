@@ -66,6 +66,7 @@ pub fn run(world: &Geography, args: &CheckArgs) -> Result<String, Error> {
     args.budget.check(&Work {
         scenarios: scenarios.iter().collect(),
         single_runs: false,
+        gpkg: false,
         ensemble_threads: Some(budget::threads(args.threads)),
     })?;
     let bar = progress_bar(runs as u64 * scenarios.len() as u64);

@@ -87,6 +87,7 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
     args.budget.check(&Work {
         scenarios: loaded.iter().map(|(_, s, _)| s).collect(),
         single_runs: true,
+        gpkg: args.map.gpkg,
         ensemble_threads: runs.map(|_| budget::threads(args.threads)),
     })?;
     let results: Vec<_> = loaded
@@ -120,7 +121,7 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
             result,
             (path.as_path(), text),
             run_size,
-            (args.map.svg, args.map.gif),
+            &args.map,
             ensemble.as_ref(),
         )?;
         writes.push(Folder {
