@@ -1,6 +1,7 @@
 //! `run.kmz`: a run for Google Earth, the tool most readers of a briefing already have.
 //!
-//! One `doc.kml`, zipped. The Document holds a style per bus and people track and per end status,
+//! One `doc.kml`, zipped. `compare.kmz` holds a Folder per account, each as below. The Document
+//! holds a style per bus and people track and per end status,
 //! in the colours of `map.png`, then five Folders: "End positions" (a Placemark per agent, its
 //! end-state fields as ExtendedData), "Tracks" (a `gx:Track` per agent that moved), "Routes" (the
 //! same tracks as LineStrings with a TimeSpan, hidden), "Events" (a Placemark per event with its
@@ -76,7 +77,7 @@ fn point(xy: &[[f64; 2]]) -> String {
     })
 }
 
-fn styles(result: &RunResult) -> String {
+fn styles<'a>(results: impl Iterator<Item = &'a RunResult>) -> String {
     let mut out = String::new();
     let icon = |href: &str, colour: RGBColor, scale: f64| {
         format!(
@@ -96,7 +97,10 @@ fn styles(result: &RunResult) -> String {
             abgr(colour)
         );
     }
-    let statuses: BTreeSet<Status> = result.agents.iter().map(|a| a.end.status).collect();
+    let statuses: BTreeSet<Status> = results
+        .flat_map(|r| &r.agents)
+        .map(|a| a.end.status)
+        .collect();
     for s in statuses {
         let _ = writeln!(
             out,
@@ -160,20 +164,42 @@ impl Placemark {
     }
 }
 
-fn folder(name: &str, hidden: bool, placemarks: impl Iterator<Item = Placemark>) -> String {
-    let mut out = format!(
-        "<Folder><name>{name}</name>{}\n",
-        if hidden {
-            "<visibility>0</visibility>"
-        } else {
-            ""
-        }
-    );
-    for p in placemarks {
-        out.push_str(&p.kml());
+/// A Folder's name, whether it starts hidden, and its Placemarks.
+struct Section {
+    name: &'static str,
+    hidden: bool,
+    placemarks: String,
+}
+
+fn section(
+    name: &'static str,
+    hidden: bool,
+    placemarks: impl Iterator<Item = Placemark>,
+) -> Section {
+    Section {
+        name,
+        hidden,
+        placemarks: placemarks.map(|p| p.kml()).collect(),
     }
-    out.push_str("</Folder>\n");
-    out
+}
+
+impl Section {
+    /// The Folder, its name followed by `label` if there is one.
+    fn folder(&self, label: Option<&str>) -> String {
+        format!(
+            "<Folder><name>{}{}</name>{}\n{}</Folder>\n",
+            self.name,
+            label
+                .map(|l| format!(": {}", escape(l)))
+                .unwrap_or_default(),
+            if self.hidden {
+                "<visibility>0</visibility>"
+            } else {
+                ""
+            },
+            self.placemarks
+        )
+    }
 }
 
 /// A feature's text field, or "".
@@ -181,7 +207,7 @@ fn field(f: &geojson::Feature, key: &str) -> String {
     text(f, key).unwrap_or_default().to_string()
 }
 
-fn end_positions(layers: &[Layer]) -> String {
+fn end_positions(layers: &[Layer]) -> Section {
     let placemarks = layer(layers, "end_state").iter().map(|f| Placemark {
         name: field(f, "id"),
         style: format!("status-{}", field(f, "status")),
@@ -189,10 +215,10 @@ fn end_positions(layers: &[Layer]) -> String {
         geometry: point(&vertices(f)),
         ..Placemark::default()
     });
-    folder("End positions", false, placemarks)
+    section("End positions", false, placemarks)
 }
 
-fn tracks(result: &RunResult, layers: &[Layer]) -> String {
+fn tracks(result: &RunResult, layers: &[Layer]) -> Section {
     // `tracks` holds a feature per tracked agent, in the same order.
     let placemarks = tracked(result).zip(layer(layers, "tracks")).map(|(a, f)| {
         let mut track = String::from("<gx:Track><altitudeMode>clampToGround</altitudeMode>");
@@ -216,12 +242,12 @@ fn tracks(result: &RunResult, layers: &[Layer]) -> String {
             ..Placemark::default()
         }
     });
-    folder("Tracks", false, placemarks)
+    section("Tracks", false, placemarks)
 }
 
 /// The same tracks as plain LineStrings with a TimeSpan, hidden until ticked: GDAL's KML driver
 /// (and other readers without Google's extension) skips a `gx:Track`, and reads these.
-fn routes(layers: &[Layer]) -> String {
+fn routes(layers: &[Layer]) -> Section {
     let placemarks = layer(layers, "tracks").iter().map(|f| {
         let coordinates: Vec<String> = vertices(f)
             .iter()
@@ -244,10 +270,10 @@ fn routes(layers: &[Layer]) -> String {
             ..Placemark::default()
         }
     });
-    folder("Routes", true, placemarks)
+    section("Routes", true, placemarks)
 }
 
-fn events(layers: &[Layer]) -> String {
+fn events(layers: &[Layer]) -> Section {
     let placemarks = layer(layers, "events").iter().map(|f| Placemark {
         name: field(f, "kind"),
         description: Some(field(f, "detail")),
@@ -260,10 +286,10 @@ fn events(layers: &[Layer]) -> String {
         geometry: point(&vertices(f)),
         ..Placemark::default()
     });
-    folder("Events", false, placemarks)
+    section("Events", false, placemarks)
 }
 
-fn places(result: &RunResult, geo: &Geography) -> String {
+fn places(result: &RunResult, geo: &Geography) -> Section {
     let used: BTreeSet<_> = result.agents.iter().map(|a| a.end.nearest_place).collect();
     let placemarks = used.into_iter().map(|id| {
         let p = geo.gazetteer.get(id);
@@ -287,68 +313,116 @@ fn places(result: &RunResult, geo: &Geography) -> String {
             ..Placemark::default()
         }
     });
-    folder("Places", false, placemarks)
+    section("Places", false, placemarks)
 }
 
-/// `doc.kml`: the run as one KML 2.2 Document, with Google's `gx` extension for the tracks.
-pub fn doc_kml(
-    result: &RunResult,
-    scenario: &Scenario,
-    geo: &Geography,
-    layers: &[Layer],
-) -> String {
-    let a = &scenario.account;
-    let mut out = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kml xmlns=\"http://www.opengis.net/kml/2.2\" xmlns:gx=\"http://www.google.com/kml/ext/2.2\">\n<Document>\n",
-    );
-    let _ = writeln!(
-        out,
-        "<name>{}</name>\n<description>{} — {}, {}. Simulated by convoy-sim {}, seed {}.</description>",
-        escape(&a.title),
-        escape(&a.source),
-        escape(&a.cite.outlet),
-        a.cite.date,
-        env!("CARGO_PKG_VERSION"),
-        result.seed
-    );
-    out.push_str(&styles(result));
-    out.push_str(&end_positions(layers));
-    out.push_str(&tracks(result, layers));
-    out.push_str(&routes(layers));
-    out.push_str(&events(layers));
-    out.push_str(&places(result, geo));
-    out.push_str("</Document>\n</kml>\n");
-    out
+/// One account's run and the layers built from it, as the KML writers read them.
+#[derive(Clone, Copy)]
+pub struct Account<'a> {
+    pub scenario: &'a Scenario,
+    pub result: &'a RunResult,
+    /// At least `end_state`, `tracks` and `events` (see [`super::run::kml_layers`]).
+    pub layers: &'a [Layer],
 }
 
-/// `run.kmz`: [`doc_kml`] deflated into a zip, stamped with the run's end time rather than the
-/// clock so that the same run gives the same bytes.
-pub fn kmz(
-    result: &RunResult,
-    scenario: &Scenario,
-    geo: &Geography,
-    layers: &[Layer],
-) -> zip::result::ZipResult<Vec<u8>> {
-    let kml = doc_kml(result, scenario, geo, layers);
-    let end = result.end.to_zoned(jiff::tz::TimeZone::UTC);
+impl Account<'_> {
+    /// The account's title as a `<name>`, and where it comes from as a `<description>`.
+    fn heading(&self) -> String {
+        let a = &self.scenario.account;
+        format!(
+            "<name>{}</name>\n<description>{} — {}, {}. Simulated by convoy-sim {}, seed {}.</description>\n",
+            escape(&a.title),
+            escape(&a.source),
+            escape(&a.cite.outlet),
+            a.cite.date,
+            env!("CARGO_PKG_VERSION"),
+            self.result.seed
+        )
+    }
+
+    /// The account's five folders; `label` after each name tells them apart in GDAL, which lists
+    /// every folder as a layer.
+    fn folders(&self, geo: &Geography, label: Option<&str>) -> String {
+        [
+            end_positions(self.layers),
+            tracks(self.result, self.layers),
+            routes(self.layers),
+            events(self.layers),
+            places(self.result, geo),
+        ]
+        .iter()
+        .map(|s| s.folder(label))
+        .collect()
+    }
+}
+
+/// A KML 2.2 Document, with Google's `gx` extension for the tracks, around `body`.
+fn document(heading: &str, styles: &str, body: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kml xmlns=\"http://www.opengis.net/kml/2.2\" xmlns:gx=\"http://www.google.com/kml/ext/2.2\">\n<Document>\n{heading}{styles}{body}</Document>\n</kml>\n"
+    )
+}
+
+/// `doc.kml` of `run.kmz`: one account's run.
+pub fn doc_kml(account: Account<'_>, geo: &Geography) -> String {
+    document(
+        &account.heading(),
+        &styles(std::iter::once(account.result)),
+        &account.folders(geo, None),
+    )
+}
+
+/// `doc.kml` of `compare.kmz`: a Folder per account, each holding that account's five folders,
+/// named after its scenario ("End positions: us_military").
+pub fn compare_kml(accounts: &[Account<'_>], geo: &Geography) -> String {
+    let body: String = accounts
+        .iter()
+        .map(|a| {
+            let folders = a.folders(geo, Some(&a.scenario.name));
+            format!("<Folder>{}{folders}</Folder>\n", a.heading())
+        })
+        .collect();
+    document(
+        "<name>Where the accounts put the convoy</name>\n",
+        &styles(accounts.iter().map(|a| a.result)),
+        &body,
+    )
+}
+
+/// `run.kmz`: [`doc_kml`] zipped.
+pub fn kmz(account: Account<'_>, geo: &Geography) -> zip::result::ZipResult<Vec<u8>> {
+    zipped(&doc_kml(account, geo), account.result.end)
+}
+
+/// `compare.kmz`: [`compare_kml`] zipped.
+pub fn compare_kmz(accounts: &[Account<'_>], geo: &Geography) -> zip::result::ZipResult<Vec<u8>> {
+    let latest = accounts.iter().map(|a| a.result.end).max();
+    zipped(
+        &compare_kml(accounts, geo),
+        latest.unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+    )
+}
+
+/// `kml` deflated into a KMZ, stamped `at` (a run's end) rather than the clock so that the same
+/// runs give the same bytes.
+fn zipped(kml: &str, at: jiff::Timestamp) -> zip::result::ZipResult<Vec<u8>> {
+    let at = at.to_zoned(jiff::tz::TimeZone::UTC);
     let stamp = zip::DateTime::from_date_and_time(
-        u16::try_from(end.year()).unwrap_or(1980),
-        end.month() as u8,
-        end.day() as u8,
-        end.hour() as u8,
-        end.minute() as u8,
-        end.second() as u8,
+        u16::try_from(at.year()).unwrap_or(1980),
+        at.month() as u8,
+        at.day() as u8,
+        at.hour() as u8,
+        at.minute() as u8,
+        at.second() as u8,
     )
     .unwrap_or_default();
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(stamp)
-        .unix_permissions(0o644);
+        .unix_permissions(0o644)
+        .large_file(kml.len() >= u32::MAX as usize);
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    zip.start_file(
-        "doc.kml",
-        options.large_file(kml.len() >= u32::MAX as usize),
-    )?;
+    zip.start_file("doc.kml", options)?;
     zip.write_all(kml.as_bytes())?;
     Ok(zip.finish()?.into_inner())
 }

@@ -355,39 +355,62 @@ pub struct Layer {
 
 /// The four layers of a run, in the order the files are listed.
 pub fn layers(result: &RunResult, scenario: &Scenario, geo: &Geography) -> Vec<Layer> {
+    layers_but(result, scenario, geo, None)
+}
+
+/// The layers KML shows: all but `track_points`, which the tracks already draw sample by sample.
+pub fn kml_layers(result: &RunResult, scenario: &Scenario, geo: &Geography) -> Vec<Layer> {
+    layers_but(result, scenario, geo, Some("track_points"))
+}
+
+fn layers_but(
+    result: &RunResult,
+    scenario: &Scenario,
+    geo: &Geography,
+    skip: Option<&str>,
+) -> Vec<Layer> {
     use LayerGeometry::{LineString, Point};
-    let layer = |name, geometry, features, style| Layer {
-        name,
-        geometry,
-        features,
-        style,
-    };
-    vec![
-        layer(
+    type Build<'a> = Box<dyn Fn() -> (Vec<Feature>, String) + 'a>;
+    let record_min = (scenario.record_every.as_secs() / 60) as u32;
+    let all: [(&'static str, LayerGeometry, Build<'_>); 4] = [
+        (
             "end_state",
             Point,
-            end_state_features(result, geo),
-            super::qgis::end_state(),
+            Box::new(|| (end_state_features(result, geo), super::qgis::end_state())),
         ),
-        layer(
+        (
             "tracks",
             LineString,
-            tracks_features(result),
-            super::qgis::tracks(),
+            Box::new(|| (tracks_features(result), super::qgis::tracks())),
         ),
-        layer(
+        (
             "track_points",
             Point,
-            track_points_features(result, geo),
-            super::qgis::track_points((scenario.record_every.as_secs() / 60) as u32),
+            Box::new(move || {
+                (
+                    track_points_features(result, geo),
+                    super::qgis::track_points(record_min),
+                )
+            }),
         ),
-        layer(
+        (
             "events",
             Point,
-            events_features(result),
-            super::qgis::events(),
+            Box::new(|| (events_features(result), super::qgis::events())),
         ),
-    ]
+    ];
+    all.into_iter()
+        .filter(|(name, _, _)| Some(*name) != skip)
+        .map(|(name, geometry, build)| {
+            let (features, style) = build();
+            Layer {
+                name,
+                geometry,
+                features,
+                style,
+            }
+        })
+        .collect()
 }
 
 /// The formats a user may ask for beyond the ones always written.
@@ -438,7 +461,14 @@ pub fn files(
     if formats.kml {
         files.push(OutputFile::new(
             "run.kmz",
-            super::kml::kmz(result, scenario, geo, &layers)?,
+            super::kml::kmz(
+                super::kml::Account {
+                    scenario,
+                    result,
+                    layers: &layers,
+                },
+                geo,
+            )?,
         ));
     }
     if formats.gpkg {

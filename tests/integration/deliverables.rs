@@ -262,3 +262,41 @@ fn a_hostile_title_still_gives_valid_kml() {
     );
     assert_eq!(ogrinfo_layers(&run.join("run.kmz")).len(), 5);
 }
+
+#[test]
+fn compare_writes_one_kmz_with_a_folder_per_account() {
+    let out = tempfile::tempdir().unwrap();
+    let accounts = ["us_military", "hezbollah"];
+    let mut args = vec!["compare".to_string()];
+    args.extend(accounts.map(|a| {
+        repo_path(&format!("scenarios/{a}.toml"))
+            .display()
+            .to_string()
+    }));
+    args.extend([
+        "--out".into(),
+        out.path().display().to_string(),
+        "--kml".into(),
+    ]);
+    convoy_ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+
+    let kmz = out.path().join("compare/compare.kmz");
+    let doc_text = doc_kml(&kmz);
+    let doc = roxmltree::Document::parse(&doc_text).unwrap();
+    let document = doc.root_element().first_element_child().unwrap();
+    let per_account = document
+        .children()
+        .filter(|n| n.has_tag_name("Folder"))
+        .count();
+    assert_eq!(per_account, accounts.len());
+    let layers = ogrinfo_layers(&kmz);
+    for a in accounts {
+        let end_state = ogrinfo(&out.path().join(a).join("end_state.geojson")).features;
+        assert_eq!(
+            layer(&layers, &format!("End positions: {a}")).features,
+            end_state,
+            "{a}"
+        );
+        assert!(out.path().join(a).join("run.kmz").is_file(), "{a}");
+    }
+}
