@@ -5,7 +5,7 @@ use std::hint::black_box;
 
 use convoy_sim::Geography;
 use convoy_sim::engine;
-use convoy_sim::output::run::{Inputs, files};
+use convoy_sim::output::run::{Formats, Inputs, files};
 use convoy_sim::scenario::Scenario;
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -26,7 +26,7 @@ fn accounts(c: &mut Criterion) {
         group.bench_function(format!("{name}: engine + output files"), |b| {
             b.iter(|| {
                 let result = engine::run(&scenario, &geo);
-                black_box(files(&result, &scenario, &geo, inputs))
+                black_box(files(&result, &scenario, &geo, inputs, Formats::default()).unwrap())
             })
         });
     }

@@ -7,7 +7,7 @@ use convoy_sim::Geography;
 use convoy_sim::data::Basemap;
 use convoy_sim::engine;
 use convoy_sim::output::map::{self, Scene, Size};
-use convoy_sim::output::run::{Inputs, files};
+use convoy_sim::output::run::{Formats, Inputs, files};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 mod common;
@@ -49,7 +49,7 @@ fn maps(c: &mut Criterion) {
                 ensemble: None,
             };
             black_box((
-                files(&result, us, &geo, inputs),
+                files(&result, us, &geo, inputs, Formats::default()).unwrap(),
                 map::run_map_png(&scene, Size::RUN_DEFAULT).unwrap(),
                 map::timeline_png(&scene, Size::RUN_DEFAULT).unwrap(),
             ))

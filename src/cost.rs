@@ -14,6 +14,10 @@ use crate::scenario::Scenario;
 pub const BASE_BYTES: u64 = 40 << 20;
 /// Peak memory of a run with its output files, per agent-sample (measured: 1.6–1.7 KB).
 pub const RUN_BYTES_PER_SAMPLE: u64 = 1_800;
+/// What `--gpkg` adds to a run's peak, per agent-sample: the GeoPackage built in memory and its
+/// serialized copy (measured on the US military's account at 10×: 70 MB more over 141,775
+/// agent-samples, about 500 bytes each).
+pub const GPKG_BYTES_PER_SAMPLE: u64 = 600;
 /// Memory one realization of an ensemble holds while it runs, per agent-sample: the samples,
 /// tracks and passages of its result (a realization writes no files).
 pub const REALIZATION_BYTES_PER_SAMPLE: u64 = 120;
@@ -61,6 +65,11 @@ impl Cost {
     pub fn result_bytes(&self) -> u64 {
         self.agent_samples()
             .saturating_mul(REALIZATION_BYTES_PER_SAMPLE)
+    }
+
+    /// What a run's `run.gpkg` adds to [`Cost::run_bytes`].
+    pub fn gpkg_bytes(&self) -> u64 {
+        self.agent_samples().saturating_mul(GPKG_BYTES_PER_SAMPLE)
     }
 
     /// Memory an ensemble holds at its peak on `threads` threads: a realization running on each,

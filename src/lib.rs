@@ -18,7 +18,8 @@
 //!                     check::check              claims × accounts → impossible / consistent /
 //!                            │                  inconsistent (check::reach bounds what is possible)
 //!                            ▼
-//!                     output::run               RunResult → summary.json, GeoJSON, MF-JSON text
+//!                     output::run               RunResult → summary.json, GeoJSON, MF-JSON text;
+//!                     output::{kml,gpkg}        the same layers as run.kmz and run.gpkg bytes
 //!                     output::{ensemble,check}  ensemble and check files; output::map draws PNG/SVG
 //!                            │
 //!                            ▼

@@ -74,8 +74,9 @@ fn default_budget() -> u64 {
 
 /// How each account's single run is held while the command works.
 pub enum Singles {
-    /// With its files and maps, until they are written (`run`, `compare`).
-    WithFiles,
+    /// With its files and maps, until they are written (`run`, `compare`); `gpkg` if they
+    /// include `run.gpkg`, built in memory.
+    WithFiles { gpkg: bool },
     /// Its result alone, for the length of the command (`check` bounds claims by it).
     Kept,
 }
@@ -98,9 +99,10 @@ impl BudgetArgs {
     /// Refuses `work` if it would need more memory than allowed, with the figures.
     pub fn check(&self, work: &Work<'_>) -> Result<(), Error> {
         let costs: Vec<Cost> = work.scenarios.iter().map(|s| Cost::of(s)).collect();
-        let single = match work.single_runs {
-            Singles::WithFiles => Cost::run_bytes,
-            Singles::Kept => Cost::result_bytes,
+        let single = |c: &Cost| match work.single_runs {
+            Singles::WithFiles { gpkg: false } => c.run_bytes(),
+            Singles::WithFiles { gpkg: true } => c.run_bytes().saturating_add(c.gpkg_bytes()),
+            Singles::Kept => c.result_bytes(),
         };
         let runs: u64 = costs.iter().map(single).fold(0, u64::saturating_add);
         // Accounts' ensembles run one after another: the biggest decides.

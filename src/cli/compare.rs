@@ -7,8 +7,9 @@ use convoy_sim::Geography;
 use convoy_sim::engine;
 use convoy_sim::ensemble::Ensemble;
 use convoy_sim::output::compare::divergence;
+use convoy_sim::output::kml::{Account, compare_kmz};
 use convoy_sim::output::map::{self, Scene, Size};
-use convoy_sim::output::run::OutputFile;
+use convoy_sim::output::run::{OutputFile, kml_layers};
 use convoy_sim::zones::Holder;
 
 use super::budget::{self, BudgetArgs, Singles, Work};
@@ -22,7 +23,8 @@ use super::{Error, Folder, Kind, basemap, drawn, write};
 /// Runs each scenario (writing OUT/<name>/ as `run` does) and writes OUT/compare/: compare.png
 /// (a panel per account, same extent and scale, one legend), compare.csv and compare.json (buses
 /// and people by zone and nearest place for each account, and how far apart every two accounts put
-/// the buses and the people). Accounts are shown in the order of the time they speak for. The
+/// the buses and the people), and with --kml compare.kmz (every account's run.kmz, a folder each,
+/// for Google Earth). Accounts are shown in the order of the time they speak for. The
 /// folders are replaced as one set: all new, or, after an error or Ctrl-C, all as they were. If any
 /// scenario is bad, every problem is reported and nothing is written.
 #[derive(Debug, Args)]
@@ -87,7 +89,9 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
     let threads = budget::threads(args.threads);
     args.budget.check(&Work {
         scenarios: loaded.iter().map(|(_, s, _)| s).collect(),
-        single_runs: Singles::WithFiles,
+        single_runs: Singles::WithFiles {
+            gpkg: args.map.gpkg,
+        },
         ensemble_threads: runs.map(|_| threads),
     })?;
     let results: Vec<_> = loaded
@@ -121,7 +125,7 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
             result,
             (path.as_path(), text),
             run_size,
-            (args.map.svg, args.map.gif),
+            &args.map,
             ensemble.as_ref(),
         )?;
         writes.push(Folder {
@@ -156,6 +160,22 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
         compare.push(OutputFile::new(
             "compare.svg",
             drawn(map::compare_svg(&scenes, size))?,
+        ));
+    }
+    if args.map.kml {
+        let layers: Vec<_> = runs.iter().map(|(s, r)| kml_layers(r, s, world)).collect();
+        let accounts: Vec<Account<'_>> = runs
+            .iter()
+            .zip(&layers)
+            .map(|((scenario, result), layers)| Account {
+                scenario,
+                result,
+                layers,
+            })
+            .collect();
+        compare.push(OutputFile::new(
+            "compare.kmz",
+            compare_kmz(&accounts, world).map_err(|e| Error::Internal(Box::new(e)))?,
         ));
     }
     writes.push(Folder {

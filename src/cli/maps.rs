@@ -1,7 +1,9 @@
-//! Options shared by the commands that draw maps.
+//! Options shared by `run` and `compare` for what each run's folder holds beyond the data files:
+//! the size of its maps and the formats added on request.
 
 use clap::Args;
 use convoy_sim::output::map::Size;
+use convoy_sim::output::run::Formats;
 
 use super::Error;
 
@@ -19,9 +21,25 @@ pub struct MapArgs {
     /// Also write run.gif: the run animated, a frame every 3 hours of simulated time.
     #[arg(long)]
     pub gif: bool,
+    /// Also write run.kmz for Google Earth: end positions, tracks that play on the time slider,
+    /// events and places, in the colours of map.png.
+    #[arg(long)]
+    pub kml: bool,
+    /// Also write run.gpkg: end_state, tracks, track_points and events in one GeoPackage, styled
+    /// as the .qml files style the GeoJSON when QGIS opens it.
+    #[arg(long)]
+    pub gpkg: bool,
 }
 
 impl MapArgs {
+    /// The extra formats asked for.
+    pub fn formats(&self) -> Formats {
+        Formats {
+            kml: self.kml,
+            gpkg: self.gpkg,
+        }
+    }
+
     /// The size asked for, or `default`; refused outside what a map can be drawn at.
     pub fn size(&self, default: Size) -> Result<Size, Error> {
         let size = Size {

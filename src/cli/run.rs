@@ -17,14 +17,15 @@ use super::{Error, Folder, Kind, basemap, drawn, write};
 /// Run one account's scenario and write what happened.
 ///
 /// Writes summary.json, end_state.geojson, tracks.geojson, track_points.geojson, events.geojson,
-/// tracks.mf.json, map.png and timeline.png into OUT/<scenario file stem>/, with convoy-sim.json
-/// listing them, replacing that folder only once every file is written — and only if convoy-sim
+/// tracks.mf.json, map.png and timeline.png into OUT/<scenario file stem>/ (with --kml also run.kmz
+/// for Google Earth, with --gpkg also run.gpkg, every layer in one styled GeoPackage), with
+/// convoy-sim.json listing them, replacing that folder only once every file is written — and only if convoy-sim
 /// wrote it and nothing else was put in it since. A bad scenario is reported with file, line and
 /// key (exit 2), and nothing is written. Work estimated to need more than --max-memory (default:
 /// half this machine's memory) is refused before it starts.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  convoy-sim run scenarios/us_military.toml\n  convoy-sim run scenarios/sohr.toml --out results --seed 7"
+    after_help = "Examples:\n  convoy-sim run scenarios/us_military.toml\n  convoy-sim run scenarios/sohr.toml --out results --seed 7\n  convoy-sim run scenarios/us_military.toml --kml --gpkg"
 )]
 pub struct RunArgs {
     /// The scenario file (TOML, at most 1 MiB; see scenarios/README.md).
@@ -168,14 +169,15 @@ pub fn outputs(
     result: &convoy_sim::engine::RunResult,
     (path, text): (&Path, &str),
     size: Size,
-    (svg, gif): (bool, bool),
+    extras: &MapArgs,
     ensemble: Option<&convoy_sim::ensemble::Ensemble>,
 ) -> Result<Vec<OutputFile>, Error> {
     let inputs = Inputs {
         scenario_path: &path.display().to_string(),
         scenario_text: text,
     };
-    let mut outputs = files(result, scenario, world, inputs);
+    let mut outputs = files(result, scenario, world, inputs, extras.formats())
+        .map_err(|e| Error::Internal(Box::new(e)))?;
     let scene = Scene {
         geo: world,
         basemap,
@@ -191,13 +193,13 @@ pub fn outputs(
         "timeline.png",
         drawn(map::timeline_png(&scene, size))?,
     ));
-    if svg {
+    if extras.svg {
         outputs.push(OutputFile::new(
             "map.svg",
             drawn(map::run_map_svg(&scene, size))?,
         ));
     }
-    if gif {
+    if extras.gif {
         outputs.push(OutputFile::new(
             "run.gif",
             drawn(map::run_gif(&scene, Size::GIF_DEFAULT, map::FRAME_EVERY))?,
@@ -231,7 +233,9 @@ pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
     let threads = budget::threads(args.threads);
     args.budget.check(&Work {
         scenarios: vec![&scenario],
-        single_runs: Singles::WithFiles,
+        single_runs: Singles::WithFiles {
+            gpkg: args.map.gpkg,
+        },
         ensemble_threads: runs.map(|_| threads),
     })?;
     let result = engine::run(&scenario, world);
@@ -252,7 +256,7 @@ pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
         &result,
         (&args.scenario, &text),
         size,
-        (args.map.svg, args.map.gif),
+        &args.map,
         ensemble.as_ref(),
     )?;
     let ensemble_table = ensemble.as_ref().map(ensemble_summary).unwrap_or_default();

@@ -59,6 +59,17 @@ pub fn feature_collection(features: &[Feature]) -> String {
     out
 }
 
+/// The (lon, lat) vertices of a feature built here: one for a Point, each in order for a
+/// LineString, none for anything else.
+pub fn vertices(f: &Feature) -> Vec<[f64; 2]> {
+    let xy = |p: &geojson::Position| [p[0], p[1]];
+    match f.geometry.as_ref().map(|g| &g.value) {
+        Some(GeometryValue::Point { coordinates }) => vec![xy(coordinates)],
+        Some(GeometryValue::LineString { coordinates }) => coordinates.iter().map(xy).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Builds a property map from `(key, value)` pairs.
 pub fn properties<const N: usize>(pairs: [(&str, JsonValue); N]) -> JsonObject {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()

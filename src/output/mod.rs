@@ -1,11 +1,15 @@
-//! What the pipeline writes for people and for GIS: GeoJSON that QGIS and GDAL open as it is, and
-//! the run summaries. Text only; the CLI decides where it goes.
+//! What the pipeline writes for people and for GIS: GeoJSON, a GeoPackage and KML that QGIS, GDAL
+//! and Google Earth open as they are, and the run summaries. Bytes only; the CLI decides where they
+//! go.
 
 pub mod assignment;
 pub mod check;
 pub mod compare;
 pub mod ensemble;
 pub mod geojson;
+pub mod gpkg;
+pub mod kml;
 pub mod map;
 pub mod qgis;
 pub mod run;
+pub mod xml;

@@ -7,18 +7,12 @@ use std::fmt::Write as _;
 use plotters::style::RGBColor;
 
 use super::map::style;
+use super::xml::escape as xml_escape;
 use crate::engine::{SimEventKind, Status};
 
 /// `r,g,b,255` as QGIS writes colours.
 fn rgba(c: RGBColor) -> String {
     format!("{},{},{},255", c.0, c.1, c.2)
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// How a layer moves in time.

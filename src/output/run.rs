@@ -1,5 +1,7 @@
-//! The files `convoy-sim run` writes, as text built from a [`RunResult`] alone (plus the scenario
-//! and geography it ran on, for names and citations). Nothing here touches the disk.
+//! The files `convoy-sim run` writes, built from a [`RunResult`] alone (plus the scenario and
+//! geography it ran on, for names and citations). Nothing here touches the disk. The four GIS
+//! layers are built once, as [`Layer`]s, and written as GeoJSON and, on request, as KML
+//! ([`super::kml`]) and GeoPackage ([`super::gpkg`]).
 //!
 //! Every GeoJSON is RFC 7946, one geometry type per file, times ISO 8601 UTC ("…Z"), and a missing
 //! time is null, never a placeholder, so GDAL types each time field DateTime and QGIS's Temporal
@@ -11,6 +13,8 @@ use geo::LineString;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+
+use geojson::Feature;
 
 use super::geojson::{feature_collection, line_feature, point_feature, properties};
 use crate::Geography;
@@ -49,9 +53,13 @@ fn sha256(text: &str) -> String {
         .collect()
 }
 
-/// A time as GDAL reads it: ISO 8601 UTC to the whole second.
+/// A time as GDAL reads it: ISO 8601 UTC to the whole second ("2017-08-30T12:00:00Z").
+pub fn time_text(t: Timestamp) -> String {
+    t.round(jiff::Unit::Second).unwrap_or(t).to_string()
+}
+
 fn time(t: Timestamp) -> Value {
-    json!(t.round(jiff::Unit::Second).unwrap_or(t).to_string())
+    json!(time_text(t))
 }
 
 fn round(v: f64, places: i32) -> f64 {
@@ -162,8 +170,8 @@ pub fn summary(
 }
 
 /// `end_state.geojson`: a Point per agent where it ended.
-pub fn end_state(result: &RunResult, geo: &Geography) -> String {
-    let features: Vec<_> = result
+fn end_state_features(result: &RunResult, geo: &Geography) -> Vec<Feature> {
+    result
         .agents
         .iter()
         .map(|a| {
@@ -172,23 +180,25 @@ pub fn end_state(result: &RunResult, geo: &Geography) -> String {
             props.insert("event_time".into(), time(result.end));
             point_feature(a.end.at, props)
         })
-        .collect();
-    feature_collection(&features)
+        .collect()
 }
 
-fn agent_type(a: &AgentRun) -> &'static str {
+/// `bus` or `people`: the `agent` field of every layer.
+pub fn agent_type(a: &AgentRun) -> &'static str {
     match a.kind {
         AgentKind::Bus { .. } => "bus",
         AgentKind::People { .. } => "people",
     }
 }
 
+/// The agents that have a track: two track points or more.
+pub fn tracked(result: &RunResult) -> impl Iterator<Item = &AgentRun> {
+    result.agents.iter().filter(|a| a.track.len() >= 2)
+}
+
 /// `tracks.geojson`: a LineString per agent that moved, along the roads it took.
-pub fn tracks(result: &RunResult) -> String {
-    let features: Vec<_> = result
-        .agents
-        .iter()
-        .filter(|a| a.track.len() >= 2)
+fn tracks_features(result: &RunResult) -> Vec<Feature> {
+    tracked(result)
         .map(|a| {
             let line: LineString<f64> = a.track.iter().map(|p| p.at.point()).collect();
             line_feature(
@@ -204,8 +214,7 @@ pub fn tracks(result: &RunResult) -> String {
                 ]),
             )
         })
-        .collect();
-    feature_collection(&features)
+        .collect()
 }
 
 /// Who held a point, and the place nearest to it with how far it is.
@@ -215,7 +224,7 @@ type Classified<'a> = (
 );
 
 /// `track_points.geojson`: a Point per agent per recording time, with its status and zone.
-pub fn track_points(result: &RunResult, geo: &Geography) -> String {
+fn track_points_features(result: &RunResult, geo: &Geography) -> Vec<Feature> {
     // Instants at which some zone starts or ends: between two of them the map of holders is fixed.
     let mut changes: Vec<jiff::Timestamp> = geo
         .zones
@@ -264,12 +273,12 @@ pub fn track_points(result: &RunResult, geo: &Geography) -> String {
             ));
         }
     }
-    feature_collection(&features)
+    features
 }
 
 /// `events.geojson`: a Point per event, where and when it happened.
-pub fn events(result: &RunResult) -> String {
-    let features: Vec<_> = result
+fn events_features(result: &RunResult) -> Vec<Feature> {
+    result
         .events
         .iter()
         .map(|e| {
@@ -284,8 +293,7 @@ pub fn events(result: &RunResult) -> String {
                 ]),
             )
         })
-        .collect();
-    feature_collection(&features)
+        .collect()
 }
 
 /// `tracks.mf.json`: OGC Moving Features JSON — a FeatureCollection of MovingPoint trajectories.
@@ -326,29 +334,150 @@ pub fn moving_features(result: &RunResult) -> String {
     text
 }
 
-/// Every file `run` writes, in a fixed order.
+/// The geometry every feature of a layer has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LayerGeometry {
+    Point,
+    LineString,
+}
+
+/// One GIS layer of a run: the features its GeoJSON holds and the QGIS style that draws it. The
+/// GeoJSON, GeoPackage and KML writers all read these, so the formats cannot drift apart.
+#[derive(Clone, Debug)]
+pub struct Layer {
+    /// `end_state`, `tracks`, `track_points` or `events`: the file stem and the table name.
+    pub name: &'static str,
+    pub geometry: LayerGeometry,
+    pub features: Vec<Feature>,
+    /// The `.qml` text.
+    pub style: String,
+}
+
+/// The four layers of a run, in the order the files are listed.
+pub fn layers(result: &RunResult, scenario: &Scenario, geo: &Geography) -> Vec<Layer> {
+    layers_but(result, scenario, geo, None)
+}
+
+/// The layers KML shows: all but `track_points`, which the tracks already draw sample by sample.
+pub fn kml_layers(result: &RunResult, scenario: &Scenario, geo: &Geography) -> Vec<Layer> {
+    layers_but(result, scenario, geo, Some("track_points"))
+}
+
+fn layers_but(
+    result: &RunResult,
+    scenario: &Scenario,
+    geo: &Geography,
+    skip: Option<&str>,
+) -> Vec<Layer> {
+    use LayerGeometry::{LineString, Point};
+    type Build<'a> = Box<dyn Fn() -> (Vec<Feature>, String) + 'a>;
+    let record_min = (scenario.record_every.as_secs() / 60) as u32;
+    let all: [(&'static str, LayerGeometry, Build<'_>); 4] = [
+        (
+            "end_state",
+            Point,
+            Box::new(|| (end_state_features(result, geo), super::qgis::end_state())),
+        ),
+        (
+            "tracks",
+            LineString,
+            Box::new(|| (tracks_features(result), super::qgis::tracks())),
+        ),
+        (
+            "track_points",
+            Point,
+            Box::new(move || {
+                (
+                    track_points_features(result, geo),
+                    super::qgis::track_points(record_min),
+                )
+            }),
+        ),
+        (
+            "events",
+            Point,
+            Box::new(|| (events_features(result), super::qgis::events())),
+        ),
+    ];
+    all.into_iter()
+        .filter(|(name, _, _)| Some(*name) != skip)
+        .map(|(name, geometry, build)| {
+            let (features, style) = build();
+            Layer {
+                name,
+                geometry,
+                features,
+                style,
+            }
+        })
+        .collect()
+}
+
+/// The formats a user may ask for beyond the ones always written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Formats {
+    /// `run.kmz`, for Google Earth.
+    pub kml: bool,
+    /// `run.gpkg`, every layer in one GeoPackage with its style.
+    pub gpkg: bool,
+}
+
+/// A file that could not be built in memory: our bug, or memory exhausted.
+#[derive(Debug, thiserror::Error)]
+pub enum FormatError {
+    #[error("building run.kmz: {0}")]
+    Kmz(#[from] zip::result::ZipError),
+    #[error("building run.gpkg: {0}")]
+    Gpkg(#[from] rusqlite::Error),
+}
+
+/// Every file `run` writes, in a fixed order: those always written, then the `formats` asked for.
 pub fn files(
     result: &RunResult,
     scenario: &Scenario,
     geo: &Geography,
     inputs: Inputs<'_>,
-) -> Vec<OutputFile> {
-    vec![
-        OutputFile::new("summary.json", summary(result, scenario, geo, inputs)),
-        OutputFile::new("end_state.geojson", end_state(result, geo)),
-        OutputFile::new("tracks.geojson", tracks(result)),
-        OutputFile::new("track_points.geojson", track_points(result, geo)),
-        OutputFile::new("events.geojson", events(result)),
-        OutputFile::new("tracks.mf.json", moving_features(result)),
-        // QGIS applies a .qml of the same name when the layer is opened.
-        OutputFile::new("end_state.qml", super::qgis::end_state()),
-        OutputFile::new("tracks.qml", super::qgis::tracks()),
-        OutputFile::new(
-            "track_points.qml",
-            super::qgis::track_points((scenario.record_every.as_secs() / 60) as u32),
-        ),
-        OutputFile::new("events.qml", super::qgis::events()),
-    ]
+    formats: Formats,
+) -> Result<Vec<OutputFile>, FormatError> {
+    let layers = layers(result, scenario, geo);
+    let mut files = vec![OutputFile::new(
+        "summary.json",
+        summary(result, scenario, geo, inputs),
+    )];
+    for l in &layers {
+        files.push(OutputFile::new(
+            &format!("{}.geojson", l.name),
+            feature_collection(&l.features),
+        ));
+    }
+    files.push(OutputFile::new("tracks.mf.json", moving_features(result)));
+    // QGIS applies a .qml of the same name when the layer is opened.
+    for l in &layers {
+        files.push(OutputFile::new(
+            &format!("{}.qml", l.name),
+            l.style.as_str(),
+        ));
+    }
+    if formats.kml {
+        files.push(OutputFile::new(
+            "run.kmz",
+            super::kml::kmz(
+                super::kml::Account {
+                    scenario,
+                    result,
+                    layers: &layers,
+                },
+                geo,
+            )?,
+        ));
+    }
+    if formats.gpkg {
+        files.push(OutputFile::new(
+            "run.gpkg",
+            super::gpkg::geopackage(&layers, result.end)?,
+        ));
+    }
+    Ok(files)
 }
 
 /// The end-state table `run` prints: buses and people by zone and status.

@@ -60,7 +60,7 @@ pub fn convoy_bad_input(args: &[&str]) -> String {
     stderr.trim_end().to_string()
 }
 
-/// What `ogrinfo -ro -al -so` says of a GeoJSON file.
+/// What `ogrinfo -ro -al -so` says of a layer.
 #[derive(Debug, PartialEq)]
 pub struct LayerSummary {
     pub geometry: String,
@@ -84,21 +84,25 @@ pub fn toml_files(rel: &str) -> Vec<PathBuf> {
     files
 }
 
-/// Opens `path` with GDAL's own GeoJSON driver, as QGIS does. Fails the test if GDAL is missing
+/// Runs `ogrinfo -ro -al -so` on `path` and returns its report. Fails the test if GDAL is missing
 /// (CI installs gdal-bin) or cannot read the file.
-pub fn ogrinfo(path: &Path) -> LayerSummary {
+fn ogrinfo_report(path: &Path) -> String {
     let out = Command::new("ogrinfo")
         .args(["-ro", "-al", "-so"])
         .arg(path)
         .output()
         .expect("ogrinfo (Debian gdal-bin) must be installed: apt-get install gdal-bin");
-    let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
         "ogrinfo could not read {}: {}",
         path.display(),
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// One layer's part of an `ogrinfo -so` report.
+fn layer_summary(text: &str, path: &Path) -> LayerSummary {
     let field = |key: &str| {
         text.lines()
             .find_map(|l| l.strip_prefix(key))
@@ -109,7 +113,7 @@ pub fn ogrinfo(path: &Path) -> LayerSummary {
     let mut fields = Vec::new();
     let mut in_fields = false;
     for line in text.lines() {
-        if line.starts_with("Layer SRS WKT") || line.starts_with("Geometry Column") {
+        if line.starts_with("Layer SRS WKT") {
             in_fields = false;
         }
         if let Some((name, rest)) = line.split_once(": ")
@@ -119,7 +123,12 @@ pub fn ogrinfo(path: &Path) -> LayerSummary {
             let ty = rest.split(' ').next().unwrap_or_default();
             fields.push((name.to_string(), ty.to_string()));
         }
-        if line.starts_with("Data axis to CRS axis mapping") || line.starts_with("FID Column") {
+        // The fields follow the axis mapping, the FID column and the geometry column, whichever
+        // the driver reports last.
+        if line.starts_with("Data axis to CRS axis mapping")
+            || line.starts_with("FID Column")
+            || line.starts_with("Geometry Column")
+        {
             in_fields = true;
         }
     }
@@ -128,6 +137,25 @@ pub fn ogrinfo(path: &Path) -> LayerSummary {
         features: field("Feature Count:").parse().expect("a feature count"),
         fields,
     }
+}
+
+/// Opens `path` with GDAL's own GeoJSON driver, as QGIS does, as one layer.
+pub fn ogrinfo(path: &Path) -> LayerSummary {
+    layer_summary(&ogrinfo_report(path), path)
+}
+
+/// Opens `path` with GDAL, as QGIS does, and summarises every layer, by layer name in the order
+/// GDAL lists them.
+pub fn ogrinfo_layers(path: &Path) -> Vec<(String, LayerSummary)> {
+    let report = ogrinfo_report(path);
+    report
+        .split("\nLayer name: ")
+        .skip(1)
+        .map(|section| {
+            let name = section.lines().next().unwrap_or_default().to_string();
+            (name, layer_summary(section, path))
+        })
+        .collect()
 }
 
 /// Writes `text` to a file in a fresh temporary directory and returns its path.

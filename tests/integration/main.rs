@@ -2,6 +2,7 @@
 
 mod check;
 mod cli_errors;
+mod deliverables;
 mod ensemble;
 mod fuzz;
 mod gazetteer;

@@ -359,8 +359,13 @@ fn the_same_seed_gives_identical_bytes_and_another_seed_changes_a_random_account
             scenario_path: &name,
             scenario_text: &text,
         };
-        let a = convoy_sim::output::run::files(&engine::run(&s, &w), &s, &w, inputs);
-        let b = convoy_sim::output::run::files(&engine::run(&s, &w), &s, &w, inputs);
+        // Every format, run.kmz and run.gpkg included.
+        let all = convoy_sim::output::run::Formats {
+            kml: true,
+            gpkg: true,
+        };
+        let a = convoy_sim::output::run::files(&engine::run(&s, &w), &s, &w, inputs, all).unwrap();
+        let b = convoy_sim::output::run::files(&engine::run(&s, &w), &s, &w, inputs, all).unwrap();
         assert_eq!(a, b, "{name}: two runs with one seed differ");
         if s.has_random_elements() {
             let c = convoy_sim::output::run::files(
@@ -368,7 +373,9 @@ fn the_same_seed_gives_identical_bytes_and_another_seed_changes_a_random_account
                 &s,
                 &w,
                 inputs,
-            );
+                all,
+            )
+            .unwrap();
             let tracks = |f: &[convoy_sim::output::run::OutputFile]| {
                 f.iter()
                     .find(|f| f.name == "tracks.geojson")

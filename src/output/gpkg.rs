@@ -1,0 +1,328 @@
+//! `run.gpkg`: the four layers of a run in one OGC GeoPackage 1.3 file, each with its QGIS style,
+//! for users who would rather hand over one file than nine.
+//!
+//! SQLite (bundled, compiled in) holds the tables; the geometry blobs — the GeoPackage header
+//! (`GP`, version 0, little-endian, an xy envelope, srs_id 4326) followed by ISO WKB — are written
+//! here. The database is built in memory and serialized, so nothing touches the disk and the same
+//! layers always give the same bytes: the statements run in a fixed order and no clock is read
+//! (`last_change` and the styles' `update_time` are the run's end time).
+//!
+//! Field types are those GDAL gives the same features read from GeoJSON: Integer, Real, String,
+//! and DateTime for ISO 8601 UTC text, stored as the spec's `YYYY-MM-DDTHH:MM:SS.SSSZ`. The
+//! `layer_styles` table is the one QGIS writes, with each layer's `.qml` as its default style.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use rusqlite::Connection;
+use rusqlite::types::Value as Sql;
+use serde_json::Value;
+
+use super::geojson::vertices;
+use super::run::{Layer, LayerGeometry};
+
+/// `PRAGMA application_id`: "GPKG" in ASCII.
+const APPLICATION_ID: u32 = 0x4750_4B47;
+/// `PRAGMA user_version` of GeoPackage 1.3.0.
+const USER_VERSION: u32 = 10300;
+const WGS84: i32 = 4326;
+
+/// The tables every GeoPackage has, as the spec (annex C) defines them, and its three required
+/// spatial reference systems; then QGIS's `layer_styles`.
+const SCHEMA: &str = r#"
+CREATE TABLE gpkg_spatial_ref_sys (
+  srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,
+  organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);
+CREATE TABLE gpkg_contents (
+  table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,
+  description TEXT DEFAULT '',
+  last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
+  CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));
+CREATE TABLE gpkg_geometry_columns (
+  table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL,
+  srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL,
+  CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
+  CONSTRAINT uk_gc_table_name UNIQUE (table_name),
+  CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+  CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));
+INSERT INTO gpkg_spatial_ref_sys VALUES
+  ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined cartesian coordinate reference system'),
+  ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system'),
+  ('WGS 84 geodetic', 4326, 'EPSG', 4326,
+   'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4326"]]',
+   'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid');
+CREATE TABLE layer_styles (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256), f_table_schema TEXT(256),
+  f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT,
+  styleSLD TEXT, useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30),
+  update_time DATETIME);
+"#;
+
+/// A field's type, as GDAL would type it from the GeoJSON values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Field {
+    /// Fits in 32 bits: GDAL's Integer.
+    Integer,
+    /// GDAL's Integer64.
+    Integer64,
+    Real,
+    Boolean,
+    DateTime,
+    Text,
+}
+
+impl Field {
+    fn sql(self) -> &'static str {
+        match self {
+            // The GeoPackage's 32-bit and 64-bit integers.
+            Field::Integer => "MEDIUMINT",
+            Field::Integer64 => "INTEGER",
+            Field::Real => "REAL",
+            Field::Boolean => "BOOLEAN",
+            Field::DateTime => "DATETIME",
+            Field::Text => "TEXT",
+        }
+    }
+
+    /// The type of one value; `None` for null, which fits any.
+    fn of(v: &Value) -> Option<Field> {
+        match v {
+            Value::Null => None,
+            Value::Bool(_) => Some(Field::Boolean),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) if i32::try_from(i).is_ok() => Some(Field::Integer),
+                Some(_) => Some(Field::Integer64),
+                // Fractions, and whole numbers past i64 as GDAL reads them too.
+                None => Some(Field::Real),
+            },
+            Value::String(s) if datetime(s).is_some() => Some(Field::DateTime),
+            _ => Some(Field::Text),
+        }
+    }
+
+    /// The type that holds values of both.
+    fn join(self, other: Field) -> Field {
+        match (self, other) {
+            (a, b) if a == b => a,
+            (Field::Integer | Field::Integer64, Field::Integer | Field::Integer64) => {
+                Field::Integer64
+            }
+            (
+                Field::Integer | Field::Integer64 | Field::Real,
+                Field::Integer | Field::Integer64 | Field::Real,
+            ) => Field::Real,
+            _ => Field::Text,
+        }
+    }
+}
+
+/// ISO 8601 UTC text as the GeoJSON writes it ("2017-08-30T12:00:00Z"), in the GeoPackage form.
+fn datetime(s: &str) -> Option<String> {
+    let t: Timestamp = s.parse().ok().filter(|_| s.ends_with('Z'))?;
+    Some(spec_time(t))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.SSSZ`, the spec's DATETIME.
+fn spec_time(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// Every property of a layer with the type that holds all its values, in key order.
+fn fields(layer: &Layer) -> Vec<(&str, Field)> {
+    let mut fields: BTreeMap<&str, Option<Field>> = BTreeMap::new();
+    for props in layer.features.iter().filter_map(|f| f.properties.as_ref()) {
+        for (k, v) in props {
+            let seen = fields.entry(k).or_default();
+            *seen = match (*seen, Field::of(v)) {
+                (Some(a), Some(b)) => Some(a.join(b)),
+                (a, b) => a.or(b),
+            };
+        }
+    }
+    // A field that is null everywhere is text, as GDAL reads it.
+    fields
+        .into_iter()
+        .map(|(k, f)| (k, f.unwrap_or(Field::Text)))
+        .collect()
+}
+
+fn sql_value(v: Option<&Value>, field: Field) -> Sql {
+    match (v, field) {
+        (None | Some(Value::Null), _) => Sql::Null,
+        (Some(Value::Bool(b)), _) => Sql::Integer(i64::from(*b)),
+        (Some(Value::Number(n)), Field::Integer | Field::Integer64) => {
+            n.as_i64().map_or(Sql::Null, Sql::Integer)
+        }
+        (Some(Value::Number(n)), Field::Real) => n.as_f64().map_or(Sql::Null, Sql::Real),
+        (Some(Value::String(s)), Field::DateTime) => {
+            datetime(s).map_or_else(|| Sql::Text(s.clone()), Sql::Text)
+        }
+        (Some(Value::String(s)), _) => Sql::Text(s.clone()),
+        (Some(v), _) => Sql::Text(v.to_string()),
+    }
+}
+
+/// Smallest and largest lon and lat of `xy`: `[min_x, min_y, max_x, max_y]`.
+fn bounds(xy: impl IntoIterator<Item = [f64; 2]>) -> Option<[f64; 4]> {
+    xy.into_iter().fold(None, |b, [x, y]| {
+        Some(match b {
+            None => [x, y, x, y],
+            Some([x0, y0, x1, y1]) => [x0.min(x), y0.min(y), x1.max(x), y1.max(y)],
+        })
+    })
+}
+
+/// A GeoPackage geometry blob (spec 2.1.3): header with an xy envelope, then ISO WKB, all
+/// little-endian. `None` for a feature without vertices: a NULL geometry.
+fn geometry(xy: &[[f64; 2]], kind: LayerGeometry) -> Option<Vec<u8>> {
+    let [min_x, min_y, max_x, max_y] = bounds(xy.iter().copied())?;
+    let mut b = Vec::with_capacity(8 + 32 + 9 + 16 * xy.len());
+    b.extend_from_slice(b"GP");
+    b.push(0); // version 1
+    b.push(0b0000_0011); // envelope [min_x, max_x, min_y, max_y]; little-endian
+    b.extend_from_slice(&WGS84.to_le_bytes());
+    for v in [min_x, max_x, min_y, max_y] {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    b.push(1); // WKB little-endian
+    match kind {
+        LayerGeometry::Point => b.extend_from_slice(&1u32.to_le_bytes()),
+        LayerGeometry::LineString => {
+            b.extend_from_slice(&2u32.to_le_bytes());
+            b.extend_from_slice(&(xy.len() as u32).to_le_bytes());
+        }
+    }
+    let points = if kind == LayerGeometry::Point {
+        &xy[..1]
+    } else {
+        xy
+    };
+    for [x, y] in points {
+        b.extend_from_slice(&x.to_le_bytes());
+        b.extend_from_slice(&y.to_le_bytes());
+    }
+    Some(b)
+}
+
+/// `"name"`, quoted as an SQL identifier.
+fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+fn write_layer(db: &Connection, layer: &Layer, last_change: &str) -> rusqlite::Result<()> {
+    let fields = fields(layer);
+    let type_name = match layer.geometry {
+        LayerGeometry::Point => "POINT",
+        LayerGeometry::LineString => "LINESTRING",
+    };
+    let columns: String = fields
+        .iter()
+        .map(|(k, f)| format!(", {} {}", ident(k), f.sql()))
+        .collect();
+    let table = ident(layer.name);
+    db.execute_batch(&format!(
+        "CREATE TABLE {table} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom {type_name}{columns});"
+    ))?;
+    let extent = bounds(layer.features.iter().flat_map(vertices));
+    db.execute(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, min_x, min_y, max_x, max_y, srs_id) \
+         VALUES (?1, 'features', ?1, '', ?2, ?3, ?4, ?5, ?6, ?7)",
+        rusqlite::params![
+            layer.name,
+            last_change,
+            extent.map(|e| e[0]),
+            extent.map(|e| e[1]),
+            extent.map(|e| e[2]),
+            extent.map(|e| e[3]),
+            WGS84
+        ],
+    )?;
+    db.execute(
+        "INSERT INTO gpkg_geometry_columns VALUES (?1, 'geom', ?2, ?3, 0, 0)",
+        rusqlite::params![layer.name, type_name, WGS84],
+    )?;
+    let names: String = fields
+        .iter()
+        .map(|(k, _)| format!(", {}", ident(k)))
+        .collect();
+    let slots: String = (0..fields.len()).map(|i| format!(", ?{}", i + 2)).collect();
+    let mut insert = db.prepare(&format!(
+        "INSERT INTO {table} (geom{names}) VALUES (?1{slots})"
+    ))?;
+    for f in &layer.features {
+        let props = f.properties.as_ref();
+        let mut row = vec![geometry(&vertices(f), layer.geometry).map_or(Sql::Null, Sql::Blob)];
+        row.extend(
+            fields
+                .iter()
+                .map(|(k, field)| sql_value(props.and_then(|p| p.get(*k)), *field)),
+        );
+        insert.execute(rusqlite::params_from_iter(row))?;
+    }
+    db.execute(
+        "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, owner, ui, update_time) \
+         VALUES ('', '', ?1, 'geom', ?1, ?2, '', 1, 'convoy-sim', '', NULL, ?3)",
+        rusqlite::params![layer.name, layer.style, last_change],
+    )?;
+    Ok(())
+}
+
+/// `run.gpkg`: `layers` as a GeoPackage, stamped `last_change` (the run's end, not the clock).
+pub fn geopackage(layers: &[Layer], last_change: Timestamp) -> rusqlite::Result<Vec<u8>> {
+    let db = Connection::open_in_memory()?;
+    db.execute_batch(&format!(
+        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {USER_VERSION};"
+    ))?;
+    let stamp = spec_time(last_change);
+    let tx = db.unchecked_transaction()?;
+    tx.execute_batch(SCHEMA)?;
+    for layer in layers {
+        write_layer(&tx, layer, &stamp)?;
+    }
+    // QGIS registers its style table as attributes; GDAL then lists it as a table, not a stray.
+    tx.execute(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change) \
+         VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS styles', ?1)",
+        [&stamp],
+    )?;
+    tx.commit()?;
+    Ok(db.serialize(rusqlite::MAIN_DB)?.to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_point_blob_is_header_envelope_then_wkb() {
+        let b = geometry(&[[40.9, 34.45]], LayerGeometry::Point).unwrap();
+        assert_eq!(&b[..4], b"GP\0\x03");
+        assert_eq!(i32::from_le_bytes(b[4..8].try_into().unwrap()), 4326);
+        assert_eq!(b.len(), 8 + 32 + 21);
+        assert_eq!(b[40], 1);
+        assert_eq!(u32::from_le_bytes(b[41..45].try_into().unwrap()), 1);
+        assert_eq!(f64::from_le_bytes(b[45..53].try_into().unwrap()), 40.9);
+    }
+
+    #[test]
+    fn field_types_widen_as_gdal_reads_geojson() {
+        let of = |v: Value| Field::of(&v);
+        assert_eq!(
+            of(serde_json::json!("2017-08-30T12:00:00Z")),
+            Some(Field::DateTime)
+        );
+        assert_eq!(of(serde_json::json!("Rawa")), Some(Field::Text));
+        assert_eq!(
+            of(serde_json::json!(3_000_000_000u64)),
+            Some(Field::Integer64)
+        );
+        assert_eq!(Field::Integer.join(Field::Integer64), Field::Integer64);
+        assert_eq!(Field::Integer.join(Field::Real), Field::Real);
+        assert_eq!(Field::DateTime.join(Field::Text), Field::Text);
+        assert_eq!(
+            datetime("2017-08-30T12:00:00Z").unwrap(),
+            "2017-08-30T12:00:00.000Z"
+        );
+    }
+}

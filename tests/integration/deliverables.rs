@@ -1,0 +1,302 @@
+//! `--kml` and `--gpkg` (issue #13): `run.kmz` and `run.gpkg` open in GDAL — the library QGIS
+//! reads them with; Google Earth reads the same KML — with the layers and feature counts of the
+//! GeoJSON, DateTime fields and QGIS styles in the GeoPackage, tracks in time order in the KML,
+//! the same bytes for the same seed, and valid XML whatever the scenario's title holds.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::harness::{LayerSummary, convoy_ok, ogrinfo, ogrinfo_layers, repo_path};
+
+const LAYERS: [&str; 4] = ["end_state", "tracks", "track_points", "events"];
+
+/// Runs `scenario` with `--kml --gpkg` into `out` and returns the run folder.
+fn run_with_both(scenario: &Path, out: &Path) -> PathBuf {
+    convoy_ok(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--kml",
+        "--gpkg",
+    ]);
+    out.join(scenario.file_stem().unwrap())
+}
+
+fn doc_kml(kmz: &Path) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(kmz).unwrap()).unwrap();
+    assert_eq!(
+        zip.by_index(0).unwrap().name().unwrap(),
+        "doc.kml",
+        "doc.kml comes first"
+    );
+    let mut text = String::new();
+    zip.by_name("doc.kml")
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+/// `ogrinfo -ro -q -geom=SUMMARY` of one layer: every feature, its fields and a geometry summary.
+fn ogr_features(path: &Path, layer: &str) -> String {
+    let out = Command::new("ogrinfo")
+        .args(["-ro", "-q", "-geom=SUMMARY"])
+        .arg(path)
+        .arg(layer)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn layer<'a>(layers: &'a [(String, LayerSummary)], name: &str) -> &'a LayerSummary {
+    layers
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, l)| l)
+        .unwrap_or_else(|| panic!("no layer {name} in {layers:?}"))
+}
+
+fn sorted(mut fields: Vec<(String, String)>) -> Vec<(String, String)> {
+    fields.sort();
+    fields
+}
+
+#[test]
+fn the_geopackage_holds_every_layer_as_gdal_reads_the_geojson_with_its_style() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = run_with_both(&repo_path("scenarios/us_military.toml"), out.path());
+    let gpkg = ogrinfo_layers(&dir.join("run.gpkg"));
+    let names: Vec<&str> = gpkg.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, [&LAYERS[..], &["layer_styles"]].concat());
+    for name in LAYERS {
+        let geojson = ogrinfo(&dir.join(format!("{name}.geojson")));
+        let table = layer(&gpkg, name);
+        assert_eq!(table.geometry, geojson.geometry, "{name}");
+        assert_eq!(table.features, geojson.features, "{name}");
+        assert!(table.features > 0, "{name} is empty");
+        // Same names, same types — DateTime included — as GDAL gives the GeoJSON.
+        assert_eq!(
+            sorted(table.fields.clone()),
+            sorted(geojson.fields),
+            "{name}"
+        );
+        assert!(
+            table.fields.iter().any(|(_, t)| t == "DateTime"),
+            "{name}: {:?}",
+            table.fields
+        );
+    }
+
+    let styles = Command::new("ogrinfo")
+        .args([
+            "-ro",
+            "-q",
+            "-sql",
+            "SELECT styleName, useAsDefault, length(styleQML) AS qml FROM layer_styles ORDER BY id",
+        ])
+        .arg(dir.join("run.gpkg"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&styles.stdout);
+    assert!(styles.status.success(), "{text}");
+    for name in LAYERS {
+        assert!(
+            text.contains(&format!("styleName (String) = {name}\n")),
+            "{text}"
+        );
+    }
+    assert_eq!(
+        text.matches("useAsDefault (Integer(Boolean)) = 1").count(),
+        4,
+        "{text}"
+    );
+    // The style is the .qml beside the GeoJSON, whole.
+    let qml = std::fs::read_to_string(dir.join("track_points.qml")).unwrap();
+    assert!(
+        text.contains(&format!("qml (Integer) = {}\n", qml.chars().count())),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_kmz_opens_in_gdal_with_the_geojson_counts_and_tracks_in_time_order() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = run_with_both(&repo_path("scenarios/us_military.toml"), out.path());
+    let count = |name: &str| ogrinfo(&dir.join(format!("{name}.geojson"))).features;
+
+    let kml = ogrinfo_layers(&dir.join("run.kmz"));
+    let names: Vec<&str> = kml.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        ["End positions", "Tracks", "Routes", "Events", "Places"]
+    );
+    assert_eq!(layer(&kml, "End positions").features, count("end_state"));
+    assert_eq!(layer(&kml, "Tracks").features, count("tracks"));
+    assert_eq!(layer(&kml, "Routes").features, count("tracks"));
+    assert_eq!(layer(&kml, "Events").features, count("events"));
+    assert!(layer(&kml, "Places").features > 0);
+    // LIBKML reads each gx:Track as a line with its times.
+    let tracks = ogr_features(&dir.join("run.kmz"), "Tracks");
+    assert_eq!(
+        tracks.matches("  LINESTRING : ").count(),
+        count("tracks"),
+        "{tracks}"
+    );
+    assert!(tracks.contains("  begin (DateTime) = 2017/"), "{tracks}");
+
+    // GDAL's older KML driver skips gx:Track, and reads every other folder, Routes included.
+    let doc = format!("/vsizip/{}/doc.kml", dir.join("run.kmz").display());
+    let plain = Command::new("ogrinfo")
+        .args(["--config", "GDAL_SKIP", "LIBKML", "-ro", "-al", "-so", &doc])
+        .output()
+        .unwrap();
+    let plain = String::from_utf8_lossy(&plain.stdout);
+    assert!(plain.contains("using driver `KML'"), "{plain}");
+    for (name, n) in [
+        ("End positions", count("end_state")),
+        ("Routes", count("tracks")),
+        ("Events", count("events")),
+    ] {
+        assert!(
+            plain.contains(&format!("Layer name: {name}\nGeometry: ")),
+            "{name}: {plain}"
+        );
+        let section = plain
+            .split(&format!("Layer name: {name}\n"))
+            .nth(1)
+            .unwrap();
+        assert!(
+            section.contains(&format!("Feature Count: {n}\n")),
+            "{name}: {section}"
+        );
+    }
+
+    let text = doc_kml(&dir.join("run.kmz"));
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let gx = "http://www.google.com/kml/ext/2.2";
+    let tracks: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name((gx, "Track")))
+        .collect();
+    assert_eq!(tracks.len(), count("tracks"));
+    for t in tracks {
+        let when: Vec<jiff::Timestamp> = t
+            .children()
+            .filter(|n| n.has_tag_name("when"))
+            .map(|n| n.text().unwrap().parse().unwrap())
+            .collect();
+        let coords = t
+            .children()
+            .filter(|n| n.has_tag_name((gx, "coord")))
+            .count();
+        assert_eq!(when.len(), coords);
+        assert!(when.len() >= 2);
+        assert!(when.windows(2).all(|w| w[0] <= w[1]), "{when:?}");
+    }
+    // Every end position carries its fields, and every event its time.
+    let end = doc
+        .descendants()
+        .find(|n| n.has_tag_name("Placemark"))
+        .unwrap();
+    for key in ["status", "zone", "nearest_place", "agent"] {
+        assert!(
+            end.descendants()
+                .any(|n| n.has_tag_name("Data") && n.attribute("name") == Some(key)),
+            "{key}"
+        );
+    }
+    let stamps = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("TimeStamp"))
+        .count();
+    assert_eq!(stamps, count("events"));
+}
+
+#[test]
+fn the_same_seed_gives_the_same_kmz_and_geopackage_bytes() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let scenario = repo_path("scenarios/sohr.toml");
+    let (a, b) = (
+        run_with_both(&scenario, a.path()),
+        run_with_both(&scenario, b.path()),
+    );
+    for file in ["run.kmz", "run.gpkg"] {
+        let (x, y) = (
+            std::fs::read(a.join(file)).unwrap(),
+            std::fs::read(b.join(file)).unwrap(),
+        );
+        assert!(x == y, "{file} differs between two runs with one seed");
+    }
+}
+
+#[test]
+fn a_hostile_title_still_gives_valid_kml() {
+    let text = std::fs::read_to_string(repo_path("scenarios/us_military.toml")).unwrap();
+    let title = "title = \"<b>Rawa</b> & \\\"Aana\\\" \\u0001\\u001b]8;; البوكمال ]]> '\"";
+    let hostile: String = text
+        .lines()
+        .map(|l| if l.starts_with("title = ") { title } else { l })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("hostile.toml");
+    std::fs::write(&scenario, hostile).unwrap();
+    let run = run_with_both(&scenario, &dir.path().join("out"));
+    let kml = doc_kml(&run.join("run.kmz"));
+    let doc = roxmltree::Document::parse(&kml).unwrap();
+    let name = doc
+        .descendants()
+        .find(|n| n.has_tag_name("name"))
+        .and_then(|n| n.text())
+        .unwrap();
+    assert_eq!(
+        name,
+        "<b>Rawa</b> & \"Aana\" \u{fffd}\u{fffd}]8;; البوكمال ]]> '"
+    );
+    assert_eq!(ogrinfo_layers(&run.join("run.kmz")).len(), 5);
+}
+
+#[test]
+fn compare_writes_one_kmz_with_a_folder_per_account() {
+    let out = tempfile::tempdir().unwrap();
+    let accounts = ["us_military", "hezbollah"];
+    let mut args = vec!["compare".to_string()];
+    args.extend(accounts.map(|a| {
+        repo_path(&format!("scenarios/{a}.toml"))
+            .display()
+            .to_string()
+    }));
+    args.extend([
+        "--out".into(),
+        out.path().display().to_string(),
+        "--kml".into(),
+    ]);
+    convoy_ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+
+    let kmz = out.path().join("compare/compare.kmz");
+    let doc_text = doc_kml(&kmz);
+    let doc = roxmltree::Document::parse(&doc_text).unwrap();
+    let document = doc.root_element().first_element_child().unwrap();
+    let per_account = document
+        .children()
+        .filter(|n| n.has_tag_name("Folder"))
+        .count();
+    assert_eq!(per_account, accounts.len());
+    let layers = ogrinfo_layers(&kmz);
+    for a in accounts {
+        let end_state = ogrinfo(&out.path().join(a).join("end_state.geojson")).features;
+        assert_eq!(
+            layer(&layers, &format!("End positions: {a}")).features,
+            end_state,
+            "{a}"
+        );
+        assert!(out.path().join(a).join("run.kmz").is_file(), "{a}");
+    }
+}
