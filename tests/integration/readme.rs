@@ -66,3 +66,84 @@ fn the_readme_main_job_runs_on_the_embedded_data() {
     }
     assert!(out_dir.path().join("us_military/map.png").exists());
 }
+
+/// The README's limits table: `what` → `limit`, as written.
+fn readme_limits() -> Vec<(String, String)> {
+    let readme = std::fs::read_to_string(repo_path("README.md")).unwrap();
+    let table = readme
+        .split("### Limits")
+        .nth(1)
+        .expect("README has a Limits section");
+    table
+        .lines()
+        .filter_map(|l| l.strip_prefix("| "))
+        .filter_map(|l| l.split_once(" | "))
+        .map(|(what, limit)| (what.to_string(), limit.trim_end_matches(" |").to_string()))
+        .collect()
+}
+
+/// The largest number in a README cell ("1 to 1,000,000" → 1000000).
+fn largest(cell: &str) -> u64 {
+    cell.split(|c: char| !c.is_ascii_digit() && c != ',')
+        .filter_map(|n| n.replace(',', "").parse().ok())
+        .max()
+        .unwrap_or_else(|| panic!("no number in {cell:?}"))
+}
+
+#[test]
+fn the_readme_limits_are_the_ones_enforced() {
+    let limits = readme_limits();
+    let cell = |what: &str| {
+        limits
+            .iter()
+            .find(|(w, _)| w == what)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_else(|| panic!("README Limits lists {what}: {limits:?}"))
+    };
+    let sohr = repo_path("scenarios/sohr.toml");
+    let sohr = sohr.to_str().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().to_str().unwrap();
+    let runs = largest(&cell("`--runs`"));
+    let err = crate::harness::convoy_bad_input(&[
+        "run",
+        sohr,
+        "--out",
+        o,
+        "--runs",
+        &(runs + 1).to_string(),
+    ]);
+    assert!(err.contains(&runs.to_string()), "{err}");
+    let threads = largest(&cell("`--threads`"));
+    let err = crate::harness::convoy_bad_input(&[
+        "run",
+        sohr,
+        "--out",
+        o,
+        "--runs",
+        "1",
+        "--threads",
+        &(threads + 1).to_string(),
+    ]);
+    assert!(err.contains(&format!("more than {threads}")), "{err}");
+    crate::harness::convoy_ok(&[
+        "run",
+        sohr,
+        "--out",
+        o,
+        "--runs",
+        "1",
+        "--threads",
+        &threads.to_string(),
+    ]);
+    // "at most 1 MiB": one byte more is refused, and the message says the limit.
+    let file = cell("a scenario file");
+    assert!(file.contains("at most 1 MiB"), "{file}");
+    let big = out.path().join("big.toml");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len((1 << 20) + 1)
+        .unwrap();
+    let err = crate::harness::convoy_bad_input(&["run", big.to_str().unwrap(), "--out", o]);
+    assert!(err.contains("at most 1024 KiB"), "{err}");
+}
