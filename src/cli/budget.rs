@@ -52,8 +52,7 @@ pub fn human(bytes: u64) -> String {
 }
 
 /// Half the memory this process may have: the machine's (/proc/meminfo), or its control
-/// group's limit if lower (a container's, /sys/fs/cgroup/memory.max); 4 GiB where neither can be
-/// read.
+/// group's limit if lower (a container's); a budget of 4 GiB where neither can be read.
 fn default_budget() -> u64 {
     let machine = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
         m.lines()
@@ -61,15 +60,40 @@ fn default_budget() -> u64 {
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
             .map(|kib| kib * 1024)
     });
-    // "max" when unlimited, which does not parse.
-    let group = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    let limit = match (machine, group) {
+    let limit = match (machine, group_limit()) {
         (Some(m), Some(g)) => m.min(g),
         (m, g) => m.or(g).unwrap_or(8 << 30),
     };
     limit / 2
+}
+
+/// The memory limit of this process's control group, cgroup v2 (`memory.max`) or v1
+/// (`memory.limit_in_bytes`), at the group's own path and at the root a container sees; `None`
+/// where there is none ("max", or v1's near-2^63 for unlimited).
+fn group_limit() -> Option<u64> {
+    let groups = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+    let path_of = |controller: &str| {
+        groups.lines().find_map(|l| {
+            let mut parts = l.splitn(3, ':');
+            let (_, names, path) = (parts.next()?, parts.next()?, parts.next()?);
+            names
+                .split(',')
+                .any(|n| n == controller)
+                .then(|| path.to_string())
+        })
+    };
+    let v2 = path_of("").unwrap_or_default();
+    let v1 = path_of("memory").unwrap_or_default();
+    [
+        format!("/sys/fs/cgroup{v2}/memory.max"),
+        "/sys/fs/cgroup/memory.max".to_string(),
+        format!("/sys/fs/cgroup/memory{v1}/memory.limit_in_bytes"),
+        "/sys/fs/cgroup/memory/memory.limit_in_bytes".to_string(),
+    ]
+    .iter()
+    .filter_map(|f| std::fs::read_to_string(f).ok()?.trim().parse::<u64>().ok())
+    .filter(|&b| b < 1 << 60)
+    .min()
 }
 
 /// How each account's single run is held while the command works.
@@ -118,7 +142,8 @@ impl BudgetArgs {
             Some(m) => (m, "the --max-memory limit".to_string()),
             None => (
                 default_budget(),
-                "half of this machine's memory; --max-memory allows more".to_string(),
+                "half of the memory this machine or container has; --max-memory allows more"
+                    .to_string(),
             ),
         };
         if need <= limit {

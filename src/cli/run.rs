@@ -19,10 +19,10 @@ use super::{Error, Folder, Kind, basemap, drawn, write};
 /// Writes summary.json, end_state.geojson, tracks.geojson, track_points.geojson, events.geojson,
 /// tracks.mf.json, map.png and timeline.png into OUT/<scenario file stem>/ (with --kml also run.kmz
 /// for Google Earth, with --gpkg also run.gpkg, every layer in one styled GeoPackage), with
-/// convoy-sim.json listing them, replacing that folder only once every file is written — and only if convoy-sim
-/// wrote it and nothing else was put in it since. A bad scenario is reported with file, line and
-/// key (exit 2), and nothing is written. Work estimated to need more than --max-memory (default:
-/// half this machine's memory) is refused before it starts.
+/// convoy-sim.json listing them. The folder is replaced only once every file is written, and only
+/// if convoy-sim wrote it and nothing else was put in it since. A bad scenario is reported with
+/// file, line and key (exit 2), and nothing is written. Work estimated to need more than
+/// --max-memory (default: half this machine's memory) is refused before it starts.
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  convoy-sim run scenarios/us_military.toml\n  convoy-sim run scenarios/sohr.toml --out results --seed 7\n  convoy-sim run scenarios/us_military.toml --kml --gpkg"

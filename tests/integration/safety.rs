@@ -385,7 +385,7 @@ fn work_too_big_for_the_memory_is_refused_up_front_with_the_figures() {
     assert!(
         err.contains("would need about")
             && err.contains("100700 agents")
-            && err.contains("half of this machine's memory"),
+            && err.contains("half of the memory this machine or container has"),
         "{err}"
     );
     assert!(!out.exists());
