@@ -93,7 +93,7 @@ pub fn write_folders(
     folders: &[Folder],
     tell: &mut dyn FnMut(String),
 ) -> Result<(), Error> {
-    // Checked before anything is made, and again once no other writer can be at work.
+    // Checked before anything is staged, and again once no other writer can be at work.
     let check = || {
         let problems: Vec<String> = folders
             .iter()
@@ -104,8 +104,8 @@ pub fn write_folders(
             false => Err(Error::input(problems.join("; "))),
         }
     };
-    check()?;
     prepare(out)?;
+    check()?;
     let staging = Staging::open(out, command, tell)?;
     staging.recover(tell);
     check()?;
