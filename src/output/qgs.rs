@@ -4,8 +4,8 @@
 //!
 //! Plain XML (`.qgs`, not the zipped `.qgz`), so the project diffs like the other text files and the
 //! same run gives the same bytes: layer ids are derived from the scenario and layer names, and no
-//! clock is read. Data sources are `./<layer>.geojson`, which QGIS resolves against the project's
-//! own folder, so the folder can be moved or handed over whole. The basemap is drawn into the PNG
+//! clock is read. Data sources are `./<layer>.geojson` (with the layer's geometry type), which QGIS
+//! resolves against the project's own folder, so the folder can be moved or handed over whole. The basemap is drawn into the PNG
 //! maps and is no file of the folder, so the project has none.
 //!
 //! Each `<maplayer>` holds the same temporal settings and renderer as the layer's `.qml`
@@ -142,9 +142,23 @@ fn rectangle(tag: &str, [x0, y0, x1, y1]: [f64; 4]) -> String {
     )
 }
 
-/// The data source of a layer: its GeoJSON beside the project.
+/// The data source of a layer: its GeoJSON beside the project, with the geometry type its features
+/// have. GDAL cannot tell a geometry type from an empty GeoJSON file, and QGIS would open one as a
+/// table without its style; told the type, QGIS opens it as an empty layer of that type, styled.
 fn source(layer: &Layer) -> String {
-    escape(&format!("./{}", layer.geojson_name()))
+    escape(&format!(
+        "./{}|geometrytype={}",
+        layer.geojson_name(),
+        wkb_type(layer.geometry)
+    ))
+}
+
+/// The geometry type as QGIS names it in `wkbType` and data sources.
+fn wkb_type(geometry: LayerGeometry) -> &'static str {
+    match geometry {
+        LayerGeometry::Point => "Point",
+        LayerGeometry::LineString => "LineString",
+    }
 }
 
 /// The layer tree: every layer shown, top to bottom in draw order.
@@ -172,10 +186,7 @@ fn map_layer(out: &mut String, layer: &Layer, id: &str) {
         LayerGeometry::Point => "Point",
         LayerGeometry::LineString => "Line",
     };
-    let wkb = match layer.geometry {
-        LayerGeometry::Point => "Point",
-        LayerGeometry::LineString => "LineString",
-    };
+    let wkb = wkb_type(layer.geometry);
     let _ = writeln!(
         out,
         "    <maplayer type=\"vector\" geometry=\"{geometry}\" wkbType=\"{wkb}\" readOnly=\"0\" labelsEnabled=\"0\" \

@@ -68,6 +68,11 @@ fn datasources(doc: &Document<'_>) -> Vec<String> {
         .collect()
 }
 
+/// The file of an OGR data source: what comes before its options (`|geometrytype=…`).
+fn file_part(source: &str) -> &str {
+    source.split('|').next().unwrap_or(source)
+}
+
 /// Every (lon, lat) of a GeoJSON layer's features.
 fn coordinates(path: &Path) -> Vec<[f64; 2]> {
     fn walk(v: &serde_json::Value, out: &mut Vec<[f64; 2]>) {
@@ -116,10 +121,16 @@ fn the_project_opens_the_layers_beside_it_in_draw_order_with_their_styles() {
     assert_eq!(ids, tree_layers);
 
     for (layer, name) in layers.iter().zip(DRAW_ORDER) {
-        // Its data: the GeoJSON beside the project, by a path relative to it, that GDAL opens.
+        // Its data: the GeoJSON beside the project, by a path relative to it, that GDAL opens, and
+        // its geometry type, so that QGIS styles it even when it is empty.
+        let geometry = if name == "tracks" {
+            "LineString"
+        } else {
+            "Point"
+        };
         let source = text(*layer, "datasource");
-        assert_eq!(source, format!("./{name}.geojson"));
-        let file = dir.join(source);
+        assert_eq!(source, format!("./{name}.geojson|geometrytype={geometry}"));
+        let file = dir.join(file_part(source));
         assert!(ogrinfo(&file).features > 0, "{name}: no features");
         assert_eq!(crs(child(*layer, "srs")), "EPSG:4326", "{name}");
 
@@ -190,6 +201,9 @@ fn a_moved_folder_still_finds_its_layers() {
     assert_eq!(sources.len(), DRAW_ORDER.len());
     for source in sources {
         assert!(source.starts_with("./"), "{source} is not relative");
-        assert!(moved.join(&source).is_file(), "{source} is not beside it");
+        assert!(
+            moved.join(file_part(&source)).is_file(),
+            "{source} is not beside it"
+        );
     }
 }
