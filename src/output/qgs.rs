@@ -5,8 +5,8 @@
 //! Plain XML (`.qgs`, not the zipped `.qgz`), so the project diffs like the other text files and the
 //! same run gives the same bytes: layer ids are derived from the scenario and layer names, and no
 //! clock is read. Data sources are `./<layer>.geojson` (with the layer's geometry type), which QGIS
-//! resolves against the project's own folder, so the folder can be moved or handed over whole. The basemap is drawn into the PNG
-//! maps and is no file of the folder, so the project has none.
+//! resolves against the project's own folder, so the folder can be moved or handed over whole. The
+//! basemap is drawn into the PNG maps and is no file of the folder, so the project has none.
 //!
 //! Each `<maplayer>` holds the same temporal settings and renderer as the layer's `.qml`
 //! ([`Style::elements`]); the project's time range is the run's start to end, stepped by the
@@ -23,7 +23,7 @@ use crate::scenario::Scenario;
 
 /// The layers from the top of the layer tree (drawn last, over the others) to the bottom: events
 /// and end positions over the recorded positions, those over the tracks they lie on.
-pub const DRAW_ORDER: [&str; 4] = ["events", "end_state", "track_points", "tracks"];
+const DRAW_ORDER: [&str; 4] = ["events", "end_state", "track_points", "tracks"];
 
 /// How far the project's extent reaches past the features, as a share of their span: markers on the
 /// edge are drawn whole.
@@ -84,6 +84,18 @@ pub fn project(scenario: &Scenario, result: &RunResult, layers: &[Layer]) -> Str
         let _ = writeln!(out, "    <layer id=\"{id}\"/>");
     }
     out.push_str("  </layerorder>\n");
+    time_settings(&mut out, scenario, result);
+    // Saved again from QGIS, the project keeps its paths relative. QGIS reads `<projectCrs>` only
+    // when the project says it has one.
+    out.push_str(
+        "  <properties>\n    <Paths>\n      <Absolute type=\"bool\">false</Absolute>\n    </Paths>\n    \
+<SpatialRefSys>\n      <ProjectionsEnabled type=\"int\">1</ProjectionsEnabled>\n    </SpatialRefSys>\n  </properties>\n</qgis>\n",
+    );
+    out
+}
+
+/// The Temporal Controller's range, the run's start to end, stepped by the recording interval.
+fn time_settings(out: &mut String, scenario: &Scenario, result: &RunResult) {
     let _ = writeln!(
         out,
         "  <ProjectTimeSettings timeStepUnit=\"min\" timeStep=\"{}\" frameRate=\"1\" cumulativeTemporalRange=\"0\">\n    \
@@ -92,13 +104,6 @@ pub fn project(scenario: &Scenario, result: &RunResult, layers: &[Layer]) -> Str
         time_text(result.start),
         time_text(result.end)
     );
-    // Saved again from QGIS, the project keeps its paths relative. QGIS reads `<projectCrs>` only
-    // when the project says it has one.
-    out.push_str(
-        "  <properties>\n    <Paths>\n      <Absolute type=\"bool\">false</Absolute>\n    </Paths>\n    \
-<SpatialRefSys>\n      <ProjectionsEnabled type=\"int\">1</ProjectionsEnabled>\n    </SpatialRefSys>\n  </properties>\n</qgis>\n",
-    );
-    out
 }
 
 /// A layer's id: its name, and a hash of the scenario's name with it, so that layers of two
