@@ -19,7 +19,8 @@
 //!                            │                  inconsistent (check::reach bounds what is possible)
 //!                            ▼
 //!                     output::run               RunResult → summary.json, GeoJSON, MF-JSON text;
-//!                     output::{kml,gpkg}        the same layers as run.kmz and run.gpkg bytes
+//!                     output::{kml,gpkg}        the same layers as run.kmz and run.gpkg bytes,
+//!                     output::{qgis,qgs}        and their QGIS styles (.qml) and project (run.qgs)
 //!                     output::{ensemble,check}  ensemble and check files; output::map draws PNG/SVG
 //!                            │
 //!                            ▼

@@ -16,8 +16,9 @@ use super::{Error, Folder, Kind, basemap, drawn, write};
 
 /// Run one account's scenario and write what happened.
 ///
-/// Writes summary.json, end_state.geojson, tracks.geojson, track_points.geojson, events.geojson,
-/// tracks.mf.json, map.png and timeline.png into OUT/<scenario file stem>/ (with --kml also run.kmz
+/// Writes summary.json, end_state.geojson, tracks.geojson, track_points.geojson, events.geojson
+/// (each with a QGIS style, .qml), tracks.mf.json, run.qgs (a QGIS project of those layers), map.png
+/// and timeline.png into OUT/<scenario file stem>/ (with --kml also run.kmz
 /// for Google Earth, with --gpkg also run.gpkg, every layer in one styled GeoPackage), with
 /// convoy-sim.json listing them. The folder is replaced only once every file is written, and only
 /// if convoy-sim wrote it and nothing else was put in it since. A bad scenario is reported with

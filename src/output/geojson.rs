@@ -70,6 +70,16 @@ pub fn vertices(f: &Feature) -> Vec<[f64; 2]> {
     }
 }
 
+/// Smallest and largest lon and lat of `xy`: `[min_x, min_y, max_x, max_y]`; `None` if empty.
+pub fn bounds(xy: impl IntoIterator<Item = [f64; 2]>) -> Option<[f64; 4]> {
+    xy.into_iter().fold(None, |b, [x, y]| {
+        Some(match b {
+            None => [x, y, x, y],
+            Some([x0, y0, x1, y1]) => [x0.min(x), y0.min(y), x1.max(x), y1.max(y)],
+        })
+    })
+}
+
 /// Builds a property map from `(key, value)` pairs.
 pub fn properties<const N: usize>(pairs: [(&str, JsonValue); N]) -> JsonObject {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()

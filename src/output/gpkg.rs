@@ -18,7 +18,7 @@ use rusqlite::Connection;
 use rusqlite::types::Value as Sql;
 use serde_json::Value;
 
-use super::geojson::vertices;
+use super::geojson::{bounds, vertices};
 use super::run::{Layer, LayerGeometry};
 
 /// `PRAGMA application_id`: "GPKG" in ASCII.
@@ -163,16 +163,6 @@ fn sql_value(v: Option<&Value>, field: Field) -> Sql {
     }
 }
 
-/// Smallest and largest lon and lat of `xy`: `[min_x, min_y, max_x, max_y]`.
-fn bounds(xy: impl IntoIterator<Item = [f64; 2]>) -> Option<[f64; 4]> {
-    xy.into_iter().fold(None, |b, [x, y]| {
-        Some(match b {
-            None => [x, y, x, y],
-            Some([x0, y0, x1, y1]) => [x0.min(x), y0.min(y), x1.max(x), y1.max(y)],
-        })
-    })
-}
-
 /// A GeoPackage geometry blob (spec 2.1.3): header with an xy envelope, then ISO WKB, all
 /// little-endian. `None` for a feature without vertices: a NULL geometry.
 fn geometry(xy: &[[f64; 2]], kind: LayerGeometry) -> Option<Vec<u8>> {
@@ -263,7 +253,7 @@ fn write_layer(db: &Connection, layer: &Layer, last_change: &str) -> rusqlite::R
     db.execute(
         "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, owner, ui, update_time) \
          VALUES ('', '', ?1, 'geom', ?1, ?2, '', 1, 'convoy-sim', '', NULL, ?3)",
-        rusqlite::params![layer.name, layer.style, last_change],
+        rusqlite::params![layer.name, layer.style.qml(), last_change],
     )?;
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! What the pipeline writes for people and for GIS: GeoJSON, a GeoPackage and KML that QGIS, GDAL
-//! and Google Earth open as they are, and the run summaries. Bytes only; the CLI decides where they
+//! and Google Earth open as they are, QGIS styles and a QGIS project, and the run summaries. Bytes only; the CLI decides where they
 //! go.
 
 pub mod assignment;
@@ -11,5 +11,6 @@ pub mod gpkg;
 pub mod kml;
 pub mod map;
 pub mod qgis;
+pub mod qgs;
 pub mod run;
 pub mod xml;

@@ -1,6 +1,6 @@
 //! QGIS layer styles (`.qml`), written next to each GeoJSON under the same name so QGIS applies
-//! them when the layer is opened: the colours of the PNG maps, and temporal settings on the time
-//! fields so the Temporal Controller can play a run.
+//! them when the layer is opened, and into `run.qgs` ([`super::qgs`]): the colours of the PNG maps,
+//! and temporal settings on the time fields so the Temporal Controller can play a run.
 
 use std::fmt::Write as _;
 
@@ -93,12 +93,37 @@ fn symbol(name: usize, s: &Symbol) -> String {
     }
 }
 
+/// A layer's QGIS style: its temporal settings and renderer, the elements QGIS reads from a map
+/// layer. A `.qml` file holds them under its root, which stands for the layer; a project
+/// (`super::qgs`) puts the same elements in each of its `<maplayer>`s, so both draw alike.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Style {
+    /// `<temporal>` then `<renderer-v2>`, indented as children of the root.
+    elements: String,
+}
+
+impl Style {
+    /// The `.qml` file.
+    pub fn qml(&self) -> String {
+        format!(
+            "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n<qgis version=\"{QGIS_VERSION}\" styleCategories=\"Symbology|Temporal\">\n{}</qgis>\n",
+            self.elements
+        )
+    }
+
+    /// The elements a `<maplayer>` holds, as the `.qml` indents them under its root.
+    pub fn elements(&self) -> &str {
+        &self.elements
+    }
+}
+
+/// The QGIS version the styles and the project say they were written by: Debian 12's, which reads
+/// them (see `tests/qgis/`), as later versions do; an older number than the reader's is no warning.
+pub const QGIS_VERSION: &str = "3.22.0";
+
 /// A style that colours features by the value of `field`.
-fn categorized(field: &str, categories: &[(&str, &str, Symbol)], t: Temporal) -> String {
-    let mut out = String::from(
-        "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n<qgis version=\"3.22.0\" styleCategories=\"Symbology|Temporal\">\n",
-    );
-    out.push_str(&temporal(&t));
+fn categorized(field: &str, categories: &[(&str, &str, Symbol)], t: Temporal) -> Style {
+    let mut out = temporal(&t);
     let _ = writeln!(
         out,
         "  <renderer-v2 type=\"categorizedSymbol\" attr=\"{}\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">",
@@ -117,8 +142,8 @@ fn categorized(field: &str, categories: &[(&str, &str, Symbol)], t: Temporal) ->
     for (i, (_, _, s)) in categories.iter().enumerate() {
         out.push_str(&symbol(i, s));
     }
-    out.push_str("    </symbols>\n  </renderer-v2>\n</qgis>\n");
-    out
+    out.push_str("    </symbols>\n  </renderer-v2>\n");
+    Style { elements: out }
 }
 
 fn status_categories(size: f64, shape: &'static str) -> Vec<(&'static str, &'static str, Symbol)> {
@@ -148,12 +173,12 @@ fn status_categories(size: f64, shape: &'static str) -> Vec<(&'static str, &'sta
 
 /// `end_state.qml`: buses as squares and people as circles would need two fields; one status
 /// colour per marker matches the map's colours.
-pub fn end_state() -> String {
+pub fn end_state() -> Style {
     categorized("status", &status_categories(4.0, "square"), Temporal::None)
 }
 
 /// `track_points.qml`: each recorded position shown for one recording interval.
-pub fn track_points(record_every_min: u32) -> String {
+pub fn track_points(record_every_min: u32) -> Style {
     categorized(
         "status",
         &status_categories(2.6, "circle"),
@@ -166,7 +191,7 @@ pub fn track_points(record_every_min: u32) -> String {
 }
 
 /// `tracks.qml`: bus tracks solid, people's dashed, each from its start to its end time.
-pub fn tracks() -> String {
+pub fn tracks() -> Style {
     categorized(
         "agent",
         &[
@@ -197,7 +222,7 @@ pub fn tracks() -> String {
 }
 
 /// `events.qml`: road cuts and strikes stay on the map once they have happened.
-pub fn events() -> String {
+pub fn events() -> Style {
     let kinds = [
         (SimEventKind::RoadClosed, "cross2", style::ROAD_CUT, 5.0),
         (SimEventKind::Strike, "triangle", style::STRIKE, 4.0),

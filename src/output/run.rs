@@ -1,7 +1,8 @@
 //! The files `convoy-sim run` writes, built from a [`RunResult`] alone (plus the scenario and
 //! geography it ran on, for names and citations). Nothing here touches the disk. The four GIS
-//! layers are built once, as [`Layer`]s, and written as GeoJSON and, on request, as KML
-//! ([`super::kml`]) and GeoPackage ([`super::gpkg`]).
+//! layers are built once, as [`Layer`]s, and written as GeoJSON with their QGIS styles, in a QGIS
+//! project ([`super::qgs`]) and, on request, as KML ([`super::kml`]) and GeoPackage
+//! ([`super::gpkg`]).
 //!
 //! Every GeoJSON is RFC 7946, one geometry type per file, times ISO 8601 UTC ("…Z"), and a missing
 //! time is null, never a placeholder, so GDAL types each time field DateTime and QGIS's Temporal
@@ -46,7 +47,8 @@ pub struct Inputs<'a> {
     pub scenario_text: &'a str,
 }
 
-fn sha256(text: &str) -> String {
+/// The SHA-256 of `text`, in lowercase hex.
+pub(crate) fn sha256(text: &str) -> String {
     Sha256::digest(text.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -349,8 +351,15 @@ pub struct Layer {
     pub name: &'static str,
     pub geometry: LayerGeometry,
     pub features: Vec<Feature>,
-    /// The `.qml` text.
-    pub style: String,
+    /// How QGIS draws it: the `.qml` beside the GeoJSON, and the same in `run.qgs`.
+    pub style: super::qgis::Style,
+}
+
+impl Layer {
+    /// The GeoJSON file that holds it, in the run folder.
+    pub fn geojson_name(&self) -> String {
+        format!("{}.geojson", self.name)
+    }
 }
 
 /// The four layers of a run, in the order the files are listed.
@@ -370,7 +379,7 @@ fn layers_but(
     skip: Option<&str>,
 ) -> Vec<Layer> {
     use LayerGeometry::{LineString, Point};
-    type Build<'a> = Box<dyn Fn() -> (Vec<Feature>, String) + 'a>;
+    type Build<'a> = Box<dyn Fn() -> (Vec<Feature>, super::qgis::Style) + 'a>;
     let record_min = (scenario.record_every.as_secs() / 60) as u32;
     let all: [(&'static str, LayerGeometry, Build<'_>); 4] = [
         (
@@ -446,18 +455,19 @@ pub fn files(
     )];
     for l in &layers {
         files.push(OutputFile::new(
-            &format!("{}.geojson", l.name),
+            &l.geojson_name(),
             feature_collection(&l.features),
         ));
     }
     files.push(OutputFile::new("tracks.mf.json", moving_features(result)));
     // QGIS applies a .qml of the same name when the layer is opened.
     for l in &layers {
-        files.push(OutputFile::new(
-            &format!("{}.qml", l.name),
-            l.style.as_str(),
-        ));
+        files.push(OutputFile::new(&format!("{}.qml", l.name), l.style.qml()));
     }
+    files.push(OutputFile::new(
+        "run.qgs",
+        super::qgs::project(scenario, result, &layers),
+    ));
     if formats.kml {
         files.push(OutputFile::new(
             "run.kmz",

@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::harness::{LayerSummary, convoy_ok, ogrinfo, ogrinfo_layers, repo_path};
+use crate::harness::{LayerSummary, convoy_ok, ogrinfo, ogrinfo_layers, qgis_xml, repo_path};
 
 const LAYERS: [&str; 4] = ["end_state", "tracks", "track_points", "events"];
 
@@ -261,6 +261,17 @@ fn a_hostile_title_still_gives_valid_kml() {
         "<b>Rawa</b> & \"Aana\" \u{fffd}\u{fffd}]8;; البوكمال ]]> '"
     );
     assert_eq!(ogrinfo_layers(&run.join("run.kmz")).len(), 5);
+    let qgs = std::fs::read_to_string(run.join("run.qgs")).unwrap();
+    let doc = qgis_xml(&qgs);
+    let title = doc
+        .descendants()
+        .find(|n| n.has_tag_name("title"))
+        .and_then(|n| n.text())
+        .unwrap();
+    assert_eq!(
+        title,
+        "hostile — <b>Rawa</b> & \"Aana\" \u{fffd}\u{fffd}]8;; البوكمال ]]> '"
+    );
 }
 
 #[test]
@@ -298,5 +309,6 @@ fn compare_writes_one_kmz_with_a_folder_per_account() {
             "{a}"
         );
         assert!(out.path().join(a).join("run.kmz").is_file(), "{a}");
+        assert!(out.path().join(a).join("run.qgs").is_file(), "{a}");
     }
 }

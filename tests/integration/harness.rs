@@ -60,6 +60,16 @@ pub fn convoy_bad_input(args: &[&str]) -> String {
     stderr.trim_end().to_string()
 }
 
+/// Parses a QGIS file — a `.qml` style or a `.qgs` project — which opens with QGIS's DOCTYPE.
+pub fn qgis_xml(text: &str) -> roxmltree::Document<'_> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    roxmltree::Document::parse_with_options(text, options)
+        .unwrap_or_else(|e| panic!("not QGIS XML: {e}"))
+}
+
 /// What `ogrinfo -ro -al -so` says of a layer.
 #[derive(Debug, PartialEq)]
 pub struct LayerSummary {

@@ -11,6 +11,7 @@ mod harness;
 mod maps;
 mod network;
 mod properties;
+mod qgis_project;
 mod readme;
 mod run_cli;
 mod safety;

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::harness::{convoy, convoy_bad_input, convoy_ok, ogrinfo, repo_path};
+use crate::harness::{convoy, convoy_bad_input, convoy_ok, ogrinfo, qgis_xml, repo_path};
 
 fn field<'a>(s: &'a crate::harness::LayerSummary, name: &str) -> &'a str {
     s.fields
@@ -319,12 +319,7 @@ fn qgis_styles_sit_beside_each_layer_and_name_its_fields() {
     let dir = out.path().join("hezbollah");
     for layer in ["end_state", "tracks", "track_points", "events"] {
         let qml = std::fs::read_to_string(dir.join(format!("{layer}.qml"))).unwrap();
-        let options = roxmltree::ParsingOptions {
-            allow_dtd: true,
-            ..Default::default()
-        };
-        let doc = roxmltree::Document::parse_with_options(&qml, options)
-            .unwrap_or_else(|e| panic!("{layer}.qml: {e}"));
+        let doc = qgis_xml(&qml);
         let summary = ogrinfo(&dir.join(format!("{layer}.geojson")));
         let renderer = doc
             .descendants()

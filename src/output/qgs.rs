@@ -1,0 +1,232 @@
+//! `run.qgs`: a QGIS 3 project beside the layers of a run, so one double-click opens them drawn,
+//! in order, and ready to play on the Temporal Controller — where opening the GeoJSON files one by
+//! one leaves the user to stack them and set the time range by hand.
+//!
+//! Plain XML (`.qgs`, not the zipped `.qgz`), so the project diffs like the other text files and the
+//! same run gives the same bytes: layer ids are derived from the scenario and layer names, and no
+//! clock is read. Data sources are `./<layer>.geojson` (with the layer's geometry type), which QGIS
+//! resolves against the project's own folder, so the folder can be moved or handed over whole. The
+//! basemap is drawn into the PNG maps and is no file of the folder, so the project has none.
+//!
+//! Each `<maplayer>` holds the same temporal settings and renderer as the layer's `.qml`
+//! ([`Style::elements`]); the project's time range is the run's start to end, stepped by the
+//! scenario's recording interval, and its extent is that of the layers' features.
+
+use std::fmt::Write as _;
+
+use super::geojson::{bounds, vertices};
+use super::qgis::QGIS_VERSION;
+use super::run::{Layer, LayerGeometry, sha256, time_text};
+use super::xml::escape;
+use crate::engine::RunResult;
+use crate::scenario::Scenario;
+
+/// The layers from the top of the layer tree (drawn last, over the others) to the bottom: events
+/// and end positions over the recorded positions, those over the tracks they lie on.
+const DRAW_ORDER: [&str; 4] = ["events", "end_state", "track_points", "tracks"];
+
+/// How far the project's extent reaches past the features, as a share of their span: markers on the
+/// edge are drawn whole.
+const MARGIN: f64 = 0.05;
+/// The least margin, in degrees, so that a single point still opens at a readable scale.
+const MIN_MARGIN_DEG: f64 = 0.01;
+
+/// WGS 84 as QGIS writes a `<spatialrefsys>`: QGIS reads the `authid` (its `srsid` 3452 is the
+/// built-in EPSG:4326), the rest is for people reading the file.
+const WGS84: &str = "<spatialrefsys>\
+<proj4>+proj=longlat +datum=WGS84 +no_defs</proj4>\
+<srsid>3452</srsid><srid>4326</srid><authid>EPSG:4326</authid>\
+<description>WGS 84</description><projectionacronym>longlat</projectionacronym>\
+<ellipsoidacronym>EPSG:7030</ellipsoidacronym><geographicflag>true</geographicflag>\
+</spatialrefsys>";
+
+/// The project of a run whose `layers` are written beside it as `<name>.geojson`.
+pub fn project(scenario: &Scenario, result: &RunResult, layers: &[Layer]) -> String {
+    let mut ordered: Vec<&Layer> = layers.iter().collect();
+    ordered.sort_by_key(|l| DRAW_ORDER.iter().position(|&n| n == l.name));
+    let ids: Vec<String> = ordered.iter().map(|l| layer_id(scenario, l)).collect();
+    let extent = bounds(
+        layers
+            .iter()
+            .flat_map(|l| l.features.iter().flat_map(vertices)),
+    )
+    .map(with_margin);
+    let title = escape(&format!("{} — {}", scenario.name, scenario.account.title));
+
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n\
+<qgis projectname=\"{title}\" version=\"{QGIS_VERSION}\">\n  <homePath path=\"\"/>\n  <title>{title}</title>\n  \
+<projectCrs>{WGS84}</projectCrs>"
+    );
+    layer_tree(&mut out, &ordered, &ids);
+    if let Some(e) = extent {
+        let _ = writeln!(
+            out,
+            "  <mapcanvas name=\"theMapCanvas\" annotationsVisible=\"1\">\n    <units>degrees</units>\n    \
+{}\n    <rotation>0</rotation>\n    <destinationsrs>{WGS84}</destinationsrs>\n  </mapcanvas>",
+            extent_element(e)
+        );
+        let _ = writeln!(
+            out,
+            "  <ProjectViewSettings UseProjectScales=\"0\">\n    <Scales/>\n    {}\n    {}\n  </ProjectViewSettings>",
+            rectangle("DefaultViewExtent", e),
+            rectangle("PresetFullExtent", e)
+        );
+    }
+    out.push_str("  <projectlayers>\n");
+    for (layer, id) in ordered.iter().zip(&ids) {
+        map_layer(&mut out, layer, id);
+    }
+    out.push_str("  </projectlayers>\n  <layerorder>\n");
+    for id in &ids {
+        let _ = writeln!(out, "    <layer id=\"{id}\"/>");
+    }
+    out.push_str("  </layerorder>\n");
+    time_settings(&mut out, scenario, result);
+    // Saved again from QGIS, the project keeps its paths relative. QGIS reads `<projectCrs>` only
+    // when the project says it has one.
+    out.push_str(
+        "  <properties>\n    <Paths>\n      <Absolute type=\"bool\">false</Absolute>\n    </Paths>\n    \
+<SpatialRefSys>\n      <ProjectionsEnabled type=\"int\">1</ProjectionsEnabled>\n    </SpatialRefSys>\n  </properties>\n</qgis>\n",
+    );
+    out
+}
+
+/// The Temporal Controller's range, the run's start to end, stepped by the recording interval.
+fn time_settings(out: &mut String, scenario: &Scenario, result: &RunResult) {
+    let _ = writeln!(
+        out,
+        "  <ProjectTimeSettings timeStepUnit=\"min\" timeStep=\"{}\" frameRate=\"1\" cumulativeTemporalRange=\"0\">\n    \
+<TemporalRange>\n      <start>{}</start>\n      <end>{}</end>\n    </TemporalRange>\n  </ProjectTimeSettings>",
+        (scenario.record_every.as_secs() / 60).max(1),
+        time_text(result.start),
+        time_text(result.end)
+    );
+}
+
+/// A layer's id: its name, and a hash of the scenario's name with it, so that layers of two
+/// accounts loaded into one project stay apart, and the same run always gives the same id.
+fn layer_id(scenario: &Scenario, layer: &Layer) -> String {
+    let hash = sha256(&format!("{}\n{}", scenario.name, layer.name));
+    format!("{}_{}", layer.name, &hash[..16])
+}
+
+/// `[min_x, min_y, max_x, max_y]` widened by [`MARGIN`] on every side.
+fn with_margin([x0, y0, x1, y1]: [f64; 4]) -> [f64; 4] {
+    let dx = ((x1 - x0) * MARGIN).max(MIN_MARGIN_DEG);
+    let dy = ((y1 - y0) * MARGIN).max(MIN_MARGIN_DEG);
+    [x0 - dx, y0 - dy, x1 + dx, y1 + dy]
+}
+
+/// Degrees to 1e-6, as the GeoJSON coordinates are.
+fn deg(v: f64) -> String {
+    format!("{:.6}", v)
+}
+
+/// `<extent>` as map canvases and layers write it.
+fn extent_element([x0, y0, x1, y1]: [f64; 4]) -> String {
+    format!(
+        "<extent><xmin>{}</xmin><ymin>{}</ymin><xmax>{}</xmax><ymax>{}</ymax></extent>",
+        deg(x0),
+        deg(y0),
+        deg(x1),
+        deg(y1)
+    )
+}
+
+/// A rectangle with its CRS, as the project's view settings write it.
+fn rectangle(tag: &str, [x0, y0, x1, y1]: [f64; 4]) -> String {
+    format!(
+        "<{tag} xmin=\"{}\" ymin=\"{}\" xmax=\"{}\" ymax=\"{}\">{WGS84}</{tag}>",
+        deg(x0),
+        deg(y0),
+        deg(x1),
+        deg(y1)
+    )
+}
+
+/// The data source of a layer: its GeoJSON beside the project, with the geometry type its features
+/// have. GDAL cannot tell a geometry type from an empty GeoJSON file, and QGIS would open one as a
+/// table without its style; told the type, QGIS opens it as an empty layer of that type, styled.
+fn source(layer: &Layer) -> String {
+    escape(&format!(
+        "./{}|geometrytype={}",
+        layer.geojson_name(),
+        wkb_type(layer.geometry)
+    ))
+}
+
+/// The geometry type as QGIS names it in `wkbType` and data sources.
+fn wkb_type(geometry: LayerGeometry) -> &'static str {
+    match geometry {
+        LayerGeometry::Point => "Point",
+        LayerGeometry::LineString => "LineString",
+    }
+}
+
+/// The layer tree: every layer shown, top to bottom in draw order.
+fn layer_tree(out: &mut String, ordered: &[&Layer], ids: &[String]) {
+    out.push_str("  <layer-tree-group>\n    <customproperties/>\n");
+    for (layer, id) in ordered.iter().zip(ids) {
+        let _ = writeln!(
+            out,
+            "    <layer-tree-layer id=\"{id}\" name=\"{}\" source=\"{}\" providerKey=\"ogr\" checked=\"Qt::Checked\" expanded=\"1\">\n      \
+<customproperties/>\n    </layer-tree-layer>",
+            escape(layer.name),
+            source(layer)
+        );
+    }
+    out.push_str("    <custom-order enabled=\"0\">\n");
+    for id in ids {
+        let _ = writeln!(out, "      <item>{id}</item>");
+    }
+    out.push_str("    </custom-order>\n  </layer-tree-group>\n");
+}
+
+/// One `<maplayer>`: where its data is, its CRS and extent, and its style.
+fn map_layer(out: &mut String, layer: &Layer, id: &str) {
+    let geometry = match layer.geometry {
+        LayerGeometry::Point => "Point",
+        LayerGeometry::LineString => "Line",
+    };
+    let wkb = wkb_type(layer.geometry);
+    let _ = writeln!(
+        out,
+        "    <maplayer type=\"vector\" geometry=\"{geometry}\" wkbType=\"{wkb}\" readOnly=\"0\" labelsEnabled=\"0\" \
+hasScaleBasedVisibilityFlag=\"0\" minScale=\"100000000\" maxScale=\"0\" styleCategories=\"AllStyleCategories\">"
+    );
+    if let Some(e) = bounds(layer.features.iter().flat_map(vertices)) {
+        let _ = writeln!(out, "      {}", extent_element(e));
+    }
+    let _ = writeln!(
+        out,
+        "      <id>{id}</id>\n      <datasource>{}</datasource>\n      <layername>{}</layername>\n      \
+<srs>{WGS84}</srs>\n      <provider encoding=\"UTF-8\">ogr</provider>",
+        source(layer),
+        escape(layer.name)
+    );
+    // The style's elements are children of the .qml's root, two spaces in; here they sit six in.
+    for line in layer.style.elements().lines() {
+        let _ = writeln!(out, "    {line}");
+    }
+    out.push_str("    </maplayer>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_single_point_still_gets_an_extent_to_draw_in() {
+        let e = with_margin([36.5, 34.0, 36.5, 34.0]).map(deg);
+        assert_eq!(e, ["36.490000", "33.990000", "36.510000", "34.010000"]);
+    }
+
+    #[test]
+    fn the_margin_grows_with_the_span() {
+        let e = with_margin([36.0, 34.0, 38.0, 35.0]).map(deg);
+        assert_eq!(e, ["35.900000", "33.950000", "38.100000", "35.050000"]);
+    }
+}

@@ -1,0 +1,209 @@
+//! `run.qgs` (issue #13): the QGIS project beside each run is XML QGIS reads, its layers are the
+//! GeoJSON files beside it by relative path (GDAL opens each, and they still resolve once the
+//! folder is moved), drawn in the designed order with the `.qml` styles, in EPSG:4326, with the
+//! run's start and end as the Temporal Controller's range, and the same bytes for the same seed.
+//! A real QGIS loads it too (`tests/qgis/load_project.py`, by hand: CI has no QGIS).
+
+use std::path::{Path, PathBuf};
+
+use roxmltree::{Document, Node};
+
+use crate::harness::{convoy_ok, ogrinfo, qgis_xml, repo_path};
+
+/// Top of the layer tree first.
+const DRAW_ORDER: [&str; 4] = ["events", "end_state", "track_points", "tracks"];
+
+/// Runs `scenario` into `out` and returns the run folder.
+fn run(scenario: &str, out: &Path) -> PathBuf {
+    let path = repo_path(&format!("scenarios/{scenario}.toml"));
+    convoy_ok(&[
+        "run",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    out.join(scenario)
+}
+
+fn child<'a, 'i>(node: Node<'a, 'i>, tag: &str) -> Node<'a, 'i> {
+    node.children()
+        .find(|n| n.has_tag_name(tag))
+        .unwrap_or_else(|| panic!("<{}> has no <{tag}>", node.tag_name().name()))
+}
+
+fn text<'a>(node: Node<'a, '_>, tag: &str) -> &'a str {
+    child(node, tag).text().unwrap_or("")
+}
+
+/// An element as a comparable value: its tag, its attributes in name order, its text and its
+/// child elements, whatever the indentation.
+fn tree(node: Node<'_, '_>) -> String {
+    let mut attrs: Vec<String> = node
+        .attributes()
+        .map(|a| format!("{}={:?}", a.name(), a.value()))
+        .collect();
+    attrs.sort();
+    let text = node.text().map(str::trim).unwrap_or("");
+    let children: Vec<String> = node.children().filter(Node::is_element).map(tree).collect();
+    format!(
+        "<{} {}>{text}[{}]",
+        node.tag_name().name(),
+        attrs.join(" "),
+        children.join(",")
+    )
+}
+
+fn map_layers<'a, 'i>(doc: &'a Document<'i>) -> Vec<Node<'a, 'i>> {
+    child(doc.root_element(), "projectlayers")
+        .children()
+        .filter(|n| n.has_tag_name("maplayer"))
+        .collect()
+}
+
+/// Every data source of the project, as written.
+fn datasources(doc: &Document<'_>) -> Vec<String> {
+    map_layers(doc)
+        .into_iter()
+        .map(|l| text(l, "datasource").to_string())
+        .collect()
+}
+
+/// The file of an OGR data source: what comes before its options (`|geometrytype=…`).
+fn file_part(source: &str) -> &str {
+    source.split('|').next().unwrap_or(source)
+}
+
+/// Every (lon, lat) of a GeoJSON layer's features.
+fn coordinates(path: &Path) -> Vec<[f64; 2]> {
+    fn walk(v: &serde_json::Value, out: &mut Vec<[f64; 2]>) {
+        match v.as_array() {
+            Some(a) if a.len() == 2 && a.iter().all(serde_json::Value::is_number) => {
+                out.push([a[0].as_f64().unwrap(), a[1].as_f64().unwrap()]);
+            }
+            Some(a) => a.iter().for_each(|v| walk(v, out)),
+            None => {}
+        }
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut out = Vec::new();
+    for f in json["features"].as_array().unwrap() {
+        walk(&f["geometry"]["coordinates"], &mut out);
+    }
+    out
+}
+
+#[test]
+fn the_project_opens_the_layers_beside_it_in_draw_order_with_their_styles() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = run("us_military", out.path());
+    let qgs = std::fs::read_to_string(dir.join("run.qgs")).unwrap();
+    let doc = qgis_xml(&qgs);
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "qgis");
+
+    let crs = |node: Node<'_, '_>| text(child(node, "spatialrefsys"), "authid").to_string();
+    assert_eq!(crs(child(root, "projectCrs")), "EPSG:4326");
+
+    // The layer tree, the layers and their ids, top to bottom.
+    let tree_layers: Vec<(&str, &str)> = child(root, "layer-tree-group")
+        .children()
+        .filter(|n| n.has_tag_name("layer-tree-layer"))
+        .map(|n| (n.attribute("name").unwrap(), n.attribute("id").unwrap()))
+        .collect();
+    let names: Vec<&str> = tree_layers.iter().map(|(n, _)| *n).collect();
+    assert_eq!(names, DRAW_ORDER);
+    let layers = map_layers(&doc);
+    let ids: Vec<(&str, &str)> = layers
+        .iter()
+        .map(|l| (text(*l, "layername"), text(*l, "id")))
+        .collect();
+    assert_eq!(ids, tree_layers);
+
+    for (layer, name) in layers.iter().zip(DRAW_ORDER) {
+        // Its data: the GeoJSON beside the project, by a path relative to it, that GDAL opens, and
+        // its geometry type, so that QGIS styles it even when it is empty.
+        let geometry = if name == "tracks" {
+            "LineString"
+        } else {
+            "Point"
+        };
+        let source = text(*layer, "datasource");
+        assert_eq!(source, format!("./{name}.geojson|geometrytype={geometry}"));
+        let file = dir.join(file_part(source));
+        assert!(ogrinfo(&file).features > 0, "{name}: no features");
+        assert_eq!(crs(child(*layer, "srs")), "EPSG:4326", "{name}");
+
+        // Its style: the .qml's renderer and temporal settings, element for element.
+        let qml_text = std::fs::read_to_string(dir.join(format!("{name}.qml"))).unwrap();
+        let qml = qgis_xml(&qml_text);
+        for tag in ["renderer-v2", "temporal"] {
+            assert_eq!(
+                tree(child(*layer, tag)),
+                tree(child(qml.root_element(), tag)),
+                "{name}: the project's {tag} is not the .qml's"
+            );
+        }
+
+        // The project opens on every feature.
+        let view = child(root, "ProjectViewSettings");
+        let extent = child(view, "DefaultViewExtent");
+        let bound = |k: &str| extent.attribute(k).unwrap().parse::<f64>().unwrap();
+        for [x, y] in coordinates(&file) {
+            assert!(
+                (bound("xmin")..=bound("xmax")).contains(&x)
+                    && (bound("ymin")..=bound("ymax")).contains(&y),
+                "{name}: ({x}, {y}) is outside the project's extent"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_temporal_controller_spans_the_run() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = run("hezbollah", out.path());
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    let qgs = std::fs::read_to_string(dir.join("run.qgs")).unwrap();
+    let doc = qgis_xml(&qgs);
+    let settings = child(doc.root_element(), "ProjectTimeSettings");
+    let range = child(settings, "TemporalRange");
+    assert_eq!(text(range, "start"), summary["start"].as_str().unwrap());
+    assert_eq!(text(range, "end"), summary["end"].as_str().unwrap());
+    assert_eq!(settings.attribute("timeStepUnit"), Some("min"));
+}
+
+#[test]
+fn the_same_seed_gives_the_same_project_wherever_it_is_written() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (a, b) = (run("sohr", a.path()), run("sohr", b.path()));
+    let (x, y) = (
+        std::fs::read(a.join("run.qgs")).unwrap(),
+        std::fs::read(b.join("run.qgs")).unwrap(),
+    );
+    assert!(x == y, "run.qgs differs between two runs with one seed");
+}
+
+#[test]
+fn a_moved_folder_still_finds_its_layers() {
+    let (from, to) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let dir = run("sohr", from.path());
+    let moved = to.path().join("handed_over");
+    std::fs::rename(&dir, &moved).unwrap();
+    let qgs = std::fs::read_to_string(moved.join("run.qgs")).unwrap();
+    assert!(
+        !qgs.contains(&from.path().display().to_string()),
+        "run.qgs names the folder it was written in"
+    );
+    let doc = qgis_xml(&qgs);
+    let sources = datasources(&doc);
+    assert_eq!(sources.len(), DRAW_ORDER.len());
+    for source in sources {
+        assert!(source.starts_with("./"), "{source} is not relative");
+        assert!(
+            moved.join(file_part(&source)).is_file(),
+            "{source} is not beside it"
+        );
+    }
+}
