@@ -14,7 +14,7 @@ use super::raw::{RawCite, RawPlaces, RawRange, RawScenario, RawStep, RawTimeRang
 use super::*;
 use crate::Geography;
 use crate::gazetteer::GazetteerError;
-use crate::network::{Closed, Metric, RoadClass};
+use crate::network::{Closed, Metric, Traveller};
 use crate::units::{cut, echo};
 
 /// Longest message repeated from the TOML parser, whose messages quote the file.
@@ -63,13 +63,7 @@ pub(super) fn scenario(
         lines,
         geo,
         problems: Vec::new(),
-        bus_roads_closed: geo
-            .network
-            .graph()
-            .edge_indices()
-            .filter(|&e| geo.network.road(geo.network.segment(e).road).class == RoadClass::Track)
-            .collect::<BTreeSet<_>>()
-            .into(),
+        bus_roads_closed: geo.network.barred_to(Traveller::Bus),
         bus_reach: BTreeMap::new(),
         suggestions_left: MAX_SUGGESTED_NAMES,
     };
