@@ -186,6 +186,7 @@ pub(super) fn unknown_key_hint(text: &str, offset: usize, message: &str) -> Opti
 pub(super) struct StepAt<'s> {
     step: &'s Spanned<RawStep>,
     key: &'s str,
+    action: &'static Action,
     index: usize,
     /// Where the group is after the steps before, when it is known (buses only).
     at: &'s mut Option<Cursor>,
@@ -199,6 +200,11 @@ impl<'s> StepAt<'s> {
 
     fn key(&self, field: &str) -> String {
         format!("{}.{field}", self.key)
+    }
+
+    /// The key of the action's value, e.g. `bus_group[convoy].plan[1].drive_to`.
+    fn action_key(&self) -> String {
+        self.key(self.action.key)
     }
 }
 
@@ -295,6 +301,7 @@ impl Checker<'_> {
             let mut cx = StepAt {
                 step,
                 key: &key,
+                action,
                 index,
                 at: &mut at,
                 run,
@@ -414,7 +421,7 @@ fn detour(s: &RawStep) -> bool {
 fn drive_to(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Parsed> {
     let s = cx.raw();
     let v = s.drive_to.as_ref()?;
-    let key = cx.key("drive_to");
+    let key = cx.action_key();
     let to = c.sites(v, &key);
     if let (Some(to), Some(cur)) = (&to, *cx.at) {
         for site in to {
@@ -447,7 +454,7 @@ fn drive_to(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Parsed> {
 }
 
 fn ride_until(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Parsed> {
-    let key = cx.key("ride_until");
+    let key = cx.action_key();
     if cx.index > 0 {
         c.problem(
             cx.step.span(),
@@ -463,7 +470,7 @@ fn ride_until(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Parsed> {
 }
 
 fn walk_to(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Parsed> {
-    let to = c.sites(cx.raw().walk_to.as_ref()?, &cx.key("walk_to"));
+    let to = c.sites(cx.raw().walk_to.as_ref()?, &cx.action_key());
     let speed = c.step_speed(cx, DEFAULT_WALK_KMH, MAX_WALK_KMH);
     Some(Parsed::People(PeopleStep::WalkTo {
         to: to?,
@@ -473,7 +480,7 @@ fn walk_to(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Parsed> {
 
 fn carried_to(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Parsed> {
     let s = cx.raw();
-    let to = c.sites(s.carried_to.as_ref()?, &cx.key("carried_to"));
+    let to = c.sites(s.carried_to.as_ref()?, &cx.action_key());
     let speed = c.step_speed(cx, DEFAULT_CARRY_KMH, MAX_CARRY_KMH);
     Some(Parsed::People(PeopleStep::CarriedTo {
         to: to?,
@@ -485,13 +492,13 @@ fn carried_to(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Parsed> {
 
 fn wait_until(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Parsed> {
     let v = cx.raw().wait_until.as_ref()?;
-    c.plan_time(v, &cx.key("wait_until"), cx)
+    c.plan_time(v, &cx.action_key(), cx)
         .map(|t| Parsed::Either(Shared::WaitUntil(t)))
 }
 
 fn wait_h(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Parsed> {
     let v = cx.raw().wait_h.as_ref()?;
-    c.span(v, &cx.key("wait_h"), 0.0, MAX_WAIT_H, "h")
+    c.span(v, &cx.action_key(), 0.0, MAX_WAIT_H, "h")
         .map(|h| Parsed::Either(Shared::WaitHours(h)))
 }
 
@@ -500,7 +507,7 @@ fn unaccounted(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Parsed> {
     if !*v.get_ref() {
         c.problem(
             v.span(),
-            &cx.key("unaccounted"),
+            &cx.action_key(),
             "write `unaccounted = true`, or leave the step out",
         );
         return None;
