@@ -13,7 +13,7 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
 use crate::Geography;
-use crate::network::{Closed, RoadClass};
+use crate::network::{Closed, RoadClass, Traveller};
 use crate::scenario::{DEFAULT_WALK_KMH, EventKind, PeopleStep, Scenario};
 use crate::units::{KmPerHour, LonLat, Metres};
 
@@ -80,6 +80,17 @@ enum Mode {
     Bus,
     Carried,
     Foot,
+}
+
+impl Mode {
+    /// Whether an agent moving so may use a road of `class`; on foot, roads are not used.
+    fn may_use(self, class: RoadClass) -> bool {
+        match self {
+            Mode::Bus => Traveller::Bus.may_use(class),
+            Mode::Carried => Traveller::Carrier.may_use(class),
+            Mode::Foot => true,
+        }
+    }
 }
 
 const MODES: usize = 3;
@@ -247,9 +258,7 @@ pub fn field(
                 }
                 for e in graph.edges(node) {
                     let road = net.road(e.weight().road);
-                    if (mode == Mode::Bus && road.class == RoadClass::Track)
-                        || timetable.segment_closed(e.id(), now)
-                    {
+                    if !mode.may_use(road.class) || timetable.segment_closed(e.id(), now) {
                         continue;
                     }
                     let v = if road.speed().0 < top.0 {
@@ -334,8 +343,8 @@ impl<'a> Fields<'a> {
     /// for people not aboard.
     pub fn start_at(&self, at: LonLat, t: Timestamp, aboard: bool) -> Option<Start> {
         let net = &self.geo.network;
-        let bus_road = |e| net.road(net.segment(e).road).class != RoadClass::Track;
-        let (e, f, _) = net.nearest_on_segment(at, |e| !aboard || bus_road(e))?;
+        let (e, f, _) =
+            net.nearest_on_segment(at, |e| !aboard || net.open_to(Traveller::Bus, e))?;
         let (a, b) = net.graph().edge_endpoints(e)?;
         let seg = net.segment(e);
         let speed = if aboard {

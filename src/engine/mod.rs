@@ -33,7 +33,7 @@ use movement::{Drive, Outcome, Pace, Pos, Trail};
 use rng::Stream;
 
 use crate::Geography;
-use crate::network::{Closed, Closure, Closures, RoadClass};
+use crate::network::{Closed, Closure, Closures, Traveller};
 use crate::scenario::{BusStep, EventKind, PeopleStep, Scenario};
 use crate::units::{KmPerHour, LonLat, Metres};
 
@@ -190,15 +190,7 @@ impl<'a> Simulation<'a> {
                 });
             }
         }
-        let bus_barred = Closed::segments(
-            geo.network
-                .graph()
-                .edge_indices()
-                .filter(|&e| {
-                    geo.network.road(geo.network.segment(e).road).class == RoadClass::Track
-                })
-                .collect(),
-        );
+        let bus_barred = geo.network.barred_to(Traveller::Bus);
         Self {
             scenario,
             geo,

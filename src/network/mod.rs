@@ -52,6 +52,29 @@ impl RoadClass {
     }
 }
 
+/// What travels the roads, as far as their class matters. People on foot go off-road and take
+/// no part: walking is straight, not along roads.
+///
+/// The one rule for who may use a desert track: validation, the engine and the reach bound in
+/// `check` all ask here, so they cannot disagree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Traveller {
+    /// The convoy's buses.
+    Bus,
+    /// The pick-ups and trucks that carry people who left the buses.
+    Carrier,
+}
+
+impl Traveller {
+    /// Whether this traveller may use a road of `class`.
+    pub fn may_use(self, class: RoadClass) -> bool {
+        match self {
+            Traveller::Bus => class != RoadClass::Track,
+            Traveller::Carrier => true,
+        }
+    }
+}
+
 impl fmt::Display for RoadClass {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -234,6 +257,21 @@ impl RoadNetwork {
         &self.graph[e]
     }
 
+    /// Whether `traveller` may use segment `e`, by its road's class.
+    pub fn open_to(&self, traveller: Traveller, e: EdgeIndex) -> bool {
+        traveller.may_use(self.road(self.segment(e).road).class)
+    }
+
+    /// Every segment `traveller` may never use, as a closure in force all the time.
+    pub fn barred_to(&self, traveller: Traveller) -> Closed {
+        Closed::segments(
+            self.graph
+                .edge_indices()
+                .filter(|&e| !self.open_to(traveller, e))
+                .collect(),
+        )
+    }
+
     /// The road vertex nearest to `at` (lon, lat), and how far it is.
     pub fn snap(&self, at: LonLat) -> Option<(NodeIndex, Metres)> {
         self.graph
@@ -335,6 +373,16 @@ pub(crate) mod tests {
                 .starts_with("far is not on the road network"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn tracks_are_barred_to_buses_and_open_to_carriers() {
+        let net = square();
+        // The track A–C is two segments, through its midpoint.
+        assert_eq!(net.barred_to(Traveller::Bus).segments.len(), 2);
+        assert!(net.barred_to(Traveller::Carrier).is_empty());
+        assert!(!Traveller::Bus.may_use(RoadClass::Track));
+        assert!(Traveller::Bus.may_use(RoadClass::DesertRoad));
     }
 
     #[test]

@@ -2,11 +2,13 @@
 //! [`Scenario`], whose names are bound to gazetteer places and road-graph nodes.
 //!
 //! Validation reports every problem it finds at once, each with its line, column and key. The
-//! format is documented field by field in `scenarios/README.md`.
+//! format is documented field by field in `scenarios/README.md`; the plan steps' vocabulary is
+//! one table, [`ACTIONS`], which validation, the JSON schema and that README follow.
 
 pub mod limits;
 mod problem;
 pub mod raw;
+mod steps;
 mod validate;
 
 use std::collections::BTreeSet;
@@ -15,6 +17,7 @@ use jiff::{SignedDuration, Timestamp};
 use petgraph::graph::{EdgeIndex, NodeIndex};
 
 pub use problem::{Problem, ScenarioError};
+pub use steps::{ACTIONS, Action, Mover, keys_for};
 
 use crate::gazetteer::PlaceId;
 use crate::units::Metres;

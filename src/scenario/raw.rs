@@ -221,27 +221,21 @@ pub struct RawPeopleGroup {
 /// One step of a plan: exactly one action key, with the options that action takes.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = super::steps::describe_actions)]
 pub struct RawStep {
-    // Actions.
-    /// Action: drive the fastest bus road to this place (or to one of a list, drawn per bus).
+    // Actions: each is a row of `steps::ACTIONS`, which describes it in the JSON schema.
     #[schemars(with = "Option<RawPlaces>")]
     pub drive_to: Option<Spanned<RawPlaces>>,
-    /// Action (first step only): stay aboard until this date-time, then leave the bus where it is.
     #[schemars(with = "Option<String>")]
     pub ride_until: Option<Spanned<Datetime>>,
-    /// Action: walk off-road, straight to this place (or to one of a list, drawn per agent).
     #[schemars(with = "Option<RawPlaces>")]
     pub walk_to: Option<Spanned<RawPlaces>>,
-    /// Action: be met and carried by other vehicles over any road or track to this place (or to one of a list, drawn per agent).
     #[schemars(with = "Option<RawPlaces>")]
     pub carried_to: Option<Spanned<RawPlaces>>,
-    /// Action: hold position until this date-time.
     #[schemars(with = "Option<String>")]
     pub wait_until: Option<Spanned<Datetime>>,
-    /// Action: hold position for this many hours, 0–720 (a number or a [low, high] range).
     #[schemars(with = "Option<RawRange>")]
     pub wait_h: Option<Spanned<RawRange>>,
-    /// Action: the account loses track of them here (write `true`; last step).
     #[schemars(with = "Option<bool>")]
     pub unaccounted: Option<Spanned<bool>>,
     // Options.

@@ -10,11 +10,11 @@ use toml::value::Datetime;
 
 use super::limits::*;
 use super::problem::{Lines, Problem, ScenarioError, key_path_at};
-use super::raw::{RawCite, RawPlaces, RawRange, RawScenario, RawStep, RawTimeRange};
+use super::raw::{RawCite, RawPlaces, RawRange, RawScenario, RawTimeRange};
 use super::*;
 use crate::Geography;
 use crate::gazetteer::GazetteerError;
-use crate::network::{Closed, Metric, RoadClass};
+use crate::network::{Closed, Metric, Traveller};
 use crate::units::{cut, echo};
 
 /// Longest message repeated from the TOML parser, whose messages quote the file.
@@ -51,10 +51,13 @@ pub(super) fn scenario(
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
             let key = echo(&key_path_at(text, span.start)).into_owned();
-            let mut p = lines.problem(text, span, key, plain_serde_message(e.message()));
+            let mut p = lines.problem(text, span.clone(), key, plain_serde_message(e.message()));
             if p.message.contains("missing field") {
                 p.hint = Some("scenarios/README.md lists the required keys".into());
             }
+            p.hint = p
+                .hint
+                .or_else(|| super::steps::unknown_key_hint(text, span.start, e.message()));
             return Err(fail(vec![p]));
         }
     };
@@ -63,13 +66,7 @@ pub(super) fn scenario(
         lines,
         geo,
         problems: Vec::new(),
-        bus_roads_closed: geo
-            .network
-            .graph()
-            .edge_indices()
-            .filter(|&e| geo.network.road(geo.network.segment(e).road).class == RoadClass::Track)
-            .collect::<BTreeSet<_>>()
-            .into(),
+        bus_roads_closed: geo.network.barred_to(Traveller::Bus),
         bus_reach: BTreeMap::new(),
         suggestions_left: MAX_SUGGESTED_NAMES,
     };
@@ -85,37 +82,7 @@ pub(super) fn scenario(
     }
 }
 
-/// Steps that buses and people take alike.
-enum Shared {
-    WaitUntil(Timestamp),
-    WaitHours(Span<f64>),
-    Unaccounted,
-}
-
-impl From<Shared> for BusStep {
-    fn from(s: Shared) -> Self {
-        match s {
-            Shared::WaitUntil(t) => BusStep::WaitUntil(t),
-            Shared::WaitHours(h) => BusStep::WaitHours(h),
-            Shared::Unaccounted => BusStep::Unaccounted,
-        }
-    }
-}
-
-impl From<Shared> for PeopleStep {
-    fn from(s: Shared) -> Self {
-        match s {
-            Shared::WaitUntil(t) => PeopleStep::WaitUntil(t),
-            Shared::WaitHours(h) => PeopleStep::WaitHours(h),
-            Shared::Unaccounted => PeopleStep::Unaccounted,
-        }
-    }
-}
-
-/// A key given in a step, and where.
-type KeySpan = (&'static str, Range<usize>);
-
-struct Checker<'a> {
+pub(super) struct Checker<'a> {
     text: &'a str,
     lines: Lines,
     geo: &'a Geography,
@@ -131,13 +98,13 @@ struct Checker<'a> {
 
 /// Where a plan step leaves its group, for checking the next step can be reached.
 #[derive(Clone, Copy)]
-struct Cursor {
-    node: NodeIndex,
-    time_floor: Timestamp,
+pub(super) struct Cursor {
+    pub(super) node: NodeIndex,
+    pub(super) time_floor: Timestamp,
 }
 
 impl Checker<'_> {
-    fn problem(
+    pub(super) fn problem(
         &mut self,
         span: Range<usize>,
         key: &str,
@@ -148,7 +115,7 @@ impl Checker<'_> {
         self.problems.last_mut().expect("just pushed")
     }
 
-    fn time(&mut self, v: &Spanned<Datetime>, key: &str) -> Option<Timestamp> {
+    pub(super) fn time(&mut self, v: &Spanned<Datetime>, key: &str) -> Option<Timestamp> {
         let dt = v.get_ref();
         if dt.date.is_none() || dt.time.is_none() {
             self.problem(v.span(), key, format!("{dt} is not a date and time"))
@@ -209,7 +176,7 @@ impl Checker<'_> {
         Some(s.to_string())
     }
 
-    fn cite(&mut self, c: &Spanned<RawCite>, key: &str) -> Option<Citation> {
+    pub(super) fn cite(&mut self, c: &Spanned<RawCite>, key: &str) -> Option<Citation> {
         let raw = c.get_ref();
         let outlet = self.text_value(&raw.outlet, &format!("{key}.outlet"));
         let date = self.date(&raw.date, &format!("{key}.date"));
@@ -252,7 +219,7 @@ impl Checker<'_> {
     }
 
     /// Whether a list holds at most `max` entries; `what` names one in the message.
-    fn at_most<T>(
+    pub(super) fn at_most<T>(
         &mut self,
         list: &[T],
         span: Range<usize>,
@@ -318,7 +285,7 @@ impl Checker<'_> {
     }
 
     /// A number or `[low, high]` range within `[min, max]` (`unit` names it in messages).
-    fn span(
+    pub(super) fn span(
         &mut self,
         v: &Spanned<RawRange>,
         key: &str,
@@ -353,7 +320,12 @@ impl Checker<'_> {
     }
 
     /// A speed or range of speeds from [`MIN_KMH`] to `max`.
-    fn speed(&mut self, v: &Spanned<RawRange>, key: &str, max: f64) -> Option<Span<f64>> {
+    pub(super) fn speed(
+        &mut self,
+        v: &Spanned<RawRange>,
+        key: &str,
+        max: f64,
+    ) -> Option<Span<f64>> {
         self.span(v, key, MIN_KMH, max, "km/h")
     }
 
@@ -434,7 +406,7 @@ impl Checker<'_> {
     }
 
     /// A place or a list of places to draw from.
-    fn sites(&mut self, v: &Spanned<RawPlaces>, key: &str) -> Option<Vec<Site>> {
+    pub(super) fn sites(&mut self, v: &Spanned<RawPlaces>, key: &str) -> Option<Vec<Site>> {
         let names: Vec<String> = match v.get_ref() {
             RawPlaces::One(n) => vec![n.clone()],
             RawPlaces::AnyOf(ns) => ns.clone(),
@@ -454,7 +426,7 @@ impl Checker<'_> {
         sites.into_iter().collect()
     }
 
-    fn within_run(
+    pub(super) fn within_run(
         &mut self,
         t: Timestamp,
         span: Range<usize>,
@@ -470,7 +442,13 @@ impl Checker<'_> {
         }
     }
 
-    fn reachable_by_bus(&mut self, from: NodeIndex, to: &Site, span: Range<usize>, key: &str) {
+    pub(super) fn reachable_by_bus(
+        &mut self,
+        from: NodeIndex,
+        to: &Site,
+        span: Range<usize>,
+        key: &str,
+    ) {
         let (net, closed) = (&self.geo.network, &self.bus_roads_closed);
         let reached = *self
             .bus_reach
@@ -612,7 +590,7 @@ impl Checker<'_> {
                 node: o.node,
                 time_floor: depart.map_or(Timestamp::MIN, |d| d.low),
             });
-            let plan = self.bus_plan(&gr.plan, &key, start, run);
+            let plan = self.plan::<BusStep>(&gr.plan, &key, start, run);
             if let (Some(buses), Some(speed), Some(depart), Some(cite), Some(plan)) =
                 (count, speed, depart, cite, plan)
             {
@@ -685,7 +663,7 @@ impl Checker<'_> {
                 }
             };
             let cite = self.cite(&gr.cite, &format!("{key}.cite"));
-            let plan = self.people_plan(&gr.plan, &key, run);
+            let plan = self.plan::<PeopleStep>(&gr.plan, &key, None, run);
             if let (Some(kind), Some(count), Some(aboard), Some(cite), Some(plan)) =
                 (kind, count, aboard, cite, plan)
             {
@@ -1007,368 +985,6 @@ impl Checker<'_> {
             }
         }
     }
-
-    /// The action keys and option keys a step gives, with their spans.
-    fn step_keys(step: &RawStep) -> (Vec<KeySpan>, Vec<KeySpan>) {
-        let mut actions = Vec::new();
-        let mut options = Vec::new();
-        macro_rules! collect {
-            ($into:ident, $($field:ident),*) => {
-                $( if let Some(v) = &step.$field { $into.push((stringify!($field), v.span())); } )*
-            };
-        }
-        collect!(
-            actions,
-            drive_to,
-            ride_until,
-            walk_to,
-            carried_to,
-            wait_until,
-            wait_h,
-            unaccounted
-        );
-        collect!(options, until, stop_after_km, speed_kmh, detour);
-        (actions, options)
-    }
-
-    fn one_action(
-        &mut self,
-        step: &Spanned<RawStep>,
-        key: &str,
-        allowed: &[&str],
-        options_for: &[(&str, &[&str])],
-    ) -> Option<&'static str> {
-        let (actions, options) = Self::step_keys(step.get_ref());
-        let action = match actions.as_slice() {
-            [(a, span)] if allowed.contains(a) => Some((*a, span.clone())),
-            [(a, span)] => {
-                self.problem(
-                    span.clone(),
-                    &format!("{key}.{a}"),
-                    format!("'{a}' is not a step this group can take"),
-                )
-                .hint = Some(format!("use one of {}", allowed.join(", ")));
-                None
-            }
-            [] => {
-                self.problem(step.span(), key, "the step has no action")
-                    .hint = Some(format!("give one of {}", allowed.join(", ")));
-                None
-            }
-            many => {
-                let names: Vec<&str> = many.iter().map(|(a, _)| *a).collect();
-                self.problem(
-                    step.span(),
-                    key,
-                    format!(
-                        "a step does one thing, this one gives {}",
-                        names.join(" and ")
-                    ),
-                )
-                .hint = Some("split it into consecutive steps".into());
-                None
-            }
-        };
-        let (action, _) = action?;
-        let allowed_options = options_for
-            .iter()
-            .find(|(a, _)| *a == action)
-            .map_or(&[][..], |(_, o)| *o);
-        for (o, span) in options {
-            if !allowed_options.contains(&o) {
-                self.problem(
-                    span,
-                    &format!("{key}.{o}"),
-                    format!("'{o}' does not go with {action}"),
-                );
-            }
-        }
-        if step.get_ref().by.is_some() && action != "carried_to" {
-            self.problem(
-                step.span(),
-                &format!("{key}.by"),
-                format!("'by' does not go with {action}"),
-            );
-        }
-        Some(action)
-    }
-
-    /// The steps of a plan: each with exactly one allowed action and only the options that go
-    /// with it, none after `unaccounted`; `parse` turns one step's action into `T`.
-    fn plan<T: PartialEq>(
-        &mut self,
-        plan: &[Spanned<RawStep>],
-        group_key: &str,
-        allowed: &[&str],
-        options_for: &[(&str, &[&str])],
-        unaccounted: &T,
-        mut parse: impl FnMut(&mut Self, &'static str, &Spanned<RawStep>, &str, usize) -> Option<T>,
-    ) -> Option<Vec<T>> {
-        if !self.at_most(
-            plan,
-            list_span(plan),
-            &format!("{group_key}.plan"),
-            MAX_STEPS,
-            "steps",
-        ) {
-            return None;
-        }
-        let mut steps = Vec::new();
-        let mut ok = true;
-        for (i, step) in plan.iter().enumerate() {
-            let key = format!("{group_key}.plan[{}]", i + 1);
-            if steps.last() == Some(unaccounted) {
-                self.problem(
-                    step.span(),
-                    &key,
-                    "a step after 'unaccounted' can never happen",
-                );
-                ok = false;
-                continue;
-            }
-            let Some(action) = self.one_action(step, &key, allowed, options_for) else {
-                ok = false;
-                continue;
-            };
-            if let Some(c) = &step.get_ref().cite {
-                ok &= self.cite(c, &format!("{key}.cite")).is_some();
-            }
-            match parse(self, action, step, &key, i) {
-                Some(p) => steps.push(p),
-                None => ok = false,
-            }
-        }
-        ok.then_some(steps)
-    }
-
-    fn bus_plan(
-        &mut self,
-        plan: &[Spanned<RawStep>],
-        group_key: &str,
-        mut at: Option<Cursor>,
-        run: Option<(Timestamp, Timestamp)>,
-    ) -> Option<Vec<BusStep>> {
-        self.plan(
-            plan,
-            group_key,
-            &["drive_to", "wait_until", "wait_h", "unaccounted"],
-            &[("drive_to", &["until", "stop_after_km", "detour"])],
-            &BusStep::Unaccounted,
-            |this, action, step, key, _| {
-                let s = step.get_ref();
-                match action {
-                    "drive_to" => {
-                        let v = s.drive_to.as_ref().expect("action present");
-                        let to = this.sites(v, &format!("{key}.drive_to"));
-                        if let (Some(to), Some(cur)) = (&to, at) {
-                            for site in to {
-                                this.reachable_by_bus(
-                                    cur.node,
-                                    site,
-                                    v.span(),
-                                    &format!("{key}.drive_to"),
-                                );
-                            }
-                        }
-                        let until = s
-                            .until
-                            .as_ref()
-                            .and_then(|u| this.time(u, &format!("{key}.until")));
-                        if let (Some(t), Some(u), Some(run)) = (until, &s.until, run) {
-                            this.within_run(t, u.span(), &format!("{key}.until"), run);
-                        }
-                        let stop = s.stop_after_km.as_ref().map(|v| {
-                            this.span(
-                                v,
-                                &format!("{key}.stop_after_km"),
-                                0.0,
-                                MAX_STOP_AFTER_KM,
-                                "km",
-                            )
-                        });
-                        // After a drawn destination the next step's start is not known: check from the first.
-                        at = at
-                            .zip(to.as_ref().and_then(|t| t.first()))
-                            .map(|(c, t)| Cursor { node: t.node, ..c });
-                        let detour = s.detour.as_ref().is_none_or(|d| *d.get_ref());
-                        match (to, stop) {
-                            (Some(to), None) => Some(BusStep::DriveTo {
-                                to,
-                                until,
-                                stop_after_km: None,
-                                detour,
-                            }),
-                            (Some(to), Some(Some(s))) => Some(BusStep::DriveTo {
-                                to,
-                                until,
-                                stop_after_km: Some(s),
-                                detour,
-                            }),
-                            _ => None,
-                        }
-                    }
-                    _ => this
-                        .shared_step(action, s, key, &mut at, run)
-                        .map(Into::into),
-                }
-            },
-        )
-    }
-
-    fn people_plan(
-        &mut self,
-        plan: &[Spanned<RawStep>],
-        group_key: &str,
-        run: Option<(Timestamp, Timestamp)>,
-    ) -> Option<Vec<PeopleStep>> {
-        let mut at: Option<Cursor> = None;
-        self.plan(
-            plan,
-            group_key,
-            &[
-                "ride_until",
-                "walk_to",
-                "carried_to",
-                "wait_until",
-                "wait_h",
-                "unaccounted",
-            ],
-            &[
-                ("walk_to", &["speed_kmh"]),
-                ("carried_to", &["speed_kmh", "detour"]),
-            ],
-            &PeopleStep::Unaccounted,
-            |this, action, step, key, i| {
-                let s = step.get_ref();
-                if action == "ride_until" && i > 0 {
-                    this.problem(
-                        step.span(),
-                        &format!("{key}.ride_until"),
-                        "people ride only before their other steps",
-                    )
-                    .hint = Some("make ride_until the first step".into());
-                    return None;
-                }
-                match action {
-                    "ride_until" => this
-                        .plan_time(
-                            s.ride_until.as_ref().expect("action present"),
-                            &format!("{key}.ride_until"),
-                            &mut at,
-                            run,
-                        )
-                        .map(PeopleStep::RideUntil),
-                    "walk_to" | "carried_to" => {
-                        let v = if action == "walk_to" {
-                            &s.walk_to
-                        } else {
-                            &s.carried_to
-                        };
-                        let v = v.as_ref().expect("action present");
-                        let to = this.sites(v, &format!("{key}.{action}"));
-                        let (default, max) = if action == "walk_to" {
-                            (DEFAULT_WALK_KMH, MAX_WALK_KMH)
-                        } else {
-                            (DEFAULT_CARRY_KMH, MAX_CARRY_KMH)
-                        };
-                        let speed = match &s.speed_kmh {
-                            Some(sp) => this.speed(sp, &format!("{key}.speed_kmh"), max),
-                            None => Some(default),
-                        };
-                        match (to, speed, action) {
-                            (Some(to), Some(speed), "walk_to") => {
-                                Some(PeopleStep::WalkTo { to, speed })
-                            }
-                            (Some(to), Some(speed), _) => Some(PeopleStep::CarriedTo {
-                                to,
-                                speed,
-                                by: s.by.clone(),
-                                detour: s.detour.as_ref().is_none_or(|d| *d.get_ref()),
-                            }),
-                            _ => None,
-                        }
-                    }
-                    _ => this
-                        .shared_step(action, s, key, &mut at, run)
-                        .map(Into::into),
-                }
-            },
-        )
-    }
-
-    /// A time in a plan: within the run, and not before an earlier time in the same plan.
-    fn plan_time(
-        &mut self,
-        v: &Spanned<Datetime>,
-        key: &str,
-        at: &mut Option<Cursor>,
-        run: Option<(Timestamp, Timestamp)>,
-    ) -> Option<Timestamp> {
-        let t = self.time(v, key)?;
-        if let Some(run) = run {
-            self.within_run(t, v.span(), key, run);
-        }
-        if let Some(c) = at {
-            if t < c.time_floor {
-                self.problem(
-                    v.span(),
-                    key,
-                    format!(
-                        "{t} is before an earlier time in the same plan ({})",
-                        c.time_floor
-                    ),
-                )
-                .hint = Some("times in a plan only move forward".into());
-                return None;
-            }
-            c.time_floor = t;
-        }
-        Some(t)
-    }
-
-    /// The steps buses and people share: waits, and losing track.
-    fn shared_step(
-        &mut self,
-        action: &str,
-        s: &RawStep,
-        key: &str,
-        at: &mut Option<Cursor>,
-        run: Option<(Timestamp, Timestamp)>,
-    ) -> Option<Shared> {
-        match action {
-            "wait_until" => self
-                .plan_time(
-                    s.wait_until.as_ref().expect("action present"),
-                    &format!("{key}.wait_until"),
-                    at,
-                    run,
-                )
-                .map(Shared::WaitUntil),
-            "wait_h" => self
-                .span(
-                    s.wait_h.as_ref().expect("action present"),
-                    &format!("{key}.wait_h"),
-                    0.0,
-                    MAX_WAIT_H,
-                    "h",
-                )
-                .map(Shared::WaitHours),
-            _ => self.unaccounted(s, key).then_some(Shared::Unaccounted),
-        }
-    }
-
-    fn unaccounted(&mut self, s: &RawStep, key: &str) -> bool {
-        let v = s.unaccounted.as_ref().expect("action present");
-        if !*v.get_ref() {
-            self.problem(
-                v.span(),
-                &format!("{key}.unaccounted"),
-                "write `unaccounted = true`, or leave the step out",
-            );
-            return false;
-        }
-        true
-    }
 }
 
 /// serde's wording, in the scenario format's terms, with what it quotes of the file cut short.
@@ -1407,7 +1023,7 @@ fn cut_quoted(message: &str) -> String {
 }
 
 /// From the start of a list's first entry to the end of its last.
-fn list_span<T>(list: &[Spanned<T>]) -> Range<usize> {
+pub(super) fn list_span<T>(list: &[Spanned<T>]) -> Range<usize> {
     match (list.first(), list.last()) {
         (Some(a), Some(b)) => a.span().start..b.span().end,
         _ => 0..0,
