@@ -9,8 +9,9 @@
 //! basemap is drawn into the PNG maps and is no file of the folder, so the project has none.
 //!
 //! Each `<maplayer>` holds the same temporal settings and renderer as the layer's `.qml`
-//! ([`Style::elements`]); the project's time range is the run's start to end, stepped by the
-//! scenario's recording interval, and its extent is that of the layers' features.
+//! ([`crate::output::qgis::Style::elements`]); the project's time range is the run's start to
+//! end, stepped by the scenario's recording interval, and its extent is that of the layers'
+//! features.
 
 use std::fmt::Write as _;
 

@@ -63,7 +63,7 @@ impl Size {
 
 impl Size {
     /// The heat map's size for `claims` rows: taller than the default when rows would get thin,
-    /// and never taller than [`ach::MAX_ROWS`] rows need.
+    /// and never taller than the most rows the heat map draws (120).
     pub fn ach(claims: usize) -> Size {
         let rows = claims.min(ach::MAX_ROWS) as u32 + 1;
         Size {
