@@ -14,6 +14,9 @@
 //! does not read `gx:Track` at all, so "Routes" repeats each track as a LineString with a TimeSpan,
 //! which both drivers read. It starts hidden in Google Earth, where it would cover the animation.
 //!
+//! The marker icons travel inside the KMZ (`files/*.png`, [`super::kml_icons`]), so Google Earth
+//! draws them offline.
+//!
 //! Everything here reads the same [`Layer`]s as the GeoJSON, so the fields match; text from the
 //! scenario goes through [`escape`]; coordinates are lon,lat as KML wants.
 
@@ -25,6 +28,7 @@ use plotters::style::RGBColor;
 use serde_json::Value;
 
 use super::geojson::vertices;
+use super::kml_icons::{self as icons, Shape};
 use super::map::style;
 use super::run::{Layer, agent_type, time_text, tracked};
 use super::xml::escape;
@@ -79,21 +83,22 @@ fn point(xy: &[[f64; 2]]) -> String {
 
 fn styles<'a>(results: impl Iterator<Item = &'a RunResult>) -> String {
     let mut out = String::new();
-    let icon = |href: &str, colour: RGBColor, scale: f64| {
+    let icon = |shape: Shape, colour: RGBColor, scale: f64| {
         format!(
-            "<IconStyle><color>{}</color><scale>{scale}</scale><Icon><href>http://maps.google.com/mapfiles/kml/shapes/{href}</href></Icon></IconStyle>",
-            abgr(colour)
+            "<IconStyle><color>{}</color><scale>{scale}</scale><Icon><href>{}</href></Icon></IconStyle>",
+            abgr(colour),
+            shape.path()
         )
     };
     // The moving marker of a gx:Track takes the IconStyle; the line takes the LineStyle.
-    for (id, colour, width, href) in [
-        ("bus", style::BUS_TRACK, 3, "bus.png"),
-        ("people", style::PEOPLE_TRACK, 2, "man.png"),
+    for (id, colour, width, scale) in [
+        ("bus", style::BUS_TRACK, 3, 1.0),
+        ("people", style::PEOPLE_TRACK, 2, 0.8),
     ] {
         let _ = writeln!(
             out,
             "<Style id=\"track-{id}\">{}<LineStyle><color>{}</color><width>{width}</width></LineStyle></Style>",
-            icon(href, colour, 1.0),
+            icon(Shape::Circle, colour, scale),
             abgr(colour)
         );
     }
@@ -106,18 +111,18 @@ fn styles<'a>(results: impl Iterator<Item = &'a RunResult>) -> String {
             out,
             "<Style id=\"status-{}\">{}</Style>",
             s.as_str(),
-            icon("placemark_circle.png", style::status_colour(s), 1.1)
+            icon(Shape::Circle, style::status_colour(s), 1.1)
         );
     }
     let _ = writeln!(
         out,
         "<Style id=\"event\">{}</Style>",
-        icon("star.png", style::STRIKE, 0.9)
+        icon(Shape::Star, style::STRIKE, 0.9)
     );
     let _ = writeln!(
         out,
         "<Style id=\"place\">{}</Style>",
-        icon("placemark_square.png", style::TEXT, 0.7)
+        icon(Shape::Square, style::TEXT, 0.7)
     );
     out
 }
@@ -403,8 +408,8 @@ pub fn compare_kmz(accounts: &[Account<'_>], geo: &Geography) -> zip::result::Zi
     )
 }
 
-/// `kml` deflated into a KMZ, stamped `at` (a run's end) rather than the clock so that the same
-/// runs give the same bytes.
+/// `kml` deflated into a KMZ with the marker icons it names, stamped `at` (a run's end) rather
+/// than the clock so that the same runs give the same bytes.
 fn zipped(kml: &str, at: jiff::Timestamp) -> zip::result::ZipResult<Vec<u8>> {
     let at = at.to_zoned(jiff::tz::TimeZone::UTC);
     let stamp = zip::DateTime::from_date_and_time(
@@ -424,5 +429,9 @@ fn zipped(kml: &str, at: jiff::Timestamp) -> zip::result::ZipResult<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     zip.start_file("doc.kml", options)?;
     zip.write_all(kml.as_bytes())?;
+    for shape in Shape::ALL {
+        zip.start_file(shape.path(), options)?;
+        zip.write_all(&icons::png(shape))?;
+    }
     Ok(zip.finish()?.into_inner())
 }

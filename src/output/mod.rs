@@ -9,6 +9,7 @@ pub mod ensemble;
 pub mod geojson;
 pub mod gpkg;
 pub mod kml;
+pub mod kml_icons;
 pub mod map;
 pub mod qgis;
 pub mod qgs;

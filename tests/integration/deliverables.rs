@@ -220,6 +220,31 @@ fn the_kmz_opens_in_gdal_with_the_geojson_counts_and_tracks_in_time_order() {
 }
 
 #[test]
+fn the_kmz_carries_its_icons_and_needs_no_network() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = run_with_both(&repo_path("scenarios/us_military.toml"), out.path());
+    let kmz = dir.join("run.kmz");
+    let text = doc_kml(&kmz);
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let hrefs: std::collections::BTreeSet<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("href"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(!hrefs.is_empty());
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&kmz).unwrap()).unwrap();
+    for href in hrefs {
+        assert!(!href.contains("://"), "{href} is fetched from the network");
+        let mut png = Vec::new();
+        zip.by_name(href)
+            .unwrap_or_else(|e| panic!("{href} is not in the KMZ: {e}"))
+            .read_to_end(&mut png)
+            .unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "{href} is a PNG");
+    }
+}
+
+#[test]
 fn the_same_seed_gives_the_same_kmz_and_geopackage_bytes() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let scenario = repo_path("scenarios/sohr.toml");
