@@ -158,19 +158,16 @@ impl Checker<'_> {
         }
     }
 
-    fn text_value(&mut self, v: &Spanned<String>, key: &str) -> Option<String> {
+    /// A non-empty text of at most `max` characters.
+    fn text_value(&mut self, v: &Spanned<String>, key: &str, max: usize) -> Option<String> {
         let s = v.get_ref().trim();
         if s.is_empty() {
             self.problem(v.span(), key, "is empty");
             return None;
         }
         let n = s.chars().count();
-        if n > MAX_TEXT_CHARS {
-            self.problem(
-                v.span(),
-                key,
-                format!("is {n} characters: at most {MAX_TEXT_CHARS}"),
-            );
+        if n > max {
+            self.problem(v.span(), key, format!("is {n} characters: at most {max}"));
             return None;
         }
         Some(s.to_string())
@@ -178,17 +175,10 @@ impl Checker<'_> {
 
     pub(super) fn cite(&mut self, c: &Spanned<RawCite>, key: &str) -> Option<Citation> {
         let raw = c.get_ref();
-        let outlet = self.text_value(&raw.outlet, &format!("{key}.outlet"));
+        let outlet = self.text_value(&raw.outlet, &format!("{key}.outlet"), MAX_TEXT_CHARS);
         let date = self.date(&raw.date, &format!("{key}.date"));
-        let quote = self.text_value(&raw.quote, &format!("{key}.quote"));
-        if let Some(q) = &quote
-            && q.chars().count() > MAX_QUOTE_CHARS
-        {
-            self.problem(raw.quote.span(), &format!("{key}.quote"), format!(
-                    "is {} characters; a citation carries a short quote (at most {MAX_QUOTE_CHARS})",
-                    q.chars().count()
-                ));
-        }
+        // A citation carries a short quote, not the article.
+        let quote = self.text_value(&raw.quote, &format!("{key}.quote"), MAX_QUOTE_CHARS);
         Some(Citation {
             outlet: outlet?,
             date: date?,
@@ -467,8 +457,8 @@ impl Checker<'_> {
 
     fn scenario(&mut self, raw: &RawScenario, name: &str) -> Option<Scenario> {
         let a = raw.account.get_ref();
-        let title = self.text_value(&a.title, "account.title");
-        let source = self.text_value(&a.source, "account.source");
+        let title = self.text_value(&a.title, "account.title", MAX_TEXT_CHARS);
+        let source = self.text_value(&a.source, "account.source", MAX_TEXT_CHARS);
         let as_of = self.time(&a.as_of, "account.as_of");
         let cite = self.cite(&a.cite, "account.cite");
         let account = match (title, source, as_of, cite) {
@@ -819,7 +809,7 @@ impl Checker<'_> {
 
     fn claim(&mut self, c: &Spanned<super::raw::RawClaim>, key: &str) -> Option<Claim> {
         let r = c.get_ref();
-        let says = self.text_value(&r.says, &format!("{key}.says"));
+        let says = self.text_value(&r.says, &format!("{key}.says"), MAX_TEXT_CHARS);
         let by = self.time(&r.by, &format!("{key}.by"));
         if let Some(t) = by {
             let (from, to) = self.geo.zones.coverage();
