@@ -28,8 +28,8 @@ pub const END_BYTES: u64 = 64;
 /// The size of a scenario's work.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cost {
-    /// Buses, and people agents: a people group has one agent per bus of its group that carries
-    /// any of them (as the engine spreads them).
+    /// Vehicles, and people agents: a people group has one agent per vehicle of its group that
+    /// carries any of them (as the engine spreads them).
     pub agents: u64,
     /// Recording times: the start, every `record_every_min`, the end.
     pub samples: u64,
@@ -37,17 +37,21 @@ pub struct Cost {
 
 impl Cost {
     pub fn of(s: &Scenario) -> Cost {
-        let buses_in = |g: usize| s.bus_groups.get(g).map_or(0, |g| u64::from(g.buses));
-        let buses: u64 = (0..s.bus_groups.len()).map(buses_in).sum();
+        let vehicles_in = |g: usize| {
+            s.vehicle_groups
+                .get(g)
+                .map_or(0, |g| u64::from(g.vehicles))
+        };
+        let vehicles: u64 = (0..s.vehicle_groups.len()).map(vehicles_in).sum();
         let people: u64 = s
             .people_groups
             .iter()
-            .map(|p| u64::from(p.count).min(buses_in(p.aboard)))
+            .map(|p| u64::from(p.count).min(vehicles_in(p.aboard)))
             .sum();
         let span = s.end.duration_since(s.start).as_secs().max(0) as u64;
         let every = s.record_every.as_secs().max(1) as u64;
         Cost {
-            agents: buses + people,
+            agents: vehicles + people,
             samples: span.div_ceil(every) + 1,
         }
     }

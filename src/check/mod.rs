@@ -21,7 +21,7 @@ use crate::engine::{self, AgentKind, AgentRun, RunResult, Status};
 use crate::ensemble::{self, EnsembleError};
 use crate::scenario::{Claim, EventKind, Region, Scenario, Subject};
 use crate::units::{LonLat, Metres};
-use reach::Fields;
+use reach::{Fields, Walled};
 
 /// Share of realizations at or above which a claim is consistent with an account.
 pub const CONSISTENT_AT: f64 = 0.5;
@@ -198,7 +198,7 @@ struct Bound {
 
 fn subject_count(a: &AgentRun, subject: Subject) -> Option<u32> {
     match (&a.kind, subject) {
-        (AgentKind::Bus { .. }, Subject::Buses) => Some(1),
+        (k, Subject::Buses) if k.is_bus() => Some(1),
         (AgentKind::People { count, .. }, Subject::People(None)) => Some(*count),
         (AgentKind::People { count, kind, .. }, Subject::People(Some(k))) if *kind == k => {
             Some(*count)
@@ -209,13 +209,29 @@ fn subject_count(a: &AgentRun, subject: Subject) -> Option<u32> {
 
 fn aboard_at(a: &AgentRun, t: Timestamp) -> bool {
     match &a.kind {
-        AgentKind::Bus { .. } => true,
-        AgentKind::People { left_bus, .. } => left_bus.is_none_or(|l| l > t),
+        AgentKind::Vehicle { .. } => true,
+        AgentKind::People { left_vehicle, .. } => left_vehicle.is_none_or(|l| l > t),
     }
 }
 
 fn lost_by(a: &AgentRun, t: Timestamp) -> bool {
     a.end.status == Status::Unaccounted && a.end.since <= t
+}
+
+/// The ground barred to the convoy that holds the whole of the claim's region, from the earliest
+/// bar by the claim's time: no one outside it then can be there after.
+fn walled<'s>(scenario: &'s Scenario, claim: &Claim) -> Option<Walled<'s>> {
+    scenario
+        .bars()
+        .filter(|(from, holder, nodes)| {
+            *from <= claim.by
+                && match &claim.region {
+                    Region::Zone(h) => h == holder,
+                    Region::Near { sites, .. } => sites.iter().all(|s| nodes.contains(&s.node)),
+                }
+        })
+        .map(|(from, _, inside)| Walled { from, inside })
+        .next()
 }
 
 /// The soonest an agent found at `at` at time `t` could be where the claim puts it.
@@ -224,21 +240,28 @@ fn soonest(
     fields: &mut Fields,
     claim: &Claim,
     rem: &[Metres],
+    walled: Option<&Walled>,
     (at, t, aboard): (LonLat, Timestamp, bool),
 ) -> Option<Timestamp> {
     let walk = fields.means().walk;
-    // People can always walk straight there.
+    // People can always walk straight there, unless the ground is barred before they arrive.
+    let already_inside = walled.is_none_or(|w| {
+        geo.network
+            .snap(at)
+            .is_some_and(|(n, _)| w.inside.contains(&n))
+    });
     let on_foot = match claim.subject {
         Subject::Buses => None,
         Subject::People(_) => t
             .checked_add(distance_to(geo, claim, rem, at).time_at(walk))
-            .ok(),
+            .ok()
+            .filter(|&a| already_inside || walled.is_none_or(|w| a <= w.from)),
     };
     let start = fields.start_at(at, t, aboard)?;
     let f = fields.get(start);
     let by_road = match claim.subject {
         Subject::Buses => f.buses(rem),
-        Subject::People(_) => f.people(walk, rem),
+        Subject::People(_) => f.people(walk, rem, walled),
     };
     match (by_road, on_foot) {
         (Some(a), Some(b)) => Some(a.min(b)),
@@ -269,8 +292,12 @@ fn bound(
                 )
             }
             EventKind::StrikeNear { site } => format!("the strike near {}", site.written),
+            EventKind::BarZone { holder, .. } => {
+                format!("the convoy was barred from {holder} ground")
+            }
         },
     );
+    let walled = walled(scenario, claim);
     let mut available = 0;
     let mut reachable = 0;
     let mut best: Option<Timestamp> = None;
@@ -288,6 +315,7 @@ fn bound(
             fields,
             claim,
             rem,
+            walled.as_ref(),
             (at, anchor_at, aboard_at(a, anchor_at)),
         );
         if soon.is_some_and(|t| t <= claim.by) {
@@ -299,7 +327,7 @@ fn bound(
         };
         if lost_by(a, claim.by) {
             let lost = (a.end.at, a.end.since, aboard_at(a, a.end.since));
-            let could = soonest(geo, fields, claim, rem, lost).is_some_and(|t| t <= claim.by);
+            let could = soonest(geo, fields, claim, rem, walled.as_ref(), lost).is_some_and(|t| t <= claim.by);
             if could {
                 unknown_could.push(a.id.clone());
             }

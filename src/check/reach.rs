@@ -13,8 +13,8 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
 use crate::Geography;
-use crate::network::{Closed, RoadClass, Traveller};
-use crate::scenario::{DEFAULT_WALK_KMH, EventKind, PeopleStep, Scenario};
+use crate::network::{Closures, RoadClass, Traveller};
+use crate::scenario::{DEFAULT_WALK_KMH, Scenario, Step};
 use crate::units::{KmPerHour, LonLat, Metres};
 
 /// How fast things move under one account: its own top speeds.
@@ -27,24 +27,24 @@ pub struct Means {
 }
 
 impl Means {
-    /// The fastest speeds the account gives anywhere: buses, walking (the default pace if it has
-    /// no walk) and carrying (only if some group is carried).
+    /// The fastest speeds the account gives anywhere: its road vehicles (buses, ambulances, cars),
+    /// walking (the default pace if it has no walk) and carrying (pick-ups and trucks of its own,
+    /// or any group carried).
     pub fn of(scenario: &Scenario) -> Means {
-        let bus = scenario
-            .bus_groups
-            .iter()
-            .map(|g| g.speed.high)
-            .fold(0.0, f64::max);
-        let mut walk = None::<f64>;
+        let mut bus = 0.0_f64;
         let mut carry = None::<f64>;
+        let faster = |c: Option<f64>, v: f64| Some(c.map_or(v, |c| c.max(v)));
+        for g in &scenario.vehicle_groups {
+            match g.kind.traveller() {
+                Traveller::Road => bus = bus.max(g.speed.high),
+                Traveller::Track => carry = faster(carry, g.speed.high),
+            }
+        }
+        let mut walk = None::<f64>;
         for s in scenario.people_groups.iter().flat_map(|g| &g.plan) {
             match s {
-                PeopleStep::WalkTo { speed, .. } => {
-                    walk = Some(walk.map_or(speed.high, |w| w.max(speed.high)))
-                }
-                PeopleStep::CarriedTo { speed, .. } => {
-                    carry = Some(carry.map_or(speed.high, |c| c.max(speed.high)))
-                }
+                Step::WalkTo { speed, .. } => walk = faster(walk, speed.high),
+                Step::CarriedTo { speed, .. } => carry = faster(carry, speed.high),
                 _ => {}
             }
         }
@@ -86,55 +86,14 @@ impl Mode {
     /// Whether an agent moving so may use a road of `class`; on foot, roads are not used.
     fn may_use(self, class: RoadClass) -> bool {
         match self {
-            Mode::Bus => Traveller::Bus.may_use(class),
-            Mode::Carried => Traveller::Carrier.may_use(class),
+            Mode::Bus => Traveller::Road.may_use(class),
+            Mode::Carried => Traveller::Track.may_use(class),
             Mode::Foot => true,
         }
     }
 }
 
 const MODES: usize = 3;
-
-/// The account's closures as a timetable: what closes, and from when.
-#[derive(Clone, Debug, Default)]
-pub struct Timetable {
-    closures: Vec<(Timestamp, Closed)>,
-}
-
-impl Timetable {
-    pub fn of(scenario: &Scenario) -> Timetable {
-        let closures = scenario
-            .events
-            .iter()
-            .filter_map(|e| match &e.kind {
-                EventKind::CloseRoadAt { site } => Some((
-                    e.at,
-                    Closed {
-                        segments: Default::default(),
-                        nodes: [site.node].into(),
-                    },
-                )),
-                EventKind::CloseRoad { segments, .. } => {
-                    Some((e.at, Closed::segments(segments.clone())))
-                }
-                EventKind::StrikeNear { .. } => None,
-            })
-            .collect();
-        Timetable { closures }
-    }
-
-    fn node_closed(&self, n: NodeIndex, t: Timestamp) -> bool {
-        self.closures
-            .iter()
-            .any(|(from, c)| *from <= t && c.nodes.contains(&n))
-    }
-
-    fn segment_closed(&self, e: petgraph::graph::EdgeIndex, t: Timestamp) -> bool {
-        self.closures
-            .iter()
-            .any(|(from, c)| *from <= t && c.segments.contains(&e))
-    }
-}
 
 /// Where an agent starts the search from: the road nodes it can reach first, and when.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -148,6 +107,14 @@ impl Start {
     fn at(&self) -> Timestamp {
         self.seeds.iter().map(|s| s.1).min().unwrap_or_default()
     }
+}
+
+/// Ground barred to the convoy from a time: no one outside it may enter after.
+#[derive(Clone, Copy, Debug)]
+pub struct Walled<'a> {
+    pub from: Timestamp,
+    /// The road nodes inside it.
+    pub inside: &'a std::collections::BTreeSet<NodeIndex>,
 }
 
 /// Earliest arrival at every node, by how the agent arrives.
@@ -165,14 +132,26 @@ impl Field {
     }
 
     /// The earliest time people could have nothing `remaining` (metres per node still to walk,
-    /// straight, after leaving the roads at that node).
-    pub fn people(&self, walk: KmPerHour, remaining: &[Metres]) -> Option<Timestamp> {
+    /// straight, after leaving the roads at that node). Into `walled` ground, a walk from outside
+    /// it must end before the bar.
+    pub fn people(
+        &self,
+        walk: KmPerHour,
+        remaining: &[Metres],
+        walled: Option<&Walled>,
+    ) -> Option<Timestamp> {
+        let deadline = walled.map(|w| self.start.duration_until(w.from).as_secs_f64());
         let best = (0..remaining.len())
             .map(|i| {
                 let by_road = (0..MODES)
                     .map(|m| self.arrival[m][i])
                     .fold(f64::INFINITY, f64::min);
-                by_road + remaining[i].0 / walk.metres_per_second()
+                let there = by_road + remaining[i].0 / walk.metres_per_second();
+                let outside = walled.is_some_and(|w| !w.inside.contains(&NodeIndex::new(i)));
+                match deadline {
+                    Some(d) if outside && remaining[i].0 > 0.0 && there > d => f64::INFINITY,
+                    _ => there,
+                }
             })
             .fold(f64::INFINITY, f64::min);
         self.time(best)
@@ -207,7 +186,7 @@ impl Field {
 pub fn field(
     geo: &Geography,
     means: &Means,
-    timetable: &Timetable,
+    timetable: &Closures,
     place_nodes: &[NodeIndex],
     start: &Start,
 ) -> Field {
@@ -267,13 +246,19 @@ pub fn field(
                         top
                     };
                     let next = secs + e.weight().length.0 / v.metres_per_second();
-                    push(&mut arrival, &mut heap, mode, e.target(), next);
+                    // Barred ground is entered on arrival: a bar that comes meanwhile counts.
+                    if !timetable.enters(node, e.target(), at(next)) {
+                        push(&mut arrival, &mut heap, mode, e.target(), next);
+                    }
                 }
             }
             Mode::Foot => {
                 let here = net.node(node);
                 for &p in place_nodes {
                     let next = secs + here.distance(net.node(p)).0 / means.walk.metres_per_second();
+                    if timetable.enters(node, p, at(next)) {
+                        continue;
+                    }
                     push(&mut arrival, &mut heap, Mode::Foot, p, next);
                     if means.carry.is_some() {
                         push(&mut arrival, &mut heap, Mode::Carried, p, next);
@@ -311,7 +296,7 @@ impl Ord for Secs {
 pub struct Fields<'a> {
     geo: &'a Geography,
     means: Means,
-    timetable: Timetable,
+    timetable: Closures,
     place_nodes: Vec<NodeIndex>,
     cache: BTreeMap<Start, Field>,
 }
@@ -328,7 +313,7 @@ impl<'a> Fields<'a> {
         Fields {
             geo,
             means: Means::of(scenario),
-            timetable: Timetable::of(scenario),
+            timetable: scenario.closures(),
             place_nodes,
             cache: BTreeMap::new(),
         }
@@ -344,7 +329,7 @@ impl<'a> Fields<'a> {
     pub fn start_at(&self, at: LonLat, t: Timestamp, aboard: bool) -> Option<Start> {
         let net = &self.geo.network;
         let (e, f, _) =
-            net.nearest_on_segment(at, |e| !aboard || net.open_to(Traveller::Bus, e))?;
+            net.nearest_on_segment(at, |e| !aboard || net.open_to(Traveller::Road, e))?;
         let (a, b) = net.graph().edge_endpoints(e)?;
         let seg = net.segment(e);
         let speed = if aboard {
@@ -421,7 +406,7 @@ mod tests {
                 .collect();
             f.buses(&zero)
         } else {
-            f.people(walk, &remaining)
+            f.people(walk, &remaining, None)
         };
         at.map_or(f64::INFINITY, |a| {
             t.duration_until(a).as_secs_f64() / 3600.0

@@ -351,10 +351,10 @@ fn ensemble_summary(e: &convoy_sim::ensemble::Ensemble) -> String {
     for a in &e.agents {
         for (&zone, &ends) in &a.zones {
             let c = by_zone.entry(zone).or_default();
-            if a.bus {
-                c.0 += ends as u64;
-            } else {
-                c.1 += ends as u64 * a.count as u64;
+            match a.agent {
+                "bus" => c.0 += ends as u64,
+                "people" => c.1 += ends as u64 * a.count as u64,
+                _ => {}
             }
         }
     }

@@ -1,6 +1,8 @@
-//! The scenario engine: 17 bus agents and the people in them, moving over the roads in calendar
-//! time under one account's plans and events. A plain value: no IO, no globals, no clock but the
-//! simulated one; the same scenario and seed always give the same [`RunResult`].
+//! The scenario engine: the convoy's vehicles (its 17 buses, and any ambulances or pick-ups an
+//! account adds) and the people in them, moving over the roads in calendar time under one
+//! account's plans and events. One agent model ([`agent`]) for everything that moves, one plan
+//! vocabulary ([`Step`]). A plain value: no IO, no globals, no clock but the simulated one; the
+//! same scenario and seed always give the same [`RunResult`], whose events are facts, not words.
 //!
 //! Time advances from sync point to sync point (recording times, event times, times people leave
 //! the buses). Between two sync points nothing global changes, so each agent advances on its own
@@ -15,6 +17,7 @@
 //! times; [`crate::cost`] estimates them, and the command line refuses a run over its memory
 //! budget before it starts. A [`Scenario`] built in code must keep to the same limits.
 
+mod agent;
 mod movement;
 mod result;
 pub mod rng;
@@ -22,90 +25,22 @@ pub mod rng;
 use std::collections::BTreeSet;
 
 use jiff::{SignedDuration, Timestamp};
-use petgraph::graph::EdgeIndex;
+use petgraph::graph::NodeIndex;
 
 pub use result::{
-    AgentKind, AgentRun, EndState, Passage, RunResult, Sample, SimEvent, SimEventKind, Status,
-    TrackPoint,
+    AgentKind, AgentRun, EndState, Happening, Passage, RunResult, Sample, SimEvent, SimEventKind,
+    Status, Stop, TrackPoint, Travel,
 };
 
+use agent::{Agent, Doing, Leave, Role, Walk, Where};
 use movement::{Drive, Outcome, Pace, Pos, Trail};
 use rng::Stream;
 
 use crate::Geography;
 use crate::network::{Closed, Closure, Closures, Traveller};
-use crate::scenario::{BusStep, EventKind, PeopleStep, Scenario};
+use crate::scenario::{EventKind, Scenario, Step};
 use crate::units::{KmPerHour, LonLat, Metres};
-
-/// What a bus is doing.
-#[derive(Clone, Debug)]
-enum BusActivity {
-    NotDeparted,
-    /// Ready for its next plan step.
-    Idle,
-    Driving(Drive),
-    WaitingUntil(Timestamp),
-    Done,
-}
-
-#[derive(Clone, Debug)]
-struct Bus {
-    id: String,
-    group: usize,
-    speed: KmPerHour,
-    depart: Timestamp,
-    rng: Stream,
-    clock: Timestamp,
-    pos: Pos,
-    arrived_via: Option<EdgeIndex>,
-    step: usize,
-    activity: BusActivity,
-    status: Status,
-    since: Timestamp,
-    /// When the plan ran out (people riding "until the bus stops" leave then).
-    done_at: Option<Timestamp>,
-    trail: Trail,
-    samples: Vec<Sample>,
-}
-
-/// What a people group is doing once off the buses.
-#[derive(Clone, Debug)]
-enum PeopleActivity {
-    Aboard,
-    Idle,
-    Walking {
-        from: LonLat,
-        to: LonLat,
-        set_off: Timestamp,
-        speed: KmPerHour,
-    },
-    Carried(Drive),
-    WaitingUntil(Timestamp),
-    Done,
-}
-
-#[derive(Clone, Debug)]
-struct People {
-    id: String,
-    group: usize,
-    /// This agent's share of the group.
-    count: u32,
-    /// Index of the bus they ride.
-    bus: usize,
-    rng: Stream,
-    clock: Timestamp,
-    /// Off the buses: where they are. Road position when carried.
-    at: LonLat,
-    road: Option<Pos>,
-    arrived_via: Option<EdgeIndex>,
-    step: usize,
-    activity: PeopleActivity,
-    status: Status,
-    since: Timestamp,
-    left_bus_at: Option<Timestamp>,
-    trail: Trail,
-    samples: Vec<Sample>,
-}
+use crate::zones::Holder;
 
 /// One run of one scenario.
 pub struct Simulation<'a> {
@@ -113,10 +48,12 @@ pub struct Simulation<'a> {
     geo: &'a Geography,
     seed: u64,
     closures: Closures,
-    /// Tracks and other roads buses cannot use.
-    bus_barred: Closed,
-    buses: Vec<Bus>,
-    people: Vec<People>,
+    /// What each traveller may never use (desert tracks, for road vehicles).
+    road_barred: Closed,
+    /// The bars in force: whose ground, and its road nodes.
+    bars: Vec<(Holder, &'a BTreeSet<NodeIndex>, Timestamp)>,
+    /// Vehicles first, in group order, then people.
+    agents: Vec<Agent>,
     events: Vec<SimEvent>,
 }
 
@@ -124,107 +61,120 @@ impl<'a> Simulation<'a> {
     /// Prepares a run of `scenario` over `geo` with `seed` (usually `scenario.seed`).
     pub fn new(scenario: &'a Scenario, geo: &'a Geography, seed: u64) -> Self {
         let origin = scenario.convoy.origin.node;
-        let mut buses = Vec::new();
-        for (gi, g) in scenario.bus_groups.iter().enumerate() {
-            for n in 1..=g.buses {
-                let id = format!("bus-{}-{n:02}", g.id);
+        let mut agents = Vec::new();
+        for (gi, g) in scenario.vehicle_groups.iter().enumerate() {
+            for n in 1..=g.vehicles {
+                let id = format!("{}-{}-{n:02}", g.kind.as_str(), g.id);
                 let mut rng = Stream::new(seed, &id);
                 let speed = KmPerHour(rng.draw(g.speed));
                 let depart = rng.draw_time(g.depart);
-                buses.push(Bus {
-                    id,
+                let role = Role::Vehicle {
                     group: gi,
+                    kind: g.kind,
                     speed,
-                    depart,
-                    rng,
-                    clock: scenario.start,
-                    pos: Pos::Node(origin),
-                    arrived_via: None,
-                    step: 0,
-                    activity: BusActivity::NotDeparted,
-                    status: Status::Waiting,
-                    since: scenario.start,
-                    done_at: None,
-                    trail: Trail {
-                        track: vec![TrackPoint {
-                            t: scenario.start,
-                            at: geo.network.node(origin),
-                        }],
-                        ..Trail::default()
-                    },
-                    samples: Vec::new(),
-                });
+                };
+                let mut a = Self::agent(scenario, id, role, rng, Where::Road(Pos::Node(origin)));
+                a.doing = Doing::Departing(depart);
+                a.trail.point(scenario.start, geo.network.node(origin));
+                agents.push(a);
             }
         }
-        // A people group is spread over its bus group's buses as evenly as whole people allow,
-        // one agent per bus with anyone aboard, so each share goes where its bus goes.
-        let mut people = Vec::new();
+        // A people group is spread over its vehicle group's vehicles as evenly as whole people
+        // allow, one agent per vehicle with anyone aboard, so each share goes where it goes.
+        let vehicles = agents.len();
         for (gi, g) in scenario.people_groups.iter().enumerate() {
-            let rides: Vec<usize> = (0..buses.len())
-                .filter(|&b| buses[b].group == g.aboard)
+            let rides: Vec<usize> = (0..vehicles)
+                .filter(|&v| matches!(agents[v].role, Role::Vehicle { group, .. } if group == g.aboard))
                 .collect();
             let n = rides.len().max(1) as u32;
-            for (k, &bus) in rides.iter().enumerate() {
+            let (leave, first) = match g.plan.first() {
+                Some(Step::RideUntil(t)) => (Leave::At(*t), 1),
+                Some(_) => (Leave::WhenVehicleDone, 0),
+                None => (Leave::Never, 0),
+            };
+            for (k, &vehicle) in rides.iter().enumerate() {
                 let count = g.count / n + u32::from((k as u32) < g.count % n);
                 if count == 0 {
                     continue;
                 }
                 let id = format!("people-{}-{:02}", g.id, k + 1);
-                people.push(People {
-                    rng: Stream::new(seed, &id),
-                    id,
+                let role = Role::People {
                     group: gi,
                     count,
-                    bus,
-                    clock: scenario.start,
-                    at: geo.network.node(origin),
-                    road: None,
-                    arrived_via: None,
-                    step: 0,
-                    activity: PeopleActivity::Aboard,
-                    status: Status::Aboard,
-                    since: scenario.start,
-                    left_bus_at: None,
-                    trail: Trail::default(),
-                    samples: Vec::new(),
-                });
+                    vehicle,
+                };
+                let rng = Stream::new(seed, &id);
+                let mut a = Self::agent(scenario, id, role, rng, Where::Aboard(vehicle));
+                a.doing = Doing::Riding(leave);
+                a.status = Status::Aboard;
+                a.step = first;
+                agents.push(a);
             }
         }
-        let bus_barred = geo.network.barred_to(Traveller::Bus);
         Self {
             scenario,
             geo,
             seed,
             closures: Closures::new(),
-            bus_barred,
-            buses,
-            people,
+            road_barred: geo.network.barred_to(Traveller::Road),
+            bars: Vec::new(),
+            agents,
             events: Vec::new(),
         }
     }
 
-    fn emit(
-        &mut self,
-        t: Timestamp,
-        at: LonLat,
-        kind: SimEventKind,
-        agent: Option<&str>,
-        detail: String,
-    ) {
+    fn agent(scenario: &Scenario, id: String, role: Role, rng: Stream, place: Where) -> Agent {
+        Agent {
+            id,
+            role,
+            rng,
+            clock: scenario.start,
+            place,
+            arrived_via: None,
+            step: 0,
+            doing: Doing::Idle,
+            status: Status::Waiting,
+            since: scenario.start,
+            done_at: None,
+            left_at: None,
+            trail: Trail::default(),
+            samples: Vec::new(),
+        }
+    }
+
+    fn emit(&mut self, t: Timestamp, at: LonLat, agent: Option<usize>, what: Happening) {
         let seq = self.events.len() as u64;
         self.events.push(SimEvent {
             seq,
             t,
             at,
-            kind,
-            agent: agent.map(str::to_string),
-            detail,
+            agent,
+            what,
         });
     }
 
-    /// A name for a road position: the place there, else the coordinate.
-    fn place_name(&self, pos: Pos) -> String {
-        self.geo.gazetteer.label(pos.location(&self.geo.network))
+    /// Where agent `i` is now.
+    fn location(&self, i: usize) -> LonLat {
+        let net = &self.geo.network;
+        self.agents[i].location(net, |v| self.location(v))
+    }
+
+    /// The plan agent `i` follows.
+    fn plan(&self, i: usize) -> &'a [Step] {
+        let s = self.scenario;
+        match self.agents[i].role {
+            Role::Vehicle { group, .. } => &s.vehicle_groups[group].plan,
+            Role::People { group, .. } => &s.people_groups[group].plan,
+        }
+    }
+
+    /// What agent `i` may not use, with `closed` in force.
+    fn barred(&self, i: usize, closed: &Closed) -> Closed {
+        let mut barred = closed.clone();
+        if self.agents[i].role.traveller() == Traveller::Road {
+            barred.extend(&self.road_barred);
+        }
+        barred
     }
 
     /// The times at which agents are recorded: start, every `record_every`, end.
@@ -247,7 +197,7 @@ impl<'a> Simulation<'a> {
         let mut sync: BTreeSet<Timestamp> = samples.iter().copied().collect();
         sync.extend(s.events.iter().map(|e| e.at));
         for g in &s.people_groups {
-            if let Some(PeopleStep::RideUntil(t)) = g.plan.first() {
+            if let Some(Step::RideUntil(t)) = g.plan.first() {
                 sync.insert(*t);
             }
         }
@@ -255,11 +205,8 @@ impl<'a> Simulation<'a> {
         let mut next_event = 0;
         for t in sync.into_iter().filter(|&t| t >= s.start && t <= s.end) {
             let closed = self.closures.closed_at(t - SignedDuration::from_nanos(1));
-            for i in 0..self.buses.len() {
-                self.advance_bus(i, t, &closed);
-            }
-            for i in 0..self.people.len() {
-                self.advance_people(i, t, &closed);
+            for i in 0..self.agents.len() {
+                self.advance(i, t, &closed);
             }
             while next_event < s.events.len() && s.events[next_event].at <= t {
                 self.apply_event(next_event);
@@ -273,660 +220,392 @@ impl<'a> Simulation<'a> {
     }
 
     fn apply_event(&mut self, index: usize) {
-        let scenario = self.scenario;
         let geo = self.geo;
-        let e = &scenario.events[index];
         let net = &geo.network;
-        let (closure, at, label) = match &e.kind {
-            EventKind::CloseRoadAt { site } => (
-                Some(Closed {
-                    segments: BTreeSet::new(),
-                    nodes: [site.node].into(),
-                }),
-                net.node(site.node),
-                format!("road cut at {}", self.geo.gazetteer.get(site.place).name),
-            ),
-            EventKind::CloseRoad { from, to, segments } => {
-                let (a, b) = (net.node(from.node), net.node(to.node));
-                (
-                    Some(Closed::segments(segments.clone())),
-                    LonLat::new((a.lon + b.lon) / 2.0, (a.lat + b.lat) / 2.0),
-                    format!(
-                        "road closed between {} and {}",
-                        self.geo.gazetteer.get(from.place).name,
-                        self.geo.gazetteer.get(to.place).name
-                    ),
-                )
-            }
-            EventKind::StrikeNear { site } => (
-                None,
-                net.node(site.node),
-                format!("strike near {}", self.geo.gazetteer.get(site.place).name),
-            ),
-        };
-        let detail = match &e.note {
-            Some(n) => format!("{label}: {n}"),
-            None => label.clone(),
-        };
+        let e = &self.scenario.events[index];
         let t = e.at;
-        match closure {
-            Some(closed) => {
-                self.emit(t, at, SimEventKind::RoadClosed, None, detail);
-                // Anyone on a segment that closes under them stops where they are.
-                for i in 0..self.buses.len() {
-                    if let BusActivity::Driving(d) = &self.buses[i].activity
-                        && d.on_closed_segment(&closed)
-                    {
-                        let pos = d.pos();
-                        self.stall_bus(i, pos, t, "the road closed under it".into());
-                    }
-                }
-                for i in 0..self.people.len() {
-                    let p = &mut self.people[i];
-                    if let PeopleActivity::Carried(d) = &p.activity
-                        && d.on_closed_segment(&closed)
-                    {
-                        p.road = Some(d.pos());
-                        p.arrived_via = d.last_segment().or(p.arrived_via);
-                        p.activity = PeopleActivity::Idle;
-                        p.status = Status::Stalled;
-                        p.since = t;
-                        let (at, id) = (p.at, p.id.clone());
-                        self.emit(
-                            t,
-                            at,
-                            SimEventKind::Stalled,
-                            Some(&id),
-                            "the road closed under them".into(),
-                        );
-                    }
-                }
-                self.closures.add(Closure {
-                    label,
-                    closed,
-                    from: t,
-                });
+        let (at, what) = match &e.kind {
+            EventKind::CloseRoadAt { site } => {
+                (net.node(site.node), Happening::RoadClosed { event: index })
             }
-            None => self.emit(t, at, SimEventKind::Strike, None, detail),
+            EventKind::CloseRoad { from, to, .. } => {
+                let (a, b) = (net.node(from.node), net.node(to.node));
+                let mid = LonLat::new((a.lon + b.lon) / 2.0, (a.lat + b.lat) / 2.0);
+                (mid, Happening::RoadClosed { event: index })
+            }
+            EventKind::StrikeNear { site } => (net.node(site.node), Happening::Strike { event: index }),
+            EventKind::BarZone { holder, nodes } => {
+                self.bars.push((*holder, nodes, t));
+                (centre(net, nodes).unwrap_or(net.node(self.scenario.convoy.origin.node)), Happening::ZoneBarred { event: index })
+            }
+        };
+        self.emit(t, at, None, what);
+        let Some(closed) = e.kind.closes() else {
+            return;
+        };
+        // Anyone on a segment that closes under them stops where they are.
+        for i in 0..self.agents.len() {
+            if let Doing::Driving(d) = &self.agents[i].doing
+                && d.on_closed_segment(&closed)
+            {
+                self.agents[i].stop(Status::Stalled);
+                let at = self.location(i);
+                self.agents[i].trail.point(t, at);
+                self.emit(t, at, Some(i), Happening::Stalled(Stop::ClosedUnder));
+            }
         }
-    }
-
-    fn stall_bus(&mut self, i: usize, pos: Pos, t: Timestamp, why: String) {
-        let geo = self.geo;
-        let at = pos.location(&geo.network);
-        let b = &mut self.buses[i];
-        if let BusActivity::Driving(d) = &b.activity {
-            b.arrived_via = d.last_segment().or(b.arrived_via);
-        }
-        b.pos = pos;
-        b.activity = BusActivity::Idle;
-        b.status = Status::Stalled;
-        b.since = t;
-        b.step += 1;
-        b.trail.point(t, at);
-        let id = b.id.clone();
-        self.emit(t, at, SimEventKind::Stalled, Some(&id), why);
-    }
-
-    fn advance_bus(&mut self, i: usize, sync: Timestamp, closed: &Closed) {
-        let scenario = self.scenario;
-        let geo = self.geo;
-        let net = &geo.network;
-        loop {
-            let b = &mut self.buses[i];
-            match &mut b.activity {
-                BusActivity::Done => break,
-                BusActivity::NotDeparted => {
-                    if b.depart > sync {
-                        break;
-                    }
-                    b.clock = b.clock.max(b.depart);
-                    b.activity = BusActivity::Idle;
-                    b.status = Status::Halted;
-                    b.since = b.clock;
-                    let (t, at, id, pos) = (b.clock, b.pos.location(net), b.id.clone(), b.pos);
-                    let from = self.place_name(pos);
-                    self.emit(
-                        t,
-                        at,
-                        SimEventKind::Departed,
-                        Some(&id),
-                        format!("from {from}"),
-                    );
-                }
-                BusActivity::WaitingUntil(until) => {
-                    if *until > sync {
-                        break;
-                    }
-                    b.clock = b.clock.max(*until);
-                    b.activity = BusActivity::Idle;
-                }
-                BusActivity::Idle => {
-                    let group = &scenario.bus_groups[b.group];
-                    let Some(step) = group.plan.get(b.step) else {
-                        b.activity = BusActivity::Done;
-                        b.done_at = Some(b.clock);
-                        break;
-                    };
-                    match step {
-                        BusStep::DriveTo {
-                            to,
-                            until,
-                            stop_after_km,
-                            detour,
-                        } => {
-                            let to = &to[b.rng.pick(to.len())];
-                            let budget = stop_after_km.map(|s| Metres::from_km(b.rng.draw(s)));
-                            let mut barred = self.bus_barred.clone();
-                            if *detour {
-                                barred.extend(closed);
-                            }
-                            match Drive::plan(
-                                net,
-                                b.pos,
-                                b.arrived_via,
-                                to.node,
-                                &barred,
-                                Pace {
-                                    speed: b.speed,
-                                    until: *until,
-                                    budget,
-                                },
-                            ) {
-                                Some(d) => {
-                                    // Mark where and when it set off, so tracks do not draw
-                                    // the wait before as slow movement.
-                                    b.trail.point(b.clock, b.pos.location(net));
-                                    b.activity = BusActivity::Driving(d);
-                                    b.status = Status::Moving;
-                                    b.since = b.clock;
-                                }
-                                None => {
-                                    let pos = b.pos;
-                                    let (t, dest) = (b.clock, to.node);
-                                    let why = format!(
-                                        "no open bus road to {}",
-                                        self.place_name(Pos::Node(dest))
-                                    );
-                                    self.stall_bus(i, pos, t, why);
-                                }
-                            }
-                        }
-                        BusStep::WaitUntil(t) => {
-                            b.activity = BusActivity::WaitingUntil(*t);
-                            b.step += 1;
-                            b.status = Status::Halted;
-                            b.since = b.clock;
-                        }
-                        BusStep::WaitHours(h) => {
-                            let hours = b.rng.draw(*h);
-                            b.activity = BusActivity::WaitingUntil(
-                                b.clock + SignedDuration::from_secs_f64(hours * 3600.0),
-                            );
-                            b.step += 1;
-                            b.status = Status::Halted;
-                            b.since = b.clock;
-                        }
-                        BusStep::Unaccounted => {
-                            b.status = Status::Unaccounted;
-                            b.since = b.clock;
-                            b.step += 1;
-                            b.activity = BusActivity::Done;
-                            b.done_at = Some(b.clock);
-                            let (t, at, id) = (b.clock, b.pos.location(net), b.id.clone());
-                            self.emit(
-                                t,
-                                at,
-                                SimEventKind::Unaccounted,
-                                Some(&id),
-                                "the account loses track of it here".into(),
-                            );
-                            break;
-                        }
-                    }
-                }
-                BusActivity::Driving(d) => {
-                    let mut barred = closed.clone();
-                    barred.extend(&self.bus_barred);
-                    let outcome = d.advance(net, &mut b.clock, sync, &barred, &mut b.trail);
-                    let pos = d.pos();
-                    match outcome {
-                        Outcome::Underway => {
-                            b.pos = pos;
-                            break;
-                        }
-                        Outcome::Arrived | Outcome::LimitReached => {
-                            b.arrived_via = d.last_segment().or(b.arrived_via);
-                            b.pos = pos;
-                            b.activity = BusActivity::Idle;
-                            b.step += 1;
-                            b.since = b.clock;
-                            let arrived = outcome == Outcome::Arrived;
-                            b.status = if arrived {
-                                Status::Arrived
-                            } else {
-                                Status::Halted
-                            };
-                            if arrived {
-                                let (t, id) = (b.clock, b.id.clone());
-                                let name = self.place_name(pos);
-                                self.emit(
-                                    t,
-                                    pos.location(net),
-                                    SimEventKind::Arrived,
-                                    Some(&id),
-                                    name,
-                                );
-                            }
-                        }
-                        Outcome::Blocked => {
-                            let t = self.buses[i].clock;
-                            let why = format!("road closed at {}", self.place_name(pos));
-                            self.stall_bus(i, pos, t, why);
-                        }
-                    }
+        // Anyone walking into newly barred ground stops at its edge.
+        if let EventKind::BarZone { .. } = &e.kind {
+            for i in 0..self.agents.len() {
+                if let Doing::Walking(w) = self.agents[i].doing
+                    && w.kept_out.is_none()
+                {
+                    let from = self.location(i);
+                    let walk = Walk { from, set_off: t, ..w };
+                    self.agents[i].doing = Doing::Walking(self.fenced(walk));
                 }
             }
         }
-        let b = &mut self.buses[i];
-        if b.clock < sync {
-            b.clock = sync;
-        }
+        self.closures.add(Closure { closed, from: t });
     }
 
-    fn advance_people(&mut self, i: usize, sync: Timestamp, closed: &Closed) {
-        let scenario = self.scenario;
-        let geo = self.geo;
-        let net = &geo.network;
+    /// Advances agent `i` to `sync`, starting plan steps as earlier ones end.
+    fn advance(&mut self, i: usize, sync: Timestamp, closed: &Closed) {
         loop {
-            let bus_done = self.buses[self.people[i].bus].done_at;
-            let bus_pos = self.buses[self.people[i].bus].pos;
-            let bus_arrived_via = self.buses[self.people[i].bus].arrived_via;
-            let p = &mut self.people[i];
-            let group = &scenario.people_groups[p.group];
-            match &mut p.activity {
-                PeopleActivity::Done => break,
-                PeopleActivity::Aboard => {
-                    // Leave at ride_until, or once the bus's plan has run out if there is more to do.
-                    let leave = match group.plan.first() {
-                        Some(PeopleStep::RideUntil(t)) => Some(*t),
-                        Some(_) => bus_done,
-                        None => None,
+            let a = &mut self.agents[i];
+            match &mut a.doing {
+                Doing::Done => break,
+                Doing::Departing(depart) => {
+                    if *depart > sync {
+                        break;
+                    }
+                    a.clock = a.clock.max(*depart);
+                    a.begin(Doing::Idle, Status::Halted);
+                    let (t, at) = (a.clock, self.location(i));
+                    self.emit(t, at, Some(i), Happening::Departed);
+                }
+                Doing::Riding(leave) => {
+                    let leave = match (*leave, a.role) {
+                        (Leave::At(t), _) => Some(t),
+                        (Leave::WhenVehicleDone, Role::People { vehicle, .. }) => {
+                            self.agents[vehicle].done_at
+                        }
+                        _ => None,
                     };
                     let Some(leave) = leave.filter(|&l| l <= sync) else {
                         break;
                     };
-                    if matches!(group.plan.first(), Some(PeopleStep::RideUntil(_))) {
-                        p.step = 1;
-                    }
-                    p.clock = leave;
-                    p.left_bus_at = Some(leave);
-                    p.at = bus_pos.location(net);
-                    p.road = Some(bus_pos);
-                    p.arrived_via = bus_arrived_via;
-                    p.activity = PeopleActivity::Idle;
-                    p.status = Status::Halted;
-                    p.since = leave;
-                    p.trail.point(leave, p.at);
-                    let (at, id) = (p.at, p.id.clone());
-                    let count = p.count;
-                    self.emit(
-                        leave,
-                        at,
-                        SimEventKind::LeftBuses,
-                        Some(&id),
-                        format!("{count} {} left the buses", group.kind.as_str()),
-                    );
+                    self.leave_vehicle(i, leave);
                 }
-                PeopleActivity::WaitingUntil(until) => {
+                Doing::WaitingUntil(until) => {
                     if *until > sync {
                         break;
                     }
-                    p.clock = p.clock.max(*until);
-                    p.activity = PeopleActivity::Idle;
+                    a.clock = a.clock.max(*until);
+                    a.doing = Doing::Idle;
                 }
-                PeopleActivity::Idle => {
-                    let Some(step) = group.plan.get(p.step) else {
-                        p.activity = PeopleActivity::Done;
+                Doing::Idle => {
+                    let step = a.step;
+                    let Some(step) = self.plan(i).get(step) else {
+                        let a = &mut self.agents[i];
+                        a.doing = Doing::Done;
+                        a.done_at = Some(a.clock);
                         break;
                     };
-                    p.step += 1;
-                    match step {
-                        PeopleStep::RideUntil(_) => {}
-                        PeopleStep::WalkTo { to, speed } => {
-                            let to = &to[p.rng.pick(to.len())];
-                            let v = KmPerHour(p.rng.draw(*speed));
-                            let dest = geo.gazetteer.get(to.place).location();
-                            p.trail.point(p.clock, p.at);
-                            p.activity = PeopleActivity::Walking {
-                                from: p.at,
-                                to: dest,
-                                set_off: p.clock,
-                                speed: v,
-                            };
-                            p.road = None;
-                            p.status = Status::Moving;
-                            p.since = p.clock;
-                        }
-                        PeopleStep::CarriedTo {
-                            to, speed, detour, ..
-                        } => {
-                            let to = &to[p.rng.pick(to.len())];
-                            let v = KmPerHour(p.rng.draw(*speed));
-                            // Vehicles meet them at the nearest road vertex if they are off-road.
-                            let pos = match p.road {
-                                Some(pos) => pos,
-                                None => {
-                                    let (n, d) = net
-                                        .snap(p.at)
-                                        .expect("Geography refuses a network without roads");
-                                    p.clock += d.time_at(v);
-                                    p.trail.travelled += d;
-                                    p.at = net.node(n);
-                                    p.trail.point(p.clock, p.at);
-                                    Pos::Node(n)
-                                }
-                            };
-                            let known = if *detour {
-                                closed.clone()
-                            } else {
-                                Closed::default()
-                            };
-                            match Drive::plan(
-                                net,
-                                pos,
-                                p.arrived_via,
-                                to.node,
-                                &known,
-                                Pace {
-                                    speed: v,
-                                    until: None,
-                                    budget: None,
-                                },
-                            ) {
-                                Some(d) => {
-                                    p.trail.point(p.clock, p.at);
-                                    p.activity = PeopleActivity::Carried(d);
-                                    p.status = Status::Moving;
-                                    p.since = p.clock;
-                                }
-                                None => {
-                                    p.status = Status::Stalled;
-                                    p.since = p.clock;
-                                    let (t, at, id) = (p.clock, p.at, p.id.clone());
-                                    let dest = geo.gazetteer.get(to.place).name.clone();
-                                    self.emit(
-                                        t,
-                                        at,
-                                        SimEventKind::Stalled,
-                                        Some(&id),
-                                        format!("no open road to {dest}"),
-                                    );
-                                }
-                            }
-                        }
-                        PeopleStep::WaitUntil(t) => {
-                            p.activity = PeopleActivity::WaitingUntil(*t);
-                            p.status = Status::Halted;
-                            p.since = p.clock;
-                        }
-                        PeopleStep::WaitHours(h) => {
-                            let hours = p.rng.draw(*h);
-                            p.activity = PeopleActivity::WaitingUntil(
-                                p.clock + SignedDuration::from_secs_f64(hours * 3600.0),
-                            );
-                            p.status = Status::Halted;
-                            p.since = p.clock;
-                        }
-                        PeopleStep::Unaccounted => {
-                            p.status = Status::Unaccounted;
-                            p.since = p.clock;
-                            p.activity = PeopleActivity::Done;
-                            let (t, at, id) = (p.clock, p.at, p.id.clone());
-                            self.emit(
-                                t,
-                                at,
-                                SimEventKind::Unaccounted,
-                                Some(&id),
-                                "the account loses track of them here".into(),
-                            );
-                            break;
-                        }
-                    }
+                    self.agents[i].step += 1;
+                    self.start(i, step, closed);
                 }
-                PeopleActivity::Walking {
-                    from,
-                    to,
-                    set_off,
-                    speed,
-                } => {
-                    let total = from.distance(*to);
-                    let done_at = *set_off + total.time_at(*speed);
-                    if done_at <= sync {
-                        p.trail.travelled += p.at.distance(*to);
-                        p.clock = done_at.max(p.clock);
-                        p.at = *to;
-                        p.trail.point(p.clock, p.at);
-                        p.activity = PeopleActivity::Idle;
-                        p.status = Status::Arrived;
-                        p.since = p.clock;
-                        let (t, at, id) = (p.clock, p.at, p.id.clone());
-                        let name = geo.gazetteer.label(at);
-                        self.emit(
-                            t,
-                            at,
-                            SimEventKind::Arrived,
-                            Some(&id),
-                            format!("on foot at {name}"),
-                        );
-                    } else {
-                        let elapsed = sync.duration_since(*set_off).as_secs_f64();
-                        let ratio = elapsed / done_at.duration_since(*set_off).as_secs_f64();
-                        let before = p.at;
-                        p.at = great_circle_point(*from, *to, ratio);
-                        p.trail.travelled += before.distance(p.at);
-                        p.clock = sync;
+                Doing::Driving(_) => {
+                    if self.drive(i, sync, closed) {
                         break;
                     }
                 }
-                PeopleActivity::Carried(d) => {
-                    let outcome = d.advance(net, &mut p.clock, sync, closed, &mut p.trail);
-                    let pos = d.pos();
-                    p.road = Some(pos);
-                    p.at = pos.location(net);
-                    match outcome {
-                        Outcome::Underway => break,
-                        Outcome::Arrived | Outcome::LimitReached => {
-                            p.arrived_via = d.last_segment().or(p.arrived_via);
-                            p.activity = PeopleActivity::Idle;
-                            p.status = Status::Arrived;
-                            p.since = p.clock;
-                            let (t, at, id) = (p.clock, p.at, p.id.clone());
-                            let name = self.place_name(pos);
-                            self.emit(
-                                t,
-                                at,
-                                SimEventKind::Arrived,
-                                Some(&id),
-                                format!("carried to {name}"),
-                            );
-                        }
-                        Outcome::Blocked => {
-                            p.arrived_via = d.last_segment().or(p.arrived_via);
-                            p.activity = PeopleActivity::Idle;
-                            p.status = Status::Stalled;
-                            p.since = p.clock;
-                            let (t, at, id) = (p.clock, p.at, p.id.clone());
-                            self.emit(
-                                t,
-                                at,
-                                SimEventKind::Stalled,
-                                Some(&id),
-                                "road closed".into(),
-                            );
-                        }
+                Doing::Walking(_) => {
+                    if self.walk(i, sync) {
+                        break;
                     }
                 }
             }
         }
-        let p = &mut self.people[i];
-        if p.clock < sync {
-            p.clock = sync;
+        let a = &mut self.agents[i];
+        a.clock = a.clock.max(sync);
+    }
+
+    /// People `i` leave their vehicle at `t`, where it is.
+    fn leave_vehicle(&mut self, i: usize, t: Timestamp) {
+        let Role::People { vehicle, .. } = self.agents[i].role else {
+            return;
+        };
+        let (pos, via) = {
+            let v = &self.agents[vehicle];
+            (v.road().unwrap_or(Pos::Node(self.scenario.convoy.origin.node)), v.arrived_via)
+        };
+        let at = pos.location(&self.geo.network);
+        let a = &mut self.agents[i];
+        a.clock = t;
+        a.left_at = Some(t);
+        a.place = Where::Road(pos);
+        a.arrived_via = via;
+        a.begin(Doing::Idle, Status::Halted);
+        a.trail.point(t, at);
+        self.emit(t, at, Some(i), Happening::LeftVehicle);
+    }
+
+    /// Starts plan step `step` for agent `i`.
+    fn start(&mut self, i: usize, step: &Step, closed: &Closed) {
+        let a = &mut self.agents[i];
+        match step {
+            Step::DriveTo {
+                to,
+                until,
+                stop_after_km,
+                detour,
+            } => {
+                let to = &to[a.rng.pick(to.len())];
+                let budget = stop_after_km.map(|s| Metres::from_km(a.rng.draw(s)));
+                let Role::Vehicle { speed, .. } = a.role else {
+                    return;
+                };
+                let pace = Pace {
+                    speed,
+                    until: *until,
+                    budget,
+                };
+                self.set_off(i, to, pace, *detour, closed);
+            }
+            Step::CarriedTo {
+                to, speed, detour, ..
+            } => {
+                let to = &to[a.rng.pick(to.len())];
+                let speed = KmPerHour(a.rng.draw(*speed));
+                // Vehicles meet them at the nearest road vertex if they are off-road.
+                if let Where::OffRoad(at) = a.place {
+                    let (n, d) = self
+                        .geo
+                        .network
+                        .snap(at)
+                        .expect("Geography refuses a network without roads");
+                    a.clock += d.time_at(speed);
+                    a.trail.travelled += d;
+                    a.place = Where::Road(Pos::Node(n));
+                    a.trail.point(a.clock, self.geo.network.node(n));
+                }
+                let pace = Pace {
+                    speed,
+                    until: None,
+                    budget: None,
+                };
+                self.set_off(i, to, pace, *detour, closed);
+            }
+            Step::WalkTo { to, speed } => {
+                let to = &to[a.rng.pick(to.len())];
+                let speed = KmPerHour(a.rng.draw(*speed));
+                let dest = self.geo.gazetteer.get(to.place).location();
+                let from = self.location(i);
+                let a = &mut self.agents[i];
+                a.trail.point(a.clock, from);
+                let walk = Walk {
+                    from,
+                    to: dest,
+                    set_off: a.clock,
+                    speed,
+                    kept_out: None,
+                };
+                let walk = self.fenced(walk);
+                let a = &mut self.agents[i];
+                a.place = Where::OffRoad(from);
+                a.begin(Doing::Walking(walk), Status::Moving);
+            }
+            Step::WaitUntil(t) => a.begin(Doing::WaitingUntil(*t), Status::Halted),
+            Step::WaitHours(h) => {
+                let hours = a.rng.draw(*h);
+                let until = a.clock + SignedDuration::from_secs_f64(hours * 3600.0);
+                a.begin(Doing::WaitingUntil(until), Status::Halted);
+            }
+            Step::Unaccounted => {
+                a.begin(Doing::Done, Status::Unaccounted);
+                a.done_at = Some(a.clock);
+                let (t, at) = (a.clock, self.location(i));
+                self.emit(t, at, Some(i), Happening::Unaccounted);
+            }
+            // Only ever a first step, taken before the agent is idle.
+            Step::RideUntil(_) => {}
+        }
+    }
+
+    /// Agent `i` sets off along the roads to `to`: round the closures it knows of with `detour`,
+    /// always round barred ground if there is a way, else toward it, to stop at its edge.
+    fn set_off(&mut self, i: usize, to: &crate::scenario::Site, pace: Pace, detour: bool, closed: &Closed) {
+        let net = &self.geo.network;
+        let known = if detour {
+            closed.clone()
+        } else {
+            Closed::no_entry(closed.no_entry.clone())
+        };
+        let barred = self.barred(i, &known);
+        let a = &self.agents[i];
+        let pos = a.road().expect("a mover setting off by road is on a road");
+        let plan = |barred: &Closed| Drive::plan(net, pos, a.arrived_via, to.node, barred, pace);
+        let drive = plan(&barred).or_else(|| {
+            (!barred.no_entry.is_empty())
+                .then(|| plan(&barred.without_bars()))
+                .flatten()
+        });
+        let at = pos.location(net);
+        let a = &mut self.agents[i];
+        match drive {
+            Some(d) => {
+                // Mark where and when it set off, so tracks do not draw the wait before as slow
+                // movement.
+                a.trail.point(a.clock, at);
+                a.begin(Doing::Driving(d), Status::Moving);
+            }
+            None => {
+                a.stop(Status::Stalled);
+                a.trail.point(a.clock, at);
+                let t = a.clock;
+                let why = Stop::NoRoute {
+                    to: to.node,
+                    place: to.place,
+                };
+                self.emit(t, at, Some(i), Happening::Stalled(why));
+            }
+        }
+    }
+
+    /// Drives agent `i` toward `sync`; true if it is still under way there.
+    fn drive(&mut self, i: usize, sync: Timestamp, closed: &Closed) -> bool {
+        let net = &self.geo.network;
+        let barred = self.barred(i, closed);
+        let a = &mut self.agents[i];
+        let Doing::Driving(d) = &mut a.doing else {
+            return false;
+        };
+        let outcome = d.advance(net, &mut a.clock, sync, &barred, &mut a.trail);
+        a.place = Where::Road(d.pos());
+        let travel = match a.role {
+            Role::Vehicle { .. } => Travel::Drove,
+            Role::People { .. } => Travel::Carried,
+        };
+        let (status, what) = match outcome {
+            Outcome::Underway => return true,
+            Outcome::Arrived => (Status::Arrived, Some(Happening::Arrived(travel))),
+            Outcome::LimitReached => (Status::Halted, None),
+            Outcome::Blocked => (Status::Stalled, Some(Happening::Stalled(Stop::ClosedAhead))),
+            Outcome::KeptOut { into } => {
+                let holder = self
+                    .bars
+                    .iter()
+                    .find(|b| b.1.contains(&into))
+                    .map_or(Holder::None, |b| b.0);
+                (Status::Halted, Some(Happening::KeptOut(holder)))
+            }
+        };
+        a.stop(status);
+        if status != Status::Arrived {
+            let (t, at) = (a.clock, a.place);
+            if let Where::Road(p) = at {
+                a.trail.point(t, p.location(net));
+            }
+        }
+        if let Some(what) = what {
+            let (t, at) = (self.agents[i].clock, self.location(i));
+            self.emit(t, at, Some(i), what);
+        }
+        false
+    }
+
+    /// Walks agent `i` toward `sync`; true if it is still under way there.
+    fn walk(&mut self, i: usize, sync: Timestamp) -> bool {
+        let a = &mut self.agents[i];
+        let (Doing::Walking(w), Where::OffRoad(here)) = (a.doing.clone(), a.place) else {
+            return false;
+        };
+        let total = w.from.distance(w.to);
+        let done_at = w.set_off + total.time_at(w.speed);
+        if done_at > sync {
+            let elapsed = sync.duration_since(w.set_off).as_secs_f64();
+            let ratio = elapsed / done_at.duration_since(w.set_off).as_secs_f64();
+            let now = great_circle_point(w.from, w.to, ratio);
+            a.trail.travelled += here.distance(now);
+            a.place = Where::OffRoad(now);
+            a.clock = sync;
+            return true;
+        }
+        a.trail.travelled += here.distance(w.to);
+        a.clock = done_at.max(a.clock);
+        a.place = Where::OffRoad(w.to);
+        a.trail.point(a.clock, w.to);
+        let (status, what) = match w.kept_out {
+            Some(h) => (Status::Halted, Happening::KeptOut(h)),
+            None => (Status::Arrived, Happening::Arrived(Travel::Walked)),
+        };
+        a.begin(Doing::Idle, status);
+        let t = a.clock;
+        self.emit(t, w.to, Some(i), what);
+        false
+    }
+
+    /// The walk cut short where it would first enter ground barred to the convoy, if it would.
+    fn fenced(&self, walk: Walk) -> Walk {
+        let zones = &self.geo.zones;
+        let inside = |p: LonLat, holder: Holder, t: Timestamp| {
+            zones.holder_at(p, t).is_ok_and(|c| c.holder == holder)
+        };
+        let mut best: Option<(f64, Holder)> = None;
+        for &(holder, _, t) in &self.bars {
+            if inside(walk.from, holder, t) {
+                continue;
+            }
+            let is_in = |r: f64| inside(great_circle_point(walk.from, walk.to, r), holder, t);
+            if let Some(r) = first_crossing(walk.from.distance(walk.to), is_in)
+                && best.is_none_or(|b| r < b.0)
+            {
+                best = Some((r, holder));
+            }
+        }
+        match best {
+            Some((r, holder)) => Walk {
+                to: great_circle_point(walk.from, walk.to, r),
+                kept_out: Some(holder),
+                ..walk
+            },
+            None => walk,
         }
     }
 
     fn sample(&mut self, t: Timestamp) {
-        let geo = self.geo;
-        let net = &geo.network;
-        for b in &mut self.buses {
-            let at = match &b.activity {
-                BusActivity::Driving(d) => d.pos().location(net),
-                _ => b.pos.location(net),
-            };
-            b.samples.push(Sample {
-                t,
-                at,
-                status: b.status,
-            });
-        }
-        for p in &mut self.people {
-            let sample = match p.activity {
-                PeopleActivity::Aboard => {
-                    let bus = &self.buses[p.bus];
-                    Sample {
-                        t,
-                        at: bus.samples.last().map_or(p.at, |s| s.at),
-                        status: Status::Aboard,
-                    }
-                }
+        let net = &self.geo.network;
+        for i in 0..self.agents.len() {
+            let a = &self.agents[i];
+            let sample = match (&a.doing, a.place) {
+                (Doing::Driving(d), _) => Sample {
+                    t,
+                    at: d.pos().location(net),
+                    status: a.status,
+                },
+                (_, Where::Aboard(v)) => Sample {
+                    t,
+                    at: self.agents[v].samples.last().map_or(self.location(v), |s| s.at),
+                    status: Status::Aboard,
+                },
                 _ => Sample {
                     t,
-                    at: p.at,
-                    status: p.status,
+                    at: self.location(i),
+                    status: a.status,
                 },
             };
-            p.samples.push(sample);
+            self.agents[i].samples.push(sample);
         }
     }
 
     fn finish(self) -> RunResult {
         let s = self.scenario;
-        let geo = self.geo;
-        let classify = |at: LonLat, status: Status, since: Timestamp| {
-            let zone = geo
-                .zones
-                .holder_at(
-                    at,
-                    s.end
-                        .min(geo.zones.coverage().1 - SignedDuration::from_secs(1)),
-                )
-                .map_or(crate::zones::Holder::None, |c| c.holder);
-            let (nearest_place, to_nearest_place) = geo
-                .gazetteer
-                .nearest(at)
-                .expect("Geography refuses an empty gazetteer");
-            EndState {
-                at,
-                status,
-                since,
-                zone,
-                nearest_place,
-                to_nearest_place,
-            }
-        };
-        // A track ends where its agent is at the end, even partway along a segment.
-        let closed_track = |mut track: Vec<TrackPoint>, last: Sample| {
-            if track.last().is_none_or(|p| p.at != last.at) {
-                track.push(TrackPoint {
-                    t: last.t,
-                    at: last.at,
-                });
-            }
-            track
-        };
-        let mut agents = Vec::new();
-        for b in &self.buses {
-            let last = b.samples.last().copied().unwrap_or(Sample {
-                t: s.end,
-                at: b.pos.location(&geo.network),
-                status: b.status,
-            });
-            agents.push(AgentRun {
-                id: b.id.clone(),
-                kind: AgentKind::Bus {
-                    group: s.bus_groups[b.group].id.clone(),
-                },
-                track: closed_track(b.trail.track.clone(), last),
-                samples: b.samples.clone(),
-                passages: b.trail.passages.clone(),
-                travelled: b.trail.travelled,
-                end: classify(last.at, b.status, b.since),
-            });
-        }
-        for p in &self.people {
-            let g = &s.people_groups[p.group];
-            let bus = &self.buses[p.bus];
-            // Aboard: the bus's track up to when they left, then their own.
-            let left = p.left_bus_at.unwrap_or(s.end);
-            let mut track: Vec<TrackPoint> = bus
-                .trail
-                .track
-                .iter()
-                .copied()
-                .filter(|tp| tp.t <= left)
-                .collect();
-            track.extend(p.trail.track.iter().copied());
-            track.dedup_by(|a, b| a.t == b.t && a.at == b.at);
-            let passages = bus
-                .trail
-                .passages
-                .iter()
-                .copied()
-                .filter(|ps| ps.entered < left)
-                .chain(p.trail.passages.iter().copied())
-                .collect();
-            let last = p.samples.last().copied().unwrap_or(Sample {
-                t: s.end,
-                at: p.at,
-                status: p.status,
-            });
-            // Aboard a bus the account has lost track of, they are lost track of too.
-            let (status, since) = match p.left_bus_at {
-                None if bus.status == Status::Unaccounted => (Status::Unaccounted, bus.since),
-                None => (Status::Aboard, s.start),
-                Some(_) => (p.status, p.since),
-            };
-            let bus_travelled: Metres = if p.left_bus_at.is_some() {
-                let ridden: Vec<&TrackPoint> =
-                    bus.trail.track.iter().filter(|tp| tp.t <= left).collect();
-                let to_vertices: Metres =
-                    ridden.windows(2).map(|w| w[0].at.distance(w[1].at)).sum();
-                // And from the bus's last vertex to where they got off, partway along a segment.
-                let beyond = match (ridden.last(), p.trail.track.first()) {
-                    (Some(v), Some(off)) => v.at.distance(off.at),
-                    _ => Metres::ZERO,
-                };
-                to_vertices + beyond
-            } else {
-                bus.trail.travelled
-            };
-            let track = closed_track(track, last);
-            agents.push(AgentRun {
-                id: p.id.clone(),
-                kind: AgentKind::People {
-                    group: g.id.clone(),
-                    kind: g.kind,
-                    count: p.count,
-                    bus: bus.id.clone(),
-                    left_bus: p.left_bus_at,
-                },
-                track,
-                samples: p.samples.clone(),
-                passages,
-                travelled: bus_travelled + p.trail.travelled,
-                end: classify(last.at, status, since),
-            });
-        }
+        let agents = self
+            .agents
+            .iter()
+            .map(|a| self.agent_run(a))
+            .collect();
         let sample_times = self.sample_times();
         let mut events = self.events;
         events.sort_by_key(|e| (e.t, e.seq));
@@ -940,6 +619,166 @@ impl<'a> Simulation<'a> {
             events,
         }
     }
+
+    /// What the run made of agent `a`.
+    fn agent_run(&self, a: &Agent) -> AgentRun {
+        let s = self.scenario;
+        let last = a.samples.last().copied().unwrap_or(Sample {
+            t: s.end,
+            at: a.location(&self.geo.network, |v| self.location(v)),
+            status: a.status,
+        });
+        match a.role {
+            Role::Vehicle { group, kind, .. } => AgentRun {
+                id: a.id.clone(),
+                kind: AgentKind::Vehicle {
+                    group: s.vehicle_groups[group].id.clone(),
+                    kind,
+                },
+                track: closed_track(a.trail.track.clone(), last),
+                samples: a.samples.clone(),
+                passages: a.trail.passages.clone(),
+                travelled: a.trail.travelled,
+                end: self.classify(last.at, a.status, a.since),
+            },
+            Role::People {
+                group,
+                count,
+                vehicle,
+            } => self.people_run(a, &self.agents[vehicle], group, count, last),
+        }
+    }
+
+    /// People's run: their vehicle's track up to when they left it, then their own.
+    fn people_run(&self, p: &Agent, v: &Agent, group: usize, count: u32, last: Sample) -> AgentRun {
+        let s = self.scenario;
+        let g = &s.people_groups[group];
+        let left = p.left_at.unwrap_or(s.end);
+        let mut track: Vec<TrackPoint> = v
+            .trail
+            .track
+            .iter()
+            .copied()
+            .filter(|tp| tp.t <= left)
+            .collect();
+        track.extend(p.trail.track.iter().copied());
+        track.dedup_by(|a, b| a.t == b.t && a.at == b.at);
+        let passages = v
+            .trail
+            .passages
+            .iter()
+            .copied()
+            .filter(|ps| ps.entered < left)
+            .chain(p.trail.passages.iter().copied())
+            .collect();
+        // Aboard a vehicle the account has lost track of, they are lost track of too.
+        let (status, since) = match p.left_at {
+            None if v.status == Status::Unaccounted => (Status::Unaccounted, v.since),
+            None => (Status::Aboard, s.start),
+            Some(_) => (p.status, p.since),
+        };
+        let ridden: Metres = if p.left_at.is_some() {
+            let ridden: Vec<&TrackPoint> = v.trail.track.iter().filter(|tp| tp.t <= left).collect();
+            let to_vertices: Metres = ridden.windows(2).map(|w| w[0].at.distance(w[1].at)).sum();
+            // And from the vehicle's last vertex to where they got off, partway along a segment.
+            let beyond = match (ridden.last(), p.trail.track.first()) {
+                (Some(v), Some(off)) => v.at.distance(off.at),
+                _ => Metres::ZERO,
+            };
+            to_vertices + beyond
+        } else {
+            v.trail.travelled
+        };
+        AgentRun {
+            id: p.id.clone(),
+            kind: AgentKind::People {
+                group: g.id.clone(),
+                kind: g.kind,
+                count,
+                vehicle: v.id.clone(),
+                left_vehicle: p.left_at,
+            },
+            track: closed_track(track, last),
+            samples: p.samples.clone(),
+            passages,
+            travelled: ridden + p.trail.travelled,
+            end: self.classify(last.at, status, since),
+        }
+    }
+
+    /// Where an agent ended: whose ground, and the nearest place.
+    fn classify(&self, at: LonLat, status: Status, since: Timestamp) -> EndState {
+        let geo = self.geo;
+        let zone = geo
+            .zones
+            .holder_at(
+                at,
+                self.scenario
+                    .end
+                    .min(geo.zones.coverage().1 - SignedDuration::from_secs(1)),
+            )
+            .map_or(Holder::None, |c| c.holder);
+        let (nearest_place, to_nearest_place) = geo
+            .gazetteer
+            .nearest(at)
+            .expect("Geography refuses an empty gazetteer");
+        EndState {
+            at,
+            status,
+            since,
+            zone,
+            nearest_place,
+            to_nearest_place,
+        }
+    }
+}
+
+/// A track that ends where its agent is at the end, even partway along a segment.
+fn closed_track(mut track: Vec<TrackPoint>, last: Sample) -> Vec<TrackPoint> {
+    if track.last().is_none_or(|p| p.at != last.at) {
+        track.push(TrackPoint {
+            t: last.t,
+            at: last.at,
+        });
+    }
+    track
+}
+
+/// The mean position of some road nodes, if there are any.
+fn centre(net: &crate::network::RoadNetwork, nodes: &BTreeSet<NodeIndex>) -> Option<LonLat> {
+    let n = nodes.len() as f64;
+    (n > 0.0).then(|| {
+        let (lon, lat) = nodes.iter().map(|&v| net.node(v)).fold((0.0, 0.0), |(x, y), p| {
+            (x + p.lon, y + p.lat)
+        });
+        LonLat::new(lon / n, lat / n)
+    })
+}
+
+/// The first fraction of a straight walk `length` long at which `is_in` holds, to within about
+/// 10 m: it looks every kilometre, then halves the last interval. `None` if it never holds (or
+/// holds from the start, which is not a crossing).
+fn first_crossing(length: Metres, is_in: impl Fn(f64) -> bool) -> Option<f64> {
+    if is_in(0.0) {
+        return None;
+    }
+    let steps = (length.km().ceil() as usize).clamp(1, 100_000);
+    let mut before = 0.0;
+    let after = (1..=steps)
+        .map(|k| k as f64 / steps as f64)
+        .find(|&r| {
+            let hit = is_in(r);
+            if !hit {
+                before = r;
+            }
+            hit
+        })?;
+    let (mut lo, mut hi) = (before, after);
+    while (hi - lo) * length.0 > 10.0 {
+        let mid = (lo + hi) / 2.0;
+        if is_in(mid) { hi = mid } else { lo = mid }
+    }
+    Some(lo)
 }
 
 /// The point a fraction `ratio` of the way from `a` to `b` along the great circle.

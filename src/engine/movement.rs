@@ -88,6 +88,8 @@ pub enum Outcome {
     LimitReached,
     /// A closed segment or a cut in the road bars the way.
     Blocked,
+    /// The next node is in ground barred to the convoy: the agent stops at its edge.
+    KeptOut { into: NodeIndex },
 }
 
 /// A drive in progress: the path, how far along it, and the limits of the step.
@@ -172,7 +174,8 @@ impl Drive {
                 // A route may start at a cut, but one that reaches the cut along this segment
                 // can go no further than it.
                 let via = |end: NodeIndex| {
-                    if closed.nodes.contains(&end) && end != dest {
+                    let other = if end == to { from } else { to };
+                    if (closed.nodes.contains(&end) && end != dest) || closed.enters(other, end) {
                         None
                     } else {
                         routed(end)
@@ -270,6 +273,10 @@ impl Drive {
             if self.offset.0 > 0.0 && closed.segments.contains(&hop.edge) {
                 // The road closed under the agent: it stays where it is.
                 return Outcome::Blocked;
+            }
+            if closed.enters(hop.from, hop.to) {
+                // Heading into barred ground: stop here, at its edge or short of it.
+                return Outcome::KeptOut { into: hop.to };
             }
             if self.offset.0 == 0.0 {
                 // At a node, about to enter the next segment. At a cut, the only way on is back
@@ -470,10 +477,7 @@ mod tests {
         )
         .unwrap();
         let b = d.hops[0].to;
-        let cut = Closed {
-            segments: Default::default(),
-            nodes: [b].into(),
-        };
+        let cut = Closed::nodes([b].into());
         let (mut clock, mut trail) = (t("2017-08-29T00:00:00Z"), Trail::default());
         let out = d.advance(
             &net,

@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use petgraph::graph::{EdgeIndex, NodeIndex};
 
 use crate::gazetteer::PlaceId;
-use crate::scenario::PeopleKind;
+use crate::scenario::{PeopleKind, VehicleKind};
 use crate::units::{LonLat, Metres};
 use crate::zones::Holder;
 
@@ -22,7 +22,7 @@ pub enum Status {
     Stalled,
     /// Reached the last destination of its plan.
     Arrived,
-    /// People still aboard their bus.
+    /// People still aboard their vehicle.
     Aboard,
     /// The account loses track of it here (its last known point).
     Unaccounted,
@@ -45,19 +45,66 @@ impl Status {
 /// Which agent.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AgentKind {
-    Bus {
-        /// The bus group's id in the scenario.
+    Vehicle {
+        /// The bus or vehicle group's id in the scenario.
         group: String,
+        kind: VehicleKind,
     },
     People {
         group: String,
         kind: PeopleKind,
         count: u32,
-        /// Id of the bus agent they started aboard.
-        bus: String,
+        /// Id of the vehicle agent they set off in.
+        vehicle: String,
         /// When they left it, if they did.
-        left_bus: Option<Timestamp>,
+        left_vehicle: Option<Timestamp>,
     },
+}
+
+impl AgentKind {
+    /// One of the convoy's buses.
+    pub fn is_bus(&self) -> bool {
+        matches!(
+            self,
+            AgentKind::Vehicle {
+                kind: VehicleKind::Bus,
+                ..
+            }
+        )
+    }
+
+    /// The vehicle's kind, for vehicles.
+    pub fn vehicle(&self) -> Option<VehicleKind> {
+        match self {
+            AgentKind::Vehicle { kind, .. } => Some(*kind),
+            AgentKind::People { .. } => None,
+        }
+    }
+
+    /// What the `agent` field of every layer calls it: the vehicle's kind (`bus`, `ambulance`…)
+    /// or `people`.
+    pub fn agent_type(&self) -> &'static str {
+        match self {
+            AgentKind::Vehicle { kind, .. } => kind.as_str(),
+            AgentKind::People { .. } => "people",
+        }
+    }
+
+    /// People who have left the vehicle they set off in: when.
+    pub fn left_vehicle(&self) -> Option<Timestamp> {
+        match self {
+            AgentKind::People { left_vehicle, .. } => *left_vehicle,
+            AgentKind::Vehicle { .. } => None,
+        }
+    }
+
+    /// How many people the agent is: its head count for people, none for a vehicle.
+    pub fn people(&self) -> u32 {
+        match self {
+            AgentKind::People { count, .. } => *count,
+            AgentKind::Vehicle { .. } => 0,
+        }
+    }
 }
 
 /// A position at a time.
@@ -102,7 +149,8 @@ pub struct EndState {
 /// One agent's run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentRun {
-    /// Stable id: `bus-<group>-<n>` or `people-<group>`.
+    /// Stable id: `bus-<group>-<nn>`, `<kind>-<group>-<nn>` for other vehicles, or
+    /// `people-<group>-<nn>`.
     pub id: String,
     pub kind: AgentKind,
     /// Every vertex passed and every stop, in time order.
@@ -114,26 +162,94 @@ pub struct AgentRun {
     pub end: EndState,
 }
 
-/// What happened, in time order (same-time events in the order they happened).
+/// What happened, in time order (same-time events in the order they happened). Facts only: the
+/// words are written where the event is shown (`output::words`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimEvent {
     pub seq: u64,
     pub t: Timestamp,
     pub at: LonLat,
-    pub kind: SimEventKind,
-    /// The agent concerned, if any.
-    pub agent: Option<String>,
-    pub detail: String,
+    /// Index into [`RunResult::agents`] of the agent concerned, if any.
+    pub agent: Option<usize>,
+    pub what: Happening,
 }
 
+/// How a mover got where it arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Travel {
+    /// A vehicle, under its own power.
+    Drove,
+    /// People, carried by other vehicles.
+    Carried,
+    /// People, on foot.
+    Walked,
+}
+
+/// Why a mover stopped short.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// No open road to its destination: the road-graph node it was bound for.
+    NoRoute { to: NodeIndex, place: PlaceId },
+    /// A closed road or a cut ahead.
+    ClosedAhead,
+    /// The road closed under it, mid-segment.
+    ClosedUnder,
+}
+
+/// What happened.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Happening {
+    /// A vehicle set off.
+    Departed,
+    Arrived(Travel),
+    Stalled(Stop),
+    /// A mover stopped at the edge of ground barred to the convoy.
+    KeptOut(Holder),
+    /// Scenario event `event` (an index into its events) closed a road.
+    RoadClosed { event: usize },
+    /// Scenario event `event` recorded a strike.
+    Strike { event: usize },
+    /// Scenario event `event` barred the convoy from a holder's ground.
+    ZoneBarred { event: usize },
+    /// People left the vehicle they set off in.
+    LeftVehicle,
+    /// The account loses track of the agent here.
+    Unaccounted,
+}
+
+impl Happening {
+    pub fn kind(&self) -> SimEventKind {
+        match self {
+            Happening::Departed => SimEventKind::Departed,
+            Happening::Arrived(_) => SimEventKind::Arrived,
+            Happening::Stalled(_) => SimEventKind::Stalled,
+            Happening::KeptOut(_) => SimEventKind::KeptOut,
+            Happening::RoadClosed { .. } => SimEventKind::RoadClosed,
+            Happening::Strike { .. } => SimEventKind::Strike,
+            Happening::ZoneBarred { .. } => SimEventKind::ZoneBarred,
+            Happening::LeftVehicle => SimEventKind::LeftBuses,
+            Happening::Unaccounted => SimEventKind::Unaccounted,
+        }
+    }
+}
+
+impl SimEvent {
+    pub fn kind(&self) -> SimEventKind {
+        self.what.kind()
+    }
+}
+
+/// The kinds of event, as files name them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SimEventKind {
     Departed,
     Arrived,
     Stalled,
+    KeptOut,
     RoadClosed,
     Strike,
+    ZoneBarred,
     LeftBuses,
     Unaccounted,
 }
@@ -144,8 +260,10 @@ impl SimEventKind {
             SimEventKind::Departed => "departed",
             SimEventKind::Arrived => "arrived",
             SimEventKind::Stalled => "stalled",
+            SimEventKind::KeptOut => "kept_out",
             SimEventKind::RoadClosed => "road_closed",
             SimEventKind::Strike => "strike",
+            SimEventKind::ZoneBarred => "zone_barred",
             SimEventKind::LeftBuses => "left_buses",
             SimEventKind::Unaccounted => "unaccounted",
         }
@@ -188,16 +306,22 @@ pub struct RunResult {
     pub start: Timestamp,
     pub end: Timestamp,
     pub sample_times: Vec<Timestamp>,
-    /// Buses first, in scenario order, then people groups.
+    /// Vehicles first, in scenario order (buses first), then people groups.
     pub agents: Vec<AgentRun>,
     pub events: Vec<SimEvent>,
 }
 
 impl RunResult {
+    /// The convoy's buses.
     pub fn buses(&self) -> impl Iterator<Item = &AgentRun> {
+        self.agents.iter().filter(|a| a.kind.is_bus())
+    }
+
+    /// Every vehicle: the buses and any others.
+    pub fn vehicles(&self) -> impl Iterator<Item = &AgentRun> {
         self.agents
             .iter()
-            .filter(|a| matches!(a.kind, AgentKind::Bus { .. }))
+            .filter(|a| matches!(a.kind, AgentKind::Vehicle { .. }))
     }
 
     pub fn people(&self) -> impl Iterator<Item = &AgentRun> {

@@ -53,13 +53,7 @@ impl End {
             status: a.end.status,
             zone: a.end.zone,
             place: a.end.nearest_place,
-            off_bus: matches!(
-                a.kind,
-                AgentKind::People {
-                    left_bus: Some(_),
-                    ..
-                }
-            ),
+            off_bus: a.kind.left_vehicle().is_some(),
         }
     }
 }
@@ -69,9 +63,10 @@ impl End {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentEnsemble {
     pub id: String,
-    /// 1 for a bus, the head count for people.
+    /// 1 for a vehicle, the head count for people.
     pub count: u32,
-    pub bus: bool,
+    /// What the files call it: the vehicle's kind (`bus`, `ambulance`…) or `people`.
+    pub agent: &'static str,
     pub zones: BTreeMap<Holder, u32>,
     pub places: BTreeMap<PlaceId, u32>,
     pub statuses: BTreeMap<Status, u32>,
@@ -169,13 +164,16 @@ impl Ensemble {
         for (a, end) in self.agents.iter_mut().zip(ends) {
             a.add(end);
             let cell = self.cells.entry(cell_of(end.at)).or_default();
-            if a.bus {
-                cell.buses += 1;
-            } else {
-                cell.people += a.count as u64;
-                if end.off_bus {
-                    cell.people_off += a.count as u64;
+            // The grid counts buses and people; other vehicles are in the agents' own rows.
+            match a.agent {
+                "bus" => cell.buses += 1,
+                "people" => {
+                    cell.people += a.count as u64;
+                    if end.off_bus {
+                        cell.people_off += a.count as u64;
+                    }
                 }
+                _ => {}
             }
         }
     }
@@ -266,14 +264,14 @@ pub struct Spread {
 impl AgentEnsemble {
     /// The agent `a` of the first realization, with none of its ends yet.
     fn new(a: &AgentRun) -> Self {
-        let (count, bus) = match a.kind {
-            AgentKind::People { count, .. } => (count, false),
-            AgentKind::Bus { .. } => (1, true),
+        let count = match a.kind {
+            AgentKind::People { count, .. } => count,
+            AgentKind::Vehicle { .. } => 1,
         };
         Self {
             id: a.id.clone(),
             count,
-            bus,
+            agent: a.kind.agent_type(),
             zones: BTreeMap::new(),
             places: BTreeMap::new(),
             statuses: BTreeMap::new(),

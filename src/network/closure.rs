@@ -14,27 +14,60 @@ pub struct Closed {
     /// Nodes no one may pass through. A route may still end at one, or start from one (turning
     /// back from a crater).
     pub nodes: BTreeSet<NodeIndex>,
+    /// Ground no one may enter: a move from a node outside this set to a node in it is barred.
+    /// Those already inside may move within it and leave.
+    pub no_entry: BTreeSet<NodeIndex>,
 }
 
 impl Closed {
     pub fn segments(segments: BTreeSet<EdgeIndex>) -> Self {
         Self {
             segments,
-            nodes: BTreeSet::new(),
+            ..Self::default()
+        }
+    }
+
+    /// A cut at these nodes.
+    pub fn nodes(nodes: BTreeSet<NodeIndex>) -> Self {
+        Self {
+            nodes,
+            ..Self::default()
+        }
+    }
+
+    /// Ground that may not be entered: these nodes.
+    pub fn no_entry(nodes: BTreeSet<NodeIndex>) -> Self {
+        Self {
+            no_entry: nodes,
+            ..Self::default()
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.segments.is_empty() && self.nodes.is_empty()
+        self.segments.is_empty() && self.nodes.is_empty() && self.no_entry.is_empty()
     }
 
     pub fn len(&self) -> usize {
-        self.segments.len() + self.nodes.len()
+        self.segments.len() + self.nodes.len() + self.no_entry.len()
     }
 
     pub fn extend(&mut self, other: &Closed) {
         self.segments.extend(&other.segments);
         self.nodes.extend(&other.nodes);
+        self.no_entry.extend(&other.no_entry);
+    }
+
+    /// Whether moving from node `from` to its neighbour `to` enters barred ground.
+    pub fn enters(&self, from: NodeIndex, to: NodeIndex) -> bool {
+        self.no_entry.contains(&to) && !self.no_entry.contains(&from)
+    }
+
+    /// The same closures without the barred ground.
+    pub fn without_bars(&self) -> Closed {
+        Closed {
+            no_entry: BTreeSet::new(),
+            ..self.clone()
+        }
     }
 }
 
@@ -47,12 +80,13 @@ impl From<BTreeSet<EdgeIndex>> for Closed {
 /// A closure taking effect at `from`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Closure {
-    pub label: String,
     pub closed: Closed,
     pub from: Timestamp,
 }
 
-/// Every closure known to a run, in the order they were added.
+/// Every closure of a run as a timetable, in the order they were added: what closes, from when.
+/// The engine adds them as their events happen; the reach bound in `check` takes them all at
+/// once and asks what is closed at any time.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Closures {
     closures: Vec<Closure>,
@@ -75,13 +109,35 @@ impl Closures {
         self.closures.is_empty()
     }
 
+    fn in_force(&self, t: Timestamp) -> impl Iterator<Item = &Closed> {
+        self.closures
+            .iter()
+            .filter(move |c| c.from <= t)
+            .map(|c| &c.closed)
+    }
+
     /// What is closed at `t`.
     pub fn closed_at(&self, t: Timestamp) -> Closed {
         let mut closed = Closed::default();
-        for c in self.closures.iter().filter(|c| c.from <= t) {
-            closed.extend(&c.closed);
+        for c in self.in_force(t) {
+            closed.extend(c);
         }
         closed
+    }
+
+    /// Whether the road is cut at node `n` at `t`.
+    pub fn node_closed(&self, n: NodeIndex, t: Timestamp) -> bool {
+        self.in_force(t).any(|c| c.nodes.contains(&n))
+    }
+
+    /// Whether segment `e` is closed at `t`.
+    pub fn segment_closed(&self, e: EdgeIndex, t: Timestamp) -> bool {
+        self.in_force(t).any(|c| c.segments.contains(&e))
+    }
+
+    /// Whether moving from `from` to `to` at `t` enters ground barred then.
+    pub fn enters(&self, from: NodeIndex, to: NodeIndex, t: Timestamp) -> bool {
+        self.in_force(t).any(|c| c.enters(from, to))
     }
 }
 
@@ -94,10 +150,10 @@ mod tests {
         let t0: Timestamp = "2017-08-30T06:00:00Z".parse().unwrap();
         let mut c = Closures::new();
         c.add(Closure {
-            label: "crater".into(),
             closed: Closed {
                 segments: [EdgeIndex::new(3)].into(),
                 nodes: [NodeIndex::new(7)].into(),
+                ..Closed::default()
             },
             from: t0,
         });

@@ -57,20 +57,20 @@ impl RoadClass {
 ///
 /// The one rule for who may use a desert track: validation, the engine and the reach bound in
 /// `check` all ask here, so they cannot disagree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Traveller {
-    /// The convoy's buses.
-    Bus,
-    /// The pick-ups and trucks that carry people who left the buses.
-    Carrier,
+    /// Buses, ambulances and cars: paved and desert roads, not the tracks.
+    Road,
+    /// Pick-ups and trucks, and whatever carries people who left the buses: tracks too.
+    Track,
 }
 
 impl Traveller {
     /// Whether this traveller may use a road of `class`.
     pub fn may_use(self, class: RoadClass) -> bool {
         match self {
-            Traveller::Bus => class != RoadClass::Track,
-            Traveller::Carrier => true,
+            Traveller::Road => class != RoadClass::Track,
+            Traveller::Track => true,
         }
     }
 }
@@ -379,10 +379,10 @@ pub(crate) mod tests {
     fn tracks_are_barred_to_buses_and_open_to_carriers() {
         let net = square();
         // The track A–C is two segments, through its midpoint.
-        assert_eq!(net.barred_to(Traveller::Bus).segments.len(), 2);
-        assert!(net.barred_to(Traveller::Carrier).is_empty());
-        assert!(!Traveller::Bus.may_use(RoadClass::Track));
-        assert!(Traveller::Bus.may_use(RoadClass::DesertRoad));
+        assert_eq!(net.barred_to(Traveller::Road).segments.len(), 2);
+        assert!(net.barred_to(Traveller::Track).is_empty());
+        assert!(!Traveller::Road.may_use(RoadClass::Track));
+        assert!(Traveller::Road.may_use(RoadClass::DesertRoad));
     }
 
     #[test]

@@ -110,6 +110,7 @@ impl RoadNetwork {
         let open = EdgeFiltered::from_fn(&self.graph, |e| {
             !closed.segments.contains(&e.id())
                 && (e.source() == from || !closed.nodes.contains(&e.source()))
+                && !closed.enters(e.source(), e.target())
         });
         // Admissible estimate: straight-line distance, at the fastest speed for time.
         let goal = self.node(to);
@@ -224,10 +225,7 @@ mod tests {
             node(&net, 1.0, 0.0),
             node(&net, 1.0, 1.0),
         );
-        let cut = Closed {
-            segments: BTreeSet::new(),
-            nodes: [b].into(),
-        };
+        let cut = Closed::nodes([b].into());
         // A → C goes round the other way (D), or along the slow track, never through B.
         let r = net.route(a, c, Metric::Fastest, &cut).unwrap();
         assert!(!r.nodes[1..r.nodes.len() - 1].contains(&b));

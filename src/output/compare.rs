@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::assignment::min_cost_matching;
 use crate::Geography;
-use crate::engine::{AgentKind, AgentRun, RunResult};
+use crate::engine::{AgentRun, RunResult};
 use crate::scenario::Scenario;
 use crate::units::LonLat;
 use crate::zones::Holder;
@@ -40,10 +40,7 @@ pub struct Divergence {
 }
 
 fn people(a: &AgentRun) -> u64 {
-    match a.kind {
-        AgentKind::People { count, .. } => count as u64,
-        AgentKind::Bus { .. } => 0,
-    }
+    u64::from(a.kind.people())
 }
 
 fn centre(r: &RunResult) -> Option<LonLat> {

@@ -28,7 +28,7 @@ pub fn json(e: &Ensemble, geo: &Geography) -> String {
             let s = a.spread();
             json!({
                 "id": a.id,
-                "agent": if a.bus { "bus" } else { "people" },
+                "agent": a.agent,
                 "count": a.count,
                 "zone_probability": s.zone.iter().map(|(h, p)| (h.as_str().to_string(), json!(round(*p, 4)))).collect::<serde_json::Map<_, _>>(),
                 "place_probability": s.place.iter().map(|(id, p)| (geo.gazetteer.get(*id).name.clone(), json!(round(*p, 4)))).collect::<serde_json::Map<_, _>>(),
@@ -65,7 +65,7 @@ pub fn csv(e: &Ensemble) -> String {
                 out,
                 "{},{},{},{},{:.4},{:.5},{:.5},{:.2},{:.2}",
                 a.id,
-                if a.bus { "bus" } else { "people" },
+                a.agent,
                 a.count,
                 h,
                 p,

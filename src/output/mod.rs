@@ -14,4 +14,5 @@ pub mod map;
 pub mod qgis;
 pub mod qgs;
 pub mod run;
+pub mod words;
 pub mod xml;

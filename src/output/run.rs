@@ -89,20 +89,21 @@ fn end_fields(a: &AgentRun, geo: &Geography) -> serde_json::Map<String, Value> {
     m.insert("since".into(), time(e.since));
     m.insert("travelled_km".into(), json!(round(a.travelled.km(), 1)));
     match &a.kind {
-        AgentKind::Bus { group } => {
+        AgentKind::Vehicle { group, .. } => {
             m.insert("group".into(), json!(group));
         }
         AgentKind::People {
             group,
             kind,
             count,
-            bus,
+            vehicle,
             ..
         } => {
             m.insert("group".into(), json!(group));
             m.insert("kind".into(), json!(kind));
             m.insert("count".into(), json!(count));
-            m.insert("rode_bus".into(), json!(bus));
+            // The vehicle they set off in: a bus unless the account puts them in another kind.
+            m.insert("rode_bus".into(), json!(vehicle));
         }
     }
     m
@@ -111,11 +112,30 @@ fn end_fields(a: &AgentRun, geo: &Geography) -> serde_json::Map<String, Value> {
 fn people_count(a: &AgentRun) -> u64 {
     match a.kind {
         AgentKind::People { count, .. } => count as u64,
-        AgentKind::Bus { .. } => 1,
+        AgentKind::Vehicle { .. } => 1,
     }
 }
 
-/// Counts by status and by zone: buses count one each, people groups their head count.
+/// Every vehicle with its kind, and counts by kind, for `summary.json`.
+fn vehicles(result: &RunResult, geo: &Geography) -> (Vec<Value>, BTreeMap<&'static str, Value>) {
+    let list = result
+        .vehicles()
+        .map(|v| {
+            let mut m = end_fields(v, geo);
+            m.insert("kind".into(), json!(v.kind.agent_type()));
+            Value::Object(m)
+        })
+        .collect();
+    let mut kinds: Vec<&'static str> = result.vehicles().map(|v| v.kind.agent_type()).collect();
+    kinds.dedup();
+    let counts = kinds
+        .into_iter()
+        .map(|k| (k, tally(result.vehicles().filter(|v| v.kind.agent_type() == k))))
+        .collect();
+    (list, counts)
+}
+
+/// Counts by status and by zone: vehicles count one each, people groups their head count.
 fn tally<'a>(agents: impl Iterator<Item = &'a AgentRun>) -> Value {
     let mut by_status: BTreeMap<&str, u64> = BTreeMap::new();
     let mut by_zone: BTreeMap<&str, u64> = BTreeMap::new();
@@ -137,6 +157,7 @@ pub fn summary(
     inputs: Inputs<'_>,
 ) -> String {
     let a = &scenario.account;
+    let (vehicles, by_kind) = vehicles(result, geo);
     let value = json!({
         "scenario": scenario.name,
         "account": a.title,
@@ -160,9 +181,11 @@ pub fn summary(
             "zones_sha256": sha256(crate::data::ZONES_GEOJSON),
         },
         "buses": result.buses().map(|b| Value::Object(end_fields(b, geo))).collect::<Vec<_>>(),
+        "vehicles": vehicles,
         "people": result.people().map(|p| Value::Object(end_fields(p, geo))).collect::<Vec<_>>(),
         "counts": {
             "buses": tally(result.buses()),
+            "vehicles_by_kind": by_kind,
             "people": tally(result.people()),
         },
     });
@@ -185,12 +208,9 @@ fn end_state_features(result: &RunResult, geo: &Geography) -> Vec<Feature> {
         .collect()
 }
 
-/// `bus` or `people`: the `agent` field of every layer.
+/// `bus` (or another vehicle's kind) or `people`: the `agent` field of every layer.
 pub fn agent_type(a: &AgentRun) -> &'static str {
-    match a.kind {
-        AgentKind::Bus { .. } => "bus",
-        AgentKind::People { .. } => "people",
-    }
+    a.kind.agent_type()
 }
 
 /// The agents that have a track: two track points or more.
@@ -279,19 +299,20 @@ fn track_points_features(result: &RunResult, geo: &Geography) -> Vec<Feature> {
 }
 
 /// `events.geojson`: a Point per event, where and when it happened.
-fn events_features(result: &RunResult) -> Vec<Feature> {
+fn events_features(result: &RunResult, scenario: &Scenario, geo: &Geography) -> Vec<Feature> {
     result
         .events
         .iter()
         .map(|e| {
+            let agent = e.agent.map(|i| result.agents[i].id.as_str());
             point_feature(
                 e.at,
                 properties([
                     ("seq", json!(e.seq)),
                     ("event_time", time(e.t)),
-                    ("kind", json!(e.kind)),
-                    ("agent", json!(e.agent)),
-                    ("detail", json!(e.detail)),
+                    ("kind", json!(e.kind())),
+                    ("agent", json!(agent)),
+                    ("detail", json!(super::words::detail(e, result, scenario, geo))),
                 ]),
             )
         })
@@ -405,7 +426,7 @@ fn layers_but(
         (
             "events",
             Point,
-            Box::new(|| (events_features(result), super::qgis::events())),
+            Box::new(|| (events_features(result, scenario, geo), super::qgis::events())),
         ),
     ];
     all.into_iter()
@@ -496,10 +517,10 @@ pub fn end_table(result: &RunResult) -> Vec<(String, String, u64, u64)> {
     for a in &result.agents {
         let key = (a.end.zone.to_string(), a.end.status.as_str().to_string());
         let entry = rows.entry(key).or_default();
-        match a.kind {
-            AgentKind::Bus { .. } => entry.0 += 1,
-            AgentKind::People { count, .. } => entry.1 += count as u64,
+        if a.kind.is_bus() {
+            entry.0 += 1;
         }
+        entry.1 += u64::from(a.kind.people());
     }
     rows.into_iter()
         .map(|((z, s), (b, p))| (z, s, b, p))

@@ -20,6 +20,7 @@ pub use problem::{Problem, ScenarioError};
 pub use steps::{ACTIONS, Action, Mover, keys_for};
 
 use crate::gazetteer::PlaceId;
+use crate::network::{Closed, Closure, Closures, Traveller};
 use crate::units::Metres;
 use crate::zones::Holder;
 
@@ -141,31 +142,80 @@ pub struct Convoy {
     pub cite: Citation,
 }
 
-/// A step of a bus group's plan.
+/// What a vehicle is. Buses are the convoy's and `convoy.buses` counts them; the others (the
+/// Red Crescent's ambulances, the pick-ups and trucks sent to fetch people, cars) come beside them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VehicleKind {
+    Bus,
+    Ambulance,
+    Pickup,
+    Truck,
+    Car,
+}
+
+impl VehicleKind {
+    pub const ALL: [VehicleKind; 5] = [
+        VehicleKind::Bus,
+        VehicleKind::Ambulance,
+        VehicleKind::Pickup,
+        VehicleKind::Truck,
+        VehicleKind::Car,
+    ];
+
+    /// The name used in files, ids and tables (`bus`, `pickup`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VehicleKind::Bus => "bus",
+            VehicleKind::Ambulance => "ambulance",
+            VehicleKind::Pickup => "pickup",
+            VehicleKind::Truck => "truck",
+            VehicleKind::Car => "car",
+        }
+    }
+
+    /// The plural for legends and tables (`buses`, `pick-ups`).
+    pub fn plural(self) -> &'static str {
+        match self {
+            VehicleKind::Bus => "buses",
+            VehicleKind::Ambulance => "ambulances",
+            VehicleKind::Pickup => "pick-ups",
+            VehicleKind::Truck => "trucks",
+            VehicleKind::Car => "cars",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<VehicleKind> {
+        VehicleKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// Which roads it may use: pick-ups and trucks take the desert tracks too.
+    pub fn traveller(self) -> Traveller {
+        match self {
+            VehicleKind::Bus | VehicleKind::Ambulance | VehicleKind::Car => Traveller::Road,
+            VehicleKind::Pickup | VehicleKind::Truck => Traveller::Track,
+        }
+    }
+}
+
+/// One step of a plan, for whoever may take it ([`ACTIONS`] says who: vehicles drive, people
+/// ride, walk and are carried, both wait and can be lost track of).
 #[derive(Clone, Debug, PartialEq)]
-pub enum BusStep {
-    /// Drive the fastest bus road to `to`. Stops early at `until`, after `stop_after_km`, or where
-    /// a closure bars the way. With `detour` the route avoids closures known when the bus sets off;
-    /// without, the bus takes the road it meant to and finds the closure when it gets there.
+pub enum Step {
+    /// Drive the fastest open road to `to`. Stops early at `until`, after `stop_after_km`, or where
+    /// a closure bars the way. With `detour` the route avoids closures known when the vehicle sets
+    /// off; without, it takes the road it meant to and finds the closure when it gets there.
     DriveTo {
-        /// One is drawn per bus.
+        /// One is drawn per vehicle.
         to: Vec<Site>,
         until: Option<Timestamp>,
         stop_after_km: Option<Span<f64>>,
         detour: bool,
     },
-    WaitUntil(Timestamp),
-    WaitHours(Span<f64>),
-    /// The account loses track of the buses here.
-    Unaccounted,
-}
-
-/// A step of a people group's plan. People ride their bus group until their first step starts.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PeopleStep {
-    /// Stay aboard until this time (or the end of the run), then leave the buses where they are.
+    /// Stay aboard until this time (or the end of the run), then leave the vehicle where it is.
+    /// Only as a people group's first step.
     RideUntil(Timestamp),
-    /// Leave the buses and walk off-road, straight to `to`.
+    /// Walk off-road, straight to `to`.
     WalkTo {
         /// One is drawn per agent.
         to: Vec<Site>,
@@ -181,16 +231,44 @@ pub enum PeopleStep {
     },
     WaitUntil(Timestamp),
     WaitHours(Span<f64>),
+    /// The account loses track of them here.
     Unaccounted,
 }
 
+impl Step {
+    /// The places the step may send its mover to (one is drawn per agent).
+    pub fn destinations(&self) -> &[Site] {
+        match self {
+            Step::DriveTo { to, .. } | Step::WalkTo { to, .. } | Step::CarriedTo { to, .. } => to,
+            _ => &[],
+        }
+    }
+
+    /// Whether the step draws anything at random (so another seed changes the run).
+    pub fn is_random(&self) -> bool {
+        match self {
+            Step::DriveTo {
+                to, stop_after_km, ..
+            } => to.len() > 1 || stop_after_km.is_some_and(|s| s.is_random()),
+            Step::WalkTo { to, speed } | Step::CarriedTo { to, speed, .. } => {
+                to.len() > 1 || speed.is_random()
+            }
+            Step::WaitHours(h) => h.is_random(),
+            Step::RideUntil(_) | Step::WaitUntil(_) | Step::Unaccounted => false,
+        }
+    }
+}
+
+/// Vehicles of one kind that do the same thing: a `[[bus_group]]` (buses) or a
+/// `[[vehicle_group]]` (any other kind).
 #[derive(Clone, Debug, PartialEq)]
-pub struct BusGroup {
+pub struct VehicleGroup {
     pub id: String,
-    pub buses: u32,
+    pub kind: VehicleKind,
+    pub vehicles: u32,
     pub speed: Span<f64>,
     pub depart: Span<Timestamp>,
-    pub plan: Vec<BusStep>,
+    pub plan: Vec<Step>,
     pub cite: Citation,
     pub assumed: Option<String>,
 }
@@ -200,9 +278,9 @@ pub struct PeopleGroup {
     pub id: String,
     pub kind: PeopleKind,
     pub count: u32,
-    /// Index into [`Scenario::bus_groups`].
+    /// Index into [`Scenario::vehicle_groups`]: the vehicles they set off in.
     pub aboard: usize,
-    pub plan: Vec<PeopleStep>,
+    pub plan: Vec<Step>,
     pub cite: Citation,
     pub assumed: Option<String>,
 }
@@ -220,6 +298,26 @@ pub enum EventKind {
     },
     /// Vehicles approaching the convoy are struck near a place; convoy agents are untouched.
     StrikeNear { site: Site },
+    /// From then on no vehicle or person of the convoy enters ground this holder holds (as held
+    /// at the event's time): routes go round it, and a mover heading in stops at its edge.
+    BarZone {
+        holder: Holder,
+        /// The road nodes in that ground, which may not be entered from outside it.
+        nodes: BTreeSet<NodeIndex>,
+    },
+}
+
+impl EventKind {
+    /// What the event closes from its time on, if anything: the one rule for it, which the engine
+    /// and the reach bound in `check` both follow.
+    pub fn closes(&self) -> Option<Closed> {
+        match self {
+            EventKind::CloseRoadAt { site } => Some(Closed::nodes([site.node].into())),
+            EventKind::CloseRoad { segments, .. } => Some(Closed::segments(segments.clone())),
+            EventKind::BarZone { nodes, .. } => Some(Closed::no_entry(nodes.clone())),
+            EventKind::StrikeNear { .. } => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -309,7 +407,8 @@ pub struct Scenario {
     pub seed: u64,
     pub record_every: SignedDuration,
     pub convoy: Convoy,
-    pub bus_groups: Vec<BusGroup>,
+    /// Bus groups in file order, then the other vehicle groups in file order.
+    pub vehicle_groups: Vec<VehicleGroup>,
     pub people_groups: Vec<PeopleGroup>,
     /// In time order; same-time events keep file order.
     pub events: Vec<Event>,
@@ -339,26 +438,44 @@ impl Scenario {
 
     /// Whether any value is drawn at random (so another seed changes the run).
     pub fn has_random_elements(&self) -> bool {
-        let steps_random = |g: &BusGroup| {
-            g.plan.iter().any(|s| match s {
-                BusStep::DriveTo {
-                    to, stop_after_km, ..
-                } => to.len() > 1 || stop_after_km.is_some_and(|s| s.is_random()),
-                BusStep::WaitHours(h) => h.is_random(),
-                _ => false,
-            })
-        };
-        self.bus_groups
+        self.vehicle_groups.iter().any(|g| {
+            g.speed.is_random() || g.depart.is_random() || g.plan.iter().any(Step::is_random)
+        }) || self
+            .people_groups
             .iter()
-            .any(|g| g.speed.is_random() || g.depart.is_random() || steps_random(g))
-            || self.people_groups.iter().any(|g| {
-                g.plan.iter().any(|s| match s {
-                    PeopleStep::WalkTo { to, speed } | PeopleStep::CarriedTo { to, speed, .. } => {
-                        to.len() > 1 || speed.is_random()
-                    }
-                    PeopleStep::WaitHours(h) => h.is_random(),
-                    _ => false,
-                })
-            })
+            .any(|g| g.plan.iter().any(Step::is_random))
+    }
+
+    /// The convoy's buses, group by group.
+    pub fn bus_groups(&self) -> impl Iterator<Item = &VehicleGroup> {
+        self.vehicle_groups
+            .iter()
+            .filter(|g| g.kind == VehicleKind::Bus)
+    }
+
+    /// Every place the plans send anyone to, in plan order (with repeats).
+    pub fn destinations(&self) -> impl Iterator<Item = &Site> {
+        let vehicles = self.vehicle_groups.iter().flat_map(|g| &g.plan);
+        let people = self.people_groups.iter().flat_map(|g| &g.plan);
+        vehicles.chain(people).flat_map(Step::destinations)
+    }
+
+    /// Every closure the account's events make, from their times.
+    pub fn closures(&self) -> Closures {
+        let mut all = Closures::new();
+        for e in &self.events {
+            if let Some(closed) = e.kind.closes() {
+                all.add(Closure { closed, from: e.at });
+            }
+        }
+        all
+    }
+
+    /// The holders whose ground the account bars the convoy from, and from when.
+    pub fn bars(&self) -> impl Iterator<Item = (Timestamp, Holder, &BTreeSet<NodeIndex>)> {
+        self.events.iter().filter_map(|e| match &e.kind {
+            EventKind::BarZone { holder, nodes } => Some((e.at, *holder, nodes)),
+            _ => None,
+        })
     }
 }

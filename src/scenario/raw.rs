@@ -68,12 +68,17 @@ pub struct RawScenario {
     #[serde(default)]
     #[schemars(with = "Vec<RawBusGroup>")]
     pub bus_group: Vec<Spanned<RawBusGroup>>,
+    /// Vehicles other than the convoy's buses that do the same thing (at most 100): ambulances,
+    /// pick-ups, trucks, cars.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawVehicleGroup>")]
+    pub vehicle_group: Vec<Spanned<RawVehicleGroup>>,
     /// Groups of people who do the same thing (at most 100); per kind they add up to
     /// `convoy.people`.
     #[serde(default)]
     #[schemars(with = "Vec<RawPeopleGroup>")]
     pub people_group: Vec<Spanned<RawPeopleGroup>>,
-    /// Things that happen at a time (at most 100): road cuts and closures, strikes.
+    /// Things that happen at a time (at most 100): road cuts and closures, strikes, bars on ground.
     #[serde(default)]
     #[schemars(with = "Vec<RawEvent>")]
     pub event: Vec<Spanned<RawEvent>>,
@@ -190,6 +195,38 @@ pub struct RawBusGroup {
     pub plan: Vec<Spanned<RawStep>>,
 }
 
+/// Vehicles of one kind other than buses that do the same thing.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawVehicleGroup {
+    /// Unique id of at most 64 characters (among bus and vehicle groups), used in agent names.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// `ambulance`, `pickup`, `truck` or `car` (buses go in a bus_group). Pick-ups and trucks
+    /// may use the desert tracks.
+    #[schemars(with = "String")]
+    pub kind: Spanned<String>,
+    /// How many vehicles in this group, 1–100000.
+    #[schemars(with = "i64")]
+    pub vehicles: Spanned<i64>,
+    /// Speed in km/h, 0.5–150: a number, or a [low, high] range drawn per vehicle.
+    #[schemars(with = "RawRange")]
+    pub speed_kmh: Spanned<RawRange>,
+    /// When each vehicle sets off: a date-time, or an [earliest, latest] range drawn per vehicle.
+    #[schemars(with = "RawTimeRange")]
+    pub depart: Spanned<RawTimeRange>,
+    /// Where this comes from: outlet, publication date and a short quote.
+    #[schemars(with = "RawCite")]
+    pub cite: Spanned<RawCite>,
+    /// What was assumed where the report is silent, and why.
+    #[serde(default)]
+    pub assumed: Option<String>,
+    /// Steps in order (at most 100); each step gives exactly one action key.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawStep>")]
+    pub plan: Vec<Spanned<RawStep>>,
+}
+
 /// People who do the same thing.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -203,7 +240,7 @@ pub struct RawPeopleGroup {
     /// How many people, 1–100000.
     #[schemars(with = "i64")]
     pub count: Spanned<i64>,
-    /// Id of the bus group these people ride.
+    /// Id of the bus or vehicle group these people set off in.
     #[schemars(with = "String")]
     pub aboard: Spanned<String>,
     /// Where this comes from: outlet, publication date and a short quote.
@@ -261,7 +298,8 @@ pub struct RawStep {
     pub assumed: Option<String>,
 }
 
-/// Something that happens at a time; gives exactly one of close_road_at, close_road, strike_near.
+/// Something that happens at a time; gives exactly one of close_road_at, close_road, strike_near,
+/// bar_zone.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEvent {
@@ -284,6 +322,11 @@ pub struct RawEvent {
     /// Event: vehicles approaching the convoy are struck near this place (recorded; convoy agents untouched).
     #[schemars(with = "Option<String>")]
     pub strike_near: Option<Spanned<String>>,
+    /// Event: from then on no vehicle or person of the convoy enters ground this holder holds
+    /// (syrian_government, islamic_state, …, as held at the event's time): routes go round it, and
+    /// a mover already heading in stops at its edge.
+    #[schemars(with = "Option<String>")]
+    pub bar_zone: Option<Spanned<String>>,
     /// Shown with the event in events.geojson.
     #[serde(default)]
     pub note: Option<String>,

@@ -4,8 +4,8 @@
 //! Validation dispatches through the table and the JSON schema takes each action's description
 //! from it, so the vocabulary cannot drift between them; the tests below hold
 //! `scenarios/README.md` to it too. Adding a step is a row and a parse function here, a field in
-//! [`RawStep`](super::raw::RawStep), a variant of the mover's step type and the engine code that
-//! runs it, and a row in the README.
+//! [`RawStep`](super::raw::RawStep), a variant of [`Step`] and the engine code that runs it, and a
+//! row in the README.
 
 use std::ops::Range;
 
@@ -16,13 +16,13 @@ use toml::value::Datetime;
 use super::limits::{MAX_CARRY_KMH, MAX_STEPS, MAX_STOP_AFTER_KM, MAX_WAIT_H, MAX_WALK_KMH};
 use super::raw::RawStep;
 use super::validate::{Checker, Cursor, list_span};
-use super::{BusStep, DEFAULT_CARRY_KMH, DEFAULT_WALK_KMH, PeopleStep, Span};
+use super::{DEFAULT_CARRY_KMH, DEFAULT_WALK_KMH, Span, Step};
 
 /// Who follows a plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mover {
-    /// A bus group.
-    Buses,
+    /// A bus group or another vehicle group.
+    Vehicles,
     /// A people group.
     People,
 }
@@ -40,16 +40,16 @@ pub struct Action {
     /// Where the step gives this action, if it does.
     given: fn(&RawStep) -> Option<Range<usize>>,
     /// Reads and checks the action's value and options.
-    parse: fn(&mut Checker<'_>, &mut StepAt<'_>) -> Option<Parsed>,
+    parse: fn(&mut Checker<'_>, &mut StepAt<'_>) -> Option<Step>,
 }
 
 /// Every plan action, in the order messages list them.
 pub const ACTIONS: &[Action] = &[
     Action {
         key: "drive_to",
-        movers: &[Mover::Buses],
+        movers: &[Mover::Vehicles],
         options: &["until", "stop_after_km", "detour"],
-        doc: "Action: drive the fastest bus road to this place (or to one of a list, drawn per bus).",
+        doc: "Action: drive the fastest road open to the group's vehicles to this place (or to one of a list, drawn per vehicle).",
         given: |s| s.drive_to.as_ref().map(Spanned::span),
         parse: drive_to,
     },
@@ -79,7 +79,7 @@ pub const ACTIONS: &[Action] = &[
     },
     Action {
         key: "wait_until",
-        movers: &[Mover::Buses, Mover::People],
+        movers: &[Mover::Vehicles, Mover::People],
         options: &[],
         doc: "Action: hold position until this date-time.",
         given: |s| s.wait_until.as_ref().map(Spanned::span),
@@ -87,7 +87,7 @@ pub const ACTIONS: &[Action] = &[
     },
     Action {
         key: "wait_h",
-        movers: &[Mover::Buses, Mover::People],
+        movers: &[Mover::Vehicles, Mover::People],
         options: &[],
         doc: "Action: hold position for this many hours, 0–720 (a number or a [low, high] range).",
         given: |s| s.wait_h.as_ref().map(Spanned::span),
@@ -95,7 +95,7 @@ pub const ACTIONS: &[Action] = &[
     },
     Action {
         key: "unaccounted",
-        movers: &[Mover::Buses, Mover::People],
+        movers: &[Mover::Vehicles, Mover::People],
         options: &[],
         doc: "Action: the account loses track of them here (write `true`; last step).",
         given: |s| s.unaccounted.as_ref().map(Spanned::span),
@@ -139,16 +139,18 @@ pub fn keys_for(mover: Mover) -> Vec<&'static str> {
         .collect()
 }
 
-/// Who follows the plan of the table that starts before `offset` in `text`, if it has a plan.
-fn mover_at(text: &str, offset: usize) -> Option<Mover> {
+/// Who follows the plan of the table that starts before `offset` in `text`, if it has a plan,
+/// and what to call the group in a message.
+fn mover_at(text: &str, offset: usize) -> Option<(Mover, &'static str)> {
     let table = super::problem::table_before(text, offset)?;
-    if table.starts_with("bus_group") {
-        Some(Mover::Buses)
-    } else if table.starts_with("people_group") {
-        Some(Mover::People)
-    } else {
-        None
-    }
+    [
+        ("bus_group", Mover::Vehicles, "a bus group"),
+        ("vehicle_group", Mover::Vehicles, "a vehicle group"),
+        ("people_group", Mover::People, "a people group"),
+    ]
+    .into_iter()
+    .find(|(t, ..)| table.starts_with(t))
+    .map(|(_, m, noun)| (m, noun))
 }
 
 /// A hint for the parser's "unknown field" in a plan step at `offset`: the nearest key the
@@ -159,11 +161,7 @@ pub(super) fn unknown_key_hint(text: &str, offset: usize, message: &str) -> Opti
     if !message.contains("expected one of `drive_to`") {
         return None;
     }
-    let mover = mover_at(text, offset)?;
-    let noun = match mover {
-        Mover::Buses => "a bus group",
-        Mover::People => "a people group",
-    };
+    let (mover, noun) = mover_at(text, offset)?;
     let actions = keys_for(mover);
     let options = ACTIONS
         .iter()
@@ -208,72 +206,18 @@ impl<'s> StepAt<'s> {
     }
 }
 
-/// A step read by its action's row, before it becomes a step of one mover's plan.
-pub(super) enum Parsed {
-    /// A step only buses take.
-    Bus(BusStep),
-    /// A step only people take.
-    People(PeopleStep),
-    /// A step both take.
-    Either(Shared),
-}
-
-/// The steps buses and people take alike.
-pub(super) enum Shared {
-    WaitUntil(Timestamp),
-    WaitHours(Span<f64>),
-    Unaccounted,
-}
-
-/// A validated step of one mover's plan.
-pub(super) trait PlanStep: Sized + PartialEq {
-    const MOVER: Mover;
-    const UNACCOUNTED: Self;
-    /// `None` for a step this mover does not take.
-    fn from_parsed(p: Parsed) -> Option<Self>;
-}
-
-impl PlanStep for BusStep {
-    const MOVER: Mover = Mover::Buses;
-    const UNACCOUNTED: Self = BusStep::Unaccounted;
-
-    fn from_parsed(p: Parsed) -> Option<Self> {
-        match p {
-            Parsed::Bus(s) => Some(s),
-            Parsed::Either(Shared::WaitUntil(t)) => Some(BusStep::WaitUntil(t)),
-            Parsed::Either(Shared::WaitHours(h)) => Some(BusStep::WaitHours(h)),
-            Parsed::Either(Shared::Unaccounted) => Some(BusStep::Unaccounted),
-            Parsed::People(_) => None,
-        }
-    }
-}
-
-impl PlanStep for PeopleStep {
-    const MOVER: Mover = Mover::People;
-    const UNACCOUNTED: Self = PeopleStep::Unaccounted;
-
-    fn from_parsed(p: Parsed) -> Option<Self> {
-        match p {
-            Parsed::People(s) => Some(s),
-            Parsed::Either(Shared::WaitUntil(t)) => Some(PeopleStep::WaitUntil(t)),
-            Parsed::Either(Shared::WaitHours(h)) => Some(PeopleStep::WaitHours(h)),
-            Parsed::Either(Shared::Unaccounted) => Some(PeopleStep::Unaccounted),
-            Parsed::Bus(_) => None,
-        }
-    }
-}
-
 impl Checker<'_> {
     /// The steps of a plan: each with exactly one action its mover may take and only the
     /// options that go with it, none after `unaccounted`. `at` is where the group starts, when
     /// its places are checked for reach.
-    pub(super) fn plan<T: PlanStep>(
+    pub(super) fn plan(
         &mut self,
         plan: &[Spanned<RawStep>],
         group_key: &str,
+        mover: Mover,
         mut at: Option<Cursor>,
         run: Option<(Timestamp, Timestamp)>,
-    ) -> Option<Vec<T>> {
+    ) -> Option<Vec<Step>> {
         let plan_key = format!("{group_key}.plan");
         if !self.at_most(plan, list_span(plan), &plan_key, MAX_STEPS, "steps") {
             return None;
@@ -282,7 +226,7 @@ impl Checker<'_> {
         let mut ok = true;
         for (index, step) in plan.iter().enumerate() {
             let key = format!("{plan_key}[{}]", index + 1);
-            if steps.last() == Some(&T::UNACCOUNTED) {
+            if steps.last() == Some(&Step::Unaccounted) {
                 self.problem(
                     step.span(),
                     &key,
@@ -291,7 +235,7 @@ impl Checker<'_> {
                 ok = false;
                 continue;
             }
-            let Some(action) = self.one_action(step, &key, T::MOVER) else {
+            let Some(action) = self.one_action(step, &key, mover) else {
                 ok = false;
                 continue;
             };
@@ -306,12 +250,8 @@ impl Checker<'_> {
                 at: &mut at,
                 run,
             };
-            match (action.parse)(self, &mut cx).map(T::from_parsed) {
-                Some(Some(p)) => steps.push(p),
-                Some(None) => {
-                    self.not_for(T::MOVER, action, step.span(), &key);
-                    ok = false;
-                }
+            match (action.parse)(self, &mut cx) {
+                Some(p) => steps.push(p),
                 None => ok = false,
             }
         }
@@ -418,14 +358,14 @@ fn detour(s: &RawStep) -> bool {
     s.detour.as_ref().is_none_or(|d| *d.get_ref())
 }
 
-fn drive_to(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Parsed> {
+fn drive_to(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Step> {
     let s = cx.raw();
     let v = s.drive_to.as_ref()?;
     let key = cx.action_key();
     let to = c.sites(v, &key);
     if let (Some(to), Some(cur)) = (&to, *cx.at) {
         for site in to {
-            c.reachable_by_bus(cur.node, site, v.span(), &key);
+            c.reachable_by(cur.kind, cur.node, site, v.span(), &key);
         }
     }
     let until = s.until.as_ref().and_then(|u| c.time(u, &cx.key("until")));
@@ -445,15 +385,15 @@ fn drive_to(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Parsed> {
         None => None,
         Some(s) => Some(s?),
     };
-    Some(Parsed::Bus(BusStep::DriveTo {
+    Some(Step::DriveTo {
         to: to?,
         until,
         stop_after_km,
         detour: detour(s),
-    }))
+    })
 }
 
-fn ride_until(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Parsed> {
+fn ride_until(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Step> {
     let key = cx.action_key();
     if cx.index > 0 {
         c.problem(
@@ -466,43 +406,43 @@ fn ride_until(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Parsed> {
     }
     let v = cx.raw().ride_until.as_ref()?;
     c.plan_time(v, &key, cx)
-        .map(|t| Parsed::People(PeopleStep::RideUntil(t)))
+        .map(Step::RideUntil)
 }
 
-fn walk_to(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Parsed> {
+fn walk_to(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Step> {
     let to = c.sites(cx.raw().walk_to.as_ref()?, &cx.action_key());
     let speed = c.step_speed(cx, DEFAULT_WALK_KMH, MAX_WALK_KMH);
-    Some(Parsed::People(PeopleStep::WalkTo {
+    Some(Step::WalkTo {
         to: to?,
         speed: speed?,
-    }))
+    })
 }
 
-fn carried_to(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Parsed> {
+fn carried_to(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Step> {
     let s = cx.raw();
     let to = c.sites(s.carried_to.as_ref()?, &cx.action_key());
     let speed = c.step_speed(cx, DEFAULT_CARRY_KMH, MAX_CARRY_KMH);
-    Some(Parsed::People(PeopleStep::CarriedTo {
+    Some(Step::CarriedTo {
         to: to?,
         speed: speed?,
         by: s.by.clone(),
         detour: detour(s),
-    }))
+    })
 }
 
-fn wait_until(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Parsed> {
+fn wait_until(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Step> {
     let v = cx.raw().wait_until.as_ref()?;
     c.plan_time(v, &cx.action_key(), cx)
-        .map(|t| Parsed::Either(Shared::WaitUntil(t)))
+        .map(Step::WaitUntil)
 }
 
-fn wait_h(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Parsed> {
+fn wait_h(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Step> {
     let v = cx.raw().wait_h.as_ref()?;
     c.span(v, &cx.action_key(), 0.0, MAX_WAIT_H, "h")
-        .map(|h| Parsed::Either(Shared::WaitHours(h)))
+        .map(Step::WaitHours)
 }
 
-fn unaccounted(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Parsed> {
+fn unaccounted(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Step> {
     let v = cx.raw().unaccounted.as_ref()?;
     if !*v.get_ref() {
         c.problem(
@@ -512,7 +452,7 @@ fn unaccounted(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Parsed> {
         );
         return None;
     }
-    Some(Parsed::Either(Shared::Unaccounted))
+    Some(Step::Unaccounted)
 }
 
 #[cfg(test)]
@@ -545,7 +485,7 @@ mod tests {
     #[test]
     fn the_readme_documents_every_action_for_its_movers_and_no_other() {
         let tables = readme_tables();
-        let want: Vec<BTreeSet<String>> = [Mover::Buses, Mover::People]
+        let want: Vec<BTreeSet<String>> = [Mover::Vehicles, Mover::People]
             .into_iter()
             .map(|m| keys_for(m).into_iter().map(String::from).collect())
             .collect();
@@ -690,7 +630,7 @@ mod tests {
     #[test]
     fn each_mover_takes_the_steps_it_always_took() {
         assert_eq!(
-            keys_for(Mover::Buses),
+            keys_for(Mover::Vehicles),
             ["drive_to", "wait_until", "wait_h", "unaccounted"]
         );
         assert_eq!(

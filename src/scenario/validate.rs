@@ -10,11 +10,13 @@ use toml::value::Datetime;
 
 use super::limits::*;
 use super::problem::{Lines, Problem, ScenarioError, key_path_at};
-use super::raw::{RawCite, RawPlaces, RawRange, RawScenario, RawTimeRange};
+use super::raw::{
+    RawBusGroup, RawCite, RawPlaces, RawRange, RawScenario, RawTimeRange, RawVehicleGroup,
+};
 use super::*;
 use crate::Geography;
 use crate::gazetteer::GazetteerError;
-use crate::network::{Closed, Metric, Traveller};
+use crate::network::Metric;
 use crate::units::{cut, echo};
 
 /// Longest message repeated from the TOML parser, whose messages quote the file.
@@ -66,8 +68,7 @@ pub(super) fn scenario(
         lines,
         geo,
         problems: Vec::new(),
-        bus_roads_closed: geo.network.barred_to(Traveller::Bus),
-        bus_reach: BTreeMap::new(),
+        reach: BTreeMap::new(),
         suggestions_left: MAX_SUGGESTED_NAMES,
     };
     let scenario = c.scenario(&raw, name);
@@ -87,13 +88,60 @@ pub(super) struct Checker<'a> {
     lines: Lines,
     geo: &'a Geography,
     problems: Vec<Problem>,
-    /// Desert tracks, closed to buses.
-    bus_roads_closed: Closed,
-    /// Whether a bus road joins two nodes, memoised: plans name the same few places many times.
-    bus_reach: BTreeMap<(NodeIndex, NodeIndex), bool>,
+    /// Whether a road open to a traveller joins two nodes, memoised: plans name the same few
+    /// places many times.
+    reach: BTreeMap<(Traveller, NodeIndex, NodeIndex), bool>,
     /// How many more unknown place names get "did you mean" suggestions, each a search of the
     /// whole gazetteer.
     suggestions_left: usize,
+}
+
+/// The fields of a `[[bus_group]]` or a `[[vehicle_group]]`, which differ only in how they name
+/// the kind and the count.
+struct GroupView<'r> {
+    table: &'static str,
+    id: &'r Spanned<String>,
+    /// `None` for a bus group.
+    kind: Option<&'r Spanned<String>>,
+    count: &'r Spanned<i64>,
+    count_key: &'static str,
+    speed_kmh: &'r Spanned<RawRange>,
+    depart: &'r Spanned<RawTimeRange>,
+    cite: &'r Spanned<RawCite>,
+    assumed: &'r Option<String>,
+    plan: &'r [Spanned<super::raw::RawStep>],
+}
+
+impl<'r> GroupView<'r> {
+    fn bus(g: &'r RawBusGroup) -> Self {
+        GroupView {
+            table: "bus_group",
+            id: &g.id,
+            kind: None,
+            count: &g.buses,
+            count_key: "buses",
+            speed_kmh: &g.speed_kmh,
+            depart: &g.depart,
+            cite: &g.cite,
+            assumed: &g.assumed,
+            plan: &g.plan,
+        }
+    }
+
+    fn other(g: &'r RawVehicleGroup) -> Self {
+        GroupView {
+            table: "vehicle_group",
+            id: &g.id,
+            kind: Some(&g.kind),
+            count: &g.vehicles,
+            count_key: "vehicles",
+            speed_kmh: &g.speed_kmh,
+            depart: &g.depart,
+            cite: &g.cite,
+            assumed: &g.assumed,
+            plan: &g.plan,
+        }
+    }
 }
 
 /// Where a plan step leaves its group, for checking the next step can be reached.
@@ -101,6 +149,8 @@ pub(super) struct Checker<'a> {
 pub(super) struct Cursor {
     pub(super) node: NodeIndex,
     pub(super) time_floor: Timestamp,
+    /// The group's vehicles.
+    pub(super) kind: VehicleKind,
 }
 
 impl Checker<'_> {
@@ -432,24 +482,34 @@ impl Checker<'_> {
         }
     }
 
-    pub(super) fn reachable_by_bus(
+    /// Checks that vehicles of `kind` can drive from `from` to `to` on the roads open to them.
+    pub(super) fn reachable_by(
         &mut self,
+        kind: VehicleKind,
         from: NodeIndex,
         to: &Site,
         span: Range<usize>,
         key: &str,
     ) {
-        let (net, closed) = (&self.geo.network, &self.bus_roads_closed);
+        let net = &self.geo.network;
+        let traveller = kind.traveller();
         let reached = *self
-            .bus_reach
-            .entry((from, to.node))
-            .or_insert_with(|| net.route(from, to.node, Metric::Fastest, closed).is_some());
+            .reach
+            .entry((traveller, from, to.node))
+            .or_insert_with(|| {
+                let closed = net.barred_to(traveller);
+                net.route(from, to.node, Metric::Fastest, &closed).is_some()
+            });
         if !reached {
             let name = &self.geo.gazetteer.get(to.place).name;
+            let road = match kind {
+                VehicleKind::Bus => "a bus road".to_string(),
+                k => format!("a road open to {}", k.plural()),
+            };
             self.problem(
                 span,
                 key,
-                format!("{name} cannot be reached by a bus road from where the group is"),
+                format!("{name} cannot be reached by {road} from where the group is"),
             )
             .hint = Some("people can walk_to or be carried_to places off the bus roads".into());
         }
@@ -547,52 +607,38 @@ impl Checker<'_> {
             }
         }
 
-        let mut bus_groups = Vec::new();
+        let mut vehicle_groups = Vec::new();
         let mut group_index = BTreeMap::new();
         // Totals are checked only when every count in them is valid, so one bad count is one problem.
         let mut group_buses: Option<u64> = Some(0);
         let raw_bus_groups = self.entries(&raw.bus_group, "bus_group", "bus groups");
-        let bus_groups_read = raw_bus_groups.len() == raw.bus_group.len();
-        if !bus_groups_read {
+        let raw_vehicle_groups =
+            self.entries(&raw.vehicle_group, "vehicle_group", "vehicle groups");
+        let groups_read = raw_bus_groups.len() == raw.bus_group.len()
+            && raw_vehicle_groups.len() == raw.vehicle_group.len();
+        if raw_bus_groups.len() != raw.bus_group.len() {
             group_buses = None;
         }
-        for (i, g) in raw_bus_groups.iter().enumerate() {
-            let gr = g.get_ref();
-            let id = gr.id.get_ref().clone();
-            let key = format!("bus_group[{}]", self.id(&gr.id, "bus_group"));
+        let views = raw_bus_groups
+            .iter()
+            .map(|g| GroupView::bus(g.get_ref()))
+            .chain(raw_vehicle_groups.iter().map(|g| GroupView::other(g.get_ref())));
+        for (i, view) in views.enumerate() {
+            let id = view.id.get_ref();
+            let key = format!("{}[{}]", view.table, self.id(view.id, view.table));
             if group_index.insert(id.clone(), i).is_some() {
                 self.problem(
-                    gr.id.span(),
+                    view.id.span(),
                     &format!("{key}.id"),
-                    format!("bus group '{}' is defined twice", echo(&id)),
+                    format!("vehicle group '{}' is defined twice", echo(id)),
                 );
             }
-            let count = self.count(&gr.buses, &format!("{key}.buses"), 1, MAX_BUSES);
-            group_buses = group_buses.zip(count).map(|(a, b)| a + b as u64);
-            let speed = self.speed(&gr.speed_kmh, &format!("{key}.speed_kmh"), MAX_BUS_KMH);
-            let depart = self.time_span(&gr.depart, &format!("{key}.depart"));
-            if let (Some(d), Some(run)) = (depart, run) {
-                self.within_run(d.low, gr.depart.span(), &format!("{key}.depart"), run);
-                self.within_run(d.high, gr.depart.span(), &format!("{key}.depart"), run);
+            let count = self.count(view.count, &format!("{key}.{}", view.count_key), 1, MAX_BUSES);
+            if view.kind.is_none() {
+                group_buses = group_buses.zip(count).map(|(a, b)| a + u64::from(b));
             }
-            let cite = self.cite(&gr.cite, &format!("{key}.cite"));
-            let start = origin.as_ref().map(|o| Cursor {
-                node: o.node,
-                time_floor: depart.map_or(Timestamp::MIN, |d| d.low),
-            });
-            let plan = self.plan::<BusStep>(&gr.plan, &key, start, run);
-            if let (Some(buses), Some(speed), Some(depart), Some(cite), Some(plan)) =
-                (count, speed, depart, cite, plan)
-            {
-                bus_groups.push(BusGroup {
-                    id,
-                    buses,
-                    speed,
-                    depart,
-                    plan,
-                    cite,
-                    assumed: gr.assumed.clone(),
-                });
+            if let Some(g) = self.vehicle_group(&view, &key, count, origin.as_ref(), run) {
+                vehicle_groups.push(g);
             }
         }
         if raw.bus_group.is_empty() {
@@ -639,21 +685,22 @@ impl Checker<'_> {
             }
             let aboard = match group_index.get(gr.aboard.get_ref()) {
                 Some(&i) => Some(i),
-                // Bus groups over the limit were not read: that is the one problem to report.
-                None if !bus_groups_read => None,
+                // Groups over the limit, or with a problem of their own, were not read: that is
+                // the one problem to report.
+                None if !groups_read => None,
                 None => {
                     let known: Vec<&str> = group_index.keys().map(String::as_str).collect();
                     self.problem(
                         gr.aboard.span(),
                         &format!("{key}.aboard"),
-                        format!("no bus group '{}'", echo(gr.aboard.get_ref())),
+                        format!("no bus or vehicle group '{}'", echo(gr.aboard.get_ref())),
                     )
-                    .hint = Some(format!("bus groups: {}", echo(&known.join(", "))));
+                    .hint = Some(format!("vehicle groups: {}", echo(&known.join(", "))));
                     None
                 }
             };
             let cite = self.cite(&gr.cite, &format!("{key}.cite"));
-            let plan = self.plan::<PeopleStep>(&gr.plan, &key, None, run);
+            let plan = self.plan(&gr.plan, &key, Mover::People, None, run);
             if let (Some(kind), Some(count), Some(aboard), Some(cite), Some(plan)) =
                 (kind, count, aboard, cite, plan)
             {
@@ -723,6 +770,7 @@ impl Checker<'_> {
                 er.close_road_at.as_ref().map(|v| ("close_road_at", v)),
                 er.close_road.as_ref().map(|v| ("close_road", v)),
                 er.strike_near.as_ref().map(|v| ("strike_near", v)),
+                er.bar_zone.as_ref().map(|v| ("bar_zone", v)),
             ];
             let given: Vec<_> = kinds.into_iter().flatten().collect();
             let kind = match given.as_slice() {
@@ -732,10 +780,11 @@ impl Checker<'_> {
                 [("strike_near", v)] => self
                     .site(v, &format!("{key}.strike_near"))
                     .map(|site| EventKind::StrikeNear { site }),
+                [("bar_zone", v)] => at.and_then(|t| self.bar(v, t, &format!("{key}.bar_zone"))),
                 [(_, v)] => self.stretch(v, &format!("{key}.close_road")),
                 _ => {
                     self.problem(e.span(), &key, format!(
-                        "an event does one thing: give exactly one of close_road_at, close_road, strike_near (found {})",
+                        "an event does one thing: give exactly one of close_road_at, close_road, strike_near, bar_zone (found {})",
                         given.len()
                     ));
                     None
@@ -786,11 +835,73 @@ impl Checker<'_> {
                 people,
                 cite: convoy_cite?,
             },
-            bus_groups,
+            vehicle_groups,
             people_groups,
             events,
             claims,
         })
+    }
+
+    /// One `[[bus_group]]` or `[[vehicle_group]]`, whose vehicle count is `count` when valid.
+    fn vehicle_group(
+        &mut self,
+        g: &GroupView,
+        key: &str,
+        count: Option<u32>,
+        origin: Option<&Site>,
+        run: Option<(Timestamp, Timestamp)>,
+    ) -> Option<VehicleGroup> {
+        let kind = match g.kind {
+            None => Some(VehicleKind::Bus),
+            Some(k) => self.vehicle_kind(k, &format!("{key}.kind")),
+        };
+        let speed = self.speed(g.speed_kmh, &format!("{key}.speed_kmh"), MAX_BUS_KMH);
+        let depart = self.time_span(g.depart, &format!("{key}.depart"));
+        if let (Some(d), Some(run)) = (depart, run) {
+            self.within_run(d.low, g.depart.span(), &format!("{key}.depart"), run);
+            self.within_run(d.high, g.depart.span(), &format!("{key}.depart"), run);
+        }
+        let cite = self.cite(g.cite, &format!("{key}.cite"));
+        let start = origin.zip(kind).map(|(o, kind)| Cursor {
+            node: o.node,
+            time_floor: depart.map_or(Timestamp::MIN, |d| d.low),
+            kind,
+        });
+        let plan = self.plan(g.plan, key, Mover::Vehicles, start, run);
+        Some(VehicleGroup {
+            id: g.id.get_ref().clone(),
+            kind: kind?,
+            vehicles: count?,
+            speed: speed?,
+            depart: depart?,
+            plan: plan?,
+            cite: cite?,
+            assumed: g.assumed.clone(),
+        })
+    }
+
+    fn vehicle_kind(&mut self, v: &Spanned<String>, key: &str) -> Option<VehicleKind> {
+        let others: Vec<&str> = VehicleKind::ALL[1..].iter().map(|k| k.as_str()).collect();
+        match VehicleKind::parse(v.get_ref()) {
+            Some(VehicleKind::Bus) => {
+                self.problem(v.span(), key, "buses go in a [[bus_group]]")
+                    .hint = Some(format!(
+                    "convoy.buses counts the bus groups; a vehicle_group is one of {}",
+                    others.join(", ")
+                ));
+                None
+            }
+            Some(k) => Some(k),
+            None => {
+                self.problem(
+                    v.span(),
+                    key,
+                    format!("'{}' is not a kind of vehicle", echo(v.get_ref())),
+                )
+                .hint = Some(format!("one of {}", others.join(", ")));
+                None
+            }
+        }
     }
 
     /// The entries of a repeated table, or none if there are more than [`MAX_ENTRIES`].
@@ -952,6 +1063,35 @@ impl Checker<'_> {
                 None
             }
         }
+    }
+
+    /// A bar on the ground `v` names at `t`: the holder, and the road nodes in its ground then.
+    fn bar(&mut self, v: &Spanned<String>, t: Timestamp, key: &str) -> Option<EventKind> {
+        let holder = match crate::zones::Holder::parse(v.get_ref()) {
+            Some(crate::zones::Holder::None) | None => {
+                let names: Vec<&str> = crate::zones::Holder::ALL
+                    .iter()
+                    .filter(|h| **h != crate::zones::Holder::None)
+                    .map(|h| h.as_str())
+                    .collect();
+                self.problem(
+                    v.span(),
+                    key,
+                    format!("'{}' is not a holder of ground", echo(v.get_ref())),
+                )
+                .hint = Some(format!("one of {}", names.join(", ")));
+                return None;
+            }
+            Some(h) => h,
+        };
+        let net = &self.geo.network;
+        let zones = &self.geo.zones;
+        let nodes = net
+            .graph()
+            .node_indices()
+            .filter(|&n| zones.holder_at(net.node(n), t).is_ok_and(|c| c.holder == holder))
+            .collect();
+        Some(EventKind::BarZone { holder, nodes })
     }
 
     fn stretch(&mut self, v: &Spanned<String>, key: &str) -> Option<EventKind> {

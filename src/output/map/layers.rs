@@ -15,6 +15,7 @@ use super::style::{self, holder_colour};
 use super::{RenderError, Scene, Size, centroid};
 use crate::engine::{AgentKind, AgentRun, SimEventKind, Status};
 use crate::network::RoadClass;
+use crate::scenario::VehicleKind;
 use crate::units::LonLat;
 use crate::zones::Holder;
 
@@ -251,10 +252,13 @@ fn panel<DB: DrawingBackend>(
         // People are drawn from where they left their bus: before that their track is the bus's.
         let from = match &a.kind {
             AgentKind::People {
-                left_bus: Some(t), ..
+                left_vehicle: Some(t),
+                ..
             } => *t,
-            AgentKind::People { left_bus: None, .. } => continue,
-            AgentKind::Bus { .. } => scene.result.start,
+            AgentKind::People {
+                left_vehicle: None, ..
+            } => continue,
+            AgentKind::Vehicle { .. } => scene.result.start,
         };
         let line: LineString<f64> = a
             .track
@@ -264,7 +268,7 @@ fn panel<DB: DrawingBackend>(
             .collect();
         let lines = clip_lines(&MultiLineString::new(vec![line]), p);
         match a.kind {
-            AgentKind::Bus { .. } => stroke_lines(
+            AgentKind::Vehicle { .. } => stroke_lines(
                 area,
                 &lines,
                 p,
@@ -390,13 +394,13 @@ impl EventMark {
 fn event_marks(scene: &Scene<'_>, p: &Projection, compact: bool) -> Vec<EventMark> {
     let mut marks: Vec<EventMark> = Vec::new();
     for e in &scene.result.events {
-        if !matches!(e.kind, SimEventKind::RoadClosed | SimEventKind::Strike) {
+        if !matches!(e.kind(), SimEventKind::RoadClosed | SimEventKind::Strike) {
             continue;
         }
         let at = p.px(e.at);
-        if p.frame.contains(at) && !marks.iter().any(|m| m.kind == e.kind && m.at == at) {
+        if p.frame.contains(at) && !marks.iter().any(|m| m.kind == e.kind() && m.at == at) {
             marks.push(EventMark {
-                kind: e.kind,
+                kind: e.kind(),
                 at,
                 t: e.t,
                 half: if compact { 7 } else { 9 },
@@ -453,32 +457,8 @@ fn places<DB: DrawingBackend>(
     let gaz = &scene.geo.gazetteer;
     let used: Vec<_> = scene
         .scenario
-        .bus_groups
-        .iter()
-        .flat_map(|g| g.plan.iter())
-        .filter_map(|s| match s {
-            crate::scenario::BusStep::DriveTo { to, .. } => {
-                Some(to.iter().map(|s| s.place).collect::<Vec<_>>())
-            }
-            _ => None,
-        })
-        .flatten()
-        .chain(
-            scene
-                .scenario
-                .people_groups
-                .iter()
-                .flat_map(|g| g.plan.iter())
-                .filter_map(|s| match s {
-                    crate::scenario::PeopleStep::WalkTo { to, .. }
-                    | crate::scenario::PeopleStep::CarriedTo { to, .. } => {
-                        Some(to.iter().map(|s| s.place).collect::<Vec<_>>())
-                    }
-                    _ => None,
-                })
-                .flatten(),
-        )
-        .chain(std::iter::once(scene.scenario.convoy.origin.place))
+        .destinations()
+        .map(|site| site.place)
         .collect();
     let mut order: Vec<_> = gaz
         .places()
@@ -576,7 +556,7 @@ struct Marker {
     at: (i32, i32),
     /// Where the agents are, when the marker had to stand aside.
     anchor: (i32, i32),
-    bus: bool,
+    shape: Shape,
     status: Status,
     radius: i32,
     bounds: (i32, i32, i32, i32),
@@ -597,18 +577,32 @@ impl Marker {
             )?;
             draw(area, Circle::new(self.anchor, 3, fill.filled()))?;
         }
-        if self.bus {
-            draw(
-                area,
-                Rectangle::new([(x - r, y - r), (x + r, y + r)], fill.filled()),
-            )?;
-            draw(
-                area,
-                Rectangle::new([(x - r, y - r), (x + r, y + r)], WHITE.stroke_width(2)),
-            )?;
-        } else {
-            draw(area, Circle::new((x, y), r, fill.filled()))?;
-            draw(area, Circle::new((x, y), r, WHITE.stroke_width(2)))?;
+        match self.shape {
+            Shape::Bus => {
+                draw(
+                    area,
+                    Rectangle::new([(x - r, y - r), (x + r, y + r)], fill.filled()),
+                )?;
+                draw(
+                    area,
+                    Rectangle::new([(x - r, y - r), (x + r, y + r)], WHITE.stroke_width(2)),
+                )?;
+            }
+            Shape::Vehicle => {
+                let d = r + r / 3;
+                let corners = vec![(x, y - d), (x + d, y), (x, y + d), (x - d, y)];
+                draw(
+                    area,
+                    plotters::element::Polygon::new(corners.clone(), fill.filled()),
+                )?;
+                let mut outline = corners;
+                outline.push((x, y - d));
+                draw(area, PathElement::new(outline, WHITE.stroke_width(2)))?;
+            }
+            Shape::People => {
+                draw(area, Circle::new((x, y), r, fill.filled()))?;
+                draw(area, Circle::new((x, y), r, WHITE.stroke_width(2)))?;
+            }
         }
         let size = if r >= 12 { 14.0 } else { 11.0 };
         put_text(
@@ -643,7 +637,25 @@ impl Marker {
 fn count_of(a: &AgentRun) -> u64 {
     match a.kind {
         AgentKind::People { count, .. } => count as u64,
-        AgentKind::Bus { .. } => 1,
+        AgentKind::Vehicle { .. } => 1,
+    }
+}
+
+/// How an end marker is drawn: buses square, other vehicles as diamonds, people round.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    Bus,
+    Vehicle,
+    People,
+}
+
+impl Shape {
+    fn of(kind: &AgentKind) -> Shape {
+        match kind {
+            AgentKind::Vehicle { .. } if kind.is_bus() => Shape::Bus,
+            AgentKind::Vehicle { .. } => Shape::Vehicle,
+            AgentKind::People { .. } => Shape::People,
+        }
     }
 }
 
@@ -657,7 +669,9 @@ fn end_markers(
     obstacles: &[(i32, i32, i32, i32)],
 ) -> Vec<Marker> {
     struct Cluster {
-        bus: bool,
+        /// Agents of one kind: `bus`, `ambulance`… or `people`.
+        agent: &'static str,
+        shape: Shape,
         status: Status,
         first: (i32, i32),
         points: Vec<LonLat>,
@@ -669,16 +683,17 @@ fn end_markers(
     let near =
         |a: (i32, i32), b: (i32, i32)| (a.0 - b.0).abs() <= merge && (a.1 - b.1).abs() <= merge;
     let mut clusters: Vec<Cluster> = Vec::new();
-    // Which cluster each bus went into, so people aboard are counted on their own bus's marker.
-    let mut cluster_of_bus: Vec<(&str, usize)> = Vec::new();
+    // Which cluster each vehicle went into, so people aboard are counted on their own
+    // vehicle's marker.
+    let mut cluster_of_vehicle: Vec<(&str, usize)> = Vec::new();
     let mut aboard: Vec<(&str, u64)> = Vec::new();
     for a in &scene.result.agents {
-        let bus = matches!(a.kind, AgentKind::Bus { .. });
+        let (agent, vehicle) = (a.kind.agent_type(), a.kind.vehicle().is_some());
         let at = p.px(a.end.at);
-        // People who never left their bus are where it is, whatever became of it.
+        // People who never left their vehicle are where it is, whatever became of it.
         if let AgentKind::People {
-            bus: rides,
-            left_bus: None,
+            vehicle: rides,
+            left_vehicle: None,
             ..
         } = &a.kind
         {
@@ -687,22 +702,23 @@ fn end_markers(
         }
         match clusters
             .iter()
-            .position(|c| c.bus == bus && c.status == a.end.status && near(c.first, at))
+            .position(|c| c.agent == agent && c.status == a.end.status && near(c.first, at))
         {
             Some(k) => {
                 let c = &mut clusters[k];
                 c.points.push(a.end.at);
                 c.count += count_of(a);
-                if bus {
-                    cluster_of_bus.push((a.id.as_str(), k));
+                if vehicle {
+                    cluster_of_vehicle.push((a.id.as_str(), k));
                 }
             }
             None => {
-                if bus {
-                    cluster_of_bus.push((a.id.as_str(), clusters.len()));
+                if vehicle {
+                    cluster_of_vehicle.push((a.id.as_str(), clusters.len()));
                 }
                 clusters.push(Cluster {
-                    bus,
+                    agent,
+                    shape: Shape::of(&a.kind),
                     status: a.end.status,
                     first: at,
                     points: vec![a.end.at],
@@ -713,7 +729,7 @@ fn end_markers(
         }
     }
     for (rides, n) in aboard {
-        if let Some(&(_, k)) = cluster_of_bus.iter().find(|(id, _)| *id == rides) {
+        if let Some(&(_, k)) = cluster_of_vehicle.iter().find(|(id, _)| *id == rides) {
             clusters[k].aboard += n;
         }
     }
@@ -767,7 +783,7 @@ fn end_markers(
         markers.push(Marker {
             at: (x, y),
             anchor: true_at,
-            bus: c.bus,
+            shape: c.shape,
             status: c.status,
             radius: r,
             bounds,
@@ -858,6 +874,7 @@ enum Key {
     Line(RGBColor, u32, bool),
     Cell(RGBColor),
     BusMarker(RGBColor),
+    VehicleMarker(RGBColor),
     PeopleMarker(RGBColor),
     Cut,
     Strike,
@@ -927,6 +944,14 @@ fn legend<DB: DrawingBackend>(
     ));
     entries.push((Key::Heading, "Where they ended (number = count)".into()));
     entries.push((Key::BusMarker(style::MUTED), "buses".into()));
+    for kind in VehicleKind::ALL.into_iter().filter(|&k| {
+        k != VehicleKind::Bus
+            && scenes
+                .iter()
+                .any(|s| s.result.vehicles().any(|a| a.kind.vehicle() == Some(k)))
+    }) {
+        entries.push((Key::VehicleMarker(style::MUTED), kind.plural().into()));
+    }
     entries.push((
         Key::PeopleMarker(style::MUTED),
         "people off the buses".into(),
@@ -961,7 +986,7 @@ fn legend<DB: DrawingBackend>(
     let happened = |k: SimEventKind| {
         scenes
             .iter()
-            .any(|s| s.result.events.iter().any(|e| e.kind == k))
+            .any(|s| s.result.events.iter().any(|e| e.kind() == k))
     };
     if happened(SimEventKind::RoadClosed) {
         entries.push((Key::Cut, "road cut".into()));
@@ -1040,6 +1065,13 @@ fn legend<DB: DrawingBackend>(
             Key::BusMarker(c) => draw(
                 area,
                 Rectangle::new([(kx + 4, ky), (kx + 18, ky + 14)], c.filled()),
+            )?,
+            Key::VehicleMarker(c) => draw(
+                area,
+                plotters::element::Polygon::new(
+                    vec![(kx + 11, ky - 1), (kx + 19, ky + 7), (kx + 11, ky + 15), (kx + 3, ky + 7)],
+                    c.filled(),
+                ),
             )?,
             Key::PeopleMarker(c) => draw(area, Circle::new((kx + 11, ky + 7), 7, c.filled()))?,
             Key::Cut => {

@@ -48,7 +48,7 @@ fn series(a: &AgentRun, start: Timestamp, end: Timestamp) -> Vec<(f64, f64)> {
 
 fn group_of(a: &AgentRun) -> &str {
     match &a.kind {
-        AgentKind::Bus { group } => group,
+        AgentKind::Vehicle { group, .. } => group,
         AgentKind::People { group, .. } => group,
     }
 }
@@ -109,10 +109,10 @@ pub(super) fn timeline<DB: DrawingBackend>(
     for e in r
         .events
         .iter()
-        .filter(|e| matches!(e.kind, SimEventKind::RoadClosed | SimEventKind::Strike))
+        .filter(|e| matches!(e.kind(), SimEventKind::RoadClosed | SimEventKind::Strike))
     {
         let h = hours(e.t, start);
-        let colour = if e.kind == SimEventKind::RoadClosed {
+        let colour = if e.kind() == SimEventKind::RoadClosed {
             style::ROAD_CUT
         } else {
             style::STRIKE
@@ -123,7 +123,7 @@ pub(super) fn timeline<DB: DrawingBackend>(
                 colour.stroke_width(2),
             )))
             .map_err(RenderError::from)?;
-        let label = if e.kind == SimEventKind::RoadClosed {
+        let label = if e.kind() == SimEventKind::RoadClosed {
             "road cut"
         } else {
             "strike"
@@ -156,10 +156,13 @@ pub(super) fn timeline<DB: DrawingBackend>(
             // People are drawn once off their bus; aboard, the bus's line is theirs.
             let from = match &a.kind {
                 AgentKind::People {
-                    left_bus: Some(t), ..
+                    left_vehicle: Some(t),
+                    ..
                 } => hours(*t, start),
-                AgentKind::People { left_bus: None, .. } => continue,
-                AgentKind::Bus { .. } => 0.0,
+                AgentKind::People {
+                    left_vehicle: None, ..
+                } => continue,
+                AgentKind::Vehicle { .. } => 0.0,
             };
             let pts: Vec<(f64, f64)> = s.iter().copied().filter(|p| p.0 >= from).collect();
             if pts.len() < 2 {
