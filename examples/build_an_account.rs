@@ -6,8 +6,8 @@
 use convoy_sim::Geography;
 use convoy_sim::engine::{self, AgentKind};
 use convoy_sim::scenario::{
-    Account, BusGroup, BusStep, Citation, Convoy, Event, EventKind, Headcount, PeopleGroup,
-    PeopleKind, Scenario, Site, Span,
+    Account, Citation, Convoy, Event, EventKind, Headcount, PeopleGroup, PeopleKind, Scenario,
+    Site, Span, Step, VehicleGroup, VehicleKind,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -20,15 +20,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         url: None,
     };
     let to_the_cut = vec![
-        BusStep::DriveTo {
+        Step::DriveTo {
             to: vec![Site::resolve(&geo, "Hamaymah")?],
             until: None,
             stop_after_km: None,
             detour: true,
         },
-        BusStep::WaitUntil(t("2017-08-30T08:00:00Z")?),
+        Step::WaitUntil(t("2017-08-30T08:00:00Z")?),
         // detour = false: the buses take the road they meant to and find the crater there.
-        BusStep::DriveTo {
+        Step::DriveTo {
             to: vec![Site::resolve(&geo, "Al Bukamal")?],
             until: None,
             stop_after_km: None,
@@ -36,20 +36,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
     ];
     let mut turn_back = to_the_cut.clone();
-    turn_back.push(BusStep::WaitHours(Span {
+    turn_back.push(Step::WaitHours(Span {
         low: 12.0,
         high: 24.0,
     }));
-    turn_back.push(BusStep::DriveTo {
+    turn_back.push(Step::DriveTo {
         to: vec![Site::resolve(&geo, "Palmyra")?],
         until: None,
         stop_after_km: None,
         detour: true,
     });
 
-    let group = |id: &str, buses: u32, plan: Vec<BusStep>| BusGroup {
+    let group = |id: &str, buses: u32, plan: Vec<Step>| VehicleGroup {
         id: id.into(),
-        buses,
+        kind: VehicleKind::Bus,
+        vehicles: buses,
         speed: Span {
             low: 40.0,
             high: 60.0,
@@ -83,7 +84,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }],
             cite: cite.clone(),
         },
-        bus_groups: vec![group("wait", 9, to_the_cut), group("back", 8, turn_back)],
+        vehicle_groups: vec![group("wait", 9, to_the_cut), group("back", 8, turn_back)],
         people_groups: vec![PeopleGroup {
             id: "fighters".into(),
             kind: PeopleKind::Fighters,
@@ -108,7 +109,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let result = engine::run(&scenario, &geo);
     for agent in &result.agents {
         let what = match &agent.kind {
-            AgentKind::Bus { group } => format!("bus ({group})"),
+            AgentKind::Vehicle { group, kind } => format!("{} ({group})", kind.as_str()),
             AgentKind::People { count, kind, .. } => format!("{count} {}", kind.as_str()),
         };
         let place = &geo.gazetteer.get(agent.end.nearest_place).name;

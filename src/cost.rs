@@ -37,11 +37,7 @@ pub struct Cost {
 
 impl Cost {
     pub fn of(s: &Scenario) -> Cost {
-        let vehicles_in = |g: usize| {
-            s.vehicle_groups
-                .get(g)
-                .map_or(0, |g| u64::from(g.vehicles))
-        };
+        let vehicles_in = |g: usize| s.vehicle_groups.get(g).map_or(0, |g| u64::from(g.vehicles));
         let vehicles: u64 = (0..s.vehicle_groups.len()).map(vehicles_in).sum();
         let people: u64 = s
             .people_groups

@@ -327,7 +327,8 @@ fn bound(
         };
         if lost_by(a, claim.by) {
             let lost = (a.end.at, a.end.since, aboard_at(a, a.end.since));
-            let could = soonest(geo, fields, claim, rem, walled.as_ref(), lost).is_some_and(|t| t <= claim.by);
+            let could = soonest(geo, fields, claim, rem, walled.as_ref(), lost)
+                .is_some_and(|t| t <= claim.by);
             if could {
                 unknown_could.push(a.id.clone());
             }

@@ -84,7 +84,9 @@ impl<'a> Simulation<'a> {
         let vehicles = agents.len();
         for (gi, g) in scenario.people_groups.iter().enumerate() {
             let rides: Vec<usize> = (0..vehicles)
-                .filter(|&v| matches!(agents[v].role, Role::Vehicle { group, .. } if group == g.aboard))
+                .filter(
+                    |&v| matches!(agents[v].role, Role::Vehicle { group, .. } if group == g.aboard),
+                )
                 .collect();
             let n = rides.len().max(1) as u32;
             let (leave, first) = match g.plan.first() {
@@ -233,10 +235,15 @@ impl<'a> Simulation<'a> {
                 let mid = LonLat::new((a.lon + b.lon) / 2.0, (a.lat + b.lat) / 2.0);
                 (mid, Happening::RoadClosed { event: index })
             }
-            EventKind::StrikeNear { site } => (net.node(site.node), Happening::Strike { event: index }),
+            EventKind::StrikeNear { site } => {
+                (net.node(site.node), Happening::Strike { event: index })
+            }
             EventKind::BarZone { holder, nodes } => {
                 self.bars.push((*holder, nodes, t));
-                (centre(net, nodes).unwrap_or(net.node(self.scenario.convoy.origin.node)), Happening::ZoneBarred { event: index })
+                (
+                    centre(net, nodes).unwrap_or(net.node(self.scenario.convoy.origin.node)),
+                    Happening::ZoneBarred { event: index },
+                )
             }
         };
         self.emit(t, at, None, what);
@@ -261,7 +268,11 @@ impl<'a> Simulation<'a> {
                     && w.kept_out.is_none()
                 {
                     let from = self.location(i);
-                    let walk = Walk { from, set_off: t, ..w };
+                    let walk = Walk {
+                        from,
+                        set_off: t,
+                        ..w
+                    };
                     self.agents[i].doing = Doing::Walking(self.fenced(walk));
                 }
             }
@@ -338,7 +349,11 @@ impl<'a> Simulation<'a> {
         };
         let (pos, via) = {
             let v = &self.agents[vehicle];
-            (v.road().unwrap_or(Pos::Node(self.scenario.convoy.origin.node)), v.arrived_via)
+            (
+                v.road()
+                    .unwrap_or(Pos::Node(self.scenario.convoy.origin.node)),
+                v.arrived_via,
+            )
         };
         let at = pos.location(&self.geo.network);
         let a = &mut self.agents[i];
@@ -435,7 +450,14 @@ impl<'a> Simulation<'a> {
 
     /// Agent `i` sets off along the roads to `to`: round the closures it knows of with `detour`,
     /// always round barred ground if there is a way, else toward it, to stop at its edge.
-    fn set_off(&mut self, i: usize, to: &crate::scenario::Site, pace: Pace, detour: bool, closed: &Closed) {
+    fn set_off(
+        &mut self,
+        i: usize,
+        to: &crate::scenario::Site,
+        pace: Pace,
+        detour: bool,
+        closed: &Closed,
+    ) {
         let net = &self.geo.network;
         let known = if detour {
             closed.clone()
@@ -586,7 +608,10 @@ impl<'a> Simulation<'a> {
                 },
                 (_, Where::Aboard(v)) => Sample {
                     t,
-                    at: self.agents[v].samples.last().map_or(self.location(v), |s| s.at),
+                    at: self.agents[v]
+                        .samples
+                        .last()
+                        .map_or(self.location(v), |s| s.at),
                     status: Status::Aboard,
                 },
                 _ => Sample {
@@ -601,11 +626,7 @@ impl<'a> Simulation<'a> {
 
     fn finish(self) -> RunResult {
         let s = self.scenario;
-        let agents = self
-            .agents
-            .iter()
-            .map(|a| self.agent_run(a))
-            .collect();
+        let agents = self.agents.iter().map(|a| self.agent_run(a)).collect();
         let sample_times = self.sample_times();
         let mut events = self.events;
         events.sort_by_key(|e| (e.t, e.seq));
@@ -748,9 +769,10 @@ fn closed_track(mut track: Vec<TrackPoint>, last: Sample) -> Vec<TrackPoint> {
 fn centre(net: &crate::network::RoadNetwork, nodes: &BTreeSet<NodeIndex>) -> Option<LonLat> {
     let n = nodes.len() as f64;
     (n > 0.0).then(|| {
-        let (lon, lat) = nodes.iter().map(|&v| net.node(v)).fold((0.0, 0.0), |(x, y), p| {
-            (x + p.lon, y + p.lat)
-        });
+        let (lon, lat) = nodes
+            .iter()
+            .map(|&v| net.node(v))
+            .fold((0.0, 0.0), |(x, y), p| (x + p.lon, y + p.lat));
         LonLat::new(lon / n, lat / n)
     })
 }
@@ -764,15 +786,13 @@ fn first_crossing(length: Metres, is_in: impl Fn(f64) -> bool) -> Option<f64> {
     }
     let steps = (length.km().ceil() as usize).clamp(1, 100_000);
     let mut before = 0.0;
-    let after = (1..=steps)
-        .map(|k| k as f64 / steps as f64)
-        .find(|&r| {
-            let hit = is_in(r);
-            if !hit {
-                before = r;
-            }
-            hit
-        })?;
+    let after = (1..=steps).map(|k| k as f64 / steps as f64).find(|&r| {
+        let hit = is_in(r);
+        if !hit {
+            before = r;
+        }
+        hit
+    })?;
     let (mut lo, mut hi) = (before, after);
     while (hi - lo) * length.0 > 10.0 {
         let mid = (lo + hi) / 2.0;

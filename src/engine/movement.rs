@@ -89,7 +89,9 @@ pub enum Outcome {
     /// A closed segment or a cut in the road bars the way.
     Blocked,
     /// The next node is in ground barred to the convoy: the agent stops at its edge.
-    KeptOut { into: NodeIndex },
+    KeptOut {
+        into: NodeIndex,
+    },
 }
 
 /// A drive in progress: the path, how far along it, and the limits of the step.

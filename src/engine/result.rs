@@ -206,11 +206,17 @@ pub enum Happening {
     /// A mover stopped at the edge of ground barred to the convoy.
     KeptOut(Holder),
     /// Scenario event `event` (an index into its events) closed a road.
-    RoadClosed { event: usize },
+    RoadClosed {
+        event: usize,
+    },
     /// Scenario event `event` recorded a strike.
-    Strike { event: usize },
+    Strike {
+        event: usize,
+    },
     /// Scenario event `event` barred the convoy from a holder's ground.
-    ZoneBarred { event: usize },
+    ZoneBarred {
+        event: usize,
+    },
     /// People left the vehicle they set off in.
     LeftVehicle,
     /// The account loses track of the agent here.

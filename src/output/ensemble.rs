@@ -64,15 +64,7 @@ pub fn csv(e: &Ensemble) -> String {
             let _ = writeln!(
                 out,
                 "{},{},{},{},{:.4},{:.5},{:.5},{:.2},{:.2}",
-                a.id,
-                a.agent,
-                a.count,
-                h,
-                p,
-                s.mean.lon,
-                s.mean.lat,
-                s.standard_km,
-                s.max_km
+                a.id, a.agent, a.count, h, p, s.mean.lon, s.mean.lat, s.standard_km, s.max_km
             );
         }
     }

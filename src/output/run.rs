@@ -130,7 +130,12 @@ fn vehicles(result: &RunResult, geo: &Geography) -> (Vec<Value>, BTreeMap<&'stat
     kinds.dedup();
     let counts = kinds
         .into_iter()
-        .map(|k| (k, tally(result.vehicles().filter(|v| v.kind.agent_type() == k))))
+        .map(|k| {
+            (
+                k,
+                tally(result.vehicles().filter(|v| v.kind.agent_type() == k)),
+            )
+        })
         .collect();
     (list, counts)
 }
@@ -312,7 +317,10 @@ fn events_features(result: &RunResult, scenario: &Scenario, geo: &Geography) -> 
                     ("event_time", time(e.t)),
                     ("kind", json!(e.kind())),
                     ("agent", json!(agent)),
-                    ("detail", json!(super::words::detail(e, result, scenario, geo))),
+                    (
+                        "detail",
+                        json!(super::words::detail(e, result, scenario, geo)),
+                    ),
                 ]),
             )
         })
@@ -426,7 +434,12 @@ fn layers_but(
         (
             "events",
             Point,
-            Box::new(|| (events_features(result, scenario, geo), super::qgis::events())),
+            Box::new(|| {
+                (
+                    events_features(result, scenario, geo),
+                    super::qgis::events(),
+                )
+            }),
         ),
     ];
     all.into_iter()

@@ -405,8 +405,7 @@ fn ride_until(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Step> {
         return None;
     }
     let v = cx.raw().ride_until.as_ref()?;
-    c.plan_time(v, &key, cx)
-        .map(Step::RideUntil)
+    c.plan_time(v, &key, cx).map(Step::RideUntil)
 }
 
 fn walk_to(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Step> {
@@ -432,8 +431,7 @@ fn carried_to(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Step> {
 
 fn wait_until(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Step> {
     let v = cx.raw().wait_until.as_ref()?;
-    c.plan_time(v, &cx.action_key(), cx)
-        .map(Step::WaitUntil)
+    c.plan_time(v, &cx.action_key(), cx).map(Step::WaitUntil)
 }
 
 fn wait_h(c: &mut Checker<'_>, cx: &mut StepAt<'_>) -> Option<Step> {

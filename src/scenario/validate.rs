@@ -622,7 +622,11 @@ impl Checker<'_> {
         let views = raw_bus_groups
             .iter()
             .map(|g| GroupView::bus(g.get_ref()))
-            .chain(raw_vehicle_groups.iter().map(|g| GroupView::other(g.get_ref())));
+            .chain(
+                raw_vehicle_groups
+                    .iter()
+                    .map(|g| GroupView::other(g.get_ref())),
+            );
         for (i, view) in views.enumerate() {
             let id = view.id.get_ref();
             let key = format!("{}[{}]", view.table, self.id(view.id, view.table));
@@ -633,7 +637,12 @@ impl Checker<'_> {
                     format!("vehicle group '{}' is defined twice", echo(id)),
                 );
             }
-            let count = self.count(view.count, &format!("{key}.{}", view.count_key), 1, MAX_BUSES);
+            let count = self.count(
+                view.count,
+                &format!("{key}.{}", view.count_key),
+                1,
+                MAX_BUSES,
+            );
             if view.kind.is_none() {
                 group_buses = group_buses.zip(count).map(|(a, b)| a + u64::from(b));
             }
@@ -1089,7 +1098,11 @@ impl Checker<'_> {
         let nodes = net
             .graph()
             .node_indices()
-            .filter(|&n| zones.holder_at(net.node(n), t).is_ok_and(|c| c.holder == holder))
+            .filter(|&n| {
+                zones
+                    .holder_at(net.node(n), t)
+                    .is_ok_and(|c| c.holder == holder)
+            })
             .collect();
         Some(EventKind::BarZone { holder, nodes })
     }

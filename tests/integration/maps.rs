@@ -4,7 +4,7 @@
 use convoy_sim::data::Basemap;
 use convoy_sim::engine::{self, RunResult};
 use convoy_sim::output::map::{self, Scene, Size};
-use convoy_sim::scenario::{BusStep, Scenario, Site};
+use convoy_sim::scenario::{Scenario, Site, Step};
 use sha2::{Digest, Sha256};
 
 use crate::harness::{convoy_bad_input, convoy_ok, repo_path, world};
@@ -87,22 +87,22 @@ fn odd_accounts_draw_without_panicking() {
     let mut cases: Vec<(&str, Scenario)> = Vec::new();
 
     let mut one = base.clone();
-    one.bus_groups.truncate(1);
-    one.bus_groups[0].buses = 1;
+    one.vehicle_groups.truncate(1);
+    one.vehicle_groups[0].vehicles = 1;
     one.convoy.buses = 1;
     one.people_groups.retain(|g| g.aboard == 0);
     cases.push(("one agent", one));
 
     let mut still = base.clone();
-    for g in &mut still.bus_groups {
+    for g in &mut still.vehicle_groups {
         g.plan.clear();
     }
     still.events.clear();
     cases.push(("no movement, all on one point", still));
 
     let mut far = base.clone();
-    for g in &mut far.bus_groups {
-        g.plan = vec![BusStep::DriveTo {
+    for g in &mut far.vehicle_groups {
+        g.plan = vec![Step::DriveTo {
             to: vec![Site::resolve(&w, "Haditha").unwrap()],
             until: None,
             stop_after_km: None,

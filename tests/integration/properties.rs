@@ -3,7 +3,7 @@
 //! crosses a closure after it closes.
 
 use convoy_sim::engine;
-use convoy_sim::scenario::{BusStep, Event, EventKind, PeopleStep, Scenario, Site, Span};
+use convoy_sim::scenario::{Event, EventKind, Scenario, Site, Span, Step};
 use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
 
@@ -21,8 +21,9 @@ const PLACES: [&str; 8] = [
     "Homs",
 ];
 
+/// A step to generate.
 #[derive(Clone, Debug)]
-enum Step {
+enum Gen {
     Drive(Vec<usize>, bool),
     WaitHours(f64),
     Walk(Vec<usize>),
@@ -34,12 +35,12 @@ fn places() -> impl Strategy<Value = Vec<usize>> {
     proptest::collection::vec(0..PLACES.len(), 1..=3)
 }
 
-fn step() -> impl Strategy<Value = Step> {
+fn step() -> impl Strategy<Value = Gen> {
     prop_oneof![
-        (places(), any::<bool>()).prop_map(|(p, d)| Step::Drive(p, d)),
-        (0.0..48.0f64).prop_map(Step::WaitHours),
-        places().prop_map(Step::Walk),
-        places().prop_map(Step::Carried),
+        (places(), any::<bool>()).prop_map(|(p, d)| Gen::Drive(p, d)),
+        (0.0..48.0f64).prop_map(Gen::WaitHours),
+        places().prop_map(Gen::Walk),
+        places().prop_map(Gen::Carried),
     ]
 }
 
@@ -62,16 +63,16 @@ proptest! {
         let site = |i: usize| Site::resolve(&w, PLACES[i]).unwrap();
         let sites = |is: &[usize]| is.iter().map(|&i| site(i)).collect::<Vec<_>>();
         let mut bus_plan = Vec::new();
-        let mut people_plan = vec![PeopleStep::RideUntil(at(depart_h + 10.0))];
+        let mut people_plan = vec![Step::RideUntil(at(depart_h + 10.0))];
         for st in &steps {
             match st {
-                Step::Drive(p, detour) => bus_plan.push(BusStep::DriveTo { to: sites(p), until: None, stop_after_km: None, detour: *detour }),
-                Step::WaitHours(h) => bus_plan.push(BusStep::WaitHours(Span { low: h / 2.0, high: *h })),
-                Step::Walk(p) => people_plan.push(PeopleStep::WalkTo { to: sites(p), speed: Span { low: 1.0, high: 4.0 } }),
-                Step::Carried(p) => people_plan.push(PeopleStep::CarriedTo { to: sites(p), speed: Span { low: 30.0, high: 70.0 }, by: None, detour: true }),
+                Gen::Drive(p, detour) => bus_plan.push(Step::DriveTo { to: sites(p), until: None, stop_after_km: None, detour: *detour }),
+                Gen::WaitHours(h) => bus_plan.push(Step::WaitHours(Span { low: h / 2.0, high: *h })),
+                Gen::Walk(p) => people_plan.push(Step::WalkTo { to: sites(p), speed: Span { low: 1.0, high: 4.0 } }),
+                Gen::Carried(p) => people_plan.push(Step::CarriedTo { to: sites(p), speed: Span { low: 30.0, high: 70.0 }, by: None, detour: true }),
             }
         }
-        for g in &mut s.bus_groups {
+        for g in &mut s.vehicle_groups {
             g.speed = Span { low: speed.0, high: speed.0 + speed.1 };
             g.depart = Span { low: depart, high: depart + SignedDuration::from_hours(2) };
             g.plan = bus_plan.clone();

@@ -40,13 +40,7 @@ fn buses_by_zone(r: &RunResult) -> BTreeMap<Holder, usize> {
 }
 
 fn people_where(r: &RunResult, f: impl Fn(&convoy_sim::engine::AgentRun) -> bool) -> u32 {
-    r.people()
-        .filter(|p| f(p))
-        .map(|p| match p.kind {
-            AgentKind::People { count, .. } => count,
-            AgentKind::Bus { .. } => 0,
-        })
-        .sum()
+    r.people().filter(|p| f(p)).map(|p| p.kind.people()).sum()
 }
 
 fn nearest(w: &Geography, at: LonLat) -> String {
@@ -151,6 +145,27 @@ pub fn assert_invariants(name: &str, s: &Scenario, r: &RunResult, w: &Geography)
                         a.id
                     );
                 }
+                EventKind::BarZone { holder, nodes } => {
+                    assert!(
+                        !a.passages.iter().any(|p| p.entered >= e.at
+                            && nodes.contains(&p.to)
+                            && !nodes.contains(&p.from)),
+                        "{name}/{} drove into barred {holder} ground",
+                        a.id
+                    );
+                    let inside = |p: &convoy_sim::engine::TrackPoint| {
+                        w.zones
+                            .holder_at(p.at, e.at)
+                            .is_ok_and(|c| c.holder == *holder)
+                    };
+                    assert!(
+                        !a.track
+                            .windows(2)
+                            .any(|q| q[1].t > e.at && inside(&q[1]) && !inside(&q[0])),
+                        "{name}/{} went into barred {holder} ground",
+                        a.id
+                    );
+                }
                 EventKind::StrikeNear { .. } => {}
             }
         }
@@ -175,7 +190,7 @@ fn deal_as_agreed_every_bus_reaches_al_bukamal() {
 fn us_military_six_back_in_government_ground_west_of_eleven_stuck_together() {
     let (_, _, r) = run("us_military");
     let group = |b: &&convoy_sim::engine::AgentRun| match &b.kind {
-        AgentKind::Bus { group } => group.clone(),
+        AgentKind::Vehicle { group, .. } => group.clone(),
         AgentKind::People { .. } => unreachable!(),
     };
     let stuck: Vec<_> = r.buses().filter(|b| group(b) == "stuck").collect();
@@ -199,7 +214,7 @@ fn us_military_six_back_in_government_ground_west_of_eleven_stuck_together() {
     }
     // Their passengers are lost track of with them; the eleven's are still aboard.
     for p in r.people() {
-        let AgentKind::People { bus, .. } = &p.kind else {
+        let AgentKind::People { vehicle: bus, .. } = &p.kind else {
             unreachable!()
         };
         let expected = if bus.starts_with("bus-toward_palmyra") {
@@ -240,7 +255,7 @@ fn coalition_sees_about_sixteen_buses_moving_back_west_none_in_is_ground() {
     let strikes = r
         .events
         .iter()
-        .filter(|e| e.kind == convoy_sim::engine::SimEventKind::Strike)
+        .filter(|e| e.kind() == convoy_sim::engine::SimEventKind::Strike)
         .count();
     assert_eq!(
         strikes,

@@ -1069,7 +1069,12 @@ fn legend<DB: DrawingBackend>(
             Key::VehicleMarker(c) => draw(
                 area,
                 plotters::element::Polygon::new(
-                    vec![(kx + 11, ky - 1), (kx + 19, ky + 7), (kx + 11, ky + 15), (kx + 3, ky + 7)],
+                    vec![
+                        (kx + 11, ky - 1),
+                        (kx + 19, ky + 7),
+                        (kx + 11, ky + 15),
+                        (kx + 3, ky + 7),
+                    ],
                     c.filled(),
                 ),
             )?,
