@@ -1,5 +1,6 @@
 //! The integration suite: one binary, a small harness, a module per capability.
 
+mod agents;
 mod check;
 mod cli_errors;
 mod deliverables;
