@@ -194,6 +194,8 @@ struct Bound {
     distance: Metres,
     /// Ids of agents lost track of in the account's run who could be there by the claim's time.
     unknown_could: Vec<String>,
+    /// The bar that walls off the claim's region, if one does: from when, and whose ground.
+    barred: Option<(Timestamp, crate::zones::Holder)>,
 }
 
 fn subject_count(a: &AgentRun, subject: Subject) -> Option<u32> {
@@ -230,7 +232,11 @@ fn walled<'s>(scenario: &'s Scenario, claim: &Claim) -> Option<Walled<'s>> {
                     Region::Near { sites, .. } => sites.iter().all(|s| nodes.contains(&s.node)),
                 }
         })
-        .map(|(from, _, inside)| Walled { from, inside })
+        .map(|(from, holder, inside)| Walled {
+            from,
+            holder,
+            inside,
+        })
         .next()
 }
 
@@ -339,6 +345,7 @@ fn bound(
         reachable,
         soonest: best,
         anchor: (anchor_at, anchor_what),
+        barred: walled.map(|w| (w.from, w.holder)),
         distance,
         unknown_could,
     }
@@ -558,7 +565,13 @@ fn judge(
                 time_words(claim.by),
                 duration_words(anchor_at.duration_until(claim.by)),
             ),
-            None => "no open road or walk gets them there".to_string(),
+            None => match b.barred {
+                Some((from, holder)) => format!(
+                    "no open road or walk gets them there, for the account bars the convoy from {holder} ground from {}",
+                    time_words(from)
+                ),
+                None => "no open road or walk gets them there".to_string(),
+            },
         };
         let only = if b.reachable > 0 {
             format!(

@@ -113,6 +113,7 @@ impl Start {
 #[derive(Clone, Copy, Debug)]
 pub struct Walled<'a> {
     pub from: Timestamp,
+    pub holder: crate::zones::Holder,
     /// The road nodes inside it.
     pub inside: &'a std::collections::BTreeSet<NodeIndex>,
 }

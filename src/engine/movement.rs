@@ -276,10 +276,6 @@ impl Drive {
                 // The road closed under the agent: it stays where it is.
                 return Outcome::Blocked;
             }
-            if closed.enters(hop.from, hop.to) {
-                // Heading into barred ground: stop here, at its edge or short of it.
-                return Outcome::KeptOut { into: hop.to };
-            }
             if self.offset.0 == 0.0 {
                 // At a node, about to enter the next segment. At a cut, the only way on is back
                 // along the segment the agent came in by.
@@ -292,6 +288,13 @@ impl Drive {
                 if through_cut || closed.segments.contains(&hop.edge) {
                     return Outcome::Blocked;
                 }
+            }
+            if closed.enters(hop.from, hop.to) {
+                // Heading into barred ground: stop here, at its edge or short of it. A cut or a
+                // closed road in the way stops it first.
+                return Outcome::KeptOut { into: hop.to };
+            }
+            if self.offset.0 == 0.0 {
                 trail.passages.push(Passage {
                     segment: hop.edge,
                     from: hop.from,

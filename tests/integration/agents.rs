@@ -45,7 +45,12 @@ fn ambulances_move_as_ambulances_carry_their_people_and_are_not_counted_as_buses
     let homs = crate::harness::at(&w, "Homs");
     for a in &ambulances {
         assert_eq!(a.end.status, Status::Arrived, "{}", a.id);
-        assert!(a.end.at.distance(homs).km() < 5.0, "{} at {}", a.id, a.end.at);
+        assert!(
+            a.end.at.distance(homs).km() < 5.0,
+            "{} at {}",
+            a.id,
+            a.end.at
+        );
     }
     for p in r.people() {
         let AgentKind::People { vehicle, kind, .. } = &p.kind else {
@@ -71,7 +76,10 @@ fn ambulances_move_as_ambulances_carry_their_people_and_are_not_counted_as_buses
         .collect();
     assert_eq!(kinds.len(), 20);
     assert_eq!(kinds.iter().filter(|k| **k == "ambulance").count(), 3);
-    assert_eq!(summary["counts"]["vehicles_by_kind"]["ambulance"]["total"], 3);
+    assert_eq!(
+        summary["counts"]["vehicles_by_kind"]["ambulance"]["total"],
+        3
+    );
     assert_eq!(summary["counts"]["vehicles_by_kind"]["bus"]["total"], 17);
     assert_eq!(summary["counts"]["buses"]["total"], 17);
     let ends = json(&out.path().join("ambulances/end_state.geojson"));
@@ -84,7 +92,14 @@ fn ambulances_move_as_ambulances_carry_their_people_and_are_not_counted_as_buses
     assert_eq!(agents.iter().filter(|a| **a == "ambulance").count(), 3);
 
     // A claim of exactly 17 buses counts buses, not the ambulances beside them.
-    convoy_ok(&["check", file.to_str().expect("UTF-8"), "--out", dir, "--runs", "2"]);
+    convoy_ok(&[
+        "check",
+        file.to_str().expect("UTF-8"),
+        "--out",
+        dir,
+        "--runs",
+        "2",
+    ]);
     let check = json(&out.path().join("check/check.json"));
     let text = check.to_string();
     assert!(text.contains("seventeen_buses_at_palmyra"), "{text}");
@@ -100,9 +115,15 @@ fn a_vehicle_group_names_a_kind_of_vehicle_other_than_bus() {
         convoy_bad_input(&["run", f.to_str().expect("UTF-8")])
     };
     let e = bad("kind = \"ambulance\"", "kind = \"bus\"");
-    assert!(e.contains("vehicle_group[red_crescent].kind") && e.contains("bus_group"), "{e}");
+    assert!(
+        e.contains("vehicle_group[red_crescent].kind") && e.contains("bus_group"),
+        "{e}"
+    );
     let e = bad("kind = \"ambulance\"", "kind = \"tank\"");
-    assert!(e.contains("'tank' is not a kind of vehicle") && e.contains("pickup"), "{e}");
+    assert!(
+        e.contains("'tank' is not a kind of vehicle") && e.contains("pickup"),
+        "{e}"
+    );
     let e = bad("aboard = \"red_crescent\"", "aboard = \"red_cross\"");
     assert!(e.contains("no bus or vehicle group 'red_cross'"), "{e}");
 }
@@ -142,7 +163,11 @@ fn a_bar_stops_drivers_and_walkers_at_the_edge_of_the_ground_and_their_plans_go_
         let held = w.zones.holder_at(on.into(), s.start).map(|c| c.holder);
         assert_eq!(held.ok(), Some(Holder::IslamicState), "{}", p.id);
     }
-    assert!(r.events.iter().any(|e| e.kind() == SimEventKind::ZoneBarred));
+    assert!(
+        r.events
+            .iter()
+            .any(|e| e.kind() == SimEventKind::ZoneBarred)
+    );
 }
 
 #[test]
@@ -170,7 +195,10 @@ fn the_reach_bound_makes_a_claim_that_needs_barred_ground_impossible() {
     };
     let with_bar = verdict(&barred, "barred");
     assert!(with_bar.contains("\"impossible\""), "{with_bar}");
-    assert!(with_bar.contains("barred from islamic_state ground"), "{with_bar}");
+    assert!(
+        with_bar.contains("barred from islamic_state ground"),
+        "{with_bar}"
+    );
     let without = verdict(&open, "open");
     assert!(!without.contains("\"impossible\""), "{without}");
 }
@@ -179,7 +207,15 @@ fn the_reach_bound_makes_a_claim_that_needs_barred_ground_impossible() {
 fn the_schema_and_the_readme_document_vehicle_groups_and_bars() {
     let schema: Value = serde_json::from_str(&convoy_ok(&["schema"])).expect("JSON");
     let group = &schema["$defs"]["RawVehicleGroup"]["properties"];
-    for key in ["id", "kind", "vehicles", "speed_kmh", "depart", "plan", "cite"] {
+    for key in [
+        "id",
+        "kind",
+        "vehicles",
+        "speed_kmh",
+        "depart",
+        "plan",
+        "cite",
+    ] {
         assert!(group.get(key).is_some(), "vehicle_group.{key}");
     }
     assert!(schema["properties"].get("vehicle_group").is_some());
@@ -187,6 +223,9 @@ fn the_schema_and_the_readme_document_vehicle_groups_and_bars() {
     assert!(bar.as_str().is_some_and(|d| d.contains("edge")), "{bar}");
     let readme = std::fs::read_to_string(repo_path("scenarios/README.md")).expect("README");
     for word in ["[[vehicle_group]]", "bar_zone", "ambulance", "pickup"] {
-        assert!(readme.contains(word), "scenarios/README.md says nothing of {word}");
+        assert!(
+            readme.contains(word),
+            "scenarios/README.md says nothing of {word}"
+        );
     }
 }

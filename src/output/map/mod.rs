@@ -108,7 +108,13 @@ impl Scene<'_> {
                     .map(|p| p.at)
                     .chain(std::iter::once(a.end.at))
             })
-            .chain(r.events.iter().map(|e| e.at));
+            // A bar covers a holder's whole ground; its point is only where to list it.
+            .chain(
+                r.events
+                    .iter()
+                    .filter(|e| e.kind() != crate::engine::SimEventKind::ZoneBarred)
+                    .map(|e| e.at),
+            );
         View::around(points)
     }
 }
