@@ -12,8 +12,10 @@
 //!                     └─ zones::ControlMap        (point, time) → Holder
 //!                            │
 //!                            ▼
-//!                     engine::Simulation ──► engine::RunResult     plain value, no IO, seeded
-//!                            │
+//!                     engine::Simulation ──► engine::RunResult     plain value, no IO, seeded;
+//!                            │                  one agent model (vehicles of any kind, people)
+//!                            │                  under one plan vocabulary (scenario::ACTIONS);
+//!                            │                  events are facts, worded by output::words
 //!                     ensemble::run             N realizations in parallel, seed-ordered
 //!                     check::check              claims × accounts → impossible / consistent /
 //!                            │                  inconsistent (check::reach bounds what is possible)
