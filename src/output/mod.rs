@@ -13,5 +13,6 @@ pub mod kml_icons;
 pub mod map;
 pub mod qgis;
 pub mod qgs;
+pub mod report;
 pub mod run;
 pub mod xml;

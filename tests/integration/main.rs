@@ -1,6 +1,7 @@
 //! The integration suite: one binary, a small harness, a module per capability.
 
 mod check;
+mod chromium;
 mod cli_errors;
 mod deliverables;
 mod ensemble;
@@ -13,6 +14,7 @@ mod network;
 mod properties;
 mod qgis_project;
 mod readme;
+mod report;
 mod run_cli;
 mod safety;
 mod scenarios;
