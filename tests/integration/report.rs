@@ -202,6 +202,11 @@ fn the_compare_report_works_offline_in_chromium_slider_and_switches_included() {
     let (big_px, w, _) = pixels(&big);
     assert_eq!(w, 1920);
     assert!(of_colour(&big_px, &colours[1]) > 30);
+    if std::env::var_os(SHOTS_ENV).is_some() {
+        b.eval("document.getElementById('ends').scrollIntoView()");
+        let ends = b.screenshot();
+        save_shot("compare-ends-1920x1080.png", &ends);
+    }
 
     assert_eq!(
         page_errors(&b),
@@ -213,6 +218,14 @@ fn the_compare_report_works_offline_in_chromium_slider_and_switches_included() {
         Vec::<String>::new(),
         "the report asked the network for something"
     );
+    // The listeners work: the page's own request was seen, and an error would be.
+    assert!(
+        b.events_named("Network.requestWillBeSent")
+            .iter()
+            .any(|e| e["params"]["request"]["url"] == url.as_str())
+    );
+    b.eval("console.error('probe')");
+    assert_eq!(page_errors(&b).len(), 1);
 }
 
 #[test]
@@ -250,4 +263,101 @@ fn scenario_text_in_the_run_report_stays_text() {
     save_shot("run-1366x768.png", &shot);
     assert_eq!(page_errors(&b), Vec::<String>::new());
     assert_eq!(foreign_requests(&b, &url), Vec::<String>::new());
+}
+
+#[test]
+fn the_check_report_shows_every_claim_with_its_source_and_verdicts_and_the_ach_matrix() {
+    let out = tempfile::tempdir().unwrap();
+    let scenarios = ["us_military", "hezbollah", "iraqi_officials"].map(|s| {
+        repo_path(&format!("scenarios/{s}.toml"))
+            .display()
+            .to_string()
+    });
+    let mut args: Vec<&str> = vec!["check", "--runs", "10"];
+    args.extend(scenarios.iter().map(String::as_str));
+    args.extend(["--out", out.path().to_str().unwrap()]);
+    convoy_ok(&args);
+    let check: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("check/check.json")).unwrap(),
+    )
+    .unwrap();
+    let claims = check["claims"].as_array().unwrap();
+    assert!(claims.len() >= 3);
+    let url = file_url(&out.path().join("check/report.html"));
+
+    let mut b = Browser::start(1366, 768);
+    b.open(&url);
+    let shown =
+        b.eval("[...document.querySelectorAll('#claims-list .claim')].map(c => c.textContent)");
+    let shown = shown.as_array().unwrap();
+    assert_eq!(shown.len(), claims.len());
+    for (text, claim) in shown.iter().zip(claims) {
+        let text = text.as_str().unwrap();
+        for field in [
+            &claim["says"],
+            &claim["cite"]["quote"],
+            &claim["cite"]["outlet"],
+        ] {
+            assert!(
+                text.contains(field.as_str().unwrap()),
+                "{field} missing from {text}"
+            );
+        }
+        assert!(text.contains(claim["cite"]["date"].as_str().unwrap()));
+    }
+    // A verdict for every claim against every account, in the claims and in the ACH matrix.
+    let cells = claims.len() * 3;
+    assert_eq!(
+        b.eval("document.querySelectorAll('#claims-list td[class^=verdict-]').length"),
+        cells
+    );
+    assert_eq!(
+        b.eval("document.querySelectorAll('#ach-table tbody td[class*=verdict-]').length"),
+        cells
+    );
+    assert_eq!(b.eval("document.getElementById('ach').hidden"), false);
+    if std::env::var_os(SHOTS_ENV).is_some() {
+        b.eval("document.getElementById('claims').scrollIntoView()");
+        save_shot("check-claims-1366x768.png", &b.screenshot());
+        b.eval("document.getElementById('ach').scrollIntoView()");
+        save_shot("check-ach-1366x768.png", &b.screenshot());
+        b.call(
+            "Emulation.setEmulatedMedia",
+            serde_json::json!({ "media": "print" }),
+        );
+        b.eval("window.scrollTo(0, 0)");
+        save_shot("check-print-1366x768.png", &b.screenshot());
+    }
+    assert_eq!(page_errors(&b), Vec::<String>::new());
+    assert_eq!(foreign_requests(&b, &url), Vec::<String>::new());
+}
+
+#[test]
+fn the_same_scenarios_and_seeds_give_a_byte_identical_report() {
+    use convoy_sim::output::report::{Account, html};
+    let w = crate::harness::world();
+    let basemap = convoy_sim::data::Basemap::embedded().unwrap();
+    let scenarios: Vec<_> = ["sohr", "us_military"]
+        .iter()
+        .map(|name| {
+            let text =
+                std::fs::read_to_string(repo_path(&format!("scenarios/{name}.toml"))).unwrap();
+            convoy_sim::scenario::Scenario::from_toml(&text, name, name, &w).unwrap()
+        })
+        .collect();
+    let page = || {
+        let results: Vec<_> = scenarios
+            .iter()
+            .map(|s| convoy_sim::engine::run(s, &w))
+            .collect();
+        let accounts: Vec<_> = scenarios
+            .iter()
+            .zip(&results)
+            .map(|(scenario, result)| Account { scenario, result })
+            .collect();
+        html("two accounts", &accounts, &w, &basemap, None)
+    };
+    let (a, b) = (page(), page());
+    assert!(a == b, "two reports of the same runs differ");
+    assert!(a.contains("\"name\":\"sohr\""));
 }

@@ -32,6 +32,9 @@
     return d.toISOString().slice(0, 16).replace("T", " ") + " UTC";
   }
 
+  /** An ISO time from the data ("2017-09-03T12:00:00Z") as "2017-09-03 12:00 UTC". */
+  const iso = (t) => t.slice(0, 16).replace("T", " ") + " UTC";
+
   /** A link only to a web address: a scenario's url never becomes a script or a file link. */
   function link(url, text) {
     if (typeof url === "string" && /^https?:\/\//i.test(url)) {
@@ -75,7 +78,8 @@
 
   const map = L.map("map", { zoomSnap: 0.25, attributionControl: false, preferCanvas: false });
   L.control.scale({ imperial: false, maxWidth: 160 }).addTo(map);
-  const panes = ["land", "zones", "rivers", "roads", "tracks", "places", "events", "agents"];
+  // People under buses: a group aboard a bus stands on it, and the bus should show.
+  const panes = ["land", "zones", "rivers", "roads", "tracks", "places", "events", "people", "agents"];
   panes.forEach((name, i) => { map.createPane(name).style.zIndex = String(300 + 10 * i); });
 
   const land = L.layerGroup();
@@ -99,18 +103,39 @@
     }).bindTooltip(label, { sticky: true }).addTo(roads);
   }
 
+  // Every place is labelled; where labels collide the less important one is hidden (see
+  // declutter), so zooming in shows more names. Report places first, then cities and towns.
+  const rank = (p) => (p.in_reports ? 0 : p.kind === "city" ? 1 : p.kind === "town" ? 2 : 3);
+  const placeOrder = D.base.places.map((p, i) => [rank(p), i, p]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const places = L.layerGroup();
-  for (const p of D.base.places) {
-    const major = p.in_reports || p.kind === "city" || p.kind === "town";
+  const placeLabels = [];
+  for (const [r, , p] of placeOrder) {
+    const major = r < 3;
     const name = p.uncertainty_km >= 10 ? p.name + " (±" + p.uncertainty_km + " km)" : p.name;
     const label = el("span", {}, major ? el("b", {}, name) : name,
       p.arabic ? el("span", { class: "ar", lang: "ar", dir: "rtl" }, p.arabic) : null);
-    L.circleMarker(ll(p.at), {
+    const m = L.circleMarker(ll(p.at), {
       pane: "places", radius: major ? 3.5 : 2.5, color: "#191919", weight: 1, fillColor: "#191919", fillOpacity: 1,
     }).bindTooltip(label, {
-      permanent: major, direction: "right", offset: [4, 0], className: "place" + (major ? "" : " minor"), pane: "places",
+      permanent: true, direction: "right", offset: [4, 0], className: "place" + (major ? "" : " minor"), pane: "places",
     }).addTo(places);
+    placeLabels.push(m);
   }
+
+  /** Hides every place label that overlaps one placed before it, in order of importance. */
+  function declutter() {
+    const taken = [];
+    for (const m of placeLabels) {
+      const t = m.getTooltip();
+      const e = t && t.getElement();
+      if (!e) continue;
+      e.style.visibility = "";
+      const r = e.getBoundingClientRect();
+      const hit = taken.some((o) => r.left < o.right && o.left < r.right && r.top < o.bottom && o.top < r.bottom);
+      if (hit) e.style.visibility = "hidden"; else taken.push(r);
+    }
+  }
+  map.on("zoomend moveend", declutter);
 
   // Zones change over time: the layer holds those valid at the slider's time.
   const zoneLayer = L.layerGroup();
@@ -164,7 +189,7 @@
       }
       const people = a.type !== "bus";
       const m = L.circleMarker(ll(a.end.at), {
-        pane: "agents",
+        pane: people ? "people" : "agents",
         className: "agent acct-" + i,
         radius: people ? Math.min(4 + Math.sqrt(a.count) / 1.5, 16) : 6,
         color: people ? acc.colour : "#ffffff",
@@ -182,7 +207,7 @@
       if (e.kind !== "strike" && e.kind !== "road_closed") continue;
       L.circleMarker(ll(e.at), {
         pane: "events", radius: 7, color: e.kind === "strike" ? "#eb7800" : "#c80000", weight: 3, fill: false,
-      }).bindTooltip(el("span", {}, el("b", {}, e.kind.replace("_", " ") + ", " + e.time.replace("T", " ")), el("br"), e.detail), { sticky: true })
+      }).bindTooltip(el("span", {}, el("b", {}, e.kind.replace("_", " ") + ", " + iso(e.time)), el("br"), e.detail), { sticky: true })
         .addTo(group);
     }
     group.addTo(map);
@@ -193,7 +218,10 @@
 
   function switchFor(label, swatch, layer, id) {
     const box = el("input", { type: "checkbox", id, checked: true });
-    box.addEventListener("change", () => { box.checked ? layer.addTo(map) : map.removeLayer(layer); });
+    box.addEventListener("change", () => {
+      if (box.checked) layer.addTo(map); else map.removeLayer(layer);
+      declutter();
+    });
     return el("label", { class: "switch", for: id }, box, swatch, label);
   }
   for (const a of accounts) {
@@ -248,8 +276,18 @@
     }
   }
   if (!extent.length) for (const p of D.base.places) extent.push(ll(p.at));
-  if (extent.length) map.fitBounds(L.latLngBounds(extent).pad(0.08));
+  const view = extent.length ? L.latLngBounds(extent).pad(0.08) : null;
+  function fit() {
+    map.invalidateSize(false);
+    if (view) map.fitBounds(view, { animate: false });
+    declutter();
+  }
+  fit();
   setTime(time());
+  window.addEventListener("resize", declutter);
+  // The printed page is another size: fit the accounts to it, and back to the window after.
+  window.addEventListener("beforeprint", fit);
+  window.addEventListener("afterprint", fit);
 
   // ---- text: title, end states, claims, ACH --------------------------------------------------
 
@@ -270,7 +308,7 @@
     const sum = (k) => d.end_table.reduce((n, r) => n + r[k], 0);
     return el("article", { class: "card", style: "--accent:" + d.colour },
       el("h3", {}, d.title),
-      el("p", { class: "muted" }, d.source + " — as of " + d.as_of.replace("T", " ")),
+      el("p", { class: "muted" }, d.source + " — as of " + iso(d.as_of)),
       d.summary ? el("p", {}, d.summary) : null,
       el("table", {},
         el("thead", {}, el("tr", {}, el("th", {}, "zone"), el("th", {}, "status"), el("th", { class: "num" }, "buses"), el("th", { class: "num" }, "people"))),
@@ -297,8 +335,8 @@
       const reasons = el("ul", { class: "small" }, ...c.verdicts.map((v, i) => el("li", {}, el("b", {}, ck.accounts[i].name + ": "), v.reason)));
       $("claims-list").append(el("article", { class: "claim" },
         el("h3", {}, c.id + " — " + c.says),
-        el("p", { class: "muted" }, "Source: " + (ck.accounts[own] ? ck.accounts[own].title : c.source_account) +
-          ". " + c.count + " " + c.subject + " " + c.where + " by " + c.by.replace("T", " ")),
+        el("p", {}, "Claims: " + c.count + " " + c.subject + " " + c.where + " by " + iso(c.by) + "."),
+        el("p", { class: "muted" }, "Source's account: " + (ck.accounts[own] ? ck.accounts[own].title : c.source_account)),
         el("blockquote", {}, "“" + c.cite.quote + "”"),
         el("p", { class: "small" }, c.cite.outlet + ", " + c.cite.date + (c.cite.url ? " — " : ""), link(c.cite.url)),
         c.assumed ? el("p", { class: "small muted" }, "Assumed: " + c.assumed) : null,
