@@ -116,18 +116,23 @@ fn largest_move(
     most
 }
 
-#[test]
-fn the_compare_report_works_offline_in_chromium_slider_and_switches_included() {
-    let out = tempfile::tempdir().unwrap();
+/// Runs `command` on three accounts whose buses and people go three ways, writing into `out`.
+fn on_three_accounts(command: &[&str], out: &Path) {
     let scenarios = ["us_military", "hezbollah", "iraqi_officials"].map(|s| {
         repo_path(&format!("scenarios/{s}.toml"))
             .display()
             .to_string()
     });
-    let mut args: Vec<&str> = vec!["compare"];
+    let mut args = command.to_vec();
     args.extend(scenarios.iter().map(String::as_str));
-    args.extend(["--out", out.path().to_str().unwrap()]);
+    args.extend(["--out", out.to_str().unwrap()]);
     convoy_ok(&args);
+}
+
+#[test]
+fn the_compare_report_works_offline_in_chromium_slider_and_switches_included() {
+    let out = tempfile::tempdir().unwrap();
+    on_three_accounts(&["compare"], out.path());
     let report = out.path().join("compare/report.html");
     let manifest = std::fs::read_to_string(out.path().join("compare/convoy-sim.json")).unwrap();
     assert!(manifest.contains("\"report.html\""), "{manifest}");
@@ -268,15 +273,7 @@ fn scenario_text_in_the_run_report_stays_text() {
 #[test]
 fn the_check_report_shows_every_claim_with_its_source_and_verdicts_and_the_ach_matrix() {
     let out = tempfile::tempdir().unwrap();
-    let scenarios = ["us_military", "hezbollah", "iraqi_officials"].map(|s| {
-        repo_path(&format!("scenarios/{s}.toml"))
-            .display()
-            .to_string()
-    });
-    let mut args: Vec<&str> = vec!["check", "--runs", "10"];
-    args.extend(scenarios.iter().map(String::as_str));
-    args.extend(["--out", out.path().to_str().unwrap()]);
-    convoy_ok(&args);
+    on_three_accounts(&["check", "--runs", "10"], out.path());
     let check: Value = serde_json::from_str(
         &std::fs::read_to_string(out.path().join("check/check.json")).unwrap(),
     )

@@ -89,7 +89,6 @@ pub fn report_data(
         "start_epoch_s": origin.as_second(),
         "duration_s": end.map_or(0, |e| secs(origin, e)),
         "holders": holders(),
-        "statuses": statuses(),
         "base": base(geo, basemap, origin),
         "accounts": accounts.iter().enumerate().map(|(i, a)| account(i, a, geo, origin)).collect::<Vec<_>>(),
         "check": check.map(|c| check_data(c, geo)),
@@ -108,23 +107,6 @@ fn holders() -> Value {
             })
         })
         .collect()
-}
-
-fn statuses() -> Value {
-    use crate::engine::Status::*;
-    [
-        Waiting,
-        Moving,
-        Halted,
-        Stalled,
-        Arrived,
-        Aboard,
-        Unaccounted,
-    ]
-    .iter()
-    .map(|&s| (s.as_str().to_string(), json!(hex(style::status_colour(s)))))
-    .collect::<serde_json::Map<_, _>>()
-    .into()
 }
 
 /// What every account is drawn over: land and rivers, the zones with their validity, the roads
