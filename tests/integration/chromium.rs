@@ -30,7 +30,18 @@ pub struct Browser {
 }
 
 impl Drop for Browser {
+    /// Asks Chromium to close (so that it takes its renderer processes with it), gives it two
+    /// seconds, then kills it.
     fn drop(&mut self) {
+        let close = json!({ "id": u64::MAX, "method": "Browser.close" });
+        let _ = self.socket.send(Message::text(close.to_string()));
+        let until = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < until {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
