@@ -202,12 +202,15 @@ fn the_compare_report_works_offline_in_chromium_slider_and_switches_included() {
 
     // At projector size too.
     b.viewport(1920, 1080);
+    // Leaflet redraws for a new size 200 ms after the resize (it waits for resizing to stop).
+    b.eval("new Promise(r => setTimeout(r, 500))");
     let big = b.screenshot();
     save_shot("compare-1920x1080.png", &big);
     let (big_px, w, _) = pixels(&big);
     assert_eq!(w, 1920);
     assert!(of_colour(&big_px, &colours[1]) > 30);
     if std::env::var_os(SHOTS_ENV).is_some() {
+        b.eval("document.querySelectorAll('#ends details').forEach(d => d.open = true)");
         b.eval("document.getElementById('ends').scrollIntoView()");
         let ends = b.screenshot();
         save_shot("compare-ends-1920x1080.png", &ends);

@@ -111,9 +111,11 @@
   const placeLabels = [];
   for (const [r, , p] of placeOrder) {
     const major = r < 3;
-    const name = p.uncertainty_km >= 10 ? p.name + " (±" + p.uncertainty_km + " km)" : p.name;
-    const label = el("span", {}, major ? el("b", {}, name) : name,
-      p.arabic ? el("span", { class: "ar", lang: "ar", dir: "rtl" }, p.arabic) : null);
+    // The uncertainty goes under the name, beside the Arabic, to keep labels narrow.
+    const label = el("span", {}, major ? el("b", {}, p.name) : p.name,
+      el("span", { class: "second" },
+        p.arabic ? el("span", { lang: "ar", dir: "rtl" }, p.arabic) : null,
+        p.uncertainty_km >= 10 ? el("span", { class: "unc" }, "±" + p.uncertainty_km + " km") : null));
     const m = L.circleMarker(ll(p.at), {
       pane: "places", radius: major ? 3.5 : 2.5, color: "#191919", weight: 1, fillColor: "#191919", fillOpacity: 1,
     }).bindTooltip(label, {
@@ -122,17 +124,27 @@
     placeLabels.push(m);
   }
 
-  /** Hides every place label that overlaps one placed before it, in order of importance. */
+  /** Puts each place label right of its dot, or left if that collides with a label placed
+   *  before it (in order of importance) or runs off the map, or hides it. */
   function declutter() {
     const taken = [];
+    const box = map.getContainer().getBoundingClientRect();
+    const inside = (r) => r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom;
+    const free = (r) => inside(r) && !taken.some((o) => r.left < o.right && o.left < r.right && r.top < o.bottom && o.top < r.bottom);
+    const place = (t, direction, offset) => {
+      t.options.direction = direction;
+      t.options.offset = offset;
+      t.update();
+      return t.getElement().getBoundingClientRect();
+    };
     for (const m of placeLabels) {
       const t = m.getTooltip();
       const e = t && t.getElement();
       if (!e) continue;
       e.style.visibility = "";
-      const r = e.getBoundingClientRect();
-      const hit = taken.some((o) => r.left < o.right && o.left < r.right && r.top < o.bottom && o.top < r.bottom);
-      if (hit) e.style.visibility = "hidden"; else taken.push(r);
+      let r = place(t, "right", [4, 0]);
+      if (!free(r)) r = place(t, "left", [-4, 0]);
+      if (free(r)) taken.push(r); else e.style.visibility = "hidden";
     }
   }
   map.on("zoomend moveend", declutter);
@@ -203,15 +215,18 @@
       m.addTo(group);
       markers.push({ agent: a, marker: m });
     }
+    // Strikes and road cuts are drawn from the moment they happen.
+    const events = [];
     for (const e of acc.events) {
       if (e.kind !== "strike" && e.kind !== "road_closed") continue;
-      L.circleMarker(ll(e.at), {
+      const m = L.circleMarker(ll(e.at), {
         pane: "events", radius: 7, color: e.kind === "strike" ? "#eb7800" : "#c80000", weight: 3, fill: false,
-      }).bindTooltip(el("span", {}, el("b", {}, e.kind.replace("_", " ") + ", " + iso(e.time)), el("br"), e.detail), { sticky: true })
-        .addTo(group);
+      }).bindTooltip(el("span", {}, el("b", {}, e.kind.replace("_", " ") + ", " + iso(e.time)), el("br"), e.detail), { sticky: true });
+      m.addTo(group);
+      events.push({ at: e.t_s, marker: m });
     }
     group.addTo(map);
-    return { data: acc, group, markers, index: i };
+    return { data: acc, group, markers, events, index: i };
   });
 
   // ---- switches ------------------------------------------------------------------------------
@@ -245,6 +260,7 @@
     $("time-label").textContent = timeText(t);
     for (const a of accounts) {
       for (const { agent, marker } of a.markers) marker.setLatLng(ll(positionAt(agent, t)));
+      for (const { at, marker } of a.events) marker.setStyle({ opacity: t >= at ? 1 : 0 });
     }
     showZones(t);
   }
@@ -316,6 +332,8 @@
         el("tfoot", {}, el("tr", {}, el("th", {}, "total"), el("th", {}), el("th", { class: "num" }, sum("buses")), el("th", { class: "num" }, sum("people"))))),
       el("blockquote", {}, "“" + c.quote + "”"),
       el("p", { class: "small" }, c.outlet + ", " + c.date + (c.url ? " — " : ""), link(c.url)),
+      el("details", {}, el("summary", {}, "What happened (" + d.events.length + " events)"),
+        el("ol", { class: "small events" }, ...d.events.map((e) => el("li", {}, el("b", {}, iso(e.time) + " " + e.kind.replace("_", " ") + ": "), e.detail)))),
       el("p", { class: "muted small" }, "seed " + d.seed));
   }
 
