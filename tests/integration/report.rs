@@ -140,6 +140,7 @@ fn the_compare_report_works_offline_in_chromium_slider_and_switches_included() {
 
     let mut b = Browser::start(1366, 768);
     b.open(&url);
+    assert_eq!(page_errors(&b), Vec::<String>::new(), "errors on loading");
     let colours: Vec<String> = serde_json::from_value(b.eval(
         "JSON.parse(document.getElementById('report-data').textContent).accounts.map(a => a.colour)",
     ))
@@ -287,6 +288,7 @@ fn the_check_report_shows_every_claim_with_its_source_and_verdicts_and_the_ach_m
 
     let mut b = Browser::start(1366, 768);
     b.open(&url);
+    assert_eq!(page_errors(&b), Vec::<String>::new());
     let shown =
         b.eval("[...document.querySelectorAll('#claims-list .claim')].map(c => c.textContent)");
     let shown = shown.as_array().unwrap();
