@@ -5,8 +5,6 @@
 //! for the thousands of track points; coordinates are `[lon, lat]` rounded to 1e-4° (about 10 m)
 //! for tracks and 1e-3° for the basemap, which is drawn at country scale.
 
-use std::collections::BTreeMap;
-
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
@@ -273,19 +271,9 @@ fn agent(a: &AgentRun, geo: &Geography, origin: Timestamp) -> Value {
 
 /// Buses and people by zone and status, as `run` prints them and `summary.json` counts them.
 fn end_table(r: &RunResult) -> Value {
-    let mut rows: BTreeMap<(&str, &str), (u64, u64)> = BTreeMap::new();
-    for a in r.buses() {
-        rows.entry((a.end.zone.as_str(), a.end.status.as_str()))
-            .or_default()
-            .0 += 1;
-    }
-    for a in r.people() {
-        rows.entry((a.end.zone.as_str(), a.end.status.as_str()))
-            .or_default()
-            .1 += u64::from(head_count(a));
-    }
-    rows.into_iter()
-        .map(|((zone, status), (buses, people))| {
+    crate::output::run::end_table(r)
+        .into_iter()
+        .map(|(zone, status, buses, people)| {
             json!({ "zone": zone, "status": status, "buses": buses, "people": people })
         })
         .collect()
