@@ -24,6 +24,7 @@
 //!                     output::{kml,gpkg}        the same layers as run.kmz and run.gpkg bytes,
 //!                     output::{qgis,qgs}        and their QGIS styles (.qml) and project (run.qgs)
 //!                     output::{ensemble,check}  ensemble and check files; output::map draws PNG/SVG
+//!                     output::report            report.html: one offline page, Leaflet inlined
 //!                            │
 //!                            ▼
 //!                     src/cli/ (binary only)    one file per subcommand; writes files atomically

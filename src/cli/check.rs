@@ -6,6 +6,7 @@ use clap::Args;
 use convoy_sim::Geography;
 use convoy_sim::check::{self, Check, Verdict, region_words, time_words};
 use convoy_sim::output::map::{self, Size};
+use convoy_sim::output::report;
 use convoy_sim::output::run::OutputFile;
 
 use super::budget::{self, BudgetArgs, Singles, Work};
@@ -19,7 +20,9 @@ use super::{Error, Folder, Kind, drawn, write};
 /// Each account is run as an ensemble. A claim is impossible under an account if the account has
 /// too few buses or people, or if none could be there in time moving as fast as the account allows
 /// from where its own run has them at its last event; consistent if at least half the
-/// realizations bear it out; inconsistent otherwise. Writes OUT/check/check.json and, with --ach,
+/// realizations bear it out; inconsistent otherwise. Writes OUT/check/check.json, report.html (the
+/// accounts on an interactive map with every claim, its verdicts and source, and the ACH matrix;
+/// one file that works offline) and, with --ach,
 /// the competing-hypotheses matrix (ach.csv, ach.json, ach.png). If any scenario is bad, every
 /// problem is reported and nothing is written.
 #[derive(Debug, Args)]
@@ -74,10 +77,10 @@ pub fn run(world: &Geography, args: &CheckArgs) -> Result<String, Error> {
     bar.finish();
     let check = result.map_err(ensemble_error)?;
 
-    let mut files = vec![OutputFile::new(
-        "check.json",
-        convoy_sim::output::check::json(&check, world),
-    )];
+    let mut files = vec![
+        OutputFile::new("check.json", convoy_sim::output::check::json(&check, world)),
+        OutputFile::new("report.html", report_html(&scenarios, &check, world)?),
+    ];
     if args.ach {
         files.push(OutputFile::new(
             "ach.csv",
@@ -106,6 +109,35 @@ pub fn run(world: &Geography, args: &CheckArgs) -> Result<String, Error> {
         "{}\nwrote {}/\n",
         report(&check, world, args.ach),
         folder.display()
+    ))
+}
+
+/// `report.html`: every account's single run on the map, with the claims and the ACH matrix.
+fn report_html(
+    scenarios: &[convoy_sim::scenario::Scenario],
+    check: &Check,
+    world: &Geography,
+) -> Result<String, Error> {
+    let results: Vec<_> = scenarios
+        .iter()
+        .map(|s| convoy_sim::engine::run(s, world))
+        .collect();
+    let accounts: Vec<_> = scenarios
+        .iter()
+        .zip(&results)
+        .map(|(scenario, result)| report::Account { scenario, result })
+        .collect();
+    let title = format!(
+        "{} claims checked against {} accounts",
+        check.claims.len(),
+        check.accounts.len()
+    );
+    Ok(report::html(
+        &title,
+        &accounts,
+        world,
+        &super::basemap()?,
+        Some(check),
     ))
 }
 

@@ -9,6 +9,7 @@ use convoy_sim::ensemble::Ensemble;
 use convoy_sim::output::compare::divergence;
 use convoy_sim::output::kml::{Account, compare_kmz};
 use convoy_sim::output::map::{self, Scene, Size};
+use convoy_sim::output::report;
 use convoy_sim::output::run::{OutputFile, kml_layers};
 use convoy_sim::zones::Holder;
 
@@ -23,7 +24,8 @@ use super::{Error, Folder, Kind, basemap, drawn, write};
 /// Runs each scenario (writing OUT/<name>/ as `run` does) and writes OUT/compare/: compare.png
 /// (a panel per account, same extent and scale, one legend), compare.csv and compare.json (buses
 /// and people by zone and nearest place for each account, and how far apart every two accounts put
-/// the buses and the people), and with --kml compare.kmz (every account's run.kmz, a folder each,
+/// the buses and the people), report.html (every account on one interactive map with a time
+/// slider and a switch per account, a single file that works offline), and with --kml compare.kmz (every account's run.kmz, a folder each,
 /// for Google Earth). Accounts are shown in the order of the time they speak for. The
 /// folders are replaced as one set: all new, or, after an error or Ctrl-C, all as they were. If any
 /// scenario is bad, every problem is reported and nothing is written.
@@ -155,6 +157,19 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
         OutputFile::new("compare.png", drawn(map::compare_png(&scenes, size))?),
         OutputFile::new("compare.csv", div.to_csv()),
         OutputFile::new("compare.json", div.to_json()),
+        OutputFile::new(
+            "report.html",
+            report::html(
+                &format!("{} accounts of the Qalamoun convoy, compared", runs.len()),
+                &runs
+                    .iter()
+                    .map(|(scenario, result)| report::Account { scenario, result })
+                    .collect::<Vec<_>>(),
+                world,
+                &basemap,
+                None,
+            ),
+        ),
     ];
     if args.map.svg {
         compare.push(OutputFile::new(

@@ -6,6 +6,7 @@ use clap::Args;
 use convoy_sim::Geography;
 use convoy_sim::engine;
 use convoy_sim::output::map::{self, Scene, Size};
+use convoy_sim::output::report;
 use convoy_sim::output::run::{Inputs, OutputFile, end_table, files};
 use convoy_sim::scenario::Scenario;
 
@@ -17,8 +18,8 @@ use super::{Error, Folder, Kind, basemap, drawn, write};
 /// Run one account's scenario and write what happened.
 ///
 /// Writes summary.json, end_state.geojson, tracks.geojson, track_points.geojson, events.geojson
-/// (each with a QGIS style, .qml), tracks.mf.json, run.qgs (a QGIS project of those layers), map.png
-/// and timeline.png into OUT/<scenario file stem>/ (with --kml also run.kmz
+/// (each with a QGIS style, .qml), tracks.mf.json, run.qgs (a QGIS project of those layers), map.png,
+/// timeline.png and report.html (the run on an interactive map, one file that works offline) into OUT/<scenario file stem>/ (with --kml also run.kmz
 /// for Google Earth, with --gpkg also run.gpkg, every layer in one styled GeoPackage), with
 /// convoy-sim.json listing them. The folder is replaced only once every file is written, and only
 /// if convoy-sim wrote it and nothing else was put in it since. A bad scenario is reported with
@@ -193,6 +194,16 @@ pub fn outputs(
     outputs.push(OutputFile::new(
         "timeline.png",
         drawn(map::timeline_png(&scene, size))?,
+    ));
+    outputs.push(OutputFile::new(
+        "report.html",
+        report::html(
+            &scenario.account.title,
+            &[report::Account { scenario, result }],
+            world,
+            basemap,
+            None,
+        ),
     ));
     if extras.svg {
         outputs.push(OutputFile::new(

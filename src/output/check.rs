@@ -14,7 +14,7 @@ fn round(v: f64, places: i32) -> f64 {
     (v * k).round() / k
 }
 
-fn claim_json(geo: &Geography, source: &str, c: &Claim) -> serde_json::Value {
+pub(crate) fn claim_json(geo: &Geography, source: &str, c: &Claim) -> serde_json::Value {
     json!({
         "id": c.id,
         "source_account": source,

@@ -1,6 +1,6 @@
 //! What the pipeline writes for people and for GIS: GeoJSON, a GeoPackage and KML that QGIS, GDAL
-//! and Google Earth open as they are, QGIS styles and a QGIS project, and the run summaries. Bytes only; the CLI decides where they
-//! go.
+//! and Google Earth open as they are, QGIS styles and a QGIS project, the run summaries, and an
+//! interactive report that opens offline in a browser. Bytes only; the CLI decides where they go.
 
 pub mod assignment;
 pub mod check;
@@ -13,6 +13,7 @@ pub mod kml_icons;
 pub mod map;
 pub mod qgis;
 pub mod qgs;
+pub mod report;
 pub mod run;
 pub mod words;
 pub mod xml;

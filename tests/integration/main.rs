@@ -2,6 +2,7 @@
 
 mod agents;
 mod check;
+mod chromium;
 mod cli_errors;
 mod deliverables;
 mod ensemble;
@@ -14,6 +15,7 @@ mod network;
 mod properties;
 mod qgis_project;
 mod readme;
+mod report;
 mod run_cli;
 mod safety;
 mod scenarios;
