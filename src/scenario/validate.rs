@@ -144,6 +144,14 @@ impl<'r> GroupView<'r> {
     }
 }
 
+/// The vehicle groups as read: those valid, every id with its place in file order (bus groups
+/// first), and whether every entry was read at all (none is past the entry limit).
+struct Groups {
+    list: Vec<VehicleGroup>,
+    index: BTreeMap<String, usize>,
+    read: bool,
+}
+
 /// Where a plan step leaves its group, for checking the next step can be reached.
 #[derive(Clone, Copy)]
 pub(super) struct Cursor {
@@ -516,12 +524,45 @@ impl Checker<'_> {
     }
 
     fn scenario(&mut self, raw: &RawScenario, name: &str) -> Option<Scenario> {
-        let a = raw.account.get_ref();
+        let account = self.account(raw.account.get_ref());
+        let (run, seed, record_every) = self.run_settings(raw.run.get_ref());
+        let cv = raw.convoy.get_ref();
+        let origin = self.site(&cv.origin, "convoy.origin");
+        let buses = self.count(&cv.buses, "convoy.buses", 1, MAX_BUSES);
+        let convoy_cite = self.cite(&cv.cite, "convoy.cite");
+        let people = self.headcounts(cv);
+        let groups = self.vehicle_groups(raw, origin.as_ref(), run, buses);
+        let people_groups = self.people_groups(raw, &groups, run, &people);
+        let events = self.events(&raw.event, run);
+        let claims = self.claims(&raw.claim);
+        let (start, end) = run?;
+        Some(Scenario {
+            name: name.to_string(),
+            account: account?,
+            start,
+            end,
+            seed: seed?,
+            record_every: record_every?,
+            convoy: Convoy {
+                origin: origin?,
+                buses: buses?,
+                people,
+                cite: convoy_cite?,
+            },
+            vehicle_groups: groups.list,
+            people_groups,
+            events,
+            claims,
+        })
+    }
+
+    /// `[account]`.
+    fn account(&mut self, a: &super::raw::RawAccount) -> Option<Account> {
         let title = self.text_value(&a.title, "account.title", MAX_TEXT_CHARS);
         let source = self.text_value(&a.source, "account.source", MAX_TEXT_CHARS);
         let as_of = self.time(&a.as_of, "account.as_of");
         let cite = self.cite(&a.cite, "account.cite");
-        let account = match (title, source, as_of, cite) {
+        match (title, source, as_of, cite) {
             (Some(title), Some(source), Some(as_of), Some(cite)) => Some(Account {
                 title,
                 source,
@@ -530,9 +571,18 @@ impl Checker<'_> {
                 summary: a.summary.clone(),
             }),
             _ => None,
-        };
+        }
+    }
 
-        let r = raw.run.get_ref();
+    /// `[run]`: the period, the seed and the recording interval.
+    fn run_settings(
+        &mut self,
+        r: &super::raw::RawRun,
+    ) -> (
+        Option<(Timestamp, Timestamp)>,
+        Option<u64>,
+        Option<SignedDuration>,
+    ) {
         let start = self.time(&r.start, "run.start");
         let end = self.time(&r.end, "run.end");
         let run = match (start, end) {
@@ -575,11 +625,11 @@ impl Checker<'_> {
                 )
                 .map(|m| SignedDuration::from_secs_f64(m * 60.0)),
         };
+        (run, seed, record_every)
+    }
 
-        let cv = raw.convoy.get_ref();
-        let origin = self.site(&cv.origin, "convoy.origin");
-        let buses = self.count(&cv.buses, "convoy.buses", 1, MAX_BUSES);
-        let convoy_cite = self.cite(&cv.cite, "convoy.cite");
+    /// `[[convoy.people]]`: a head count per kind, each kind once.
+    fn headcounts(&mut self, cv: &super::raw::RawConvoy) -> Vec<Headcount> {
         let mut people = Vec::new();
         let mut kinds_seen = BTreeMap::new();
         for (i, h) in cv.people.iter().enumerate() {
@@ -606,7 +656,19 @@ impl Checker<'_> {
                 });
             }
         }
+        people
+    }
 
+    /// `[[bus_group]]`s then `[[vehicle_group]]`s, and the buses they hold against
+    /// `convoy.buses`.
+    fn vehicle_groups(
+        &mut self,
+        raw: &RawScenario,
+        origin: Option<&Site>,
+        run: Option<(Timestamp, Timestamp)>,
+        buses: Option<u32>,
+    ) -> Groups {
+        let cv = raw.convoy.get_ref();
         let mut vehicle_groups = Vec::new();
         let mut group_index = BTreeMap::new();
         // Totals are checked only when every count in them is valid, so one bad count is one problem.
@@ -646,7 +708,7 @@ impl Checker<'_> {
             if view.kind.is_none() {
                 group_buses = group_buses.zip(count).map(|(a, b)| a + u64::from(b));
             }
-            if let Some(g) = self.vehicle_group(&view, &key, count, origin.as_ref(), run) {
+            if let Some(g) = self.vehicle_group(&view, &key, count, origin, run) {
                 vehicle_groups.push(g);
             }
         }
@@ -669,7 +731,23 @@ impl Checker<'_> {
             )
             .hint = Some("every bus must be in exactly one bus_group".into());
         }
+        Groups {
+            list: vehicle_groups,
+            index: group_index,
+            read: groups_read,
+        }
+    }
 
+    /// `[[people_group]]`s, each aboard a vehicle group, and per kind against the convoy's head
+    /// counts.
+    fn people_groups(
+        &mut self,
+        raw: &RawScenario,
+        groups: &Groups,
+        run: Option<(Timestamp, Timestamp)>,
+        people: &[Headcount],
+    ) -> Vec<PeopleGroup> {
+        let cv = raw.convoy.get_ref();
         let mut people_groups = Vec::new();
         let raw_people_groups = self.entries(&raw.people_group, "people_group", "people groups");
         let mut people_counts_valid = raw_people_groups.len() == raw.people_group.len();
@@ -692,13 +770,13 @@ impl Checker<'_> {
                 (Some(k), Some(n)) => *by_kind.entry(k).or_default() += n as i64,
                 _ => people_counts_valid = false,
             }
-            let aboard = match group_index.get(gr.aboard.get_ref()) {
+            let aboard = match groups.index.get(gr.aboard.get_ref()) {
                 Some(&i) => Some(i),
                 // Groups over the limit, or with a problem of their own, were not read: that is
                 // the one problem to report.
-                None if !groups_read => None,
+                None if !groups.read => None,
                 None => {
-                    let known: Vec<&str> = group_index.keys().map(String::as_str).collect();
+                    let known: Vec<&str> = groups.index.keys().map(String::as_str).collect();
                     self.problem(
                         gr.aboard.span(),
                         &format!("{key}.aboard"),
@@ -761,10 +839,18 @@ impl Checker<'_> {
                 ),
             );
         }
+        people_groups
+    }
 
+    /// `[[event]]`s, in time order (same-time events in file order).
+    fn events(
+        &mut self,
+        raw_events: &[Spanned<super::raw::RawEvent>],
+        run: Option<(Timestamp, Timestamp)>,
+    ) -> Vec<Event> {
         let mut events = Vec::new();
         for (i, e) in self
-            .entries(&raw.event, "event", "events")
+            .entries(raw_events, "event", "events")
             .iter()
             .enumerate()
         {
@@ -810,10 +896,14 @@ impl Checker<'_> {
             }
         }
         events.sort_by_key(|e| e.at);
+        events
+    }
 
+    /// `[[claim]]`s, each id once.
+    fn claims(&mut self, raw_claims: &[Spanned<super::raw::RawClaim>]) -> Vec<Claim> {
         let mut claims = Vec::new();
         let mut claim_ids = BTreeSet::new();
-        for c in self.entries(&raw.claim, "claim", "claims") {
+        for c in self.entries(raw_claims, "claim", "claims") {
             let key = format!("claim[{}]", self.id(&c.get_ref().id, "claim"));
             if !claim_ids.insert(c.get_ref().id.get_ref().clone()) {
                 self.problem(
@@ -829,26 +919,7 @@ impl Checker<'_> {
                 claims.push(claim);
             }
         }
-
-        let (start, end) = run?;
-        Some(Scenario {
-            name: name.to_string(),
-            account: account?,
-            start,
-            end,
-            seed: seed?,
-            record_every: record_every?,
-            convoy: Convoy {
-                origin: origin?,
-                buses: buses?,
-                people,
-                cite: convoy_cite?,
-            },
-            vehicle_groups,
-            people_groups,
-            events,
-            claims,
-        })
+        claims
     }
 
     /// One `[[bus_group]]` or `[[vehicle_group]]`, whose vehicle count is `count` when valid.
