@@ -41,6 +41,7 @@ pub mod network;
 pub mod output;
 mod read;
 pub mod scenario;
+pub mod sources;
 pub mod units;
 pub mod zones;
 
