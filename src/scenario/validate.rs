@@ -203,27 +203,23 @@ impl Checker<'_> {
                 url: raw.url.clone(),
             });
         };
-        let written = [
+        // The outlet, date and address come from the registry: given here too, they could disagree.
+        let given = [
             ("outlet", raw.outlet.as_ref().map(|o| o.span())),
             ("date", raw.date.as_ref().map(|d| d.span())),
+            ("url", raw.url.as_ref().map(|_| c.span())),
         ];
-        for (field, span) in written {
-            if let Some(span) = span {
-                self.problem(
-                    span,
-                    &format!("{key}.{field}"),
-                    format!("is not given with `source`: the registry entry gives it"),
-                )
-                .hint =
-                    Some("write either { source, quote } or { outlet, date, quote, url }".into());
-            }
-        }
-        if raw.url.is_some() {
+        let given: Vec<_> = given
+            .into_iter()
+            .filter_map(|(f, s)| Some((f, s?)))
+            .collect();
+        for (field, span) in &given {
             self.problem(
-                c.span(),
-                &format!("{key}.url"),
+                span.clone(),
+                &format!("{key}.{field}"),
                 "is not given with `source`: the registry entry gives it",
-            );
+            )
+            .hint = Some("write either { source, quote } or { outlet, date, quote, url }".into());
         }
         let registry = &self.geo.sources;
         let Some(entry) = registry.get(id.get_ref()) else {
@@ -243,11 +239,19 @@ impl Checker<'_> {
         };
         let quote = quote?;
         if !entry.holds(&quote) {
-            self.problem(raw.quote.span(), &format!("{key}.quote"), format!("is not word for word in the quotes of source '{}'", entry.id))
-                .hint = Some("copy the words exactly from data/sources.toml (curly quotes and apostrophes as there), or add the quote to that entry".into());
+            let message = format!(
+                "is not word for word in the quotes of source '{}'",
+                entry.id
+            );
+            self.problem(raw.quote.span(), &format!("{key}.quote"), message)
+                .hint = Some(
+                "copy the words exactly from data/sources.toml (curly quotes and apostrophes as \
+                 there), or add the quote to that entry"
+                    .into(),
+            );
             return None;
         }
-        (raw.outlet.is_none() && raw.date.is_none() && raw.url.is_none()).then(|| Citation {
+        given.is_empty().then(|| Citation {
             source: Some(entry.id.clone()),
             outlet: entry.outlet.clone(),
             date: entry.date,
