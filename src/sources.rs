@@ -4,15 +4,15 @@
 //!
 //! A scenario cites `{ source = "rudaw-2017-08-31", quote = "…" }`; validation takes the outlet,
 //! date and address from here and refuses a quote that is not word for word in the entry, so a
-//! number in a scenario can always be traced to a report. [`uses`] counts what rests on each source.
-
-use std::collections::BTreeMap;
+//! number in a scenario can always be traced to a report.
 
 use serde::Deserialize;
 use toml::value::Datetime;
 
-use crate::scenario::limits::MAX_QUOTE_CHARS;
-use crate::scenario::raw::{RawCite, RawScenario};
+/// The longest quote an entry may hold: a scenario's quote limit
+/// (`scenario::limits::MAX_QUOTE_CHARS`), so that any entry quote can be cited whole. Kept here so
+/// that the registry, which the geography carries, does not depend on the scenario module.
+pub const MAX_QUOTE_CHARS: usize = 400;
 
 /// One report.
 #[derive(Clone, Debug, PartialEq)]
@@ -148,11 +148,6 @@ impl Registry {
     }
 }
 
-/// A run's rule resting on a citation.
-fn rule(c: &toml::Spanned<RawCite>) -> (Use, &RawCite) {
-    (Use::Rule, c.get_ref())
-}
-
 /// What is wrong with an entry, given those before it.
 fn entry_problem(r: &RawSource, before: &[Source]) -> Option<String> {
     let well_formed = !r.id.is_empty()
@@ -183,63 +178,6 @@ fn plain_date(d: &Datetime) -> Option<jiff::civil::Date> {
         (Some(d), None) => jiff::civil::Date::new(d.year as i16, d.month as i8, d.day as i8).ok(),
         _ => None,
     }
-}
-
-/// What a citation holds up in a scenario.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Use {
-    /// The `[account]` itself.
-    Account,
-    /// A head count, group, plan step or event: something the run does.
-    Rule,
-    /// A `[[claim]]`, judged by `check`.
-    Claim,
-}
-
-/// Every registry citation in a scenario, by source id: how many of each use rest on it.
-/// Citations in the old form (outlet and date, no `source`) are not counted.
-pub fn uses(raw: &RawScenario) -> BTreeMap<String, BTreeMap<Use, usize>> {
-    let mut cites: Vec<(Use, &RawCite)> = vec![
-        (Use::Account, raw.account.get_ref().cite.get_ref()),
-        (Use::Rule, raw.convoy.get_ref().cite.get_ref()),
-    ];
-    let convoy = raw.convoy.get_ref();
-    cites.extend(convoy.people.iter().map(|h| rule(&h.get_ref().cite)));
-    for g in &raw.bus_group {
-        let g = g.get_ref();
-        cites.push(rule(&g.cite));
-        cites.extend(
-            g.plan
-                .iter()
-                .filter_map(|s| s.get_ref().cite.as_ref().map(rule)),
-        );
-    }
-    for g in &raw.people_group {
-        let g = g.get_ref();
-        cites.push(rule(&g.cite));
-        cites.extend(
-            g.plan
-                .iter()
-                .filter_map(|s| s.get_ref().cite.as_ref().map(rule)),
-        );
-    }
-    cites.extend(raw.event.iter().map(|e| rule(&e.get_ref().cite)));
-    cites.extend(
-        raw.claim
-            .iter()
-            .map(|c| (Use::Claim, c.get_ref().cite.get_ref())),
-    );
-    let mut counts: BTreeMap<String, BTreeMap<Use, usize>> = BTreeMap::new();
-    for (u, c) in cites {
-        if let Some(id) = &c.source {
-            *counts
-                .entry(id.get_ref().clone())
-                .or_default()
-                .entry(u)
-                .or_default() += 1;
-        }
-    }
-    counts
 }
 
 #[cfg(test)]
@@ -284,6 +222,11 @@ quotes = ["the convoy carrying ISIS militants and their families is comprised of
         assert!(e.contains("short quote"), "{e}");
         let no_date = ONE.replace("2017-08-31\n", "2017-08-31T00:00:00Z\n");
         assert!(Registry::from_toml(&no_date, "t").is_err());
+    }
+
+    #[test]
+    fn an_entry_quote_can_be_cited_whole() {
+        assert_eq!(MAX_QUOTE_CHARS, crate::scenario::limits::MAX_QUOTE_CHARS);
     }
 
     #[test]

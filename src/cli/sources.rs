@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use convoy_sim::Geography;
-use convoy_sim::scenario::raw::RawScenario;
-use convoy_sim::sources::{Use, uses};
+use convoy_sim::scenario::raw::{RawCite, RawScenario};
 use serde_json::json;
+use toml::Spanned;
 
 use super::compare::load_all;
 use super::table::Table;
@@ -44,8 +44,68 @@ enum SourcesFormat {
     Json,
 }
 
+/// What a citation holds up in a scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Use {
+    /// The `[account]` itself.
+    Account,
+    /// A head count, group, plan step or event: something the run does.
+    Rule,
+    /// A `[[claim]]`, judged by `check`.
+    Claim,
+}
+
 /// Per source id: accounts, rules and claims resting on it.
 type Counts = BTreeMap<String, BTreeMap<Use, usize>>;
+
+/// Adds every registry citation of a scenario to `counts`. Citations written out (outlet and
+/// date, no `source`) are not in the registry and not counted. Read from the raw file because the
+/// validated scenario keeps no citation for plan steps.
+fn count_uses(raw: &RawScenario, counts: &mut Counts) {
+    let rule = |c: &Spanned<RawCite>| (Use::Rule, c.get_ref().clone());
+    let mut cites = vec![
+        (Use::Account, raw.account.get_ref().cite.get_ref().clone()),
+        rule(&raw.convoy.get_ref().cite),
+    ];
+    cites.extend(
+        raw.convoy
+            .get_ref()
+            .people
+            .iter()
+            .map(|h| rule(&h.get_ref().cite)),
+    );
+    let groups = raw
+        .bus_group
+        .iter()
+        .map(|g| (&g.get_ref().cite, &g.get_ref().plan))
+        .chain(
+            raw.people_group
+                .iter()
+                .map(|g| (&g.get_ref().cite, &g.get_ref().plan)),
+        );
+    for (cite, plan) in groups {
+        cites.push(rule(cite));
+        cites.extend(
+            plan.iter()
+                .filter_map(|s| s.get_ref().cite.as_ref().map(rule)),
+        );
+    }
+    cites.extend(raw.event.iter().map(|e| rule(&e.get_ref().cite)));
+    cites.extend(
+        raw.claim
+            .iter()
+            .map(|c| (Use::Claim, c.get_ref().cite.get_ref().clone())),
+    );
+    for (u, c) in cites {
+        if let Some(id) = c.source {
+            *counts
+                .entry(id.into_inner())
+                .or_default()
+                .entry(u)
+                .or_default() += 1;
+        }
+    }
+}
 
 pub fn run(world: &Geography, args: &SourcesArgs) -> Result<String, Error> {
     let counted = !args.scenarios.is_empty();
@@ -56,11 +116,7 @@ pub fn run(world: &Geography, args: &SourcesArgs) -> Result<String, Error> {
             let raw: RawScenario = toml::from_str(&text).map_err(|e| {
                 Error::Internal(format!("{}: {}", path.display(), e.message()).into())
             })?;
-            for (id, by_use) in uses(&raw) {
-                for (u, n) in by_use {
-                    *counts.entry(id.clone()).or_default().entry(u).or_default() += n;
-                }
-            }
+            count_uses(&raw, &mut counts);
         }
     }
     Ok(match args.format {

@@ -5,8 +5,6 @@
 use std::collections::BTreeSet;
 
 use convoy_sim::scenario::Scenario;
-use convoy_sim::scenario::raw::RawScenario;
-use convoy_sim::sources::{Use, uses};
 
 use crate::harness::{convoy_bad_input, convoy_ok, repo_path, temp_file, world};
 use crate::scenarios::scenario_files;
@@ -64,8 +62,7 @@ fn every_source_in_the_registry_is_used_by_some_scenario() {
     let w = world();
     let mut used = BTreeSet::new();
     for (_, text) in scenarios() {
-        let raw: RawScenario = toml::from_str(&text).unwrap();
-        used.extend(uses(&raw).into_keys());
+        used.extend(cited(&text).into_iter().filter_map(|(id, _)| id));
     }
     let listed: BTreeSet<String> = w.sources.iter().map(|s| s.id.clone()).collect();
     assert_eq!(listed, used, "registry ids vs ids the scenarios cite");
@@ -165,19 +162,33 @@ fn the_written_out_form_still_works_for_reports_not_in_the_registry() {
 }
 
 #[test]
-fn uses_counts_the_account_the_rules_and_the_claims_resting_on_each_source() {
-    let text = std::fs::read_to_string(repo_path("scenarios/hezbollah_2sep.toml")).unwrap();
-    let raw: RawScenario = toml::from_str(&text).unwrap();
-    let counts = uses(&raw);
-    let aj = &counts["aljazeera-2017-09-02"];
-    assert_eq!(aj.get(&Use::Account), Some(&1));
-    assert_eq!(aj.get(&Use::Claim), Some(&1));
-    // The convoy, both bus groups and the six's families: four rules.
-    assert_eq!(aj.get(&Use::Rule), Some(&4));
-    // A plan step's citation counts as a rule.
+fn sources_counts_the_account_the_rules_and_the_claims_resting_on_each_report() {
+    let path = repo_path("scenarios/hezbollah_2sep.toml");
+    let out = convoy_ok(&["sources", "--format", "json", path.to_str().unwrap()]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let get = |id: &str| {
+        json["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let aj = get("aljazeera-2017-09-02");
+    // The account; the convoy, both bus groups and the six's families; one claim.
     assert_eq!(
-        counts["islamicinvitationturkey-2017-09-02"].get(&Use::Rule),
-        Some(&2)
+        (&aj["accounts"], &aj["rules"], &aj["claims"]),
+        (&1.into(), &4.into(), &1.into())
+    );
+    // A plan step's citation is a rule too (with the families of the eleven).
+    let manar = get("islamicinvitationturkey-2017-09-02");
+    assert_eq!((&manar["rules"], &manar["claims"]), (&2.into(), &1.into()));
+    // A report this account does not cite is listed with nothing resting on it.
+    let reuters = get("reuters-2017-09-13");
+    assert_eq!(
+        (&reuters["accounts"], &reuters["rules"], &reuters["claims"]),
+        (&0.into(), &0.into(), &0.into())
     );
 }
 
