@@ -88,31 +88,28 @@ fn every_account_has_its_claims_judged_against_every_account_and_bears_out_its_o
         claim("eleven_stalled_east_of_sukhnah")["cited"],
         serde_json::json!({"id": "cjtf-oir-2017-09-04", "outlet": "Operation Inherent Resolve (inherentresolve.mil)", "date": "2017-09-04"})
     );
-    // Hezbollah's two statements contradict each other: its 3 Sep claim of four buses in IS
-    // ground is not borne out by its 2 Sep account.
-    assert_eq!(
-        judgement(&json, "four_reached_is_ground", "hezbollah_2sep")["verdict"],
-        "inconsistent"
-    );
-    // The coalition's 4 Sep eleven east of As Sukhnah are not where its 3 Sep-era US military
-    // account (SCMP) leaves them, at the cut.
-    assert_eq!(
-        judgement(&json, "eleven_stalled_east_of_sukhnah", "us_military")["verdict"],
-        "inconsistent"
-    );
     // The accounts contradict each other where the reports do.
-    assert_eq!(
-        judgement(&json, "four_reached_is_ground", "sohr")["verdict"],
-        "inconsistent"
-    );
-    assert_eq!(
-        judgement(&json, "fighters_in_rawa_and_aana", "iraqi_officials")["verdict"],
-        "consistent"
-    );
-    assert_eq!(
-        judgement(&json, "fighters_in_rawa_and_aana", "us_military")["verdict"],
-        "inconsistent"
-    );
+    for (claim, against, verdict) in [
+        // Hezbollah's two statements: its 3 Sep four buses in IS ground are not borne out by
+        // its 2 Sep account.
+        ("four_reached_is_ground", "hezbollah_2sep", "inconsistent"),
+        // The coalition's 4 Sep eleven east of As Sukhnah are not where the US military's 3 Sep
+        // account (SCMP) leaves them, at the cut.
+        (
+            "eleven_stalled_east_of_sukhnah",
+            "us_military",
+            "inconsistent",
+        ),
+        ("four_reached_is_ground", "sohr", "inconsistent"),
+        ("fighters_in_rawa_and_aana", "iraqi_officials", "consistent"),
+        ("fighters_in_rawa_and_aana", "us_military", "inconsistent"),
+    ] {
+        assert_eq!(
+            judgement(&json, claim, against)["verdict"],
+            verdict,
+            "{claim} against {against}"
+        );
+    }
     // Buses and people are conserved: the coalition counts a couple of hundred fighters, so
     // 300 fighters at Al Bukamal cannot be true under its account.
     let j = judgement(&json, "fighters_relocated_to_bukamal", "coalition_townsend");

@@ -93,6 +93,13 @@ fn with_account_cite(cite: &str) -> String {
     text.replacen(line, &format!("cite = {cite}"), 1)
 }
 
+/// The one-line error `run` gives for the SOHR account with its first citation replaced by `cite`.
+fn run_error(cite: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_file(&dir, "sohr.toml", &with_account_cite(cite));
+    convoy_bad_input(&["run", path.to_str().unwrap()])
+}
+
 /// The line number of the account's `cite` in the SOHR account.
 fn account_cite_line() -> usize {
     let text = std::fs::read_to_string(repo_path("scenarios/sohr.toml")).unwrap();
@@ -101,10 +108,7 @@ fn account_cite_line() -> usize {
 
 #[test]
 fn an_unknown_source_id_is_an_error_with_the_line_key_and_nearest_id() {
-    let dir = tempfile::tempdir().unwrap();
-    let bad = with_account_cite(r#"{ source = "rudaw-2017-08-30", quote = "17 buses" }"#);
-    let path = temp_file(&dir, "sohr.toml", &bad);
-    let err = convoy_bad_input(&["run", path.to_str().unwrap()]);
+    let err = run_error(r#"{ source = "rudaw-2017-08-30", quote = "17 buses" }"#);
     assert!(
         err.contains(&format!(":{}:", account_cite_line())),
         "names the line: {err}"
@@ -116,13 +120,10 @@ fn an_unknown_source_id_is_an_error_with_the_line_key_and_nearest_id() {
 
 #[test]
 fn a_quote_not_word_for_word_in_its_source_is_an_error() {
-    let dir = tempfile::tempdir().unwrap();
     // Straight apostrophe where the report has a curly one: not the report's words.
-    let bad = with_account_cite(
+    let err = run_error(
         r#"{ source = "scmp-2017-09-04", quote = "on Wednesday blocked the convoy's path" }"#,
     );
-    let path = temp_file(&dir, "sohr.toml", &bad);
-    let err = convoy_bad_input(&["run", path.to_str().unwrap()]);
     assert!(err.contains(&format!(":{}:", account_cite_line())), "{err}");
     assert!(err.contains("account.cite.quote"), "{err}");
     assert!(
@@ -133,18 +134,11 @@ fn a_quote_not_word_for_word_in_its_source_is_an_error() {
 
 #[test]
 fn a_citation_by_id_may_not_also_give_an_outlet_and_a_written_out_one_needs_both() {
-    let dir = tempfile::tempdir().unwrap();
-    let both = with_account_cite(
-        r#"{ source = "rudaw-2017-08-31", outlet = "Rudaw", quote = "17 buses" }"#,
-    );
-    let path = temp_file(&dir, "sohr.toml", &both);
-    let err = convoy_bad_input(&["run", path.to_str().unwrap()]);
+    let err = run_error(r#"{ source = "rudaw-2017-08-31", outlet = "Rudaw", quote = "17 buses" }"#);
     assert!(err.contains("account.cite.outlet"), "{err}");
     assert!(err.contains("registry entry gives it"), "{err}");
 
-    let neither = with_account_cite(r#"{ quote = "17 buses" }"#);
-    let path = temp_file(&dir, "sohr.toml", &neither);
-    let err = convoy_bad_input(&["run", path.to_str().unwrap()]);
+    let err = run_error(r#"{ quote = "17 buses" }"#);
     assert!(err.contains("account.cite"), "{err}");
     assert!(err.contains("needs `source`"), "{err}");
 }
