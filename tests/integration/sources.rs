@@ -58,14 +58,28 @@ fn every_quote_every_scenario_uses_is_word_for_word_in_the_registry() {
 }
 
 #[test]
-fn every_source_in_the_registry_is_used_by_some_scenario() {
+fn every_source_and_quote_in_the_registry_is_used_by_some_scenario() {
     let w = world();
-    let mut used = BTreeSet::new();
-    for (_, text) in scenarios() {
-        used.extend(cited(&text).into_iter().filter_map(|(id, _)| id));
-    }
+    let cites: Vec<(String, String)> = scenarios()
+        .iter()
+        .flat_map(|(_, text)| cited(text))
+        .filter_map(|(id, quote)| Some((id?, quote)))
+        .collect();
+    let used: BTreeSet<String> = cites.iter().map(|(id, _)| id.clone()).collect();
     let listed: BTreeSet<String> = w.sources.iter().map(|s| s.id.clone()).collect();
     assert_eq!(listed, used, "registry ids vs ids the scenarios cite");
+    // And every quote it holds is cited, whole or in part: the registry keeps the quotes used.
+    for s in w.sources.iter() {
+        for q in &s.quotes {
+            assert!(
+                cites
+                    .iter()
+                    .any(|(id, c)| *id == s.id && q.contains(c.as_str())),
+                "{}: no scenario cites {q}",
+                s.id
+            );
+        }
+    }
     // The two original reports stay in it.
     assert!(listed.contains("rudaw-2017-08-31") && listed.contains("scmp-2017-09-04"));
 }
