@@ -63,7 +63,7 @@ fn check(c: &mut Criterion) {
     let mut group = c.benchmark_group("check");
     group.sample_size(10);
     group.bench_function(
-        "7 accounts × all claims, 200 realizations each, 1 thread",
+        "every account in scenarios/ × all claims, 200 realizations each, 1 thread",
         |b| {
             b.iter(|| {
                 black_box(

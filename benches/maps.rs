@@ -72,9 +72,10 @@ fn maps(c: &mut Criterion) {
         .collect();
     let mut group = c.benchmark_group("compare");
     group.sample_size(10);
-    group.bench_function("compare.png (7 accounts, 2400×1350)", |b| {
-        b.iter(|| black_box(map::compare_png(&scenes, Size::COMPARE_DEFAULT).unwrap()))
-    });
+    group.bench_function(
+        "compare.png (every account in scenarios/, 2400×1350)",
+        |b| b.iter(|| black_box(map::compare_png(&scenes, Size::COMPARE_DEFAULT).unwrap())),
+    );
     group.finish();
 }
 

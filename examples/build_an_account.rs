@@ -14,6 +14,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let geo = Geography::embedded()?;
     let t = |s: &str| s.parse::<jiff::Timestamp>();
     let cite = Citation {
+        source: None,
         outlet: "Rudaw".into(),
         date: jiff::civil::date(2017, 8, 31),
         quote: "the buses have started moving back into the interior of Syria".into(),

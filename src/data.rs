@@ -2,6 +2,9 @@
 //! together, with the queries that need more than one of them (route between place names, close
 //! the road between two places).
 //!
+//! The sources registry (`data/sources.toml`, see [`crate::sources`]) travels with the geography
+//! because scenarios are validated against both.
+//!
 //! The files under `data/` are compiled into the binary, so `convoy-sim` works from any directory.
 
 use std::collections::BTreeSet;
@@ -10,6 +13,7 @@ use petgraph::graph::{EdgeIndex, NodeIndex};
 
 use crate::gazetteer::{Gazetteer, GazetteerError, Match, PlaceId};
 use crate::network::{Closed, Metric, NetworkError, RoadNetwork, Route};
+use crate::sources::{Registry, SourcesError};
 use crate::units::Metres;
 use crate::zones::{ControlMap, ZoneError};
 
@@ -76,6 +80,8 @@ pub enum DataError {
     Network(#[from] NetworkError),
     #[error(transparent)]
     Zones(#[from] ZoneError),
+    #[error(transparent)]
+    Sources(#[from] SourcesError),
     #[error("{origin}: holds no features")]
     Empty { origin: String },
     #[error("{origin}: not a GeoJSON FeatureCollection for the basemap: {source}")]
@@ -120,6 +126,8 @@ pub struct Geography {
     pub gazetteer: Gazetteer,
     pub network: RoadNetwork,
     pub zones: ControlMap,
+    /// The reports scenarios cite by id (`data/sources.toml`), always the embedded registry.
+    pub sources: Registry,
 }
 
 /// A place resolved by name and snapped to the road network.
@@ -177,6 +185,7 @@ impl Geography {
             gazetteer,
             network,
             zones,
+            sources: Registry::embedded()?,
         })
     }
 

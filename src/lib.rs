@@ -9,7 +9,8 @@
 //!  data/*.geojson ──► Geography                   embedded in the binary
 //!    (embedded)       ├─ gazetteer::Gazetteer     names → points (aliases, uncertainty, provenance)
 //!                     ├─ network::RoadNetwork     roads → graph; snapping, routing, closures
-//!                     └─ zones::ControlMap        (point, time) → Holder
+//!                     ├─ zones::ControlMap        (point, time) → Holder
+//!                     └─ sources::Registry        citation id → report (data/sources.toml)
 //!                            │
 //!                            ▼
 //!                     engine::Simulation ──► engine::RunResult     plain value, no IO, seeded;
@@ -44,6 +45,7 @@ pub mod network;
 pub mod output;
 mod read;
 pub mod scenario;
+pub mod sources;
 pub mod units;
 pub mod zones;
 

@@ -15,6 +15,7 @@ mod places;
 mod route;
 mod run;
 mod schema;
+mod sources;
 mod table;
 mod terminal;
 
@@ -35,7 +36,7 @@ use convoy_sim::Geography;
     long_about = "convoy-sim turns each source's account of the August 2017 Qalamoun convoy into an \
 executable scenario over the real places, roads and front lines, and shows where the accounts diverge. \
 Places, roads and control zones are built in; see data/README.md for their sources.",
-    after_help = "Examples:\n  convoy-sim run scenarios/us_military.toml\n  convoy-sim geocode \"Abu Kamal\" Tadmur\n  convoy-sim places --at 2017-08-30T12:00:00Z\n  convoy-sim route Palmyra \"Al Bukamal\" --avoid \"Hamaymah-Al Bukamal\""
+    after_help = "Examples:\n  convoy-sim run scenarios/us_military.toml\n  convoy-sim geocode \"Abu Kamal\" Tadmur\n  convoy-sim places --at 2017-08-30T12:00:00Z\n  convoy-sim sources scenarios/*.toml\n  convoy-sim route Palmyra \"Al Bukamal\" --avoid \"Hamaymah-Al Bukamal\""
 )]
 pub struct Args {
     #[command(subcommand)]
@@ -51,6 +52,7 @@ pub enum Command {
     Compare(compare::CompareArgs),
     Check(check::CheckArgs),
     Schema(schema::SchemaArgs),
+    Sources(sources::SourcesArgs),
 }
 
 /// How a subcommand prints its result.
@@ -189,6 +191,7 @@ pub fn run(args: Args) -> Result<String, Error> {
         Command::Compare(a) => compare::run(&world, &a),
         Command::Check(a) => check::run(&world, &a),
         Command::Schema(a) => schema::run(&a),
+        Command::Sources(a) => sources::run(&world, &a),
     }
 }
 

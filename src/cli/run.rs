@@ -52,7 +52,7 @@ pub struct RunArgs {
     budget: BudgetArgs,
 }
 
-/// A scenario file larger than this is refused unread: the seven accounts are 5–12 KB each, and one
+/// A scenario file larger than this is refused unread: the accounts in scenarios/ are 4–10 KB each, and one
 /// at every limit (100 claims of 2,000 characters…) stays under it. Parsing TOML takes about 40
 /// times the file's size in memory, so this also bounds what reading a scenario costs.
 pub const MAX_SCENARIO_BYTES: u64 = 1 << 20;

@@ -25,7 +25,9 @@ pub(crate) fn claim_json(geo: &Geography, source: &str, c: &Claim) -> serde_json
         "count_high": c.count.high,
         "count": c.count.to_string(),
         "where": region_words(geo, &c.region),
+        "cited": claim_source(c),
         "cite": {
+            "source": c.cite.source,
             "outlet": c.cite.outlet,
             "date": c.cite.date.to_string(),
             "quote": c.cite.quote,
@@ -90,6 +92,15 @@ pub fn json(check: &Check, geo: &Geography) -> String {
     text
 }
 
+/// The report a claim rests on: its registry id (null if written out), outlet and date.
+fn claim_source(c: &Claim) -> serde_json::Value {
+    json!({
+        "id": c.cite.source,
+        "outlet": c.cite.outlet,
+        "date": c.cite.date.to_string(),
+    })
+}
+
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
@@ -102,14 +113,14 @@ fn csv_field(s: &str) -> String {
 pub fn ach_csv(check: &Check) -> String {
     let ach = check.ach();
     let mut out = String::from(
-        "claim,claim_source,says,hypothesis,verdict,probability,inconsistency,diagnostic\n",
+        "claim,claim_source,says,hypothesis,verdict,probability,inconsistency,diagnostic,source_id,source_outlet,source_date\n",
     );
     for (c, sc) in check.claims.iter().enumerate() {
         for (a, acc) in check.accounts.iter().enumerate() {
             let j = check.judgement(c, a);
             let _ = writeln!(
                 out,
-                "{},{},{},{},{},{:.4},{},{}",
+                "{},{},{},{},{},{:.4},{},{},{},{},{}",
                 sc.claim.id,
                 check.accounts[sc.account].name,
                 csv_field(&sc.claim.says),
@@ -117,7 +128,10 @@ pub fn ach_csv(check: &Check) -> String {
                 j.verdict.as_str(),
                 j.probability,
                 ach_weight(j.verdict),
-                ach.diagnostic[c]
+                ach.diagnostic[c],
+                csv_field(sc.claim.cite.source.as_deref().unwrap_or("")),
+                csv_field(&sc.claim.cite.outlet),
+                sc.claim.cite.date
             );
         }
     }
@@ -149,6 +163,7 @@ pub fn ach_json(check: &Check) -> String {
                 "claim": sc.claim.id,
                 "source_account": check.accounts[sc.account].name,
                 "says": sc.claim.says,
+                "cited": claim_source(&sc.claim),
                 "diagnostic": ach.diagnostic[c],
                 "cells": check.accounts.iter().enumerate().map(|(a, acc)| {
                     let j = check.judgement(c, a);

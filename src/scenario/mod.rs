@@ -62,6 +62,9 @@ impl<T: Copy + PartialEq> Span<T> {
 /// Where a number, group or event comes from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Citation {
+    /// The id of the report in the sources registry (`data/sources.toml`), if cited by id; the
+    /// outlet, date and url are then the registry's.
+    pub source: Option<String>,
     pub outlet: String,
     pub date: jiff::civil::Date,
     pub quote: String,

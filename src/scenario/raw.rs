@@ -31,20 +31,29 @@ pub enum RawPlaces {
     AnyOf(Vec<String>),
 }
 
-/// Where a number, event or group comes from.
+/// Where a number, event or group comes from: a source in `data/sources.toml` and a quote from
+/// it (`{ source, quote }`), or, for a report not in the registry, `{ outlet, date, quote, url? }`.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCite {
-    /// The outlet that reported it, e.g. "Rudaw".
-    #[schemars(with = "String")]
-    pub outlet: Spanned<String>,
-    /// The outlet's publication date, a TOML date such as 2017-08-31.
-    #[schemars(with = "String")]
-    pub date: Spanned<Datetime>,
-    /// A short quote (at most 400 characters) that the value rests on.
+    /// The id of a report in data/sources.toml, e.g. "rudaw-2017-08-31"; the outlet, date and
+    /// address then come from there (`convoy-sim sources` lists them).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub source: Option<Spanned<String>>,
+    /// The outlet that reported it, e.g. "Rudaw" (without `source`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub outlet: Option<Spanned<String>>,
+    /// The outlet's publication date, a TOML date such as 2017-08-31 (without `source`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub date: Option<Spanned<Datetime>>,
+    /// A short quote (at most 400 characters) that the value rests on; with `source`, word for
+    /// word part of one of that source's quotes in the registry.
     #[schemars(with = "String")]
     pub quote: Spanned<String>,
-    /// Where to read it.
+    /// Where to read it (without `source`).
     #[serde(default)]
     pub url: Option<String>,
 }

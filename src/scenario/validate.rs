@@ -231,17 +231,90 @@ impl Checker<'_> {
         Some(s.to_string())
     }
 
+    /// A citation by registry id (`{ source, quote }`) or written out (`{ outlet, date, quote }`).
     pub(super) fn cite(&mut self, c: &Spanned<RawCite>, key: &str) -> Option<Citation> {
         let raw = c.get_ref();
-        let outlet = self.text_value(&raw.outlet, &format!("{key}.outlet"), MAX_TEXT_CHARS);
-        let date = self.date(&raw.date, &format!("{key}.date"));
         // A citation carries a short quote, not the article.
         let quote = self.text_value(&raw.quote, &format!("{key}.quote"), MAX_QUOTE_CHARS);
-        Some(Citation {
-            outlet: outlet?,
-            date: date?,
-            quote: quote?,
-            url: raw.url.clone(),
+        let Some(id) = &raw.source else {
+            if raw.outlet.is_none() || raw.date.is_none() {
+                self.problem(
+                    c.span(),
+                    key,
+                    "needs `source` (an id in data/sources.toml), or `outlet` and `date`",
+                )
+                .hint = Some("e.g. cite = { source = \"rudaw-2017-08-31\", quote = \"…\" }".into());
+            }
+            let outlet = raw
+                .outlet
+                .as_ref()
+                .and_then(|o| self.text_value(o, &format!("{key}.outlet"), MAX_TEXT_CHARS));
+            let date = raw
+                .date
+                .as_ref()
+                .and_then(|d| self.date(d, &format!("{key}.date")));
+            return Some(Citation {
+                source: None,
+                outlet: outlet?,
+                date: date?,
+                quote: quote?,
+                url: raw.url.clone(),
+            });
+        };
+        // The outlet, date and address come from the registry: given here too, they could disagree.
+        let given = [
+            ("outlet", raw.outlet.as_ref().map(|o| o.span())),
+            ("date", raw.date.as_ref().map(|d| d.span())),
+            ("url", raw.url.as_ref().map(|_| c.span())),
+        ];
+        let given: Vec<_> = given
+            .into_iter()
+            .filter_map(|(f, s)| Some((f, s?)))
+            .collect();
+        for (field, span) in &given {
+            self.problem(
+                span.clone(),
+                &format!("{key}.{field}"),
+                "is not given with `source`: the registry entry gives it",
+            )
+            .hint = Some("write either { source, quote } or { outlet, date, quote, url }".into());
+        }
+        let registry = &self.geo.sources;
+        let Some(entry) = registry.get(id.get_ref()) else {
+            let hint = match registry.nearest(id.get_ref()) {
+                Some(near) => format!(
+                    "did you mean '{near}'? `convoy-sim sources` lists the registry (data/sources.toml)"
+                ),
+                None => "`convoy-sim sources` lists the registry (data/sources.toml)".into(),
+            };
+            self.problem(
+                id.span(),
+                &format!("{key}.source"),
+                format!("'{}' is not in the sources registry", echo(id.get_ref())),
+            )
+            .hint = Some(hint);
+            return None;
+        };
+        let quote = quote?;
+        if !entry.holds(&quote) {
+            let message = format!(
+                "is not word for word in the quotes of source '{}'",
+                entry.id
+            );
+            self.problem(raw.quote.span(), &format!("{key}.quote"), message)
+                .hint = Some(
+                "copy the words exactly from data/sources.toml (curly quotes and apostrophes as \
+                 there), or add the quote to that entry"
+                    .into(),
+            );
+            return None;
+        }
+        given.is_empty().then(|| Citation {
+            source: Some(entry.id.clone()),
+            outlet: entry.outlet.clone(),
+            date: entry.date,
+            quote,
+            url: entry.url.clone(),
         })
     }
 

@@ -39,6 +39,7 @@ fn help_for_the_binary_and_every_subcommand_shows_examples() {
         vec!["route", "--help"],
         vec!["run", "--help"],
         vec!["schema", "--help"],
+        vec!["sources", "--help"],
     ] {
         let out = convoy(&args);
         assert!(out.status.success(), "{args:?}");

@@ -20,4 +20,5 @@ mod run_cli;
 mod safety;
 mod scenarios;
 mod schema;
+mod sources;
 mod zones;

@@ -12,6 +12,10 @@ use geo::{ClosestPoint, Distance, Euclidean};
 
 use crate::harness::{at, repo_path, toml_files, world};
 
+/// Everyone aboard as the convoy left, in every account: Nasrallah's 308 gunmen, 331 civilians and
+/// 26 wounded (issue #11; before it, 300 + 375 + 25).
+const MANIFEST: u32 = 308 + 331 + 26;
+
 pub fn scenario_files() -> Vec<PathBuf> {
     toml_files("scenarios")
 }
@@ -182,7 +186,7 @@ fn deal_as_agreed_every_bus_reaches_al_bukamal() {
     }
     assert_eq!(
         people_where(&r, |p| p.end.zone == Holder::IslamicState),
-        700
+        MANIFEST
     );
 }
 
@@ -300,7 +304,7 @@ fn syrian_activists_fighters_reach_rawa_and_aana() {
                 && nearest(&w, p.end.at) == town
         })
     };
-    assert_eq!(in_town("rawa") + in_town("aana"), 300);
+    assert_eq!(in_town("rawa") + in_town("aana"), 308, "all the fighters");
     assert!(in_town("rawa") > 0 && in_town("aana") > 0);
     // Their walk was off-road and short: to IS lines nearby.
     for p in r.people() {
@@ -349,7 +353,7 @@ fn iraqi_officials_everyone_in_rawa_by_friday() {
     }
     assert_eq!(
         people_where(&r, |p| p.end.zone == Holder::IslamicState),
-        700
+        MANIFEST
     );
 }
 
@@ -418,4 +422,131 @@ fn several_simulations_run_side_by_side() {
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     assert!(results.windows(2).all(|p| p[0] == p[1]));
+}
+
+/// A run's buses whose group is `group` (agents are named `bus-<group>-NN`).
+fn buses_of<'a>(r: &'a RunResult, group: &str) -> Vec<&'a convoy_sim::engine::AgentRun> {
+    let prefix = format!("bus-{group}-");
+    r.buses().filter(|b| b.id.starts_with(&prefix)).collect()
+}
+
+/// The registry id the account's own citation names.
+fn account_source(s: &Scenario) -> &str {
+    s.account
+        .cite
+        .source
+        .as_deref()
+        .expect("cited by registry id")
+}
+
+#[test]
+fn coalition_4sep_six_back_west_in_regime_ground_eleven_stalled_east_of_sukhnah() {
+    let (w, s, r) = run("coalition_4sep");
+    assert_eq!(account_source(&s), "cjtf-oir-2017-09-04");
+    let (back, stalled) = (buses_of(&r, "back_west"), buses_of(&r, "stalled"));
+    assert_eq!((back.len(), stalled.len()), (6, 11));
+    let cut = at(&w, "Hamaymah road cut");
+    for b in &back {
+        // "returned westward toward Palmyra, back in Syrian regime territory"
+        assert_eq!(b.end.zone, Holder::SyrianGovernment, "{}", b.id);
+        assert!(b.end.at.lon < cut.lon - 0.5, "{} is not back west", b.id);
+        assert!(
+            b.end.at.distance(at(&w, "Palmyra")).km() > 5.0,
+            "toward, not in"
+        );
+    }
+    let east_of_sukhnah = at(&w, "East of As Sukhnah");
+    let sukhnah = at(&w, "As Sukhnah");
+    for b in &stalled {
+        // "now stalled in the Syrian Desert east of As Sukhnah"
+        assert!(
+            b.end.at.lon > sukhnah.lon,
+            "{} is not east of As Sukhnah",
+            b.id
+        );
+        assert!(b.end.at.distance(east_of_sukhnah).km() < 45.0, "{}", b.id);
+        assert_eq!(b.end.zone, Holder::None, "{} is in the open desert", b.id);
+        assert_eq!(b.end.status, Status::Halted);
+    }
+    assert!(!buses_by_zone(&r).contains_key(&Holder::IslamicState));
+}
+
+#[test]
+fn hezbollah_2sep_eleven_out_of_government_ground_six_inside_it() {
+    let (_, s, r) = run("hezbollah_2sep");
+    assert_eq!(account_source(&s), "aljazeera-2017-09-02");
+    let zones = buses_by_zone(&r);
+    assert_eq!(zones.get(&Holder::None), Some(&11), "{zones:?}");
+    assert_eq!(zones.get(&Holder::SyrianGovernment), Some(&6), "{zones:?}");
+    assert_eq!(zones.get(&Holder::IslamicState), None);
+    for b in buses_of(&r, "out_and_blocked") {
+        assert_eq!(b.end.status, Status::Stalled, "blocked: {}", b.id);
+    }
+    // Hezbollah's next statement (hezbollah.toml, 3 Sep) has four buses in IS ground: the two
+    // statements cannot both be right, and the runs show it.
+    let (_, _, next_day) = run("hezbollah");
+    assert_eq!(
+        buses_by_zone(&next_day).get(&Holder::IslamicState),
+        Some(&4)
+    );
+}
+
+#[test]
+fn sohr_2sep_buses_in_the_regime_held_sukhnah_desert_dozens_gone_from_them() {
+    let (w, s, r) = run("sohr_2sep");
+    assert_eq!(account_source(&s), "ap-2017-09-02");
+    let sukhnah = at(&w, "As Sukhnah");
+    for b in r.buses() {
+        assert_eq!(b.end.zone, Holder::SyrianGovernment, "{}", b.id);
+        assert!(b.end.at.distance(sukhnah).km() < 40.0, "{}", b.id);
+    }
+    let left: u32 = people_where(&r, |p| p.end.status == Status::Unaccounted);
+    let aboard: u32 = people_where(&r, |p| p.end.status == Status::Aboard);
+    // "dozens of fighters and civilians left the buses … in 12 civilian vehicles"
+    assert_eq!((left, aboard), (48, MANIFEST - 48));
+    for p in r.people().filter(|p| p.end.status == Status::Unaccounted) {
+        assert!(p.id.contains("_left-"), "{}", p.id);
+    }
+}
+
+#[test]
+fn arrival_13sep_runs_to_the_end_of_the_zones_with_the_buses_at_sukhnah() {
+    let (w, s, r) = run("arrival_13sep");
+    assert_eq!(account_source(&s), "reuters-2017-09-13");
+    // The arrival itself (13 Sep) lies beyond the data: the run stops where the zones stop.
+    assert_eq!(r.end, w.zones.coverage().1);
+    for b in r.buses() {
+        assert_eq!(nearest(&w, b.end.at), "as_sukhnah", "{}", b.id);
+        assert_eq!(b.end.zone, Holder::SyrianGovernment);
+    }
+    assert_eq!(
+        people_where(&r, |p| p.end.status == Status::Aboard),
+        MANIFEST
+    );
+}
+
+#[test]
+fn every_account_names_the_report_it_speaks_from_by_registry_id() {
+    let w = world();
+    let expected = [
+        ("arrival_13sep", "reuters-2017-09-13"),
+        ("coalition_4sep", "cjtf-oir-2017-09-04"),
+        ("coalition_townsend", "rudaw-2017-08-31"),
+        ("deal_as_agreed", "scmp-2017-09-04"),
+        ("hezbollah", "scmp-2017-09-04"),
+        ("hezbollah_2sep", "aljazeera-2017-09-02"),
+        ("iraqi_officials", "scmp-2017-09-04"),
+        ("sohr", "rudaw-2017-08-31"),
+        ("sohr_2sep", "ap-2017-09-02"),
+        ("syrian_activists", "scmp-2017-09-04"),
+        ("us_military", "scmp-2017-09-04"),
+    ];
+    let names: Vec<String> = scenario_files()
+        .iter()
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, expected.map(|(n, _)| n.to_string()));
+    for (name, id) in expected {
+        assert_eq!(account_source(&load(&w, name)), id, "{name}");
+    }
 }
