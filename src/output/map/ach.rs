@@ -8,10 +8,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::draw::wrap;
 use super::style::{MUTED, TEXT};
 use super::{RenderError, Size};
 use crate::check::{Check, Verdict};
-use crate::units::cut;
 
 const CONSISTENT: RGBColor = RGBColor(26, 152, 80);
 const INCONSISTENT: RGBColor = RGBColor(240, 140, 50);
@@ -52,6 +52,56 @@ fn shown(diagnostic: &[bool]) -> Vec<usize> {
     rows
 }
 
+/// Each drawn claim's row label: its source, then the claim's words, whole.
+fn claim_labels(check: &Check, rows: &[usize]) -> Vec<String> {
+    rows.iter()
+        .map(|&c| {
+            let sc = &check.claims[c];
+            format!("{}: {}", check.accounts[sc.account].source, sc.claim.says)
+        })
+        .collect()
+}
+
+/// `text` wrapped to `width` px at `size`.
+fn wrapped<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    size: f64,
+    width: i32,
+) -> Vec<String> {
+    wrap(
+        root,
+        text,
+        &("sans-serif", size).into_font().color(&TEXT),
+        width,
+    )
+}
+
+/// The type size of the rows and each row's height: every label wrapped whole, rows at least
+/// `min` high (more where a label takes more lines), all within `room`; the type shrinks until
+/// they fit (to 9 px, when there are very many claims).
+fn row_heights<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    labels: &[String],
+    (room, min, max): (i32, i32, i32),
+    width: i32,
+) -> (f64, Vec<i32>) {
+    let n = labels.len().max(1) as i32 + 1;
+    let base = (room / n).clamp(min, max);
+    let mut size = (base as f64 * 0.55).clamp(9.0, 15.0 * max as f64 / 60.0);
+    loop {
+        let line_h = (size * 1.25).round() as i32;
+        let heights: Vec<i32> = labels
+            .iter()
+            .map(|l| base.max(wrapped(root, l, size, width).len() as i32 * line_h + 8))
+            .collect();
+        if heights.iter().sum::<i32>() + base <= room || size <= 9.0 {
+            return (size, heights);
+        }
+        size = (size - 1.0).max(9.0);
+    }
+}
+
 pub(super) fn ach<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     check: &Check,
@@ -87,53 +137,60 @@ pub(super) fn ach<DB: DrawingBackend>(
     let ach = check.ach();
     let n_acc = check.accounts.len().max(1) as i32;
     let rows = shown(&ach.diagnostic);
-    let n_claims = rows.len() as i32;
     let label_w = (w as f64 * 0.36) as i32;
-    let top = margin + px(120.0);
     let legend_h = px(70.0);
     let grid_w = w - label_w - 2 * margin;
     let col_w = grid_w / n_acc;
-    // Claims, then the score row.
-    let row_h = ((h - top - legend_h - margin) / (n_claims + 1).max(1)).clamp(px(14.0), px(60.0));
     let left = margin + label_w;
-    let cell_font = font(15.0).min(row_h as f64 * 0.55);
+    let head_font = font(15.0);
+    let head_style = ("sans-serif", head_font, FontStyle::Bold)
+        .into_font()
+        .color(&TEXT);
+    let heads: Vec<Vec<String>> = check
+        .accounts
+        .iter()
+        .map(|acc| wrap(root, &acc.title, &head_style, col_w - px(8.0)))
+        .collect();
+    let head_line = (head_font * 1.25).round() as i32;
+    let head_lines = heads.iter().map(Vec::len).max().unwrap_or(1) as i32;
+    let top = margin + px(80.0) + head_lines * head_line;
+    let labels = claim_labels(check, &rows);
+    let room = (h - top - legend_h - margin, px(14.0), px(60.0));
+    let (cell_font, heights) = row_heights(root, &labels, room, label_w - px(10.0));
+    let line_h = (cell_font * 1.25).round() as i32;
 
-    // Column heads: account names, bottom-aligned over their column.
-    for (a, acc) in check.accounts.iter().enumerate() {
+    // Column heads: account titles, wrapped to their column, bottom-aligned over it.
+    for (a, lines) in heads.iter().enumerate() {
         let x = left + a as i32 * col_w + col_w / 2;
-        let words: Vec<&str> = acc.name.split('_').collect();
-        let lines = words.len() as i32;
-        for (k, word) in words.iter().enumerate() {
-            let y = top - px(8.0) - (lines - 1 - k as i32) * px(18.0);
+        let n = lines.len() as i32;
+        for (k, line) in lines.iter().enumerate() {
+            let y = top - px(8.0) - (n - 1 - k as i32) * head_line;
             root.draw(&Text::new(
-                word.to_string(),
+                line.clone(),
                 (x, y),
-                ("sans-serif", font(16.0), FontStyle::Bold)
-                    .into_font()
-                    .color(&TEXT)
-                    .pos(Pos::new(HPos::Center, VPos::Bottom)),
+                head_style.pos(Pos::new(HPos::Center, VPos::Bottom)),
             ))
             .map_err(err)?;
         }
     }
 
-    let label_chars = (label_w as f64 / (cell_font * 0.52)).max(10.0) as usize;
-    for (row, &c) in rows.iter().enumerate() {
+    let mut y = top;
+    for ((row, &c), row_h) in rows.iter().enumerate().zip(&heights) {
         let sc = &check.claims[c];
-        let y = top + row as i32 * row_h;
-        let source = &check.accounts[sc.account].name;
-        let label = cut(&format!("{} — {}", source, sc.claim.says), label_chars - 1).into_owned();
-        let style = if ach.diagnostic[c] {
-            ("sans-serif", cell_font).into_font().color(&TEXT)
-        } else {
-            ("sans-serif", cell_font).into_font().color(&MUTED)
-        };
-        root.draw(&Text::new(
-            label,
-            (left - px(10.0), y + row_h / 2),
-            style.pos(Pos::new(HPos::Right, VPos::Center)),
-        ))
-        .map_err(err)?;
+        let row_h = *row_h;
+        let colour = if ach.diagnostic[c] { TEXT } else { MUTED };
+        let style = ("sans-serif", cell_font).into_font().color(&colour);
+        let lines = &wrapped(root, &labels[row], cell_font, label_w - px(10.0));
+        let block = lines.len() as i32 * line_h;
+        for (k, line) in lines.iter().enumerate() {
+            let ly = y + (row_h - block) / 2 + k as i32 * line_h;
+            root.draw(&Text::new(
+                line.clone(),
+                (left - px(10.0), ly),
+                style.pos(Pos::new(HPos::Right, VPos::Top)),
+            ))
+            .map_err(err)?;
+        }
         for a in 0..check.accounts.len() {
             let j = check.judgement(c, a);
             let x = left + a as i32 * col_w;
@@ -157,17 +214,23 @@ pub(super) fn ach<DB: DrawingBackend>(
             root.draw(&Text::new(
                 text,
                 (x + col_w / 2, y + row_h / 2),
-                ("sans-serif", cell_font)
+                ("sans-serif", cell_font.min(font(15.0)))
                     .into_font()
                     .color(&ink(colour))
                     .pos(Pos::new(HPos::Center, VPos::Center)),
             ))
             .map_err(err)?;
         }
+        y += row_h;
     }
+    let row_h = heights
+        .iter()
+        .copied()
+        .min()
+        .unwrap_or(px(30.0))
+        .max(px(30.0));
 
     // Scores.
-    let y = top + n_claims * row_h;
     let hidden = check.claims.len() - rows.len();
     root.draw(&Text::new(
         if hidden == 0 {

@@ -74,7 +74,7 @@ impl Size {
     pub fn ach(claims: usize) -> Size {
         let rows = claims.min(ach::MAX_ROWS) as u32 + 1;
         Size {
-            height: Size::ACH_DEFAULT.height.max(260 + 50 * rows),
+            height: Size::ACH_DEFAULT.height.max(320 + 50 * rows),
             ..Size::ACH_DEFAULT
         }
     }

@@ -1,5 +1,6 @@
 //! `timeline.png`: distance covered against time, a line per bus (and per group of people once off
-//! the buses), with road cuts and strikes marked on the time axis.
+//! the buses), with road cuts and strikes marked on the time axis. Time is ticked on whole days or
+//! 12-hour marks (UTC); a road cut whose hour the scenario assumed is dashed and says so.
 
 use jiff::{SignedDuration, Timestamp};
 use plotters::coord::Shift;
@@ -7,9 +8,62 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::events::{event_hour_assumed, when};
 use super::style;
 use super::{RenderError, Scene, Size};
 use crate::engine::{AgentKind, AgentRun, SimEventKind};
+use crate::scenario::Scenario;
+
+/// The most time labels the axis carries.
+const MAX_TICKS: usize = 12;
+
+/// Tick times from `start` to `end`: every 12 hours (00:00 and 12:00 UTC) when no more than `max`
+/// fall in the span, else every whole day (00:00 UTC), or every 2, 4, … days.
+pub(super) fn time_ticks(start: Timestamp, end: Timestamp, max: usize) -> Vec<Timestamp> {
+    let (from, to) = (start.as_second(), end.as_second());
+    let mut step: i64 = 12 * 3600;
+    loop {
+        let first = from.div_euclid(step) * step + if from % step == 0 { 0 } else { step };
+        let count = if first > to {
+            0
+        } else {
+            (to - first) / step + 1
+        };
+        if count as usize <= max.max(1) || step > 1_000 * 86_400 {
+            return (0..count)
+                .filter_map(|k| Timestamp::from_second(first + k * step).ok())
+                .collect();
+        }
+        step = if step < 86_400 { 86_400 } else { step * 2 };
+    }
+}
+
+/// A tick's label: the day, and the hour where it is noon.
+fn tick_label(t: Timestamp) -> String {
+    if t.as_second().rem_euclid(86_400) == 0 {
+        t.strftime("%-d %b").to_string()
+    } else {
+        t.strftime("%-d %b %H:%M").to_string()
+    }
+}
+
+/// A group's line in the legend: how many it is and its name in words, not its id.
+fn group_label(scenario: &Scenario, group: &str, people: bool) -> String {
+    let words = group.replace(['_', '-'], " ");
+    if people {
+        let found = scenario.people_groups.iter().find(|g| g.id == group);
+        match found {
+            Some(g) => format!("{} {}: {words} (off the buses)", g.count, g.kind.as_str()),
+            None => format!("{words} (off the buses)"),
+        }
+    } else {
+        match scenario.bus_groups.iter().find(|g| g.id == group) {
+            Some(g) if g.buses == 1 => format!("1 bus: {words}"),
+            Some(g) => format!("{} buses: {words}", g.buses),
+            None => format!("{words} (buses)"),
+        }
+    }
+}
 
 /// Group colours for the lines: distinct, and readable on white.
 /// Red is left out: it marks the road cut.
@@ -77,6 +131,10 @@ pub(super) fn timeline<DB: DrawingBackend>(
         "{} — distance covered over time",
         scene.scenario.account.title
     );
+    let ticks: Vec<f64> = time_ticks(start, r.end, MAX_TICKS)
+        .into_iter()
+        .map(|t| hours(t, start))
+        .collect();
     let title_style = ("sans-serif", 24.0, FontStyle::Bold)
         .into_font()
         .color(&style::TEXT);
@@ -88,14 +146,10 @@ pub(super) fn timeline<DB: DrawingBackend>(
         .build_cartesian_2d(0.0..span_h, 0.0..max_km)
         .map_err(RenderError::from)?;
     let label_font = ("sans-serif", 14.0).into_font().color(&style::TEXT);
-    let step = if span_h > 96.0 { 12.0 } else { 6.0 };
+    // Time ticks are drawn here, on the marks `time_ticks` chose, not where plotters would.
     chart
         .configure_mesh()
-        .x_labels((span_h / step).ceil() as usize + 1)
-        .x_label_formatter(&|h| {
-            let t = start + SignedDuration::from_secs_f64(h * 3600.0);
-            t.strftime("%-d %b %H:%M").to_string()
-        })
+        .x_labels(0)
         .y_label_formatter(&|km| format!("{km:.0}"))
         .x_desc("time (UTC)")
         .y_desc("km covered since setting out")
@@ -104,6 +158,31 @@ pub(super) fn timeline<DB: DrawingBackend>(
         .light_line_style(RGBColor(235, 235, 235))
         .draw()
         .map_err(RenderError::from)?;
+
+    for &h in &ticks {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(h, 0.0), (h, max_km)],
+                RGBColor(200, 200, 200).stroke_width(1),
+            )))
+            .map_err(RenderError::from)?;
+        let (x, y) = chart.backend_coord(&(h, 0.0));
+        let t = start + SignedDuration::from_secs_f64(h * 3600.0);
+        let text = tick_label(t.round(jiff::Unit::Second).unwrap_or(t));
+        let st = label_font.clone().pos(Pos::new(HPos::Center, VPos::Top));
+        root.draw(&PathElement::new(
+            vec![(x, y), (x, y + 5)],
+            style::TEXT.stroke_width(1),
+        ))
+        .map_err(RenderError::from)?;
+        // The last mark may stand at the plot's right edge: its label is kept on the image.
+        let half = root
+            .estimate_text_size(&text, &st)
+            .map_or(0, |(w, _)| w as i32 / 2);
+        let cx = x.min(size.width as i32 - 4 - half);
+        root.draw(&Text::new(text, (cx, y + 8), st))
+            .map_err(RenderError::from)?;
+    }
 
     // Road cuts and strikes: vertical lines with a label at the top.
     for e in r
@@ -117,17 +196,29 @@ pub(super) fn timeline<DB: DrawingBackend>(
         } else {
             style::STRIKE
         };
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(h, 0.0), (h, max_km)],
+        // An hour the scenario assumed is drawn dashed, and the label gives only the day.
+        let assumed = event_hour_assumed(scene.scenario, e.kind, e.t);
+        let line = vec![(h, 0.0), (h, max_km)];
+        if assumed {
+            chart.draw_series(std::iter::once(DashedPathElement::new(
+                line,
+                8,
+                6,
                 colour.stroke_width(2),
             )))
-            .map_err(RenderError::from)?;
-        let label = if e.kind == SimEventKind::RoadClosed {
+        } else {
+            chart.draw_series(std::iter::once(PathElement::new(
+                line,
+                colour.stroke_width(2),
+            )))
+        }
+        .map_err(RenderError::from)?;
+        let what = if e.kind == SimEventKind::RoadClosed {
             "road cut"
         } else {
             "strike"
         };
+        let label = format!("{what} {}", when(e.t, assumed));
         let st = ("sans-serif", 13.0, FontStyle::Bold)
             .into_font()
             .color(&colour)
@@ -180,11 +271,7 @@ pub(super) fn timeline<DB: DrawingBackend>(
             }
             .map_err(RenderError::from)?;
             if !labelled {
-                let name = if people {
-                    format!("{g} (on foot / carried)")
-                } else {
-                    format!("{g} (buses)")
-                };
+                let name = group_label(scene.scenario, g, people);
                 series.label(name).legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(3))
                 });
@@ -216,4 +303,51 @@ pub(super) fn timeline<DB: DrawingBackend>(
     ))
     .map_err(RenderError::from)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_short_run_is_ticked_every_12_hours_on_00_and_12_utc() {
+        let ticks = time_ticks(t("2017-08-29T03:30:00Z"), t("2017-09-01T10:00:00Z"), 12);
+        let texts: Vec<String> = ticks.iter().map(|&x| tick_label(x)).collect();
+        assert_eq!(
+            texts,
+            [
+                "29 Aug 12:00",
+                "30 Aug",
+                "30 Aug 12:00",
+                "31 Aug",
+                "31 Aug 12:00",
+                "1 Sep"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_longer_run_is_ticked_on_whole_days() {
+        // 5.5 days: 11 marks of 12 hours would fit 12, so 12 hours; with room for 6, whole days.
+        let (start, end) = (t("2017-08-29T00:00:00Z"), t("2017-09-03T12:00:00Z"));
+        let ticks = time_ticks(start, end, 6);
+        assert_eq!(ticks.len(), 6);
+        assert!(ticks.iter().all(|x| x.as_second() % 86_400 == 0));
+        assert_eq!((ticks[0], ticks[5]), (start, t("2017-09-03T00:00:00Z")));
+        let half_days = time_ticks(start, end, 12);
+        assert_eq!(half_days.len(), 12);
+        assert!(half_days.iter().all(|x| x.as_second() % 43_200 == 0));
+    }
+
+    #[test]
+    fn ticks_never_exceed_the_most_asked_for() {
+        let (start, end) = (t("2017-08-01T00:00:00Z"), t("2017-12-01T00:00:00Z"));
+        let ticks = time_ticks(start, end, 12);
+        assert!(!ticks.is_empty() && ticks.len() <= 12, "{}", ticks.len());
+        assert!(ticks.iter().all(|x| x.as_second() % 86_400 == 0));
+    }
 }
