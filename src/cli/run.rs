@@ -177,7 +177,7 @@ pub fn outputs(
         scenario_path: &path.display().to_string(),
         scenario_text: text,
     };
-    let mut outputs = files(result, scenario, world, inputs, extras.formats())
+    let mut outputs = files(result, scenario, world, inputs, extras.formats(), ensemble)
         .map_err(|e| Error::Internal(Box::new(e)))?;
     let scene = Scene {
         geo: world,
@@ -204,20 +204,6 @@ pub fn outputs(
         outputs.push(OutputFile::new(
             "run.gif",
             drawn(map::run_gif(&scene, Size::GIF_DEFAULT, map::FRAME_EVERY))?,
-        ));
-    }
-    if let Some(e) = ensemble {
-        outputs.push(OutputFile::new(
-            "ensemble.json",
-            convoy_sim::output::ensemble::json(e, world),
-        ));
-        outputs.push(OutputFile::new(
-            "ensemble.csv",
-            convoy_sim::output::ensemble::csv(e),
-        ));
-        outputs.push(OutputFile::new(
-            "ensemble.geojson",
-            convoy_sim::output::ensemble::density(e),
         ));
     }
     Ok(outputs)

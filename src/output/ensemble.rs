@@ -11,6 +11,7 @@ use geojson::{Feature, Geometry, GeometryValue};
 use serde_json::json;
 
 use super::geojson::{feature_collection, properties};
+use super::run::{Layer, LayerGeometry};
 use crate::Geography;
 use crate::ensemble::{CELL_DEG, Ensemble};
 
@@ -109,6 +110,20 @@ pub fn cells(e: &Ensemble) -> BTreeMap<(i64, i64), Cell> {
 /// `ensemble.geojson`: square cells with the expected number of buses and of people ending in
 /// them (averaged over realizations), only cells where anything ends.
 pub fn density(e: &Ensemble) -> String {
+    feature_collection(&density_features(e))
+}
+
+/// The ensemble's grid as a GIS layer, `ensemble`, with its QGIS style.
+pub fn layer(e: &Ensemble) -> Layer {
+    Layer {
+        name: "ensemble",
+        geometry: LayerGeometry::Polygon,
+        features: density_features(e),
+        style: super::qgis::ensemble(),
+    }
+}
+
+fn density_features(e: &Ensemble) -> Vec<Feature> {
     let cells = cells(e);
     let features: Vec<Feature> = cells
         .into_iter()
@@ -141,5 +156,5 @@ pub fn density(e: &Ensemble) -> String {
             }
         })
         .collect();
-    feature_collection(&features)
+    features
 }
