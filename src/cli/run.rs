@@ -38,8 +38,9 @@ pub struct RunArgs {
     #[arg(long)]
     seed: Option<u64>,
     /// Also run an ensemble of N realizations, each with a seed derived from the scenario's,
-    /// and write ensemble.json, ensemble.csv and ensemble.geojson; map.png then shades where the
-    /// buses and people end across the realizations. At most 1000000.
+    /// and write ensemble.json, ensemble.csv and ensemble.geojson (with its style, ensemble.qml,
+    /// and opened in run.qgs); map.png then shades where the buses and people end across the
+    /// realizations. At most 1000000.
     #[arg(long, value_name = "N")]
     runs: Option<u64>,
     /// Threads for the ensemble (default: all cores; at most 256). The results do not depend on it.

@@ -7,7 +7,7 @@ use convoy_sim::engine;
 use convoy_sim::output::map::{self, Scene, Size};
 use convoy_sim::scenario::{BusStep, EventKind, PeopleStep, Region, Scenario};
 
-use crate::harness::{convoy_ok, repo_path, world};
+use crate::harness::{convoy_ok, scenario_paths, world};
 use crate::scenarios::{load, scenario_files};
 
 /// Every text an SVG draws, in drawing order.
@@ -134,14 +134,7 @@ fn an_hour_the_scenario_assumed_is_not_shown_on_the_map() {
 fn each_compare_panel_states_the_date_of_its_own_front_lines() {
     let out = tempfile::tempdir().unwrap();
     let names = ["sohr", "us_military", "coalition_townsend"];
-    let paths: Vec<String> = names
-        .iter()
-        .map(|n| {
-            repo_path(&format!("scenarios/{n}.toml"))
-                .display()
-                .to_string()
-        })
-        .collect();
+    let paths = scenario_paths(&names);
     let mut args = vec!["compare", "--svg", "--out", out.path().to_str().unwrap()];
     args.extend(paths.iter().map(String::as_str));
     convoy_ok(&args);

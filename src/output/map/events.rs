@@ -31,11 +31,11 @@ impl EventMark {
 /// The scenario entry an engine event comes from: the one at the same time whose kind causes it.
 /// The only place the map ties engine events back to the scenario — to be replaced by the entry
 /// the event will carry once the engine's events are typed data.
-pub(super) fn scenario_entry<'a>(
-    scenario: &'a Scenario,
+pub(super) fn scenario_entry(
+    scenario: &Scenario,
     kind: SimEventKind,
     t: Timestamp,
-) -> Option<&'a Event> {
+) -> Option<&Event> {
     scenario.events.iter().find(|e| {
         e.at == t
             && match e.kind {

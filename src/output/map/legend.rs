@@ -176,31 +176,28 @@ struct Setting {
     item: f64,
 }
 
-/// From the roomiest setting to the tightest (type first, then columns): the first that fits is
-/// used. Three and four columns are for the wide legend under a comparison's last row.
-const SETTINGS: [Setting; 12] = {
-    const fn s(columns: i32, row: i32, head: f64, item: f64) -> Setting {
-        Setting {
+/// Type sizes from the roomiest to the tightest: row height, heading and item sizes.
+const TYPE: [(i32, f64, f64); 3] = [(24, 16.0, 14.0), (19, 14.0, 12.0), (16, 13.0, 11.0)];
+
+/// The settings tried, type first, then one to four columns (three and four are for the wide
+/// legend under a comparison's last row): the first that fits is used.
+fn settings() -> impl Iterator<Item = Setting> {
+    TYPE.into_iter().flat_map(|(row, head, item)| {
+        (1..=4).map(move |columns| Setting {
             columns,
             row,
             head,
             item,
-        }
-    }
-    [
-        s(1, 24, 16.0, 14.0),
-        s(2, 22, 16.0, 14.0),
-        s(3, 22, 16.0, 14.0),
-        s(4, 22, 16.0, 14.0),
-        s(1, 19, 14.0, 12.0),
-        s(2, 19, 14.0, 12.0),
-        s(3, 19, 14.0, 12.0),
-        s(4, 19, 14.0, 12.0),
-        s(1, 16, 13.0, 11.0),
-        s(2, 16, 13.0, 11.0),
-        s(3, 16, 13.0, 11.0),
-        s(4, 16, 13.0, 11.0),
-    ]
+        })
+    })
+}
+
+/// When nothing fits: the tightest type in one column, cut at the bottom.
+const TIGHTEST: Setting = Setting {
+    columns: 1,
+    row: TYPE[2].0,
+    head: TYPE[2].1,
+    item: TYPE[2].2,
 };
 
 /// Where each entry goes, as (column, y below the legend's top), and the height of the whole:
@@ -248,7 +245,7 @@ fn choose<DB: DrawingBackend>(
                 _ => text_width(area, text, &font(s.item)) <= col_w - 36,
             })
     };
-    SETTINGS.into_iter().find(fits).unwrap_or(SETTINGS[8])
+    settings().find(fits).unwrap_or(TIGHTEST)
 }
 
 /// The symbol of a legend line, its top left corner at `(kx, ky)`.
