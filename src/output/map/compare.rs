@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::draw::{Area, bold, fit_text, font, put_text, wrap};
 use super::layers::{ATTRIBUTION, panel};
-use super::legend::legend;
+use super::legend::{fits, legend};
 use super::projection::{Frame, Projection, View};
 use super::style;
 use super::{RenderError, Scene, Size};
@@ -22,7 +22,7 @@ const SUB_LINE: i32 = 22;
 /// whose cells give `view` the most pixels per km, less `head_h` over each panel.
 pub(super) fn grid(cells: usize, (w, h): (i32, i32), head_h: i32, view: View) -> (i32, i32) {
     let cells = cells.max(1) as i32;
-    let metres_per_px = |cols: i32| {
+    let scale = |cols: i32| {
         let rows = (cells + cols - 1) / cols;
         let frame = Frame {
             x: 0,
@@ -30,10 +30,10 @@ pub(super) fn grid(cells: usize, (w, h): (i32, i32), head_h: i32, view: View) ->
             w: (w / cols - MARGIN).max(1),
             h: (h / rows - head_h - 8).max(1),
         };
-        Projection::fit(view, frame).metres_per_px().0
+        Projection::fit(view, frame).px_per_deg_lat()
     };
     let cols = (1..=cells)
-        .min_by(|&a, &b| metres_per_px(a).total_cmp(&metres_per_px(b)))
+        .max_by(|&a, &b| scale(a).total_cmp(&scale(b)))
         .unwrap_or(1);
     (cols, (cells + cols - 1) / cols)
 }
@@ -90,6 +90,58 @@ fn panel_title<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The legend's box — left, top, width, height — in the cells after panel `panels - 1`.
+fn legend_box(
+    panels: usize,
+    (cols, rows): (i32, i32),
+    (cell_w, cell_h): (i32, i32),
+) -> (i32, i32, i32, i32) {
+    let i = panels as i32;
+    let (c, r) = (i % cols, i / cols);
+    let (x, y) = (MARGIN + c * cell_w, TITLE_H + r * cell_h);
+    (
+        (x),
+        y,
+        (cols - c) * cell_w - 2 * MARGIN,
+        (rows - r) * cell_h,
+    )
+}
+
+/// The grid (columns, rows) and the panels' header height: the grid that draws the panels largest
+/// leaving the legend one cell, or more cells (up to three) where it does not fit whole in one.
+fn layout<DB: DrawingBackend>(
+    root: &Area<DB>,
+    scenes: &[Scene<'_>],
+    area: (i32, i32),
+    view: View,
+) -> (i32, i32, i32) {
+    let mut legend_cells = 1;
+    loop {
+        let cells = scenes.len() + legend_cells;
+        // The titles' lines depend on the cell width, which depends on the header height: one
+        // pass with a one-line header, then the grid for the lines that width needs.
+        let (cols, _) = grid(cells, area, HEAD_LINE + SUB_LINE, view);
+        let lines = title_lines(root, scenes, area.0 / cols - MARGIN);
+        let head_h = lines * HEAD_LINE + SUB_LINE + 4;
+        let (cols, rows) = grid(cells, area, head_h, view);
+        let cell = (area.0 / cols, area.1 / rows);
+        let (_, _, w, h) = legend_box(scenes.len(), (cols, rows), cell);
+        let p = Projection::fit(
+            view,
+            Frame {
+                x: 0,
+                y: 0,
+                w: cell.0 - MARGIN,
+                h: cell.1 - head_h - 8,
+            },
+        );
+        if legend_cells == 3 || scenes.is_empty() || fits(root, scenes, &p, (w - 8, h - 40)) {
+            return (cols, rows, head_h);
+        }
+        legend_cells += 1;
+    }
+}
+
 /// `compare.png`: title, the panels, and the legend in the cells after the last panel.
 pub(super) fn compare<DB: DrawingBackend>(
     root: &Area<DB>,
@@ -112,12 +164,7 @@ pub(super) fn compare<DB: DrawingBackend>(
         VPos::Top,
     )?;
     let area = (w - MARGIN, h - TITLE_H - 8);
-    // The titles' lines depend on the cell width, which depends on the header height: one pass
-    // with a one-line header, then the grid for the lines that width needs.
-    let (cols, _) = grid(scenes.len() + 1, area, HEAD_LINE + SUB_LINE, view);
-    let lines = title_lines(root, scenes, area.0 / cols - MARGIN);
-    let head_h = lines * HEAD_LINE + SUB_LINE + 4;
-    let (cols, rows) = grid(scenes.len() + 1, area, head_h, view);
+    let (cols, rows, head_h) = layout(root, scenes, area, view);
     let (cell_w, cell_h) = (area.0 / cols, area.1 / rows);
 
     let mut projection = None;
@@ -154,17 +201,15 @@ pub(super) fn compare<DB: DrawingBackend>(
     let Some(p) = projection else {
         return Ok(());
     };
-    // The legend takes every cell left in the last row.
-    let i = scenes.len() as i32;
-    let (x, y) = (MARGIN + (i % cols) * cell_w, TITLE_H + (i / cols) * cell_h);
-    let legend_w = (cols - i % cols) * cell_w - 2 * MARGIN;
+    // The legend takes every cell after the last panel: the rest of its row and any rows below.
+    let (x, y, legend_w, legend_h) = legend_box(scenes.len(), (cols, rows), (cell_w, cell_h));
     let foot_room = if legend_w > 1200 { 24 } else { 40 };
     let bottom = legend(
         root,
         scenes,
         &p,
         (x + 8, y, legend_w),
-        y + cell_h - foot_room,
+        y + legend_h - foot_room,
         false,
     )?;
     let foot = font(12.0).color(&style::MUTED);
@@ -174,7 +219,7 @@ pub(super) fn compare<DB: DrawingBackend>(
     );
     let mut line_y = bottom + 6;
     for line in wrap(root, &meta, &foot, legend_w) {
-        if line_y + 16 > y + cell_h {
+        if line_y + 16 > y + legend_h {
             break;
         }
         put_text(root, &line, (x + 8, line_y), &foot, HPos::Left, VPos::Top)?;
@@ -195,6 +240,20 @@ mod tests {
         north: 36.4,
     };
 
+    /// A canvas too small for ten rows of panels: the grid never picks frames only a few pixels
+    /// high, whose scale a distance on the sphere would misjudge.
+    #[test]
+    fn a_small_canvas_gets_panels_of_a_real_height() {
+        let wide = View {
+            west: 35.6,
+            south: 33.4,
+            east: 42.6,
+            north: 35.0,
+        };
+        let (cols, rows) = grid(10, (1268, 728), 66, wide);
+        assert!(728 / rows - 66 - 8 >= 60, "{cols}×{rows}");
+    }
+
     #[test]
     fn eight_cells_of_a_squarish_view_make_two_rows_of_four() {
         assert_eq!(grid(8, (2388, 1278), 46, VIEW), (4, 2));
@@ -214,9 +273,9 @@ mod tests {
                 w: w / cols - MARGIN,
                 h: h / rows - 66 - 8,
             };
-            Projection::fit(VIEW, frame).metres_per_px().0
+            Projection::fit(VIEW, frame).px_per_deg_lat()
         };
-        assert!(panel(cols, rows) <= panel(7, 2), "{cols}×{rows}");
+        assert!(panel(cols, rows) >= panel(7, 2), "{cols}×{rows}");
         assert!(rows >= 3, "{cols}×{rows}");
     }
 }

@@ -192,7 +192,7 @@ fn settings() -> impl Iterator<Item = Setting> {
     })
 }
 
-/// When nothing fits: the tightest type in one column, cut at the bottom.
+/// When no line fits whole: the tightest type in one column, lines cut with an ellipsis.
 const TIGHTEST: Setting = Setting {
     columns: 1,
     row: TYPE[2].0,
@@ -226,26 +226,61 @@ fn layout(headings: &[bool], s: Setting) -> (Vec<(i32, i32)>, i32) {
     (at, if col > 0 { y + s.row } else { y })
 }
 
-/// The first setting in which every entry fits `w` across and `h` down, whole; else the tightest
-/// single column, cut at the bottom.
+/// The first setting in which every entry fits `w` across and `h` down, whole.
+fn fitting<DB: DrawingBackend>(
+    area: &Area<DB>,
+    entries: &[(Key, String)],
+    (w, h): (i32, i32),
+) -> Option<Setting> {
+    settings().find(|s| height(entries, *s) <= h && wide_enough(area, entries, *s, w))
+}
+
+/// Whether every line of the legend is whole in setting `s`, `w` px across.
+fn wide_enough<DB: DrawingBackend>(
+    area: &Area<DB>,
+    entries: &[(Key, String)],
+    s: Setting,
+    w: i32,
+) -> bool {
+    let col_w = w / s.columns;
+    entries.iter().all(|(k, text)| match k {
+        Key::Heading => text_width(area, text, &bold(s.head)) <= w,
+        _ => text_width(area, text, &font(s.item)) <= col_w - 36,
+    })
+}
+
+fn height(entries: &[(Key, String)], s: Setting) -> i32 {
+    let headings: Vec<bool> = entries
+        .iter()
+        .map(|(k, _)| matches!(k, Key::Heading))
+        .collect();
+    layout(&headings, s).1
+}
+
+/// The setting to draw in: the first that fits whole; else, with too little room for all of it,
+/// the shortest whose lines are whole, cut at the bottom.
 fn choose<DB: DrawingBackend>(
     area: &Area<DB>,
     entries: &[(Key, String)],
     (w, h): (i32, i32),
 ) -> Setting {
-    let headings: Vec<bool> = entries
-        .iter()
-        .map(|(k, _)| matches!(k, Key::Heading))
-        .collect();
-    let fits = |s: &Setting| {
-        let col_w = w / s.columns;
-        layout(&headings, *s).1 <= h
-            && entries.iter().all(|(k, text)| match k {
-                Key::Heading => text_width(area, text, &bold(s.head)) <= w,
-                _ => text_width(area, text, &font(s.item)) <= col_w - 36,
-            })
-    };
-    settings().find(fits).unwrap_or(TIGHTEST)
+    fitting(area, entries, (w, h))
+        .or_else(|| {
+            settings()
+                .filter(|s| wide_enough(area, entries, *s, w))
+                .min_by_key(|s| height(entries, *s))
+        })
+        .unwrap_or(TIGHTEST)
+}
+
+/// Whether the legend of `scenes` fits whole in `w`×`h` px.
+pub(super) fn fits<DB: DrawingBackend>(
+    area: &Area<DB>,
+    scenes: &[Scene<'_>],
+    p: &Projection,
+    (w, h): (i32, i32),
+) -> bool {
+    fitting(area, &entries(scenes, p, false), (w, h)).is_some()
 }
 
 /// The symbol of a legend line, its top left corner at `(kx, ky)`.
