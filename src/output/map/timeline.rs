@@ -18,24 +18,54 @@ use crate::scenario::Scenario;
 const MAX_TICKS: usize = 12;
 
 /// Tick times from `start` to `end`: every 12 hours (00:00 and 12:00 UTC) when no more than `max`
-/// fall in the span, else every whole day (00:00 UTC), or every 2, 4, … days.
+/// fall in the span, else every whole day (00:00 UTC), or every 2, 4, … days. A run too short to
+/// hold two 12-hour marks is ticked on whole hours (every 6, 3, 2 or 1), so its axis is read too.
 pub(super) fn time_ticks(start: Timestamp, end: Timestamp, max: usize) -> Vec<Timestamp> {
+    const HOUR: i64 = 3600;
     let (from, to) = (start.as_second(), end.as_second());
-    let mut step: i64 = 12 * 3600;
-    loop {
+    let marks = |step: i64| -> Vec<i64> {
         let first = from.div_euclid(step) * step + if from % step == 0 { 0 } else { step };
-        let count = if first > to {
-            0
-        } else {
-            (to - first) / step + 1
+        (0..)
+            .map(|k| first + k * step)
+            .take_while(|&t| t <= to)
+            .take(max.max(1) + 1)
+            .collect()
+    };
+    let long = std::iter::successors(Some(12 * HOUR), |s| {
+        (*s < 4096 * 24 * HOUR).then_some(*s * 2)
+    })
+    .map(marks)
+    .find(|m| m.len() <= max.max(1))
+    .unwrap_or_default();
+    let ticks = if long.len() >= 2 {
+        long
+    } else {
+        [6 * HOUR, 3 * HOUR, 2 * HOUR, HOUR]
+            .into_iter()
+            .map(marks)
+            .find(|m| m.len() >= 2 && m.len() <= max.max(1))
+            .unwrap_or(long)
+    };
+    ticks
+        .into_iter()
+        .filter_map(|t| Timestamp::from_second(t).ok())
+        .collect()
+}
+
+/// The row, from the top, of each label spanning `(left, right)` px: the first where it overlaps
+/// no label already set, so labels of events close in time stack instead of overprinting.
+fn label_rows(spans: &[(i32, i32)]) -> Vec<usize> {
+    let mut rows: Vec<usize> = Vec::with_capacity(spans.len());
+    for (i, &(l, r)) in spans.iter().enumerate() {
+        let taken = |row: usize| {
+            spans[..i]
+                .iter()
+                .zip(&rows)
+                .any(|(&(pl, pr), &pr_row)| pr_row == row && l < pr + 6 && pl < r + 6)
         };
-        if count as usize <= max.max(1) || step > 1_000 * 86_400 {
-            return (0..count)
-                .filter_map(|k| Timestamp::from_second(first + k * step).ok())
-                .collect();
-        }
-        step = if step < 86_400 { 86_400 } else { step * 2 };
+        rows.push((0..).find(|&row| !taken(row)).unwrap_or(0));
     }
+    rows
 }
 
 /// A tick's label: the day, and the hour where it is noon.
@@ -184,20 +214,26 @@ pub(super) fn timeline<DB: DrawingBackend>(
             .map_err(RenderError::from)?;
     }
 
-    // Road cuts and strikes: vertical lines with a label at the top.
-    for e in r
+    // Road cuts and strikes: vertical lines, each (kind, time) once, with a label at the top.
+    let mut marks: Vec<(SimEventKind, Timestamp)> = r
         .events
         .iter()
         .filter(|e| matches!(e.kind, SimEventKind::RoadClosed | SimEventKind::Strike))
-    {
-        let h = hours(e.t, start);
-        let colour = if e.kind == SimEventKind::RoadClosed {
+        .map(|e| (e.kind, e.t))
+        .collect();
+    marks.dedup();
+    let plot_right = chart.plotting_area().get_pixel_range().0.end;
+    let mut spans: Vec<(i32, i32)> = Vec::new();
+    let mut labels: Vec<(String, TextStyle<'_>)> = Vec::new();
+    for &(kind, t) in &marks {
+        let h = hours(t, start);
+        let colour = if kind == SimEventKind::RoadClosed {
             style::ROAD_CUT
         } else {
             style::STRIKE
         };
         // An hour the scenario assumed is drawn dashed, and the label gives only the day.
-        let assumed = event_hour_assumed(scene.scenario, e.kind, e.t);
+        let assumed = event_hour_assumed(scene.scenario, kind, t);
         let line = vec![(h, 0.0), (h, max_km)];
         if assumed {
             chart.draw_series(std::iter::once(DashedPathElement::new(
@@ -213,23 +249,42 @@ pub(super) fn timeline<DB: DrawingBackend>(
             )))
         }
         .map_err(RenderError::from)?;
-        let what = if e.kind == SimEventKind::RoadClosed {
+        let what = if kind == SimEventKind::RoadClosed {
             "road cut"
         } else {
             "strike"
         };
-        let label = format!("{what} {}", when(e.t, assumed));
+        let text = format!("{what} {}", when(t, assumed));
         let st = ("sans-serif", 13.0, FontStyle::Bold)
             .into_font()
-            .color(&colour)
-            .pos(Pos::new(HPos::Left, VPos::Top));
-        chart
-            .draw_series(std::iter::once(Text::new(
-                format!(" {label}"),
-                (h, max_km),
-                st,
-            )))
-            .map_err(RenderError::from)?;
+            .color(&colour);
+        let w = root
+            .estimate_text_size(&text, &st)
+            .map_or(100, |(w, _)| w as i32);
+        // Right of its line, or left of it where it would run off the plot.
+        let x = chart.backend_coord(&(h, max_km)).0;
+        let x0 = if x + 4 + w <= plot_right {
+            x + 4
+        } else {
+            x - 4 - w
+        };
+        spans.push((x0, x0 + w));
+        labels.push((text, st));
+    }
+    let top = chart.backend_coord(&(0.0, max_km)).1;
+    for (((text, st), (x0, x1)), row) in labels.into_iter().zip(&spans).zip(label_rows(&spans)) {
+        let y = top + 2 + row as i32 * 16;
+        root.draw(&Rectangle::new(
+            [(*x0 - 2, y - 1), (*x1 + 2, y + 15)],
+            WHITE.mix(0.8).filled(),
+        ))
+        .map_err(RenderError::from)?;
+        root.draw(&Text::new(
+            text,
+            (*x0, y),
+            st.pos(Pos::new(HPos::Left, VPos::Top)),
+        ))
+        .map_err(RenderError::from)?;
     }
 
     let mut groups: Vec<&str> = Vec::new();
@@ -341,6 +396,24 @@ mod tests {
         let half_days = time_ticks(start, end, 12);
         assert_eq!(half_days.len(), 12);
         assert!(half_days.iter().all(|x| x.as_second() % 43_200 == 0));
+    }
+
+    #[test]
+    fn a_run_of_a_few_hours_is_ticked_on_whole_hours() {
+        let ticks = time_ticks(t("2017-08-29T03:00:00Z"), t("2017-08-29T04:00:00Z"), 12);
+        assert_eq!(
+            ticks,
+            [t("2017-08-29T03:00:00Z"), t("2017-08-29T04:00:00Z")]
+        );
+        let ticks = time_ticks(t("2017-08-29T01:30:00Z"), t("2017-08-29T13:00:00Z"), 12);
+        let texts: Vec<String> = ticks.iter().map(|&x| tick_label(x)).collect();
+        assert_eq!(texts, ["29 Aug 06:00", "29 Aug 12:00"]);
+    }
+
+    #[test]
+    fn labels_of_events_close_in_time_stack_and_others_share_the_top_row() {
+        let spans = [(100, 300), (120, 260), (400, 500), (250, 420)];
+        assert_eq!(label_rows(&spans), [0, 1, 0, 2]);
     }
 
     #[test]
