@@ -2,8 +2,9 @@
 //! the buses), with road cuts and strikes marked on the time axis. Time is ticked on whole days or
 //! 12-hour marks (UTC); a road cut whose hour the scenario assumed is dashed and says so.
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -137,59 +138,19 @@ fn group_of(a: &AgentRun) -> &str {
     }
 }
 
-pub(super) fn timeline<DB: DrawingBackend>(
+/// The chart of distance (km) against hours since the run's start.
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Time marks on the axis: a grid line, a tick and a label at each of `ticks`.
+fn draw_ticks<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    scene: &Scene<'_>,
+    chart: &mut Chart<'_, DB>,
+    ticks: &[Timestamp],
+    (start, max_km): (Timestamp, f64),
     size: Size,
 ) -> Result<(), RenderError> {
-    root.fill(&WHITE).map_err(RenderError::from)?;
-    let r = scene.result;
-    let start = r.start;
-    let span_h = hours(r.end, start).max(1.0);
-    let all: Vec<(&AgentRun, Vec<(f64, f64)>)> = r
-        .agents
-        .iter()
-        .map(|a| (a, series(a, start, r.end)))
-        .collect();
-    let max_km = all
-        .iter()
-        .flat_map(|(_, s)| s.iter().map(|p| p.1))
-        .fold(10.0, f64::max)
-        * 1.05;
-
-    let title = format!(
-        "{} — distance covered over time",
-        scene.scenario.account.title
-    );
-    let ticks: Vec<f64> = time_ticks(start, r.end, MAX_TICKS)
-        .into_iter()
-        .map(|t| hours(t, start))
-        .collect();
-    let title_style = ("sans-serif", 24.0, FontStyle::Bold)
-        .into_font()
-        .color(&style::TEXT);
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, title_style)
-        .margin(20)
-        .x_label_area_size(60)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0.0..span_h, 0.0..max_km)
-        .map_err(RenderError::from)?;
-    let label_font = ("sans-serif", 14.0).into_font().color(&style::TEXT);
-    // Time ticks are drawn here, on the marks `time_ticks` chose, not where plotters would.
-    chart
-        .configure_mesh()
-        .x_labels(0)
-        .y_label_formatter(&|km| format!("{km:.0}"))
-        .x_desc("time (UTC)")
-        .y_desc("km covered since setting out")
-        .label_style(label_font.clone())
-        .axis_desc_style(label_font.clone())
-        .light_line_style(RGBColor(235, 235, 235))
-        .draw()
-        .map_err(RenderError::from)?;
-
-    for &h in &ticks {
+    for &t in ticks {
+        let h = hours(t, start);
         chart
             .draw_series(std::iter::once(PathElement::new(
                 vec![(h, 0.0), (h, max_km)],
@@ -197,9 +158,11 @@ pub(super) fn timeline<DB: DrawingBackend>(
             )))
             .map_err(RenderError::from)?;
         let (x, y) = chart.backend_coord(&(h, 0.0));
-        let t = start + SignedDuration::from_secs_f64(h * 3600.0);
-        let text = tick_label(t.round(jiff::Unit::Second).unwrap_or(t));
-        let st = label_font.clone().pos(Pos::new(HPos::Center, VPos::Top));
+        let text = tick_label(t);
+        let st = ("sans-serif", 14.0)
+            .into_font()
+            .color(&style::TEXT)
+            .pos(Pos::new(HPos::Center, VPos::Top));
         root.draw(&PathElement::new(
             vec![(x, y), (x, y + 5)],
             style::TEXT.stroke_width(1),
@@ -214,8 +177,20 @@ pub(super) fn timeline<DB: DrawingBackend>(
             .map_err(RenderError::from)?;
     }
 
+    Ok(())
+}
+
+/// Road cuts and strikes: a vertical line at each, dashed where the scenario assumed the hour,
+/// labelled at the top.
+fn draw_events<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &mut Chart<'_, DB>,
+    scene: &Scene<'_>,
+    (start, max_km): (Timestamp, f64),
+) -> Result<(), RenderError> {
     // Road cuts and strikes: vertical lines, each (kind, time) once, with a label at the top.
-    let mut marks: Vec<(SimEventKind, Timestamp)> = r
+    let mut marks: Vec<(SimEventKind, Timestamp)> = scene
+        .result
         .events
         .iter()
         .filter(|e| matches!(e.kind, SimEventKind::RoadClosed | SimEventKind::Strike))
@@ -286,6 +261,60 @@ pub(super) fn timeline<DB: DrawingBackend>(
         ))
         .map_err(RenderError::from)?;
     }
+    Ok(())
+}
+
+pub(super) fn timeline<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scene: &Scene<'_>,
+    size: Size,
+) -> Result<(), RenderError> {
+    root.fill(&WHITE).map_err(RenderError::from)?;
+    let r = scene.result;
+    let start = r.start;
+    let span_h = hours(r.end, start).max(1.0);
+    let all: Vec<(&AgentRun, Vec<(f64, f64)>)> = r
+        .agents
+        .iter()
+        .map(|a| (a, series(a, start, r.end)))
+        .collect();
+    let max_km = all
+        .iter()
+        .flat_map(|(_, s)| s.iter().map(|p| p.1))
+        .fold(10.0, f64::max)
+        * 1.05;
+
+    let title = format!(
+        "{} — distance covered over time",
+        scene.scenario.account.title
+    );
+    let ticks = time_ticks(start, r.end, MAX_TICKS);
+    let title_style = ("sans-serif", 24.0, FontStyle::Bold)
+        .into_font()
+        .color(&style::TEXT);
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, title_style)
+        .margin(20)
+        .x_label_area_size(60)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0.0..span_h, 0.0..max_km)
+        .map_err(RenderError::from)?;
+    let label_font = ("sans-serif", 14.0).into_font().color(&style::TEXT);
+    // Time ticks are drawn here, on the marks `time_ticks` chose, not where plotters would.
+    chart
+        .configure_mesh()
+        .x_labels(0)
+        .y_label_formatter(&|km| format!("{km:.0}"))
+        .x_desc("time (UTC)")
+        .y_desc("km covered since setting out")
+        .label_style(label_font.clone())
+        .axis_desc_style(label_font.clone())
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .map_err(RenderError::from)?;
+
+    draw_ticks(root, &mut chart, &ticks, (start, max_km), size)?;
+    draw_events(root, &mut chart, scene, (start, max_km))?;
 
     let mut groups: Vec<&str> = Vec::new();
     for (a, _) in &all {
