@@ -171,3 +171,49 @@ fn each_compare_panel_states_the_date_of_its_own_front_lines() {
     let heading = "Who held the ground, 31 Aug–3 Sep 2017: each panel at its date";
     assert!(svg.iter().any(|t| t == heading), "{svg:?}");
 }
+
+/// Twelve accounts (the seven, five of them twice): every panel is drawn with its title whole, on
+/// a canvas grown for them, and the legend is whole down to its last line.
+#[test]
+fn a_dozen_accounts_make_a_comparison_with_whole_titles_and_legend() {
+    let w = world();
+    let basemap = Basemap::embedded().unwrap();
+    let names: Vec<String> = scenario_files()
+        .iter()
+        .map(|p| p.file_stem().unwrap().to_str().unwrap().to_string())
+        .collect();
+    let twelve: Vec<&String> = names.iter().chain(names.iter().take(5)).collect();
+    assert_eq!(twelve.len(), 12);
+    let scenarios: Vec<Scenario> = twelve.iter().map(|n| load(&w, n)).collect();
+    let results: Vec<_> = scenarios.iter().map(|s| engine::run(s, &w)).collect();
+    let scenes: Vec<Scene<'_>> = scenarios
+        .iter()
+        .zip(&results)
+        .map(|(s, r)| Scene {
+            geo: &w,
+            basemap: &basemap,
+            scenario: s,
+            result: r,
+            ensemble: None,
+        })
+        .collect();
+    let size = Size::compare(12);
+    assert!(size.height > Size::COMPARE_DEFAULT.height);
+    let svg = map::compare_svg(&scenes, size).unwrap();
+    let svg = texts(&String::from_utf8(svg).unwrap());
+    let stamps = svg.iter().filter(|t| t.starts_with("ground held ")).count();
+    assert_eq!(stamps, 12, "a panel per account");
+    for s in &scenarios {
+        // On one line, or on two that join to the whole.
+        let title = s.account.source.replace('&', "&amp;");
+        let whole = svg.iter().any(|t| *t == title)
+            || svg
+                .windows(2)
+                .any(|p| format!("{} {}", p[0], p[1]) == title);
+        assert!(whole, "{title} is cut");
+    }
+    assert!(
+        svg.iter().any(|t| t == "place (±km: inferred position)"),
+        "the legend is cut"
+    );
+}
