@@ -206,7 +206,7 @@ fn a_dozen_accounts_make_a_comparison_with_whole_titles_and_legend() {
     for s in &scenarios {
         // On one line, or on two that join to the whole.
         let title = s.account.source.replace('&', "&amp;");
-        let whole = svg.iter().any(|t| *t == title)
+        let whole = svg.contains(&title)
             || svg
                 .windows(2)
                 .any(|p| format!("{} {}", p[0], p[1]) == title);
