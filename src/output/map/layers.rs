@@ -90,22 +90,12 @@ fn stroke_lines<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Everything inside one map frame.
-pub(super) fn panel<DB: DrawingBackend>(
+/// The ground under the account: land, the zones at the map's time, borders, rivers and roads.
+fn ground<DB: DrawingBackend>(
     area: &Area<DB>,
     scene: &Scene<'_>,
     p: &Projection,
-    compact: bool,
 ) -> Result<(), RenderError> {
-    let f = p.frame;
-    draw(
-        area,
-        Rectangle::new(
-            [(f.x, f.y), (f.x + f.w, f.y + f.h)],
-            style::BACKGROUND.filled(),
-        ),
-    )?;
-
     for c in &scene.basemap.countries {
         for poly in &clip_area(&c.geometry, p) {
             fill_polygon(area, poly, p, style::LAND.to_rgba())?;
@@ -165,8 +155,16 @@ pub(super) fn panel<DB: DrawingBackend>(
             dashed,
         )?;
     }
+    Ok(())
+}
 
-    // Tracks: buses solid, people who left the buses dashed (their ride is the bus's track).
+/// Tracks: buses solid, people who left the buses dashed (their ride is the bus's track).
+fn tracks<DB: DrawingBackend>(
+    area: &Area<DB>,
+    scene: &Scene<'_>,
+    p: &Projection,
+    compact: bool,
+) -> Result<(), RenderError> {
     let track_width = if compact { 2 } else { 3 };
     for a in &scene.result.agents {
         // People are drawn from where they left their bus: before that their track is the bus's.
@@ -201,6 +199,27 @@ pub(super) fn panel<DB: DrawingBackend>(
             )?,
         }
     }
+    Ok(())
+}
+
+/// Everything inside one map frame.
+pub(super) fn panel<DB: DrawingBackend>(
+    area: &Area<DB>,
+    scene: &Scene<'_>,
+    p: &Projection,
+    compact: bool,
+) -> Result<(), RenderError> {
+    let f = p.frame;
+    draw(
+        area,
+        Rectangle::new(
+            [(f.x, f.y), (f.x + f.w, f.y + f.h)],
+            style::BACKGROUND.filled(),
+        ),
+    )?;
+
+    ground(area, scene, p)?;
+    tracks(area, scene, p, compact)?;
 
     // Over the tracks, since the ends lie on them; under the markers.
     if let Some(e) = scene.ensemble {
