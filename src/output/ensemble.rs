@@ -10,7 +10,7 @@ use geo::{LineString, Polygon};
 use geojson::{Feature, Geometry, GeometryValue};
 use serde_json::json;
 
-use super::geojson::{feature_collection, properties};
+use super::geojson::properties;
 use super::run::{Layer, LayerGeometry};
 use crate::Geography;
 use crate::ensemble::{CELL_DEG, Ensemble};
@@ -107,13 +107,9 @@ pub fn cells(e: &Ensemble) -> BTreeMap<(i64, i64), Cell> {
         .collect()
 }
 
-/// `ensemble.geojson`: square cells with the expected number of buses and of people ending in
-/// them (averaged over realizations), only cells where anything ends.
-pub fn density(e: &Ensemble) -> String {
-    feature_collection(&density_features(e))
-}
-
-/// The ensemble's grid as a GIS layer, `ensemble`, with its QGIS style.
+/// The ensemble's grid as a GIS layer, `ensemble` — `ensemble.geojson` and its QGIS style: square
+/// cells with the expected number of buses and of people ending in them (averaged over
+/// realizations), only cells where anything ends.
 pub fn layer(e: &Ensemble) -> Layer {
     Layer {
         name: "ensemble",
