@@ -5,7 +5,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::draw::{Area, bold, fit_text, font, put_text, wrap};
+use super::draw::{Area, bold, fit_text, fitting_size, font, put_text, wrap};
 use super::layers::{ATTRIBUTION, panel};
 use super::legend::{fits, legend};
 use super::projection::{Frame, Projection, View};
@@ -155,11 +155,19 @@ pub(super) fn compare<DB: DrawingBackend>(
         "Where did the convoy end up? {} accounts, one map each",
         scenes.len()
     );
+    let size = fitting_size(
+        root,
+        &title,
+        &[28.0, 24.0, 20.0, 17.0],
+        bold,
+        w - 2 * MARGIN,
+    );
+    let title = fit_text(root, &title, &bold(size), w - 2 * MARGIN);
     put_text(
         root,
-        &fit_text(root, &title, &bold(28.0), w - 2 * MARGIN),
+        &title,
         (MARGIN, MARGIN),
-        &bold(28.0),
+        &bold(size),
         HPos::Left,
         VPos::Top,
     )?;

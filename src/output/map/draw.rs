@@ -76,6 +76,21 @@ pub(super) fn put_text<DB: DrawingBackend>(
         .map_err(RenderError::from)
 }
 
+/// The largest of `sizes` at which `text` fits `width`, else the smallest.
+pub(super) fn fitting_size<DB: DrawingBackend>(
+    root: &Area<DB>,
+    text: &str,
+    sizes: &[f64],
+    style: impl Fn(f64) -> TextStyle<'static>,
+    width: i32,
+) -> f64 {
+    sizes
+        .iter()
+        .copied()
+        .find(|&s| text_width(root, text, &style(s)) <= width)
+        .unwrap_or(sizes[sizes.len() - 1])
+}
+
 /// Greedy word wrap to `max_w` pixels.
 pub(super) fn wrap<DB: DrawingBackend>(
     area: &Area<DB>,

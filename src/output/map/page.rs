@@ -5,7 +5,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::draw::{Area, bold, fit_text, font, put_text, text_width, wrap};
+use super::draw::{Area, bold, fit_text, fitting_size, font, put_text, wrap};
 use super::layers::{ATTRIBUTION, panel};
 use super::legend::legend;
 use super::projection::{Frame, Projection, View};
@@ -45,21 +45,6 @@ fn footer_lines<DB: DrawingBackend>(
     );
     cite.extend(wrap(root, &meta, style, width));
     cite
-}
-
-/// The largest of `sizes` at which `text` fits `width`, else the smallest.
-fn fitting_size<DB: DrawingBackend>(
-    root: &Area<DB>,
-    text: &str,
-    sizes: &[f64],
-    style: impl Fn(f64) -> TextStyle<'static>,
-    width: i32,
-) -> f64 {
-    sizes
-        .iter()
-        .copied()
-        .find(|&s| text_width(root, text, &style(s)) <= width)
-        .unwrap_or(sizes[sizes.len() - 1])
 }
 
 /// `map.png`: title, map, legend, footer. `mid_run` for a frame of the animation, which shows
