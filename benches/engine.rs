@@ -26,7 +26,9 @@ fn accounts(c: &mut Criterion) {
         group.bench_function(format!("{name}: engine + output files"), |b| {
             b.iter(|| {
                 let result = engine::run(&scenario, &geo);
-                black_box(files(&result, &scenario, &geo, inputs, Formats::default()).unwrap())
+                black_box(
+                    files(&result, &scenario, &geo, inputs, Formats::default(), None).unwrap(),
+                )
             })
         });
     }

@@ -49,7 +49,7 @@ fn maps(c: &mut Criterion) {
                 ensemble: None,
             };
             black_box((
-                files(&result, us, &geo, inputs, Formats::default()).unwrap(),
+                files(&result, us, &geo, inputs, Formats::default(), None).unwrap(),
                 map::run_map_png(&scene, Size::RUN_DEFAULT).unwrap(),
                 map::timeline_png(&scene, Size::RUN_DEFAULT).unwrap(),
             ))

@@ -84,7 +84,7 @@ pub fn load_all<'p>(
 }
 
 pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
-    let size = args.map.size(Size::COMPARE_DEFAULT)?;
+    let size = args.map.size(Size::compare(args.scenarios.len()))?;
     let run_size = args.map.size(Size::RUN_DEFAULT)?;
     let runs = ensemble_request(args.runs, args.threads)?;
     let loaded = load_all(&args.scenarios, world)?;

@@ -39,8 +39,9 @@ pub struct RunArgs {
     #[arg(long)]
     seed: Option<u64>,
     /// Also run an ensemble of N realizations, each with a seed derived from the scenario's,
-    /// and write ensemble.json, ensemble.csv and ensemble.geojson; map.png then shades where the
-    /// buses and people end across the realizations. At most 1000000.
+    /// and write ensemble.json, ensemble.csv and ensemble.geojson (with its style, ensemble.qml,
+    /// and opened in run.qgs); map.png then shades where the buses and people end across the
+    /// realizations. At most 1000000.
     #[arg(long, value_name = "N")]
     runs: Option<u64>,
     /// Threads for the ensemble (default: all cores; at most 256). The results do not depend on it.
@@ -178,7 +179,7 @@ pub fn outputs(
         scenario_path: &path.display().to_string(),
         scenario_text: text,
     };
-    let mut outputs = files(result, scenario, world, inputs, extras.formats())
+    let mut outputs = files(result, scenario, world, inputs, extras.formats(), ensemble)
         .map_err(|e| Error::Internal(Box::new(e)))?;
     let scene = Scene {
         geo: world,
@@ -215,20 +216,6 @@ pub fn outputs(
         outputs.push(OutputFile::new(
             "run.gif",
             drawn(map::run_gif(&scene, Size::GIF_DEFAULT, map::FRAME_EVERY))?,
-        ));
-    }
-    if let Some(e) = ensemble {
-        outputs.push(OutputFile::new(
-            "ensemble.json",
-            convoy_sim::output::ensemble::json(e, world),
-        ));
-        outputs.push(OutputFile::new(
-            "ensemble.csv",
-            convoy_sim::output::ensemble::csv(e),
-        ));
-        outputs.push(OutputFile::new(
-            "ensemble.geojson",
-            convoy_sim::output::ensemble::density(e),
         ));
     }
     Ok(outputs)

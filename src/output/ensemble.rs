@@ -10,7 +10,8 @@ use geo::{LineString, Polygon};
 use geojson::{Feature, Geometry, GeometryValue};
 use serde_json::json;
 
-use super::geojson::{feature_collection, properties};
+use super::geojson::properties;
+use super::run::{Layer, LayerGeometry};
 use crate::Geography;
 use crate::ensemble::{CELL_DEG, Ensemble};
 
@@ -98,9 +99,19 @@ pub fn cells(e: &Ensemble) -> BTreeMap<(i64, i64), Cell> {
         .collect()
 }
 
-/// `ensemble.geojson`: square cells with the expected number of buses and of people ending in
-/// them (averaged over realizations), only cells where anything ends.
-pub fn density(e: &Ensemble) -> String {
+/// The ensemble's grid as a GIS layer, `ensemble` — `ensemble.geojson` and its QGIS style: square
+/// cells with the expected number of buses and of people ending in them (averaged over
+/// realizations), only cells where anything ends.
+pub fn layer(e: &Ensemble) -> Layer {
+    Layer {
+        name: "ensemble",
+        geometry: LayerGeometry::Polygon,
+        features: density_features(e),
+        style: super::qgis::ensemble(),
+    }
+}
+
+fn density_features(e: &Ensemble) -> Vec<Feature> {
     let cells = cells(e);
     let features: Vec<Feature> = cells
         .into_iter()
@@ -133,5 +144,5 @@ pub fn density(e: &Ensemble) -> String {
             }
         })
         .collect();
-    feature_collection(&features)
+    features
 }

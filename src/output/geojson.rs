@@ -60,12 +60,16 @@ pub fn feature_collection(features: &[Feature]) -> String {
 }
 
 /// The (lon, lat) vertices of a feature built here: one for a Point, each in order for a
-/// LineString, none for anything else.
+/// LineString, each of the exterior ring for a Polygon, none for anything else.
 pub fn vertices(f: &Feature) -> Vec<[f64; 2]> {
     let xy = |p: &geojson::Position| [p[0], p[1]];
     match f.geometry.as_ref().map(|g| &g.value) {
         Some(GeometryValue::Point { coordinates }) => vec![xy(coordinates)],
         Some(GeometryValue::LineString { coordinates }) => coordinates.iter().map(xy).collect(),
+        // The exterior ring: the layers' polygons have no holes.
+        Some(GeometryValue::Polygon { coordinates }) => coordinates
+            .first()
+            .map_or_else(Vec::new, |ring| ring.iter().map(xy).collect()),
         _ => Vec::new(),
     }
 }

@@ -182,6 +182,12 @@ fn geometry(xy: &[[f64; 2]], kind: LayerGeometry) -> Option<Vec<u8>> {
             b.extend_from_slice(&2u32.to_le_bytes());
             b.extend_from_slice(&(xy.len() as u32).to_le_bytes());
         }
+        // One ring: the layers' polygons (ensemble cells) have no holes.
+        LayerGeometry::Polygon => {
+            b.extend_from_slice(&3u32.to_le_bytes());
+            b.extend_from_slice(&1u32.to_le_bytes());
+            b.extend_from_slice(&(xy.len() as u32).to_le_bytes());
+        }
     }
     let points = if kind == LayerGeometry::Point {
         &xy[..1]
@@ -205,6 +211,7 @@ fn write_layer(db: &Connection, layer: &Layer, last_change: &str) -> rusqlite::R
     let type_name = match layer.geometry {
         LayerGeometry::Point => "POINT",
         LayerGeometry::LineString => "LINESTRING",
+        LayerGeometry::Polygon => "POLYGON",
     };
     let columns: String = fields
         .iter()

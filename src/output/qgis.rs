@@ -276,3 +276,65 @@ pub fn events() -> Style {
         },
     )
 }
+
+/// A fill symbol: `colour` at `alpha`, no outline, as `map.png` shades ensemble cells.
+fn fill_symbol(name: usize, colour: RGBColor, alpha: f64) -> String {
+    format!(
+        "      <symbol type=\"fill\" name=\"{name}\" alpha=\"{alpha}\" clip_to_extent=\"1\" force_rhr=\"0\">\n\
+        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n\
+          <prop k=\"color\" v=\"{}\"/>\n          <prop k=\"style\" v=\"solid\"/>\n\
+          <prop k=\"outline_style\" v=\"no\"/>\n          <prop k=\"outline_color\" v=\"{}\"/>\n        </layer>\n      </symbol>\n",
+        rgba(colour),
+        rgba(colour)
+    )
+}
+
+/// `ensemble.qml`: the grid of where the ensemble's buses and people end, as `map.png` shades it —
+/// cells where buses end in the bus colour, stronger the more end there on average; cells where
+/// only people off the buses end in theirs. No time: the grid is where the run ends.
+pub fn ensemble() -> Style {
+    let rules: [(&str, &str, RGBColor, f64); 4] = [
+        (
+            "\"expected_buses\" >= 2",
+            "2 buses or more on average",
+            style::SPREAD_BUSES,
+            0.85,
+        ),
+        (
+            "\"expected_buses\" >= 0.5 AND \"expected_buses\" < 2",
+            "0.5–2 buses",
+            style::SPREAD_BUSES,
+            0.6,
+        ),
+        (
+            "\"expected_buses\" > 0 AND \"expected_buses\" < 0.5",
+            "under 0.5 buses",
+            style::SPREAD_BUSES,
+            0.35,
+        ),
+        (
+            "\"expected_buses\" = 0",
+            "only people off the buses",
+            style::SPREAD_PEOPLE,
+            0.6,
+        ),
+    ];
+    let mut out = temporal(&Temporal::None);
+    out.push_str(
+        "  <renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <rules key=\"root\">\n",
+    );
+    for (i, (filter, label, _, _)) in rules.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "      <rule key=\"rule{i}\" symbol=\"{i}\" filter=\"{}\" label=\"{}\"/>",
+            xml_escape(filter),
+            xml_escape(label)
+        );
+    }
+    out.push_str("    </rules>\n    <symbols>\n");
+    for (i, (_, _, colour, alpha)) in rules.iter().enumerate() {
+        out.push_str(&fill_symbol(i, *colour, *alpha));
+    }
+    out.push_str("    </symbols>\n  </renderer-v2>\n");
+    Style { elements: out }
+}

@@ -23,8 +23,9 @@ use crate::engine::RunResult;
 use crate::scenario::Scenario;
 
 /// The layers from the top of the layer tree (drawn last, over the others) to the bottom: events
-/// and end positions over the recorded positions, those over the tracks they lie on.
-const DRAW_ORDER: [&str; 4] = ["events", "end_state", "track_points", "tracks"];
+/// and end positions over the recorded positions, those over the ensemble's grid (when the run has
+/// one), all over the tracks they lie on — the order `map.png` draws them in.
+const DRAW_ORDER: [&str; 5] = ["events", "end_state", "track_points", "ensemble", "tracks"];
 
 /// How far the project's extent reaches past the features, as a share of their span: markers on the
 /// edge are drawn whole.
@@ -164,6 +165,7 @@ fn wkb_type(geometry: LayerGeometry) -> &'static str {
     match geometry {
         LayerGeometry::Point => "Point",
         LayerGeometry::LineString => "LineString",
+        LayerGeometry::Polygon => "Polygon",
     }
 }
 
@@ -191,6 +193,7 @@ fn map_layer(out: &mut String, layer: &Layer, id: &str) {
     let geometry = match layer.geometry {
         LayerGeometry::Point => "Point",
         LayerGeometry::LineString => "Line",
+        LayerGeometry::Polygon => "Polygon",
     };
     let wkb = wkb_type(layer.geometry);
     let _ = writeln!(

@@ -327,12 +327,13 @@ fn events_features(result: &RunResult, scenario: &Scenario, geo: &Geography) -> 
         .collect()
 }
 
-/// `tracks.mf.json`: OGC Moving Features JSON — a FeatureCollection of MovingPoint trajectories.
+/// `tracks.mf.json`: OGC Moving Features JSON — a FeatureCollection of MovingPoint trajectories,
+/// one per agent, those that never moved included.
 pub fn moving_features(result: &RunResult) -> String {
     let features: Vec<Value> = result
         .agents
         .iter()
-        .filter_map(|a| {
+        .map(|a| {
             // MF-JSON needs strictly increasing datetimes: keep the last position at any instant.
             let mut points: Vec<(Timestamp, LonLat)> = Vec::new();
             for p in &a.track {
@@ -341,11 +342,16 @@ pub fn moving_features(result: &RunResult) -> String {
                     _ => points.push((p.t, p.at)),
                 }
             }
-            // A trajectory needs two instants; agents that never moved are in end_state.geojson.
+            // An agent that never moved stands where it is from its first instant to the run's
+            // end: two instants at one place, so every agent has a trajectory.
             if points.len() < 2 {
-                return None;
+                let (t, at) = points.first().copied().unwrap_or((result.start, a.end.at));
+                points = vec![(t, at)];
+                if result.end > t {
+                    points.push((result.end, at));
+                }
             }
-            Some(json!({
+            json!({
                 "type": "Feature",
                 "id": a.id,
                 "properties": { "name": a.id, "agent": agent_type(a), "count": people_count(a) },
@@ -355,7 +361,7 @@ pub fn moving_features(result: &RunResult) -> String {
                     "coordinates": points.iter().map(|(_, at)| [round(at.lon, 6), round(at.lat, 6)]).collect::<Vec<_>>(),
                     "interpolation": "Linear",
                 },
-            }))
+            })
         })
         .collect();
     let mut text =
@@ -370,13 +376,16 @@ pub fn moving_features(result: &RunResult) -> String {
 pub enum LayerGeometry {
     Point,
     LineString,
+    /// One ring, no holes.
+    Polygon,
 }
 
 /// One GIS layer of a run: the features its GeoJSON holds and the QGIS style that draws it. The
 /// GeoJSON, GeoPackage and KML writers all read these, so the formats cannot drift apart.
 #[derive(Clone, Debug)]
 pub struct Layer {
-    /// `end_state`, `tracks`, `track_points` or `events`: the file stem and the table name.
+    /// `end_state`, `tracks`, `track_points`, `events` or `ensemble`: the file stem and the table
+    /// name.
     pub name: &'static str,
     pub geometry: LayerGeometry,
     pub features: Vec<Feature>,
@@ -474,15 +483,18 @@ pub enum FormatError {
     Gpkg(#[from] rusqlite::Error),
 }
 
-/// Every file `run` writes, in a fixed order: those always written, then the `formats` asked for.
+/// Every file `run` writes, in a fixed order: those always written, then the ensemble's if the
+/// account was also run as one, then the `formats` asked for.
 pub fn files(
     result: &RunResult,
     scenario: &Scenario,
     geo: &Geography,
     inputs: Inputs<'_>,
     formats: Formats,
+    ensemble: Option<&crate::ensemble::Ensemble>,
 ) -> Result<Vec<OutputFile>, FormatError> {
     let layers = layers(result, scenario, geo);
+    let ensemble_layer = ensemble.map(super::ensemble::layer);
     let mut files = vec![OutputFile::new(
         "summary.json",
         summary(result, scenario, geo, inputs),
@@ -498,9 +510,23 @@ pub fn files(
     for l in &layers {
         files.push(OutputFile::new(&format!("{}.qml", l.name), l.style.qml()));
     }
+    if let (Some(e), Some(layer)) = (ensemble, &ensemble_layer) {
+        files.push(OutputFile::new(
+            "ensemble.json",
+            super::ensemble::json(e, geo),
+        ));
+        files.push(OutputFile::new("ensemble.csv", super::ensemble::csv(e)));
+        files.push(OutputFile::new(
+            "ensemble.geojson",
+            feature_collection(&layer.features),
+        ));
+        files.push(OutputFile::new("ensemble.qml", layer.style.qml()));
+    }
+    // The project opens the ensemble's grid too, under the run's own layers.
+    let in_project: Vec<Layer> = layers.iter().cloned().chain(ensemble_layer).collect();
     files.push(OutputFile::new(
         "run.qgs",
-        super::qgs::project(scenario, result, &layers),
+        super::qgs::project(scenario, result, &in_project),
     ));
     if formats.kml {
         files.push(OutputFile::new(

@@ -84,6 +84,18 @@ pub fn repo_path(rel: &str) -> PathBuf {
 }
 
 /// The `.toml` files in a folder of the repository, in name order.
+/// The paths of the named files of `scenarios/`, as arguments.
+pub fn scenario_paths(names: &[&str]) -> Vec<String> {
+    names
+        .iter()
+        .map(|n| {
+            repo_path(&format!("scenarios/{n}.toml"))
+                .display()
+                .to_string()
+        })
+        .collect()
+}
+
 pub fn toml_files(rel: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(repo_path(rel))
         .unwrap()

@@ -10,6 +10,7 @@ mod fuzz;
 mod gazetteer;
 mod gdal;
 mod harness;
+mod map_text;
 mod maps;
 mod network;
 mod properties;

@@ -7,7 +7,7 @@ use convoy_sim::output::map::{self, Scene, Size};
 use convoy_sim::scenario::{Scenario, Site, Step};
 use sha2::{Digest, Sha256};
 
-use crate::harness::{convoy_bad_input, convoy_ok, repo_path, world};
+use crate::harness::{convoy_bad_input, convoy_ok, repo_path, scenario_paths, world};
 use crate::scenarios::load;
 
 /// Width and height from a PNG's IHDR chunk.
@@ -129,14 +129,7 @@ fn odd_accounts_draw_without_panicking() {
 #[test]
 fn compare_writes_panels_and_a_divergence_table_that_adds_up() {
     let out = tempfile::tempdir().unwrap();
-    let files: Vec<String> = ["us_military", "hezbollah", "iraqi_officials"]
-        .iter()
-        .map(|n| {
-            repo_path(&format!("scenarios/{n}.toml"))
-                .display()
-                .to_string()
-        })
-        .collect();
+    let files = scenario_paths(&["us_military", "hezbollah", "iraqi_officials"]);
     let mut args = vec!["compare"];
     args.extend(files.iter().map(String::as_str));
     args.extend(["--out", out.path().to_str().unwrap()]);

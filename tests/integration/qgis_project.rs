@@ -97,6 +97,34 @@ fn coordinates(path: &Path) -> Vec<[f64; 2]> {
 fn the_project_opens_the_layers_beside_it_in_draw_order_with_their_styles() {
     let out = tempfile::tempdir().unwrap();
     let dir = run("us_military", out.path());
+    opens_in_order_with_styles(&dir, &DRAW_ORDER);
+}
+
+/// Issue #13: `ensemble.geojson` has its `.qml` like every other layer, listed in the folder's
+/// manifest, and the project opens it styled, under the run's points and over its tracks.
+#[test]
+fn with_an_ensemble_the_project_opens_its_grid_styled_too() {
+    let out = tempfile::tempdir().unwrap();
+    let path = repo_path("scenarios/hezbollah.toml");
+    let o = out.path().to_str().unwrap();
+    convoy_ok(&["run", path.to_str().unwrap(), "--out", o, "--runs", "5"]);
+    let dir = out.path().join("hezbollah");
+    let manifest = std::fs::read_to_string(dir.join("convoy-sim.json")).unwrap();
+    assert!(manifest.contains("\"ensemble.qml\""), "{manifest}");
+    let qml = std::fs::read_to_string(dir.join("ensemble.qml")).unwrap();
+    assert!(
+        qml.contains("RuleRenderer") && qml.contains("expected_buses"),
+        "{qml}"
+    );
+    opens_in_order_with_styles(
+        &dir,
+        &["events", "end_state", "track_points", "ensemble", "tracks"],
+    );
+}
+
+/// The project in `dir` opens `order`'s layers, top to bottom, each from the GeoJSON beside it
+/// with the style of the `.qml` beside it, on an extent that holds every feature.
+fn opens_in_order_with_styles(dir: &Path, order: &[&str]) {
     let qgs = std::fs::read_to_string(dir.join("run.qgs")).unwrap();
     let doc = qgis_xml(&qgs);
     let root = doc.root_element();
@@ -112,7 +140,7 @@ fn the_project_opens_the_layers_beside_it_in_draw_order_with_their_styles() {
         .map(|n| (n.attribute("name").unwrap(), n.attribute("id").unwrap()))
         .collect();
     let names: Vec<&str> = tree_layers.iter().map(|(n, _)| *n).collect();
-    assert_eq!(names, DRAW_ORDER);
+    assert_eq!(names, order);
     let layers = map_layers(&doc);
     let ids: Vec<(&str, &str)> = layers
         .iter()
@@ -120,13 +148,13 @@ fn the_project_opens_the_layers_beside_it_in_draw_order_with_their_styles() {
         .collect();
     assert_eq!(ids, tree_layers);
 
-    for (layer, name) in layers.iter().zip(DRAW_ORDER) {
+    for (layer, &name) in layers.iter().zip(order) {
         // Its data: the GeoJSON beside the project, by a path relative to it, that GDAL opens, and
         // its geometry type, so that QGIS styles it even when it is empty.
-        let geometry = if name == "tracks" {
-            "LineString"
-        } else {
-            "Point"
+        let geometry = match name {
+            "tracks" => "LineString",
+            "ensemble" => "Polygon",
+            _ => "Point",
         };
         let source = text(*layer, "datasource");
         assert_eq!(source, format!("./{name}.geojson|geometrytype={geometry}"));

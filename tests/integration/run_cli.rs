@@ -105,6 +105,45 @@ fn run_writes_files_gdal_reads_with_datetime_fields() {
     }
 }
 
+/// Issue #13: `tracks.mf.json` has a trajectory for every agent, those that never moved included
+/// (standing at one place from their first instant to the run's end).
+#[test]
+fn moving_features_include_agents_that_never_moved() {
+    let text = std::fs::read_to_string(repo_path("tests/scenarios/one_bus_one_hour.toml"))
+        .unwrap()
+        .replace(
+            "{ drive_to = \"Palmyra\" }",
+            "{ wait_until = 2017-08-29T04:00:00Z }",
+        );
+    assert!(text.contains("wait_until"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = crate::harness::temp_file(&dir, "parked.toml", &text);
+    let out = dir.path().join("out");
+    convoy_ok(&[
+        "run",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(out.join("parked").join(name)).unwrap())
+            .unwrap()
+    };
+    let summary = read("summary.json");
+    let agents =
+        summary["buses"].as_array().unwrap().len() + summary["people"].as_array().unwrap().len();
+    let mf = read("tracks.mf.json");
+    let features = mf["features"].as_array().unwrap();
+    assert_eq!(features.len(), agents);
+    for f in features {
+        let g = &f["temporalGeometry"];
+        let coords = g["coordinates"].as_array().unwrap();
+        assert_eq!(g["datetimes"].as_array().unwrap().len(), coords.len());
+        assert_eq!(g["datetimes"][1], "2017-08-29T04:00:00Z", "{}", f["id"]);
+        assert!(coords.windows(2).all(|w| w[0] == w[1]), "{} moved", f["id"]);
+    }
+}
+
 /// Writes `text` as a scenario, runs it into a fresh output folder that already holds an earlier
 /// result, and checks the failure is clean. Returns the error line(s).
 fn bad_scenario(text: &[u8]) -> String {

@@ -383,8 +383,10 @@ fn the_same_seed_gives_identical_bytes_and_another_seed_changes_a_random_account
             kml: true,
             gpkg: true,
         };
-        let a = convoy_sim::output::run::files(&engine::run(&s, &w), &s, &w, inputs, all).unwrap();
-        let b = convoy_sim::output::run::files(&engine::run(&s, &w), &s, &w, inputs, all).unwrap();
+        let a = convoy_sim::output::run::files(&engine::run(&s, &w), &s, &w, inputs, all, None)
+            .unwrap();
+        let b = convoy_sim::output::run::files(&engine::run(&s, &w), &s, &w, inputs, all, None)
+            .unwrap();
         assert_eq!(a, b, "{name}: two runs with one seed differ");
         if s.has_random_elements() {
             let c = convoy_sim::output::run::files(
@@ -393,6 +395,7 @@ fn the_same_seed_gives_identical_bytes_and_another_seed_changes_a_random_account
                 &w,
                 inputs,
                 all,
+                None,
             )
             .unwrap();
             let tracks = |f: &[convoy_sim::output::run::OutputFile]| {

@@ -25,6 +25,9 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QDateTime, QSize, Qt
 
 DRAW_ORDER = ["events", "end_state", "track_points", "tracks"]
+# A run with --runs also has the ensemble's grid, under the points and over the tracks.
+WITH_ENSEMBLE = ["events", "end_state", "track_points", "ensemble", "tracks"]
+RENDERER = {"ensemble": "RuleRenderer"}
 TEMPORAL = {
     "events": ("event_time", ""),
     "track_points": ("event_time", ""),
@@ -46,20 +49,21 @@ def main(folder, frame):
 
     tree = [l.name() for l in project.layerTreeRoot().findLayers()]
     print("layer tree:", tree)
-    assert tree == DRAW_ORDER, tree
+    order = WITH_ENSEMBLE if (folder / "ensemble.geojson").exists() else DRAW_ORDER
+    assert tree == order, tree
     for node in project.layerTreeRoot().findLayers():
         layer = node.layer()
         props = layer.temporalProperties()
         print(
             f"  {layer.name()}: valid={layer.isValid()} features={layer.featureCount()} "
             f"source={layer.source()} crs={layer.crs().authid()} "
-            f"renderer={layer.renderer().type()}({layer.renderer().classAttribute()}) "
+            f"renderer={layer.renderer().type()} "
             f"temporal={props.isActive()} {props.startField()!r} {props.endField()!r}"
         )
         assert layer.isValid(), layer.name()
         assert Path(layer.source().split("|")[0]).parent == folder.resolve(), layer.source()
         assert layer.crs().authid() == "EPSG:4326"
-        assert layer.renderer().type() == "categorizedSymbol"
+        assert layer.renderer().type() == RENDERER.get(layer.name(), "categorizedSymbol")
         want = TEMPORAL.get(layer.name())
         assert props.isActive() == (want is not None)
         if want:

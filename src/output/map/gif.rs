@@ -5,7 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{RenderError, Scene, Size, fit_view, fonts, layers, style};
+use super::{RenderError, Scene, Size, fit_view, fonts, page, style};
 use crate::engine::{AgentRun, EndState, RunResult, TrackPoint};
 
 /// Simulated time between two frames.
@@ -92,7 +92,7 @@ pub fn run_gif(
             {
                 let root = BitMapBackend::with_buffer(&mut rgb, (size.width, size.height))
                     .into_drawing_area();
-                layers::run_map(&root, &frame_scene, view, size)?;
+                page::run_map(&root, &frame_scene, view, size, k + 1 < indices.len())?;
                 // The clock, in the map's top left corner (the title runs across the top).
                 let clock = snap.end.strftime("%-d %b %Y  %H:%M UTC").to_string();
                 let st = ("sans-serif", 24.0, FontStyle::Bold)
@@ -102,7 +102,7 @@ pub fn run_gif(
                 let (cw, ch) = root
                     .estimate_text_size(&clock, &st)
                     .map_err(RenderError::from)?;
-                let (x, y) = (layers::MAP_LEFT + 8, layers::TITLE_HEIGHT + 8);
+                let (x, y) = (page::MAP_LEFT + 8, page::TITLE_HEIGHT + 8);
                 root.draw(&Rectangle::new(
                     [(x - 6, y - 4), (x + cw as i32 + 6, y + ch as i32 + 4)],
                     WHITE.mix(0.85).filled(),

@@ -3,8 +3,15 @@
 //! fonts installed. Every geometry is clipped to the view before it is drawn.
 
 mod ach;
+mod compare;
+mod draw;
+mod events;
 mod gif;
+mod labels;
 mod layers;
+mod legend;
+mod page;
+mod places;
 mod projection;
 pub mod style;
 mod timeline;
@@ -67,8 +74,21 @@ impl Size {
     pub fn ach(claims: usize) -> Size {
         let rows = claims.min(ach::MAX_ROWS) as u32 + 1;
         Size {
-            height: Size::ACH_DEFAULT.height.max(260 + 50 * rows),
+            height: Size::ACH_DEFAULT.height.max(320 + 50 * rows),
             ..Size::ACH_DEFAULT
+        }
+    }
+}
+
+impl Size {
+    /// The comparison's default size for `accounts` panels: the default up to seven, then taller
+    /// by as much again for every eight panels, so a dozen accounts keep panels of a readable size.
+    pub fn compare(accounts: usize) -> Size {
+        let cells = accounts as u32 + 1;
+        let d = Size::COMPARE_DEFAULT;
+        Size {
+            height: (d.height * cells / 8).clamp(d.height, Size::MAX.height),
+            ..d
         }
     }
 }
@@ -195,13 +215,13 @@ fn svg(
 /// `map.png`: one account's map, as PNG bytes.
 pub fn run_map_png(scene: &Scene<'_>, size: Size) -> Result<Vec<u8>, RenderError> {
     let view = fit_view(std::slice::from_ref(scene));
-    png(size, |root| layers::run_map(root, scene, view, size))
+    png(size, |root| page::run_map(root, scene, view, size, false))
 }
 
 /// `map.svg`: the same map as SVG.
 pub fn run_map_svg(scene: &Scene<'_>, size: Size) -> Result<Vec<u8>, RenderError> {
     let view = fit_view(std::slice::from_ref(scene));
-    svg(size, |root| layers::run_map(root, scene, view, size))
+    svg(size, |root| page::run_map(root, scene, view, size, false))
 }
 
 /// `timeline.png`: distance covered against time, a line per bus, events on the time axis.
@@ -212,13 +232,13 @@ pub fn timeline_png(scene: &Scene<'_>, size: Size) -> Result<Vec<u8>, RenderErro
 /// `compare.png`: every account in one frame each, same extent and scale, one legend.
 pub fn compare_png(scenes: &[Scene<'_>], size: Size) -> Result<Vec<u8>, RenderError> {
     let view = fit_view(scenes);
-    png(size, |root| layers::compare(root, scenes, view, size))
+    png(size, |root| compare::compare(root, scenes, view, size))
 }
 
 /// `compare.svg`.
 pub fn compare_svg(scenes: &[Scene<'_>], size: Size) -> Result<Vec<u8>, RenderError> {
     let view = fit_view(scenes);
-    svg(size, |root| layers::compare(root, scenes, view, size))
+    svg(size, |root| compare::compare(root, scenes, view, size))
 }
 
 /// `ach.png`: the competing-hypotheses matrix as a heat map.

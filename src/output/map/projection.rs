@@ -150,6 +150,12 @@ impl Projection {
         self.px(LonLat::new(c.x, c.y))
     }
 
+    /// Pixels per degree of latitude: the map's scale, larger for a larger map. Unlike
+    /// [`Projection::metres_per_px`] it stays true for a frame too small to hold the view.
+    pub fn px_per_deg_lat(&self) -> f64 {
+        self.ky
+    }
+
     /// How much ground one pixel covers east–west at the middle of the view.
     pub fn metres_per_px(&self) -> Metres {
         let mid = (self.view.south + self.view.north) / 2.0;
