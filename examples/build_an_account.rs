@@ -97,14 +97,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }],
         events: vec![Event {
             at: t("2017-08-30T06:00:00Z")?,
+            window: Span::fixed(t("2017-08-30T06:00:00Z")?),
             kind: EventKind::CloseRoadAt {
                 site: Site::resolve(&geo, "Hamaymah road cut")?,
+                point: None,
             },
             cite,
             note: None,
             assumed: None,
         }],
         claims: Vec::new(),
+        fixed: Default::default(),
     };
 
     let result = engine::run(&scenario, &geo);

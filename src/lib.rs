@@ -46,6 +46,7 @@ pub mod output;
 mod read;
 pub mod scenario;
 pub mod sources;
+pub mod uncertainty;
 pub mod units;
 pub mod zones;
 

@@ -12,7 +12,10 @@
 //!   a claim that they went there.
 //! - **inconsistent**: possible, but fewer than half the realizations bear it out.
 
+mod interval;
 pub mod reach;
+
+pub use interval::wilson;
 
 use jiff::Timestamp;
 
@@ -73,6 +76,8 @@ pub struct Judgement {
     pub verdict: Verdict,
     /// Share of realizations that bear the claim out.
     pub probability: f64,
+    /// Its 95% Wilson interval over the realizations run.
+    pub interval: (f64, f64),
     /// How many the account has of the claim's subject, in all.
     pub available: u32,
     /// How many of them could be there by the claim's time, at most.
@@ -290,7 +295,7 @@ fn bound(
     let anchor_what = anchor_event.map_or_else(
         || "the start of the run".to_string(),
         |e| match &e.kind {
-            EventKind::CloseRoadAt { site } => format!("the road was cut at {}", site.written),
+            EventKind::CloseRoadAt { site, .. } => format!("the road was cut at {}", site.written),
             EventKind::CloseRoad { from, to, .. } => {
                 format!(
                     "the road closed between {} and {}",
@@ -620,6 +625,7 @@ fn judge(
         account,
         verdict,
         probability,
+        interval: wilson(probability, tally.runs),
         available: b.available,
         reachable: b.reachable,
         counted,

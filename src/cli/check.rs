@@ -46,6 +46,8 @@ pub struct CheckArgs {
     #[arg(long)]
     ach: bool,
     #[command(flatten)]
+    fix: super::inputs::FixArgs,
+    #[command(flatten)]
     budget: BudgetArgs,
 }
 
@@ -60,7 +62,12 @@ fn mark(v: Verdict) -> &'static str {
 pub fn run(world: &Geography, args: &CheckArgs) -> Result<String, Error> {
     let runs = ensemble_request(Some(args.runs), args.threads)?.unwrap_or(1);
     let loaded = load_all(&args.scenarios, world)?;
-    let scenarios: Vec<_> = loaded.into_iter().map(|(_, s, _)| s).collect();
+    let mut scenarios: Vec<_> = loaded.into_iter().map(|(_, s, _)| s).collect();
+    super::inputs::apply(
+        &mut scenarios.iter_mut().collect::<Vec<_>>(),
+        &args.fix.fixed,
+        world,
+    )?;
     if scenarios.iter().all(|s| s.claims.is_empty()) {
         return Err(Error::input(
             "none of these scenarios makes a claim to check: add [[claim]] entries (scenarios/README.md)",
@@ -164,7 +171,7 @@ fn report(check: &Check, geo: &Geography, ach: bool) -> String {
             let claim = &check.claims[c].claim;
             let j = check.judgement(c, a);
             out.push_str(&format!(
-                "  {} \"{}\" — {} {} {} by {}\n    {} ({:.0}%): {}\n",
+                "  {} \"{}\" — {} {} {} by {}\n    {} ({:.0}%, 95% interval {:.0}–{:.0}%): {}\n",
                 claim.id,
                 claim.says,
                 claim.count,
@@ -173,6 +180,8 @@ fn report(check: &Check, geo: &Geography, ach: bool) -> String {
                 time_words(claim.by),
                 j.verdict.as_str(),
                 j.probability * 100.0,
+                j.interval.0 * 100.0,
+                j.interval.1 * 100.0,
                 j.reason
             ));
         }

@@ -51,6 +51,8 @@ pub struct CompareArgs {
     #[command(flatten)]
     map: MapArgs,
     #[command(flatten)]
+    fix: super::inputs::FixArgs,
+    #[command(flatten)]
     budget: BudgetArgs,
 }
 
@@ -87,7 +89,9 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
     let size = args.map.size(Size::compare(args.scenarios.len()))?;
     let run_size = args.map.size(Size::RUN_DEFAULT)?;
     let runs = ensemble_request(args.runs, args.threads)?;
-    let loaded = load_all(&args.scenarios, world)?;
+    let mut loaded = load_all(&args.scenarios, world)?;
+    let mut scenarios: Vec<_> = loaded.iter_mut().map(|(_, s, _)| s).collect();
+    super::inputs::apply(&mut scenarios, &args.fix.fixed, world)?;
     let threads = budget::threads(args.threads);
     args.budget.check(&Work {
         scenarios: loaded.iter().map(|(_, s, _)| s).collect(),

@@ -10,6 +10,7 @@ mod check;
 mod compare;
 mod files;
 mod geocode;
+mod inputs;
 mod maps;
 mod places;
 mod route;
@@ -53,6 +54,7 @@ pub enum Command {
     Check(check::CheckArgs),
     Schema(schema::SchemaArgs),
     Sources(sources::SourcesArgs),
+    Inputs(inputs::InputsArgs),
 }
 
 /// How a subcommand prints its result.
@@ -192,6 +194,7 @@ pub fn run(args: Args) -> Result<String, Error> {
         Command::Check(a) => check::run(&world, &a),
         Command::Schema(a) => schema::run(&a),
         Command::Sources(a) => sources::run(&world, &a),
+        Command::Inputs(a) => inputs::run(&world, &a),
     }
 }
 

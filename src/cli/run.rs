@@ -50,6 +50,8 @@ pub struct RunArgs {
     #[command(flatten)]
     map: MapArgs,
     #[command(flatten)]
+    fix: super::inputs::FixArgs,
+    #[command(flatten)]
     budget: BudgetArgs,
 }
 
@@ -228,6 +230,7 @@ pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
     if let Some(seed) = args.seed {
         scenario.seed = seed;
     }
+    super::inputs::apply(&mut [&mut scenario], &args.fix.fixed, world)?;
     let seed = scenario.seed;
     let threads = budget::threads(args.threads);
     args.budget.check(&Work {

@@ -227,8 +227,9 @@ impl<'a> Simulation<'a> {
         let e = &self.scenario.events[index];
         let t = e.at;
         let (at, what) = match &e.kind {
-            EventKind::CloseRoadAt { site } => {
-                (net.node(site.node), Happening::RoadClosed { event: index })
+            EventKind::CloseRoadAt { site, point } => {
+                let at = point.map_or(net.node(site.node), |p| p.location(net));
+                (at, Happening::RoadClosed { event: index })
             }
             EventKind::CloseRoad { from, to, .. } => {
                 let (a, b) = (net.node(from.node), net.node(to.node));

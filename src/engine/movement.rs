@@ -110,6 +110,30 @@ pub struct Drive {
     budget: Option<Metres>,
 }
 
+/// How close to a cut partway along a segment counts as at it.
+const CUT_EPS: f64 = 0.5;
+
+/// How far short of a cut partway along a segment an agent stops: on its own side, so that it
+/// can turn back and cannot go on.
+const CUT_STANDOFF: f64 = 1.0;
+
+/// The cuts on segment `edge`, in metres from its end `from` (which may be either end).
+fn cuts_from<'c>(
+    net: &'c RoadNetwork,
+    closed: &'c Closed,
+    edge: EdgeIndex,
+    from: NodeIndex,
+) -> impl Iterator<Item = Metres> + 'c {
+    let len = net.segment(edge).length;
+    let forward = net
+        .graph()
+        .edge_endpoints(edge)
+        .is_none_or(|(source, _)| source == from);
+    closed
+        .cuts_on(edge)
+        .map(move |c| if forward { c } else { len - c })
+}
+
 /// The time to cover `d` at the slower of the agent's speed and the road's.
 fn travel_time(net: &RoadNetwork, edge: EdgeIndex, d: Metres, speed: KmPerHour) -> SignedDuration {
     let road = net.road(net.segment(edge).road).speed();
@@ -149,7 +173,7 @@ impl Drive {
             Pos::Node(n) if closed.nodes.contains(&n) && n != dest => {
                 // Standing at a cut: the way out is back along the way in.
                 let back = arrived_via?;
-                if closed.segments.contains(&back) {
+                if closed.blocks(back) {
                     return None;
                 }
                 let (a, b) = net.graph().edge_endpoints(back)?;
@@ -175,9 +199,18 @@ impl Drive {
                 let len = net.segment(edge).length;
                 // A route may start at a cut, but one that reaches the cut along this segment
                 // can go no further than it.
+                // A cut partway along bars the way past it, not the way back.
+                let cut_ahead =
+                    cuts_from(net, closed, edge, from).any(|c| c.0 >= offset.0 - CUT_EPS);
+                let cut_behind =
+                    cuts_from(net, closed, edge, from).any(|c| c.0 < offset.0 - CUT_EPS);
                 let via = |end: NodeIndex| {
                     let other = if end == to { from } else { to };
-                    if (closed.nodes.contains(&end) && end != dest) || closed.enters(other, end) {
+                    let cut = if end == to { cut_ahead } else { cut_behind };
+                    if cut
+                        || (closed.nodes.contains(&end) && end != dest)
+                        || closed.enters(other, end)
+                    {
                         None
                     } else {
                         routed(end)
@@ -294,6 +327,13 @@ impl Drive {
                 // closed road in the way stops it first.
                 return Outcome::KeptOut { into: hop.to };
             }
+            // A cut partway along: drive up to it and stop there.
+            let cut = cuts_from(net, closed, hop.edge, hop.from)
+                .filter(|c| c.0 >= self.offset.0 - CUT_EPS)
+                .min_by(|a, b| a.0.total_cmp(&b.0));
+            if cut.is_some_and(|c| c.0 - self.offset.0 <= CUT_STANDOFF + CUT_EPS) {
+                return Outcome::Blocked;
+            }
             if self.offset.0 == 0.0 {
                 trail.passages.push(Passage {
                     segment: hop.edge,
@@ -305,6 +345,11 @@ impl Drive {
             }
             let len = net.segment(hop.edge).length;
             let mut remaining = len - self.offset;
+            let mut cut_limited = false;
+            if let Some(c) = cut {
+                remaining = Metres(c.0 - CUT_STANDOFF) - self.offset;
+                cut_limited = true;
+            }
             let mut limited = false;
             if let Some(b) = self.budget
                 && b.0 < remaining.0
@@ -324,6 +369,10 @@ impl Drive {
                 if limited {
                     trail.point(*clock, self.pos().location(net));
                     return Outcome::LimitReached;
+                }
+                if cut_limited {
+                    trail.point(*clock, self.pos().location(net));
+                    return Outcome::Blocked;
                 }
                 // Reached the end of the segment.
                 self.next += 1;
@@ -508,5 +557,86 @@ mod tests {
         )
         .unwrap();
         assert_eq!(back.hops[0].to, a);
+    }
+}
+
+#[cfg(test)]
+mod cut_tests {
+    use super::*;
+    use crate::network::tests::square;
+
+    fn node(net: &RoadNetwork, lon: f64, lat: f64) -> NodeIndex {
+        net.snap(LonLat::new(lon, lat)).unwrap().0
+    }
+
+    fn pace() -> Pace {
+        Pace {
+            speed: KmPerHour(100.0),
+            until: None,
+            budget: None,
+        }
+    }
+
+    #[test]
+    fn a_cut_partway_along_stops_the_drive_short_of_it_and_the_way_back_stays_open() {
+        let net = square();
+        let (a, b) = (node(&net, 0.0, 0.0), node(&net, 1.0, 0.0));
+        let t0: Timestamp = "2017-08-29T00:00:00Z".parse().unwrap();
+        let mut d = Drive::plan(&net, Pos::Node(a), None, b, &Closed::default(), pace()).unwrap();
+        let edge = d.hops[0].edge;
+        let (source, _) = net.graph().edge_endpoints(edge).unwrap();
+        // 40 km from A, whichever end the graph stores as the segment's source.
+        let len = net.segment(edge).length;
+        let along = if source == a {
+            Metres(40_000.0)
+        } else {
+            len - Metres(40_000.0)
+        };
+        let cut = Closed::cut(edge, along);
+        let (mut clock, mut trail) = (t0, Trail::default());
+        let out = d.advance(
+            &net,
+            &mut clock,
+            t0 + SignedDuration::from_hours(5),
+            &cut,
+            &mut trail,
+        );
+        assert_eq!(out, Outcome::Blocked);
+        assert!(
+            (trail.travelled.0 - 39_999.0).abs() < 1.0,
+            "{}",
+            trail.travelled.0
+        );
+        assert_eq!(
+            trail.passages[0].left, None,
+            "the segment was not driven through"
+        );
+        // Going on is barred, on this segment and round it by any route using it.
+        let stopped = d.pos();
+        let on = Drive::plan(&net, stopped, d.last_segment(), b, &cut, pace());
+        assert!(on.is_none_or(|d| d.hops[0].to != b || d.hops[0].edge != edge));
+        // Turning back is open, and gets back to A.
+        let mut back = Drive::plan(&net, stopped, d.last_segment(), a, &cut, pace()).unwrap();
+        let out = back.advance(
+            &net,
+            &mut clock,
+            t0 + SignedDuration::from_hours(10),
+            &cut,
+            &mut trail,
+        );
+        assert_eq!(out, Outcome::Arrived);
+        assert_eq!(back.pos(), Pos::Node(a));
+    }
+
+    #[test]
+    fn a_route_never_uses_a_segment_cut_partway() {
+        let net = square();
+        let (a, b) = (node(&net, 0.0, 0.0), node(&net, 1.0, 0.0));
+        let direct = net
+            .route(a, b, Metric::Fastest, &Closed::default())
+            .unwrap();
+        let cut = Closed::cut(direct.segments[0], Metres(1_000.0));
+        let round = net.route(a, b, Metric::Fastest, &cut).unwrap();
+        assert!(!round.segments.contains(&direct.segments[0]));
     }
 }

@@ -205,6 +205,7 @@ pub fn realize<T: Send>(
     }
     let pool = thread_pool(threads)?;
     let stop = AtomicBool::new(false);
+    let inputs = crate::uncertainty::Inputs::of(scenario, geo);
     for first in (0..runs).step_by(CHUNK as usize) {
         let kept: Vec<Option<T>> = pool.install(|| {
             (first..runs.min(first.saturating_add(CHUNK)))
@@ -213,11 +214,9 @@ pub fn realize<T: Send>(
                     if stop.load(Ordering::Relaxed) {
                         return None;
                     }
-                    let r = engine::run_with_seed(
-                        scenario,
-                        geo,
-                        realization_seed(scenario.seed, i as u64),
-                    );
+                    let seed = realization_seed(scenario.seed, i as u64);
+                    let drawn = inputs.realization(scenario, seed);
+                    let r = engine::run_with_seed(&drawn, geo, seed);
                     let kept = keep(i, &r);
                     if !progress() {
                         stop.store(true, Ordering::Relaxed);

@@ -17,6 +17,11 @@ pub struct Closed {
     /// Ground no one may enter: a move from a node outside this set to a node in it is barred.
     /// Those already inside may move within it and leave.
     pub no_entry: BTreeSet<NodeIndex>,
+    /// Points partway along a segment that nothing passes (a crater between two vertices): the
+    /// segment, and how far along it from its source node (as the graph stores it), in whole
+    /// millimetres so the set can be ordered. A route never uses such a segment; an agent on it
+    /// may drive up to the point and back.
+    pub cuts: BTreeSet<(EdgeIndex, u64)>,
 }
 
 impl Closed {
@@ -35,6 +40,26 @@ impl Closed {
         }
     }
 
+    /// A cut `along` metres from the source node of segment `edge`.
+    pub fn cut(edge: EdgeIndex, along: crate::units::Metres) -> Self {
+        Self {
+            cuts: [(edge, (along.0.max(0.0) * 1000.0).round() as u64)].into(),
+            ..Self::default()
+        }
+    }
+
+    /// Whether a route may not use segment `e` at all: it is closed, or cut partway.
+    pub fn blocks(&self, e: EdgeIndex) -> bool {
+        self.segments.contains(&e) || self.cuts.range((e, 0)..=(e, u64::MAX)).next().is_some()
+    }
+
+    /// The cuts on segment `e`, in metres from its source node.
+    pub fn cuts_on(&self, e: EdgeIndex) -> impl Iterator<Item = crate::units::Metres> + '_ {
+        self.cuts
+            .range((e, 0)..=(e, u64::MAX))
+            .map(|&(_, mm)| crate::units::Metres(mm as f64 / 1000.0))
+    }
+
     /// Ground that may not be entered: these nodes.
     pub fn no_entry(nodes: BTreeSet<NodeIndex>) -> Self {
         Self {
@@ -44,17 +69,18 @@ impl Closed {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.segments.is_empty() && self.nodes.is_empty() && self.no_entry.is_empty()
+        self.len() == 0
     }
 
     pub fn len(&self) -> usize {
-        self.segments.len() + self.nodes.len() + self.no_entry.len()
+        self.segments.len() + self.nodes.len() + self.no_entry.len() + self.cuts.len()
     }
 
     pub fn extend(&mut self, other: &Closed) {
         self.segments.extend(&other.segments);
         self.nodes.extend(&other.nodes);
         self.no_entry.extend(&other.no_entry);
+        self.cuts.extend(&other.cuts);
     }
 
     /// Whether moving from node `from` to its neighbour `to` enters barred ground.
@@ -130,9 +156,9 @@ impl Closures {
         self.in_force(t).any(|c| c.nodes.contains(&n))
     }
 
-    /// Whether segment `e` is closed at `t`.
+    /// Whether segment `e` is closed at `t`, or cut partway.
     pub fn segment_closed(&self, e: EdgeIndex, t: Timestamp) -> bool {
-        self.in_force(t).any(|c| c.segments.contains(&e))
+        self.in_force(t).any(|c| c.blocks(e))
     }
 
     /// Whether moving from `from` to `to` at `t` enters ground barred then.

@@ -52,6 +52,31 @@ impl RoadClass {
     }
 }
 
+/// A point partway along a segment: `along` metres from the segment's source node (as the graph
+/// stores it).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RoadPoint {
+    pub edge: EdgeIndex,
+    pub along: Metres,
+}
+
+impl RoadPoint {
+    /// Where it is (lon, lat): on the straight line between the segment's ends, as agents move.
+    pub fn location(&self, net: &RoadNetwork) -> LonLat {
+        let Some((a, b)) = net.graph().edge_endpoints(self.edge) else {
+            return LonLat::new(0.0, 0.0);
+        };
+        let len = net.segment(self.edge).length.0;
+        let f = if len > 0.0 {
+            (self.along.0 / len).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let (a, b) = (net.node(a), net.node(b));
+        LonLat::new(a.lon + (b.lon - a.lon) * f, a.lat + (b.lat - a.lat) * f)
+    }
+}
+
 /// What travels the roads, as far as their class matters. People on foot go off-road and take
 /// no part: walking is straight, not along roads.
 ///

@@ -108,7 +108,7 @@ impl RoadNetwork {
     ) -> Option<Route> {
         // In an undirected graph petgraph reports each edge leaving a node with that node as source.
         let open = EdgeFiltered::from_fn(&self.graph, |e| {
-            !closed.segments.contains(&e.id())
+            !closed.blocks(e.id())
                 && (e.source() == from || !closed.nodes.contains(&e.source()))
                 && !closed.enters(e.source(), e.target())
         });
@@ -142,7 +142,7 @@ impl RoadNetwork {
             let e = self
                 .graph
                 .edges_connecting(pair[0], pair[1])
-                .filter(|e| !closed.segments.contains(&e.id()))
+                .filter(|e| !closed.blocks(e.id()))
                 .min_by(|a, b| {
                     metric
                         .cost(a.weight())

@@ -68,6 +68,7 @@ pub fn json(check: &Check, geo: &Geography) -> String {
                 "own_account": check.claims[j.claim].account == j.account,
                 "verdict": j.verdict,
                 "probability": round(j.probability, 4),
+                "interval_95": [round(j.interval.0, 4), round(j.interval.1, 4)],
                 "available": j.available,
                 "could_be_there": j.reachable,
                 "soonest": j.soonest.map(|t| t.to_string()),
@@ -170,6 +171,7 @@ pub fn ach_json(check: &Check) -> String {
                     (acc.name.clone(), json!({
                         "verdict": j.verdict,
                         "probability": round(j.probability, 4),
+                        "interval_95": [round(j.interval.0, 4), round(j.interval.1, 4)],
                         "inconsistency": ach_weight(j.verdict),
                     }))
                 }).collect::<serde_json::Map<_, _>>(),

@@ -63,7 +63,7 @@ fn scenario_event(scenario: &Scenario, geo: &Geography, index: usize) -> String 
     let gaz = &geo.gazetteer;
     let e = &scenario.events[index];
     let label = match &e.kind {
-        EventKind::CloseRoadAt { site } => format!("road cut at {}", gaz.get(site.place).name),
+        EventKind::CloseRoadAt { site, .. } => format!("road cut at {}", gaz.get(site.place).name),
         EventKind::CloseRoad { from, to, .. } => format!(
             "road closed between {} and {}",
             gaz.get(from.place).name,

@@ -20,7 +20,7 @@ pub use problem::{Problem, ScenarioError};
 pub use steps::{ACTIONS, Action, Mover, keys_for};
 
 use crate::gazetteer::PlaceId;
-use crate::network::{Closed, Closure, Closures, Traveller};
+use crate::network::{Closed, Closure, Closures, RoadPoint, Traveller};
 use crate::units::Metres;
 use crate::zones::Holder;
 
@@ -291,8 +291,13 @@ pub struct PeopleGroup {
 /// What happens at an event.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EventKind {
-    /// The road is cut at a point: nothing passes through it from then on.
-    CloseRoadAt { site: Site },
+    /// The road is cut at a point: nothing passes through it from then on. The point is the
+    /// place's road vertex, or, drawn within the place's uncertainty ([`crate::uncertainty`]), a
+    /// point partway along its road.
+    CloseRoadAt {
+        site: Site,
+        point: Option<RoadPoint>,
+    },
     /// The stretch of road between two places closes.
     CloseRoad {
         from: Site,
@@ -315,7 +320,8 @@ impl EventKind {
     /// and the reach bound in `check` both follow.
     pub fn closes(&self) -> Option<Closed> {
         match self {
-            EventKind::CloseRoadAt { site } => Some(Closed::nodes([site.node].into())),
+            EventKind::CloseRoadAt { point: Some(p), .. } => Some(Closed::cut(p.edge, p.along)),
+            EventKind::CloseRoadAt { site, .. } => Some(Closed::nodes([site.node].into())),
             EventKind::CloseRoad { segments, .. } => Some(Closed::segments(segments.clone())),
             EventKind::BarZone { nodes, .. } => Some(Closed::no_entry(nodes.clone())),
             EventKind::StrikeNear { .. } => None,
@@ -325,7 +331,10 @@ impl EventKind {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
+    /// When it happens in this run: the earliest of `window`, or a time drawn within it.
     pub at: Timestamp,
+    /// When it may have happened, as the scenario gives it (`low == high` if it gives one time).
+    pub window: Span<Timestamp>,
     pub kind: EventKind,
     pub cite: Citation,
     pub note: Option<String>,
@@ -417,6 +426,9 @@ pub struct Scenario {
     pub events: Vec<Event>,
     /// What the source says, for `convoy-sim check`; in file order.
     pub claims: Vec<Claim>,
+    /// Uncertain inputs ([`crate::uncertainty`]) held at their nominal value in ensembles (the
+    /// command line's `--fix NAME`); empty as read from a file.
+    pub fixed: BTreeSet<String>,
 }
 
 /// The JSON Schema of scenario files, for editors that validate TOML against one.

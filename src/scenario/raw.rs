@@ -312,9 +312,11 @@ pub struct RawStep {
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEvent {
-    /// When it happens: a date-time with offset within the run.
-    #[schemars(with = "String")]
-    pub at: Spanned<Datetime>,
+    /// When it happens: a date-time with offset within the run, or an [earliest, latest] window
+    /// where the hour is not reported (ensembles draw it per realization; a single run takes the
+    /// earliest).
+    #[schemars(with = "RawTimeRange")]
+    pub at: Spanned<RawTimeRange>,
     /// Where this comes from: outlet, publication date and a short quote.
     #[schemars(with = "RawCite")]
     pub cite: Spanned<RawCite>,

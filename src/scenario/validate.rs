@@ -626,6 +626,7 @@ impl Checker<'_> {
             people_groups,
             events,
             claims,
+            fixed: BTreeSet::new(),
         })
     }
 
@@ -929,10 +930,12 @@ impl Checker<'_> {
         {
             let er = e.get_ref();
             let key = format!("event[{}]", i + 1);
-            let at = self.time(&er.at, &format!("{key}.at"));
-            if let (Some(t), Some(run)) = (at, run) {
-                self.within_run(t, er.at.span(), &format!("{key}.at"), run);
+            let window = self.time_span(&er.at, &format!("{key}.at"));
+            if let (Some(w), Some(run)) = (window, run) {
+                self.within_run(w.low, er.at.span(), &format!("{key}.at"), run);
+                self.within_run(w.high, er.at.span(), &format!("{key}.at"), run);
             }
+            let at = window.map(|w| w.low);
             let cite = self.cite(&er.cite, &format!("{key}.cite"));
             let kinds = [
                 er.close_road_at.as_ref().map(|v| ("close_road_at", v)),
@@ -944,7 +947,7 @@ impl Checker<'_> {
             let kind = match given.as_slice() {
                 [("close_road_at", v)] => self
                     .site(v, &format!("{key}.close_road_at"))
-                    .map(|site| EventKind::CloseRoadAt { site }),
+                    .map(|site| EventKind::CloseRoadAt { site, point: None }),
                 [("strike_near", v)] => self
                     .site(v, &format!("{key}.strike_near"))
                     .map(|site| EventKind::StrikeNear { site }),
@@ -958,9 +961,10 @@ impl Checker<'_> {
                     None
                 }
             };
-            if let (Some(at), Some(kind), Some(cite)) = (at, kind, cite) {
+            if let (Some(window), Some(kind), Some(cite)) = (window, kind, cite) {
                 events.push(Event {
-                    at,
+                    at: window.low,
+                    window,
                     kind,
                     cite,
                     note: er.note.clone(),

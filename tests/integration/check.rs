@@ -35,6 +35,38 @@ fn check_all(extra: &[&str]) -> (tempfile::TempDir, serde_json::Value, String) {
     (out, json, stdout)
 }
 
+/// Issue #12: with the road cut drawn along its road within its ±25 km, verdicts are shares with
+/// intervals, not 0% and 100%; and whether an account's own claim holds can hang on where the cut
+/// was — which `--fix` shows.
+#[test]
+fn a_drawn_cut_gives_shares_between_none_and_all_with_their_intervals() {
+    let (_dir, json, _) = check_all(&[]);
+    let judgements = json["judgements"].as_array().unwrap();
+    let between: Vec<&serde_json::Value> = judgements
+        .iter()
+        .filter(|j| {
+            let p = j["probability"].as_f64().unwrap();
+            p > 0.05 && p < 0.95
+        })
+        .collect();
+    assert!(between.len() >= 5, "{} judgements between 5% and 95%", between.len());
+    for j in judgements {
+        let p = j["probability"].as_f64().unwrap();
+        let (low, high) = (
+            j["interval_95"][0].as_f64().unwrap(),
+            j["interval_95"][1].as_f64().unwrap(),
+        );
+        assert!(low <= p && p <= high && low >= 0.0 && high <= 1.0, "{j}");
+        // 24 realizations cannot make anyone sure: even 0% or 100% has an interval.
+        assert!(high - low > 0.05, "{j}");
+    }
+    // Hezbollah's 2 Sep eleven "outside government ground" depend on the cut lying between the
+    // lines: borne out at the nominal cut, in a minority of draws.
+    let drawn = judgement(&json, "eleven_out_of_government_ground", "hezbollah_2sep");
+    let p = drawn["probability"].as_f64().unwrap();
+    assert!(p > 0.05 && p < 0.95, "{drawn}");
+}
+
 fn judgement<'a>(json: &'a serde_json::Value, claim: &str, against: &str) -> &'a serde_json::Value {
     json["judgements"]
         .as_array()
@@ -46,7 +78,9 @@ fn judgement<'a>(json: &'a serde_json::Value, claim: &str, against: &str) -> &'a
 
 #[test]
 fn every_account_has_its_claims_judged_against_every_account_and_bears_out_its_own() {
-    let (dir, json, stdout) = check_all(&[]);
+    // At its nominal inputs (the cut where the scenario names it), each account is its source's
+    // story: its own claims are borne out. Drawn, they need not be: see the next test.
+    let (dir, json, stdout) = check_all(&["--fix", "hamaymah_road_cut.position"]);
     let accounts: Vec<&str> = json["accounts"]
         .as_array()
         .unwrap()

@@ -4,9 +4,16 @@
 use crate::harness::{convoy_bad_input, convoy_ok, ogrinfo, repo_path};
 
 fn ensemble_files(threads: &str) -> (tempfile::TempDir, Vec<(String, Vec<u8>)>) {
+    ensemble_files_with(threads, &[])
+}
+
+fn ensemble_files_with(
+    threads: &str,
+    extra: &[&str],
+) -> (tempfile::TempDir, Vec<(String, Vec<u8>)>) {
     let out = tempfile::tempdir().unwrap();
     let s = repo_path("scenarios/us_military.toml");
-    convoy_ok(&[
+    let mut args = vec![
         "run",
         s.to_str().unwrap(),
         "--out",
@@ -15,7 +22,9 @@ fn ensemble_files(threads: &str) -> (tempfile::TempDir, Vec<(String, Vec<u8>)>) 
         "40",
         "--threads",
         threads,
-    ]);
+    ];
+    args.extend(extra);
+    convoy_ok(&args);
     let files = ["ensemble.json", "ensemble.csv", "ensemble.geojson"]
         .iter()
         .map(|f| {
@@ -35,15 +44,21 @@ fn the_same_seed_and_runs_give_the_same_files_on_one_thread_or_many() {
     assert_eq!(one, many);
     let json: serde_json::Value = serde_json::from_slice(&one[0].1).unwrap();
     assert_eq!(json["runs"], 40);
-    // The six buses toward Palmyra spread out (stop_after_km is drawn); the stuck eleven do not.
+    // The six buses toward Palmyra spread out (stop_after_km is drawn); the stuck eleven spread
+    // with the cut, drawn along its road (issue #12) — and not at all when it is held fixed.
     let agents = json["agents"].as_array().unwrap();
-    let spread = |id: &str| {
+    let spread = |agents: &Vec<serde_json::Value>, id: &str| {
         agents.iter().find(|a| a["id"] == id).unwrap()["max_km_from_mean"]
             .as_f64()
             .unwrap()
     };
-    assert!(spread("bus-toward_palmyra-01") > 10.0);
-    assert_eq!(spread("bus-stuck-01"), 0.0);
+    assert!(spread(agents, "bus-toward_palmyra-01") > 10.0);
+    assert!(spread(agents, "bus-stuck-01") > 1.0);
+    let (_f, fixed) = ensemble_files_with("2", &["--fix", "hamaymah_road_cut.position"]);
+    let fixed: serde_json::Value = serde_json::from_slice(&fixed[0].1).unwrap();
+    let fixed_agents = fixed["agents"].as_array().unwrap();
+    assert_eq!(spread(fixed_agents, "bus-stuck-01"), 0.0);
+    assert!(spread(fixed_agents, "bus-toward_palmyra-01") > 10.0);
     for a in agents {
         let total: f64 = a["zone_probability"]
             .as_object()

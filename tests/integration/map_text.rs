@@ -46,7 +46,7 @@ fn named_places(s: &Scenario, view: map::View) -> Vec<String> {
     sites.extend(s.destinations().map(|t| t.place));
     for e in &s.events {
         match &e.kind {
-            EventKind::CloseRoadAt { site } | EventKind::StrikeNear { site } => {
+            EventKind::CloseRoadAt { site, .. } | EventKind::StrikeNear { site } => {
                 sites.push(site.place)
             }
             EventKind::CloseRoad { from, to, .. } => sites.extend([from.place, to.place]),

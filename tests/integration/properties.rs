@@ -78,9 +78,11 @@ proptest! {
             g.plan = bus_plan.clone();
         }
         s.people_groups[0].plan = people_plan;
+        let cut_time = at(cut_h).min(s.end);
         s.events = vec![Event {
-            at: at(cut_h).min(s.end),
-            kind: EventKind::CloseRoadAt { site: site(cut_at) },
+            at: cut_time,
+            window: Span::fixed(cut_time),
+            kind: EventKind::CloseRoadAt { site: site(cut_at), point: None },
             cite: s.account.cite.clone(),
             note: None,
             assumed: None,

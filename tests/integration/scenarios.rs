@@ -127,7 +127,20 @@ pub fn assert_invariants(name: &str, s: &Scenario, r: &RunResult, w: &Geography)
     for e in &s.events {
         for a in &r.agents {
             match &e.kind {
-                EventKind::CloseRoadAt { site } => {
+                EventKind::CloseRoadAt {
+                    point: Some(cut), ..
+                } => {
+                    // A cut partway along a segment: nobody entering it after the cut gets
+                    // through to its far end.
+                    assert!(
+                        !a.passages.iter().any(|p| p.segment == cut.edge
+                            && p.entered >= e.at
+                            && p.left.is_some()),
+                        "{name}/{} drove through the cut",
+                        a.id
+                    );
+                }
+                EventKind::CloseRoadAt { site, .. } => {
                     for pair in a.passages.windows(2) {
                         let through = pair[0].to == site.node
                             && pair[1].from == site.node

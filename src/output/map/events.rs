@@ -136,8 +136,10 @@ mod tests {
     use crate::scenario::{Citation, EventKind};
 
     fn entry(at: &str, assumed: Option<&str>) -> Event {
+        let at: jiff::Timestamp = at.parse().unwrap();
         Event {
-            at: at.parse().unwrap(),
+            at,
+            window: crate::scenario::Span::fixed(at),
             kind: EventKind::StrikeNear {
                 site: crate::scenario::Site {
                     written: "Hamaymah".into(),

@@ -19,7 +19,7 @@ pub(super) fn used_places(s: &Scenario) -> BTreeSet<PlaceId> {
     let sites = |sites: &[Site]| sites.iter().map(|s| s.place).collect::<Vec<_>>();
     let steps = s.destinations().map(|site| vec![site.place]);
     let events = s.events.iter().map(|e| match &e.kind {
-        EventKind::CloseRoadAt { site } | EventKind::StrikeNear { site } => vec![site.place],
+        EventKind::CloseRoadAt { site, .. } | EventKind::StrikeNear { site } => vec![site.place],
         EventKind::CloseRoad { from, to, .. } => vec![from.place, to.place],
         EventKind::BarZone { .. } => vec![],
     });

@@ -1,0 +1,267 @@
+//! What an account leaves uncertain, as named inputs drawn per realization: the time of an event
+//! the record dates only to a window (`event[2].at`), and where on its road a cut lies within the
+//! uncertainty of the place it is named after (`hamaymah_road_cut.position`).
+//!
+//! A realization draws each input from its own stream, seeded by the realization's seed and the
+//! input's name, so adding an input leaves the others' draws alone and the same seed gives the
+//! same scenario. Drawing is a function from one quantile in `[0, 1)` per input to a concrete
+//! [`Scenario`]: the engine never sees a range, and a sensitivity study can set the quantiles
+//! itself. A single `run` uses the nominal scenario (every input at its nominal value: an event
+//! at the earliest time of its window, a cut at its place's road vertex); ensembles and `check`
+//! draw; an input named in [`Scenario::fixed`] stays nominal everywhere.
+//!
+//! Inputs not drawn here (yet): destinations' positions, head counts, zone edges. Speeds,
+//! departures and drawn destinations are drawn per agent by the engine, as before.
+
+use std::collections::BTreeSet;
+
+use crate::Geography;
+use crate::engine::rng::Stream;
+use crate::network::{RoadPoint, Traveller};
+use crate::scenario::{EventKind, Scenario, Span};
+use crate::units::Metres;
+
+/// Spacing of the points a cut may be drawn at along its road.
+pub const CUT_STEP: Metres = Metres(250.0);
+
+/// One named uncertain input of one account.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Input {
+    /// `event[2].at`, `hamaymah_road_cut.position`.
+    pub name: String,
+    /// What it is and over what it ranges, in one line.
+    pub what: String,
+    kind: Kind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Kind {
+    /// Event `event`'s time, within its window.
+    EventTime { event: usize },
+    /// The point the road is cut at, for every `close_road_at` of one place: one of `points`.
+    CutPoint {
+        events: Vec<usize>,
+        points: Vec<RoadPoint>,
+    },
+}
+
+/// Every uncertain input of one account, in a stable order (events' times in file order, then
+/// cut places in the order they first appear).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Inputs {
+    pub list: Vec<Input>,
+}
+
+impl Inputs {
+    /// The uncertain inputs of `scenario`.
+    pub fn of(scenario: &Scenario, geo: &Geography) -> Inputs {
+        let mut list = Vec::new();
+        for (i, e) in scenario.events.iter().enumerate() {
+            if e.window.is_random() {
+                list.push(Input {
+                    name: format!("event[{}].at", i + 1),
+                    what: format!(
+                        "when event {} happened: {} to {}",
+                        i + 1,
+                        e.window.low,
+                        e.window.high
+                    ),
+                    kind: Kind::EventTime { event: i },
+                });
+            }
+        }
+        let mut cut_places: Vec<(crate::gazetteer::PlaceId, Vec<usize>)> = Vec::new();
+        for (i, e) in scenario.events.iter().enumerate() {
+            if let EventKind::CloseRoadAt { site, .. } = &e.kind {
+                match cut_places.iter_mut().find(|(p, _)| *p == site.place) {
+                    Some((_, events)) => events.push(i),
+                    None => cut_places.push((site.place, vec![i])),
+                }
+            }
+        }
+        for (place, events) in cut_places {
+            let EventKind::CloseRoadAt { site, .. } = &scenario.events[events[0]].kind else {
+                continue;
+            };
+            let p = geo.gazetteer.get(place);
+            let points = cut_points(
+                geo,
+                site.node,
+                p.location(),
+                Metres::from_km(p.uncertainty_km),
+            );
+            if points.len() > 1 {
+                list.push(Input {
+                    name: format!("{}.position", p.id),
+                    what: format!(
+                        "where the road is cut: on the road through {}, within {} km of it ({} points {} m apart)",
+                        p.name,
+                        p.uncertainty_km,
+                        points.len(),
+                        CUT_STEP.0
+                    ),
+                    kind: Kind::CutPoint { events, points },
+                });
+            }
+        }
+        Inputs { list }
+    }
+
+    /// The quantiles realization seed `seed` draws, one per input; `None` for inputs held fixed.
+    pub fn draw(&self, seed: u64, fixed: &BTreeSet<String>) -> Vec<Option<f64>> {
+        self.list
+            .iter()
+            .map(|input| {
+                (!fixed.contains(&input.name)).then(|| {
+                    let mut rng = Stream::new(seed, &format!("input:{}", input.name));
+                    rng.draw(Span {
+                        low: 0.0,
+                        high: 1.0,
+                    })
+                })
+            })
+            .collect()
+    }
+
+    /// `scenario` with each input at quantile `u[i]` of its range, or nominal where `None`.
+    pub fn realize(&self, scenario: &Scenario, u: &[Option<f64>]) -> Scenario {
+        let mut s = scenario.clone();
+        for (input, u) in self.list.iter().zip(u) {
+            let Some(u) = *u else { continue };
+            match &input.kind {
+                Kind::EventTime { event } => {
+                    let w = s.events[*event].window;
+                    let span = w.low.duration_until(w.high).as_secs() as f64;
+                    let secs = (u.clamp(0.0, 1.0) * span).floor() as i64;
+                    s.events[*event].at = w.low + jiff::SignedDuration::from_secs(secs);
+                }
+                Kind::CutPoint { events, points } => {
+                    let k =
+                        ((u.clamp(0.0, 1.0) * points.len() as f64) as usize).min(points.len() - 1);
+                    for &e in events {
+                        if let EventKind::CloseRoadAt { point, .. } = &mut s.events[e].kind {
+                            *point = Some(points[k]);
+                        }
+                    }
+                }
+            }
+        }
+        // Drawn times may reorder the events; same-time events keep file order.
+        s.events.sort_by_key(|e| e.at);
+        s
+    }
+
+    /// The scenario realization `seed` of an ensemble runs: drawn, except what is fixed.
+    pub fn realization(&self, scenario: &Scenario, seed: u64) -> Scenario {
+        if self.list.is_empty() {
+            return scenario.clone();
+        }
+        self.realize(scenario, &self.draw(seed, &scenario.fixed))
+    }
+}
+
+/// Points every [`CUT_STEP`] along the bus-road segments that meet at `node` — the road between
+/// the place's neighbouring vertices, "between Hamaymah and Al Bukamal" for the crater — that lie
+/// within `radius` of `centre` (lon, lat): where a cut named after a place may be. A cut further
+/// along would be past a named place, which the scenario would have named instead. In segment
+/// order, then along.
+fn cut_points(
+    geo: &Geography,
+    node: petgraph::graph::NodeIndex,
+    centre: crate::units::LonLat,
+    radius: Metres,
+) -> Vec<RoadPoint> {
+    use petgraph::visit::EdgeRef;
+    let net = &geo.network;
+    let mut segments: Vec<_> = net
+        .graph()
+        .edges(node)
+        .filter(|e| net.open_to(Traveller::Road, e.id()))
+        .map(|e| e.id())
+        .collect();
+    segments.sort();
+    segments.dedup();
+    let mut points = Vec::new();
+    for e in segments {
+        let steps = (net.segment(e).length.0 / CUT_STEP.0).floor() as usize;
+        for k in 0..=steps {
+            let p = RoadPoint {
+                edge: e,
+                along: Metres(k as f64 * CUT_STEP.0),
+            };
+            if p.location(net).distance(centre).0 <= radius.0 {
+                points.push(p);
+            }
+        }
+    }
+    points
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+
+    const ACCOUNT: &str = include_str!("../tests/scenarios/impossible_claim.toml");
+
+    fn setup(text: &str) -> (Geography, Scenario) {
+        let geo = Geography::embedded().unwrap();
+        let s = Scenario::from_toml(text, "t", "t", &geo).unwrap();
+        (geo, s)
+    }
+
+    fn cut_of(s: &Scenario) -> Option<RoadPoint> {
+        s.events.iter().find_map(|e| match &e.kind {
+            EventKind::CloseRoadAt { point, .. } => *point,
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn a_cut_is_drawn_along_its_road_within_its_place_radius_and_nominal_when_fixed() {
+        let (geo, s) = setup(ACCOUNT);
+        let inputs = Inputs::of(&s, &geo);
+        let names: Vec<&str> = inputs.list.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["hamaymah_road_cut.position"]);
+        let place = geo.gazetteer.lookup("Hamaymah road cut").unwrap().place;
+        let radius = Metres::from_km(place.uncertainty_km);
+        for u in [0.0, 0.25, 0.5, 0.999_999] {
+            let r = inputs.realize(&s, &[Some(u)]);
+            let p = cut_of(&r).expect("a drawn cut");
+            assert!(p.location(&geo.network).distance(place.location()).0 <= radius.0 + 1.0);
+            assert!(geo.network.open_to(Traveller::Road, p.edge));
+        }
+        let (first, last) = (
+            inputs.realize(&s, &[Some(0.0)]),
+            inputs.realize(&s, &[Some(0.999_999)]),
+        );
+        assert_ne!(cut_of(&first), cut_of(&last), "the draw moves the cut");
+        // Nominal: the place's road vertex, as a single run has it.
+        assert_eq!(cut_of(&inputs.realize(&s, &[None])), None);
+        let mut fixed = s.clone();
+        fixed.fixed = ["hamaymah_road_cut.position".to_string()].into();
+        assert_eq!(cut_of(&inputs.realization(&fixed, 7)), None);
+    }
+
+    #[test]
+    fn an_event_window_is_drawn_within_it_the_same_for_the_same_seed() {
+        let text = ACCOUNT.replace(
+            "at = 2017-08-30T06:00:00Z\nclose_road_at",
+            "at = [2017-08-30T00:00:00Z, 2017-08-30T12:00:00Z]\nclose_road_at",
+        );
+        let (geo, s) = setup(&text);
+        assert_eq!(s.events[0].at, s.events[0].window.low, "nominal: the earliest");
+        let inputs = Inputs::of(&s, &geo);
+        assert_eq!(inputs.list[0].name, "event[1].at");
+        let times: Vec<_> = (0..50)
+            .map(|seed| inputs.realization(&s, seed).events[0].at)
+            .collect();
+        let w = s.events[0].window;
+        assert!(times.iter().all(|t| *t >= w.low && *t <= w.high));
+        assert!(times.iter().any(|t| *t != times[0]), "the draws differ");
+        let again: Vec<_> = (0..50)
+            .map(|seed| inputs.realization(&s, seed).events[0].at)
+            .collect();
+        assert_eq!(times, again);
+    }
+}
