@@ -79,6 +79,11 @@ fn count_uses(raw: &RawScenario, counts: &mut Counts) {
         .iter()
         .map(|g| (&g.get_ref().cite, &g.get_ref().plan))
         .chain(
+            raw.vehicle_group
+                .iter()
+                .map(|g| (&g.get_ref().cite, &g.get_ref().plan)),
+        )
+        .chain(
             raw.people_group
                 .iter()
                 .map(|g| (&g.get_ref().cite, &g.get_ref().plan)),
