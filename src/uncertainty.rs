@@ -250,7 +250,10 @@ mod tests {
             "at = [2017-08-30T00:00:00Z, 2017-08-30T12:00:00Z]\nclose_road_at",
         );
         let (geo, s) = setup(&text);
-        assert_eq!(s.events[0].at, s.events[0].window.low, "nominal: the earliest");
+        assert_eq!(
+            s.events[0].at, s.events[0].window.low,
+            "nominal: the earliest"
+        );
         let inputs = Inputs::of(&s, &geo);
         assert_eq!(inputs.list[0].name, "event[1].at");
         let times: Vec<_> = (0..50)

@@ -810,6 +810,9 @@ fn great_circle_point(a: LonLat, b: LonLat, ratio: f64) -> LonLat {
         .into()
 }
 
+#[cfg(test)]
+mod tests;
+
 /// Runs `scenario` with its own seed.
 pub fn run(scenario: &Scenario, geo: &Geography) -> RunResult {
     Simulation::new(scenario, geo, scenario.seed).run()

@@ -49,7 +49,11 @@ fn a_drawn_cut_gives_shares_between_none_and_all_with_their_intervals() {
             p > 0.05 && p < 0.95
         })
         .collect();
-    assert!(between.len() >= 5, "{} judgements between 5% and 95%", between.len());
+    assert!(
+        between.len() >= 5,
+        "{} judgements between 5% and 95%",
+        between.len()
+    );
     for j in judgements {
         let p = j["probability"].as_f64().unwrap();
         let (low, high) = (

@@ -21,6 +21,6 @@ mod run_cli;
 mod safety;
 mod scenarios;
 mod schema;
-mod uncertainty;
 mod sources;
+mod uncertainty;
 mod zones;

@@ -14,7 +14,10 @@ fn inputs_names_what_each_account_draws() {
             .unwrap_or_else(|| panic!("{out}"))
             .to_string()
     };
-    assert!(line("us_military").contains("hamaymah_road_cut.position"), "{out}");
+    assert!(
+        line("us_military").contains("hamaymah_road_cut.position"),
+        "{out}"
+    );
     assert!(line("us_military").contains("within 25 km"), "{out}");
     assert!(line("deal_as_agreed").contains("nothing drawn"), "{out}");
 }
