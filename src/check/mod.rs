@@ -6,11 +6,16 @@
 //!   in all, or, starting everyone from where the account's own run has them at its last event
 //!   before the claim's time, not enough of them could be there in time even moving as fast as
 //!   the account allows by any open road ([`reach`]).
-//! - **consistent**: at least half the account's realizations bear the claim out. Buses and people
-//!   the account has lost track of by then count as possibly there if they could have got there
-//!   from where they were lost: an account that does not say where they went does not contradict
-//!   a claim that they went there.
-//! - **inconsistent**: possible, but fewer than half the realizations bear it out.
+//! - **consistent** (borne out): at least half the account's realizations bear the claim out by
+//!   the buses and people it knows the whereabouts of.
+//! - **not ruled out**: at least half bear it out only if buses or people the account has lost
+//!   track of by then went there — which they could have, from where they were lost: an account
+//!   that does not say where they went does not contradict a claim that they went there, but it
+//!   does not bear it out either.
+//! - **inconsistent** (contradicted): possible, but fewer than half the realizations bear it out
+//!   even counting those lost track of.
+//!
+//! Every share comes with its 95% Wilson interval ([`wilson`]).
 
 mod interval;
 pub mod reach;
@@ -34,6 +39,7 @@ pub const CONSISTENT_AT: f64 = 0.5;
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Consistent,
+    NotRuledOut,
     Inconsistent,
     Impossible,
 }
@@ -42,6 +48,7 @@ impl Verdict {
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::Consistent => "consistent",
+            Verdict::NotRuledOut => "not_ruled_out",
             Verdict::Inconsistent => "inconsistent",
             Verdict::Impossible => "impossible",
         }
@@ -456,8 +463,10 @@ fn count(geo: &Geography, r: &RunResult, claim: &Claim, b: &Bound) -> (f64, f64)
 #[derive(Clone, Debug)]
 struct Tally {
     runs: u32,
-    /// Realizations that bear the claim out.
+    /// Realizations that bear the claim out, counting those lost track of who could be there.
     borne: u32,
+    /// Realizations that bear it out without them.
+    borne_known: u32,
     /// Least, sum and most of the counts there (not counting those lost track of).
     least: f64,
     sum: f64,
@@ -471,6 +480,7 @@ impl Default for Tally {
         Self {
             runs: 0,
             borne: 0,
+            borne_known: 0,
             least: f64::INFINITY,
             sum: 0.0,
             most: f64::NEG_INFINITY,
@@ -484,6 +494,7 @@ impl Tally {
     fn add(&mut self, claim: &Claim, (known, unknown): (f64, f64)) {
         self.runs += 1;
         self.borne += borne_out(claim, (known, unknown)) as u32;
+        self.borne_known += borne_out(claim, (known, 0.0)) as u32;
         self.least = self.least.min(known);
         self.sum += known;
         self.most = self.most.max(known);
@@ -597,8 +608,10 @@ fn judge(
             ),
         )
     } else {
-        let verdict = if probability >= CONSISTENT_AT {
+        let verdict = if f64::from(tally.borne_known) / runs >= CONSISTENT_AT {
             Verdict::Consistent
+        } else if probability >= CONSISTENT_AT {
+            Verdict::NotRuledOut
         } else {
             Verdict::Inconsistent
         };
@@ -647,7 +660,8 @@ fn fmt_count(v: f64) -> String {
 /// impossibility counting double.
 pub fn ach_weight(v: Verdict) -> f64 {
     match v {
-        Verdict::Consistent => 0.0,
+        // Not ruled out is not evidence against: the account is silent there.
+        Verdict::Consistent | Verdict::NotRuledOut => 0.0,
         Verdict::Inconsistent => 1.0,
         Verdict::Impossible => 2.0,
     }

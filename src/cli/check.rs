@@ -54,6 +54,7 @@ pub struct CheckArgs {
 fn mark(v: Verdict) -> &'static str {
     match v {
         Verdict::Consistent => "yes",
+        Verdict::NotRuledOut => "not ruled out",
         Verdict::Inconsistent => "no",
         Verdict::Impossible => "IMPOSSIBLE",
     }

@@ -14,6 +14,7 @@ use super::{RenderError, Size};
 use crate::check::{Check, Verdict};
 
 const CONSISTENT: RGBColor = RGBColor(26, 152, 80);
+const NOT_RULED_OUT: RGBColor = RGBColor(150, 150, 150);
 const INCONSISTENT: RGBColor = RGBColor(240, 140, 50);
 const IMPOSSIBLE: RGBColor = RGBColor(60, 20, 70);
 
@@ -21,6 +22,7 @@ const IMPOSSIBLE: RGBColor = RGBColor(60, 20, 70);
 fn fill(v: Verdict, p: f64) -> RGBColor {
     let (c, strength) = match v {
         Verdict::Consistent => (CONSISTENT, 0.35 + 0.65 * p),
+        Verdict::NotRuledOut => (NOT_RULED_OUT, 0.6),
         Verdict::Inconsistent => (INCONSISTENT, 0.35 + 0.65 * (1.0 - p)),
         Verdict::Impossible => (IMPOSSIBLE, 1.0),
     };
@@ -218,6 +220,10 @@ fn key<DB: DrawingBackend>(
         (
             fill(Verdict::Consistent, 1.0),
             "consistent (≥ 50% of realizations)",
+        ),
+        (
+            fill(Verdict::NotRuledOut, 1.0),
+            "not ruled out (only by those lost track of)",
         ),
         (
             fill(Verdict::Inconsistent, 0.0),

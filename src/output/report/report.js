@@ -342,14 +342,14 @@
 
   function cell(v, own) {
     const text = v.verdict === "impossible" ? "impossible"
-      : v.verdict + " " + pct(v.share) + " (" + pct(v.share_low) + "–" + pct(v.share_high) + ")";
+      : v.verdict.replace(/_/g, " ") + " " + pct(v.share) + " (" + pct(v.share_low) + "–" + pct(v.share_high) + ")";
     return el("td", { class: "verdict-" + v.verdict + (own ? " own" : ""), title: v.reason }, text);
   }
 
   function claims(ck) {
     $("claims").hidden = false;
     $("claims-intro").textContent = "Each claim judged against every account, each run " + ck.runs +
-      " times: consistent when at least " + Math.round(ck.consistent_at * 100) + "% of the realizations bear it out; impossible when the account's own events rule it out. The share is the share of realizations that bear it out; in brackets, its 95% (Wilson) interval. A framed cell is the claim against its own source's account.";
+      " times: consistent when at least " + Math.round(ck.consistent_at * 100) + "% of the realizations bear it out; not ruled out when they do only counting buses or people the account has lost track of; impossible when the account's own events rule it out. The share is the share of realizations that bear it out; in brackets, its 95% (Wilson) interval. A framed cell is the claim against its own source's account.";
     for (const c of ck.claims) {
       const own = ck.accounts.findIndex((a) => a.name === c.source_account);
       const head = el("tr", {}, ...ck.accounts.map((a) => el("th", {}, a.title)));
