@@ -154,7 +154,8 @@ impl SaltelliPlan {
     /// [`estimates`]).
     fn output(&self, ev: &Evaluations, o: usize, point: &[f64], boot: &[f64]) -> SobolOutput {
         let (k, m) = (ev.inputs, ev.outputs);
-        let (mean, variance) = moments(ev, o, &self.rows().collect::<Vec<_>>());
+        let (a, b) = base_columns(ev, o, &self.rows().collect::<Vec<_>>());
+        let (mean, variance) = moments(&a, &b);
         let per_resample = m * k * 2;
         let interval = |at: usize| {
             let mut values: Vec<f64> = boot
@@ -195,16 +196,22 @@ fn resample(seed: u64, b: usize, n: usize) -> Vec<usize> {
 }
 
 /// S1 and ST of every output and input over `rows`, laid out `[output][input][S1, ST]`; NaN
-/// where the output does not vary over these rows.
+/// where the output does not vary over these rows. Sums run in row order.
 fn estimates(ev: &Evaluations, rows: &[usize]) -> Vec<f64> {
     let (k, m) = (ev.inputs, ev.outputs);
+    let n = rows.len() as f64;
     let mut out = Vec::with_capacity(m * k * 2);
     for o in 0..m {
-        let (_, v) = moments(ev, o, rows);
-        let varies = v > 0.0;
+        let (a, b) = base_columns(ev, o, rows);
+        let (_, v) = moments(&a, &b);
         for i in 0..k {
-            let (s1, st) = sums(ev, o, i, rows);
-            let n = rows.len() as f64;
+            let (mut s1, mut st) = (0.0, 0.0);
+            for (t, &j) in rows.iter().enumerate() {
+                let d = ev.get(j, 2 + i, o) - a[t];
+                s1 += b[t] * d;
+                st += d * d;
+            }
+            let varies = v > 0.0;
             out.push(if varies { s1 / n / v } else { f64::NAN });
             out.push(if varies { st / (2.0 * n) / v } else { f64::NAN });
         }
@@ -212,25 +219,23 @@ fn estimates(ev: &Evaluations, rows: &[usize]) -> Vec<f64> {
     out
 }
 
-/// Σ f(B)(f(A_B^i) − f(A)) and Σ (f(A) − f(A_B^i))² over `rows`, in row order.
-fn sums(ev: &Evaluations, o: usize, i: usize, rows: &[usize]) -> (f64, f64) {
-    rows.iter().fold((0.0, 0.0), |(s1, st), &j| {
-        let (a, b, ab) = (ev.get(j, 0, o), ev.get(j, 1, o), ev.get(j, 2 + i, o));
-        (s1 + b * (ab - a), st + (a - ab) * (a - ab))
-    })
+/// Output `o` of f(A) and of f(B) over `rows`.
+fn base_columns(ev: &Evaluations, o: usize, rows: &[usize]) -> (Vec<f64>, Vec<f64>) {
+    rows.iter()
+        .map(|&j| (ev.get(j, 0, o), ev.get(j, 1, o)))
+        .unzip()
 }
 
-/// Mean and variance of output `o` over the 2·|rows| values f(A), f(B). A variance below a
-/// billionth of the output's magnitude, squared, is rounding: reported as 0.
-fn moments(ev: &Evaluations, o: usize, rows: &[usize]) -> (f64, f64) {
-    let values = || {
-        rows.iter()
-            .flat_map(|&j| [ev.get(j, 0, o), ev.get(j, 1, o)])
-    };
-    let n = 2.0 * rows.len() as f64;
+/// Mean and variance of the 2N values f(A), f(B). A variance below a billionth of the output's
+/// magnitude, squared, is rounding: reported as 0.
+fn moments(a: &[f64], b: &[f64]) -> (f64, f64) {
+    let values = || a.iter().chain(b);
+    let n = (a.len() + b.len()) as f64;
     let mean = values().sum::<f64>() / n;
-    let variance = values().map(|y| (y - mean) * (y - mean)).sum::<f64>() / n;
-    let scale = values().fold(0.0f64, |s, y| s.max(y.abs()));
+    let (squares, scale) = values().fold((0.0, 0.0f64), |(s, m), y| {
+        (s + (y - mean) * (y - mean), m.max(y.abs()))
+    });
+    let variance = squares / n;
     let rounding = (1e-9 * scale) * (1e-9 * scale);
     (mean, if variance <= rounding { 0.0 } else { variance })
 }

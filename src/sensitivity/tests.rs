@@ -57,7 +57,7 @@ fn g_indices() -> Vec<(f64, f64)> {
 
 fn settings(samples: usize, seed: u64) -> SobolSettings {
     SobolSettings {
-        resamples: 300,
+        resamples: 200,
         ..SobolSettings::new(samples, seed)
     }
 }
