@@ -86,7 +86,7 @@ impl Points {
 }
 
 /// A stream tag, so the shift's draws are not the random sampler's for the same seed.
-const SHIFT_STREAM: u64 = 0x5_0b01_5_1f7;
+const SHIFT_STREAM: u64 = 0x0005_0b01_51f7;
 
 /// `x / 2^32`: exact in f64, and never 1.
 fn unit(x: u32) -> f64 {

@@ -300,32 +300,12 @@ fn legend<DB: DrawingBackend>(
 ) -> Result<(), RenderError> {
     let style = font(17.0);
     let mut x = 40;
-    draw(
-        root,
-        Rectangle::new([(x, y - 12), (x + 44, y + 12)], OUTER.filled()),
-    )?;
-    put_text(
-        root,
-        &t.legend_outer,
-        (x + 54, y),
-        &style,
-        HPos::Left,
-        VPos::Center,
-    )?;
-    x += 54 + text_width(root, &t.legend_outer, &style) + 36;
-    draw(
-        root,
-        Rectangle::new([(x, y - 5), (x + 44, y + 5)], INNER.filled()),
-    )?;
-    put_text(
-        root,
-        &t.legend_inner,
-        (x + 54, y),
-        &style,
-        HPos::Left,
-        VPos::Center,
-    )?;
-    x += 54 + text_width(root, &t.legend_inner, &style) + 36;
+    for (half, colour, text) in [(12, OUTER, &t.legend_outer), (5, INNER, &t.legend_inner)] {
+        let swatch = Rectangle::new([(x, y - half), (x + 44, y + half)], colour.filled());
+        draw(root, swatch)?;
+        put_text(root, text, (x + 54, y), &style, HPos::Left, VPos::Center)?;
+        x += 54 + text_width(root, text, &style) + 36;
+    }
     if let Some(text) = &t.legend_whisker {
         // Both whiskers, as the bars carry them: the outer bar's above, the inner bar's below.
         let key = Layout {
