@@ -99,6 +99,12 @@ fn figure(v: f64) -> String {
     }
 }
 
+/// A figure as a reader writes it: at most four decimals, no trailing zeros.
+fn short(v: f64) -> String {
+    let text = format!("{v:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// The tornado chart's file name for an output: its name with anything but letters, digits, `-`
 /// and `_` made `_`, and `.png`.
 pub fn tornado_name(output: &str) -> String {
@@ -174,7 +180,7 @@ pub fn sobol_tornado(r: &SobolResult, o: &SobolOutput) -> Tornado {
         legend_whisker: Some("95% bootstrap intervals (ST black, S1 orange)".into()),
         empty: format!(
             "The output was {} in every run: no input moves it.",
-            figure(o.mean)
+            short(o.mean)
         ),
         reading:
             "Inputs sorted by total effect. A pale bar much longer than its dark one: the input \
@@ -343,7 +349,12 @@ mod tests {
             .flatten();
         assert!(lows.clone().all(|(lo, _)| t.range.0 <= lo) && t.range.1 == 1.0);
         assert!(t.range.0 > -0.2, "{:?}", t.range);
-        assert!(sobol_tornado(r, &r.outputs[1]).bars.is_empty());
+        let constant = sobol_tornado(r, &r.outputs[1]);
+        assert!(constant.bars.is_empty());
+        assert_eq!(
+            constant.empty,
+            "The output was 2 in every run: no input moves it."
+        );
         let charts = tornadoes(&study).unwrap();
         let names: Vec<&str> = charts.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["ishigami.png", "constant__quoted.png"]);
