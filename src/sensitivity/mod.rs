@@ -13,8 +13,8 @@
 //!
 //! # Memory
 //! A Sobol study keeps every output of every evaluation, `N·(k+2)·m` f64s (the bootstrap
-//! resamples rows of them), bounded by [`Limits::stored_values`]; a Morris study keeps only its
-//! `r·k·m` elementary effects.
+//! resamples rows of them), and each resample's `2·k·m` indices; both are bounded by
+//! [`Limits::stored_values`]. A Morris study keeps only its `r·k·m` elementary effects.
 
 mod joe_kuo;
 pub mod morris;
@@ -82,7 +82,8 @@ impl<F: Fn(&[f64]) -> Vec<f64> + Sync> Model for FnModel<F> {
 pub struct Limits {
     /// Model evaluations: `N·(k+2)` for Sobol, `r·(k+1)` for Morris.
     pub evaluations: u64,
-    /// Output values a Sobol study holds: `N·(k+2)·m` (8 bytes each).
+    /// Values a Sobol study holds: its outputs, `N·(k+2)·m`, and its bootstrap's indices,
+    /// `resamples·k·m·2` (8 bytes each).
     pub stored_values: u64,
 }
 
@@ -130,9 +131,7 @@ pub enum SensitivityError {
         how: String,
         limit: u64,
     },
-    #[error(
-        "{values} output values (N·(k+2)·m = {how}) exceed the limit of {limit} held in memory"
-    )]
+    #[error("{values} values ({how}) exceed the limit of {limit} held in memory")]
     TooMuchMemory {
         values: u64,
         how: String,
@@ -171,6 +170,19 @@ pub enum SensitivityError {
     Rows {
         rows: std::ops::Range<usize>,
         n: usize,
+    },
+    #[error(
+        "evaluations of {inputs} inputs, {outputs} outputs and {values} values for rows {rows:?} \
+         are not of this study ({expected_inputs} inputs, {expected_outputs} outputs, \
+         k + 2 blocks per row)"
+    )]
+    Shape {
+        rows: std::ops::Range<usize>,
+        inputs: usize,
+        outputs: usize,
+        values: usize,
+        expected_inputs: usize,
+        expected_outputs: usize,
     },
     #[error(
         "the study has rows 0..{have} evaluated of 0..{n}: evaluate them all before estimating"

@@ -37,6 +37,7 @@ pub struct Evaluations {
 impl Evaluations {
     /// Appends the next shard's rows; they must continue these rows, of a study of the same shape.
     pub fn append(&mut self, next: Evaluations) -> Result<(), SensitivityError> {
+        next.check_shape(self.inputs, self.outputs)?;
         if next.rows.start != self.rows.end
             || (next.inputs, next.outputs) != (self.inputs, self.outputs)
         {
@@ -48,6 +49,24 @@ impl Evaluations {
         self.rows.end = next.rows.end;
         self.values.extend(next.values);
         Ok(())
+    }
+
+    /// Refuses evaluations not of a study of `k` inputs and `m` outputs, or whose values do not
+    /// fill their rows: read from a shard's file, they may be anything.
+    pub(super) fn check_shape(&self, k: usize, m: usize) -> Result<(), SensitivityError> {
+        let rows = self.rows.end.checked_sub(self.rows.start);
+        let expected = rows.and_then(|r| r.checked_mul(k + 2)?.checked_mul(m));
+        if (self.inputs, self.outputs) == (k, m) && expected == Some(self.values.len()) {
+            return Ok(());
+        }
+        Err(SensitivityError::Shape {
+            rows: self.rows.clone(),
+            inputs: self.inputs,
+            outputs: self.outputs,
+            values: self.values.len(),
+            expected_inputs: k,
+            expected_outputs: m,
+        })
     }
 
     /// Output `o` of block `block` (0 = A, 1 = B, 2 + i = A_B^i) of row `row` (study-wide index).
@@ -172,13 +191,26 @@ fn check_bounds(settings: &SobolSettings, k: usize, m: usize) -> Result<(), Sens
             limit: limits.evaluations,
         });
     }
-    let values = evaluations.saturating_mul(m as u64);
-    if values > limits.stored_values {
-        return Err(SensitivityError::TooMuchMemory {
-            values,
-            how: format!("{n}·{}·{m}", k + 2),
-            limit: limits.stored_values,
-        });
+    let outputs = evaluations.saturating_mul(m as u64);
+    let boot = (settings.resamples as u64).saturating_mul(2 * k as u64 * m as u64);
+    let resamples = settings.resamples;
+    for (values, how) in [
+        (outputs, format!("outputs, N·(k+2)·m = {n}·{}·{m}", k + 2)),
+        (
+            boot,
+            format!(
+                "bootstrap indices, resamples·2k·m = {resamples}·{}·{m}",
+                2 * k
+            ),
+        ),
+    ] {
+        if values > limits.stored_values {
+            return Err(SensitivityError::TooMuchMemory {
+                values,
+                how,
+                limit: limits.stored_values,
+            });
+        }
     }
     Ok(())
 }

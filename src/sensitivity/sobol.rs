@@ -120,9 +120,8 @@ impl SaltelliPlan {
         threads: Option<usize>,
     ) -> Result<SobolResult, SensitivityError> {
         let s = &self.settings;
-        if ev.rows != self.rows()
-            || (ev.inputs, ev.outputs) != (self.inputs.len(), self.outputs.len())
-        {
+        ev.check_shape(self.inputs.len(), self.outputs.len())?;
+        if ev.rows != self.rows() {
             return Err(SensitivityError::Incomplete {
                 have: ev.rows.end,
                 n: s.samples,

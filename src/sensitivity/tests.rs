@@ -145,6 +145,19 @@ fn shards_appended_in_order_give_the_whole_studys_result() {
         plan.estimate(&gap, None),
         Err(SensitivityError::Incomplete { have: 64, n: 256 })
     ));
+    // A shard read back from a file may be anything: refused, not indexed past its end.
+    let mut short = plan.evaluate(&model, 0..64, Some(1)).unwrap();
+    short.values.pop();
+    let mut first = plan.evaluate(&model, 0..64, Some(1)).unwrap();
+    assert!(matches!(
+        first.append(short.clone()),
+        Err(SensitivityError::Shape { values: 319, .. })
+    ));
+    short.rows = 0..256;
+    assert!(matches!(
+        plan.estimate(&short, None),
+        Err(SensitivityError::Shape { .. })
+    ));
 }
 
 #[test]
@@ -257,6 +270,18 @@ fn bad_settings_are_refused_with_their_figures() {
     assert!(matches!(
         refused(memory),
         SensitivityError::TooMuchMemory { values: 5120, .. }
+    ));
+    let boot = SobolSettings {
+        limits: Limits {
+            evaluations: 1 << 24,
+            stored_values: 10_000,
+        },
+        resamples: 2000,
+        ..settings(64, 1)
+    };
+    assert!(matches!(
+        refused(boot),
+        SensitivityError::TooMuchMemory { values: 12_000, .. }
     ));
 }
 
