@@ -20,6 +20,8 @@
 //!                     ensemble::run             N realizations in parallel, seed-ordered
 //!                     check::check              claims × accounts → impossible / consistent /
 //!                            │                  inconsistent (check::reach bounds what is possible)
+//!                     sensitivity::{sobol,morris}  quantiles of named inputs → which input drives
+//!                            │                  which output (Sobol indices, Morris effects)
 //!                            ▼
 //!                     output::run               RunResult → summary.json, GeoJSON, MF-JSON text;
 //!                     output::{kml,gpkg}        the same layers as run.kmz and run.gpkg bytes,
@@ -45,6 +47,7 @@ pub mod network;
 pub mod output;
 mod read;
 pub mod scenario;
+pub mod sensitivity;
 pub mod sources;
 pub mod uncertainty;
 pub mod units;

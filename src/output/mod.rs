@@ -15,5 +15,6 @@ pub mod qgis;
 pub mod qgs;
 pub mod report;
 pub mod run;
+pub mod sensitivity;
 pub mod words;
 pub mod xml;

@@ -15,6 +15,7 @@ mod places;
 mod projection;
 pub mod style;
 mod timeline;
+mod tornado;
 
 use std::sync::OnceLock;
 
@@ -23,6 +24,7 @@ use plotters::prelude::*;
 
 pub use gif::{FRAME_EVERY, run_gif};
 pub use projection::{Frame, Projection, View};
+pub use tornado::{MAX_BARS, Tornado, TornadoBar, tornado_png};
 
 use crate::Geography;
 use crate::data::Basemap;
