@@ -34,5 +34,31 @@ fn sensitivity(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, sensitivity);
+/// `convoy-sim sensitivity scenarios/us_military.toml` without the files: a Sobol study of the
+/// account's uncertain inputs over its own claims and where its buses end, N = 64, one thread.
+fn account(c: &mut Criterion) {
+    let geo = convoy_sim::Geography::embedded().unwrap();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/us_military.toml");
+    let scenario = convoy_sim::scenario::Scenario::from_toml(
+        &std::fs::read_to_string(path).unwrap(),
+        "us_military",
+        "us_military",
+        &geo,
+    )
+    .unwrap();
+    let model = convoy_sim::check::model::AccountModel::new(
+        &scenario,
+        &geo,
+        scenario.claims.iter().collect(),
+    );
+    let settings = SobolSettings::new(64, 1);
+    let mut group = c.benchmark_group("sensitivity");
+    group.sample_size(10);
+    group.bench_function("us_military sobol N=64, 1 thread", |b| {
+        b.iter(|| black_box(sobol::run(&model, &settings, Some(1)).unwrap()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, sensitivity, account);
 criterion_main!(benches);

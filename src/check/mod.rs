@@ -18,6 +18,7 @@
 //! Every share comes with its 95% Wilson interval ([`wilson`]).
 
 mod interval;
+pub mod model;
 pub mod reach;
 
 pub use interval::wilson;
@@ -457,6 +458,20 @@ fn count(geo: &Geography, r: &RunResult, claim: &Claim, b: &Bound) -> (f64, f64)
         }
     }
     (known, unknown)
+}
+
+/// Whether run `r` bears `claim` out by the buses and people whose whereabouts it knows: what a
+/// sensitivity study counts, realization by realization.
+pub fn borne_out_in(geo: &Geography, r: &RunResult, claim: &Claim) -> bool {
+    let t = claim.by.clamp(r.start, r.end);
+    let known: f64 = r
+        .agents
+        .iter()
+        .filter(|a| !lost_by(a, claim.by) && inside(geo, claim, a.position_at(t)))
+        .filter_map(|a| subject_count(a, claim.subject))
+        .map(f64::from)
+        .sum();
+    borne_out(claim, (known, 0.0))
 }
 
 /// One claim's counts across the realizations, as they come.

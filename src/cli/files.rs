@@ -28,7 +28,7 @@ pub const MANIFEST: &str = "convoy-sim.json";
 
 /// Folder names the commands keep for themselves: a scenario with one of these names would write
 /// its run where `compare` or `check` writes its own results.
-pub const RESERVED: [&str; 2] = ["compare", "check"];
+pub const RESERVED: [&str; 3] = ["compare", "check", "sensitivity"];
 
 /// convoy-sim's own folder inside an output folder.
 const STAGING: &str = ".convoy-sim";
@@ -43,6 +43,8 @@ pub enum Kind {
     Compare,
     /// `check`'s folder.
     Check,
+    /// `sensitivity`'s folder.
+    Sensitivity,
     /// `OUT/.convoy-sim/`, where results are staged.
     Staging,
 }

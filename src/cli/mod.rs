@@ -16,6 +16,7 @@ mod places;
 mod route;
 mod run;
 mod schema;
+mod sensitivity;
 mod sources;
 mod table;
 mod terminal;
@@ -55,6 +56,7 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     Sources(sources::SourcesArgs),
     Inputs(inputs::InputsArgs),
+    Sensitivity(sensitivity::SensitivityArgs),
 }
 
 /// How a subcommand prints its result.
@@ -181,7 +183,7 @@ pub fn run(args: Args) -> Result<String, Error> {
     let world = geography()?;
     if matches!(
         args.command,
-        Command::Run(_) | Command::Compare(_) | Command::Check(_)
+        Command::Run(_) | Command::Compare(_) | Command::Check(_) | Command::Sensitivity(_)
     ) {
         catch_interrupts();
     }
@@ -195,6 +197,7 @@ pub fn run(args: Args) -> Result<String, Error> {
         Command::Schema(a) => schema::run(&a),
         Command::Sources(a) => sources::run(&world, &a),
         Command::Inputs(a) => inputs::run(&world, &a),
+        Command::Sensitivity(a) => sensitivity::run(&world, &a),
     }
 }
 

@@ -21,6 +21,7 @@ mod run_cli;
 mod safety;
 mod scenarios;
 mod schema;
+mod sensitivity;
 mod sources;
 mod uncertainty;
 mod zones;

@@ -1,0 +1,169 @@
+//! `convoy-sim sensitivity SCENARIO...`: which uncertain input decides each claim and where the
+//! buses end, account by account — Sobol indices (first-order and total, with bootstrap
+//! intervals) or Morris screening over the inputs `convoy-sim inputs` lists.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use convoy_sim::Geography;
+use convoy_sim::check::model::AccountModel;
+use convoy_sim::output::run::OutputFile;
+use convoy_sim::output::sensitivity::{Study, csv, json, tornadoes};
+use convoy_sim::scenario::{Claim, Scenario};
+use convoy_sim::sensitivity::{MorrisSettings, SensitivityError, SobolSettings, morris, sobol};
+use convoy_sim::uncertainty::Inputs;
+
+use super::budget::{self, BudgetArgs, Singles, Work};
+use super::compare::load_all;
+use super::files::{Folder, Kind};
+use super::run::ensemble_request;
+use super::{Error, write};
+
+/// Which inputs decide each claim and where the buses end: a sensitivity study per account.
+///
+/// The inputs are the account's uncertain inputs (see `convoy-sim inputs`); every evaluation runs
+/// the account with them set and everything else as in its own run (the same seed), and records,
+/// for every claim of every scenario given, whether the run bears it out (by those whose
+/// whereabouts it knows), and the share of buses in each holder's ground at the end. Writes
+/// OUT/sensitivity/: <account>.sensitivity.json, <account>.sensitivity.csv and a tornado chart
+/// PNG per output that varies. An account with no uncertain input has nothing to study.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  convoy-sim sensitivity scenarios/us_military.toml scenarios/hezbollah.toml\n  convoy-sim sensitivity scenarios/*.toml --method morris --samples 40"
+)]
+pub struct SensitivityArgs {
+    /// Scenario files (TOML, at most 1 MiB each); every claim in them is an output.
+    #[arg(required = true, value_name = "SCENARIO")]
+    scenarios: Vec<PathBuf>,
+    /// Folder to write into; the study goes in OUT/sensitivity/.
+    #[arg(long, default_value = "out", value_name = "OUT")]
+    out: PathBuf,
+    /// Sobol indices (Saltelli sampling, Jansen estimators) or Morris screening (μ*, σ).
+    #[arg(long, value_enum, default_value_t)]
+    method: Method,
+    /// Sobol: base samples N, a power of two ≥ 16 (N·(k+2) runs for k inputs). Morris: the number
+    /// of trajectories r (r·(k+1) runs).
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    samples: usize,
+    /// Seed of the sample (the runs keep each account's own seed).
+    #[arg(long, default_value_t = 20_170_830)]
+    seed: u64,
+    /// Threads (default: all cores; at most 256). The results do not depend on it.
+    #[arg(long, value_name = "T")]
+    threads: Option<usize>,
+    #[command(flatten)]
+    budget: BudgetArgs,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+enum Method {
+    #[default]
+    Sobol,
+    Morris,
+}
+
+pub fn run(world: &Geography, args: &SensitivityArgs) -> Result<String, Error> {
+    ensemble_request(Some(1), args.threads)?;
+    let loaded = load_all(&args.scenarios, world)?;
+    let scenarios: Vec<&Scenario> = loaded.iter().map(|(_, s, _)| s).collect();
+    let claims: Vec<&Claim> = scenarios.iter().flat_map(|s| &s.claims).collect();
+    let threads = budget::threads(args.threads);
+    args.budget.check(&Work {
+        scenarios: scenarios.clone(),
+        single_runs: Singles::Kept,
+        ensemble_threads: Some(threads),
+    })?;
+    let mut files = Vec::new();
+    let mut summary = String::new();
+    for s in &scenarios {
+        let inputs = Inputs::of(s, world);
+        if inputs.list.is_empty() {
+            summary.push_str(&format!(
+                "{}: no uncertain input, nothing to study\n",
+                s.name
+            ));
+            continue;
+        }
+        let study = study(s, world, &claims, args, threads)?;
+        summary.push_str(&describe(&s.name, &study));
+        files.push(OutputFile::new(
+            &format!("{}.sensitivity.json", s.name),
+            json(&study),
+        ));
+        files.push(OutputFile::new(
+            &format!("{}.sensitivity.csv", s.name),
+            csv(&study),
+        ));
+        for (name, png) in tornadoes(&study).map_err(|e| Error::Internal(Box::new(e)))? {
+            files.push(OutputFile::new(&format!("{}.{name}", s.name), png));
+        }
+    }
+    if files.is_empty() {
+        return Err(Error::input(
+            "none of these accounts has an uncertain input to study (see convoy-sim inputs)",
+        ));
+    }
+    write(
+        &args.out,
+        "sensitivity",
+        &[Folder {
+            name: "sensitivity".into(),
+            kind: Kind::Sensitivity,
+            files,
+        }],
+    )?;
+    Ok(format!(
+        "{summary}wrote {}/\n",
+        args.out.join("sensitivity").display()
+    ))
+}
+
+/// One account's study: its inputs in, every claim's verdict and the buses' end shares out.
+fn study(
+    s: &Scenario,
+    world: &Geography,
+    claims: &[&Claim],
+    args: &SensitivityArgs,
+    threads: usize,
+) -> Result<Study, Error> {
+    let model = AccountModel::new(s, world, claims.to_vec());
+    let refused = |e: SensitivityError| Error::input(format!("{}: {e}", s.name));
+    Ok(match args.method {
+        Method::Sobol => {
+            let settings = SobolSettings::new(args.samples, args.seed);
+            Study::Sobol(sobol::run(&model, &settings, Some(threads)).map_err(refused)?)
+        }
+        Method::Morris => {
+            let settings = MorrisSettings::new(args.samples, args.seed);
+            Study::Morris(morris::run(&model, &settings, Some(threads)).map_err(refused)?)
+        }
+    })
+}
+
+/// A line per input that moves anything: the outputs it drives most.
+fn describe(account: &str, study: &Study) -> String {
+    let mut out = String::new();
+    if let Study::Sobol(r) = study {
+        for o in &r.outputs {
+            if let Some(indices) = &o.indices {
+                for i in indices.iter().filter(|i| i.st.value >= 0.05) {
+                    out.push_str(&format!(
+                        "{account}: {} — {} decides it (total index {:.2}, 95% {:.2}–{:.2})\n",
+                        o.name, i.input, i.st.value, i.st.low, i.st.high
+                    ));
+                }
+            }
+        }
+    }
+    if let Study::Morris(r) = study {
+        for o in &r.outputs {
+            for e in o.effects.iter().filter(|e| e.mu_star > 0.0) {
+                out.push_str(&format!(
+                    "{account}: {} — {} moves it (μ* {:.2}, σ {:.2})\n",
+                    o.name, e.input, e.mu_star, e.sigma
+                ));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,79 @@
+//! Issue #12, `convoy-sim sensitivity`: which uncertain input decides which claim, per account,
+//! the same whatever the thread count, and refused where there is nothing to study.
+
+use crate::harness::{convoy_bad_input, convoy_ok, repo_path};
+
+fn study(threads: &str) -> (tempfile::TempDir, serde_json::Value, Vec<u8>) {
+    let out = tempfile::tempdir().unwrap();
+    let us = repo_path("scenarios/us_military.toml");
+    convoy_ok(&[
+        "sensitivity",
+        us.to_str().unwrap(),
+        "--samples",
+        "64",
+        "--threads",
+        threads,
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let dir = out.path().join("sensitivity");
+    let bytes = std::fs::read(dir.join("us_military.sensitivity.json")).unwrap();
+    let json = serde_json::from_slice(&bytes).unwrap();
+    (out, json, bytes)
+}
+
+#[test]
+fn the_cut_decides_where_the_us_militarys_eleven_end_and_the_files_say_so() {
+    let (out, json, one) = study("1");
+    assert_eq!(
+        json["inputs"],
+        serde_json::json!(["hamaymah_road_cut.position"])
+    );
+    let output = json["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "claim eleven_stuck_in_desert")
+        .expect("the US military's own claim is an output");
+    let st = &output["indices"][0]["st"];
+    assert!(st["value"].as_f64().unwrap() > 0.5, "{output}");
+    assert!(st["low"].as_f64().unwrap() <= st["value"].as_f64().unwrap());
+    let dir = out.path().join("sensitivity");
+    assert!(dir.join("us_military.sensitivity.csv").is_file());
+    assert!(
+        dir.join("us_military.claim_eleven_stuck_in_desert.png")
+            .is_file()
+    );
+    // Every file is in the folder's manifest.
+    let manifest = std::fs::read_to_string(dir.join("convoy-sim.json")).unwrap();
+    for f in std::fs::read_dir(&dir).unwrap() {
+        let name = f.unwrap().file_name().into_string().unwrap();
+        if name != "convoy-sim.json" {
+            assert!(manifest.contains(&name), "{name} not in the manifest");
+        }
+    }
+    let (_o, _j, two) = study("2");
+    assert_eq!(one, two, "the same study on one thread or two");
+}
+
+#[test]
+fn an_account_with_nothing_uncertain_has_nothing_to_study() {
+    let deal = repo_path("scenarios/deal_as_agreed.toml");
+    let out = tempfile::tempdir().unwrap();
+    let e = convoy_bad_input(&[
+        "sensitivity",
+        deal.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(e.contains("has an uncertain input to study"), "{e}");
+    let e = convoy_bad_input(&[
+        "sensitivity",
+        repo_path("scenarios/us_military.toml").to_str().unwrap(),
+        "--samples",
+        "100",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(e.contains("power of two"), "{e}");
+}
