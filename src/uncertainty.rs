@@ -1,6 +1,7 @@
-//! What an account leaves uncertain, as named inputs drawn per realization: the time of an event
-//! the record dates only to a window (`event[2].at`), and where on its road a cut lies within the
-//! uncertainty of the place it is named after (`hamaymah_road_cut.position`).
+//! What an account leaves uncertain, as named inputs drawn per realization: a vehicle group's
+//! speed and departure where the scenario gives a range (`bus_group[stuck].speed_kmh`), the time
+//! of an event the record dates only to a window (`event[2].at`), and where on its road a cut
+//! lies within the uncertainty of the place it is named after (`hamaymah_road_cut.position`).
 //!
 //! A realization draws each input from its own stream, seeded by the realization's seed and the
 //! input's name, so adding an input leaves the others' draws alone and the same seed gives the
@@ -10,8 +11,10 @@
 //! at the earliest time of its window, a cut at its place's road vertex); ensembles and `check`
 //! draw; an input named in [`Scenario::fixed`] stays nominal everywhere.
 //!
-//! Inputs not drawn here (yet): destinations' positions, head counts, zone edges. Speeds,
-//! departures and drawn destinations are drawn per agent by the engine, as before.
+//! A group's speed and departure are one input each, drawn once for the group: buses in convoy
+//! drive together. A single run draws them per vehicle from the scenario's ranges, as it always
+//! has. Inputs not drawn here (yet): destinations' positions, head counts, zone edges; drawn
+//! destinations and stop distances stay per agent, in the engine.
 
 use std::collections::BTreeSet;
 
@@ -36,6 +39,10 @@ pub struct Input {
 
 #[derive(Clone, Debug, PartialEq)]
 enum Kind {
+    /// Vehicle group `group`'s speed, one for all its vehicles, within its range.
+    GroupSpeed { group: usize },
+    /// Vehicle group `group`'s departure, one for all its vehicles, within its window.
+    GroupDepart { group: usize },
     /// Event `event`'s time, within its window.
     EventTime { event: usize },
     /// The point the road is cut at, for every `close_road_at` of one place: one of `points`.
@@ -56,6 +63,36 @@ impl Inputs {
     /// The uncertain inputs of `scenario`.
     pub fn of(scenario: &Scenario, geo: &Geography) -> Inputs {
         let mut list = Vec::new();
+        for (i, g) in scenario.vehicle_groups.iter().enumerate() {
+            let table = if g.kind == crate::scenario::VehicleKind::Bus {
+                "bus_group"
+            } else {
+                "vehicle_group"
+            };
+            if g.speed.is_random() {
+                list.push(Input {
+                    name: format!("{table}[{}].speed_kmh", g.id),
+                    what: format!(
+                        "the {} speed of group {}: {}–{} km/h",
+                        g.kind.as_str(),
+                        g.id,
+                        g.speed.low,
+                        g.speed.high
+                    ),
+                    kind: Kind::GroupSpeed { group: i },
+                });
+            }
+            if g.depart.is_random() {
+                list.push(Input {
+                    name: format!("{table}[{}].depart", g.id),
+                    what: format!(
+                        "when group {} set off: {} to {}",
+                        g.id, g.depart.low, g.depart.high
+                    ),
+                    kind: Kind::GroupDepart { group: i },
+                });
+            }
+        }
         for (i, e) in scenario.events.iter().enumerate() {
             if e.window.is_random() {
                 list.push(Input {
@@ -128,12 +165,18 @@ impl Inputs {
         let mut s = scenario.clone();
         for (input, u) in self.list.iter().zip(u) {
             let Some(u) = *u else { continue };
+            let u = u.clamp(0.0, 1.0);
             match &input.kind {
+                Kind::GroupSpeed { group } => {
+                    let g = &mut s.vehicle_groups[*group];
+                    g.speed = Span::fixed(g.speed.low + u * (g.speed.high - g.speed.low));
+                }
+                Kind::GroupDepart { group } => {
+                    let g = &mut s.vehicle_groups[*group];
+                    g.depart = Span::fixed(time_at(g.depart, u));
+                }
                 Kind::EventTime { event } => {
-                    let w = s.events[*event].window;
-                    let span = w.low.duration_until(w.high).as_secs() as f64;
-                    let secs = (u.clamp(0.0, 1.0) * span).floor() as i64;
-                    s.events[*event].at = w.low + jiff::SignedDuration::from_secs(secs);
+                    s.events[*event].at = time_at(s.events[*event].window, u);
                 }
                 Kind::CutPoint { events, points } => {
                     let k =
@@ -158,6 +201,12 @@ impl Inputs {
         }
         self.realize(scenario, &self.draw(seed, &scenario.fixed))
     }
+}
+
+/// The time a fraction `u` of the way through `window`, to the second.
+fn time_at(window: Span<jiff::Timestamp>, u: f64) -> jiff::Timestamp {
+    let span = window.low.duration_until(window.high).as_secs() as f64;
+    window.low + jiff::SignedDuration::from_secs((u * span).floor() as i64)
 }
 
 /// Points every [`CUT_STEP`] along the bus-road segments that meet at `node` — the road between
