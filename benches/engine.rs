@@ -55,6 +55,31 @@ fn ensemble(c: &mut Criterion) {
     group.finish();
 }
 
+/// Issue #14: cost linear in agents. Realizations of the US military's account with 1, 10 and 100
+/// times its buses and people, on one thread; criterion's throughput is realizations per second,
+/// so the time per realization is comparable across the three.
+fn scaled(c: &mut Criterion) {
+    let geo = Geography::embedded().unwrap();
+    let mut group = c.benchmark_group("scaled");
+    group.sample_size(10);
+    for (k, runs) in [(1, 200), (10, 20), (100, 2)] {
+        let scenario = common::us_military_times(&geo, k);
+        group.throughput(criterion::Throughput::Elements(runs));
+        group.bench_function(
+            format!("us_military ×{k}, {runs} realizations, 1 thread"),
+            |b| {
+                b.iter(|| {
+                    black_box(
+                        convoy_sim::ensemble::run(&scenario, &geo, runs as u32, Some(1), &|| true)
+                            .unwrap(),
+                    )
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
 /// `convoy-sim check scenarios/*.toml` without the files: every claim against every account, each
 /// account an ensemble of 200 realizations, on one thread.
 fn check(c: &mut Criterion) {
@@ -75,5 +100,5 @@ fn check(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, accounts, ensemble, check);
+criterion_group!(benches, accounts, ensemble, scaled, check);
 criterion_main!(benches);
