@@ -140,11 +140,25 @@ pub fn check(
                 .map(|(c, b)| count(geo, r, &c.claim, b))
                 .collect()
         };
-        ensemble::realize(scenario, geo, runs, threads, progress, keep, |counts| {
-            for ((t, c), n) in tallies.iter_mut().zip(&claims).zip(counts) {
-                t.add(&c.claim, n);
-            }
-        })?;
+        // A realization need only place its agents at the claims' times.
+        let probes = claims
+            .iter()
+            .map(|c| c.claim.by.clamp(scenario.start, scenario.end));
+        let record = engine::Record::Ends(engine::Probes::new(probes));
+        ensemble::realize(
+            scenario,
+            geo,
+            runs,
+            threads,
+            progress,
+            &record,
+            keep,
+            |counts| {
+                for ((t, c), n) in tallies.iter_mut().zip(&claims).zip(counts) {
+                    t.add(&c.claim, n);
+                }
+            },
+        )?;
         let judgements = claims
             .iter()
             .zip(&tallies)

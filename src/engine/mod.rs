@@ -33,6 +33,7 @@ pub use result::{
 };
 
 use agent::{Agent, Doing, Leave, Role, Walk, Where};
+pub use movement::Probes;
 use movement::{Drive, Outcome, Pace, Pos, Trail};
 use rng::Stream;
 
@@ -41,6 +42,21 @@ use crate::network::{Closed, Closure, Closures, Traveller};
 use crate::scenario::{EventKind, Scenario, Step};
 use crate::units::{KmPerHour, LonLat, Metres};
 use crate::zones::Holder;
+
+/// What a run keeps of what happened. Both run the same movement with the same random draws.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Record {
+    /// Everything the output files read: a sample at every recording time, whole tracks,
+    /// passages, events.
+    #[default]
+    All,
+    /// Only what an ensemble or a check reads, for a fraction of the work: each agent's id, kind
+    /// and end state, and [`AgentRun::position_at`] exact at the probe times. Of the track only
+    /// the points that needs (see [`Trail::lean`]); one sample, at the end (and one sample time);
+    /// no passages, no events; people's `travelled` counts only what they did after leaving
+    /// their vehicle.
+    Ends(Probes),
+}
 
 /// One run of one scenario.
 pub struct Simulation<'a> {
@@ -55,6 +71,8 @@ pub struct Simulation<'a> {
     /// Vehicles first, in group order, then people.
     agents: Vec<Agent>,
     events: Vec<SimEvent>,
+    /// Whether the run keeps only what [`Record::Ends`] says.
+    lean: bool,
 }
 
 impl<'a> Simulation<'a> {
@@ -122,7 +140,23 @@ impl<'a> Simulation<'a> {
             bars: Vec::new(),
             agents,
             events: Vec::new(),
+            lean: false,
         }
+    }
+
+    /// Keeps what `record` says; the default is [`Record::All`].
+    pub fn recording(mut self, record: Record) -> Self {
+        if let Record::Ends(probes) = record {
+            self.lean = true;
+            for a in &mut self.agents {
+                let first = a.trail.track.first().copied();
+                a.trail = Trail::lean(probes.clone());
+                if let Some(p) = first {
+                    a.trail.point(p.t, p.at);
+                }
+            }
+        }
+        self
     }
 
     fn agent(scenario: &Scenario, id: String, role: Role, rng: Stream, place: Where) -> Agent {
@@ -145,6 +179,9 @@ impl<'a> Simulation<'a> {
     }
 
     fn emit(&mut self, t: Timestamp, at: LonLat, agent: Option<usize>, what: Happening) {
+        if self.lean {
+            return;
+        }
         let seq = self.events.len() as u64;
         self.events.push(SimEvent {
             seq,
@@ -214,7 +251,7 @@ impl<'a> Simulation<'a> {
                 self.apply_event(next_event);
                 next_event += 1;
             }
-            if sample_set.contains(&t) {
+            if sample_set.contains(&t) && (!self.lean || t == s.end) {
                 self.sample(t);
             }
         }
@@ -627,7 +664,11 @@ impl<'a> Simulation<'a> {
     fn finish(self) -> RunResult {
         let s = self.scenario;
         let agents = self.agents.iter().map(|a| self.agent_run(a)).collect();
-        let sample_times = self.sample_times();
+        let sample_times = if self.lean {
+            vec![s.end]
+        } else {
+            self.sample_times()
+        };
         let mut events = self.events;
         events.sort_by_key(|e| (e.t, e.seq));
         RunResult {
@@ -698,7 +739,9 @@ impl<'a> Simulation<'a> {
             None => (Status::Aboard, s.start),
             Some(_) => (p.status, p.since),
         };
-        let ridden: Metres = if p.left_at.is_some() {
+        let ridden: Metres = if p.trail.is_lean() && p.left_at.is_some() {
+            Metres::ZERO
+        } else if p.left_at.is_some() {
             let ridden: Vec<&TrackPoint> = v.trail.track.iter().filter(|tp| tp.t <= left).collect();
             let to_vertices: Metres = ridden.windows(2).map(|w| w[0].at.distance(w[1].at)).sum();
             // And from the vehicle's last vertex to where they got off, partway along a segment.
@@ -817,4 +860,9 @@ pub fn run(scenario: &Scenario, geo: &Geography) -> RunResult {
 /// Runs `scenario` with another seed.
 pub fn run_with_seed(scenario: &Scenario, geo: &Geography, seed: u64) -> RunResult {
     Simulation::new(scenario, geo, seed).run()
+}
+
+/// Runs `scenario` with another seed, keeping what `record` says.
+pub fn run_recording(scenario: &Scenario, geo: &Geography, seed: u64, record: Record) -> RunResult {
+    Simulation::new(scenario, geo, seed).recording(record).run()
 }

@@ -15,13 +15,81 @@ pub struct Trail {
     pub track: Vec<TrackPoint>,
     pub passages: Vec<Passage>,
     pub travelled: Metres,
+    /// `None`: keep every point and passage. Otherwise keep no passages, and of the points only
+    /// those [`Probes`] needs.
+    lean: Option<Lean>,
+}
+
+/// The times at which a lean run must still place its agents exactly ([`super::Record::Ends`]),
+/// sorted.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Probes(std::sync::Arc<[Timestamp]>);
+
+impl Probes {
+    pub fn new(times: impl IntoIterator<Item = Timestamp>) -> Self {
+        let mut times: Vec<Timestamp> = times.into_iter().collect();
+        times.sort();
+        times.dedup();
+        Self(times.into())
+    }
+
+    /// Whether a probe time falls in `[from, to)`: then a track point at `from` is the last at or
+    /// before it, and the next point, at `to`, the first after it.
+    fn between(&self, from: Timestamp, to: Timestamp) -> bool {
+        let i = self.0.partition_point(|&p| p < from);
+        self.0.get(i).is_some_and(|&p| p < to)
+    }
+}
+
+/// A lean trail's state: its probe times, and whether the track's last point must stay when the
+/// next comes (it is the first point, or brackets a probe time).
+#[derive(Clone, Debug, PartialEq)]
+struct Lean {
+    probes: Probes,
+    keep_last: bool,
 }
 
 impl Trail {
+    /// A trail that keeps, of its track, only its first and last points and the two either side
+    /// of each probe time: the points [`super::AgentRun::position_at`] reads at those times (a
+    /// subsequence of the whole track, so its answer there is the same to the bit). No passages.
+    pub fn lean(probes: Probes) -> Self {
+        Self {
+            lean: Some(Lean {
+                probes,
+                keep_last: true,
+            }),
+            ..Self::default()
+        }
+    }
+
+    pub fn is_lean(&self) -> bool {
+        self.lean.is_some()
+    }
+
     /// Records being at `at` at `t`, unless that is where the track already ends.
     pub fn point(&mut self, t: Timestamp, at: LonLat) {
-        if self.track.last().is_none_or(|p| p.at != at || p.t != t) {
+        let Some(&last) = self.track.last() else {
             self.track.push(TrackPoint { t, at });
+            return;
+        };
+        if last.at == at && last.t == t {
+            return;
+        }
+        if let Some(lean) = &mut self.lean {
+            let brackets = lean.probes.between(last.t, t);
+            if !brackets && !lean.keep_last {
+                self.track.pop();
+            }
+            lean.keep_last = brackets;
+        }
+        self.track.push(TrackPoint { t, at });
+    }
+
+    /// Records entering a segment (a lean trail keeps no passages).
+    pub fn enter(&mut self, passage: Passage) {
+        if self.lean.is_none() {
+            self.passages.push(passage);
         }
     }
 }
@@ -295,7 +363,7 @@ impl Drive {
                 return Outcome::KeptOut { into: hop.to };
             }
             if self.offset.0 == 0.0 {
-                trail.passages.push(Passage {
+                trail.enter(Passage {
                     segment: hop.edge,
                     from: hop.from,
                     to: hop.to,

@@ -149,6 +149,7 @@ pub fn run(
         runs,
         threads,
         progress,
+        &engine::Record::Ends(engine::Probes::default()),
         keep,
         |(ends, who)| ensemble.add(who, &ends),
     )?;
@@ -190,13 +191,19 @@ fn cell_of(at: LonLat) -> (i64, i64) {
 /// Runs `runs` realizations of `scenario` on `threads` threads (all cores if `None`): `keep` takes
 /// what is needed from each (given its index and result) on whichever thread ran it, and `fold`
 /// gets those in realization order whatever the threads, a chunk of [`CHUNK`] at a time, so
-/// nothing grows with `runs` unless `fold` keeps it. `progress` is as for [`run`].
+/// nothing grows with `runs` unless `fold` keeps it. Each realization keeps what `record` says:
+/// `keep` must read no more than that. `progress` is as for [`run`].
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each is a separate choice of the caller's"
+)]
 pub fn realize<T: Send>(
     scenario: &Scenario,
     geo: &Geography,
     runs: u32,
     threads: Option<usize>,
     progress: &(dyn Fn() -> bool + Sync),
+    record: &engine::Record,
     keep: impl Fn(u32, &engine::RunResult) -> T + Sync,
     mut fold: impl FnMut(T),
 ) -> Result<(), EnsembleError> {
@@ -213,11 +220,8 @@ pub fn realize<T: Send>(
                     if stop.load(Ordering::Relaxed) {
                         return None;
                     }
-                    let r = engine::run_with_seed(
-                        scenario,
-                        geo,
-                        realization_seed(scenario.seed, i as u64),
-                    );
+                    let seed = realization_seed(scenario.seed, i as u64);
+                    let r = engine::run_recording(scenario, geo, seed, record.clone());
                     let kept = keep(i, &r);
                     if !progress() {
                         stop.store(true, Ordering::Relaxed);
@@ -327,9 +331,16 @@ mod tests {
         for threads in [1, 3] {
             let mut seen = Vec::new();
             let keep = |i, r: &engine::RunResult| (i, r.seed);
-            realize(&s, &geo, runs, Some(threads), &|| true, keep, |k| {
-                seen.push(k)
-            })
+            realize(
+                &s,
+                &geo,
+                runs,
+                Some(threads),
+                &|| true,
+                &engine::Record::All,
+                keep,
+                |k| seen.push(k),
+            )
             .unwrap();
             assert_eq!(seen, expected, "{threads} threads");
         }
@@ -343,7 +354,11 @@ mod tests {
         assert_eq!(one, run(&s, &geo, runs, Some(3), &|| true).unwrap());
         let mut ends = Vec::new();
         let keep = |_, r: &engine::RunResult| r.agents[0].end.at;
-        realize(&s, &geo, runs, None, &|| true, keep, |at| ends.push(at)).unwrap();
+        let all = engine::Record::All;
+        realize(&s, &geo, runs, None, &|| true, &all, keep, |at| {
+            ends.push(at)
+        })
+        .unwrap();
         let n = ends.len() as f64;
         let mean = LonLat::new(
             ends.iter().map(|e| e.lon).sum::<f64>() / n,

@@ -73,3 +73,47 @@ fn issue_14_ensemble_and_check_files_are_byte_identical_to_the_golden_hashes() {
         "ensemble or check output changed: see tests/golden/README.md before re-pinning"
     );
 }
+
+/// A lean run (`Record::Ends`) moves everyone as a full run does and places them identically at
+/// its probe times: same ids, kinds and end states, and `position_at` equal to the bit.
+#[test]
+fn issue_14_a_lean_run_ends_and_places_everyone_as_a_full_run_does() {
+    use convoy_sim::engine::{Probes, Record, run_recording, run_with_seed};
+    let w = world();
+    for s in accounts(&w, "scenarios")
+        .into_iter()
+        .chain(accounts(&w, "tests/scenarios"))
+    {
+        // Every 97 minutes, off the recording times, and every claim's time.
+        let span = s.end.duration_since(s.start);
+        let step = jiff::SignedDuration::from_mins(97);
+        let probes: Vec<jiff::Timestamp> = (0..=span.as_secs() / step.as_secs())
+            .map(|k| s.start + step * k as i32)
+            .chain(s.claims.iter().map(|c| c.by.clamp(s.start, s.end)))
+            .collect();
+        for seed in 0..8 {
+            let full = run_with_seed(&s, &w, seed);
+            let lean = run_recording(&s, &w, seed, Record::Ends(Probes::new(probes.clone())));
+            assert!(lean.events.is_empty() && lean.sample_times == [s.end]);
+            assert_eq!(full.agents.len(), lean.agents.len());
+            for (f, l) in full.agents.iter().zip(&lean.agents) {
+                assert_eq!(
+                    (&f.id, &f.kind, f.end),
+                    (&l.id, &l.kind, l.end),
+                    "{}",
+                    s.name
+                );
+                assert!(l.track.len() <= f.track.len() && l.passages.is_empty());
+                for &t in &probes {
+                    assert_eq!(
+                        f.position_at(t),
+                        l.position_at(t),
+                        "{} {} at {t}",
+                        s.name,
+                        f.id
+                    );
+                }
+            }
+        }
+    }
+}
