@@ -38,6 +38,7 @@ use movement::{Drive, Outcome, Pace, Pos, Trail};
 use rng::Stream;
 
 use crate::Geography;
+use crate::gazetteer::PlaceId;
 use crate::network::{Closed, Closure, Closures, Traveller};
 use crate::scenario::{EventKind, Scenario, Step};
 use crate::units::{KmPerHour, LonLat, Metres};
@@ -207,7 +208,7 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// What agent `i` may not use, with `closed` in force.
+    /// What agent `i` may not use, with `closed` in force (see also [`InForce::barred`]).
     fn barred(&self, i: usize, closed: &Closed) -> Closed {
         let mut barred = closed.clone();
         if self.agents[i].role.traveller() == Traveller::Road {
@@ -242,10 +243,19 @@ impl<'a> Simulation<'a> {
         }
         let sample_set: BTreeSet<Timestamp> = samples.iter().copied().collect();
         let mut next_event = 0;
+        let mut force: Option<InForce> = None;
         for t in sync.into_iter().filter(|&t| t >= s.start && t <= s.end) {
-            let closed = self.closures.closed_at(t - SignedDuration::from_nanos(1));
+            let before = t - SignedDuration::from_nanos(1);
+            let count = self.closures.iter().filter(|c| c.from <= before).count();
+            if force.as_ref().is_none_or(|f| f.count != count) {
+                let all = self.closures.closed_at(before);
+                let mut road = all.clone();
+                road.extend(&self.road_barred);
+                force = Some(InForce { count, all, road });
+            }
+            let Some(force) = &force else { break };
             for i in 0..self.agents.len() {
-                self.advance(i, t, &closed);
+                self.advance(i, t, force);
             }
             while next_event < s.events.len() && s.events[next_event].at <= t {
                 self.apply_event(next_event);
@@ -318,7 +328,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// Advances agent `i` to `sync`, starting plan steps as earlier ones end.
-    fn advance(&mut self, i: usize, sync: Timestamp, closed: &Closed) {
+    fn advance(&mut self, i: usize, sync: Timestamp, force: &InForce) {
         loop {
             let a = &mut self.agents[i];
             match &mut a.doing {
@@ -361,10 +371,11 @@ impl<'a> Simulation<'a> {
                         break;
                     };
                     self.agents[i].step += 1;
-                    self.start(i, step, closed);
+                    self.start(i, step, &force.all);
                 }
                 Doing::Driving(_) => {
-                    if self.drive(i, sync, closed) {
+                    let barred = force.barred(self.agents[i].role.traveller());
+                    if self.drive(i, sync, barred) {
                         break;
                     }
                 }
@@ -532,15 +543,14 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Drives agent `i` toward `sync`; true if it is still under way there.
-    fn drive(&mut self, i: usize, sync: Timestamp, closed: &Closed) -> bool {
+    /// Drives agent `i` toward `sync`, kept off `barred`; true if it is still under way there.
+    fn drive(&mut self, i: usize, sync: Timestamp, barred: &Closed) -> bool {
         let net = &self.geo.network;
-        let barred = self.barred(i, closed);
         let a = &mut self.agents[i];
         let Doing::Driving(d) = &mut a.doing else {
             return false;
         };
-        let outcome = d.advance(net, &mut a.clock, sync, &barred, &mut a.trail);
+        let outcome = d.advance(net, &mut a.clock, sync, barred, &mut a.trail);
         a.place = Where::Road(d.pos());
         let travel = match a.role {
             Role::Vehicle { .. } => Travel::Drove,
@@ -663,7 +673,14 @@ impl<'a> Simulation<'a> {
 
     fn finish(self) -> RunResult {
         let s = self.scenario;
-        let agents = self.agents.iter().map(|a| self.agent_run(a)).collect();
+        // Most agents end where another does (people aboard their vehicle, buses at the same
+        // cut): each distinct position is classified once.
+        let mut seen = Classified::new();
+        let agents = self
+            .agents
+            .iter()
+            .map(|a| self.agent_run(a, &mut seen))
+            .collect();
         let sample_times = if self.lean {
             vec![s.end]
         } else {
@@ -683,7 +700,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// What the run made of agent `a`.
-    fn agent_run(&self, a: &Agent) -> AgentRun {
+    fn agent_run(&self, a: &Agent, seen: &mut Classified) -> AgentRun {
         let s = self.scenario;
         let last = a.samples.last().copied().unwrap_or(Sample {
             t: s.end,
@@ -701,18 +718,25 @@ impl<'a> Simulation<'a> {
                 samples: a.samples.clone(),
                 passages: a.trail.passages.clone(),
                 travelled: a.trail.travelled,
-                end: self.classify(last.at, a.status, a.since),
+                end: self.classify(last.at, a.status, a.since, seen),
             },
             Role::People {
                 group,
                 count,
                 vehicle,
-            } => self.people_run(a, &self.agents[vehicle], group, count, last),
+            } => self.people_run(a, &self.agents[vehicle], (group, count), last, seen),
         }
     }
 
     /// People's run: their vehicle's track up to when they left it, then their own.
-    fn people_run(&self, p: &Agent, v: &Agent, group: usize, count: u32, last: Sample) -> AgentRun {
+    fn people_run(
+        &self,
+        p: &Agent,
+        v: &Agent,
+        (group, count): (usize, u32),
+        last: Sample,
+        seen: &mut Classified,
+    ) -> AgentRun {
         let s = self.scenario;
         let g = &s.people_groups[group];
         let left = p.left_at.unwrap_or(s.end);
@@ -766,12 +790,33 @@ impl<'a> Simulation<'a> {
             samples: p.samples.clone(),
             passages,
             travelled: ridden + p.trail.travelled,
-            end: self.classify(last.at, status, since),
+            end: self.classify(last.at, status, since, seen),
         }
     }
 
     /// Where an agent ended: whose ground, and the nearest place.
-    fn classify(&self, at: LonLat, status: Status, since: Timestamp) -> EndState {
+    fn classify(
+        &self,
+        at: LonLat,
+        status: Status,
+        since: Timestamp,
+        seen: &mut Classified,
+    ) -> EndState {
+        let key = (at.lon.to_bits(), at.lat.to_bits());
+        let &mut (zone, nearest_place, to_nearest_place) =
+            seen.entry(key).or_insert_with(|| self.where_is(at));
+        EndState {
+            at,
+            status,
+            since,
+            zone,
+            nearest_place,
+            to_nearest_place,
+        }
+    }
+
+    /// Whose ground `at` is at the end, the nearest place and how far it is.
+    fn where_is(&self, at: LonLat) -> (Holder, PlaceId, Metres) {
         let geo = self.geo;
         let zone = geo
             .zones
@@ -786,13 +831,29 @@ impl<'a> Simulation<'a> {
             .gazetteer
             .nearest(at)
             .expect("Geography refuses an empty gazetteer");
-        EndState {
-            at,
-            status,
-            since,
-            zone,
-            nearest_place,
-            to_nearest_place,
+        (zone, nearest_place, to_nearest_place)
+    }
+}
+
+/// End positions already classified, by the bits of (lon, lat).
+type Classified = std::collections::BTreeMap<(u64, u64), (Holder, PlaceId, Metres)>;
+
+/// What is closed between two sync points: to everyone, and to road vehicles (which also may not
+/// use desert tracks). Built once each time a closure comes into force, not for every agent at
+/// every sync point.
+struct InForce {
+    /// How many closures are in force.
+    count: usize,
+    all: Closed,
+    road: Closed,
+}
+
+impl InForce {
+    /// What a `traveller` may not use.
+    fn barred(&self, traveller: Traveller) -> &Closed {
+        match traveller {
+            Traveller::Road => &self.road,
+            Traveller::Track => &self.all,
         }
     }
 }
