@@ -39,7 +39,7 @@ use rng::Stream;
 
 use crate::Geography;
 use crate::gazetteer::PlaceId;
-use crate::network::{Closed, Closure, Closures, Traveller};
+use crate::network::{Closed, Closure, Closures, Routes, Traveller};
 use crate::scenario::{EventKind, Scenario, Step};
 use crate::units::{KmPerHour, LonLat, Metres};
 use crate::zones::Holder;
@@ -74,6 +74,9 @@ pub struct Simulation<'a> {
     events: Vec<SimEvent>,
     /// Whether the run keeps only what [`Record::Ends`] says.
     lean: bool,
+    /// Routes found so far: this run's own, or shared with other runs over the same network.
+    routes: Routes,
+    shared_routes: Option<&'a Routes>,
 }
 
 impl<'a> Simulation<'a> {
@@ -142,7 +145,16 @@ impl<'a> Simulation<'a> {
             agents,
             events: Vec::new(),
             lean: false,
+            routes: Routes::default(),
+            shared_routes: None,
         }
+    }
+
+    /// Finds routes in `routes`, shared with other runs over the same geography (the realizations
+    /// of an ensemble): each is found once. The routes are the same as the run would find itself.
+    pub fn sharing_routes(mut self, routes: &'a Routes) -> Self {
+        self.shared_routes = Some(routes);
+        self
     }
 
     /// Keeps what `record` says; the default is [`Record::All`].
@@ -515,7 +527,9 @@ impl<'a> Simulation<'a> {
         let barred = self.barred(i, &known);
         let a = &self.agents[i];
         let pos = a.road().expect("a mover setting off by road is on a road");
-        let plan = |barred: &Closed| Drive::plan(net, pos, a.arrived_via, to.node, barred, pace);
+        let routes = self.shared_routes.unwrap_or(&self.routes);
+        let plan =
+            |barred: &Closed| Drive::plan(net, routes, pos, a.arrived_via, to.node, barred, pace);
         let drive = plan(&barred).or_else(|| {
             (!barred.no_entry.is_empty())
                 .then(|| plan(&barred.without_bars()))

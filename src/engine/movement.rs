@@ -5,7 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use petgraph::graph::{EdgeIndex, NodeIndex};
 
 use super::result::{Passage, TrackPoint};
-use crate::network::{Closed, Metric, RoadNetwork};
+use crate::network::{Closed, Metric, RoadNetwork, Routes};
 use crate::units::{KmPerHour, LonLat, Metres};
 
 /// What an agent leaves behind as it moves: the points it passed, the segments it used, and the
@@ -186,10 +186,12 @@ fn travel_time(net: &RoadNetwork, edge: EdgeIndex, d: Metres, speed: KmPerHour) 
 }
 
 impl Drive {
-    /// Plans a drive from `pos` to `dest`, avoiding `closed`. `arrived_via` is the segment the agent
-    /// came in by, which is the only way out of a node that is cut. `None` if nothing is open.
+    /// Plans a drive from `pos` to `dest`, avoiding `closed`, with routes from `routes`.
+    /// `arrived_via` is the segment the agent came in by, which is the only way out of a node that
+    /// is cut. `None` if nothing is open.
     pub fn plan(
         net: &RoadNetwork,
+        routes: &Routes,
         pos: Pos,
         arrived_via: Option<EdgeIndex>,
         dest: NodeIndex,
@@ -201,7 +203,7 @@ impl Drive {
             until,
             budget,
         } = pace;
-        let routed = |start: NodeIndex| net.route(start, dest, Metric::Fastest, closed);
+        let routed = |start: NodeIndex| routes.route(net, start, dest, Metric::Fastest, closed);
         let hops_of = |r: &crate::network::Route| -> Vec<Hop> {
             r.segments
                 .iter()
@@ -227,10 +229,10 @@ impl Drive {
                     from: n,
                     to: other,
                 }];
-                hops.extend(hops_of(&routed(other)?));
+                hops.extend(hops_of(&*routed(other)?));
                 (hops, Metres::ZERO)
             }
-            Pos::Node(n) => (hops_of(&routed(n)?), Metres::ZERO),
+            Pos::Node(n) => (hops_of(&*routed(n)?), Metres::ZERO),
             Pos::Edge {
                 edge,
                 from,
@@ -455,6 +457,7 @@ mod tests {
         let (a, b) = (node(&net, 0.0, 0.0), node(&net, 1.0, 0.0));
         let mut d = Drive::plan(
             &net,
+            &Routes::default(),
             Pos::Node(a),
             None,
             b,
@@ -495,6 +498,7 @@ mod tests {
         let (a, b) = (node(&net, 0.0, 0.0), node(&net, 1.0, 0.0));
         let mut d = Drive::plan(
             &net,
+            &Routes::default(),
             Pos::Node(a),
             None,
             b,
@@ -538,6 +542,7 @@ mod tests {
         // Planned A → (B or D) → C before the cut; the corner is cut while under way.
         let mut d = Drive::plan(
             &net,
+            &Routes::default(),
             Pos::Node(a),
             None,
             c,
@@ -564,6 +569,7 @@ mod tests {
         // Turning back goes out the way it came, not on through the cut.
         let back = Drive::plan(
             &net,
+            &Routes::default(),
             Pos::Node(b),
             d.last_segment(),
             c,

@@ -212,6 +212,8 @@ pub fn realize<T: Send>(
     }
     let pool = thread_pool(threads)?;
     let stop = AtomicBool::new(false);
+    // The realizations take the same roads again and again: each route is found once.
+    let routes = crate::network::Routes::default();
     for first in (0..runs).step_by(CHUNK as usize) {
         let kept: Vec<Option<T>> = pool.install(|| {
             (first..runs.min(first.saturating_add(CHUNK)))
@@ -221,7 +223,10 @@ pub fn realize<T: Send>(
                         return None;
                     }
                     let seed = realization_seed(scenario.seed, i as u64);
-                    let r = engine::run_recording(scenario, geo, seed, record.clone());
+                    let r = engine::Simulation::new(scenario, geo, seed)
+                        .recording(record.clone())
+                        .sharing_routes(&routes)
+                        .run();
                     let kept = keep(i, &r);
                     if !progress() {
                         stop.store(true, Ordering::Relaxed);

@@ -11,7 +11,7 @@ use super::{Closed, RoadId, RoadNetwork, Segment};
 use crate::units::{LonLat, Metres};
 
 /// What a path minimises.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Metric {
     /// Least travel time at each road's typical speed.
     #[default]
@@ -26,6 +26,51 @@ impl Metric {
             Metric::Fastest => s.time.as_secs_f64(),
             Metric::Shortest => s.length.0,
         }
+    }
+}
+
+/// Routes already found over one network, to be found once and shared by every run (and every
+/// thread) that asks again: a route is a pure function of its ends, its metric and exactly what
+/// is closed, and those are the key, so a route from here is the route
+/// [`RoadNetwork::route`] would find. Nothing is ever iterated, so the hash order reaches nothing.
+#[derive(Debug, Default)]
+pub struct Routes {
+    found: std::sync::Mutex<Found>,
+}
+
+/// Routes by what is closed, then by their ends and metric.
+type Found = std::collections::HashMap<
+    Closed,
+    std::collections::HashMap<(NodeIndex, NodeIndex, Metric), Option<std::sync::Arc<Route>>>,
+>;
+
+impl Routes {
+    /// [`RoadNetwork::route`] over `net`, which must be the network of every earlier call.
+    pub fn route(
+        &self,
+        net: &RoadNetwork,
+        from: NodeIndex,
+        to: NodeIndex,
+        metric: Metric,
+        closed: &Closed,
+    ) -> Option<std::sync::Arc<Route>> {
+        let key = (from, to, metric);
+        let known = |found: &Found| found.get(closed).and_then(|m| m.get(&key)).cloned();
+        // A thread that panicked holding the lock left at worst a missing route, not a wrong one.
+        let lock = || self.found.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(route) = known(&lock()) {
+            return route;
+        }
+        let route = net.route(from, to, metric, closed).map(std::sync::Arc::new);
+        let mut found = lock();
+        match found.get_mut(closed) {
+            Some(m) => m.insert(key, route.clone()),
+            None => found
+                .entry(closed.clone())
+                .or_default()
+                .insert(key, route.clone()),
+        };
+        route
     }
 }
 
