@@ -267,7 +267,9 @@ impl<'a> Simulation<'a> {
             }
             let Some(force) = &force else { break };
             for i in 0..self.agents.len() {
-                self.advance(i, t, force);
+                if !self.asleep(i, t) {
+                    self.advance(i, t, force);
+                }
             }
             while next_event < s.events.len() && s.events[next_event].at <= t {
                 self.apply_event(next_event);
@@ -337,6 +339,16 @@ impl<'a> Simulation<'a> {
             }
         }
         self.closures.add(Closure { closed, from: t });
+    }
+
+    /// Whether agent `i` has nothing to do by `sync`: advancing it would only move its clock on,
+    /// which nothing reads before it next acts, and then it sets the clock to when that is.
+    fn asleep(&self, i: usize, sync: Timestamp) -> bool {
+        match &self.agents[i].doing {
+            Doing::Done | Doing::Riding(Leave::Never) => true,
+            Doing::Departing(t) | Doing::WaitingUntil(t) | Doing::Riding(Leave::At(t)) => *t > sync,
+            _ => false,
+        }
     }
 
     /// Advances agent `i` to `sync`, starting plan steps as earlier ones end.
