@@ -220,15 +220,6 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// What agent `i` may not use, with `closed` in force (see also [`InForce::barred`]).
-    fn barred(&self, i: usize, closed: &Closed) -> Closed {
-        let mut barred = closed.clone();
-        if self.agents[i].role.traveller() == Traveller::Road {
-            barred.extend(&self.road_barred);
-        }
-        barred
-    }
-
     /// The times at which agents are recorded: start, every `record_every`, end.
     fn sample_times(&self) -> Vec<Timestamp> {
         let s = self.scenario;
@@ -261,9 +252,7 @@ impl<'a> Simulation<'a> {
             let count = self.closures.iter().filter(|c| c.from <= before).count();
             if force.as_ref().is_none_or(|f| f.count != count) {
                 let all = self.closures.closed_at(before);
-                let mut road = all.clone();
-                road.extend(&self.road_barred);
-                force = Some(InForce { count, all, road });
+                force = Some(InForce::new(count, all, &self.road_barred));
             }
             let Some(force) = &force else { break };
             for i in 0..self.agents.len() {
@@ -395,7 +384,7 @@ impl<'a> Simulation<'a> {
                         break;
                     };
                     self.agents[i].step += 1;
-                    self.start(i, step, &force.all);
+                    self.start(i, step, force);
                 }
                 Doing::Driving(_) => {
                     let barred = force.barred(self.agents[i].role.traveller());
@@ -439,7 +428,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// Starts plan step `step` for agent `i`.
-    fn start(&mut self, i: usize, step: &Step, closed: &Closed) {
+    fn start(&mut self, i: usize, step: &Step, force: &InForce) {
         let a = &mut self.agents[i];
         match step {
             Step::DriveTo {
@@ -458,7 +447,7 @@ impl<'a> Simulation<'a> {
                     until: *until,
                     budget,
                 };
-                self.set_off(i, to, pace, *detour, closed);
+                self.set_off(i, to, pace, *detour, force);
             }
             Step::CarriedTo {
                 to, speed, detour, ..
@@ -482,7 +471,7 @@ impl<'a> Simulation<'a> {
                     until: None,
                     budget: None,
                 };
-                self.set_off(i, to, pace, *detour, closed);
+                self.set_off(i, to, pace, *detour, force);
             }
             Step::WalkTo { to, speed } => {
                 let to = &to[a.rng.pick(to.len())];
@@ -528,21 +517,16 @@ impl<'a> Simulation<'a> {
         to: &crate::scenario::Site,
         pace: Pace,
         detour: bool,
-        closed: &Closed,
+        force: &InForce,
     ) {
         let net = &self.geo.network;
-        let known = if detour {
-            closed.clone()
-        } else {
-            Closed::no_entry(closed.no_entry.clone())
-        };
-        let barred = self.barred(i, &known);
+        let barred = force.known(detour, self.agents[i].role.traveller());
         let a = &self.agents[i];
         let pos = a.road().expect("a mover setting off by road is on a road");
         let routes = self.shared_routes.unwrap_or(&self.routes);
         let plan =
             |barred: &Closed| Drive::plan(net, routes, pos, a.arrived_via, to.node, barred, pace);
-        let drive = plan(&barred).or_else(|| {
+        let drive = plan(barred).or_else(|| {
             (!barred.no_entry.is_empty())
                 .then(|| plan(&barred.without_bars()))
                 .flatten()
@@ -865,21 +849,48 @@ impl<'a> Simulation<'a> {
 type Classified = std::collections::BTreeMap<(u64, u64), (Holder, PlaceId, Metres)>;
 
 /// What is closed between two sync points: to everyone, and to road vehicles (which also may not
-/// use desert tracks). Built once each time a closure comes into force, not for every agent at
-/// every sync point.
+/// use desert tracks); and of that, what a mover that does not detour knows of (only the bars).
+/// Built once each time a closure comes into force, not for every agent at every sync point.
 struct InForce {
     /// How many closures are in force.
     count: usize,
     all: Closed,
     road: Closed,
+    /// Only the bars: to everyone, and to road vehicles.
+    bars: Closed,
+    road_bars: Closed,
 }
 
 impl InForce {
+    fn new(count: usize, all: Closed, road_barred: &Closed) -> Self {
+        let with_roads = |mut c: Closed| {
+            c.extend(road_barred);
+            c
+        };
+        let bars = Closed::no_entry(all.no_entry.clone());
+        Self {
+            count,
+            road: with_roads(all.clone()),
+            road_bars: with_roads(bars.clone()),
+            all,
+            bars,
+        }
+    }
+
     /// What a `traveller` may not use.
     fn barred(&self, traveller: Traveller) -> &Closed {
         match traveller {
             Traveller::Road => &self.road,
             Traveller::Track => &self.all,
+        }
+    }
+
+    /// What a `traveller` plans round: everything closed with `detour`, else only the bars.
+    fn known(&self, detour: bool, traveller: Traveller) -> &Closed {
+        match (detour, traveller) {
+            (true, _) => self.barred(traveller),
+            (false, Traveller::Road) => &self.road_bars,
+            (false, Traveller::Track) => &self.bars,
         }
     }
 }
