@@ -86,7 +86,7 @@ impl<'a> Simulation<'a> {
         let mut agents = Vec::new();
         for (gi, g) in scenario.vehicle_groups.iter().enumerate() {
             for n in 1..=g.vehicles {
-                let id = format!("{}-{}-{n:02}", g.kind.as_str(), g.id);
+                let id = agent_id(g.kind.as_str(), &g.id, n as usize);
                 let mut rng = Stream::new(seed, &id);
                 let speed = KmPerHour(rng.draw(g.speed));
                 let depart = rng.draw_time(g.depart);
@@ -121,7 +121,7 @@ impl<'a> Simulation<'a> {
                 if count == 0 {
                     continue;
                 }
-                let id = format!("people-{}-{:02}", g.id, k + 1);
+                let id = agent_id("people", &g.id, k + 1);
                 let role = Role::People {
                     group: gi,
                     count,
@@ -906,6 +906,24 @@ fn closed_track(mut track: Vec<TrackPoint>, last: Sample) -> Vec<TrackPoint> {
     track
 }
 
+/// `<kind>-<group>-<nn>`, as `format!("{kind}-{group}-{n:02}")` writes it, without the
+/// formatting machinery: every realization names every agent again.
+fn agent_id(kind: &str, group: &str, n: usize) -> String {
+    let mut digits = Vec::new();
+    let mut rest = n;
+    while rest > 0 || digits.len() < 2 {
+        digits.push(b'0' + (rest % 10) as u8);
+        rest /= 10;
+    }
+    let mut id = String::with_capacity(kind.len() + group.len() + digits.len() + 2);
+    id.push_str(kind);
+    id.push('-');
+    id.push_str(group);
+    id.push('-');
+    id.extend(digits.iter().rev().map(|&d| char::from(d)));
+    id
+}
+
 /// The mean position of some road nodes, if there are any.
 fn centre(net: &crate::network::RoadNetwork, nodes: &BTreeSet<NodeIndex>) -> Option<LonLat> {
     let n = nodes.len() as f64;
@@ -940,6 +958,14 @@ fn first_crossing(length: Metres, is_in: impl Fn(f64) -> bool) -> Option<f64> {
         if is_in(mid) { hi = mid } else { lo = mid }
     }
     Some(lo)
+}
+
+#[cfg(test)]
+#[test]
+fn agent_ids_read_as_format_writes_them() {
+    for n in [0, 1, 9, 10, 99, 100, 1234, 17_000] {
+        assert_eq!(agent_id("bus", "a_b", n), format!("bus-a_b-{n:02}"));
+    }
 }
 
 /// The point a fraction `ratio` of the way from `a` to `b` along the great circle.

@@ -41,8 +41,42 @@ pub struct Routes {
 /// Routes by what is closed, then by their ends and metric.
 type Found = std::collections::HashMap<
     Closed,
-    std::collections::HashMap<(NodeIndex, NodeIndex, Metric), Option<std::sync::Arc<Route>>>,
+    std::collections::HashMap<(NodeIndex, NodeIndex, Metric), Option<std::sync::Arc<Route>>, Fnv>,
+    Fnv,
 >;
+
+/// FNV-1a over the key's words: the keys are node and segment numbers, not an adversary's input,
+/// and hashing every closed segment on every lookup with SipHash cost more than the lookup saved.
+type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
+
+#[derive(Debug)]
+struct FnvHasher(u64);
+
+impl Default for FnvHasher {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn write_u32(&mut self, word: u32) {
+        self.0 = (self.0 ^ word as u64).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+
+    fn write_usize(&mut self, word: usize) {
+        self.0 = (self.0 ^ word as u64).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 impl Routes {
     /// [`RoadNetwork::route`] over `net`, which must be the network of every earlier call.
