@@ -259,6 +259,26 @@ mod tests {
     }
 
     #[test]
+    fn a_remembered_route_is_the_one_the_network_finds_under_exactly_those_closures() {
+        let net = square();
+        let (a, c) = (node(&net, 0.0, 0.0), node(&net, 1.0, 1.0));
+        let routes = Routes::default();
+        let open = Closed::default();
+        let first = routes.route(&net, a, c, Metric::Fastest, &open).unwrap();
+        assert_eq!(*first, net.route(a, c, Metric::Fastest, &open).unwrap());
+        // Cut the corner it went by: the same ends under other closures are another route.
+        let cut = Closed::nodes([first.nodes[1]].into());
+        let round = routes.route(&net, a, c, Metric::Fastest, &cut).unwrap();
+        assert_eq!(*round, net.route(a, c, Metric::Fastest, &cut).unwrap());
+        assert_ne!(round.nodes[1], first.nodes[1]);
+        // Asked again, each is the one found first, shared.
+        let again = routes.route(&net, a, c, Metric::Fastest, &open).unwrap();
+        assert!(std::sync::Arc::ptr_eq(&first, &again));
+        let shortest = routes.route(&net, a, c, Metric::Shortest, &open).unwrap();
+        assert_eq!(*shortest, net.route(a, c, Metric::Shortest, &open).unwrap());
+    }
+
+    #[test]
     fn fastest_avoids_the_slow_track_shortest_takes_it() {
         let net = square();
         let (a, c) = (node(&net, 0.0, 0.0), node(&net, 1.0, 1.0));
