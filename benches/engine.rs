@@ -19,6 +19,15 @@ fn accounts(c: &mut Criterion) {
         group.bench_function(format!("{name}: engine"), |b| {
             b.iter(|| black_box(engine::run(&scenario, &geo)))
         });
+        // What each realization of an ensemble is: a lean run, routes shared with the others.
+        let routes = convoy_sim::network::Routes::default();
+        group.bench_function(format!("{name}: one realization"), |b| {
+            b.iter(|| {
+                let lean = engine::Record::Ends(engine::Probes::default());
+                let sim = engine::Simulation::new(&scenario, &geo, scenario.seed);
+                black_box(sim.recording(lean).sharing_routes(&routes).run())
+            })
+        });
         let inputs = Inputs {
             scenario_path: &name,
             scenario_text: &text,
