@@ -19,6 +19,15 @@ fn accounts(c: &mut Criterion) {
         group.bench_function(format!("{name}: engine"), |b| {
             b.iter(|| black_box(engine::run(&scenario, &geo)))
         });
+        // What each realization of an ensemble is: a lean run, routes shared with the others.
+        let routes = convoy_sim::network::Routes::default();
+        group.bench_function(format!("{name}: one realization"), |b| {
+            b.iter(|| {
+                let lean = engine::Record::Ends(engine::Probes::default());
+                let sim = engine::Simulation::new(&scenario, &geo, scenario.seed);
+                black_box(sim.recording(lean).sharing_routes(&routes).run())
+            })
+        });
         let inputs = Inputs {
             scenario_path: &name,
             scenario_text: &text,
@@ -57,6 +66,31 @@ fn ensemble(c: &mut Criterion) {
     group.finish();
 }
 
+/// Issue #14: cost linear in agents. Realizations of the US military's account with 1, 10 and 100
+/// times its buses and people, on one thread; criterion's throughput is realizations per second,
+/// so the time per realization is comparable across the three.
+fn scaled(c: &mut Criterion) {
+    let geo = Geography::embedded().unwrap();
+    let mut group = c.benchmark_group("scaled");
+    group.sample_size(10);
+    for (k, runs) in [(1, 200), (10, 20), (100, 2)] {
+        let scenario = common::us_military_times(&geo, k);
+        group.throughput(criterion::Throughput::Elements(runs));
+        group.bench_function(
+            format!("us_military ×{k}, {runs} realizations, 1 thread"),
+            |b| {
+                b.iter(|| {
+                    black_box(
+                        convoy_sim::ensemble::run(&scenario, &geo, runs as u32, Some(1), &|| true)
+                            .unwrap(),
+                    )
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
 /// `convoy-sim check scenarios/*.toml` without the files: every claim against every account, each
 /// account an ensemble of 200 realizations, on one thread.
 fn check(c: &mut Criterion) {
@@ -77,5 +111,5 @@ fn check(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, accounts, ensemble, check);
+criterion_group!(benches, accounts, ensemble, scaled, check);
 criterion_main!(benches);

@@ -271,25 +271,42 @@ mod tests {
         let (geo, s) = setup(ACCOUNT);
         let inputs = Inputs::of(&s, &geo);
         let names: Vec<&str> = inputs.list.iter().map(|i| i.name.as_str()).collect();
-        assert_eq!(names, ["hamaymah_road_cut.position"]);
+        assert_eq!(
+            names,
+            ["bus_group[convoy].speed_kmh", "hamaymah_road_cut.position"]
+        );
         let place = geo.gazetteer.lookup("Hamaymah road cut").unwrap().place;
         let radius = Metres::from_km(place.uncertainty_km);
         for u in [0.0, 0.25, 0.5, 0.999_999] {
-            let r = inputs.realize(&s, &[Some(u)]);
+            let r = inputs.realize(&s, &[None, Some(u)]);
             let p = cut_of(&r).expect("a drawn cut");
             assert!(p.location(&geo.network).distance(place.location()).0 <= radius.0 + 1.0);
             assert!(geo.network.open_to(Traveller::Road, p.edge));
         }
         let (first, last) = (
-            inputs.realize(&s, &[Some(0.0)]),
-            inputs.realize(&s, &[Some(0.999_999)]),
+            inputs.realize(&s, &[None, Some(0.0)]),
+            inputs.realize(&s, &[None, Some(0.999_999)]),
         );
         assert_ne!(cut_of(&first), cut_of(&last), "the draw moves the cut");
         // Nominal: the place's road vertex, as a single run has it.
-        assert_eq!(cut_of(&inputs.realize(&s, &[None])), None);
+        assert_eq!(cut_of(&inputs.realize(&s, &[None, None])), None);
         let mut fixed = s.clone();
         fixed.fixed = ["hamaymah_road_cut.position".to_string()].into();
         assert_eq!(cut_of(&inputs.realization(&fixed, 7)), None);
+    }
+
+    #[test]
+    fn a_groups_speed_is_drawn_once_for_all_its_vehicles_within_its_range() {
+        let (geo, s) = setup(ACCOUNT);
+        let inputs = Inputs::of(&s, &geo);
+        for (u, want) in [(0.0, 40.0), (0.5, 50.0)] {
+            let r = inputs.realize(&s, &[Some(u), None]);
+            assert_eq!(r.vehicle_groups[0].speed, Span::fixed(want));
+        }
+        assert_eq!(
+            inputs.realize(&s, &[None, None]).vehicle_groups[0].speed,
+            s.vehicle_groups[0].speed
+        );
     }
 
     #[test]
@@ -304,7 +321,7 @@ mod tests {
             "nominal: the earliest"
         );
         let inputs = Inputs::of(&s, &geo);
-        assert_eq!(inputs.list[0].name, "event[1].at");
+        assert!(inputs.list.iter().any(|i| i.name == "event[1].at"));
         let times: Vec<_> = (0..50)
             .map(|seed| inputs.realization(&s, seed).events[0].at)
             .collect();

@@ -80,8 +80,12 @@ pub struct Zone {
     pub valid_from: Timestamp,
     pub valid_to: Timestamp,
     pub source: String,
+    /// The bounds of the whole zone, and of each of its polygons (`None` for one with no
+    /// points), computed once: `geo` would otherwise compute each polygon's on every query.
     #[serde(skip)]
     bbox: Option<Rect<f64>>,
+    #[serde(skip)]
+    part_bboxes: Vec<Option<Rect<f64>>>,
 }
 
 impl Zone {
@@ -91,7 +95,10 @@ impl Zone {
 
     fn contains(&self, at: LonLat) -> bool {
         let p = at.point();
-        self.bbox.is_some_and(|b| b.intersects(&p)) && self.geometry.intersects(&p)
+        self.bbox.is_some_and(|b| b.intersects(&p))
+            && (self.geometry.0.iter())
+                .zip(&self.part_bboxes)
+                .any(|(poly, b)| b.is_some_and(|b| b.intersects(&p)) && poly.intersects(&p))
     }
 }
 
@@ -154,6 +161,7 @@ impl ControlMap {
                 });
             }
             z.bbox = z.geometry.bounding_rect();
+            z.part_bboxes = z.geometry.0.iter().map(|p| p.bounding_rect()).collect();
         }
         let from = zones.iter().map(|z| z.valid_from).min();
         let to = zones.iter().map(|z| z.valid_to).max();

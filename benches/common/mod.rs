@@ -21,3 +21,24 @@ pub fn accounts(geo: &Geography) -> Vec<(Scenario, String)> {
         })
         .collect()
 }
+
+/// The US military's account with `k` times its buses and people: every vehicle group `k` times
+/// as many vehicles and every people group `k` times as many people, as the issue-14 scaling
+/// benches and the cost model's measurements use it.
+#[allow(
+    dead_code,
+    reason = "benches/maps.rs shares this module and scales nothing"
+)]
+pub fn us_military_times(geo: &Geography, k: u32) -> Scenario {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/us_military.toml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut s = Scenario::from_toml(&text, "us_military", "us_military", geo).unwrap();
+    s.convoy.buses *= k;
+    for g in &mut s.vehicle_groups {
+        g.vehicles *= k;
+    }
+    for g in &mut s.people_groups {
+        g.count *= k;
+    }
+    s
+}

@@ -153,11 +153,25 @@ pub fn check(
                 .map(|(c, b)| count(geo, r, &c.claim, b))
                 .collect()
         };
-        ensemble::realize(scenario, geo, runs, threads, progress, keep, |counts| {
-            for ((t, c), n) in tallies.iter_mut().zip(&claims).zip(counts) {
-                t.add(&c.claim, n);
-            }
-        })?;
+        // A realization need only place its agents at the claims' times.
+        let probes = claims
+            .iter()
+            .map(|c| c.claim.by.clamp(scenario.start, scenario.end));
+        let record = engine::Record::Ends(engine::Probes::new(probes));
+        ensemble::realize(
+            scenario,
+            geo,
+            runs,
+            threads,
+            progress,
+            &record,
+            keep,
+            |counts| {
+                for ((t, c), n) in tallies.iter_mut().zip(&claims).zip(counts) {
+                    t.add(&c.claim, n);
+                }
+            },
+        )?;
         let judgements = claims
             .iter()
             .zip(&tallies)
@@ -206,7 +220,7 @@ struct Bound {
     /// Straight-line distance from the nearest agent's start to the claim's place.
     distance: Metres,
     /// Ids of agents lost track of in the account's run who could be there by the claim's time.
-    unknown_could: Vec<String>,
+    unknown_could: std::collections::BTreeSet<String>,
     /// The bar that walls off the claim's region, if one does: from when, and whose ground.
     barred: Option<(Timestamp, crate::zones::Holder)>,
 }
@@ -321,7 +335,7 @@ fn bound(
     let mut reachable = 0;
     let mut best: Option<Timestamp> = None;
     let mut distance = Metres(f64::INFINITY);
-    let mut unknown_could = Vec::new();
+    let mut unknown_could = std::collections::BTreeSet::new();
     for a in &base.agents {
         let Some(n) = subject_count(a, claim.subject) else {
             continue;
@@ -349,7 +363,7 @@ fn bound(
             let could = soonest(geo, fields, claim, rem, walled.as_ref(), lost)
                 .is_some_and(|t| t <= claim.by);
             if could {
-                unknown_could.push(a.id.clone());
+                unknown_could.insert(a.id.clone());
             }
         }
     }
@@ -445,6 +459,12 @@ fn count(geo: &Geography, r: &RunResult, claim: &Claim, b: &Bound) -> (f64, f64)
     let t = claim.by.clamp(r.start, r.end);
     let mut known = 0.0;
     let mut unknown = 0.0;
+    // People aboard are where their vehicle is: each distinct position is judged once.
+    let mut judged = std::collections::BTreeMap::new();
+    let mut there = |at: LonLat| {
+        *(judged.entry((at.lon.to_bits(), at.lat.to_bits())))
+            .or_insert_with(|| inside(geo, claim, at))
+    };
     for a in &r.agents {
         let Some(n) = subject_count(a, claim.subject) else {
             continue;
@@ -453,7 +473,7 @@ fn count(geo: &Geography, r: &RunResult, claim: &Claim, b: &Bound) -> (f64, f64)
             if b.unknown_could.contains(&a.id) {
                 unknown += n as f64;
             }
-        } else if inside(geo, claim, a.position_at(t)) {
+        } else if there(a.position_at(t)) {
             known += n as f64;
         }
     }

@@ -33,14 +33,31 @@ pub use result::{
 };
 
 use agent::{Agent, Doing, Leave, Role, Walk, Where};
+pub use movement::Probes;
 use movement::{Drive, Outcome, Pace, Pos, Trail};
 use rng::Stream;
 
 use crate::Geography;
-use crate::network::{Closed, Closure, Closures, Traveller};
+use crate::gazetteer::PlaceId;
+use crate::network::{Closed, Closure, Closures, Routes, Traveller};
 use crate::scenario::{EventKind, Scenario, Step};
 use crate::units::{KmPerHour, LonLat, Metres};
 use crate::zones::Holder;
+
+/// What a run keeps of what happened. Both run the same movement with the same random draws.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Record {
+    /// Everything the output files read: a sample at every recording time, whole tracks,
+    /// passages, events.
+    #[default]
+    All,
+    /// Only what an ensemble or a check reads, for a fraction of the work: each agent's id, kind
+    /// and end state, and [`AgentRun::position_at`] exact at the probe times. Of the track only
+    /// the points that needs (see [`Trail::lean`]); one sample, at the end (and one sample time);
+    /// no passages, no events; people's `travelled` counts only what they did after leaving
+    /// their vehicle.
+    Ends(Probes),
+}
 
 /// One run of one scenario.
 pub struct Simulation<'a> {
@@ -55,6 +72,11 @@ pub struct Simulation<'a> {
     /// Vehicles first, in group order, then people.
     agents: Vec<Agent>,
     events: Vec<SimEvent>,
+    /// Whether the run keeps only what [`Record::Ends`] says.
+    lean: bool,
+    /// Routes found so far: this run's own, or shared with other runs over the same network.
+    routes: Routes,
+    shared_routes: Option<&'a Routes>,
 }
 
 impl<'a> Simulation<'a> {
@@ -64,7 +86,7 @@ impl<'a> Simulation<'a> {
         let mut agents = Vec::new();
         for (gi, g) in scenario.vehicle_groups.iter().enumerate() {
             for n in 1..=g.vehicles {
-                let id = format!("{}-{}-{n:02}", g.kind.as_str(), g.id);
+                let id = agent_id(g.kind.as_str(), &g.id, n as usize);
                 let mut rng = Stream::new(seed, &id);
                 let speed = KmPerHour(rng.draw(g.speed));
                 let depart = rng.draw_time(g.depart);
@@ -99,7 +121,7 @@ impl<'a> Simulation<'a> {
                 if count == 0 {
                     continue;
                 }
-                let id = format!("people-{}-{:02}", g.id, k + 1);
+                let id = agent_id("people", &g.id, k + 1);
                 let role = Role::People {
                     group: gi,
                     count,
@@ -122,7 +144,32 @@ impl<'a> Simulation<'a> {
             bars: Vec::new(),
             agents,
             events: Vec::new(),
+            lean: false,
+            routes: Routes::default(),
+            shared_routes: None,
         }
+    }
+
+    /// Finds routes in `routes`, shared with other runs over the same geography (the realizations
+    /// of an ensemble): each is found once. The routes are the same as the run would find itself.
+    pub fn sharing_routes(mut self, routes: &'a Routes) -> Self {
+        self.shared_routes = Some(routes);
+        self
+    }
+
+    /// Keeps what `record` says; the default is [`Record::All`].
+    pub fn recording(mut self, record: Record) -> Self {
+        if let Record::Ends(probes) = record {
+            self.lean = true;
+            for a in &mut self.agents {
+                let first = a.trail.track.first().copied();
+                a.trail = Trail::lean(probes.clone());
+                if let Some(p) = first {
+                    a.trail.point(p.t, p.at);
+                }
+            }
+        }
+        self
     }
 
     fn agent(scenario: &Scenario, id: String, role: Role, rng: Stream, place: Where) -> Agent {
@@ -145,6 +192,9 @@ impl<'a> Simulation<'a> {
     }
 
     fn emit(&mut self, t: Timestamp, at: LonLat, agent: Option<usize>, what: Happening) {
+        if self.lean {
+            return;
+        }
         let seq = self.events.len() as u64;
         self.events.push(SimEvent {
             seq,
@@ -168,15 +218,6 @@ impl<'a> Simulation<'a> {
             Role::Vehicle { group, .. } => &s.vehicle_groups[group].plan,
             Role::People { group, .. } => &s.people_groups[group].plan,
         }
-    }
-
-    /// What agent `i` may not use, with `closed` in force.
-    fn barred(&self, i: usize, closed: &Closed) -> Closed {
-        let mut barred = closed.clone();
-        if self.agents[i].role.traveller() == Traveller::Road {
-            barred.extend(&self.road_barred);
-        }
-        barred
     }
 
     /// The times at which agents are recorded: start, every `record_every`, end.
@@ -205,16 +246,25 @@ impl<'a> Simulation<'a> {
         }
         let sample_set: BTreeSet<Timestamp> = samples.iter().copied().collect();
         let mut next_event = 0;
+        let mut force: Option<InForce> = None;
         for t in sync.into_iter().filter(|&t| t >= s.start && t <= s.end) {
-            let closed = self.closures.closed_at(t - SignedDuration::from_nanos(1));
+            let before = t - SignedDuration::from_nanos(1);
+            let count = self.closures.iter().filter(|c| c.from <= before).count();
+            if force.as_ref().is_none_or(|f| f.count != count) {
+                let all = self.closures.closed_at(before);
+                force = Some(InForce::new(count, all, &self.road_barred));
+            }
+            let Some(force) = &force else { break };
             for i in 0..self.agents.len() {
-                self.advance(i, t, &closed);
+                if !self.asleep(i, t) {
+                    self.advance(i, t, force);
+                }
             }
             while next_event < s.events.len() && s.events[next_event].at <= t {
                 self.apply_event(next_event);
                 next_event += 1;
             }
-            if sample_set.contains(&t) {
+            if sample_set.contains(&t) && (!self.lean || t == s.end) {
                 self.sample(t);
             }
         }
@@ -281,8 +331,18 @@ impl<'a> Simulation<'a> {
         self.closures.add(Closure { closed, from: t });
     }
 
+    /// Whether agent `i` has nothing to do by `sync`: advancing it would only move its clock on,
+    /// which nothing reads before it next acts, and then it sets the clock to when that is.
+    fn asleep(&self, i: usize, sync: Timestamp) -> bool {
+        match &self.agents[i].doing {
+            Doing::Done | Doing::Riding(Leave::Never) => true,
+            Doing::Departing(t) | Doing::WaitingUntil(t) | Doing::Riding(Leave::At(t)) => *t > sync,
+            _ => false,
+        }
+    }
+
     /// Advances agent `i` to `sync`, starting plan steps as earlier ones end.
-    fn advance(&mut self, i: usize, sync: Timestamp, closed: &Closed) {
+    fn advance(&mut self, i: usize, sync: Timestamp, force: &InForce) {
         loop {
             let a = &mut self.agents[i];
             match &mut a.doing {
@@ -325,10 +385,11 @@ impl<'a> Simulation<'a> {
                         break;
                     };
                     self.agents[i].step += 1;
-                    self.start(i, step, closed);
+                    self.start(i, step, force);
                 }
                 Doing::Driving(_) => {
-                    if self.drive(i, sync, closed) {
+                    let barred = force.barred(self.agents[i].role.traveller());
+                    if self.drive(i, sync, barred) {
                         break;
                     }
                 }
@@ -368,7 +429,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// Starts plan step `step` for agent `i`.
-    fn start(&mut self, i: usize, step: &Step, closed: &Closed) {
+    fn start(&mut self, i: usize, step: &Step, force: &InForce) {
         let a = &mut self.agents[i];
         match step {
             Step::DriveTo {
@@ -387,7 +448,7 @@ impl<'a> Simulation<'a> {
                     until: *until,
                     budget,
                 };
-                self.set_off(i, to, pace, *detour, closed);
+                self.set_off(i, to, pace, *detour, force);
             }
             Step::CarriedTo {
                 to, speed, detour, ..
@@ -411,7 +472,7 @@ impl<'a> Simulation<'a> {
                     until: None,
                     budget: None,
                 };
-                self.set_off(i, to, pace, *detour, closed);
+                self.set_off(i, to, pace, *detour, force);
             }
             Step::WalkTo { to, speed } => {
                 let to = &to[a.rng.pick(to.len())];
@@ -457,19 +518,16 @@ impl<'a> Simulation<'a> {
         to: &crate::scenario::Site,
         pace: Pace,
         detour: bool,
-        closed: &Closed,
+        force: &InForce,
     ) {
         let net = &self.geo.network;
-        let known = if detour {
-            closed.clone()
-        } else {
-            Closed::no_entry(closed.no_entry.clone())
-        };
-        let barred = self.barred(i, &known);
+        let barred = force.known(detour, self.agents[i].role.traveller());
         let a = &self.agents[i];
         let pos = a.road().expect("a mover setting off by road is on a road");
-        let plan = |barred: &Closed| Drive::plan(net, pos, a.arrived_via, to.node, barred, pace);
-        let drive = plan(&barred).or_else(|| {
+        let routes = self.shared_routes.unwrap_or(&self.routes);
+        let plan =
+            |barred: &Closed| Drive::plan(net, routes, pos, a.arrived_via, to.node, barred, pace);
+        let drive = plan(barred).or_else(|| {
             (!barred.no_entry.is_empty())
                 .then(|| plan(&barred.without_bars()))
                 .flatten()
@@ -496,15 +554,14 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Drives agent `i` toward `sync`; true if it is still under way there.
-    fn drive(&mut self, i: usize, sync: Timestamp, closed: &Closed) -> bool {
+    /// Drives agent `i` toward `sync`, kept off `barred`; true if it is still under way there.
+    fn drive(&mut self, i: usize, sync: Timestamp, barred: &Closed) -> bool {
         let net = &self.geo.network;
-        let barred = self.barred(i, closed);
         let a = &mut self.agents[i];
         let Doing::Driving(d) = &mut a.doing else {
             return false;
         };
-        let outcome = d.advance(net, &mut a.clock, sync, &barred, &mut a.trail);
+        let outcome = d.advance(net, &mut a.clock, sync, barred, &mut a.trail);
         a.place = Where::Road(d.pos());
         let travel = match a.role {
             Role::Vehicle { .. } => Travel::Drove,
@@ -627,8 +684,19 @@ impl<'a> Simulation<'a> {
 
     fn finish(self) -> RunResult {
         let s = self.scenario;
-        let agents = self.agents.iter().map(|a| self.agent_run(a)).collect();
-        let sample_times = self.sample_times();
+        // Most agents end where another does (people aboard their vehicle, buses at the same
+        // cut): each distinct position is classified once.
+        let mut seen = Classified::new();
+        let agents = self
+            .agents
+            .iter()
+            .map(|a| self.agent_run(a, &mut seen))
+            .collect();
+        let sample_times = if self.lean {
+            vec![s.end]
+        } else {
+            self.sample_times()
+        };
         let mut events = self.events;
         events.sort_by_key(|e| (e.t, e.seq));
         RunResult {
@@ -643,7 +711,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// What the run made of agent `a`.
-    fn agent_run(&self, a: &Agent) -> AgentRun {
+    fn agent_run(&self, a: &Agent, seen: &mut Classified) -> AgentRun {
         let s = self.scenario;
         let last = a.samples.last().copied().unwrap_or(Sample {
             t: s.end,
@@ -661,18 +729,25 @@ impl<'a> Simulation<'a> {
                 samples: a.samples.clone(),
                 passages: a.trail.passages.clone(),
                 travelled: a.trail.travelled,
-                end: self.classify(last.at, a.status, a.since),
+                end: self.classify(last.at, a.status, a.since, seen),
             },
             Role::People {
                 group,
                 count,
                 vehicle,
-            } => self.people_run(a, &self.agents[vehicle], group, count, last),
+            } => self.people_run(a, &self.agents[vehicle], (group, count), last, seen),
         }
     }
 
     /// People's run: their vehicle's track up to when they left it, then their own.
-    fn people_run(&self, p: &Agent, v: &Agent, group: usize, count: u32, last: Sample) -> AgentRun {
+    fn people_run(
+        &self,
+        p: &Agent,
+        v: &Agent,
+        (group, count): (usize, u32),
+        last: Sample,
+        seen: &mut Classified,
+    ) -> AgentRun {
         let s = self.scenario;
         let g = &s.people_groups[group];
         let left = p.left_at.unwrap_or(s.end);
@@ -699,7 +774,9 @@ impl<'a> Simulation<'a> {
             None => (Status::Aboard, s.start),
             Some(_) => (p.status, p.since),
         };
-        let ridden: Metres = if p.left_at.is_some() {
+        let ridden: Metres = if p.trail.is_lean() && p.left_at.is_some() {
+            Metres::ZERO
+        } else if p.left_at.is_some() {
             let ridden: Vec<&TrackPoint> = v.trail.track.iter().filter(|tp| tp.t <= left).collect();
             let to_vertices: Metres = ridden.windows(2).map(|w| w[0].at.distance(w[1].at)).sum();
             // And from the vehicle's last vertex to where they got off, partway along a segment.
@@ -724,12 +801,33 @@ impl<'a> Simulation<'a> {
             samples: p.samples.clone(),
             passages,
             travelled: ridden + p.trail.travelled,
-            end: self.classify(last.at, status, since),
+            end: self.classify(last.at, status, since, seen),
         }
     }
 
     /// Where an agent ended: whose ground, and the nearest place.
-    fn classify(&self, at: LonLat, status: Status, since: Timestamp) -> EndState {
+    fn classify(
+        &self,
+        at: LonLat,
+        status: Status,
+        since: Timestamp,
+        seen: &mut Classified,
+    ) -> EndState {
+        let key = (at.lon.to_bits(), at.lat.to_bits());
+        let &mut (zone, nearest_place, to_nearest_place) =
+            seen.entry(key).or_insert_with(|| self.where_is(at));
+        EndState {
+            at,
+            status,
+            since,
+            zone,
+            nearest_place,
+            to_nearest_place,
+        }
+    }
+
+    /// Whose ground `at` is at the end, the nearest place and how far it is.
+    fn where_is(&self, at: LonLat) -> (Holder, PlaceId, Metres) {
         let geo = self.geo;
         let zone = geo
             .zones
@@ -744,13 +842,56 @@ impl<'a> Simulation<'a> {
             .gazetteer
             .nearest(at)
             .expect("Geography refuses an empty gazetteer");
-        EndState {
-            at,
-            status,
-            since,
-            zone,
-            nearest_place,
-            to_nearest_place,
+        (zone, nearest_place, to_nearest_place)
+    }
+}
+
+/// End positions already classified, by the bits of (lon, lat).
+type Classified = std::collections::BTreeMap<(u64, u64), (Holder, PlaceId, Metres)>;
+
+/// What is closed between two sync points: to everyone, and to road vehicles (which also may not
+/// use desert tracks); and of that, what a mover that does not detour knows of (only the bars).
+/// Built once each time a closure comes into force, not for every agent at every sync point.
+struct InForce {
+    /// How many closures are in force.
+    count: usize,
+    all: Closed,
+    road: Closed,
+    /// Only the bars: to everyone, and to road vehicles.
+    bars: Closed,
+    road_bars: Closed,
+}
+
+impl InForce {
+    fn new(count: usize, all: Closed, road_barred: &Closed) -> Self {
+        let with_roads = |mut c: Closed| {
+            c.extend(road_barred);
+            c
+        };
+        let bars = Closed::no_entry(all.no_entry.clone());
+        Self {
+            count,
+            road: with_roads(all.clone()),
+            road_bars: with_roads(bars.clone()),
+            all,
+            bars,
+        }
+    }
+
+    /// What a `traveller` may not use.
+    fn barred(&self, traveller: Traveller) -> &Closed {
+        match traveller {
+            Traveller::Road => &self.road,
+            Traveller::Track => &self.all,
+        }
+    }
+
+    /// What a `traveller` plans round: everything closed with `detour`, else only the bars.
+    fn known(&self, detour: bool, traveller: Traveller) -> &Closed {
+        match (detour, traveller) {
+            (true, _) => self.barred(traveller),
+            (false, Traveller::Road) => &self.road_bars,
+            (false, Traveller::Track) => &self.bars,
         }
     }
 }
@@ -764,6 +905,24 @@ fn closed_track(mut track: Vec<TrackPoint>, last: Sample) -> Vec<TrackPoint> {
         });
     }
     track
+}
+
+/// `<kind>-<group>-<nn>`, as `format!("{kind}-{group}-{n:02}")` writes it, without the
+/// formatting machinery: every realization names every agent again.
+fn agent_id(kind: &str, group: &str, n: usize) -> String {
+    let mut digits = Vec::new();
+    let mut rest = n;
+    while rest > 0 || digits.len() < 2 {
+        digits.push(b'0' + (rest % 10) as u8);
+        rest /= 10;
+    }
+    let mut id = String::with_capacity(kind.len() + group.len() + digits.len() + 2);
+    id.push_str(kind);
+    id.push('-');
+    id.push_str(group);
+    id.push('-');
+    id.extend(digits.iter().rev().map(|&d| char::from(d)));
+    id
 }
 
 /// The mean position of some road nodes, if there are any.
@@ -802,6 +961,14 @@ fn first_crossing(length: Metres, is_in: impl Fn(f64) -> bool) -> Option<f64> {
     Some(lo)
 }
 
+#[cfg(test)]
+#[test]
+fn agent_ids_read_as_format_writes_them() {
+    for n in [0, 1, 9, 10, 99, 100, 1234, 17_000] {
+        assert_eq!(agent_id("bus", "a_b", n), format!("bus-a_b-{n:02}"));
+    }
+}
+
 /// The point a fraction `ratio` of the way from `a` to `b` along the great circle.
 fn great_circle_point(a: LonLat, b: LonLat, ratio: f64) -> LonLat {
     use geo::{Haversine, InterpolatePoint};
@@ -821,4 +988,9 @@ pub fn run(scenario: &Scenario, geo: &Geography) -> RunResult {
 /// Runs `scenario` with another seed.
 pub fn run_with_seed(scenario: &Scenario, geo: &Geography, seed: u64) -> RunResult {
     Simulation::new(scenario, geo, seed).run()
+}
+
+/// Runs `scenario` with another seed, keeping what `record` says.
+pub fn run_recording(scenario: &Scenario, geo: &Geography, seed: u64, record: Record) -> RunResult {
+    Simulation::new(scenario, geo, seed).recording(record).run()
 }

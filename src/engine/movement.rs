@@ -5,7 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use petgraph::graph::{EdgeIndex, NodeIndex};
 
 use super::result::{Passage, TrackPoint};
-use crate::network::{Closed, Metric, RoadNetwork};
+use crate::network::{Closed, Metric, RoadNetwork, Routes};
 use crate::units::{KmPerHour, LonLat, Metres};
 
 /// What an agent leaves behind as it moves: the points it passed, the segments it used, and the
@@ -15,13 +15,81 @@ pub struct Trail {
     pub track: Vec<TrackPoint>,
     pub passages: Vec<Passage>,
     pub travelled: Metres,
+    /// `None`: keep every point and passage. Otherwise keep no passages, and of the points only
+    /// those [`Probes`] needs.
+    lean: Option<Lean>,
+}
+
+/// The times at which a lean run must still place its agents exactly ([`super::Record::Ends`]),
+/// sorted.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Probes(std::sync::Arc<[Timestamp]>);
+
+impl Probes {
+    pub fn new(times: impl IntoIterator<Item = Timestamp>) -> Self {
+        let mut times: Vec<Timestamp> = times.into_iter().collect();
+        times.sort();
+        times.dedup();
+        Self(times.into())
+    }
+
+    /// Whether a probe time falls in `[from, to)`: then a track point at `from` is the last at or
+    /// before it, and the next point, at `to`, the first after it.
+    fn between(&self, from: Timestamp, to: Timestamp) -> bool {
+        let i = self.0.partition_point(|&p| p < from);
+        self.0.get(i).is_some_and(|&p| p < to)
+    }
+}
+
+/// A lean trail's state: its probe times, and whether the track's last point must stay when the
+/// next comes (it is the first point, or brackets a probe time).
+#[derive(Clone, Debug, PartialEq)]
+struct Lean {
+    probes: Probes,
+    keep_last: bool,
 }
 
 impl Trail {
+    /// A trail that keeps, of its track, only its first and last points and the two either side
+    /// of each probe time: the points [`super::AgentRun::position_at`] reads at those times (a
+    /// subsequence of the whole track, so its answer there is the same to the bit). No passages.
+    pub fn lean(probes: Probes) -> Self {
+        Self {
+            lean: Some(Lean {
+                probes,
+                keep_last: true,
+            }),
+            ..Self::default()
+        }
+    }
+
+    pub fn is_lean(&self) -> bool {
+        self.lean.is_some()
+    }
+
     /// Records being at `at` at `t`, unless that is where the track already ends.
     pub fn point(&mut self, t: Timestamp, at: LonLat) {
-        if self.track.last().is_none_or(|p| p.at != at || p.t != t) {
+        let Some(&last) = self.track.last() else {
             self.track.push(TrackPoint { t, at });
+            return;
+        };
+        if last.at == at && last.t == t {
+            return;
+        }
+        if let Some(lean) = &mut self.lean {
+            let brackets = lean.probes.between(last.t, t);
+            if !brackets && !lean.keep_last {
+                self.track.pop();
+            }
+            lean.keep_last = brackets;
+        }
+        self.track.push(TrackPoint { t, at });
+    }
+
+    /// Records entering a segment (a lean trail keeps no passages).
+    pub fn enter(&mut self, passage: Passage) {
+        if self.lean.is_none() {
+            self.passages.push(passage);
         }
     }
 }
@@ -142,10 +210,12 @@ fn travel_time(net: &RoadNetwork, edge: EdgeIndex, d: Metres, speed: KmPerHour) 
 }
 
 impl Drive {
-    /// Plans a drive from `pos` to `dest`, avoiding `closed`. `arrived_via` is the segment the agent
-    /// came in by, which is the only way out of a node that is cut. `None` if nothing is open.
+    /// Plans a drive from `pos` to `dest`, avoiding `closed`, with routes from `routes`.
+    /// `arrived_via` is the segment the agent came in by, which is the only way out of a node that
+    /// is cut. `None` if nothing is open.
     pub fn plan(
         net: &RoadNetwork,
+        routes: &Routes,
         pos: Pos,
         arrived_via: Option<EdgeIndex>,
         dest: NodeIndex,
@@ -157,7 +227,7 @@ impl Drive {
             until,
             budget,
         } = pace;
-        let routed = |start: NodeIndex| net.route(start, dest, Metric::Fastest, closed);
+        let routed = |start: NodeIndex| routes.route(net, start, dest, Metric::Fastest, closed);
         let hops_of = |r: &crate::network::Route| -> Vec<Hop> {
             r.segments
                 .iter()
@@ -183,10 +253,10 @@ impl Drive {
                     from: n,
                     to: other,
                 }];
-                hops.extend(hops_of(&routed(other)?));
+                hops.extend(hops_of(&*routed(other)?));
                 (hops, Metres::ZERO)
             }
-            Pos::Node(n) => (hops_of(&routed(n)?), Metres::ZERO),
+            Pos::Node(n) => (hops_of(&*routed(n)?), Metres::ZERO),
             Pos::Edge {
                 edge,
                 from,
@@ -335,7 +405,7 @@ impl Drive {
                 return Outcome::Blocked;
             }
             if self.offset.0 == 0.0 {
-                trail.passages.push(Passage {
+                trail.enter(Passage {
                     segment: hop.edge,
                     from: hop.from,
                     to: hop.to,
@@ -436,6 +506,7 @@ mod tests {
         let (a, b) = (node(&net, 0.0, 0.0), node(&net, 1.0, 0.0));
         let mut d = Drive::plan(
             &net,
+            &Routes::default(),
             Pos::Node(a),
             None,
             b,
@@ -476,6 +547,7 @@ mod tests {
         let (a, b) = (node(&net, 0.0, 0.0), node(&net, 1.0, 0.0));
         let mut d = Drive::plan(
             &net,
+            &Routes::default(),
             Pos::Node(a),
             None,
             b,
@@ -519,6 +591,7 @@ mod tests {
         // Planned A → (B or D) → C before the cut; the corner is cut while under way.
         let mut d = Drive::plan(
             &net,
+            &Routes::default(),
             Pos::Node(a),
             None,
             c,
@@ -545,6 +618,7 @@ mod tests {
         // Turning back goes out the way it came, not on through the cut.
         let back = Drive::plan(
             &net,
+            &Routes::default(),
             Pos::Node(b),
             d.last_segment(),
             c,
@@ -582,7 +656,16 @@ mod cut_tests {
         let net = square();
         let (a, b) = (node(&net, 0.0, 0.0), node(&net, 1.0, 0.0));
         let t0: Timestamp = "2017-08-29T00:00:00Z".parse().unwrap();
-        let mut d = Drive::plan(&net, Pos::Node(a), None, b, &Closed::default(), pace()).unwrap();
+        let mut d = Drive::plan(
+            &net,
+            &Routes::default(),
+            Pos::Node(a),
+            None,
+            b,
+            &Closed::default(),
+            pace(),
+        )
+        .unwrap();
         let edge = d.hops[0].edge;
         let (source, _) = net.graph().edge_endpoints(edge).unwrap();
         // 40 km from A, whichever end the graph stores as the segment's source.
@@ -613,10 +696,27 @@ mod cut_tests {
         );
         // Going on is barred, on this segment and round it by any route using it.
         let stopped = d.pos();
-        let on = Drive::plan(&net, stopped, d.last_segment(), b, &cut, pace());
+        let on = Drive::plan(
+            &net,
+            &Routes::default(),
+            stopped,
+            d.last_segment(),
+            b,
+            &cut,
+            pace(),
+        );
         assert!(on.is_none_or(|d| d.hops[0].to != b || d.hops[0].edge != edge));
         // Turning back is open, and gets back to A.
-        let mut back = Drive::plan(&net, stopped, d.last_segment(), a, &cut, pace()).unwrap();
+        let mut back = Drive::plan(
+            &net,
+            &Routes::default(),
+            stopped,
+            d.last_segment(),
+            a,
+            &cut,
+            pace(),
+        )
+        .unwrap();
         let out = back.advance(
             &net,
             &mut clock,

@@ -149,6 +149,7 @@ pub fn run(
         runs,
         threads,
         progress,
+        &engine::Record::Ends(engine::Probes::default()),
         keep,
         |(ends, who)| ensemble.add(who, &ends),
     )?;
@@ -190,13 +191,19 @@ fn cell_of(at: LonLat) -> (i64, i64) {
 /// Runs `runs` realizations of `scenario` on `threads` threads (all cores if `None`): `keep` takes
 /// what is needed from each (given its index and result) on whichever thread ran it, and `fold`
 /// gets those in realization order whatever the threads, a chunk of [`CHUNK`] at a time, so
-/// nothing grows with `runs` unless `fold` keeps it. `progress` is as for [`run`].
+/// nothing grows with `runs` unless `fold` keeps it. Each realization keeps what `record` says:
+/// `keep` must read no more than that. `progress` is as for [`run`].
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each is a separate choice of the caller's"
+)]
 pub fn realize<T: Send>(
     scenario: &Scenario,
     geo: &Geography,
     runs: u32,
     threads: Option<usize>,
     progress: &(dyn Fn() -> bool + Sync),
+    record: &engine::Record,
     keep: impl Fn(u32, &engine::RunResult) -> T + Sync,
     mut fold: impl FnMut(T),
 ) -> Result<(), EnsembleError> {
@@ -206,6 +213,8 @@ pub fn realize<T: Send>(
     let pool = thread_pool(threads)?;
     let stop = AtomicBool::new(false);
     let inputs = crate::uncertainty::Inputs::of(scenario, geo);
+    // The realizations take the same roads again and again: each route is found once.
+    let routes = crate::network::Routes::default();
     for first in (0..runs).step_by(CHUNK as usize) {
         let kept: Vec<Option<T>> = pool.install(|| {
             (first..runs.min(first.saturating_add(CHUNK)))
@@ -216,7 +225,10 @@ pub fn realize<T: Send>(
                     }
                     let seed = realization_seed(scenario.seed, i as u64);
                     let drawn = inputs.realization(scenario, seed);
-                    let r = engine::run_with_seed(&drawn, geo, seed);
+                    let r = engine::Simulation::new(&drawn, geo, seed)
+                        .recording(record.clone())
+                        .sharing_routes(&routes)
+                        .run();
                     let kept = keep(i, &r);
                     if !progress() {
                         stop.store(true, Ordering::Relaxed);
@@ -326,9 +338,16 @@ mod tests {
         for threads in [1, 3] {
             let mut seen = Vec::new();
             let keep = |i, r: &engine::RunResult| (i, r.seed);
-            realize(&s, &geo, runs, Some(threads), &|| true, keep, |k| {
-                seen.push(k)
-            })
+            realize(
+                &s,
+                &geo,
+                runs,
+                Some(threads),
+                &|| true,
+                &engine::Record::All,
+                keep,
+                |k| seen.push(k),
+            )
             .unwrap();
             assert_eq!(seen, expected, "{threads} threads");
         }
@@ -342,7 +361,11 @@ mod tests {
         assert_eq!(one, run(&s, &geo, runs, Some(3), &|| true).unwrap());
         let mut ends = Vec::new();
         let keep = |_, r: &engine::RunResult| r.agents[0].end.at;
-        realize(&s, &geo, runs, None, &|| true, keep, |at| ends.push(at)).unwrap();
+        let all = engine::Record::All;
+        realize(&s, &geo, runs, None, &|| true, &all, keep, |at| {
+            ends.push(at)
+        })
+        .unwrap();
         let n = ends.len() as f64;
         let mean = LonLat::new(
             ends.iter().map(|e| e.lon).sum::<f64>() / n,

@@ -124,7 +124,24 @@ impl fmt::Display for Suggestions<'_> {
 pub struct Gazetteer {
     places: Vec<Place>,
     by_key: BTreeMap<String, PlaceId>,
+    nearby: Nearby,
 }
+
+/// The places as unit vectors from the Earth's centre, for [`Gazetteer::nearest`]: the straight
+/// (chord) distance between two unit vectors grows with the great-circle distance between their
+/// points, so the nearest by chord is the nearest on the sphere, found without a sine per place.
+type Nearby = rstar::RTree<rstar::primitives::GeomWithData<[f64; 3], u32>>;
+
+/// `at` (lon, lat) as a unit vector from the Earth's centre.
+fn unit(at: LonLat) -> [f64; 3] {
+    let (lon, lat) = (at.lon.to_radians(), at.lat.to_radians());
+    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+}
+
+/// How much farther by squared chord than the nearest a place may be and still be measured on
+/// the sphere: far more than the rounding of either measure (about 1e-16), so the place the
+/// haversine distance puts nearest is always among those measured, whatever the rounding.
+const CHORD2_SLACK: (f64, f64) = (1e-6, 1e-12);
 
 /// How a query matched: the place, and which of its names matched.
 #[derive(Clone, Copy, Debug)]
@@ -197,7 +214,18 @@ impl Gazetteer {
                 }
             }
         }
-        Ok(Self { places, by_key })
+        let nearby = Nearby::bulk_load(
+            places
+                .iter()
+                .enumerate()
+                .map(|(i, p)| rstar::primitives::GeomWithData::new(unit(p.location()), i as u32))
+                .collect(),
+        );
+        Ok(Self {
+            places,
+            by_key,
+            nearby,
+        })
     }
 
     pub fn places(&self) -> impl ExactSizeIterator<Item = (PlaceId, &Place)> {
@@ -301,11 +329,26 @@ impl Gazetteer {
         }
     }
 
-    /// The place nearest to `at`, and how far it is.
+    /// The place nearest to `at` by great-circle distance (ties to the first place), and how
+    /// far it is. The index narrows the places to those about as near as the nearest; the
+    /// haversine distance decides among them, as it would among all.
     pub fn nearest(&self, at: LonLat) -> Option<(PlaceId, Metres)> {
-        self.places()
-            .map(|(id, p)| (id, p.location().distance(at)))
-            .min_by(|a, b| a.1.0.total_cmp(&b.1.0).then(a.0.cmp(&b.0)))
+        let mut best: Option<(PlaceId, Metres)> = None;
+        let mut within = f64::INFINITY;
+        for (near, chord2) in self.nearby.nearest_neighbor_iter_with_distance_2(&unit(at)) {
+            if chord2 > within {
+                break;
+            }
+            if within.is_infinite() {
+                within = chord2 * (1.0 + CHORD2_SLACK.0) + CHORD2_SLACK.1;
+            }
+            let id = PlaceId(near.data);
+            let d = self.get(id).location().distance(at);
+            if best.is_none_or(|b| d.0.total_cmp(&b.1.0).then(id.cmp(&b.0)).is_lt()) {
+                best = Some((id, d));
+            }
+        }
+        best
     }
 }
 
@@ -324,6 +367,23 @@ mod tests {
            "kind":"town","uncertainty_km":1.0,"position":"sourced","source":"GeoNames 92004",
            "licence":"CC-BY-4.0","in_reports":[],"note":null,"source_url":null}}]}"#;
         Gazetteer::from_geojson(text, "test").unwrap()
+    }
+
+    #[test]
+    fn the_nearest_place_is_the_one_a_scan_of_every_place_finds() {
+        let g = crate::Geography::embedded().unwrap().gazetteer;
+        let scan = |at: LonLat| {
+            g.places()
+                .map(|(id, p)| (id, p.location().distance(at)))
+                .min_by(|a, b| a.1.0.total_cmp(&b.1.0).then(a.0.cmp(&b.0)))
+        };
+        let on_places = g.places().map(|(_, p)| p.location());
+        let grid = (0..=120).flat_map(|i| {
+            (0..=80).map(move |j| LonLat::new(34.0 + i as f64 * 0.1, 31.0 + j as f64 * 0.1))
+        });
+        for at in on_places.chain(grid) {
+            assert_eq!(g.nearest(at), scan(at), "{at:?}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use petgraph::graph::{EdgeIndex, NodeIndex};
 
 /// What is impassable at one moment.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Closed {
     /// Segments no one may travel along.
     pub segments: BTreeSet<EdgeIndex>,

@@ -17,7 +17,7 @@ use petgraph::graph::{EdgeIndex, NodeIndex, UnGraph};
 use serde::Deserialize;
 
 pub use closure::{Closed, Closure, Closures};
-pub use route::{Leg, Metric, Route};
+pub use route::{Leg, Metric, Route, Routes};
 
 use crate::units::{KmPerHour, LonLat, Metres};
 

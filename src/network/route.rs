@@ -11,7 +11,7 @@ use super::{Closed, RoadId, RoadNetwork, Segment};
 use crate::units::{LonLat, Metres};
 
 /// What a path minimises.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Metric {
     /// Least travel time at each road's typical speed.
     #[default]
@@ -26,6 +26,85 @@ impl Metric {
             Metric::Fastest => s.time.as_secs_f64(),
             Metric::Shortest => s.length.0,
         }
+    }
+}
+
+/// Routes already found over one network, to be found once and shared by every run (and every
+/// thread) that asks again: a route is a pure function of its ends, its metric and exactly what
+/// is closed, and those are the key, so a route from here is the route
+/// [`RoadNetwork::route`] would find. Nothing is ever iterated, so the hash order reaches nothing.
+#[derive(Debug, Default)]
+pub struct Routes {
+    found: std::sync::Mutex<Found>,
+}
+
+/// Routes by what is closed, then by their ends and metric.
+type Found = std::collections::HashMap<
+    Closed,
+    std::collections::HashMap<(NodeIndex, NodeIndex, Metric), Option<std::sync::Arc<Route>>, Fnv>,
+    Fnv,
+>;
+
+/// FNV-1a over the key's words: the keys are node and segment numbers, not an adversary's input,
+/// and hashing every closed segment on every lookup with SipHash cost more than the lookup saved.
+type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
+
+#[derive(Debug)]
+struct FnvHasher(u64);
+
+impl Default for FnvHasher {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn write_u32(&mut self, word: u32) {
+        self.0 = (self.0 ^ word as u64).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+
+    fn write_usize(&mut self, word: usize) {
+        self.0 = (self.0 ^ word as u64).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Routes {
+    /// [`RoadNetwork::route`] over `net`, which must be the network of every earlier call.
+    pub fn route(
+        &self,
+        net: &RoadNetwork,
+        from: NodeIndex,
+        to: NodeIndex,
+        metric: Metric,
+        closed: &Closed,
+    ) -> Option<std::sync::Arc<Route>> {
+        let key = (from, to, metric);
+        let known = |found: &Found| found.get(closed).and_then(|m| m.get(&key)).cloned();
+        // A thread that panicked holding the lock left at worst a missing route, not a wrong one.
+        let lock = || self.found.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(route) = known(&lock()) {
+            return route;
+        }
+        let route = net.route(from, to, metric, closed).map(std::sync::Arc::new);
+        let mut found = lock();
+        match found.get_mut(closed) {
+            Some(m) => m.insert(key, route.clone()),
+            None => found
+                .entry(closed.clone())
+                .or_default()
+                .insert(key, route.clone()),
+        };
+        route
     }
 }
 
@@ -177,6 +256,26 @@ mod tests {
 
     fn node(net: &RoadNetwork, lon: f64, lat: f64) -> NodeIndex {
         net.snap(LonLat::new(lon, lat)).unwrap().0
+    }
+
+    #[test]
+    fn a_remembered_route_is_the_one_the_network_finds_under_exactly_those_closures() {
+        let net = square();
+        let (a, c) = (node(&net, 0.0, 0.0), node(&net, 1.0, 1.0));
+        let routes = Routes::default();
+        let open = Closed::default();
+        let first = routes.route(&net, a, c, Metric::Fastest, &open).unwrap();
+        assert_eq!(*first, net.route(a, c, Metric::Fastest, &open).unwrap());
+        // Cut the corner it went by: the same ends under other closures are another route.
+        let cut = Closed::nodes([first.nodes[1]].into());
+        let round = routes.route(&net, a, c, Metric::Fastest, &cut).unwrap();
+        assert_eq!(*round, net.route(a, c, Metric::Fastest, &cut).unwrap());
+        assert_ne!(round.nodes[1], first.nodes[1]);
+        // Asked again, each is the one found first, shared.
+        let again = routes.route(&net, a, c, Metric::Fastest, &open).unwrap();
+        assert!(std::sync::Arc::ptr_eq(&first, &again));
+        let shortest = routes.route(&net, a, c, Metric::Shortest, &open).unwrap();
+        assert_eq!(*shortest, net.route(a, c, Metric::Shortest, &open).unwrap());
     }
 
     #[test]

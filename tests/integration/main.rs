@@ -9,6 +9,7 @@ mod ensemble;
 mod fuzz;
 mod gazetteer;
 mod gdal;
+mod golden_ensemble;
 mod harness;
 mod map_text;
 mod maps;

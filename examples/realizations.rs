@@ -1,0 +1,38 @@
+//! Runs realizations of an account on one thread, for counting instructions under
+//! `valgrind --tool=callgrind` where timings on a shared machine cannot be trusted (the criterion
+//! benches in benches/engine.rs are the timings):
+//!
+//! ```text
+//! cargo build --release --example realizations
+//! valgrind --tool=callgrind target/release/examples/realizations ensemble 1 200
+//! ```
+//!
+//! `ensemble K N`: N realizations of the US military's account with K times its buses and people.
+//! `check N`: `check` of every account in scenarios/, N realizations each.
+
+use convoy_sim::Geography;
+
+#[path = "../benches/common/mod.rs"]
+mod common;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let geo = Geography::embedded()?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let number = |i: usize| -> Result<u32, Box<dyn std::error::Error>> {
+        Ok(args.get(i).ok_or("missing a number")?.parse()?)
+    };
+    match args.first().map(String::as_str) {
+        Some("ensemble") => {
+            let s = common::us_military_times(&geo, number(1)?);
+            let e = convoy_sim::ensemble::run(&s, &geo, number(2)?, Some(1), &|| true)?;
+            println!("{} agents × {} realizations", e.agents.len(), e.runs);
+        }
+        Some("check") => {
+            let all: Vec<_> = common::accounts(&geo).into_iter().map(|a| a.0).collect();
+            let c = convoy_sim::check::check(&all, &geo, number(1)?, Some(1), &|| true)?;
+            println!("{} judgements", c.judgements.len());
+        }
+        _ => return Err("usage: realizations ensemble K N | check N".into()),
+    }
+    Ok(())
+}
