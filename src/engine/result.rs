@@ -243,6 +243,16 @@ impl SimEvent {
     pub fn kind(&self) -> SimEventKind {
         self.what.kind()
     }
+
+    /// The index of the scenario event this comes from, for the events a scenario entry causes.
+    pub fn scenario_event(&self) -> Option<usize> {
+        match self.what {
+            Happening::RoadClosed { event }
+            | Happening::Strike { event }
+            | Happening::ZoneBarred { event } => Some(event),
+            _ => None,
+        }
+    }
 }
 
 /// The kinds of event, as files name them.

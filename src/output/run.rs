@@ -310,6 +310,11 @@ fn events_features(result: &RunResult, scenario: &Scenario, geo: &Geography) -> 
         .iter()
         .map(|e| {
             let agent = e.agent.map(|i| result.agents[i].id.as_str());
+            // What the scenario cites and assumes for it, if a scenario entry caused it.
+            let entry = e.scenario_event().and_then(|i| scenario.events.get(i));
+            let cite =
+                entry.map(|s| format!("{}, {}: “{}”", s.cite.outlet, s.cite.date, s.cite.quote));
+            let assumed = entry.and_then(|s| s.assumed.as_deref());
             point_feature(
                 e.at,
                 properties([
@@ -321,6 +326,8 @@ fn events_features(result: &RunResult, scenario: &Scenario, geo: &Geography) -> 
                         "detail",
                         json!(super::words::detail(e, result, scenario, geo)),
                     ),
+                    ("cite", json!(cite)),
+                    ("assumed", json!(assumed)),
                 ]),
             )
         })

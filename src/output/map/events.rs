@@ -9,7 +9,7 @@ use super::labels::{Occupied, PxBox, place};
 use super::projection::Projection;
 use super::style;
 use super::{RenderError, Scene};
-use crate::engine::{Happening, SimEvent, SimEventKind};
+use crate::engine::{SimEvent, SimEventKind};
 use crate::scenario::{Event, Scenario};
 
 /// A road cut or strike to draw: where, when, and the half-size of its symbol.
@@ -30,12 +30,7 @@ impl EventMark {
 
 /// The scenario entry an engine event comes from, for the events a scenario entry causes.
 pub(super) fn scenario_entry<'s>(scenario: &'s Scenario, e: &SimEvent) -> Option<&'s Event> {
-    match e.what {
-        Happening::RoadClosed { event }
-        | Happening::Strike { event }
-        | Happening::ZoneBarred { event } => scenario.events.get(event),
-        _ => None,
-    }
+    e.scenario_event().and_then(|i| scenario.events.get(i))
 }
 
 /// Whether a scenario entry's `assumed` note says its hour (or time) is not reported: then `at`
