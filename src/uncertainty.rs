@@ -62,85 +62,9 @@ pub struct Inputs {
 impl Inputs {
     /// The uncertain inputs of `scenario`.
     pub fn of(scenario: &Scenario, geo: &Geography) -> Inputs {
-        let mut list = Vec::new();
-        for (i, g) in scenario.vehicle_groups.iter().enumerate() {
-            let table = if g.kind == crate::scenario::VehicleKind::Bus {
-                "bus_group"
-            } else {
-                "vehicle_group"
-            };
-            if g.speed.is_random() {
-                list.push(Input {
-                    name: format!("{table}[{}].speed_kmh", g.id),
-                    what: format!(
-                        "the {} speed of group {}: {}–{} km/h",
-                        g.kind.as_str(),
-                        g.id,
-                        g.speed.low,
-                        g.speed.high
-                    ),
-                    kind: Kind::GroupSpeed { group: i },
-                });
-            }
-            if g.depart.is_random() {
-                list.push(Input {
-                    name: format!("{table}[{}].depart", g.id),
-                    what: format!(
-                        "when group {} set off: {} to {}",
-                        g.id, g.depart.low, g.depart.high
-                    ),
-                    kind: Kind::GroupDepart { group: i },
-                });
-            }
-        }
-        for (i, e) in scenario.events.iter().enumerate() {
-            if e.window.is_random() {
-                list.push(Input {
-                    name: format!("event[{}].at", i + 1),
-                    what: format!(
-                        "when event {} happened: {} to {}",
-                        i + 1,
-                        e.window.low,
-                        e.window.high
-                    ),
-                    kind: Kind::EventTime { event: i },
-                });
-            }
-        }
-        let mut cut_places: Vec<(crate::gazetteer::PlaceId, Vec<usize>)> = Vec::new();
-        for (i, e) in scenario.events.iter().enumerate() {
-            if let EventKind::CloseRoadAt { site, .. } = &e.kind {
-                match cut_places.iter_mut().find(|(p, _)| *p == site.place) {
-                    Some((_, events)) => events.push(i),
-                    None => cut_places.push((site.place, vec![i])),
-                }
-            }
-        }
-        for (place, events) in cut_places {
-            let EventKind::CloseRoadAt { site, .. } = &scenario.events[events[0]].kind else {
-                continue;
-            };
-            let p = geo.gazetteer.get(place);
-            let points = cut_points(
-                geo,
-                site.node,
-                p.location(),
-                Metres::from_km(p.uncertainty_km),
-            );
-            if points.len() > 1 {
-                list.push(Input {
-                    name: format!("{}.position", p.id),
-                    what: format!(
-                        "where the road is cut: on the road through {}, within {} km of it ({} points {} m apart)",
-                        p.name,
-                        p.uncertainty_km,
-                        points.len(),
-                        CUT_STEP.0
-                    ),
-                    kind: Kind::CutPoint { events, points },
-                });
-            }
-        }
+        let mut list = group_inputs(scenario);
+        list.extend(event_time_inputs(scenario));
+        list.extend(cut_inputs(scenario, geo));
         Inputs { list }
     }
 
@@ -201,6 +125,102 @@ impl Inputs {
         }
         self.realize(scenario, &self.draw(seed, &scenario.fixed))
     }
+}
+
+/// A vehicle group's speed and departure, where the scenario gives a range.
+fn group_inputs(scenario: &Scenario) -> Vec<Input> {
+    let mut list = Vec::new();
+    for (i, g) in scenario.vehicle_groups.iter().enumerate() {
+        let table = if g.kind == crate::scenario::VehicleKind::Bus {
+            "bus_group"
+        } else {
+            "vehicle_group"
+        };
+        if g.speed.is_random() {
+            list.push(Input {
+                name: format!("{table}[{}].speed_kmh", g.id),
+                what: format!(
+                    "the {} speed of group {}: {}–{} km/h",
+                    g.kind.as_str(),
+                    g.id,
+                    g.speed.low,
+                    g.speed.high
+                ),
+                kind: Kind::GroupSpeed { group: i },
+            });
+        }
+        if g.depart.is_random() {
+            list.push(Input {
+                name: format!("{table}[{}].depart", g.id),
+                what: format!(
+                    "when group {} set off: {} to {}",
+                    g.id, g.depart.low, g.depart.high
+                ),
+                kind: Kind::GroupDepart { group: i },
+            });
+        }
+    }
+    list
+}
+
+/// Event times given as a window.
+fn event_time_inputs(scenario: &Scenario) -> Vec<Input> {
+    let mut list = Vec::new();
+    for (i, e) in scenario.events.iter().enumerate() {
+        if e.window.is_random() {
+            list.push(Input {
+                name: format!("event[{}].at", i + 1),
+                what: format!(
+                    "when event {} happened: {} to {}",
+                    i + 1,
+                    e.window.low,
+                    e.window.high
+                ),
+                kind: Kind::EventTime { event: i },
+            });
+        }
+    }
+    list
+}
+
+/// Where each place the road is cut at lies along its road, one input per place.
+fn cut_inputs(scenario: &Scenario, geo: &Geography) -> Vec<Input> {
+    let mut list = Vec::new();
+    let mut cut_places: Vec<(crate::gazetteer::PlaceId, Vec<usize>)> = Vec::new();
+    for (i, e) in scenario.events.iter().enumerate() {
+        if let EventKind::CloseRoadAt { site, .. } = &e.kind {
+            match cut_places.iter_mut().find(|(p, _)| *p == site.place) {
+                Some((_, events)) => events.push(i),
+                None => cut_places.push((site.place, vec![i])),
+            }
+        }
+    }
+    for (place, events) in cut_places {
+        let EventKind::CloseRoadAt { site, .. } = &scenario.events[events[0]].kind else {
+            continue;
+        };
+        let p = geo.gazetteer.get(place);
+        let points = cut_points(
+            geo,
+            site.node,
+            p.location(),
+            Metres::from_km(p.uncertainty_km),
+        );
+        if points.len() > 1 {
+            list.push(Input {
+                name: format!("{}.position", p.id),
+                what: format!(
+                    "where the road is cut: on the road through {}, within {} km of it ({} points {} m apart)",
+                    p.name,
+                    p.uncertainty_km,
+                    points.len(),
+                    CUT_STEP.0
+                ),
+                kind: Kind::CutPoint { events, points },
+            });
+        }
+    }
+    list
 }
 
 /// The time a fraction `u` of the way through `window`, to the second.
