@@ -1,5 +1,5 @@
-//! What an ensemble says: for every bus and group of people, how likely each zone and each place
-//! is, and how far the ends spread (`ensemble.json`, `ensemble.csv`: the standard distance and the
+//! What an ensemble says: for every bus and group of people, how likely each zone (with its 95%
+//! Wilson interval) and each place is, and how far the ends spread (`ensemble.json`, `ensemble.csv`: the standard distance and the
 //! largest distance from the mean end); and where, cell by cell, the buses and people are expected
 //! to end (`ensemble.geojson`, a density grid).
 
@@ -20,6 +20,12 @@ fn round(v: f64, places: i32) -> f64 {
     (v * k).round() / k
 }
 
+/// A share's 95% Wilson interval, rounded as the shares are.
+fn interval(p: f64, runs: u32) -> serde_json::Value {
+    let (low, high) = crate::check::wilson(p, runs);
+    json!([round(low, 4), round(high, 4)])
+}
+
 /// `ensemble.json`.
 pub fn json(e: &Ensemble, geo: &Geography) -> String {
     let agents: Vec<_> = e
@@ -32,6 +38,7 @@ pub fn json(e: &Ensemble, geo: &Geography) -> String {
                 "agent": a.agent,
                 "count": a.count,
                 "zone_probability": s.zone.iter().map(|(h, p)| (h.as_str().to_string(), json!(round(*p, 4)))).collect::<serde_json::Map<_, _>>(),
+                "zone_interval_95": s.zone.iter().map(|(h, p)| (h.as_str().to_string(), interval(*p, e.runs))).collect::<serde_json::Map<_, _>>(),
                 "place_probability": s.place.iter().map(|(id, p)| (geo.gazetteer.get(*id).name.clone(), json!(round(*p, 4)))).collect::<serde_json::Map<_, _>>(),
                 "status_probability": s.status.iter().map(|(st, p)| (st.as_str().to_string(), json!(round(*p, 4)))).collect::<serde_json::Map<_, _>>(),
                 "mean_lon": round(s.mean.lon, 5),
@@ -57,14 +64,15 @@ pub fn json(e: &Ensemble, geo: &Geography) -> String {
 /// `ensemble.csv`: a row per agent and zone with the probability of ending there.
 pub fn csv(e: &Ensemble) -> String {
     let mut out = String::from(
-        "id,agent,count,zone,probability,mean_lon,mean_lat,standard_distance_km,max_km_from_mean\n",
+        "id,agent,count,zone,probability,mean_lon,mean_lat,standard_distance_km,max_km_from_mean,probability_low,probability_high\n",
     );
     for a in &e.agents {
         let s = a.spread();
         for (h, p) in &s.zone {
+            let (low, high) = crate::check::wilson(*p, e.runs);
             let _ = writeln!(
                 out,
-                "{},{},{},{},{:.4},{:.5},{:.5},{:.2},{:.2}",
+                "{},{},{},{},{:.4},{:.5},{:.5},{:.2},{:.2},{low:.4},{high:.4}",
                 a.id, a.agent, a.count, h, p, s.mean.lon, s.mean.lat, s.standard_km, s.max_km
             );
         }
