@@ -17,7 +17,7 @@ use super::budget::{self, BudgetArgs, Singles, Work};
 use super::compare::load_all;
 use super::files::{Folder, Kind};
 use super::run::ensemble_request;
-use super::{Error, write};
+use super::{Error, printable, write};
 
 /// Which inputs decide each claim and where the buses end: a sensitivity study per account.
 ///
@@ -112,10 +112,12 @@ pub fn run(world: &Geography, args: &SensitivityArgs) -> Result<String, Error> {
             files,
         }],
     )?;
-    Ok(format!(
+    // Names and claim ids come from the files: shown printable.
+    Ok(printable(&format!(
         "{summary}wrote {}/\n",
         args.out.join("sensitivity").display()
     ))
+    .into_owned())
 }
 
 /// One account's study: its inputs in, every claim's verdict and the buses' end shares out.
