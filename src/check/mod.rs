@@ -107,6 +107,9 @@ pub struct Check {
     pub runs: u32,
     /// Claim-major: the judgement of claim `c` against account `a` is at `c * accounts + a`.
     pub judgements: Vec<Judgement>,
+    /// Per account: the share of realizations in which it is the least contradicted hypothesis
+    /// (how robust the ranking is to what the realizations draw).
+    pub ranks_first: Vec<f64>,
 }
 
 impl Check {
@@ -137,6 +140,7 @@ pub fn check(
     let targets: Vec<Vec<Metres>> = claims.iter().map(|c| remaining(geo, &c.claim)).collect();
     let mut accounts = Vec::new();
     let mut per_account: Vec<Vec<Judgement>> = Vec::new();
+    let mut realization_scores: Vec<Vec<u16>> = Vec::new();
     for (a, scenario) in scenarios.iter().enumerate() {
         let mut fields = Fields::new(geo, scenario);
         let base = engine::run(scenario, geo);
@@ -146,6 +150,8 @@ pub fn check(
             .map(|(c, rem)| bound(geo, scenario, &base, &mut fields, &c.claim, rem))
             .collect();
         let mut tallies = vec![Tally::default(); claims.len()];
+        // Each realization's inconsistency score, claims not borne out in it counting one.
+        let mut scores: Vec<u16> = Vec::with_capacity(runs as usize);
         let keep = |_, r: &RunResult| -> Vec<(f64, f64)> {
             claims
                 .iter()
@@ -167,12 +173,15 @@ pub fn check(
             &record,
             keep,
             |counts| {
+                let mut score = 0u16;
                 for ((t, c), n) in tallies.iter_mut().zip(&claims).zip(counts) {
                     t.add(&c.claim, n);
+                    score = score.saturating_add(u16::from(!borne_out(&c.claim, n)));
                 }
+                scores.push(score);
             },
         )?;
-        let judgements = claims
+        let judgements: Vec<Judgement> = claims
             .iter()
             .zip(&tallies)
             .enumerate()
@@ -189,6 +198,18 @@ pub fn check(
                 )
             })
             .collect();
+        // An impossible claim is never borne out, so it counted one in every realization: it
+        // weighs two.
+        let impossible = judgements
+            .iter()
+            .filter(|j| j.verdict == Verdict::Impossible)
+            .count() as u16;
+        realization_scores.push(
+            scores
+                .iter()
+                .map(|s| s.saturating_add(impossible))
+                .collect(),
+        );
         per_account.push(judgements);
         accounts.push(AccountInfo {
             name: scenario.name.clone(),
@@ -206,6 +227,7 @@ pub fn check(
         claims,
         runs,
         judgements,
+        ranks_first: ranks_first(&realization_scores),
     })
 }
 
@@ -535,6 +557,23 @@ impl Tally {
         self.most = self.most.max(known);
         self.unknown = self.unknown.max(unknown);
     }
+}
+
+/// Per account, the share of realizations in which it is the least contradicted: realization `i`
+/// of every account taken together (their seeds are independent), a tie shared among the tied.
+fn ranks_first(scores: &[Vec<u16>]) -> Vec<f64> {
+    let runs = scores.iter().map(Vec::len).min().unwrap_or(0);
+    let mut first = vec![0.0; scores.len()];
+    for i in 0..runs {
+        let best = scores.iter().map(|s| s[i]).min().unwrap_or(0);
+        let tied: Vec<usize> = (0..scores.len())
+            .filter(|&a| scores[a][i] == best)
+            .collect();
+        for a in &tied {
+            first[*a] += 1.0 / tied.len() as f64;
+        }
+    }
+    first.iter().map(|f| f / runs.max(1) as f64).collect()
 }
 
 /// Whether `[known, known + unknown]` meets the claim's count.

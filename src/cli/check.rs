@@ -226,15 +226,17 @@ fn report(check: &Check, geo: &Geography, ach: bool) -> String {
     if ach {
         let a = check.ach();
         out.push_str(
-            "\ncompeting hypotheses, least contradicted first (inconsistent 1, impossible 2):\n",
+            "\ncompeting hypotheses, least contradicted first (inconsistent 1, impossible 2), and how \
+             often each is the least contradicted in a single realization:\n",
         );
-        let mut t = Table::new(&["rank", "account", ">inconsistency"]);
+        let mut t = Table::new(&["rank", "account", ">inconsistency", ">ranks first"]);
         for &i in &a.ranking {
             let rank = 1 + a.scores.iter().filter(|&&s| s < a.scores[i]).count();
             t.row(vec![
                 rank.to_string(),
                 check.accounts[i].name.clone(),
                 format!("{}", a.scores[i]),
+                format!("{:.0}%", check.ranks_first[i] * 100.0),
             ]);
         }
         out.push_str(&t.render());

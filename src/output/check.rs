@@ -153,6 +153,7 @@ pub fn ach_json(check: &Check) -> String {
                 "account": check.accounts[a].name,
                 "hypothesis": check.accounts[a].title,
                 "inconsistency": ach.scores[a],
+                "ranks_first_share": round(check.ranks_first[a], 4),
             })
         })
         .collect();

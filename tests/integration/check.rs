@@ -221,6 +221,15 @@ fn every_account_has_its_claims_judged_against_every_account_and_bears_out_its_o
             .sum();
         assert_eq!(h["inconsistency"].as_f64().unwrap(), expected, "{name}");
     }
+    // How robust the ranking is: each account's share of realizations in which it is the least
+    // contradicted; the shares add up to one, and the first-ranked account has some.
+    let first: Vec<f64> = hypotheses
+        .iter()
+        .map(|h| h["ranks_first_share"].as_f64().unwrap())
+        .collect();
+    assert!((first.iter().sum::<f64>() - 1.0).abs() < 1e-3, "{first:?}");
+    assert!(first.iter().all(|f| (0.0..=1.0).contains(f)), "{first:?}");
+    assert!(first[0] > 0.0, "{first:?}");
     let scores: Vec<f64> = hypotheses
         .iter()
         .map(|h| h["inconsistency"].as_f64().unwrap())
