@@ -63,13 +63,14 @@ fn mark(v: Verdict) -> &'static str {
 
 pub fn run(world: &Geography, args: &CheckArgs) -> Result<String, Error> {
     let runs = ensemble_request(Some(args.runs), args.threads)?.unwrap_or(1);
-    let loaded = load_all(&args.scenarios, world)?;
-    let mut scenarios: Vec<_> = loaded.into_iter().map(|(_, s, _)| s).collect();
+    let mut loaded = load_all(&args.scenarios, world)?;
     super::inputs::apply(
-        &mut scenarios.iter_mut().collect::<Vec<_>>(),
+        &mut loaded.iter_mut().map(|(_, s, _)| s).collect::<Vec<_>>(),
         &args.fix.fixed,
         world,
     )?;
+    let inputs = super::compare::read_inputs(&loaded);
+    let scenarios: Vec<_> = loaded.into_iter().map(|(_, s, _)| s).collect();
     if scenarios.iter().all(|s| s.claims.is_empty()) {
         return Err(Error::input(
             "none of these scenarios makes a claim to check: add [[claim]] entries (scenarios/README.md)",
@@ -87,7 +88,10 @@ pub fn run(world: &Geography, args: &CheckArgs) -> Result<String, Error> {
     let check = result.map_err(ensemble_error)?;
 
     let mut files = vec![
-        OutputFile::new("check.json", convoy_sim::output::check::json(&check, world)),
+        OutputFile::new(
+            "check.json",
+            convoy_sim::output::check::json(&check, world, &inputs),
+        ),
         OutputFile::new("report.html", report_html(&scenarios, &check, world)?),
     ];
     if args.ach {
@@ -97,7 +101,7 @@ pub fn run(world: &Geography, args: &CheckArgs) -> Result<String, Error> {
         ));
         files.push(OutputFile::new(
             "ach.json",
-            convoy_sim::output::check::ach_json(&check),
+            convoy_sim::output::check::ach_json(&check, &inputs),
         ));
         files.push(OutputFile::new(
             "ach.png",

@@ -9,8 +9,9 @@ use convoy_sim::ensemble::Ensemble;
 use convoy_sim::output::compare::divergence;
 use convoy_sim::output::kml::{Account, compare_kmz};
 use convoy_sim::output::map::{self, Scene, Size};
-use convoy_sim::output::report;
 use convoy_sim::output::run::{OutputFile, kml_layers};
+use convoy_sim::output::{provenance, report};
+use convoy_sim::scenario::Scenario;
 use convoy_sim::zones::Holder;
 
 use super::budget::{self, BudgetArgs, Singles, Work};
@@ -54,6 +55,27 @@ pub struct CompareArgs {
     fix: super::inputs::FixArgs,
     #[command(flatten)]
     budget: BudgetArgs,
+}
+
+/// The provenance of what was read (each scenario's path, seed and text, and the data), for
+/// the JSON outputs.
+pub fn read_inputs(loaded: &[(&PathBuf, Scenario, String)]) -> serde_json::Value {
+    let paths: Vec<String> = loaded
+        .iter()
+        .map(|(p, _, _)| p.display().to_string())
+        .collect();
+    let read: Vec<provenance::Read<'_>> = loaded
+        .iter()
+        .zip(&paths)
+        .map(|((_, s, text), path)| provenance::Read {
+            name: &s.name,
+            path,
+            seed: s.seed,
+            fixed: &s.fixed,
+            text,
+        })
+        .collect();
+    provenance::inputs(&read)
 }
 
 /// Reads several scenarios, reporting every bad one at once, and returns them in the order of the
@@ -160,7 +182,7 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
     let mut compare = vec![
         OutputFile::new("compare.png", drawn(map::compare_png(&scenes, size))?),
         OutputFile::new("compare.csv", div.to_csv()),
-        OutputFile::new("compare.json", div.to_json()),
+        OutputFile::new("compare.json", div.to_json(&read_inputs(&loaded))),
         OutputFile::new(
             "report.html",
             report::html(

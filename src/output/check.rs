@@ -37,8 +37,8 @@ pub(crate) fn claim_json(geo: &Geography, source: &str, c: &Claim) -> serde_json
     })
 }
 
-/// `check.json`.
-pub fn json(check: &Check, geo: &Geography) -> String {
+/// `check.json`; `inputs` as [`super::provenance::inputs`] gives it.
+pub fn json(check: &Check, geo: &Geography, inputs: &serde_json::Value) -> String {
     let accounts: Vec<_> = check
         .accounts
         .iter()
@@ -83,14 +83,11 @@ pub fn json(check: &Check, geo: &Geography) -> String {
     let value = json!({
         "runs": check.runs,
         "consistent_at": crate::check::CONSISTENT_AT,
-        "tool_version": env!("CARGO_PKG_VERSION"),
         "accounts": accounts,
         "claims": claims,
         "judgements": judgements,
     });
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-    text.push('\n');
-    text
+    super::provenance::stamped(value, inputs)
 }
 
 /// The report a claim rests on: its registry id (null if written out), outlet and date.
@@ -141,7 +138,7 @@ pub fn ach_csv(check: &Check) -> String {
 }
 
 /// `ach.json`: hypotheses ranked by inconsistency, evidence, and the matrix.
-pub fn ach_json(check: &Check) -> String {
+pub fn ach_json(check: &Check, inputs: &serde_json::Value) -> String {
     let ach = check.ach();
     let hypotheses: Vec<_> = ach
         .ranking
@@ -186,7 +183,5 @@ pub fn ach_json(check: &Check) -> String {
         "hypotheses": hypotheses,
         "evidence": evidence,
     });
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-    text.push('\n');
-    text
+    super::provenance::stamped(value, inputs)
 }

@@ -122,8 +122,8 @@ pub fn divergence(runs: &[(&Scenario, &RunResult)], geo: &Geography) -> Divergen
 }
 
 impl Divergence {
-    /// `compare.json`.
-    pub fn to_json(&self) -> String {
+    /// `compare.json`; `inputs` as [`super::provenance::inputs`] gives it.
+    pub fn to_json(&self, inputs: &serde_json::Value) -> String {
         let names: Vec<&str> = self.accounts.iter().map(|a| a.scenario.as_str()).collect();
         let matrix = |m: &Vec<Vec<Option<f64>>>| -> serde_json::Value {
             names
@@ -167,9 +167,7 @@ impl Divergence {
                 "people_centre_distance_km": "distance between the people-weighted centres of the two accounts' people",
             },
         });
-        let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-        text.push('\n');
-        text
+        super::provenance::stamped(value, inputs)
     }
 
     /// `compare.csv`: a row per account — buses and people by zone, then the distance to every

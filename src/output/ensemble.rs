@@ -26,8 +26,8 @@ fn interval(p: f64, runs: u32) -> serde_json::Value {
     json!([round(low, 4), round(high, 4)])
 }
 
-/// `ensemble.json`.
-pub fn json(e: &Ensemble, geo: &Geography) -> String {
+/// `ensemble.json`; `inputs` as [`super::provenance::inputs`] gives it.
+pub fn json(e: &Ensemble, geo: &Geography, inputs: &serde_json::Value) -> String {
     let agents: Vec<_> = e
         .agents
         .iter()
@@ -53,12 +53,9 @@ pub fn json(e: &Ensemble, geo: &Geography) -> String {
         "seed": e.seed,
         "runs": e.runs,
         "realization_seeds": "seed of realization i: convoy_sim::engine::rng::realization_seed(seed, i)",
-        "tool_version": env!("CARGO_PKG_VERSION"),
         "agents": agents,
     });
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-    text.push('\n');
-    text
+    super::provenance::stamped(value, inputs)
 }
 
 /// `ensemble.csv`: a row per agent and zone with the probability of ending there.

@@ -11,6 +11,7 @@ pub mod gpkg;
 pub mod kml;
 pub mod kml_icons;
 pub mod map;
+pub mod provenance;
 pub mod qgis;
 pub mod qgs;
 pub mod report;

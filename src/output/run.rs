@@ -520,7 +520,17 @@ pub fn files(
     if let (Some(e), Some(layer)) = (ensemble, &ensemble_layer) {
         files.push(OutputFile::new(
             "ensemble.json",
-            super::ensemble::json(e, geo),
+            super::ensemble::json(
+                e,
+                geo,
+                &super::provenance::inputs(&[super::provenance::Read {
+                    name: &scenario.name,
+                    path: inputs.scenario_path,
+                    seed: scenario.seed,
+                    fixed: &scenario.fixed,
+                    text: inputs.scenario_text,
+                }]),
+            ),
         ));
         files.push(OutputFile::new("ensemble.csv", super::ensemble::csv(e)));
         files.push(OutputFile::new(

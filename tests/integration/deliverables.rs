@@ -337,3 +337,73 @@ fn compare_writes_one_kmz_with_a_folder_per_account() {
         assert!(out.path().join(a).join("run.qgs").is_file(), "{a}");
     }
 }
+
+/// Issue #13: every JSON output says where it came from — the tool's version, each scenario
+/// read with its seed, the inputs held fixed and its SHA-256, and the embedded data's hashes —
+/// as summary.json does.
+#[test]
+fn every_json_output_carries_the_version_and_the_hashes_of_what_it_read() {
+    use sha2::Digest;
+    let out = tempfile::tempdir().unwrap();
+    let us = crate::harness::repo_path("scenarios/us_military.toml");
+    let hz = crate::harness::repo_path("scenarios/hezbollah.toml");
+    let dir = out.path().to_str().unwrap();
+    let (us_s, hz_s) = (us.to_str().unwrap(), hz.to_str().unwrap());
+    crate::harness::convoy_ok(&["compare", us_s, hz_s, "--runs", "2", "--out", dir]);
+    crate::harness::convoy_ok(&[
+        "check",
+        us_s,
+        hz_s,
+        "--runs",
+        "2",
+        "--ach",
+        "--out",
+        dir,
+        "--fix",
+        "hamaymah_road_cut.position",
+    ]);
+    let sha = |p: &std::path::Path| {
+        let d = sha2::Sha256::digest(std::fs::read(p).unwrap());
+        d.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    for file in [
+        "compare/compare.json",
+        "check/check.json",
+        "check/ach.json",
+        "us_military/ensemble.json",
+    ] {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.path().join(file)).unwrap()).unwrap();
+        assert_eq!(v["tool_version"], env!("CARGO_PKG_VERSION"), "{file}");
+        let inputs = &v["inputs"];
+        for data in [
+            "places_sha256",
+            "roads_sha256",
+            "zones_sha256",
+            "sources_sha256",
+        ] {
+            assert_eq!(
+                inputs[data].as_str().map(str::len),
+                Some(64),
+                "{file}: {data}"
+            );
+        }
+        let scenarios = inputs["scenarios"].as_array().unwrap();
+        let us_read = scenarios
+            .iter()
+            .find(|s| s["name"] == "us_military")
+            .unwrap();
+        assert_eq!(us_read["sha256"], sha(&us), "{file}");
+        assert_eq!(us_read["seed"], 20_170_903, "{file}");
+        let fixed = &us_read["fixed_inputs"];
+        if file.starts_with("check") {
+            assert_eq!(
+                fixed,
+                &serde_json::json!(["hamaymah_road_cut.position"]),
+                "{file}"
+            );
+        } else {
+            assert_eq!(fixed, &serde_json::json!([]), "{file}");
+        }
+    }
+}

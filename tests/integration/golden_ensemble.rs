@@ -40,7 +40,10 @@ fn hashes(w: &Geography) -> String {
         for s in &all {
             let e = convoy_sim::ensemble::run(s, w, RUNS, None, &|| true).unwrap();
             let files = [
-                ("ensemble.json", convoy_sim::output::ensemble::json(&e, w)),
+                (
+                    "ensemble.json",
+                    convoy_sim::output::ensemble::json(&e, w, &serde_json::json!({})),
+                ),
                 ("ensemble.csv", convoy_sim::output::ensemble::csv(&e)),
                 (
                     "ensemble.geojson",
@@ -55,7 +58,7 @@ fn hashes(w: &Geography) -> String {
         }
         if folder == "scenarios" {
             let c = convoy_sim::check::check(&all, w, RUNS, None, &|| true).unwrap();
-            let text = convoy_sim::output::check::json(&c, w);
+            let text = convoy_sim::output::check::json(&c, w, &serde_json::json!({}));
             lines.push(format!("{}  {folder}/check.json", sha256(&text)));
         }
     }
