@@ -12,8 +12,10 @@ use crate::scenario::Scenario;
 
 /// Memory a process needs before any run: the embedded geography and basemap, the font.
 pub const BASE_BYTES: u64 = 40 << 20;
-/// Peak memory of a run with its output files, per agent-sample (measured: 1.6–1.7 KB).
-pub const RUN_BYTES_PER_SAMPLE: u64 = 1_800;
+/// Peak memory of a run with its output files, per agent-sample (measured: 1.6–1.7 KB before
+/// the point layers were also written as CSV; `track_points.csv` adds about 200 B a row, an
+/// estimate not yet measured, hence the margin).
+pub const RUN_BYTES_PER_SAMPLE: u64 = 2_100;
 /// What `--gpkg` adds to a run's peak, per agent-sample: the GeoPackage built in memory and its
 /// serialized copy (measured on the US military's account at 10×: 70 MB more over 141,775
 /// agent-samples, about 500 bytes each).

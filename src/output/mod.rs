@@ -5,6 +5,7 @@
 pub mod assignment;
 pub mod check;
 pub mod compare;
+pub mod csv;
 pub mod ensemble;
 pub mod geojson;
 pub mod gpkg;

@@ -511,6 +511,10 @@ pub fn files(
             &l.geojson_name(),
             feature_collection(&l.features),
         ));
+        // Point layers also as lon,lat,time CSV, for spreadsheets and kepler.gl.
+        if let Some(csv) = super::csv::points(l) {
+            files.push(OutputFile::new(&format!("{}.csv", l.name), csv));
+        }
     }
     files.push(OutputFile::new("tracks.mf.json", moving_features(result)));
     // QGIS applies a .qml of the same name when the layer is opened.
