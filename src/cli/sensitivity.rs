@@ -14,7 +14,7 @@ use convoy_sim::sensitivity::{MorrisSettings, SensitivityError, SobolSettings, m
 use convoy_sim::uncertainty::Inputs;
 
 use super::budget::{self, BudgetArgs, Singles, Work};
-use super::compare::load_all;
+use super::compare::{load_all, read_inputs};
 use super::files::{Folder, Kind};
 use super::run::ensemble_request;
 use super::{Error, printable, write};
@@ -88,7 +88,7 @@ pub fn run(world: &Geography, args: &SensitivityArgs) -> Result<String, Error> {
         summary.push_str(&describe(&s.name, &study));
         files.push(OutputFile::new(
             &format!("{}.sensitivity.json", s.name),
-            json(&study),
+            json(&study, &read_inputs(&loaded)),
         ));
         files.push(OutputFile::new(
             &format!("{}.sensitivity.csv", s.name),

@@ -17,8 +17,9 @@ pub enum Study {
     Morris(MorrisResult),
 }
 
-/// `sensitivity.json`.
-pub fn json(study: &Study) -> String {
+/// `sensitivity.json`: the settings, the uncertain inputs studied (`uncertain_inputs`) and every
+/// output's indices; `inputs` is what was read, as [`super::provenance::inputs`] gives it.
+pub fn json(study: &Study, inputs: &serde_json::Value) -> String {
     let value = match study {
         Study::Sobol(r) => json!({
             "method": "sobol",
@@ -29,9 +30,8 @@ pub fn json(study: &Study) -> String {
             "confidence": 0.95,
             "evaluations": r.evaluations,
             "estimators": "S1: Saltelli et al. (2010); ST: Jansen (1999); intervals: bootstrap percentiles",
-            "inputs": r.inputs,
+            "uncertain_inputs": r.inputs,
             "outputs": r.outputs,
-            "tool_version": env!("CARGO_PKG_VERSION"),
         }),
         Study::Morris(r) => json!({
             "method": "morris",
@@ -39,14 +39,11 @@ pub fn json(study: &Study) -> String {
             "levels": r.levels,
             "seed": r.seed,
             "evaluations": r.evaluations,
-            "inputs": r.inputs,
+            "uncertain_inputs": r.inputs,
             "outputs": r.outputs,
-            "tool_version": env!("CARGO_PKG_VERSION"),
         }),
     };
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-    text.push('\n');
-    text
+    super::provenance::stamped(value, inputs)
 }
 
 /// `sensitivity.csv`: a row per output and input. A Sobol output that never varied has its rows
@@ -262,13 +259,14 @@ mod tests {
     #[test]
     fn json_carries_the_settings_and_every_index_with_its_interval() {
         let study = ishigami_study();
-        let v: serde_json::Value = serde_json::from_str(&json(&study)).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&json(&study, &serde_json::json!({}))).unwrap();
         assert_eq!(v["method"], "sobol");
         assert_eq!(
             (v["samples"].as_u64(), v["seed"].as_u64()),
             (Some(1024), Some(1))
         );
-        assert_eq!(v["inputs"], serde_json::json!(["x1", "x2", "x3"]));
+        assert_eq!(v["uncertain_inputs"], serde_json::json!(["x1", "x2", "x3"]));
         assert_eq!(v["tool_version"], env!("CARGO_PKG_VERSION"));
         let x2 = &v["outputs"][0]["indices"][1];
         assert_eq!(x2["input"], "x2");
@@ -309,7 +307,8 @@ mod tests {
             text,
             "output,input,mu_star,mu,sigma\ny,a,2.000000,2.000000,0.000000\ny,b,0.000000,0.000000,0.000000\n"
         );
-        let v: serde_json::Value = serde_json::from_str(&json(&study)).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&json(&study, &serde_json::json!({}))).unwrap();
         assert_eq!(
             (
                 v["method"].as_str(),

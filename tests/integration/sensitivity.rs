@@ -25,7 +25,8 @@ fn study(threads: &str) -> (tempfile::TempDir, serde_json::Value, Vec<u8>) {
 #[test]
 fn the_cut_decides_where_the_us_militarys_eleven_end_and_the_files_say_so() {
     let (out, json, one) = study("1");
-    let inputs = json["inputs"].as_array().unwrap();
+    let inputs = json["uncertain_inputs"].as_array().unwrap();
+    assert_eq!(json["inputs"]["scenarios"][0]["name"], "us_military");
     assert!(inputs.contains(&serde_json::json!("hamaymah_road_cut.position")));
     assert!(inputs.contains(&serde_json::json!("bus_group[stuck].speed_kmh")));
     let output = json["outputs"]
