@@ -13,13 +13,17 @@
 //!                     └─ sources::Registry        citation id → report (data/sources.toml)
 //!                            │
 //!                            ▼
+//!                     uncertainty::Inputs       named uncertain inputs (group speeds, event
+//!                            │                  windows, the cut along its road) → a drawn
+//!                            │                  Scenario per realization
 //!                     engine::Simulation ──► engine::RunResult     plain value, no IO, seeded;
 //!                            │                  one agent model (vehicles of any kind, people)
 //!                            │                  under one plan vocabulary (scenario::ACTIONS);
 //!                            │                  events are facts, worded by output::words
 //!                     ensemble::run             N realizations in parallel, seed-ordered
-//!                     check::check              claims × accounts → impossible / consistent /
-//!                            │                  inconsistent (check::reach bounds what is possible)
+//!                     check::check              claims × accounts → impossible / consistent / not
+//!                            │                  ruled out / inconsistent, with Wilson intervals
+//!                            │                  (check::reach bounds what is possible)
 //!                     sensitivity::{sobol,morris}  quantiles of named inputs → which input drives
 //!                            │                  which output (Sobol indices, Morris effects)
 //!                            ▼
@@ -28,6 +32,7 @@
 //!                     output::{qgis,qgs}        and their QGIS styles (.qml) and project (run.qgs)
 //!                     output::{ensemble,check}  ensemble and check files; output::map draws PNG/SVG
 //!                     output::report            report.html: one offline page, Leaflet inlined
+//!                     output::{csv,provenance}  point layers as CSV; what every JSON file read
 //!                            │
 //!                            ▼
 //!                     src/cli/ (binary only)    one file per subcommand; writes files atomically
