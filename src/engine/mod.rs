@@ -1,6 +1,6 @@
 //! The scenario engine: the convoy's vehicles (its 17 buses, and any ambulances or pick-ups an
 //! account adds) and the people in them, moving over the roads in calendar time under one
-//! account's plans and events. One agent model ([`agent`]) for everything that moves, one plan
+//! account's plans and events. One agent model (`engine::agent`) for everything that moves, one plan
 //! vocabulary ([`Step`]). A plain value: no IO, no globals, no clock but the simulated one; the
 //! same scenario and seed always give the same [`RunResult`], whose events are facts, not words.
 //!
@@ -53,7 +53,7 @@ pub enum Record {
     All,
     /// Only what an ensemble or a check reads, for a fraction of the work: each agent's id, kind
     /// and end state, and [`AgentRun::position_at`] exact at the probe times. Of the track only
-    /// the points that needs (see [`Trail::lean`]); one sample, at the end (and one sample time);
+    /// the points that needs (see `Trail::lean`); one sample, at the end (and one sample time);
     /// no passages, no events; people's `travelled` counts only what they did after leaving
     /// their vehicle.
     Ends(Probes),

@@ -1,5 +1,5 @@
 //! The points a study evaluates: a digitally shifted Sobol sequence (Joe–Kuo direction numbers,
-//! [`super::joe_kuo`]) or seeded uniform random numbers. Either way a point is a pure function of
+//! `sensitivity::joe_kuo`) or seeded uniform random numbers. Either way a point is a pure function of
 //! (sampling, seed, index), so any row can be computed on any thread, in any order.
 
 use rand::{RngExt, SeedableRng};
