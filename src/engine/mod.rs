@@ -409,12 +409,17 @@ impl<'a> Simulation<'a> {
         let Role::People { vehicle, .. } = self.agents[i].role else {
             return;
         };
-        let (pos, via) = {
+        let (pos, via, kind) = {
             let v = &self.agents[vehicle];
+            let kind = match v.role {
+                Role::Vehicle { kind, .. } => kind,
+                Role::People { .. } => crate::scenario::VehicleKind::Bus,
+            };
             (
                 v.road()
                     .unwrap_or(Pos::Node(self.scenario.convoy.origin.node)),
                 v.arrived_via,
+                kind,
             )
         };
         let at = pos.location(&self.geo.network);
@@ -425,7 +430,7 @@ impl<'a> Simulation<'a> {
         a.arrived_via = via;
         a.begin(Doing::Idle, Status::Halted);
         a.trail.point(t, at);
-        self.emit(t, at, Some(i), Happening::LeftVehicle);
+        self.emit(t, at, Some(i), Happening::LeftVehicle(kind));
     }
 
     /// Starts plan step `step` for agent `i`.

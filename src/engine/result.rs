@@ -217,8 +217,8 @@ pub enum Happening {
     ZoneBarred {
         event: usize,
     },
-    /// People left the vehicle they set off in.
-    LeftVehicle,
+    /// People left the vehicle they set off in, of this kind.
+    LeftVehicle(VehicleKind),
     /// The account loses track of the agent here.
     Unaccounted,
 }
@@ -233,7 +233,7 @@ impl Happening {
             Happening::RoadClosed { .. } => SimEventKind::RoadClosed,
             Happening::Strike { .. } => SimEventKind::Strike,
             Happening::ZoneBarred { .. } => SimEventKind::ZoneBarred,
-            Happening::LeftVehicle => SimEventKind::LeftBuses,
+            Happening::LeftVehicle(_) => SimEventKind::LeftBuses,
             Happening::Unaccounted => SimEventKind::Unaccounted,
         }
     }

@@ -79,12 +79,15 @@ fn people_with_a_plan_leave_when_their_vehicles_plan_runs_out_and_walk_on() {
     let left = r
         .events
         .iter()
-        .find(|e| e.agent == Some(1) && e.what == Happening::LeftVehicle)
+        .find(|e| e.agent == Some(1) && matches!(e.what, Happening::LeftVehicle(_)))
         .unwrap();
     assert_eq!(left.t, arrived.t, "they leave as the bus's plan runs out");
     assert_eq!(
         happenings(&r, 1),
-        [Happening::LeftVehicle, Happening::Arrived(Travel::Walked)]
+        [
+            Happening::LeftVehicle(crate::scenario::VehicleKind::Bus),
+            Happening::Arrived(Travel::Walked)
+        ]
     );
     let p = &r.agents[1];
     assert_eq!(p.kind.left_vehicle(), Some(left.t));

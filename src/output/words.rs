@@ -37,22 +37,11 @@ pub fn detail(e: &SimEvent, result: &RunResult, scenario: &Scenario, geo: &Geogr
         Happening::RoadClosed { event }
         | Happening::Strike { event }
         | Happening::ZoneBarred { event } => scenario_event(scenario, geo, event),
-        Happening::LeftVehicle => match agent {
-            Some(AgentKind::People {
-                count,
-                kind,
-                vehicle,
-                ..
-            }) => {
-                let from = result
-                    .agents
-                    .iter()
-                    .find(|a| &a.id == vehicle)
-                    .and_then(|a| a.kind.vehicle())
-                    .unwrap_or(VehicleKind::Bus);
+        Happening::LeftVehicle(from) => match agent {
+            Some(AgentKind::People { count, kind, .. }) => {
                 format!("{count} {} left the {}", kind.as_str(), from.plural())
             }
-            _ => "left the vehicle".into(),
+            _ => format!("left the {}", from.plural()),
         },
         Happening::Unaccounted => format!("the account loses track of {pronoun} here"),
     }
