@@ -156,7 +156,7 @@ pub fn check(
             claims
                 .iter()
                 .zip(&bounds)
-                .map(|(c, b)| count(geo, r, &c.claim, b))
+                .map(|(c, b)| count(geo, r, &c.claim, &b.unknown_could))
                 .collect()
         };
         // A realization need only place its agents at the claims' times.
@@ -477,7 +477,12 @@ fn distance_to(geo: &Geography, claim: &Claim, rem: &[Metres], p: LonLat) -> Met
 
 /// In one realization: how many of the claim's subject are where it says at its time, and how
 /// many more, lost track of by then, could be.
-fn count(geo: &Geography, r: &RunResult, claim: &Claim, b: &Bound) -> (f64, f64) {
+fn count(
+    geo: &Geography,
+    r: &RunResult,
+    claim: &Claim,
+    unknown_could: &std::collections::BTreeSet<String>,
+) -> (f64, f64) {
     let t = claim.by.clamp(r.start, r.end);
     let mut known = 0.0;
     let mut unknown = 0.0;
@@ -492,7 +497,7 @@ fn count(geo: &Geography, r: &RunResult, claim: &Claim, b: &Bound) -> (f64, f64)
             continue;
         };
         if lost_by(a, claim.by) {
-            if b.unknown_could.contains(&a.id) {
+            if unknown_could.contains(&a.id) {
                 unknown += n as f64;
             }
         } else if there(a.position_at(t)) {
@@ -505,14 +510,7 @@ fn count(geo: &Geography, r: &RunResult, claim: &Claim, b: &Bound) -> (f64, f64)
 /// Whether run `r` bears `claim` out by the buses and people whose whereabouts it knows: what a
 /// sensitivity study counts, realization by realization.
 pub fn borne_out_in(geo: &Geography, r: &RunResult, claim: &Claim) -> bool {
-    let t = claim.by.clamp(r.start, r.end);
-    let known: f64 = r
-        .agents
-        .iter()
-        .filter(|a| !lost_by(a, claim.by) && inside(geo, claim, a.position_at(t)))
-        .filter_map(|a| subject_count(a, claim.subject))
-        .map(f64::from)
-        .sum();
+    let (known, _) = count(geo, r, claim, &Default::default());
     borne_out(claim, (known, 0.0))
 }
 

@@ -22,6 +22,10 @@ pub const HOLDERS: [Holder; 4] = [
 
 pub struct AccountModel<'a> {
     scenario: &'a Scenario,
+    /// What each evaluation keeps: end states, and positions at the claims' times.
+    record: engine::Record,
+    /// Routes found by one evaluation, for the others.
+    routes: crate::network::Routes,
     geo: &'a Geography,
     inputs: Inputs,
     claims: Vec<&'a Claim>,
@@ -37,8 +41,13 @@ impl<'a> AccountModel<'a> {
         let mut output_names: Vec<String> =
             claims.iter().map(|c| format!("claim {}", c.id)).collect();
         output_names.extend(HOLDERS.iter().map(|h| format!("buses in {h} ground")));
+        let probes = claims
+            .iter()
+            .map(|c| c.by.clamp(scenario.start, scenario.end));
         AccountModel {
             scenario,
+            record: engine::Record::Ends(engine::Probes::new(probes)),
+            routes: crate::network::Routes::default(),
             geo,
             inputs,
             claims,
@@ -59,7 +68,11 @@ impl Model for AccountModel<'_> {
 
     fn eval(&self, u: &[f64]) -> Vec<f64> {
         let quantiles: Vec<Option<f64>> = u.iter().map(|&q| Some(q)).collect();
-        let r = engine::run(&self.inputs.realize(self.scenario, &quantiles), self.geo);
+        let drawn = self.inputs.realize(self.scenario, &quantiles);
+        let r = engine::Simulation::new(&drawn, self.geo, self.scenario.seed)
+            .recording(self.record.clone())
+            .sharing_routes(&self.routes)
+            .run();
         let mut out: Vec<f64> = self
             .claims
             .iter()

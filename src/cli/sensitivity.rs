@@ -10,8 +10,9 @@ use convoy_sim::check::model::AccountModel;
 use convoy_sim::output::run::OutputFile;
 use convoy_sim::output::sensitivity::{Study, csv, json, tornadoes};
 use convoy_sim::scenario::{Claim, Scenario};
-use convoy_sim::sensitivity::{MorrisSettings, SensitivityError, SobolSettings, morris, sobol};
-use convoy_sim::uncertainty::Inputs;
+use convoy_sim::sensitivity::{
+    Model, MorrisSettings, SensitivityError, SobolSettings, morris, sobol,
+};
 
 use super::budget::{self, BudgetArgs, Singles, Work};
 use super::compare::{load_all, read_inputs};
@@ -76,15 +77,15 @@ pub fn run(world: &Geography, args: &SensitivityArgs) -> Result<String, Error> {
     let mut files = Vec::new();
     let mut summary = String::new();
     for s in &scenarios {
-        let inputs = Inputs::of(s, world);
-        if inputs.list.is_empty() {
+        let model = AccountModel::new(s, world, claims.clone());
+        if model.inputs().is_empty() {
             summary.push_str(&format!(
                 "{}: no uncertain input, nothing to study\n",
                 s.name
             ));
             continue;
         }
-        let study = study(s, world, &claims, args, threads)?;
+        let study = study(&model, &s.name, args, threads)?;
         summary.push_str(&describe(&s.name, &study));
         files.push(OutputFile::new(
             &format!("{}.sensitivity.json", s.name),
@@ -122,22 +123,20 @@ pub fn run(world: &Geography, args: &SensitivityArgs) -> Result<String, Error> {
 
 /// One account's study: its inputs in, every claim's verdict and the buses' end shares out.
 fn study(
-    s: &Scenario,
-    world: &Geography,
-    claims: &[&Claim],
+    model: &AccountModel<'_>,
+    account: &str,
     args: &SensitivityArgs,
     threads: usize,
 ) -> Result<Study, Error> {
-    let model = AccountModel::new(s, world, claims.to_vec());
-    let refused = |e: SensitivityError| Error::input(format!("{}: {e}", s.name));
+    let refused = |e: SensitivityError| Error::input(format!("{account}: {e}"));
     Ok(match args.method {
         Method::Sobol => {
             let settings = SobolSettings::new(args.samples, args.seed);
-            Study::Sobol(sobol::run(&model, &settings, Some(threads)).map_err(refused)?)
+            Study::Sobol(sobol::run(model, &settings, Some(threads)).map_err(refused)?)
         }
         Method::Morris => {
             let settings = MorrisSettings::new(args.samples, args.seed);
-            Study::Morris(morris::run(&model, &settings, Some(threads)).map_err(refused)?)
+            Study::Morris(morris::run(model, &settings, Some(threads)).map_err(refused)?)
         }
     })
 }
