@@ -178,7 +178,7 @@ pub fn ach_json(check: &Check, inputs: &serde_json::Value) -> String {
         })
         .collect();
     let value = json!({
-        "method": "Analysis of Competing Hypotheses (Heuer): each account is a hypothesis about where the convoy ended up; each claim of every source is evidence. A cell scores 0 if the claim is consistent with the hypothesis, 1 if inconsistent, 2 if impossible; the hypothesis with the lowest total is the least contradicted.",
+        "method": "Analysis of Competing Hypotheses (Heuer): each account is a hypothesis about where the convoy ended up; each claim of every source is evidence. A cell scores 0 if the claim is consistent with the hypothesis or not ruled out by it, 1 if inconsistent, 2 if impossible; the hypothesis with the lowest total is the least contradicted.",
         "runs": check.runs,
         "hypotheses": hypotheses,
         "evidence": evidence,
