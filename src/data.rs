@@ -55,20 +55,122 @@ pub struct River {
 impl Basemap {
     /// The basemap compiled into the binary.
     pub fn embedded() -> Result<Self, DataError> {
-        fn parse<T: serde::de::DeserializeOwned>(
-            origin: &str,
-            text: &str,
-        ) -> Result<Vec<T>, DataError> {
-            crate::read::features(text).map_err(|source| DataError::Basemap {
-                origin: origin.to_string(),
+        let files = DataFiles::embedded();
+        Self::from_texts(&files.countries, &files.rivers)
+    }
+
+    /// Builds from the countries' and the rivers' GeoJSON.
+    pub fn from_texts(countries: &Text, rivers: &Text) -> Result<Self, DataError> {
+        fn parse<T: serde::de::DeserializeOwned>(t: &Text) -> Result<Vec<T>, DataError> {
+            crate::read::features(&t.text).map_err(|source| DataError::Basemap {
+                origin: t.origin.clone(),
                 source,
             })
         }
         Ok(Self {
-            countries: parse("data/basemap/countries.geojson", COUNTRIES_GEOJSON)?,
-            rivers: parse("data/basemap/rivers.geojson", RIVERS_GEOJSON)?,
+            countries: parse(countries)?,
+            rivers: parse(rivers)?,
         })
     }
+}
+
+/// The text of one data file and the name errors give it (its path, or `data/…` for the
+/// embedded file).
+#[derive(Clone, Debug)]
+pub struct Text {
+    pub text: std::borrow::Cow<'static, str>,
+    pub origin: String,
+}
+
+impl Text {
+    /// An embedded file.
+    pub fn embedded(text: &'static str, origin: &str) -> Self {
+        Text {
+            text: std::borrow::Cow::Borrowed(text),
+            origin: origin.to_string(),
+        }
+    }
+}
+
+/// The data files a run stands on: the embedded ones, or a user's (`--data DIR`, written first by
+/// `convoy-sim data export`), each falling back to the embedded file when the user gives none.
+#[derive(Clone, Debug)]
+pub struct DataFiles {
+    pub places: Text,
+    pub roads: Text,
+    pub zones: Text,
+    pub sources: Text,
+    pub countries: Text,
+    pub rivers: Text,
+}
+
+impl DataFiles {
+    /// Each file's name in a data folder, as `data export` writes it, with the embedded text.
+    pub const NAMES: [&'static str; 6] = [
+        "places.geojson",
+        "roads.geojson",
+        "zones.geojson",
+        "sources.toml",
+        "countries.geojson",
+        "rivers.geojson",
+    ];
+
+    /// The files compiled into the binary.
+    pub fn embedded() -> Self {
+        DataFiles {
+            places: Text::embedded(PLACES_GEOJSON, "data/places.geojson"),
+            roads: Text::embedded(ROADS_GEOJSON, "data/roads.geojson"),
+            zones: Text::embedded(ZONES_GEOJSON, "data/zones.geojson"),
+            sources: Text::embedded(crate::sources::SOURCES_TOML, "data/sources.toml"),
+            countries: Text::embedded(COUNTRIES_GEOJSON, "data/basemap/countries.geojson"),
+            rivers: Text::embedded(RIVERS_GEOJSON, "data/basemap/rivers.geojson"),
+        }
+    }
+
+    /// The file named `name` (one of [`DataFiles::NAMES`]).
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut Text> {
+        Some(match name {
+            "places.geojson" => &mut self.places,
+            "roads.geojson" => &mut self.roads,
+            "zones.geojson" => &mut self.zones,
+            "sources.toml" => &mut self.sources,
+            "countries.geojson" => &mut self.countries,
+            "rivers.geojson" => &mut self.rivers,
+            _ => return None,
+        })
+    }
+
+    /// Every file with its name in a data folder, in [`DataFiles::NAMES`] order.
+    pub fn named(&self) -> [(&'static str, &Text); 6] {
+        let n = Self::NAMES;
+        [
+            (n[0], &self.places),
+            (n[1], &self.roads),
+            (n[2], &self.zones),
+            (n[3], &self.sources),
+            (n[4], &self.countries),
+            (n[5], &self.rivers),
+        ]
+    }
+}
+
+/// The SHA-256 of each data file a [`Geography`] was built from, so that every output can say
+/// which data it stands on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataHashes {
+    pub places: String,
+    pub roads: String,
+    pub zones: String,
+    pub sources: String,
+}
+
+/// Lower-case hex SHA-256 of `text`.
+pub fn sha256(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Data that does not load. With the embedded data this is a bug, not bad input.
@@ -126,8 +228,12 @@ pub struct Geography {
     pub gazetteer: Gazetteer,
     pub network: RoadNetwork,
     pub zones: ControlMap,
-    /// The reports scenarios cite by id (`data/sources.toml`), always the embedded registry.
+    /// The reports scenarios cite by id (`data/sources.toml`).
     pub sources: Registry,
+    /// Borders and rivers, for the maps.
+    pub basemap: Basemap,
+    /// What the four were built from.
+    pub hashes: DataHashes,
 }
 
 /// A place resolved by name and snapped to the road network.
@@ -142,18 +248,40 @@ pub struct RoutedPlace<'a> {
 impl Geography {
     /// The data compiled into the binary.
     pub fn embedded() -> Result<Self, DataError> {
-        Self::from_geojson(
-            (PLACES_GEOJSON, "data/places.geojson"),
-            (ROADS_GEOJSON, "data/roads.geojson"),
-            (ZONES_GEOJSON, "data/zones.geojson"),
+        Self::from_files(&DataFiles::embedded())
+    }
+
+    /// Builds from the data files (the basemap aside, which only the maps read).
+    pub fn from_files(files: &DataFiles) -> Result<Self, DataError> {
+        fn text(t: &Text) -> (&str, &str) {
+            (&t.text, &t.origin)
+        }
+        Self::build(
+            text(&files.places),
+            text(&files.roads),
+            text(&files.zones),
+            text(&files.sources),
+            Basemap::from_texts(&files.countries, &files.rivers)?,
         )
     }
 
-    /// Builds from GeoJSON texts, each paired with the name errors should give it.
+    /// Builds from GeoJSON texts, each paired with the name errors should give it, with the
+    /// embedded sources registry.
     pub fn from_geojson(
         places: (&str, &str),
         roads: (&str, &str),
         zones: (&str, &str),
+    ) -> Result<Self, DataError> {
+        let sources = (crate::sources::SOURCES_TOML, "data/sources.toml");
+        Self::build(places, roads, zones, sources, Basemap::embedded()?)
+    }
+
+    fn build(
+        places: (&str, &str),
+        roads: (&str, &str),
+        zones: (&str, &str),
+        sources: (&str, &str),
+        basemap: Basemap,
     ) -> Result<Self, DataError> {
         let gazetteer = Gazetteer::from_geojson(places.0, places.1)?;
         let network = RoadNetwork::from_geojson(roads.0, roads.1)?;
@@ -180,12 +308,20 @@ impl Geography {
                 }
             }
         }
+        let hashes = DataHashes {
+            places: sha256(places.0),
+            roads: sha256(roads.0),
+            zones: sha256(zones.0),
+            sources: sha256(sources.0),
+        };
         let zones = ControlMap::from_geojson(zones.0, zones.1)?;
         Ok(Self {
             gazetteer,
             network,
             zones,
-            sources: Registry::embedded()?,
+            sources: Registry::from_toml(sources.0, sources.1)?,
+            basemap,
+            hashes,
         })
     }
 

@@ -69,7 +69,7 @@ pub fn run(world: &Geography, args: &CheckArgs) -> Result<String, Error> {
         &args.fix.fixed,
         world,
     )?;
-    let inputs = super::compare::read_inputs(&loaded);
+    let inputs = super::compare::read_inputs(world, &loaded);
     let scenarios: Vec<_> = loaded.into_iter().map(|(_, s, _)| s).collect();
     if scenarios.iter().all(|s| s.claims.is_empty()) {
         return Err(Error::input(
@@ -149,7 +149,7 @@ fn report_html(
         &title,
         &accounts,
         world,
-        &super::basemap()?,
+        &world.basemap,
         Some(check),
     ))
 }

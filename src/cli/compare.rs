@@ -18,7 +18,7 @@ use super::budget::{self, BudgetArgs, Singles, Work};
 use super::maps::MapArgs;
 use super::run::{ensemble_error, ensemble_request, load, outputs, progress_bar};
 use super::table::Table;
-use super::{Error, Folder, Kind, basemap, drawn, write};
+use super::{Error, Folder, Kind, drawn, write};
 
 /// Run several accounts and show where they diverge.
 ///
@@ -59,7 +59,10 @@ pub struct CompareArgs {
 
 /// The provenance of what was read (each scenario's path, seed and text, and the data), for
 /// the JSON outputs.
-pub fn read_inputs(loaded: &[(&PathBuf, Scenario, String)]) -> serde_json::Value {
+pub fn read_inputs(
+    world: &Geography,
+    loaded: &[(&PathBuf, Scenario, String)],
+) -> serde_json::Value {
     let paths: Vec<String> = loaded
         .iter()
         .map(|(p, _, _)| p.display().to_string())
@@ -75,7 +78,7 @@ pub fn read_inputs(loaded: &[(&PathBuf, Scenario, String)]) -> serde_json::Value
             text,
         })
         .collect();
-    provenance::inputs(&read)
+    provenance::inputs(&read, &world.hashes)
 }
 
 /// Reads several scenarios, reporting every bad one at once, and returns them in the order of the
@@ -142,7 +145,7 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
         }
     };
 
-    let basemap = basemap()?;
+    let basemap = &world.basemap;
     let mut writes = Vec::new();
     for (((path, scenario, text), result), ensemble) in loaded.iter().zip(&results).zip(&ensembles)
     {
@@ -182,7 +185,7 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
     let mut compare = vec![
         OutputFile::new("compare.png", drawn(map::compare_png(&scenes, size))?),
         OutputFile::new("compare.csv", div.to_csv()),
-        OutputFile::new("compare.json", div.to_json(&read_inputs(&loaded))),
+        OutputFile::new("compare.json", div.to_json(&read_inputs(world, &loaded))),
         OutputFile::new(
             "report.html",
             report::html(

@@ -47,6 +47,8 @@ pub enum Kind {
     Sensitivity,
     /// `OUT/.convoy-sim/`, where results are staged.
     Staging,
+    /// A data folder `data export` wrote.
+    Data,
 }
 
 /// One folder of a command's results.

@@ -8,6 +8,7 @@
 mod budget;
 mod check;
 mod compare;
+mod data;
 mod files;
 mod geocode;
 mod inputs;
@@ -43,6 +44,10 @@ Places, roads and control zones are built in; see data/README.md for their sourc
 pub struct Args {
     #[command(subcommand)]
     pub command: Command,
+    /// A data folder (see `convoy-sim data export`) whose files replace the embedded places,
+    /// roads, zones, sources or basemap; files it lacks stay the embedded ones.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,6 +62,7 @@ pub enum Command {
     Sources(sources::SourcesArgs),
     Inputs(inputs::InputsArgs),
     Sensitivity(sensitivity::SensitivityArgs),
+    Data(data::DataArgs),
 }
 
 /// How a subcommand prints its result.
@@ -159,14 +165,13 @@ fn write(out: &std::path::Path, command: &str, folders: &[Folder]) -> Result<(),
     })
 }
 
-/// The embedded data is part of the program: if it does not load, that is our bug.
-fn geography() -> Result<Geography, Error> {
-    Geography::embedded().map_err(|e| Error::Internal(Box::new(e)))
-}
-
-/// The embedded basemap, for the maps.
-fn basemap() -> Result<convoy_sim::data::Basemap, Error> {
-    convoy_sim::data::Basemap::embedded().map_err(|e| Error::Internal(Box::new(e)))
+/// The geography from the data files. The embedded data is part of the program: if it does not
+/// load, that is our bug; a user's data folder that does not is the user's input.
+fn geography(files: &convoy_sim::data::DataFiles, user: bool) -> Result<Geography, Error> {
+    Geography::from_files(files).map_err(|e| match user {
+        true => Error::input(e),
+        false => Error::Internal(Box::new(e)),
+    })
 }
 
 /// A map that does not draw is our bug.
@@ -180,7 +185,8 @@ pub fn run(args: Args) -> Result<String, Error> {
     if let Command::Schema(a) = &args.command {
         return schema::run(a);
     }
-    let world = geography()?;
+    let files = data::files(args.data.as_deref())?;
+    let world = geography(&files, args.data.is_some())?;
     if matches!(
         args.command,
         Command::Run(_) | Command::Compare(_) | Command::Check(_) | Command::Sensitivity(_)
@@ -198,6 +204,7 @@ pub fn run(args: Args) -> Result<String, Error> {
         Command::Sources(a) => sources::run(&world, &a),
         Command::Inputs(a) => inputs::run(&world, &a),
         Command::Sensitivity(a) => sensitivity::run(&world, &a),
+        Command::Data(a) => data::run(&files, &a),
     }
 }
 

@@ -13,7 +13,7 @@ use convoy_sim::scenario::Scenario;
 use super::budget::{self, BudgetArgs, Singles, Work};
 use super::maps::MapArgs;
 use super::table::Table;
-use super::{Error, Folder, Kind, basemap, drawn, write};
+use super::{Error, Folder, Kind, drawn, write};
 
 /// Run one account's scenario and write what happened.
 ///
@@ -65,7 +65,7 @@ const MAX_NAME_BYTES: usize = 200;
 /// Reads and validates a scenario file. Every failure here is the user's input.
 pub fn load(path: &Path, world: &Geography) -> Result<(Scenario, String), Error> {
     let shown = path.display().to_string();
-    let text = read_text(path)?;
+    let text = read_text(path, &SCENARIO_FILE)?;
     let name = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -90,9 +90,28 @@ pub fn load(path: &Path, world: &Geography) -> Result<(Scenario, String), Error>
     Ok((scenario, text))
 }
 
+/// What a text file the user names must be, for the messages that refuse it.
+pub struct Expected {
+    /// The most it may hold.
+    pub max_bytes: u64,
+    /// What it is, after "not": "a scenario file".
+    pub noun: &'static str,
+    /// What a binary file is not: "a TOML scenario".
+    pub text_noun: &'static str,
+    /// What to give instead of something that is not a file.
+    pub hint: &'static str,
+}
+
+const SCENARIO_FILE: Expected = Expected {
+    max_bytes: MAX_SCENARIO_BYTES,
+    noun: "a scenario file",
+    text_noun: "a TOML scenario",
+    hint: "give the path of a .toml file",
+};
+
 /// Reads a text file the user named, refusing up front what is not a regular file of at most
-/// [`MAX_SCENARIO_BYTES`]: a FIFO, a device such as /dev/zero, a socket or a folder is never read.
-fn read_text(path: &Path) -> Result<String, Error> {
+/// `expected.max_bytes`: a FIFO, a device such as /dev/zero, a socket or a folder is never read.
+pub fn read_text(path: &Path, expected: &Expected) -> Result<String, Error> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
     let shown = path.display();
@@ -100,19 +119,20 @@ fn read_text(path: &Path) -> Result<String, Error> {
     // Examined before it is opened (opening some devices does something), then opened without
     // blocking, so that a FIFO put in its place cannot hang us, and examined again through the
     // open file, so that what is read is what was examined.
-    not_a_file(path, &std::fs::metadata(path).map_err(cannot)?)?;
+    not_a_file(path, &std::fs::metadata(path).map_err(cannot)?, expected)?;
     let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
         .open(path)
         .map_err(cannot)?;
     let meta = file.metadata().map_err(cannot)?;
-    not_a_file(path, &meta)?;
-    let limit = MAX_SCENARIO_BYTES;
+    not_a_file(path, &meta, expected)?;
+    let limit = expected.max_bytes;
     let too_big = |size: u64| {
         Error::input(format!(
-            "{shown}: is {} KiB, more than a scenario file may be (at most {} KiB)",
+            "{shown}: is {} KiB, more than {} may be (at most {} KiB)",
             size.div_ceil(1 << 10),
+            expected.noun,
             limit >> 10
         ))
     };
@@ -128,7 +148,8 @@ fn read_text(path: &Path) -> Result<String, Error> {
     }
     if bytes.contains(&0) {
         return Err(Error::input(format!(
-            "{shown}: is a binary file, not a TOML scenario"
+            "{shown}: is a binary file, not {}",
+            expected.text_noun
         )));
     }
     String::from_utf8(bytes).map_err(|e| {
@@ -140,7 +161,7 @@ fn read_text(path: &Path) -> Result<String, Error> {
 }
 
 /// Refuses what is not a regular file, saying what it is.
-fn not_a_file(path: &Path, meta: &std::fs::Metadata) -> Result<(), Error> {
+fn not_a_file(path: &Path, meta: &std::fs::Metadata, expected: &Expected) -> Result<(), Error> {
     use std::os::unix::fs::FileTypeExt;
     let t = meta.file_type();
     let not_file = if t.is_dir() {
@@ -158,8 +179,10 @@ fn not_a_file(path: &Path, meta: &std::fs::Metadata) -> Result<(), Error> {
     };
     match not_file {
         Some(what) => Err(Error::input(format!(
-            "{}: is {what}, not a scenario file; give the path of a .toml file",
-            path.display()
+            "{}: is {what}, not {}; {}",
+            path.display(),
+            expected.noun,
+            expected.hint
         ))),
         None => Ok(()),
     }
@@ -250,7 +273,7 @@ pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
             e.map_err(ensemble_error)
         })
         .transpose()?;
-    let basemap = basemap()?;
+    let basemap = &world.basemap;
     let outputs = outputs(
         world,
         &basemap,

@@ -89,7 +89,7 @@ pub fn run(world: &Geography, args: &SensitivityArgs) -> Result<String, Error> {
         summary.push_str(&describe(&s.name, &study));
         files.push(OutputFile::new(
             &format!("{}.sensitivity.json", s.name),
-            json(&study, &read_inputs(&loaded)),
+            json(&study, &read_inputs(world, &loaded)),
         ));
         files.push(OutputFile::new(
             &format!("{}.sensitivity.csv", s.name),

@@ -18,7 +18,7 @@ pub struct Read<'a> {
 }
 
 /// The `inputs` object: the scenarios read and the embedded data, by SHA-256.
-pub fn inputs(scenarios: &[Read<'_>]) -> Value {
+pub fn inputs(scenarios: &[Read<'_>], data: &crate::data::DataHashes) -> Value {
     json!({
         "scenarios": scenarios.iter().map(|s| json!({
             "name": s.name,
@@ -27,10 +27,10 @@ pub fn inputs(scenarios: &[Read<'_>]) -> Value {
             "fixed_inputs": s.fixed,
             "sha256": sha256(s.text),
         })).collect::<Vec<_>>(),
-        "places_sha256": sha256(crate::data::PLACES_GEOJSON),
-        "roads_sha256": sha256(crate::data::ROADS_GEOJSON),
-        "zones_sha256": sha256(crate::data::ZONES_GEOJSON),
-        "sources_sha256": sha256(crate::sources::SOURCES_TOML),
+        "places_sha256": data.places,
+        "roads_sha256": data.roads,
+        "zones_sha256": data.zones,
+        "sources_sha256": data.sources,
     })
 }
 

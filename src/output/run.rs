@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 use geo::LineString;
 use jiff::Timestamp;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use geojson::Feature;
 
@@ -48,12 +47,7 @@ pub struct Inputs<'a> {
 }
 
 /// The SHA-256 of `text`, in lowercase hex.
-pub(crate) fn sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub(crate) use crate::data::sha256;
 
 /// A time as GDAL reads it: ISO 8601 UTC to the whole second ("2017-08-30T12:00:00Z").
 pub fn time_text(t: Timestamp) -> String {
@@ -181,9 +175,9 @@ pub fn summary(
         "inputs": {
             "scenario": inputs.scenario_path,
             "scenario_sha256": sha256(inputs.scenario_text),
-            "places_sha256": sha256(crate::data::PLACES_GEOJSON),
-            "roads_sha256": sha256(crate::data::ROADS_GEOJSON),
-            "zones_sha256": sha256(crate::data::ZONES_GEOJSON),
+            "places_sha256": geo.hashes.places,
+            "roads_sha256": geo.hashes.roads,
+            "zones_sha256": geo.hashes.zones,
         },
         "buses": result.buses().map(|b| Value::Object(end_fields(b, geo))).collect::<Vec<_>>(),
         "vehicles": vehicles,
@@ -527,13 +521,16 @@ pub fn files(
             super::ensemble::json(
                 e,
                 geo,
-                &super::provenance::inputs(&[super::provenance::Read {
-                    name: &scenario.name,
-                    path: inputs.scenario_path,
-                    seed: scenario.seed,
-                    fixed: &scenario.fixed,
-                    text: inputs.scenario_text,
-                }]),
+                &super::provenance::inputs(
+                    &[super::provenance::Read {
+                        name: &scenario.name,
+                        path: inputs.scenario_path,
+                        seed: scenario.seed,
+                        fixed: &scenario.fixed,
+                        text: inputs.scenario_text,
+                    }],
+                    &geo.hashes,
+                ),
             ),
         ));
         files.push(OutputFile::new("ensemble.csv", super::ensemble::csv(e)));

@@ -4,6 +4,7 @@ mod agents;
 mod check;
 mod chromium;
 mod cli_errors;
+mod data_folder;
 mod deliverables;
 mod ensemble;
 mod fuzz;
