@@ -151,7 +151,7 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
     {
         let files = outputs(
             world,
-            &basemap,
+            basemap,
             scenario,
             result,
             (path.as_path(), text),
@@ -175,7 +175,7 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
         .zip(&ensembles)
         .map(|((scenario, result), ensemble)| Scene {
             geo: world,
-            basemap: &basemap,
+            basemap,
             scenario,
             result,
             ensemble: ensemble.as_ref(),
@@ -195,7 +195,7 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
                     .map(|(scenario, result)| report::Account { scenario, result })
                     .collect::<Vec<_>>(),
                 world,
-                &basemap,
+                basemap,
                 None,
             ),
         ),

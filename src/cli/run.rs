@@ -276,7 +276,7 @@ pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
     let basemap = &world.basemap;
     let outputs = outputs(
         world,
-        &basemap,
+        basemap,
         &scenario,
         &result,
         (&args.scenario, &text),
