@@ -146,4 +146,15 @@ fn the_readme_limits_are_the_ones_enforced() {
         .unwrap();
     let err = crate::harness::convoy_bad_input(&["run", big.to_str().unwrap(), "--out", o]);
     assert!(err.contains("at most 1024 KiB"), "{err}");
+    // A data folder's file: "at most 256 MiB", refused unread one byte past it.
+    let data = cell("a file of a `--data` folder");
+    assert!(data.contains("at most 256 MiB"), "{data}");
+    let folder = out.path().join("data");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::File::create(folder.join("zones.geojson"))
+        .unwrap()
+        .set_len((256 << 20) + 1)
+        .unwrap();
+    let err = crate::harness::convoy_bad_input(&["--data", folder.to_str().unwrap(), "places"]);
+    assert!(err.contains("at most 262144 KiB"), "{err}");
 }
