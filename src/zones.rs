@@ -297,7 +297,12 @@ mod tests {
             matches!(&negative, ZoneError::BadEdge { id, edge_km, .. } if id == "z" && *edge_km == -1.0),
             "{negative}"
         );
-        assert!(negative.to_string().contains("zones.geojson: zone 'z' has edge_km -1"), "{negative}");
+        assert!(
+            negative
+                .to_string()
+                .contains("zones.geojson: zone 'z' has edge_km -1"),
+            "{negative}"
+        );
         let text = one_zone(r#","edge_km":"far""#).unwrap_err();
         assert!(matches!(text, ZoneError::Parse { .. }), "{text}");
         // JSON has no NaN or infinity; a number too large for f64 is refused by the parser.

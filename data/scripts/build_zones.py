@@ -259,17 +259,26 @@ def define_zones(C, river):
     # Front-line geometry around Hamaymah / T2, drawn from what the record says about the lines
     # (SRC["front_hamaymah"]), not from where the road cut is put:
     # * Government: "all of the Humaymah area" (al-Masdar, 20 Aug); the strikes were "east of
-    #   Humeima ... near the edge of land held by the Syrian government" (Reuters/Dillon). The
-    #   government edge is put 5 km east of Hamaymah (the town and its immediate surroundings; the
-    #   record gives no distance).
+    #   Humeima ... near the edge of land held by the Syrian government" (Reuters/Dillon); the
+    #   convoy's exchange point was "at the town of Humaymah" (Dar al-Hilal), where vehicles "coming
+    #   from Al Bukamal" were to meet it (Dillon to Rudaw), i.e. at the line. The government edge is
+    #   put at the village's east edge, 2 km east of the Hamaymah point (the record gives no
+    #   distance; "das Dorf Humaymah", SouthFront-DE: a village).
+    # * Whether the halted buses were inside government ground is what the parties dispute: the
+    #   coalition said "still in government-held territory" (1 Sep) and "deep within an area
+    #   dominated by the Syrian government" (Dillon, 30 Aug); AP has the buses move "further north
+    #   to a government-controlled area" after the exchange point, the SCMP has them "between
+    #   Syrian government and Islamic State lines", Hezbollah "out of the area of Syrian government
+    #   control". The edge is not placed to settle it: the road cut (places.geojson, 3 km east of
+    #   the point) lies 1 km outside it, and its radius and edge_km span both readings.
     # * ISIS: retreated "east ... along the Palmyra-Albukamal Highway"; T-2 was "the last site
     #   under the Islamic State's control" that way (al-Masdar). The ISIS edge is put 8 km west of
     #   T2: the station, its airstrip and their approaches. Nothing in the record puts ISIS
     #   further west.
-    # * Between them ~23 km of unpainted desert (holder none): the SCMP's "between Syrian
+    # * Between them ~26 km of unpainted desert (holder none): the SCMP's "between Syrian
     #   government and Islamic State lines". The record is thin here: edge_km 20 on both zones.
     # Hamaymah (INFERRED point, +-20 km) 39.7604E 34.4299N; T2 40.1524E 34.3905N.
-    gov_front_lon = km_east(39.7604, 34.4299, 5.0)  # ~39.815
+    gov_front_lon = km_east(39.7604, 34.4299, 2.0)  # ~39.782
     is_front_lon = km_east(40.1524, 34.3905, -8.0)  # ~40.065
 
     # The Sukhnah -> Deir ez-Zor highway, modelled as the straight line between the two towns
@@ -335,7 +344,7 @@ def define_zones(C, river):
     #    Sources: SRC["qalamoun"], SRC["nyt_enclave"], SRC["tintell"], SRC["lebanon_120"].
     enclave_sy = poly([(36.50, 34.16), (36.587, 34.173), (36.624, 34.203), (36.629, 34.242),
                        (36.612, 34.273), (36.566, 34.283), (36.50, 34.283)]).intersection(SYR)
-    enclave_lb = poly([(36.500, 34.228), (36.525, 34.220), (36.600, 34.220), (36.600, 34.246),
+    enclave_lb = poly([(36.500, 34.228), (36.525, 34.221), (36.600, 34.221), (36.600, 34.246),
                        (36.540, 34.246), (36.500, 34.241)]).intersection(LBN)
     zone("islamic_state_qalamoun_enclave", "islamic_state",
          "ISIS enclave in the western Qalamoun: Jurud Qara/Jarajir (Syria) and the jurud east of Ras Baalbek/Al-Qaa (Lebanon), until the evacuation",
@@ -385,7 +394,7 @@ def define_zones(C, river):
     #    Homs south junction - Furqlus - Tiyas/T4 - Palmyra (18 km); Palmyra - As-Sukhnah (12 km,
     #    straight line past the Arak fields, which are not geolocated here) and a 12 km disc on
     #    Sukhnah; Palmyra - Bir al-Dulayiyat (OCHA point, see research) - Hamaymah (15 km) ended
-    #    at the government front 5 km east of Hamaymah (see above). The highway north-east of
+    #    at the government front 2 km east of Hamaymah (see above). The highway north-east of
     #    Sukhnah is zone 8.
     #    Palmyra government since 2 Mar 2017 (SRC["palmyra"]); Arak fields (SRC["arak"]);
     #    Sukhnah captured 6-12 Aug (SRC["sukhnah"]); Hamaymah ~19-20 Aug (SRC["humaymah"]).
@@ -398,7 +407,7 @@ def define_zones(C, river):
     palmyra_hamaymah = corridor([(38.2840, 34.5624), (39.5670, 34.4421), (39.7604, 34.4299), (gov_front_lon + 0.2, 34.42)], 15.0)
     hamaymah_cut = poly([(gov_front_lon, 33.0), (gov_front_lon, 36.0), (30.0, 36.0), (30.0, 33.0)])
     zone("syrian_government_central_desert", "syrian_government",
-         "Government-held desert roads: Homs-Furqlus-T4-Palmyra, Palmyra-Arak-As-Sukhnah, and Palmyra-Hamaymah up to the front ~5 km east of Hamaymah",
+         "Government-held desert roads: Homs-Furqlus-T4-Palmyra, Palmyra-Arak-As-Sukhnah, and Palmyra-Hamaymah up to the front at the east edge of Hamaymah",
          unary_union([homs_palmyra, palmyra_sukhnah, palmyra_hamaymah.intersection(hamaymah_cut)]), SYR,
          "Palmyra: " + SRC["palmyra"] + " ; Arak: " + SRC["arak"] + " ; Sukhnah: " + SRC["sukhnah"] + " ; Hamaymah and the front east of it: " + SRC["humaymah"] + " ; " + SRC["front_hamaymah"] + " ; points: " + SRC["gn"],
          "approximate: road bands, 12-18 km half-width; Hamaymah itself is an inferred point (+-20 km) and the record gives no distance for the front east of it",
@@ -743,7 +752,7 @@ SEP4 = "2017-09-04T18:00:00Z"  # Kabajab taken, city still besieged
 SEP6 = "2017-09-06T12:00:00Z"  # city linked, airbase still cut off
 SEP10 = "2017-09-10T12:00:00Z"  # airbase linked, whole highway held
 SEP14 = "2017-09-14T23:00:00Z"  # the last hours of the period
-CUT = (39.78201, 34.42774)  # hamaymah_road_cut in data/places.geojson (2 km east of Hamaymah on the road to T2)
+CUT = (39.79284, 34.42667)  # hamaymah_road_cut in data/places.geojson (3 km east of Hamaymah on the road to T2)
 CHECKS = [
     # (name, lon, lat, time, expected holder or None)
     ("Palmyra", 38.2840, 34.5624, AT, "syrian_government"),
@@ -787,7 +796,8 @@ CHECKS = [
     ("Al-Qaa", 36.4756, 34.3436, AT, "lebanese_government"),
     ("Qalamoun enclave point (LB side) after", 36.5157, 34.2346, AT, "lebanese_government"),
     ("Jurud Qara (SY side) after", 36.6100, 34.2300, AT, "syrian_government"),
-    ("Road cut (places.geojson): government edge", CUT[0], CUT[1], AT, "syrian_government"),
+    ("Hamaymah's east edge, 1.5 km out", 39.7767, 34.4283, AT, "syrian_government"),
+    ("Road cut (places.geojson), 1 km past the edge", CUT[0], CUT[1], AT, None),
     ("Old derived cut point (no-man's land)", 39.9564, 34.4102, AT, None),
     ("12 km east of Hamaymah (no-man's land)", 39.8910, 34.4230, AT, None),
     ("Raqqa outskirts east of the centre", 39.0600, 35.9600, AT, "sdf"),
@@ -826,7 +836,7 @@ CHECKS = [
     ("Highway 110 km, 10 Sep", "highway_km", 110.0, SEP10, "syrian_government"),
     ("Kabajab (~86 km), 14 Sep", "highway_km", 86.0, SEP14, "syrian_government"),
     ("Hamaymah, 14 Sep", 39.7604, 34.4299, SEP14, "syrian_government"),
-    ("Road cut, 14 Sep", CUT[0], CUT[1], SEP14, "syrian_government"),
+    ("Road cut, 14 Sep", CUT[0], CUT[1], SEP14, None),
     ("Old derived cut point, 14 Sep", 39.9564, 34.4102, SEP14, None),
     ("T2, 14 Sep", 40.1524, 34.3905, SEP14, "islamic_state"),
     ("Mayadin, 14 Sep", 40.4515, 35.0198, SEP14, "islamic_state"),
