@@ -123,7 +123,7 @@ pub struct RawAccount {
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRun {
-    /// Start of the simulated period: a date-time with offset, within 27 Aug – 5 Sep 2017.
+    /// Start of the simulated period: a date-time with offset, within the zones' coverage (27 Aug – 14 Sep 2017).
     #[schemars(with = "String")]
     pub start: Spanned<Datetime>,
     /// End of the simulated period: a date-time with offset, after `start`.
