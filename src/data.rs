@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 
 use petgraph::graph::{EdgeIndex, NodeIndex};
 
+use crate::credibility::{CredibilityError, Ratings};
 use crate::gazetteer::{Gazetteer, GazetteerError, Match, PlaceId};
 use crate::network::{Closed, Metric, NetworkError, RoadNetwork, Route};
 use crate::sources::{Registry, SourcesError};
@@ -82,6 +83,8 @@ pub enum DataError {
     Zones(#[from] ZoneError),
     #[error(transparent)]
     Sources(#[from] SourcesError),
+    #[error(transparent)]
+    Credibility(#[from] CredibilityError),
     #[error("{origin}: holds no features")]
     Empty { origin: String },
     #[error("{origin}: not a GeoJSON FeatureCollection for the basemap: {source}")]
@@ -128,6 +131,8 @@ pub struct Geography {
     pub zones: ControlMap,
     /// The reports scenarios cite by id (`data/sources.toml`), always the embedded registry.
     pub sources: Registry,
+    /// How credible each of them is (`data/credibility.toml`), for the ACH matrix.
+    pub credibility: Ratings,
 }
 
 /// A place resolved by name and snapped to the road network.
@@ -181,11 +186,13 @@ impl Geography {
             }
         }
         let zones = ControlMap::from_geojson(zones.0, zones.1)?;
+        let sources = Registry::embedded()?;
         Ok(Self {
             gazetteer,
             network,
             zones,
-            sources: Registry::embedded()?,
+            credibility: Ratings::embedded(&sources)?,
+            sources,
         })
     }
 
