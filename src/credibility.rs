@@ -342,4 +342,19 @@ reason = "a party to the deal"
         assert!(r.iter().count() > 0);
         assert!(r.iter().all(|x| x.reason.len() > 20));
     }
+
+    #[test]
+    fn data_readme_lists_every_rating_with_its_reason() {
+        let readme = include_str!("../data/README.md");
+        let r = Ratings::embedded(&Registry::embedded().unwrap()).unwrap();
+        for x in r.iter() {
+            let row = format!("| {} | {} |", x.level, x.reason);
+            assert!(
+                readme.contains(&format!("| `{}` |", x.source)) && readme.contains(&row),
+                "data/README.md does not list {} {:?}: {row}",
+                x.source,
+                x.quote
+            );
+        }
+    }
 }

@@ -243,10 +243,15 @@ fn every_account_has_its_claims_judged_against_every_account_and_bears_out_its_o
         let name = h["account"].as_str().unwrap();
         let expected: f64 = evidence
             .iter()
-            .map(|e| e["weight"].as_f64().unwrap() * e["cells"][name]["inconsistency"].as_f64().unwrap())
+            .map(|e| {
+                e["weight"].as_f64().unwrap() * e["cells"][name]["inconsistency"].as_f64().unwrap()
+            })
             .sum();
         let weighted = h["weighted_score"].as_f64().unwrap();
-        assert!((weighted - expected).abs() < 1e-3, "{name}: {weighted} against {expected}");
+        assert!(
+            (weighted - expected).abs() < 1e-3,
+            "{name}: {weighted} against {expected}"
+        );
         assert!(h["weighted_rank"].as_u64().unwrap() >= 1);
     }
     for e in evidence {
@@ -261,10 +266,16 @@ fn every_account_has_its_claims_judged_against_every_account_and_bears_out_its_o
         assert_eq!(e["diagnosticity"].as_f64().unwrap(), spread, "{e}");
         assert_eq!(e["diagnostic"].as_bool().unwrap(), spread > 0.0, "{e}");
         let cred = &e["credibility"];
-        assert!(["high", "medium", "low"].contains(&cred["rating"].as_str().unwrap()), "{e}");
+        assert!(
+            ["high", "medium", "low"].contains(&cred["rating"].as_str().unwrap()),
+            "{e}"
+        );
         assert_eq!(cred["source"], e["cited"]["id"], "{e}");
         assert!(cred["reason"].as_str().unwrap().len() > 10, "{e}");
-        assert!(["high", "medium", "low"].contains(&e["relevance"].as_str().unwrap()), "{e}");
+        assert!(
+            ["high", "medium", "low"].contains(&e["relevance"].as_str().unwrap()),
+            "{e}"
+        );
         let w = e["weight"].as_f64().unwrap();
         assert!((0.5 - 1e-9..=2.0 + 1e-9).contains(&w), "{e}");
     }
@@ -277,10 +288,21 @@ fn every_account_has_its_claims_judged_against_every_account_and_bears_out_its_o
             .map(|e| e["credibility"]["rating"].as_str().unwrap().to_string())
     };
     assert_eq!(rated("four_reached_is_ground").as_deref(), Some("low"));
-    assert_eq!(rated("six_back_in_government_ground").as_deref(), Some("high"));
-    assert!(ach["weights"].as_str().unwrap().contains("analyst judgements"));
+    assert_eq!(
+        rated("six_back_in_government_ground").as_deref(),
+        Some("high")
+    );
     assert!(
-        csv.lines().next().unwrap().contains(",diagnosticity,credibility,relevance,weight,weighted_inconsistency,"),
+        ach["weights"]
+            .as_str()
+            .unwrap()
+            .contains("analyst judgements")
+    );
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .contains(",diagnosticity,credibility,relevance,weight,weighted_inconsistency,"),
         "{csv}"
     );
     assert!(stdout.contains("weighted (rank)"), "{stdout}");

@@ -322,10 +322,9 @@ fn the_check_report_shows_every_claim_with_its_source_and_verdicts_and_the_ach_m
     // Issue #12/#13: the ACH section shows, for every hypothesis, the weighted score beside the
     // unweighted one and the share of realizations in which it ranks first, as ach.json has them;
     // and every claim its credibility (with the reason) and relevance.
-    let ach: Value = serde_json::from_str(
-        &std::fs::read_to_string(out.path().join("check/ach.json")).unwrap(),
-    )
-    .unwrap();
+    let ach: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("check/ach.json")).unwrap())
+            .unwrap();
     let rows = b.eval(
         "[...document.querySelectorAll('#ach-summary tbody tr')].map(r => ({ account: r.dataset.account, score: r.querySelector('.score').textContent, weighted: r.querySelector('.weighted').textContent, first: r.querySelector('.first').textContent }))",
     );
@@ -335,7 +334,10 @@ fn the_check_report_shows_every_claim_with_its_source_and_verdicts_and_the_ach_m
     for (row, h) in rows.iter().zip(hypotheses) {
         assert_eq!(row["account"], h["account"], "least contradicted first");
         let weighted = format!("{:.2} (#", h["weighted_score"].as_f64().unwrap());
-        assert!(row["weighted"].as_str().unwrap().starts_with(&weighted), "{row} {h}");
+        assert!(
+            row["weighted"].as_str().unwrap().starts_with(&weighted),
+            "{row} {h}"
+        );
         let first = format!(
             "{}% of 10",
             (h["ranks_first_share"].as_f64().unwrap() * 100.0).round()
@@ -348,9 +350,15 @@ fn the_check_report_shows_every_claim_with_its_source_and_verdicts_and_the_ach_m
     }
     let foot = b.eval("document.querySelector('#ach-table tfoot').textContent");
     let foot = foot.as_str().unwrap();
-    assert!(foot.contains("weighted inconsistency") && foot.contains("ranks first in"), "{foot}");
+    assert!(
+        foot.contains("weighted inconsistency") && foot.contains("ranks first in"),
+        "{foot}"
+    );
     let weights = b.eval("document.getElementById('ach-weights').textContent");
-    assert!(weights.as_str().unwrap().contains("analyst judgements"), "{weights}");
+    assert!(
+        weights.as_str().unwrap().contains("analyst judgements"),
+        "{weights}"
+    );
     for (text, e) in shown.iter().zip(ach["evidence"].as_array().unwrap()) {
         let text = text.as_str().unwrap();
         let cred = &e["credibility"];

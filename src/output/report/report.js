@@ -360,7 +360,7 @@
         el("p", {}, "Claims: " + c.count + " " + c.subject + " " + c.where + " by " + iso(c.by) + "."),
         el("p", { class: "muted" }, "Source's account: " + (ck.accounts[own] ? ck.accounts[own].title : c.source_account)),
         el("blockquote", {}, "“" + c.cite.quote + "”"),
-        el("p", { class: "small" }, c.cite.outlet + ", " + c.cite.date + (c.cite.url ? " — " : ""), link(c.cite.url)),
+        el("p", { class: "small" }, c.cite.outlet + ", " + c.cite.date + (c.cite.source ? " (" + c.cite.source + " in data/sources.toml)" : "") + (c.cite.url ? " — " : ""), link(c.cite.url)),
         c.assumed ? el("p", { class: "small muted" }, "Assumed: " + c.assumed) : null,
         c.credibility ? el("p", { class: "small rating" }, "As evidence: credibility " + c.credibility.rating +
           " (" + c.credibility.reason + " — " + c.credibility.rated_by + "), relevance " + c.relevance +
