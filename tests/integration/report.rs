@@ -412,3 +412,57 @@ fn the_same_scenarios_and_seeds_give_a_byte_identical_report() {
     assert!(a == b, "two reports of the same runs differ");
     assert!(a.contains("\"name\":\"sohr\""));
 }
+
+/// Issue #13: `sensitivity` writes a report.html of its own — the table of what decides what and
+/// every tornado chart inlined — that opens offline with no error, each chart drawn.
+#[test]
+fn the_sensitivity_report_shows_every_tornado_chart_offline() {
+    let out = tempfile::tempdir().unwrap();
+    let us = repo_path("scenarios/us_military.toml");
+    convoy_ok(&[
+        "sensitivity",
+        us.to_str().unwrap(),
+        "--samples",
+        "32",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let dir = out.path().join("sensitivity");
+    let charts = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "png")
+        })
+        .count();
+    assert!(charts > 0);
+    let manifest = std::fs::read_to_string(dir.join("convoy-sim.json")).unwrap();
+    assert!(manifest.contains("\"report.html\""), "{manifest}");
+    let url = file_url(&dir.join("report.html"));
+
+    let mut b = Browser::start(1366, 768);
+    b.open(&url);
+    assert_eq!(
+        b.eval("document.querySelectorAll('#account-us_military figure img').length"),
+        charts
+    );
+    assert_eq!(
+        b.eval("[...document.images].every(i => i.complete && i.naturalWidth > 400)"),
+        true,
+        "a tornado chart did not decode"
+    );
+    let table = b.eval("document.querySelector('#account-us_military table.decides').textContent");
+    assert!(
+        table
+            .as_str()
+            .unwrap()
+            .contains("hamaymah_road_cut.position"),
+        "{table}"
+    );
+    save_shot("sensitivity-1366x768.png", &b.screenshot());
+    assert_eq!(page_errors(&b), Vec::<String>::new());
+    assert_eq!(foreign_requests(&b, &url), Vec::<String>::new());
+}
