@@ -372,6 +372,8 @@ fn the_check_report_shows_every_claim_with_its_source_and_verdicts_and_the_ach_m
         save_shot("check-claims-1366x768.png", &b.screenshot());
         b.eval("document.getElementById('ach').scrollIntoView()");
         save_shot("check-ach-1366x768.png", &b.screenshot());
+        b.eval("document.querySelector('#ach-table tfoot').scrollIntoView({ block: 'end' })");
+        save_shot("check-ach-foot-1366x768.png", &b.screenshot());
         b.call(
             "Emulation.setEmulatedMedia",
             serde_json::json!({ "media": "print" }),
