@@ -26,6 +26,8 @@
 //!                     check::check              claims × accounts → impossible / consistent / not
 //!                            │                  ruled out / inconsistent, with Wilson intervals
 //!                            │                  (check::reach bounds what is possible)
+//!                     check::Ach                the ACH matrix scored: unweighted, weighted by
+//!                            │                  credibility × relevance, diagnosticity per claim
 //!                     sensitivity::{sobol,morris}  quantiles of named inputs → which input drives
 //!                            │                  which output (Sobol indices, Morris effects)
 //!                            ▼
