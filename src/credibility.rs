@@ -179,12 +179,12 @@ impl Ratings {
             if r.reason.trim().is_empty() {
                 return Err(fail("every rating gives its reason".into()));
             }
-            if let Some(q) = &r.quote {
-                if !source.quotes.iter().any(|sq| sq == q) {
-                    return Err(fail(
-                        "the quote is not one of the source's quotes, word for word".into(),
-                    ));
-                }
+            if let Some(q) = &r.quote
+                && !source.quotes.iter().any(|sq| sq == q)
+            {
+                return Err(fail(
+                    "the quote is not one of the source's quotes, word for word".into(),
+                ));
             }
             if ratings
                 .iter()

@@ -152,9 +152,9 @@ pub fn sensitivity_html(accounts: &[AccountStudy<'_>]) -> String {
                 "<p>No input moves any output enough to show (total index under 0.05).</p>\n",
             );
         } else {
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<table class=\"decides\"><thead><tr><th>output</th><th>input that decides it</th><th colspan=\"2\">{}</th></tr></thead><tbody>\n",
+                "<table class=\"decides\"><thead><tr><th>output</th><th>input that decides it</th><th colspan=\"2\">{}</th></tr></thead><tbody>",
                 escape(&what)
             );
             for r in rows {
