@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use convoy_sim::Geography;
 use convoy_sim::check::model::AccountModel;
+use convoy_sim::output::report;
 use convoy_sim::output::run::OutputFile;
 use convoy_sim::output::sensitivity::{Study, csv, json, tornadoes};
 use convoy_sim::scenario::{Claim, Scenario};
@@ -76,6 +77,7 @@ pub fn run(world: &Geography, args: &SensitivityArgs) -> Result<String, Error> {
     })?;
     let mut files = Vec::new();
     let mut summary = String::new();
+    let mut studied = Vec::new();
     for s in &scenarios {
         let model = AccountModel::new(s, world, claims.clone());
         if model.inputs().is_empty() {
@@ -95,9 +97,26 @@ pub fn run(world: &Geography, args: &SensitivityArgs) -> Result<String, Error> {
             &format!("{}.sensitivity.csv", s.name),
             csv(&study),
         ));
-        for (name, png) in tornadoes(&study).map_err(|e| Error::Internal(Box::new(e)))? {
-            files.push(OutputFile::new(&format!("{}.{name}", s.name), png));
+        let charts = tornadoes(&study).map_err(|e| Error::Internal(Box::new(e)))?;
+        for (name, png) in &charts {
+            files.push(OutputFile::new(&format!("{}.{name}", s.name), png.clone()));
         }
+        studied.push((*s, study, charts));
+    }
+    if !studied.is_empty() {
+        let pages: Vec<_> = studied
+            .iter()
+            .map(|(s, study, charts)| report::AccountStudy {
+                account: &s.name,
+                title: &s.account.title,
+                study,
+                charts,
+            })
+            .collect();
+        files.push(OutputFile::new(
+            "report.html",
+            report::sensitivity_html(&pages),
+        ));
     }
     if files.is_empty() {
         return Err(Error::input(

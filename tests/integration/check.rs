@@ -253,6 +253,78 @@ fn every_account_has_its_claims_judged_against_every_account_and_bears_out_its_o
         .map(|h| h["inconsistency"].as_f64().unwrap())
         .collect();
     assert!(scores.windows(2).all(|w| w[0] <= w[1]), "{scores:?}");
+    // Issue #12: the weighted score beside the unweighted one, the diagnosticity of every claim,
+    // and each claim's credibility with the registry id it rates and the reason.
+    let evidence = ach["evidence"].as_array().unwrap();
+    assert_eq!(evidence.len(), json["claims"].as_array().unwrap().len());
+    for h in hypotheses {
+        let name = h["account"].as_str().unwrap();
+        let expected: f64 = evidence
+            .iter()
+            .map(|e| {
+                e["weight"].as_f64().unwrap() * e["cells"][name]["inconsistency"].as_f64().unwrap()
+            })
+            .sum();
+        let weighted = h["weighted_score"].as_f64().unwrap();
+        assert!(
+            (weighted - expected).abs() < 1e-3,
+            "{name}: {weighted} against {expected}"
+        );
+        assert!(h["weighted_rank"].as_u64().unwrap() >= 1);
+    }
+    for e in evidence {
+        let cells: Vec<f64> = e["cells"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|c| c["inconsistency"].as_f64().unwrap())
+            .collect();
+        let spread = cells.iter().cloned().fold(f64::MIN, f64::max)
+            - cells.iter().cloned().fold(f64::MAX, f64::min);
+        assert_eq!(e["diagnosticity"].as_f64().unwrap(), spread, "{e}");
+        assert_eq!(e["diagnostic"].as_bool().unwrap(), spread > 0.0, "{e}");
+        let cred = &e["credibility"];
+        assert!(
+            ["high", "medium", "low"].contains(&cred["rating"].as_str().unwrap()),
+            "{e}"
+        );
+        assert_eq!(cred["source"], e["cited"]["id"], "{e}");
+        assert!(cred["reason"].as_str().unwrap().len() > 10, "{e}");
+        assert!(
+            ["high", "medium", "low"].contains(&e["relevance"].as_str().unwrap()),
+            "{e}"
+        );
+        let w = e["weight"].as_f64().unwrap();
+        assert!((0.5 - 1e-9..=2.0 + 1e-9).contains(&w), "{e}");
+    }
+    // Ratings follow the quote where a report carries several parties: Hezbollah's words in the
+    // Washington Post's story are rated low, the US military's high.
+    let rated = |claim: &str| {
+        evidence
+            .iter()
+            .find(|e| e["claim"] == claim)
+            .map(|e| e["credibility"]["rating"].as_str().unwrap().to_string())
+    };
+    assert_eq!(rated("four_reached_is_ground").as_deref(), Some("low"));
+    assert_eq!(
+        rated("six_back_in_government_ground").as_deref(),
+        Some("high")
+    );
+    assert!(
+        ach["weights"]
+            .as_str()
+            .unwrap()
+            .contains("analyst judgements")
+    );
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .contains(",diagnosticity,credibility,relevance,weight,weighted_inconsistency,"),
+        "{csv}"
+    );
+    assert!(stdout.contains("weighted (rank)"), "{stdout}");
+
     let png = std::fs::read(dir.path().join("check/ach.png")).unwrap();
     let decoder = png::Decoder::new(std::io::Cursor::new(png));
     let info = decoder.read_info().unwrap().info().clone();
@@ -317,6 +389,16 @@ fn bad_claims_and_bad_requests_are_refused_with_the_key_and_a_hint() {
             "one of syrian_government",
         ),
         ("fighters = 100", "fighters = 12.5", "whole number"),
+        (
+            "fighters = 100",
+            "fighters = 100\nrelevance = \"crucial\"",
+            "one of high, medium, low",
+        ),
+        (
+            "fighters = 100",
+            "fighters = 100\ncredibility = \"HIGH\"",
+            "'HIGH' is not a rating",
+        ),
         ("fighters = 100", "fighters = [200, 100]", "runs backwards"),
         (
             "by = 2017-08-30T09:00:00Z",
