@@ -154,6 +154,24 @@ fn tally<'a>(agents: impl Iterator<Item = &'a AgentRun>) -> Value {
     json!({ "total": total, "by_status": by_status, "by_zone": by_zone })
 }
 
+/// Every report the account cites, by registry id (or, written out, by outlet alone), outlet and
+/// date, once each: its own citation first, then in the order the validated scenario holds them
+/// (head counts, groups, events, claims). Plan steps cite nothing the scenario keeps.
+fn sources(scenario: &Scenario) -> Vec<Value> {
+    let s = scenario;
+    let all = [&s.account.cite, &s.convoy.cite]
+        .into_iter()
+        .chain(s.convoy.people.iter().map(|h| &h.cite))
+        .chain(s.vehicle_groups.iter().map(|g| &g.cite))
+        .chain(s.people_groups.iter().map(|g| &g.cite))
+        .chain(s.events.iter().map(|e| &e.cite))
+        .chain(s.claims.iter().map(|c| &c.cite));
+    let mut seen = std::collections::BTreeSet::new();
+    all.filter(|c| seen.insert((c.source.clone(), c.outlet.clone(), c.date)))
+        .map(|c| json!({ "id": c.source, "outlet": c.outlet, "date": c.date.to_string() }))
+        .collect()
+}
+
 /// `summary.json`: what the run was, and where everyone ended.
 pub fn summary(
     result: &RunResult,
@@ -168,11 +186,13 @@ pub fn summary(
         "account": a.title,
         "source": a.source,
         "citation": {
+            "id": a.cite.source,
             "outlet": a.cite.outlet,
             "date": a.cite.date.to_string(),
             "quote": a.cite.quote,
             "url": a.cite.url,
         },
+        "sources": sources(scenario),
         "as_of": time(a.as_of),
         "seed": result.seed,
         "start": time(result.start),
