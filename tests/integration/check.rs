@@ -150,6 +150,21 @@ fn every_account_has_its_claims_judged_against_every_account_and_bears_out_its_o
         // Hezbollah's two statements: its 3 Sep four buses in IS ground are not borne out by
         // its 2 Sep account.
         ("four_reached_is_ground", "hezbollah_2sep", "inconsistent"),
+        // …and the other way round: its 2 Sep "still blocking" (none in IS ground) is not borne
+        // out by its 3 Sep account, which has the four there by then (issue #11).
+        ("none_through_to_is_ground_2sep", "hezbollah", "inconsistent"),
+        // SOHR's dozens in 12 civilian vehicles reach IS-held Deir ez-Zor in its own account, not
+        // in the coalition's, which keeps everyone out of IS ground.
+        (
+            "dozens_reached_is_held_western_deir_ez_zor",
+            "sohr_2sep",
+            "consistent",
+        ),
+        (
+            "dozens_reached_is_held_western_deir_ez_zor",
+            "coalition_4sep",
+            "impossible",
+        ),
         // The coalition's 4 Sep eleven east of As Sukhnah are not where the US military's 3 Sep
         // account (SCMP) leaves them, at the cut.
         (
