@@ -13,8 +13,12 @@
 //!
 //! A group's speed and departure are one input each, drawn once for the group: buses in convoy
 //! drive together. A single run draws them per vehicle from the scenario's ranges, as it always
-//! has. Inputs not drawn here (yet): destinations' positions, head counts, zone edges; drawn
-//! destinations and stop distances stay per agent, in the engine.
+//! has. Where a zone's edge lies (`zone:islamic_state_euphrates_syria.edge`) is one input per zone
+//! with a margin (`edge_km`), drawn uniformly within it either way; nominal is the line as drawn.
+//! Every classification of a realization's positions uses its edges (end zones, claims in a
+//! zone); bars (`bar_zone`) keep the nominal edges, fixed when the scenario is read.
+//! Inputs not drawn here (yet): destinations' positions, head counts; drawn destinations and stop
+//! distances stay per agent, in the engine.
 
 use std::collections::BTreeSet;
 
@@ -50,6 +54,8 @@ enum Kind {
         events: Vec<usize>,
         points: Vec<RoadPoint>,
     },
+    /// Where zone `zone`'s edge lies: moved by `(2u − 1) · margin`, outward when positive.
+    ZoneEdge { zone: usize, margin: Metres },
 }
 
 /// Every uncertain input of one account, in a stable order (events' times in file order, then
@@ -65,6 +71,7 @@ impl Inputs {
         let mut list = group_inputs(scenario);
         list.extend(event_time_inputs(scenario));
         list.extend(cut_inputs(scenario, geo));
+        list.extend(zone_edge_inputs(scenario, geo));
         Inputs { list }
     }
 
@@ -110,6 +117,9 @@ impl Inputs {
                             *point = Some(points[k]);
                         }
                     }
+                }
+                Kind::ZoneEdge { zone, margin } => {
+                    s.edges.set(*zone, Metres((2.0 * u - 1.0) * margin.0));
                 }
             }
         }
@@ -221,6 +231,30 @@ fn cut_inputs(scenario: &Scenario, geo: &Geography) -> Vec<Input> {
         }
     }
     list
+}
+
+/// Where each zone's edge lies, for the zones with a margin that hold ground at some time of the
+/// run, in the zones' file order.
+fn zone_edge_inputs(scenario: &Scenario, geo: &Geography) -> Vec<Input> {
+    geo.zones
+        .zones()
+        .iter()
+        .enumerate()
+        .filter(|(_, z)| {
+            z.edge_km > 0.0 && z.valid_from <= scenario.end && z.valid_to > scenario.start
+        })
+        .map(|(zone, z)| Input {
+            name: format!("zone:{}.edge", z.id),
+            what: format!(
+                "where the edge of {} ground ({}) lies: within {} km either way of the line drawn",
+                z.holder, z.id, z.edge_km
+            ),
+            kind: Kind::ZoneEdge {
+                zone,
+                margin: Metres::from_km(z.edge_km),
+            },
+        })
+        .collect()
 }
 
 /// The time a fraction `u` of the way through `window`, to the second.

@@ -30,6 +30,7 @@ use crate::engine::{self, AgentKind, AgentRun, RunResult, Status};
 use crate::ensemble::{self, EnsembleError};
 use crate::scenario::{Claim, EventKind, Region, Scenario, Subject};
 use crate::units::{LonLat, Metres};
+use crate::zones::EdgeShifts;
 use reach::{Fields, Walled};
 
 /// Share of realizations at or above which a claim is consistent with an account.
@@ -420,7 +421,7 @@ fn remaining(geo: &Geography, claim: &Claim) -> Vec<Metres> {
             let inside: Vec<LonLat> = nodes
                 .iter()
                 .copied()
-                .filter(|&p| in_zone(geo, p, claim.by, *holder))
+                .filter(|&p| in_zone(geo, p, claim.by, *holder, &EdgeShifts::nominal()))
                 .collect();
             nodes
                 .iter()
@@ -437,23 +438,30 @@ fn remaining(geo: &Geography, claim: &Claim) -> Vec<Metres> {
     }
 }
 
-fn in_zone(geo: &Geography, p: LonLat, t: Timestamp, holder: crate::zones::Holder) -> bool {
-    geo.zones.holder_at(p, t).is_ok_and(|c| c.holder == holder)
+fn in_zone(
+    geo: &Geography,
+    p: LonLat,
+    t: Timestamp,
+    holder: crate::zones::Holder,
+    edges: &EdgeShifts,
+) -> bool {
+    (geo.zones.holder_at_shifted(p, t, edges)).is_ok_and(|c| c.holder == holder)
 }
 
-/// Whether a point is where the claim puts its subject.
-fn inside(geo: &Geography, claim: &Claim, p: LonLat) -> bool {
+/// Whether a point is where the claim puts its subject, with the zones' edges at `edges` (a
+/// realization's, or nominal for the reach bound).
+fn inside(geo: &Geography, claim: &Claim, p: LonLat, edges: &EdgeShifts) -> bool {
     match &claim.region {
         Region::Near { sites, within } => sites
             .iter()
             .any(|s| p.distance(geo.gazetteer.get(s.place).location()).0 <= within.0),
-        Region::Zone(holder) => in_zone(geo, p, claim.by, *holder),
+        Region::Zone(holder) => in_zone(geo, p, claim.by, *holder, edges),
     }
 }
 
 /// Straight-line distance from a point to the claim's region (to its nearest road node for a zone).
 fn distance_to(geo: &Geography, claim: &Claim, rem: &[Metres], p: LonLat) -> Metres {
-    if inside(geo, claim, p) {
+    if inside(geo, claim, p, &EdgeShifts::nominal()) {
         return Metres::ZERO;
     }
     let net = &geo.network;
@@ -490,7 +498,7 @@ fn count(
     let mut judged = std::collections::BTreeMap::new();
     let mut there = |at: LonLat| {
         *(judged.entry((at.lon.to_bits(), at.lat.to_bits())))
-            .or_insert_with(|| inside(geo, claim, at))
+            .or_insert_with(|| inside(geo, claim, at, &r.edges))
     };
     for a in &r.agents {
         let Some(n) = subject_count(a, claim.subject) else {

@@ -633,6 +633,8 @@ impl<'a> Simulation<'a> {
 
     /// The walk cut short where it would first enter ground barred to the convoy, if it would.
     fn fenced(&self, walk: Walk) -> Walk {
+        // Bars stay at the zones' nominal edges: the bar's road nodes are fixed when the scenario
+        // is read, and a walk must stop where the roads do.
         let zones = &self.geo.zones;
         let inside = |p: LonLat, holder: Holder, t: Timestamp| {
             zones.holder_at(p, t).is_ok_and(|c| c.holder == holder)
@@ -712,6 +714,7 @@ impl<'a> Simulation<'a> {
             sample_times,
             agents,
             events,
+            edges: s.edges.clone(),
         }
     }
 
@@ -810,7 +813,8 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Where an agent ended: whose ground, and the nearest place.
+    /// Where an agent ended: whose ground (against this realization's zone edges), and the
+    /// nearest place. `seen` memoises by position within one run, whose edges are fixed.
     fn classify(
         &self,
         at: LonLat,
@@ -836,11 +840,12 @@ impl<'a> Simulation<'a> {
         let geo = self.geo;
         let zone = geo
             .zones
-            .holder_at(
+            .holder_at_shifted(
                 at,
                 self.scenario
                     .end
                     .min(geo.zones.coverage().1 - SignedDuration::from_secs(1)),
+                &self.scenario.edges,
             )
             .map_or(Holder::None, |c| c.holder);
         let (nearest_place, to_nearest_place) = geo

@@ -429,6 +429,9 @@ pub struct Scenario {
     /// Uncertain inputs ([`crate::uncertainty`]) held at their nominal value in ensembles (the
     /// command line's `--fix NAME`); empty as read from a file.
     pub fixed: BTreeSet<String>,
+    /// Where the zones' edges lie in this realization ([`crate::uncertainty`] draws them within
+    /// each zone's `edge_km`): where the data draws them as read from a file, and in a single run.
+    pub edges: crate::zones::EdgeShifts,
 }
 
 /// The JSON Schema of scenario files, for editors that validate TOML against one.

@@ -627,6 +627,7 @@ impl Checker<'_> {
             events,
             claims,
             fixed: BTreeSet::new(),
+            edges: crate::zones::EdgeShifts::nominal(),
         })
     }
 
