@@ -17,8 +17,10 @@
 //! with a margin (`edge_km`), drawn uniformly within it either way; nominal is the line as drawn.
 //! Every classification of a realization's positions uses its edges (end zones, claims in a
 //! zone); bars (`bar_zone`) keep the nominal edges, fixed when the scenario is read.
-//! Inputs not drawn here (yet): destinations' positions, head counts; drawn destinations and stop
-//! distances stay per agent, in the engine.
+//! A people group's head count given as a range (`people_group[fighters].count`) is one input,
+//! a whole number uniform over the range; nominal is the midpoint rounded down.
+//! Inputs not drawn here (yet): destinations' positions; drawn destinations and stop distances
+//! stay per agent, in the engine.
 
 use std::collections::BTreeSet;
 
@@ -54,6 +56,8 @@ enum Kind {
         events: Vec<usize>,
         points: Vec<RoadPoint>,
     },
+    /// People group `group`'s head count, a whole number within its range.
+    Count { group: usize },
     /// Where zone `zone`'s edge lies: moved by `(2u − 1) · margin`, outward when positive.
     ZoneEdge { zone: usize, margin: Metres },
 }
@@ -69,6 +73,7 @@ impl Inputs {
     /// The uncertain inputs of `scenario`.
     pub fn of(scenario: &Scenario, geo: &Geography) -> Inputs {
         let mut list = group_inputs(scenario);
+        list.extend(count_inputs(scenario));
         list.extend(event_time_inputs(scenario));
         list.extend(cut_inputs(scenario, geo));
         list.extend(zone_edge_inputs(scenario, geo));
@@ -117,6 +122,10 @@ impl Inputs {
                             *point = Some(points[k]);
                         }
                     }
+                }
+                Kind::Count { group } => {
+                    let g = &mut s.people_groups[*group];
+                    g.people = count_at(g.count, u);
                 }
                 Kind::ZoneEdge { zone, margin } => {
                     s.edges.set(*zone, Metres((2.0 * u - 1.0) * margin.0));
@@ -171,6 +180,30 @@ fn group_inputs(scenario: &Scenario) -> Vec<Input> {
         }
     }
     list
+}
+
+/// People groups' head counts given as a range.
+fn count_inputs(scenario: &Scenario) -> Vec<Input> {
+    (scenario.people_groups.iter().enumerate())
+        .filter(|(_, g)| g.count.is_random())
+        .map(|(group, g)| Input {
+            name: format!("people_group[{}].count", g.id),
+            what: format!(
+                "how many {} in group {}: {} (nominal {}, the midpoint rounded down)",
+                g.kind.as_str(),
+                g.id,
+                g.count,
+                g.count.nominal()
+            ),
+            kind: Kind::Count { group },
+        })
+        .collect()
+}
+
+/// The whole number quantile `u` of the way through `range`, each equally likely over `[0, 1)`.
+fn count_at(range: Span<u32>, u: f64) -> u32 {
+    let width = f64::from(range.high - range.low) + 1.0;
+    range.low + ((u * width).floor() as u32).min(range.high - range.low)
 }
 
 /// Event times given as a window.
@@ -386,5 +419,90 @@ mod tests {
             .map(|seed| inputs.realization(&s, seed).events[0].at)
             .collect();
         assert_eq!(times, again);
+    }
+
+    /// The test account with its 300 fighters given as `range` (in the convoy and the group).
+    fn with_fighters(range: &str) -> String {
+        ACCOUNT.replace("count = 300", &format!("count = {range}"))
+    }
+
+    #[test]
+    fn a_head_count_range_is_drawn_as_a_whole_number_within_it_and_nominal_is_the_midpoint() {
+        let (geo, s) = setup(&with_fighters("[200, 301]"));
+        assert_eq!(
+            s.people_groups[0].count,
+            Span {
+                low: 200,
+                high: 301
+            }
+        );
+        assert_eq!(
+            s.people_groups[0].count.nominal(),
+            250,
+            "midpoint rounded down"
+        );
+        let inputs = Inputs::of(&s, &geo);
+        let k = (inputs.list.iter())
+            .position(|i| i.name == "people_group[fighters].count")
+            .expect("the count is an input");
+        assert!(
+            inputs.list[k].what.contains("200–301"),
+            "{}",
+            inputs.list[k].what
+        );
+        let at = |u: f64| {
+            let mut q = vec![None; inputs.list.len()];
+            q[k] = Some(u);
+            inputs.realize(&s, &q).people_groups[0].people
+        };
+        assert_eq!((at(0.0), at(0.999_999), at(1.0)), (200, 301, 301));
+        // Every whole number equally likely: 102 of them, the draw at the centre of each slot.
+        let drawn: Vec<u32> = (0..102).map(|j| at((j as f64 + 0.5) / 102.0)).collect();
+        assert_eq!(drawn, (200..=301).collect::<Vec<u32>>());
+        // Nominal: the range stays for the engine to take its midpoint.
+        let mut q = vec![None; inputs.list.len()];
+        q[k] = None;
+        assert_eq!(
+            inputs.realize(&s, &q).people_groups[0].count,
+            s.people_groups[0].count
+        );
+        let (geo, one) = setup(&with_fighters("300"));
+        let names: Vec<String> = Inputs::of(&one, &geo)
+            .list
+            .into_iter()
+            .map(|i| i.name)
+            .collect();
+        assert!(!names.iter().any(|n| n.ends_with(".count")), "{names:?}");
+    }
+
+    #[test]
+    fn a_head_count_range_that_runs_backwards_or_past_the_limit_is_refused_with_its_key_and_line() {
+        let geo = Geography::embedded().unwrap();
+        let refused = |text: &str| {
+            Scenario::from_toml(text, "t.toml", "t", &geo)
+                .unwrap_err()
+                .to_string()
+        };
+        let backwards = refused(&with_fighters("[300, 200]"));
+        assert!(
+            backwards.contains("people_group[fighters].count"),
+            "{backwards}"
+        );
+        assert!(backwards.contains("runs backwards"), "{backwards}");
+        assert!(backwards.contains("t.toml:"), "{backwards}");
+        let huge = refused(&with_fighters("[200, 100001]"));
+        assert!(huge.contains("too many: at most 100000"), "{huge}");
+        let three = refused(&with_fighters("[1, 2, 3]"));
+        assert!(three.contains("two counts [low, high], not 3"), "{three}");
+        // The groups must add up to the convoy's range, lows and highs alike.
+        let apart = ACCOUNT
+            .replacen("count = 300", "count = [250, 350]", 1)
+            .replacen("count = 300", "count = [250, 300]", 1);
+        let apart = refused(&apart);
+        assert!(
+            apart
+                .contains("the convoy carries 250–350 fighters but the people groups hold 250–300"),
+            "{apart}"
+        );
     }
 }

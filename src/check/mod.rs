@@ -5,7 +5,10 @@
 //! - **impossible**: the account rules it out. Either it has too few buses or people of the kind
 //!   in all, or, starting everyone from where the account's own run has them at its last event
 //!   before the claim's time, not enough of them could be there in time even moving as fast as
-//!   the account allows by any open road ([`reach`]).
+//!   the account allows by any open road ([`reach`]) — and no realization bears it out. Head
+//!   counts given as a range count at their high end here, so a loose count alone never rules a
+//!   claim out; the reach bound measures to the zones' nominal edges, and a realization whose
+//!   drawn edges bear the claim out keeps it possible.
 //! - **consistent** (borne out): at least half the account's realizations bear the claim out by
 //!   the buses and people it knows the whereabouts of.
 //! - **not ruled out**: at least half bear it out only if buses or people the account has lost
@@ -144,7 +147,9 @@ pub fn check(
     let mut realization_scores: Vec<Vec<u16>> = Vec::new();
     for (a, scenario) in scenarios.iter().enumerate() {
         let mut fields = Fields::new(geo, scenario);
-        let base = engine::run(scenario, geo);
+        // The reach bound counts the most people the account allows: a loose head count alone
+        // never rules another source's claim out.
+        let base = engine::run(&scenario.with_most_people(), geo);
         let bounds: Vec<Bound> = claims
             .iter()
             .zip(&targets)

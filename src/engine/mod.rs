@@ -116,11 +116,14 @@ impl<'a> Simulation<'a> {
                 Some(_) => (Leave::WhenVehicleDone, 0),
                 None => (Leave::Never, 0),
             };
+            // Whoever could carry someone has an agent, at the most people the group may have: the
+            // same agents in every realization of an ensemble, whatever head count it draws.
+            let share = |people: u32, k: usize| people / n + u32::from((k as u32) < people % n);
             for (k, &vehicle) in rides.iter().enumerate() {
-                let count = g.count / n + u32::from((k as u32) < g.count % n);
-                if count == 0 {
+                if share(g.count.high, k) == 0 {
                     continue;
                 }
+                let count = share(g.people, k);
                 let id = agent_id("people", &g.id, k + 1);
                 let role = Role::People {
                     group: gi,
