@@ -26,8 +26,9 @@ use std::collections::BTreeSet;
 
 use crate::Geography;
 use crate::engine::rng::Stream;
+use crate::gazetteer::PlaceId;
 use crate::network::{RoadPoint, Traveller};
-use crate::scenario::{EventKind, Scenario, Span};
+use crate::scenario::{EventKind, Scenario, Site, Span, Step};
 use crate::units::Metres;
 
 /// Spacing of the points a cut may be drawn at along its road.
@@ -51,15 +52,26 @@ enum Kind {
     GroupDepart { group: usize },
     /// Event `event`'s time, within its window.
     EventTime { event: usize },
-    /// The point the road is cut at, for every `close_road_at` of one place: one of `points`.
-    CutPoint {
+    /// Where one place lies on its road, one of `points`: for every `close_road_at` of it (the
+    /// cut) and every plan step that drives or carries there (the drive ends there).
+    Position {
         events: Vec<usize>,
+        steps: Vec<StepAt>,
         points: Vec<RoadPoint>,
     },
     /// People group `group`'s head count, a whole number within its range.
     Count { group: usize },
     /// Where zone `zone`'s edge lies: moved by `(2u − 1) · margin`, outward when positive.
     ZoneEdge { zone: usize, margin: Metres },
+}
+
+/// A destination of a plan step: group (vehicle groups, or people groups), step, destination.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct StepAt {
+    people: bool,
+    group: usize,
+    step: usize,
+    to: usize,
 }
 
 /// Every uncertain input of one account, in a stable order (events' times in file order, then
@@ -75,7 +87,7 @@ impl Inputs {
         let mut list = group_inputs(scenario);
         list.extend(count_inputs(scenario));
         list.extend(event_time_inputs(scenario));
-        list.extend(cut_inputs(scenario, geo));
+        list.extend(position_inputs(scenario, geo));
         list.extend(zone_edge_inputs(scenario, geo));
         Inputs { list }
     }
@@ -114,12 +126,28 @@ impl Inputs {
                 Kind::EventTime { event } => {
                     s.events[*event].at = time_at(s.events[*event].window, u);
                 }
-                Kind::CutPoint { events, points } => {
-                    let k =
-                        ((u.clamp(0.0, 1.0) * points.len() as f64) as usize).min(points.len() - 1);
+                Kind::Position {
+                    events,
+                    steps,
+                    points,
+                } => {
+                    let k = ((u * points.len() as f64) as usize).min(points.len() - 1);
                     for &e in events {
                         if let EventKind::CloseRoadAt { point, .. } = &mut s.events[e].kind {
                             *point = Some(points[k]);
+                        }
+                    }
+                    for at in steps {
+                        let plan = if at.people {
+                            &mut s.people_groups[at.group].plan
+                        } else {
+                            &mut s.vehicle_groups[at.group].plan
+                        };
+                        if let Some(Step::DriveTo { to, .. } | Step::CarriedTo { to, .. }) =
+                            plan.get_mut(at.step)
+                            && let Some(site) = to.get_mut(at.to)
+                        {
+                            site.point = Some(points[k]);
                         }
                     }
                 }
@@ -226,42 +254,83 @@ fn event_time_inputs(scenario: &Scenario) -> Vec<Input> {
     list
 }
 
-/// Where each place the road is cut at lies along its road, one input per place.
-fn cut_inputs(scenario: &Scenario, geo: &Geography) -> Vec<Input> {
-    let mut list = Vec::new();
-    let mut cut_places: Vec<(crate::gazetteer::PlaceId, Vec<usize>)> = Vec::new();
+/// Where each place lies on its road, one input per place: the places the road is cut at
+/// (`close_road_at`), in the order they first appear, then the places plans drive or carry people
+/// to (`drive_to`, `carried_to`), vehicle groups' then people groups', in plan order. Both follow
+/// one rule ([`cut_points`]): a point on the road through the place within its uncertainty.
+fn position_inputs(scenario: &Scenario, geo: &Geography) -> Vec<Input> {
+    struct Uses {
+        place: PlaceId,
+        node: petgraph::graph::NodeIndex,
+        events: Vec<usize>,
+        steps: Vec<StepAt>,
+    }
+    let mut places: Vec<Uses> = Vec::new();
+    fn uses<'u>(places: &'u mut Vec<Uses>, site: &Site) -> &'u mut Uses {
+        let k = match places.iter().position(|u| u.place == site.place) {
+            Some(k) => k,
+            None => {
+                places.push(Uses {
+                    place: site.place,
+                    node: site.node,
+                    events: Vec::new(),
+                    steps: Vec::new(),
+                });
+                places.len() - 1
+            }
+        };
+        &mut places[k]
+    }
     for (i, e) in scenario.events.iter().enumerate() {
         if let EventKind::CloseRoadAt { site, .. } = &e.kind {
-            match cut_places.iter_mut().find(|(p, _)| *p == site.place) {
-                Some((_, events)) => events.push(i),
-                None => cut_places.push((site.place, vec![i])),
-            }
+            uses(&mut places, site).events.push(i);
         }
     }
-    for (place, events) in cut_places {
-        let EventKind::CloseRoadAt { site, .. } = &scenario.events[events[0]].kind else {
-            continue;
-        };
-        let p = geo.gazetteer.get(place);
-        let points = cut_points(
-            geo,
-            site.node,
-            p.location(),
-            Metres::from_km(p.uncertainty_km),
-        );
-        if points.len() > 1 {
-            list.push(Input {
-                name: format!("{}.position", p.id),
-                what: format!(
-                    "where the road is cut: on the road through {}, within {} km of it ({} points {} m apart)",
-                    p.name,
-                    p.uncertainty_km,
-                    points.len(),
-                    CUT_STEP.0
-                ),
-                kind: Kind::CutPoint { events, points },
-            });
+    let plans = (scenario.vehicle_groups.iter().map(|g| (false, &g.plan)))
+        .chain(scenario.people_groups.iter().map(|g| (true, &g.plan)));
+    let mut group = [0usize; 2];
+    for (people, plan) in plans {
+        for (step, s) in plan.iter().enumerate() {
+            if let Step::DriveTo { to, .. } | Step::CarriedTo { to, .. } = s {
+                for (k, site) in to.iter().enumerate() {
+                    uses(&mut places, site).steps.push(StepAt {
+                        people,
+                        group: group[usize::from(people)],
+                        step,
+                        to: k,
+                    });
+                }
+            }
         }
+        group[usize::from(people)] += 1;
+    }
+    let mut list = Vec::new();
+    for u in places {
+        let p = geo.gazetteer.get(u.place);
+        let points = cut_points(geo, u.node, p.location(), Metres::from_km(p.uncertainty_km));
+        if points.len() < 2 {
+            continue;
+        }
+        let what = match (u.events.is_empty(), u.steps.is_empty()) {
+            (false, true) => "where the road is cut",
+            (true, false) => "where the drive there ends",
+            _ => "where the road is cut and the drive there ends",
+        };
+        list.push(Input {
+            name: format!("{}.position", p.id),
+            what: format!(
+                "{what}: on the road through {}, within {} km of it ({} points {} m apart)",
+                p.name,
+                p.uncertainty_km,
+                points.len(),
+                CUT_STEP.0
+            ),
+            kind: Kind::Position {
+                events: u.events,
+                steps: u.steps,
+                points,
+            },
+        });
     }
     list
 }
@@ -360,7 +429,12 @@ mod tests {
         let names: Vec<&str> = inputs.list.iter().map(|i| i.name.as_str()).collect();
         assert_eq!(
             names,
-            ["bus_group[convoy].speed_kmh", "hamaymah_road_cut.position"]
+            [
+                "bus_group[convoy].speed_kmh",
+                "hamaymah_road_cut.position",
+                "hamaymah.position",
+                "al_bukamal.position"
+            ]
         );
         let place = geo.gazetteer.lookup("Hamaymah road cut").unwrap().place;
         let radius = Metres::from_km(place.uncertainty_km);
@@ -419,6 +493,57 @@ mod tests {
             .map(|seed| inputs.realization(&s, seed).events[0].at)
             .collect();
         assert_eq!(times, again);
+    }
+
+    #[test]
+    fn a_destination_is_drawn_on_its_road_within_its_radius_and_the_drive_ends_there() {
+        let (geo, s) = setup(ACCOUNT);
+        let inputs = Inputs::of(&s, &geo);
+        let k = (inputs.list.iter())
+            .position(|i| i.name == "hamaymah.position")
+            .expect("the destination is an input");
+        assert!(inputs.list[k].what.contains("where the drive there ends"));
+        let place = geo.gazetteer.lookup("Hamaymah").unwrap().place;
+        let node = s.vehicle_groups[0].plan[0].destinations()[0].node;
+        let radius = Metres::from_km(place.uncertainty_km);
+        let waiting = jiff::Timestamp::from_second(1_504_072_800).unwrap(); // 30 Aug 06:00Z
+        let mut seen = Vec::new();
+        for u in [0.0, 0.3, 0.6, 0.999_999] {
+            let mut q = vec![None; inputs.list.len()];
+            q[k] = Some(u);
+            let drawn = inputs.realize(&s, &q);
+            let p = drawn.vehicle_groups[0].plan[0].destinations()[0]
+                .point
+                .expect("a drawn point");
+            let at = p.location(&geo.network);
+            assert!(
+                at.distance(place.location()).0 <= radius.0 + 1.0,
+                "{u}: {at}"
+            );
+            assert!(
+                geo.network.open_to(Traveller::Road, p.edge),
+                "on a bus road"
+            );
+            let (a, b) = geo.network.graph().edge_endpoints(p.edge).unwrap();
+            assert!(
+                a == node || b == node,
+                "on a road through the place's vertex"
+            );
+            // The buses wait where the drive ended: at the drawn point.
+            let r = crate::engine::run(&drawn, &geo);
+            for bus in r.buses() {
+                let end = bus.position_at(waiting);
+                assert!(end.distance(at).0 < 2.0, "{u}: {end} is not {at}");
+            }
+            seen.push(at);
+        }
+        assert!(seen.windows(2).any(|w| w[0] != w[1]), "the draw moves it");
+        // Nominal: the place's vertex.
+        let nominal = inputs.realize(&s, &vec![None; inputs.list.len()]);
+        assert_eq!(
+            nominal.vehicle_groups[0].plan[0].destinations()[0].point,
+            None
+        );
     }
 
     /// The test account with its 300 fighters given as `range` (in the convoy and the group).

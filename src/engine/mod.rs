@@ -533,8 +533,9 @@ impl<'a> Simulation<'a> {
         let a = &self.agents[i];
         let pos = a.road().expect("a mover setting off by road is on a road");
         let routes = self.shared_routes.unwrap_or(&self.routes);
+        let dest = (to.node, to.point);
         let plan =
-            |barred: &Closed| Drive::plan(net, routes, pos, a.arrived_via, to.node, barred, pace);
+            |barred: &Closed| Drive::plan_to(net, routes, pos, a.arrived_via, dest, barred, pace);
         let drive = plan(barred).or_else(|| {
             (!barred.no_entry.is_empty())
                 .then(|| plan(&barred.without_bars()))

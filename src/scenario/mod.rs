@@ -107,6 +107,10 @@ pub struct Site {
     pub place: PlaceId,
     /// The road-graph node the place snaps to.
     pub node: NodeIndex,
+    /// Where on the road a realization puts the place, drawn within its uncertainty
+    /// ([`crate::uncertainty`]): `None` is `node`, as a single run has it. Drives to the site end
+    /// there.
+    pub point: Option<RoadPoint>,
 }
 
 impl Site {
@@ -117,6 +121,7 @@ impl Site {
             written: name.to_string(),
             place: p.found.id,
             node: p.node,
+            point: None,
         })
     }
 }

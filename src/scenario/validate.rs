@@ -543,6 +543,7 @@ impl Checker<'_> {
                     written: written.clone(),
                     place: m.id,
                     node,
+                    point: None,
                 }),
                 Err(e) => {
                     self.problem(v.span(), key, e.to_string()).hint =
@@ -1316,11 +1317,13 @@ impl Checker<'_> {
                     written: from.found.matched_name.to_string(),
                     place: from.found.id,
                     node: from.node,
+                    point: None,
                 },
                 to: Site {
                     written: to.found.matched_name.to_string(),
                     place: to.found.id,
                     node: to.node,
+                    point: None,
                 },
                 segments,
             }),
