@@ -4,11 +4,13 @@
 use crate::harness::{convoy_bad_input, convoy_ok, repo_path, temp_file};
 use convoy_sim::scenario::Scenario;
 
-/// The one-bus test account with a fixed speed: nothing in it is uncertain.
+/// The one-bus test account with a fixed speed and a wait for a plan (a destination's position is
+/// uncertain too): nothing in it is uncertain.
 pub fn certain_account(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let text = std::fs::read_to_string(repo_path("tests/scenarios/one_bus_one_hour.toml"))
         .unwrap()
-        .replace("speed_kmh = [20, 60]", "speed_kmh = 40");
+        .replace("speed_kmh = [20, 60]", "speed_kmh = 40")
+        .replace("{ drive_to = \"Palmyra\" },", "{ wait_h = 1 },");
     temp_file(dir, "certain.toml", &text)
 }
 
@@ -32,10 +34,15 @@ fn inputs_names_what_each_account_draws() {
         "bus_group[stuck].speed_kmh",
         "bus_group[toward_palmyra].depart",
         "hamaymah_road_cut.position",
+        "hamaymah.position",
     ] {
         assert!(us_lines.iter().any(|l| l.contains(input)), "{out}");
     }
     assert!(out.contains("within 25 km"), "{out}");
+    assert!(
+        out.contains("where the drive there ends: on the road through Hamaymah, within 20 km"),
+        "{out}"
+    );
     assert!(line("certain").contains("nothing drawn"), "{out}");
 }
 
@@ -51,10 +58,10 @@ fn fixing_an_input_no_account_has_is_refused_with_the_names_they_have() {
         "--out",
         out.path().to_str().unwrap(),
         "--fix",
-        "hamaymah.position",
+        "rawa.position",
     ]);
-    assert!(e.contains("--fix hamaymah.position"), "{e}");
-    assert!(e.contains("they have bus_group[stuck].depart"), "{e}");
+    assert!(e.contains("--fix rawa.position"), "{e}");
+    assert!(e.contains("they have al_bukamal.position, bus_group[stuck].depart"), "{e}");
     assert!(e.contains("hamaymah_road_cut.position"), "{e}");
     assert!(
         std::fs::read_dir(out.path()).unwrap().next().is_none(),
