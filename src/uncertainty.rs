@@ -1,14 +1,17 @@
 //! What an account leaves uncertain, as named inputs drawn per realization: a vehicle group's
 //! speed and departure where the scenario gives a range (`bus_group[stuck].speed_kmh`), the time
-//! of an event the record dates only to a window (`event[2].at`), and where on its road a cut
-//! lies within the uncertainty of the place it is named after (`hamaymah_road_cut.position`).
+//! of an event the record dates only to a window (`event[2].at`), where on its road a cut or a
+//! destination lies within the uncertainty of its place (`hamaymah_road_cut.position`), a head
+//! count given as a range (`people_group[fighters].count`), and where a zone's edge lies within
+//! its margin (`zone:islamic_state_euphrates_syria.edge`).
 //!
 //! A realization draws each input from its own stream, seeded by the realization's seed and the
 //! input's name, so adding an input leaves the others' draws alone and the same seed gives the
 //! same scenario. Drawing is a function from one quantile in `[0, 1)` per input to a concrete
 //! [`Scenario`]: the engine never sees a range, and a sensitivity study can set the quantiles
 //! itself. A single `run` uses the nominal scenario (every input at its nominal value: an event
-//! at the earliest time of its window, a cut at its place's road vertex); ensembles and `check`
+//! at the earliest time of its window, a cut or destination at its place's road vertex, a head
+//! count at its midpoint rounded down, a zone's edge as drawn); ensembles and `check`
 //! draw; an input named in [`Scenario::fixed`] stays nominal everywhere.
 //!
 //! A group's speed and departure are one input each, drawn once for the group: buses in convoy
@@ -19,8 +22,12 @@
 //! zone); bars (`bar_zone`) keep the nominal edges, fixed when the scenario is read.
 //! A people group's head count given as a range (`people_group[fighters].count`) is one input,
 //! a whole number uniform over the range; nominal is the midpoint rounded down.
-//! Inputs not drawn here (yet): destinations' positions; drawn destinations and stop distances
-//! stay per agent, in the engine.
+//! A place a plan drives or carries people to is drawn as a cut is, by one rule: a point on the
+//! road through its vertex within its uncertainty, one input per place (`hamaymah.position`) for
+//! its cuts and its drives alike; a drive to it ends partway along the segment.
+//! Not drawn here (yet): where walks go (`walk_to`, straight to the place's gazetteer point) and
+//! where claims' places are (`near`); drawn destinations among several and stop distances stay
+//! per agent, in the engine.
 
 use std::collections::BTreeSet;
 
