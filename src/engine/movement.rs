@@ -334,7 +334,6 @@ impl Drive {
     /// meets `dest` (a destination drawn on the road, [`crate::uncertainty`]), to that point:
     /// by whichever end of its segment is sooner, then partway along it. Nominal (`None`) is
     /// exactly [`Drive::plan`].
-    #[expect(clippy::too_many_arguments, reason = "Drive::plan's, and the point")]
     pub fn plan_to(
         net: &RoadNetwork,
         routes: &Routes,
