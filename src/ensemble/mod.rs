@@ -44,6 +44,8 @@ struct End {
     place: PlaceId,
     /// People who left their bus (never true of a bus).
     off_bus: bool,
+    /// 1 for a vehicle, the head count for people: a drawn head count differs by realization.
+    count: u32,
 }
 
 impl End {
@@ -54,7 +56,16 @@ impl End {
             zone: a.end.zone,
             place: a.end.nearest_place,
             off_bus: a.kind.left_vehicle().is_some(),
+            count: head_count(a),
         }
+    }
+}
+
+/// 1 for a vehicle, the head count for people.
+fn head_count(a: &AgentRun) -> u32 {
+    match a.kind {
+        AgentKind::People { count, .. } => count,
+        AgentKind::Vehicle { .. } => 1,
     }
 }
 
@@ -63,8 +74,11 @@ impl End {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentEnsemble {
     pub id: String,
-    /// 1 for a vehicle, the head count for people.
+    /// 1 for a vehicle, the head count for people; where the head count is drawn, its mean over
+    /// the realizations, to the nearest whole person.
     pub count: u32,
+    /// Head counts (1 for a vehicle) summed over the realizations that ended in each zone.
+    pub zone_counts: BTreeMap<Holder, u64>,
     /// What the files call it: the vehicle's kind (`bus`, `ambulance`…) or `people`.
     pub agent: &'static str,
     pub zones: BTreeMap<Holder, u32>,
@@ -153,6 +167,10 @@ pub fn run(
         keep,
         |(ends, who)| ensemble.add(who, &ends),
     )?;
+    for a in &mut ensemble.agents {
+        let people: u64 = a.zone_counts.values().sum();
+        a.count = ((people + u64::from(runs) / 2) / u64::from(runs)) as u32;
+    }
     Ok(ensemble)
 }
 
@@ -169,9 +187,9 @@ impl Ensemble {
             match a.agent {
                 "bus" => cell.buses += 1,
                 "people" => {
-                    cell.people += a.count as u64;
+                    cell.people += u64::from(end.count);
                     if end.off_bus {
-                        cell.people_off += a.count as u64;
+                        cell.people_off += u64::from(end.count);
                     }
                 }
                 _ => {}
@@ -275,13 +293,10 @@ pub struct Spread {
 impl AgentEnsemble {
     /// The agent `a` of the first realization, with none of its ends yet.
     fn new(a: &AgentRun) -> Self {
-        let count = match a.kind {
-            AgentKind::People { count, .. } => count,
-            AgentKind::Vehicle { .. } => 1,
-        };
         Self {
             id: a.id.clone(),
-            count,
+            count: head_count(a),
+            zone_counts: BTreeMap::new(),
             agent: a.kind.agent_type(),
             zones: BTreeMap::new(),
             places: BTreeMap::new(),
@@ -292,6 +307,7 @@ impl AgentEnsemble {
 
     fn add(&mut self, end: &End) {
         *self.zones.entry(end.zone).or_default() += 1;
+        *self.zone_counts.entry(end.zone).or_default() += u64::from(end.count);
         *self.places.entry(end.place).or_default() += 1;
         *self.statuses.entry(end.status).or_default() += 1;
         self.positions.add(end.at);

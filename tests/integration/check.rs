@@ -475,3 +475,47 @@ fn buses_and_people_are_conserved_too_few_in_an_account_make_a_claim_impossible(
     let reason = j["reason"].as_str().unwrap();
     assert!(reason.contains("200 fighters in all"), "{reason}");
 }
+
+/// Issue #12: a loose head count ("a couple hundred") is a range, and `check` counts its high end
+/// when it asks whether an account has too few in all: the range alone never makes another
+/// source's claim impossible. The same account with the range topping out below the claim does.
+#[test]
+fn a_loose_head_count_never_by_itself_makes_a_claim_impossible() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(repo_path("tests/scenarios/impossible_claim.toml")).unwrap();
+    let (account, claim) = base.split_at(base.find("[[claim]]").unwrap());
+    // Another source: 350 fighters waiting at Hamaymah three hours after the cut.
+    let claimant = account.replace("count = 300", "count = 400")
+        + &claim
+            .replace("fighters_in_rawa_by_breakfast", "350_at_hamaymah")
+            .replace("fighters = 100", "fighters = 350")
+            .replace("near = \"Rawa\"", "near = \"Hamaymah\"");
+    let claimant = temp_file(&dir, "claimant.toml", &claimant);
+    let judge = |name: &str, range: &str| {
+        let loose = temp_file(&dir, name, &account.replace("count = 300", range));
+        let out = dir.path().join(name).with_extension("out");
+        convoy_ok(&[
+            "check",
+            loose.to_str().unwrap(),
+            claimant.to_str().unwrap(),
+            "--runs",
+            "40",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("check/check.json")).unwrap()).unwrap();
+        judgement(&json, "350_at_hamaymah", name.trim_end_matches(".toml")).clone()
+    };
+    // 100 to 400: its nominal 250 and its low 100 fall short of the 350 claimed, its high end
+    // does not — and some realizations draw enough.
+    let loose = judge("loose.toml", "count = [100, 400]");
+    assert_ne!(loose["verdict"], "impossible", "{loose}");
+    assert_eq!(loose["available"], 400, "{loose}");
+    let p = loose["probability"].as_f64().unwrap();
+    assert!(p > 0.0 && p < 1.0, "{loose}");
+    let few = judge("few.toml", "count = [100, 300]");
+    assert_eq!(few["verdict"], "impossible", "{few}");
+    let reason = few["reason"].as_str().unwrap();
+    assert!(reason.contains("300 fighters in all"), "{reason}");
+}

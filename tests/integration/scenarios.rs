@@ -72,7 +72,11 @@ fn every_scenario_file_runs_and_keeps_its_invariants() {
 /// forward, buses always on a road, nothing crossing a closure after it closes.
 pub fn assert_invariants(name: &str, s: &Scenario, r: &RunResult, w: &Geography) {
     assert_eq!(r.buses().count() as u32, s.convoy.buses, "{name}");
-    let people: u32 = s.convoy.people.iter().map(|h| h.count).sum();
+    // A single run takes each group's nominal head count; the convoy's are those added up.
+    let people: u32 = s.people_groups.iter().map(|g| g.people).sum();
+    let (low, high): (u32, u32) =
+        (s.convoy.people.iter()).fold((0, 0), |(l, h), c| (l + c.count.low, h + c.count.high));
+    assert!(low <= people && people <= high, "{name}");
     assert_eq!(people_where(r, |_| true), people, "{name}");
     for a in &r.agents {
         assert_eq!(
