@@ -444,7 +444,11 @@ mod tests {
             ]
         );
         // Then the edge of every zone in force during the run that gives a margin.
-        assert!(names[4..].iter().all(|n| n.starts_with("zone:") && n.ends_with(".edge")));
+        assert!(
+            names[4..]
+                .iter()
+                .all(|n| n.starts_with("zone:") && n.ends_with(".edge"))
+        );
         assert!(names.contains(&"zone:syrian_government_central_desert.edge"));
         let place = geo.gazetteer.lookup("Hamaymah road cut").unwrap().place;
         let radius = Metres::from_km(place.uncertainty_km);

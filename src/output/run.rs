@@ -194,9 +194,7 @@ fn sources(scenario: &Scenario, geo: &Geography, text: &str) -> Vec<Value> {
         }
     }
     let own = s.account.cite.source.as_deref();
-    let entry = |r: &crate::sources::Source| {
-        json!({ "id": r.id, "outlet": r.outlet, "date": r.date.to_string() })
-    };
+    let entry = |r: &crate::sources::Source| json!({ "id": r.id, "outlet": r.outlet, "date": r.date.to_string() });
     let first = geo.sources.iter().filter(|r| Some(r.id.as_str()) == own);
     let rest = geo
         .sources

@@ -601,12 +601,17 @@ fn sohr_2sep_buses_in_the_regime_held_sukhnah_desert_dozens_gone_from_them() {
     let afternoon: jiff::Timestamp = "2017-09-02T13:00:00Z".parse().unwrap();
     for c in &cars {
         assert_eq!(c.end.zone, Holder::IslamicState, "{}", c.id);
-        assert!(c.end.at.lat > sukhnah.lat, "{} is not north of As-Sukhnah", c.id);
+        assert!(
+            c.end.at.lat > sukhnah.lat,
+            "{} is not north of As-Sukhnah",
+            c.id
+        );
         assert!(c.end.since <= afternoon, "{} arrived {}", c.id, c.end.since);
     }
-    let in_cars = people_where(&r, |p| {
-        matches!(&p.kind, AgentKind::People { vehicle, .. } if vehicle.starts_with("car-"))
-    });
+    let in_cars = people_where(
+        &r,
+        |p| matches!(&p.kind, AgentKind::People { vehicle, .. } if vehicle.starts_with("car-")),
+    );
     let in_is_ground = people_where(&r, |p| p.end.zone == Holder::IslamicState);
     assert_eq!((in_cars, in_is_ground), (48, 48));
     assert_eq!(

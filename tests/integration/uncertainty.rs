@@ -14,6 +14,20 @@ pub fn certain_account(dir: &tempfile::TempDir) -> std::path::PathBuf {
     temp_file(dir, "certain.toml", &text)
 }
 
+/// A data folder (`--data`) whose zones give no margin: with it, the certain account draws
+/// nothing at all, the zones' edges included.
+pub fn zones_without_margins(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let mut zones: serde_json::Value =
+        serde_json::from_str(convoy_sim::data::ZONES_GEOJSON).unwrap();
+    for f in zones["features"].as_array_mut().unwrap() {
+        f["properties"]["edge_km"] = serde_json::json!(0.0);
+    }
+    let folder = dir.path().join("no-margins");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("zones.geojson"), zones.to_string()).unwrap();
+    folder
+}
+
 #[test]
 fn inputs_names_what_each_account_draws() {
     let us = repo_path("scenarios/us_military.toml");
@@ -43,7 +57,17 @@ fn inputs_names_what_each_account_draws() {
         out.contains("where the drive there ends: on the road through Hamaymah, within 20 km"),
         "{out}"
     );
-    assert!(line("certain").contains("nothing drawn"), "{out}");
+    // With the embedded zones it draws only where their edges lie; with zones that give no
+    // margin, nothing.
+    assert!(line("certain").contains("zone:"), "{out}");
+    let flat = zones_without_margins(&dir);
+    let flat_out = convoy_ok(&[
+        "--data",
+        flat.to_str().unwrap(),
+        "inputs",
+        certain.to_str().unwrap(),
+    ]);
+    assert!(flat_out.contains("nothing drawn"), "{flat_out}");
 }
 
 #[test]
@@ -61,28 +85,15 @@ fn fixing_an_input_no_account_has_is_refused_with_the_names_they_have() {
         "rawa.position",
     ]);
     assert!(e.contains("--fix rawa.position"), "{e}");
-    assert!(e.contains("they have al_bukamal.position, bus_group[stuck].depart"), "{e}");
+    assert!(
+        e.contains("they have al_bukamal.position, bus_group[stuck].depart"),
+        "{e}"
+    );
     assert!(e.contains("hamaymah_road_cut.position"), "{e}");
     assert!(
         std::fs::read_dir(out.path()).unwrap().next().is_none(),
         "nothing written"
     );
-}
-
-/// The embedded geography with every zone's edge given a `margin_km` margin (overriding any the
-/// data gives), so the test says what it assumes.
-fn world_with_margins(margin_km: f64) -> convoy_sim::Geography {
-    use convoy_sim::data::{PLACES_GEOJSON, ROADS_GEOJSON, ZONES_GEOJSON};
-    let mut zones: serde_json::Value = serde_json::from_str(ZONES_GEOJSON).unwrap();
-    for f in zones["features"].as_array_mut().unwrap() {
-        f["properties"]["edge_km"] = serde_json::json!(margin_km);
-    }
-    convoy_sim::Geography::from_geojson(
-        (PLACES_GEOJSON, "places"),
-        (ROADS_GEOJSON, "roads"),
-        (&zones.to_string(), "zones"),
-    )
-    .unwrap()
 }
 
 /// Accounts from scenarios/ with every uncertain input held at its nominal value (`--fix`)
@@ -108,20 +119,20 @@ fn accounts_drawing(
         .collect()
 }
 
-/// Issue #12: where a front line lies is uncertain too. With every zone's edge drawn within
-/// ±15 km and everything else — the road cut included — held at its nominal value, whether the
-/// US military's buses stayed out of Islamic State ground (the coalition's "will prevent them from
-/// entering ISIS territory") is a share strictly between 5% and 95%: the buses stop by the cut,
-/// near the line. With the edges held too, it is borne out every time.
+/// Issue #12: where a front line lies is uncertain too. With every zone's edge drawn within its
+/// own margin (the government's desert band ±20 km) and everything else — the road cut included —
+/// held at its nominal value, whether the US military's eleven are "stuck in the desert" (between
+/// the lines) is a share strictly between 5% and 95%: the buses stop by the cut, 1 km past the
+/// government's edge as drawn. With the edges held too, it is borne out every time.
 #[test]
 fn a_drawn_zone_edge_alone_makes_a_claim_a_share_between_none_and_all() {
-    let world = world_with_margins(15.0);
-    let names = ["us_military", "coalition_townsend"];
+    let world = crate::harness::world();
+    let names = ["us_military"];
     let share = |drawn: &dyn Fn(&str) -> bool, runs| {
         let accounts = accounts_drawing(&world, &names, drawn);
         let check = convoy_sim::check::check(&accounts, &world, runs, Some(2), &|| true).unwrap();
         let claim = (check.claims.iter())
-            .position(|c| c.claim.id == "none_in_is_ground")
+            .position(|c| c.claim.id == "eleven_stuck_in_desert")
             .unwrap();
         let j = check.judgement(claim, 0);
         (j.probability, j.verdict)
@@ -134,7 +145,9 @@ fn a_drawn_zone_edge_alone_makes_a_claim_a_share_between_none_and_all() {
         .map(|i| i.name)
         .collect();
     assert!(
-        drawn.contains(&"zone:islamic_state_euphrates_syria.edge".to_string()),
+        drawn
+            .iter()
+            .any(|n| n == "zone:syrian_government_central_desert.edge"),
         "{drawn:?}"
     );
     assert!(

@@ -102,7 +102,8 @@ fn without_turnbacks(pts: Vec<(i32, i32)>) -> Vec<Vec<(i32, i32)>> {
         if let [.., a, b] = current[..] {
             let (u, v) = ((b.0 - a.0, b.1 - a.1), (q.0 - b.0, q.1 - b.1));
             let dot = f64::from(u.0 * v.0 + u.1 * v.1);
-            let norms = f64::from(u.0 * u.0 + u.1 * u.1).sqrt() * f64::from(v.0 * v.0 + v.1 * v.1).sqrt();
+            let norms =
+                f64::from(u.0 * u.0 + u.1 * u.1).sqrt() * f64::from(v.0 * v.0 + v.1 * v.1).sqrt();
             // Sharper than 150°: end the path here and start the next one from the turn.
             if dot < -0.866 * norms {
                 paths.push(std::mem::replace(&mut current, vec![b]));
@@ -697,7 +698,10 @@ mod tests {
         let there_and_back = vec![(0, 0), (10, 0), (20, 0), (12, 0), (12, 0), (5, 0)];
         assert_eq!(
             without_turnbacks(there_and_back),
-            vec![vec![(0, 0), (10, 0), (20, 0)], vec![(20, 0), (12, 0), (5, 0)]]
+            vec![
+                vec![(0, 0), (10, 0), (20, 0)],
+                vec![(20, 0), (12, 0), (5, 0)]
+            ]
         );
         let bend = vec![(0, 0), (10, 0), (10, 10), (0, 12)];
         assert_eq!(without_turnbacks(bend.clone()), vec![bend]);
