@@ -632,6 +632,33 @@ mod tests {
         );
     }
 
+    /// Issue #14: a file written as it is made (a layer) that fails half-way — a full disk —
+    /// replaces nothing and leaves nothing staged.
+    #[test]
+    fn a_streamed_file_that_fails_half_way_replaces_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        write(out, &[folder("a", "old a")]).unwrap();
+        let failing = OutputFile::streamed("track_points.geojson", |w| {
+            w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+            Err(io::Error::from(io::ErrorKind::StorageFull).into())
+        });
+        let set = [Folder {
+            name: "a".into(),
+            kind: Kind::Run,
+            files: vec![OutputFile::new("summary.json", "new a"), failing],
+        }];
+        let err = write(out, &set).unwrap_err();
+        assert!(matches!(err, Error::Environment(_)), "{err}");
+        assert!(err.to_string().contains("track_points.geojson"), "{err}");
+        assert_eq!(summary(out, "a"), "old a");
+        assert!(!out.join("a/track_points.geojson").exists());
+        assert_eq!(
+            fs::read_dir(out.join(".convoy-sim/new")).unwrap().count(),
+            0
+        );
+    }
+
     #[test]
     fn a_user_folder_in_the_staging_place_is_refused() {
         let dir = tempfile::tempdir().unwrap();
