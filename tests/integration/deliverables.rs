@@ -263,7 +263,7 @@ fn the_kmz_opens_in_gdal_with_the_geojson_counts_and_tracks_in_time_order() {
     for key in ["status", "zone", "nearest_place", "agent"] {
         assert!(
             end.descendants()
-                .any(|n| n.has_tag_name("Data") && n.attribute("name") == Some(key)),
+                .any(|n| n.has_tag_name("SimpleData") && n.attribute("name") == Some(key)),
             "{key}"
         );
     }

@@ -267,7 +267,7 @@ fn a_moved_folder_still_finds_its_layers() {
     );
     let doc = qgis_xml(&qgs);
     let sources = datasources(&doc);
-    assert_eq!(sources.len(), DRAW_ORDER.len());
+    assert_eq!(sources.len(), DRAW_ORDER.len() + BASEMAP.len());
     for source in sources {
         assert!(source.starts_with("./"), "{source} is not relative");
         assert!(
