@@ -10,7 +10,7 @@
 //!
 //! | account | agent-samples | peak before streaming | peak streamed |
 //! |---|---|---|---|
-//! | ×1 | 19,363 | 69 MB | 18 MB |
+//! | ×1 | 19,652 | 69 MB | 18 MB |
 //! | ×100 | 1,965,200 | 6.1 GB | 227 MB |
 //! | ×1000 | 15,490,400 | (refused; ~48 GB by the same slope) | 1.73 GB |
 //!
