@@ -49,7 +49,7 @@ fn maps(c: &mut Criterion) {
                 ensemble: None,
             };
             black_box((
-                files(&result, us, &geo, inputs, Formats::default(), None).unwrap(),
+                bytes(&files(&result, us, &geo, inputs, Formats::default(), None)),
                 map::run_map_png(&scene, Size::RUN_DEFAULT).unwrap(),
                 map::timeline_png(&scene, Size::RUN_DEFAULT).unwrap(),
             ))
@@ -81,3 +81,8 @@ fn maps(c: &mut Criterion) {
 
 criterion_group!(benches, maps);
 criterion_main!(benches);
+
+/// What the files hold, made whole in memory (the CLI streams the large ones to disk instead).
+fn bytes(files: &[convoy_sim::output::run::OutputFile<'_>]) -> usize {
+    files.iter().map(|f| f.bytes().unwrap().len()).sum()
+}

@@ -2,27 +2,38 @@
 //! front with the figure, instead of dying half-way for want of memory.
 //!
 //! The work of a run is its agents times the times each is recorded at (its *agent-samples*):
-//! the engine keeps a sample per agent per recording time, and `track_points.geojson`, the
-//! largest output, has a feature for each. The byte figures are measured, not derived: peak
-//! resident memory of `convoy-sim run` on the US military's account scaled to 10× and 100× its
-//! buses (535 and 2,400 agents, 266 recording times) grows by about 1.6 KB per agent-sample over
-//! a base of about 40 MB, the embedded geography and basemap included.
+//! the engine keeps a sample per agent per recording time. The output files are streamed to
+//! disk a feature at a time, so what a run holds is the engine's result and the maps, not the
+//! files' text. The byte figures are measured, not derived: peak resident memory
+//! (`/usr/bin/time -v`, release build) of `convoy-sim run` on the US military's account with its
+//! buses ×100 and ×1000 and its people ×100 (6,800 and 53,600 agents, 289 recording times):
+//!
+//! | account | agent-samples | peak before streaming | peak streamed |
+//! |---|---|---|---|
+//! | ×1 | 19,652 | 69 MB | 18 MB |
+//! | ×100 | 1,965,200 | 6.1 GB | 227 MB |
+//! | ×1000 | 15,490,400 | (refused; ~48 GB by the same slope) | 1.73 GB |
+//!
+//! about 110 bytes per agent-sample over a base of under 20 MB (the embedded geography and
+//! basemap included).
 
 use crate::scenario::Scenario;
 
 /// Memory a process needs before any run: the embedded geography and basemap, the font.
 pub const BASE_BYTES: u64 = 40 << 20;
-/// Peak memory of a run with its output files, per agent-sample (measured: 1.6–1.7 KB before
-/// the point layers were also written as CSV; `track_points.csv` adds about 200 B a row, an
-/// estimate not yet measured, hence the margin).
-pub const RUN_BYTES_PER_SAMPLE: u64 = 2_100;
-/// What `--gpkg` adds to a run's peak, per agent-sample: the GeoPackage built in memory and its
-/// serialized copy (measured on the US military's account at 10×: 70 MB more over 141,775
-/// agent-samples, about 500 bytes each).
-pub const GPKG_BYTES_PER_SAMPLE: u64 = 600;
-/// Memory one realization of an ensemble holds while it runs, per agent-sample: the samples,
-/// tracks and passages of its result (a realization writes no files).
-pub const REALIZATION_BYTES_PER_SAMPLE: u64 = 120;
+/// Peak memory of a run with its output files and maps, per agent-sample: measured 106–110 B
+/// (see the table above); 160 leaves room for what the measurement did not exercise (events
+/// per agent vary by account, the report's tracks).
+pub const RUN_BYTES_PER_SAMPLE: u64 = 160;
+/// What `--gpkg` adds to a run's peak: SQLite writes the file page by page from its page cache
+/// (2 MiB by default), whatever the size of the layers.
+pub const GPKG_BYTES: u64 = 16 << 20;
+/// Memory one realization of an ensemble holds while it runs, per agent: a realization records
+/// only ends (`engine::Record::Ends`) — an agent's id, kind, end, a sample and the few track
+/// points its probes need — however many recording times the scenario has. Measured: the ×100
+/// account (6,800 agents) with `--runs 8 --threads 2` peaks 24 MB over the same run without, so
+/// at most 1.8 KB per agent per thread, the chunk of ends included; twice that here.
+pub const REALIZATION_BYTES_PER_AGENT: u64 = 4_096;
 /// What an ensemble keeps of each agent in each realization until its chunk is folded in: where
 /// the agent ended, classified (an upper bound on `ensemble::End`).
 pub const END_BYTES: u64 = 64;
@@ -63,21 +74,26 @@ impl Cost {
         self.agent_samples().saturating_mul(RUN_BYTES_PER_SAMPLE)
     }
 
-    /// Memory the engine's result of one run holds (no files made from it).
+    /// Memory the engine's result of one run holds (no files made from it): every sample kept,
+    /// as `check` keeps each account's single run.
     pub fn result_bytes(&self) -> u64 {
-        self.agent_samples()
-            .saturating_mul(REALIZATION_BYTES_PER_SAMPLE)
+        self.agent_samples().saturating_mul(RUN_BYTES_PER_SAMPLE)
     }
 
     /// What a run's `run.gpkg` adds to [`Cost::run_bytes`].
     pub fn gpkg_bytes(&self) -> u64 {
-        self.agent_samples().saturating_mul(GPKG_BYTES_PER_SAMPLE)
+        GPKG_BYTES
+    }
+
+    /// Memory one lean realization holds while it runs.
+    pub fn realization_bytes(&self) -> u64 {
+        self.agents.saturating_mul(REALIZATION_BYTES_PER_AGENT)
     }
 
     /// Memory an ensemble holds at its peak on `threads` threads: a realization running on each,
     /// and the ends of a chunk of realizations waiting to be folded in, in order.
     pub fn ensemble_bytes(&self, threads: u64) -> u64 {
-        let running = self.result_bytes().saturating_mul(threads);
+        let running = self.realization_bytes().saturating_mul(threads);
         let chunk = self
             .agents
             .saturating_mul(END_BYTES)

@@ -7,7 +7,7 @@ use convoy_sim::Geography;
 use convoy_sim::engine;
 use convoy_sim::ensemble::Ensemble;
 use convoy_sim::output::compare::divergence;
-use convoy_sim::output::kml::{Account, compare_kmz};
+use convoy_sim::output::kml::{Account, write_compare_kmz};
 use convoy_sim::output::map::{self, Scene, Size};
 use convoy_sim::output::run::{OutputFile, kml_layers};
 use convoy_sim::output::{provenance, report};
@@ -207,20 +207,17 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
         ));
     }
     if args.map.kml {
-        let layers: Vec<_> = runs.iter().map(|(s, r)| kml_layers(r, s, world)).collect();
         let accounts: Vec<Account<'_>> = runs
             .iter()
-            .zip(&layers)
-            .map(|((scenario, result), layers)| Account {
+            .map(|&(scenario, result)| Account {
                 scenario,
                 result,
-                layers,
+                layers: kml_layers(result, scenario, world),
             })
             .collect();
-        compare.push(OutputFile::new(
-            "compare.kmz",
-            compare_kmz(&accounts, world).map_err(|e| Error::Internal(Box::new(e)))?,
-        ));
+        compare.push(OutputFile::streamed("compare.kmz", move |w| {
+            Ok(write_compare_kmz(w, &accounts, world)?)
+        }));
     }
     writes.push(Folder {
         name: "compare".into(),

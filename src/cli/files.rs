@@ -18,7 +18,7 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use convoy_sim::output::run::OutputFile;
+use convoy_sim::output::run::{Contents, OutputFile, WriteError};
 use serde::{Deserialize, Serialize};
 
 use super::Error;
@@ -52,11 +52,12 @@ pub enum Kind {
 }
 
 /// One folder of a command's results.
-pub struct Folder {
+pub struct Folder<'a> {
     /// The folder's name inside the output folder.
     pub name: String,
     pub kind: Kind,
-    pub files: Vec<OutputFile>,
+    /// Written in this order; a streamed file is made as it is written (see [`Contents`]).
+    pub files: Vec<OutputFile<'a>>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -222,6 +223,26 @@ fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
     f.sync_all()
 }
 
+/// Writes `file` as a new file at `path` and syncs it to disk: its bytes, or what it streams
+/// through a buffer, or the database it writes there.
+fn write_output(path: &Path, file: &OutputFile<'_>) -> Result<(), WriteError> {
+    match &file.contents {
+        Contents::Bytes(bytes) => write_synced(path, bytes)?,
+        Contents::Stream(write) => {
+            let mut sink = io::BufWriter::with_capacity(1 << 20, File::create_new(path)?);
+            write(&mut sink)?;
+            sink.into_inner()
+                .map_err(io::IntoInnerError::into_error)?
+                .sync_all()?;
+        }
+        Contents::Database(write) => {
+            write(path)?;
+            File::open(path)?.sync_all()?;
+        }
+    }
+    Ok(())
+}
+
 /// Syncs a folder's entries (the renames and creations in it) to disk.
 fn sync_dir(path: &Path) -> io::Result<()> {
     File::open(path)?.sync_all()
@@ -343,7 +364,11 @@ impl Staging {
         };
         fs::create_dir(&tmp).map_err(|e| failed("the folder", e))?;
         for f in &folder.files {
-            write_synced(&tmp.join(&f.name), &f.contents).map_err(|e| failed(&f.name, e))?;
+            write_output(&tmp.join(&f.name), f).map_err(|e| match e {
+                WriteError::Io(e) => failed(&f.name, e),
+                e if e.is_system() => failed(&f.name, io::Error::other(e)),
+                e => Error::Internal(Box::new(e)),
+            })?;
         }
         let names = folder.files.iter().map(|f| f.name.clone()).collect();
         let manifest = json(&Manifest::new(command, folder.kind, names))?;
@@ -538,7 +563,7 @@ enum Failure {
 mod tests {
     use super::*;
 
-    fn folder(name: &str, content: &str) -> Folder {
+    fn folder(name: &str, content: &str) -> Folder<'static> {
         Folder {
             name: name.into(),
             kind: Kind::Run,
@@ -603,6 +628,33 @@ mod tests {
         assert_eq!(summary(out, "b"), "old b");
         assert!(notes.iter().any(|n| n.contains("put back")), "{notes:?}");
         assert!(!out.join(".convoy-sim/journal.json").exists());
+        assert_eq!(
+            fs::read_dir(out.join(".convoy-sim/new")).unwrap().count(),
+            0
+        );
+    }
+
+    /// Issue #14: a file written as it is made (a layer) that fails half-way — a full disk —
+    /// replaces nothing and leaves nothing staged.
+    #[test]
+    fn a_streamed_file_that_fails_half_way_replaces_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        write(out, &[folder("a", "old a")]).unwrap();
+        let failing = OutputFile::streamed("track_points.geojson", |w| {
+            w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+            Err(io::Error::from(io::ErrorKind::StorageFull).into())
+        });
+        let set = [Folder {
+            name: "a".into(),
+            kind: Kind::Run,
+            files: vec![OutputFile::new("summary.json", "new a"), failing],
+        }];
+        let err = write(out, &set).unwrap_err();
+        assert!(matches!(err, Error::Environment(_)), "{err}");
+        assert!(err.to_string().contains("track_points.geojson"), "{err}");
+        assert_eq!(summary(out, "a"), "old a");
+        assert!(!out.join("a/track_points.geojson").exists());
         assert_eq!(
             fs::read_dir(out.join(".convoy-sim/new")).unwrap().count(),
             0

@@ -190,22 +190,21 @@ fn not_a_file(path: &Path, meta: &std::fs::Metadata, expected: &Expected) -> Res
 
 /// Every file of one run: the data files and the map, and the ensemble's files if there is one.
 #[allow(clippy::too_many_arguments)]
-pub fn outputs(
-    world: &Geography,
+pub fn outputs<'a>(
+    world: &'a Geography,
     basemap: &convoy_sim::data::Basemap,
-    scenario: &Scenario,
-    result: &convoy_sim::engine::RunResult,
+    scenario: &'a Scenario,
+    result: &'a convoy_sim::engine::RunResult,
     (path, text): (&Path, &str),
     size: Size,
     extras: &MapArgs,
-    ensemble: Option<&convoy_sim::ensemble::Ensemble>,
-) -> Result<Vec<OutputFile>, Error> {
+    ensemble: Option<&'a convoy_sim::ensemble::Ensemble>,
+) -> Result<Vec<OutputFile<'a>>, Error> {
     let inputs = Inputs {
         scenario_path: &path.display().to_string(),
         scenario_text: text,
     };
-    let mut outputs = files(result, scenario, world, inputs, extras.formats(), ensemble)
-        .map_err(|e| Error::Internal(Box::new(e)))?;
+    let mut outputs = files(result, scenario, world, inputs, extras.formats(), ensemble);
     let scene = Scene {
         geo: world,
         basemap,

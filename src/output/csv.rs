@@ -5,36 +5,49 @@
 //! would start a formula (`=`, `+`, `-`, `@`) is written with a leading `'`, as spreadsheets show
 //! text, so opening the file runs nothing.
 
-use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::io::Write;
 
 use geojson::GeometryValue;
 use serde_json::Value;
 
 use super::check::csv_field;
-use super::run::{Layer, LayerGeometry};
+use super::run::{Layer, LayerGeometry, OutputFile};
 
 /// The field that holds each point's time.
 const TIME: &str = "event_time";
 
-/// The layer's points as CSV, or `None` for a layer of lines or polygons.
-pub fn points(layer: &Layer) -> Option<String> {
+/// The layer's points as `<name>.csv`, written row by row as it is staged, or `None` for a layer
+/// of lines or polygons.
+pub fn points_file<'a>(layer: &Layer<'a>) -> Option<OutputFile<'a>> {
     if layer.geometry != LayerGeometry::Point {
         return None;
     }
-    let fields: BTreeSet<&str> = layer
-        .features
-        .iter()
-        .filter_map(|f| f.properties.as_ref())
-        .flat_map(|p| p.keys().map(String::as_str))
+    let layer = layer.clone();
+    Some(OutputFile::streamed(
+        &format!("{}.csv", layer.name),
+        move |w| Ok(write_points(w, &layer)?),
+    ))
+}
+
+/// The layer's points as CSV: a header, then a row per feature.
+fn write_points(w: &mut dyn Write, layer: &Layer<'_>) -> std::io::Result<()> {
+    let fields: Vec<&str> = layer
+        .schema()
+        .fields
+        .keys()
+        .map(String::as_str)
         .filter(|k| *k != TIME)
         .collect();
-    let mut out = String::from("lon,lat,time");
+    let mut header = String::from("lon,lat,time");
     for f in &fields {
-        out.push(',');
-        out.push_str(&csv_field(f));
+        header.push(',');
+        header.push_str(&csv_field(f));
     }
-    out.push('\n');
-    for f in &layer.features {
+    header.push('\n');
+    w.write_all(header.as_bytes())?;
+    let mut row = String::new();
+    for f in layer.features() {
         let Some(GeometryValue::Point { coordinates: c }) = f.geometry.as_ref().map(|g| &g.value)
         else {
             continue;
@@ -45,14 +58,16 @@ pub fn points(layer: &Layer) -> Option<String> {
                 .and_then(|p| p.get(k))
                 .map_or(String::new(), cell)
         };
-        out.push_str(&format!("{},{},{}", c[0], c[1], field(TIME)));
+        row.clear();
+        let _ = write!(row, "{},{},{}", c[0], c[1], field(TIME));
         for k in &fields {
-            out.push(',');
-            out.push_str(&field(k));
+            row.push(',');
+            row.push_str(&field(k));
         }
-        out.push('\n');
+        row.push('\n');
+        w.write_all(row.as_bytes())?;
     }
-    Some(out)
+    Ok(())
 }
 
 /// One cell: numbers as written, text quoted as CSV needs and kept from starting a formula.
@@ -72,11 +87,12 @@ mod tests {
     use crate::units::LonLat;
     use serde_json::json;
 
-    fn layer(geometry: LayerGeometry) -> Layer {
-        Layer {
-            name: "events",
+    fn layer(geometry: LayerGeometry) -> Layer<'static> {
+        Layer::of(
+            "events",
             geometry,
-            features: vec![
+            crate::output::qgis::events(),
+            vec![
                 point_feature(
                     LonLat::new(39.9, 34.4),
                     properties([
@@ -90,8 +106,13 @@ mod tests {
                     properties([("event_time", json!(null)), ("seq", json!(3))]),
                 ),
             ],
-            style: crate::output::qgis::events(),
-        }
+        )
+    }
+
+    fn points(layer: &Layer<'_>) -> Option<String> {
+        let file = points_file(layer)?;
+        assert_eq!(file.name, "events.csv");
+        Some(String::from_utf8(file.bytes().unwrap()).unwrap())
     }
 
     #[test]

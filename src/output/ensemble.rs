@@ -107,13 +107,13 @@ pub fn cells(e: &Ensemble) -> BTreeMap<(i64, i64), Cell> {
 /// The ensemble's grid as a GIS layer, `ensemble` — `ensemble.geojson` and its QGIS style: square
 /// cells with the expected number of buses and of people ending in them (averaged over
 /// realizations), only cells where anything ends.
-pub fn layer(e: &Ensemble) -> Layer {
-    Layer {
-        name: "ensemble",
-        geometry: LayerGeometry::Polygon,
-        features: density_features(e),
-        style: super::qgis::ensemble(),
-    }
+pub fn layer<'a>(e: &Ensemble) -> Layer<'a> {
+    Layer::of(
+        "ensemble",
+        LayerGeometry::Polygon,
+        super::qgis::ensemble(),
+        density_features(e),
+    )
 }
 
 fn density_features(e: &Ensemble) -> Vec<Feature> {

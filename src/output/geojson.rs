@@ -49,14 +49,32 @@ fn feature(value: GeometryValue, properties: JsonObject) -> Feature {
 
 /// Serialises features as a FeatureCollection, one feature per line, ending in a newline.
 pub fn feature_collection(features: &[Feature]) -> String {
-    let mut out = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
-    for (i, f) in features.iter().enumerate() {
-        // A Feature built from plain values always serialises.
-        out.push_str(&serde_json::to_string(f).unwrap_or_default());
-        out.push_str(if i + 1 < features.len() { ",\n" } else { "\n" });
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write_feature_collection(&mut out, features.iter().cloned());
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes features as a FeatureCollection, one feature per line, ending in a newline: the bytes
+/// of [`feature_collection`], without holding the features or the text.
+pub fn write_feature_collection(
+    w: &mut dyn std::io::Write,
+    features: impl Iterator<Item = Feature>,
+) -> std::io::Result<()> {
+    w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+    let mut any = false;
+    for f in features {
+        if any {
+            w.write_all(b",\n")?;
+        }
+        any = true;
+        // A Feature built from plain values always serialises; only the writer can fail.
+        serde_json::to_writer(&mut *w, &f).map_err(std::io::Error::from)?;
     }
-    out.push_str("]}\n");
-    out
+    if any {
+        w.write_all(b"\n")?;
+    }
+    w.write_all(b"]}\n")
 }
 
 /// The (lon, lat) vertices of a feature built here: one for a Point, each in order for a

@@ -3,15 +3,17 @@
 //!
 //! SQLite (bundled, compiled in) holds the tables; the geometry blobs — the GeoPackage header
 //! (`GP`, version 0, little-endian, an xy envelope, srs_id 4326) followed by ISO WKB — are written
-//! here. The database is built in memory and serialized, so nothing touches the disk and the same
-//! layers always give the same bytes: the statements run in a fixed order and no clock is read
-//! (`last_change` and the styles' `update_time` are the run's end time).
+//! here. SQLite writes the file where the CLI stages it, row by row, so a layer of millions of
+//! points is never whole in memory; the same layers always give the same bytes: the statements
+//! run in a fixed order and no clock is read (`last_change` and the styles' `update_time` are the
+//! run's end time). Each layer has its R-tree spatial index (`rtree_<layer>_geom`, registered in
+//! `gpkg_extensions`, with the triggers GDAL writes), filled as the rows go in.
 //!
 //! Field types are those GDAL gives the same features read from GeoJSON: Integer, Real, String,
 //! and DateTime for ISO 8601 UTC text, stored as the spec's `YYYY-MM-DDTHH:MM:SS.SSSZ`. The
 //! `layer_styles` table is the one QGIS writes, with each layer's `.qml` as its default style.
 
-use std::collections::BTreeMap;
+use std::path::Path;
 
 use jiff::Timestamp;
 use rusqlite::Connection;
@@ -28,7 +30,8 @@ const USER_VERSION: u32 = 10300;
 const WGS84: i32 = 4326;
 
 /// The tables every GeoPackage has, as the spec (annex C) defines them, and its three required
-/// spatial reference systems; then QGIS's `layer_styles`.
+/// spatial reference systems; the extensions table, for the spatial indexes; then QGIS's
+/// `layer_styles`.
 const SCHEMA: &str = r#"
 CREATE TABLE gpkg_spatial_ref_sys (
   srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,
@@ -52,6 +55,10 @@ INSERT INTO gpkg_spatial_ref_sys VALUES
   ('WGS 84 geodetic', 4326, 'EPSG', 4326,
    'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4326"]]',
    'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid');
+CREATE TABLE gpkg_extensions (
+  table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, definition TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));
 CREATE TABLE layer_styles (
   id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256), f_table_schema TEXT(256),
   f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT,
@@ -61,7 +68,7 @@ CREATE TABLE layer_styles (
 
 /// A field's type, as GDAL would type it from the GeoJSON values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Field {
+pub enum Field {
     /// Fits in 32 bits: GDAL's Integer.
     Integer,
     /// GDAL's Integer64.
@@ -86,7 +93,7 @@ impl Field {
     }
 
     /// The type of one value; `None` for null, which fits any.
-    fn of(v: &Value) -> Option<Field> {
+    pub fn of(v: &Value) -> Option<Field> {
         match v {
             Value::Null => None,
             Value::Bool(_) => Some(Field::Boolean),
@@ -102,7 +109,7 @@ impl Field {
     }
 
     /// The type that holds values of both.
-    fn join(self, other: Field) -> Field {
+    pub fn join(self, other: Field) -> Field {
         match (self, other) {
             (a, b) if a == b => a,
             (Field::Integer | Field::Integer64, Field::Integer | Field::Integer64) => {
@@ -129,21 +136,13 @@ fn spec_time(t: Timestamp) -> String {
 }
 
 /// Every property of a layer with the type that holds all its values, in key order.
-fn fields(layer: &Layer) -> Vec<(&str, Field)> {
-    let mut fields: BTreeMap<&str, Option<Field>> = BTreeMap::new();
-    for props in layer.features.iter().filter_map(|f| f.properties.as_ref()) {
-        for (k, v) in props {
-            let seen = fields.entry(k).or_default();
-            *seen = match (*seen, Field::of(v)) {
-                (Some(a), Some(b)) => Some(a.join(b)),
-                (a, b) => a.or(b),
-            };
-        }
-    }
+fn fields<'l>(layer: &'l Layer<'_>) -> Vec<(&'l str, Field)> {
     // A field that is null everywhere is text, as GDAL reads it.
-    fields
-        .into_iter()
-        .map(|(k, f)| (k, f.unwrap_or(Field::Text)))
+    layer
+        .schema()
+        .fields
+        .iter()
+        .map(|(k, f)| (k.as_str(), f.unwrap_or(Field::Text)))
         .collect()
 }
 
@@ -206,7 +205,7 @@ fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-fn write_layer(db: &Connection, layer: &Layer, last_change: &str) -> rusqlite::Result<()> {
+fn write_layer(db: &Connection, layer: &Layer<'_>, last_change: &str) -> rusqlite::Result<()> {
     let fields = fields(layer);
     let type_name = match layer.geometry {
         LayerGeometry::Point => "POINT",
@@ -221,7 +220,7 @@ fn write_layer(db: &Connection, layer: &Layer, last_change: &str) -> rusqlite::R
     db.execute_batch(&format!(
         "CREATE TABLE {table} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom {type_name}{columns});"
     ))?;
-    let extent = bounds(layer.features.iter().flat_map(vertices));
+    let extent = layer.schema().extent;
     db.execute(
         "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, min_x, min_y, max_x, max_y, srs_id) \
          VALUES (?1, 'features', ?1, '', ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -244,19 +243,35 @@ fn write_layer(db: &Connection, layer: &Layer, last_change: &str) -> rusqlite::R
         .map(|(k, _)| format!(", {}", ident(k)))
         .collect();
     let slots: String = (0..fields.len()).map(|i| format!(", ?{}", i + 2)).collect();
+    let rtree = ident(&format!("rtree_{}_geom", layer.name));
+    db.execute_batch(&format!(
+        "CREATE VIRTUAL TABLE {rtree} USING rtree(id, minx, maxx, miny, maxy);"
+    ))?;
     let mut insert = db.prepare(&format!(
         "INSERT INTO {table} (geom{names}) VALUES (?1{slots})"
     ))?;
-    for f in &layer.features {
+    let mut index = db.prepare(&format!("INSERT INTO {rtree} VALUES (?1, ?2, ?3, ?4, ?5)"))?;
+    for f in layer.features() {
         let props = f.properties.as_ref();
-        let mut row = vec![geometry(&vertices(f), layer.geometry).map_or(Sql::Null, Sql::Blob)];
+        let xy = vertices(&f);
+        let mut row = vec![geometry(&xy, layer.geometry).map_or(Sql::Null, Sql::Blob)];
         row.extend(
             fields
                 .iter()
                 .map(|(k, field)| sql_value(props.and_then(|p| p.get(*k)), *field)),
         );
         insert.execute(rusqlite::params_from_iter(row))?;
+        if let Some([x0, y0, x1, y1]) = bounds(xy.iter().copied()) {
+            index.execute(rusqlite::params![db.last_insert_rowid(), x0, x1, y0, y1])?;
+        }
     }
+    // The index is filled as the rows went in; from here on, these keep it in step with edits in
+    // GDAL or QGIS, which provide the ST_ functions (as GDAL writes them, GeoPackage 1.3 F.3).
+    db.execute_batch(&rtree_triggers(layer.name))?;
+    db.execute(
+        "INSERT INTO gpkg_extensions VALUES (?1, 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
+        [layer.name],
+    )?;
     db.execute(
         "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, owner, ui, update_time) \
          VALUES ('', '', ?1, 'geom', ?1, ?2, '', 1, 'convoy-sim', '', NULL, ?3)",
@@ -265,11 +280,40 @@ fn write_layer(db: &Connection, layer: &Layer, last_change: &str) -> rusqlite::R
     Ok(())
 }
 
-/// `run.gpkg`: `layers` as a GeoPackage, stamped `last_change` (the run's end, not the clock).
-pub fn geopackage(layers: &[Layer], last_change: Timestamp) -> rusqlite::Result<Vec<u8>> {
-    let db = Connection::open_in_memory()?;
+/// The triggers that keep table `t`'s R-tree `rtree_t_geom` in step with its geometries, as GDAL
+/// writes them.
+fn rtree_triggers(t: &str) -> String {
+    let (table, rtree) = (ident(t), ident(&format!("rtree_{t}_geom")));
+    let trigger = |suffix: &str| ident(&format!("rtree_{t}_geom_{suffix}"));
+    let insert = format!(
+        "INSERT OR REPLACE INTO {rtree} VALUES (NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom));"
+    );
+    let present = "NEW.geom NOT NULL AND NOT ST_IsEmpty(NEW.geom)";
+    let absent = "NEW.geom ISNULL OR ST_IsEmpty(NEW.geom)";
+    [
+        format!("CREATE TRIGGER {} AFTER INSERT ON {table} WHEN ({present}) BEGIN {insert} END;", trigger("insert")),
+        format!("CREATE TRIGGER {} AFTER UPDATE OF geom ON {table} WHEN OLD.fid = NEW.fid AND ({present}) BEGIN {insert} END;", trigger("update1")),
+        format!("CREATE TRIGGER {} AFTER UPDATE OF geom ON {table} WHEN OLD.fid = NEW.fid AND ({absent}) BEGIN DELETE FROM {rtree} WHERE id = OLD.fid; END;", trigger("update2")),
+        format!("CREATE TRIGGER {} AFTER UPDATE ON {table} WHEN OLD.fid != NEW.fid AND ({present}) BEGIN DELETE FROM {rtree} WHERE id = OLD.fid; {insert} END;", trigger("update3")),
+        format!("CREATE TRIGGER {} AFTER UPDATE ON {table} WHEN OLD.fid != NEW.fid AND ({absent}) BEGIN DELETE FROM {rtree} WHERE id IN (OLD.fid, NEW.fid); END;", trigger("update4")),
+        format!("CREATE TRIGGER {} AFTER DELETE ON {table} WHEN OLD.geom NOT NULL BEGIN DELETE FROM {rtree} WHERE id = OLD.fid; END;", trigger("delete")),
+    ]
+    .join("\n")
+}
+
+/// `run.gpkg`: `layers` as a GeoPackage written at `path` (which must not exist yet), stamped
+/// `last_change` (the run's end, not the clock). SQLite writes the file page by page as the rows
+/// go in, so a layer of millions of points needs no more memory than its page cache.
+pub fn write_geopackage(
+    path: &Path,
+    layers: &[Layer<'_>],
+    last_change: Timestamp,
+) -> rusqlite::Result<()> {
+    let db = Connection::open(path)?;
+    // No journal: the file is new and only staged, and a write that fails is thrown away whole.
     db.execute_batch(&format!(
-        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {USER_VERSION};"
+        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; \
+         PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {USER_VERSION};"
     ))?;
     let stamp = spec_time(last_change);
     let tx = db.unchecked_transaction()?;
@@ -284,7 +328,7 @@ pub fn geopackage(layers: &[Layer], last_change: Timestamp) -> rusqlite::Result<
         [&stamp],
     )?;
     tx.commit()?;
-    Ok(db.serialize(rusqlite::MAIN_DB)?.to_vec())
+    db.close().map_err(|(_, e)| e)
 }
 
 #[cfg(test)]

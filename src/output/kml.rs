@@ -2,8 +2,8 @@
 //!
 //! One `doc.kml`, zipped. `compare.kmz` holds a Folder per account, each as below. The Document
 //! holds a style per bus and people track and per end status,
-//! in the colours of `map.png`, then five Folders: "End positions" (a Placemark per agent, its
-//! end-state fields as ExtendedData), "Tracks" (a `gx:Track` per agent that moved), "Routes" (the
+//! in the colours of `map.png`, then five folders: "End positions" (a Placemark per agent, its
+//! end-state fields as ExtendedData, typed by the folder's `<Schema>`), "Tracks" (a `gx:Track` per agent that moved), "Routes" (the
 //! same tracks as LineStrings with a TimeSpan, hidden), "Events" (a Placemark per event with its
 //! TimeStamp) and "Places" (the places named as nearest to an end).
 //!
@@ -22,15 +22,18 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::io::Write as _;
+use std::io::{self, Write};
+
+use zip::result::ZipResult;
 
 use plotters::style::RGBColor;
 use serde_json::Value;
 
 use super::geojson::vertices;
+use super::gpkg::Field;
 use super::kml_icons::{self as icons, Shape};
 use super::map::style;
-use super::run::{Layer, agent_type, time_text, tracked};
+use super::run::{Layer, Sink, agent_type, time_text, tracked};
 use super::xml::escape;
 use crate::Geography;
 use crate::engine::{RunResult, Status};
@@ -47,9 +50,10 @@ fn coordinate(v: f64) -> String {
     format!("{r}")
 }
 
-/// The `ExtendedData` of a feature's properties, in key order; nulls left out.
-fn extended_data(props: Option<&serde_json::Map<String, Value>>) -> String {
-    let mut out = String::from("<ExtendedData>");
+/// The `ExtendedData` of a feature's properties, in key order, as data of the `<Schema>` with id
+/// `schema` (see [`schemas`]); nulls left out.
+fn extended_data(props: Option<&serde_json::Map<String, Value>>, schema: &str) -> String {
+    let mut out = format!("<ExtendedData><SchemaData schemaUrl=\"#{schema}\">");
     for (k, v) in props.into_iter().flatten() {
         let text = match v {
             Value::Null => continue,
@@ -58,12 +62,58 @@ fn extended_data(props: Option<&serde_json::Map<String, Value>>) -> String {
         };
         let _ = write!(
             out,
-            "<Data name=\"{}\"><value>{}</value></Data>",
+            "<SimpleData name=\"{}\">{}</SimpleData>",
             escape(k),
             escape(&text)
         );
     }
-    out.push_str("</ExtendedData>");
+    out.push_str("</SchemaData></ExtendedData>");
+    out
+}
+
+/// The fields of the places folder and their types.
+const PLACE_FIELDS: [(&str, Field); 6] = [
+    ("aliases", Field::Text),
+    ("country", Field::Text),
+    ("id", Field::Text),
+    ("kind", Field::Text),
+    ("source", Field::Text),
+    ("uncertainty_km", Field::Real),
+];
+
+/// A field's type as a KML `<SimpleField>` names it: KML has no date type, and no integer wider
+/// than 32 bits, so times are text (ISO 8601, as in the GeoJSON) and wider integers double.
+fn simple_type(field: Option<Field>) -> &'static str {
+    match field {
+        Some(Field::Integer) => "int",
+        Some(Field::Integer64 | Field::Real) => "double",
+        Some(Field::Boolean) => "bool",
+        Some(Field::DateTime | Field::Text) | None => "string",
+    }
+}
+
+/// The fields of layer `name` of `layers` and their types, in key order.
+fn layer_fields(layers: &[Layer<'_>], name: &str) -> Vec<(String, Option<Field>)> {
+    layers
+        .iter()
+        .filter(|l| l.name == name)
+        .flat_map(|l| l.schema().fields.iter().map(|(k, f)| (k.clone(), *f)))
+        .collect()
+}
+
+/// A `<Schema>` with id `id` typing the `ExtendedData` of a folder's placemarks, so GDAL's KML
+/// and LIBKML drivers read numbers as numbers.
+fn schema<'f>(id: &str, fields: impl IntoIterator<Item = (&'f str, Option<Field>)>) -> String {
+    let mut out = format!("<Schema name=\"{id}\" id=\"{id}\">");
+    for (k, f) in fields {
+        let _ = write!(
+            out,
+            "<SimpleField name=\"{}\" type=\"{}\"/>",
+            escape(k),
+            simple_type(f)
+        );
+    }
+    out.push_str("</Schema>");
     out
 }
 
@@ -127,11 +177,12 @@ fn styles<'a>(results: impl Iterator<Item = &'a RunResult>) -> String {
     out
 }
 
-fn layer<'a>(layers: &'a [Layer], name: &str) -> &'a [geojson::Feature] {
-    layers
-        .iter()
-        .find(|l| l.name == name)
-        .map_or(&[], |l| l.features.as_slice())
+/// The features of the layer called `name`, made one at a time; none if there is no such layer.
+fn layer<'a>(layers: &[Layer<'a>], name: &str) -> Box<dyn Iterator<Item = geojson::Feature> + 'a> {
+    match layers.iter().find(|l| l.name == name) {
+        Some(l) => l.features(),
+        None => Box::new(std::iter::empty()),
+    }
 }
 
 /// One Placemark's parts, already KML; written in the order KML's schema wants them.
@@ -169,30 +220,24 @@ impl Placemark {
     }
 }
 
-/// A Folder's name, whether it starts hidden, and its Placemarks.
-struct Section {
+/// A folder's name, whether it starts hidden, the schema of its placemarks' data (its id and
+/// fields), and its Placemarks, made as they are written.
+struct Section<'a> {
     name: &'static str,
     hidden: bool,
-    placemarks: String,
+    schema: (String, Vec<(String, Option<Field>)>),
+    placemarks: Box<dyn Iterator<Item = Placemark> + 'a>,
 }
 
-fn section(
-    name: &'static str,
-    hidden: bool,
-    placemarks: impl Iterator<Item = Placemark>,
-) -> Section {
-    Section {
-        name,
-        hidden,
-        placemarks: placemarks.map(|p| p.kml()).collect(),
-    }
-}
-
-impl Section {
-    /// The Folder, its name followed by `label` if there is one.
-    fn folder(&self, label: Option<&str>) -> String {
-        format!(
-            "<Folder><name>{}{}</name>{}\n{}</Folder>\n",
+impl Section<'_> {
+    /// Writes the folder, its name followed by `label` if there is one. It is a `<Document>`, the
+    /// KML container that may hold a `<Schema>`: GDAL's LIBKML driver reads a KMZ's schemas only
+    /// from the container of the placemarks that use them (GDAL's KML driver and Google Earth
+    /// show a Document as they show a Folder).
+    fn write(self, w: &mut dyn Write, label: Option<&str>) -> io::Result<()> {
+        writeln!(
+            w,
+            "<Document><name>{}{}</name>{}{}",
             self.name,
             label
                 .map(|l| format!(": {}", escape(l)))
@@ -202,8 +247,29 @@ impl Section {
             } else {
                 ""
             },
-            self.placemarks
-        )
+            schema(
+                &self.schema.0,
+                self.schema.1.iter().map(|(k, f)| (k.as_str(), *f))
+            ),
+        )?;
+        for p in self.placemarks {
+            w.write_all(p.kml().as_bytes())?;
+        }
+        w.write_all(b"</Document>\n")
+    }
+}
+
+fn section<'a>(
+    name: &'static str,
+    hidden: bool,
+    schema: (String, Vec<(String, Option<Field>)>),
+    placemarks: impl Iterator<Item = Placemark> + 'a,
+) -> Section<'a> {
+    Section {
+        name,
+        hidden,
+        schema,
+        placemarks: Box::new(placemarks),
     }
 }
 
@@ -212,62 +278,70 @@ fn field(f: &geojson::Feature, key: &str) -> String {
     text(f, key).unwrap_or_default().to_string()
 }
 
-fn end_positions(layers: &[Layer]) -> Section {
-    let placemarks = layer(layers, "end_state").iter().map(|f| Placemark {
-        name: field(f, "id"),
-        style: format!("status-{}", field(f, "status")),
-        data: extended_data(f.properties.as_ref()),
-        geometry: point(&vertices(f)),
+fn end_positions<'a>(layers: &[Layer<'a>], id: String) -> Section<'a> {
+    let fields = layer_fields(layers, "end_state");
+    let data_id = id.clone();
+    let placemarks = layer(layers, "end_state").map(move |f| Placemark {
+        name: field(&f, "id"),
+        style: format!("status-{}", field(&f, "status")),
+        data: extended_data(f.properties.as_ref(), &data_id),
+        geometry: point(&vertices(&f)),
         ..Placemark::default()
     });
-    section("End positions", false, placemarks)
+    section("End positions", false, (id, fields), placemarks)
 }
 
-fn tracks(result: &RunResult, layers: &[Layer]) -> Section {
+fn tracks<'a>(result: &'a RunResult, layers: &[Layer<'a>], id: String) -> Section<'a> {
+    let fields = layer_fields(layers, "tracks");
+    let data_id = id.clone();
     // `tracks` holds a feature per tracked agent, in the same order.
-    let placemarks = tracked(result).zip(layer(layers, "tracks")).map(|(a, f)| {
-        let mut track = String::from("<gx:Track><altitudeMode>clampToGround</altitudeMode>");
-        for p in &a.track {
-            let _ = write!(track, "<when>{}</when>", time_text(p.t));
-        }
-        for p in &a.track {
-            let _ = write!(
-                track,
-                "<gx:coord>{} {} 0</gx:coord>",
-                coordinate(p.at.lon),
-                coordinate(p.at.lat)
-            );
-        }
-        track.push_str("</gx:Track>");
-        Placemark {
-            name: a.id.clone(),
-            style: format!("track-{}", agent_type(a)),
-            data: extended_data(f.properties.as_ref()),
-            geometry: track,
-            ..Placemark::default()
-        }
-    });
-    section("Tracks", false, placemarks)
+    let placemarks = tracked(result)
+        .zip(layer(layers, "tracks"))
+        .map(move |(a, f)| {
+            let mut track = String::from("<gx:Track><altitudeMode>clampToGround</altitudeMode>");
+            for p in &a.track {
+                let _ = write!(track, "<when>{}</when>", time_text(p.t));
+            }
+            for p in &a.track {
+                let _ = write!(
+                    track,
+                    "<gx:coord>{} {} 0</gx:coord>",
+                    coordinate(p.at.lon),
+                    coordinate(p.at.lat)
+                );
+            }
+            track.push_str("</gx:Track>");
+            Placemark {
+                name: a.id.clone(),
+                style: format!("track-{}", agent_type(a)),
+                data: extended_data(f.properties.as_ref(), &data_id),
+                geometry: track,
+                ..Placemark::default()
+            }
+        });
+    section("Tracks", false, (id, fields), placemarks)
 }
 
 /// The same tracks as plain LineStrings with a TimeSpan, hidden until ticked: GDAL's KML driver
 /// (and other readers without Google's extension) skips a `gx:Track`, and reads these.
-fn routes(layers: &[Layer]) -> Section {
-    let placemarks = layer(layers, "tracks").iter().map(|f| {
-        let coordinates: Vec<String> = vertices(f)
+fn routes<'a>(layers: &[Layer<'a>], id: String) -> Section<'a> {
+    let fields = layer_fields(layers, "tracks");
+    let data_id = id.clone();
+    let placemarks = layer(layers, "tracks").map(move |f| {
+        let coordinates: Vec<String> = vertices(&f)
             .iter()
             .map(|[lon, lat]| format!("{},{}", coordinate(*lon), coordinate(*lat)))
             .collect();
         Placemark {
-            name: field(f, "id"),
+            name: field(&f, "id"),
             hidden: true,
             time: Some(format!(
                 "<TimeSpan><begin>{}</begin><end>{}</end></TimeSpan>",
-                escape(&field(f, "start_time")),
-                escape(&field(f, "end_time"))
+                escape(&field(&f, "start_time")),
+                escape(&field(&f, "end_time"))
             )),
-            style: format!("track-{}", field(f, "agent")),
-            data: extended_data(f.properties.as_ref()),
+            style: format!("track-{}", field(&f, "agent")),
+            data: extended_data(f.properties.as_ref(), &data_id),
             geometry: format!(
                 "<LineString><tessellate>1</tessellate><coordinates>{}</coordinates></LineString>",
                 coordinates.join(" ")
@@ -275,29 +349,36 @@ fn routes(layers: &[Layer]) -> Section {
             ..Placemark::default()
         }
     });
-    section("Routes", true, placemarks)
+    section("Routes", true, (id, fields), placemarks)
 }
 
-fn events(layers: &[Layer]) -> Section {
-    let placemarks = layer(layers, "events").iter().map(|f| Placemark {
-        name: field(f, "kind"),
-        description: Some(field(f, "detail")),
+fn events<'a>(layers: &[Layer<'a>], id: String) -> Section<'a> {
+    let fields = layer_fields(layers, "events");
+    let data_id = id.clone();
+    let placemarks = layer(layers, "events").map(move |f| Placemark {
+        name: field(&f, "kind"),
+        description: Some(field(&f, "detail")),
         time: Some(format!(
             "<TimeStamp><when>{}</when></TimeStamp>",
-            escape(&field(f, "event_time"))
+            escape(&field(&f, "event_time"))
         )),
         style: "event".into(),
-        data: extended_data(f.properties.as_ref()),
-        geometry: point(&vertices(f)),
+        data: extended_data(f.properties.as_ref(), &data_id),
+        geometry: point(&vertices(&f)),
         ..Placemark::default()
     });
-    section("Events", false, placemarks)
+    section("Events", false, (id, fields), placemarks)
 }
 
-fn places(result: &RunResult, geo: &Geography) -> Section {
+fn places<'a>(result: &RunResult, geo: &'a Geography, id: String) -> Section<'a> {
+    let fields = PLACE_FIELDS
+        .iter()
+        .map(|(k, f)| (k.to_string(), Some(*f)))
+        .collect();
+    let data_id = id.clone();
     let used: BTreeSet<_> = result.agents.iter().map(|a| a.end.nearest_place).collect();
-    let placemarks = used.into_iter().map(|id| {
-        let p = geo.gazetteer.get(id);
+    let placemarks = used.into_iter().map(move |place| {
+        let p = geo.gazetteer.get(place);
         let at = p.location();
         let props: serde_json::Map<String, Value> = [
             ("id", Value::from(p.id.as_str())),
@@ -313,21 +394,21 @@ fn places(result: &RunResult, geo: &Geography) -> Section {
         Placemark {
             name: p.name.clone(),
             style: "place".into(),
-            data: extended_data(Some(&props)),
+            data: extended_data(Some(&props), &data_id),
             geometry: point(&[[at.lon, at.lat]]),
             ..Placemark::default()
         }
     });
-    section("Places", false, placemarks)
+    section("Places", false, (id, fields), placemarks)
 }
 
 /// One account's run and the layers built from it, as the KML writers read them.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Account<'a> {
     pub scenario: &'a Scenario,
     pub result: &'a RunResult,
     /// At least `end_state`, `tracks` and `events` (see [`super::run::kml_layers`]).
-    pub layers: &'a [Layer],
+    pub layers: Vec<Layer<'a>>,
 }
 
 impl Account<'_> {
@@ -345,72 +426,114 @@ impl Account<'_> {
         )
     }
 
-    /// The account's five folders; `label` after each name tells them apart in GDAL, which lists
-    /// every folder as a layer.
-    fn folders(&self, geo: &Geography, label: Option<&str>) -> String {
-        [
-            end_positions(self.layers),
-            tracks(self.result, self.layers),
-            routes(self.layers),
-            events(self.layers),
-            places(self.result, geo),
-        ]
-        .iter()
-        .map(|s| s.folder(label))
-        .collect()
+    /// Writes the account's five folders; `label` after each name tells them apart in GDAL,
+    /// which lists every folder as a layer.
+    /// `prefix` starts the ids of its schemas, which must differ between accounts in one file.
+    fn write_folders(
+        &self,
+        w: &mut dyn Write,
+        geo: &Geography,
+        label: Option<&str>,
+        prefix: &str,
+    ) -> io::Result<()> {
+        let id = |name: &str| format!("{prefix}{name}");
+        end_positions(&self.layers, id("end_state")).write(w, label)?;
+        tracks(self.result, &self.layers, id("tracks")).write(w, label)?;
+        routes(&self.layers, id("routes")).write(w, label)?;
+        events(&self.layers, id("events")).write(w, label)?;
+        places(self.result, geo, id("places")).write(w, label)
     }
 }
 
-/// A KML 2.2 Document, with Google's `gx` extension for the tracks, around `body`.
-fn document(heading: &str, styles: &str, body: &str) -> String {
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kml xmlns=\"http://www.opengis.net/kml/2.2\" xmlns:gx=\"http://www.google.com/kml/ext/2.2\">\n<Document>\n{heading}{styles}{body}</Document>\n</kml>\n"
-    )
+/// Writes a KML 2.2 Document, with Google's `gx` extension for the tracks, around what `body`
+/// writes.
+fn write_document(
+    w: &mut dyn Write,
+    heading: &str,
+    styles: &str,
+    body: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    write!(
+        w,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kml xmlns=\"http://www.opengis.net/kml/2.2\" xmlns:gx=\"http://www.google.com/kml/ext/2.2\">\n<Document>\n{heading}{styles}"
+    )?;
+    body(w)?;
+    w.write_all(b"</Document>\n</kml>\n")
 }
 
-/// `doc.kml` of `run.kmz`: one account's run.
-pub fn doc_kml(account: Account<'_>, geo: &Geography) -> String {
-    document(
+/// Writes `doc.kml` of `run.kmz`: one account's run.
+pub fn write_doc_kml(w: &mut dyn Write, account: &Account<'_>, geo: &Geography) -> io::Result<()> {
+    write_document(
+        w,
         &account.heading(),
         &styles(std::iter::once(account.result)),
-        &account.folders(geo, None),
+        |w| account.write_folders(w, geo, None, ""),
     )
 }
 
-/// `doc.kml` of `compare.kmz`: a Folder per account, each holding that account's five folders,
-/// named after its scenario ("End positions: us_military").
-pub fn compare_kml(accounts: &[Account<'_>], geo: &Geography) -> String {
-    let body: String = accounts
-        .iter()
-        .map(|a| {
-            let folders = a.folders(geo, Some(&a.scenario.name));
-            format!("<Folder>{}{folders}</Folder>\n", a.heading())
-        })
-        .collect();
-    document(
+/// Writes `doc.kml` of `compare.kmz`: a Folder per account, each holding that account's five
+/// folders, named after its scenario ("End positions: us_military").
+pub fn write_compare_kml(
+    w: &mut dyn Write,
+    accounts: &[Account<'_>],
+    geo: &Geography,
+) -> io::Result<()> {
+    write_document(
+        w,
         "<name>Where the accounts put the convoy</name>\n",
         &styles(accounts.iter().map(|a| a.result)),
-        &body,
+        |w| {
+            for (i, a) in accounts.iter().enumerate() {
+                write!(w, "<Folder>{}", a.heading())?;
+                a.write_folders(w, geo, Some(&a.scenario.name), &format!("a{}_", i + 1))?;
+                w.write_all(b"</Folder>\n")?;
+            }
+            Ok(())
+        },
     )
 }
 
-/// `run.kmz`: [`doc_kml`] zipped.
-pub fn kmz(account: Account<'_>, geo: &Geography) -> zip::result::ZipResult<Vec<u8>> {
-    zipped(&doc_kml(account, geo), account.result.end)
+/// Writes `run.kmz`: [`write_doc_kml`] zipped.
+pub fn write_kmz(w: &mut dyn Sink, account: &Account<'_>, geo: &Geography) -> ZipResult<()> {
+    zipped(w, account.result.end, |w| write_doc_kml(w, account, geo))
 }
 
-/// `compare.kmz`: [`compare_kml`] zipped.
-pub fn compare_kmz(accounts: &[Account<'_>], geo: &Geography) -> zip::result::ZipResult<Vec<u8>> {
+/// Writes `compare.kmz`: [`write_compare_kml`] zipped.
+pub fn write_compare_kmz(
+    w: &mut dyn Sink,
+    accounts: &[Account<'_>],
+    geo: &Geography,
+) -> ZipResult<()> {
     let latest = accounts.iter().map(|a| a.result.end).max();
-    zipped(
-        &compare_kml(accounts, geo),
-        latest.unwrap_or(jiff::Timestamp::UNIX_EPOCH),
-    )
+    zipped(w, latest.unwrap_or(jiff::Timestamp::UNIX_EPOCH), |w| {
+        write_compare_kml(w, accounts, geo)
+    })
 }
 
-/// `kml` deflated into a KMZ with the marker icons it names, stamped `at` (a run's end) rather
-/// than the clock so that the same runs give the same bytes.
-fn zipped(kml: &str, at: jiff::Timestamp) -> zip::result::ZipResult<Vec<u8>> {
+/// Counts the bytes written through it, and keeps none.
+struct Counted(u64);
+
+impl Write for Counted {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The KML `kml` writes, deflated into a KMZ with the marker icons it names, stamped `at` (a
+/// run's end) rather than the clock so that the same runs give the same bytes. The KML is made
+/// twice, once only to count it: whether the archive needs ZIP64 is decided before it is written.
+fn zipped(
+    w: &mut dyn Sink,
+    at: jiff::Timestamp,
+    kml: impl Fn(&mut dyn Write) -> io::Result<()>,
+) -> ZipResult<()> {
+    let mut counted = Counted(0);
+    kml(&mut counted)?;
     let at = at.to_zoned(jiff::tz::TimeZone::UTC);
     let stamp = zip::DateTime::from_date_and_time(
         u16::try_from(at.year()).unwrap_or(1980),
@@ -425,13 +548,14 @@ fn zipped(kml: &str, at: jiff::Timestamp) -> zip::result::ZipResult<Vec<u8>> {
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(stamp)
         .unix_permissions(0o644)
-        .large_file(kml.len() >= u32::MAX as usize);
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        .large_file(counted.0 >= u64::from(u32::MAX));
+    let mut zip = zip::ZipWriter::new(w);
     zip.start_file("doc.kml", options)?;
-    zip.write_all(kml.as_bytes())?;
+    kml(&mut zip)?;
     for shape in Shape::ALL {
         zip.start_file(shape.path(), options)?;
         zip.write_all(&icons::png(shape))?;
     }
-    Ok(zip.finish()?.into_inner())
+    zip.finish()?;
+    Ok(())
 }

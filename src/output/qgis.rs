@@ -338,3 +338,39 @@ pub fn ensemble() -> Style {
     out.push_str("    </symbols>\n  </renderer-v2>\n");
     Style { elements: out }
 }
+
+/// A style that draws every feature with one symbol, and no time.
+fn single(symbol: String) -> Style {
+    let mut out = temporal(&Temporal::None);
+    out.push_str(
+        "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <symbols>\n",
+    );
+    out.push_str(&symbol);
+    out.push_str("    </symbols>\n  </renderer-v2>\n");
+    Style { elements: out }
+}
+
+/// `countries.qml`: land and borders, as `map.png` draws them under everything.
+pub fn countries() -> Style {
+    single(format!(
+        "      <symbol type=\"fill\" name=\"0\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n\
+        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n\
+          <prop k=\"color\" v=\"{}\"/>\n          <prop k=\"style\" v=\"solid\"/>\n\
+          <prop k=\"outline_style\" v=\"solid\"/>\n          <prop k=\"outline_color\" v=\"{}\"/>\n\
+          <prop k=\"outline_width\" v=\"0.3\"/>\n        </layer>\n      </symbol>\n",
+        rgba(style::LAND),
+        rgba(style::BORDER)
+    ))
+}
+
+/// `rivers.qml`: rivers in the map's blue.
+pub fn rivers() -> Style {
+    single(symbol(
+        0,
+        &Symbol::Line {
+            colour: style::RIVER,
+            width: 0.5,
+            dashed: false,
+        },
+    ))
+}

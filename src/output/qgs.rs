@@ -6,7 +6,8 @@
 //! same run gives the same bytes: layer ids are derived from the scenario and layer names, and no
 //! clock is read. Data sources are `./<layer>.geojson` (with the layer's geometry type), which QGIS
 //! resolves against the project's own folder, so the folder can be moved or handed over whole. The
-//! basemap is drawn into the PNG maps and is no file of the folder, so the project has none.
+//! basemap of the PNG maps — countries and rivers — is written into the folder too, and lies at the
+//! bottom of the layer tree, so the project opens on the ground the maps show.
 //!
 //! Each `<maplayer>` holds the same temporal settings and renderer as the layer's `.qml`
 //! ([`crate::output::qgis::Style::elements`]); the project's time range is the run's start to
@@ -15,7 +16,7 @@
 
 use std::fmt::Write as _;
 
-use super::geojson::{bounds, vertices};
+use super::geojson::bounds;
 use super::qgis::QGIS_VERSION;
 use super::run::{Layer, LayerGeometry, sha256, time_text};
 use super::xml::escape;
@@ -42,15 +43,82 @@ const WGS84: &str = "<spatialrefsys>\
 <ellipsoidacronym>EPSG:7030</ellipsoidacronym><geographicflag>true</geographicflag>\
 </spatialrefsys>";
 
-/// The project of a run whose `layers` are written beside it as `<name>.geojson`.
-pub fn project(scenario: &Scenario, result: &RunResult, layers: &[Layer]) -> String {
-    let mut ordered: Vec<&Layer> = layers.iter().collect();
+/// The basemap under the run's layers, bottom last: the project's own countries and rivers, as
+/// `map.png` draws them, each written beside the project as `<name>.geojson` (the embedded
+/// files, [`crate::data`]) with its `.qml`.
+pub const BASEMAP: [(&str, &str); 2] = [("rivers", RIVERS), ("countries", COUNTRIES)];
+const RIVERS: &str = crate::data::RIVERS_GEOJSON;
+const COUNTRIES: &str = crate::data::COUNTRIES_GEOJSON;
+
+/// The style of basemap layer `name`.
+pub fn basemap_style(name: &str) -> super::qgis::Style {
+    match name {
+        "rivers" => super::qgis::rivers(),
+        _ => super::qgis::countries(),
+    }
+}
+
+/// One layer of the project, as the project writes it.
+struct Entry<'l> {
+    name: &'l str,
+    file: String,
+    geometry: &'static str,
+    /// The geometry type as QGIS names it in `wkbType` and data sources.
+    wkb: &'static str,
+    extent: Option<[f64; 4]>,
+    style: super::qgis::Style,
+}
+
+impl<'l> Entry<'l> {
+    fn of(layer: &'l Layer<'_>) -> Self {
+        Entry {
+            name: layer.name,
+            file: layer.geojson_name(),
+            geometry: match layer.geometry {
+                LayerGeometry::Point => "Point",
+                LayerGeometry::LineString => "Line",
+                LayerGeometry::Polygon => "Polygon",
+            },
+            wkb: wkb_type(layer.geometry),
+            extent: layer.schema().extent,
+            style: layer.style.clone(),
+        }
+    }
+
+    fn basemap(name: &'static str) -> Self {
+        let lines = name == "rivers";
+        Entry {
+            name,
+            file: format!("{name}.geojson"),
+            geometry: if lines { "Line" } else { "Polygon" },
+            wkb: if lines {
+                "MultiLineString"
+            } else {
+                "MultiPolygon"
+            },
+            // QGIS reads it from the file: the basemap reaches far past the run.
+            extent: None,
+            style: basemap_style(name),
+        }
+    }
+}
+
+/// The project of a run whose `layers` are written beside it as `<name>.geojson`, over the
+/// [`BASEMAP`] written beside it too.
+pub fn project(scenario: &Scenario, result: &RunResult, layers: &[Layer<'_>]) -> String {
+    let mut ordered: Vec<&Layer<'_>> = layers.iter().collect();
     ordered.sort_by_key(|l| DRAW_ORDER.iter().position(|&n| n == l.name));
-    let ids: Vec<String> = ordered.iter().map(|l| layer_id(scenario, l)).collect();
+    let ordered: Vec<Entry<'_>> = ordered
+        .into_iter()
+        .map(Entry::of)
+        .chain(BASEMAP.iter().map(|(name, _)| Entry::basemap(name)))
+        .collect();
+    let ids: Vec<String> = ordered.iter().map(|l| layer_id(scenario, l.name)).collect();
     let extent = bounds(
         layers
             .iter()
-            .flat_map(|l| l.features.iter().flat_map(vertices)),
+            .filter_map(|l| l.schema().extent)
+            .flat_map(|[x0, y0, x1, y1]| [[x0, y0], [x1, y1]]),
     )
     .map(with_margin);
     let title = escape(&format!("{} — {}", scenario.name, scenario.account.title));
@@ -110,9 +178,9 @@ fn time_settings(out: &mut String, scenario: &Scenario, result: &RunResult) {
 
 /// A layer's id: its name, and a hash of the scenario's name with it, so that layers of two
 /// accounts loaded into one project stay apart, and the same run always gives the same id.
-fn layer_id(scenario: &Scenario, layer: &Layer) -> String {
-    let hash = sha256(&format!("{}\n{}", scenario.name, layer.name));
-    format!("{}_{}", layer.name, &hash[..16])
+fn layer_id(scenario: &Scenario, name: &str) -> String {
+    let hash = sha256(&format!("{}\n{name}", scenario.name));
+    format!("{name}_{}", &hash[..16])
 }
 
 /// `[min_x, min_y, max_x, max_y]` widened by [`MARGIN`] on every side.
@@ -152,12 +220,8 @@ fn rectangle(tag: &str, [x0, y0, x1, y1]: [f64; 4]) -> String {
 /// The data source of a layer: its GeoJSON beside the project, with the geometry type its features
 /// have. GDAL cannot tell a geometry type from an empty GeoJSON file, and QGIS would open one as a
 /// table without its style; told the type, QGIS opens it as an empty layer of that type, styled.
-fn source(layer: &Layer) -> String {
-    escape(&format!(
-        "./{}|geometrytype={}",
-        layer.geojson_name(),
-        wkb_type(layer.geometry)
-    ))
+fn source(layer: &Entry<'_>) -> String {
+    escape(&format!("./{}|geometrytype={}", layer.file, layer.wkb))
 }
 
 /// The geometry type as QGIS names it in `wkbType` and data sources.
@@ -170,7 +234,7 @@ fn wkb_type(geometry: LayerGeometry) -> &'static str {
 }
 
 /// The layer tree: every layer shown, top to bottom in draw order.
-fn layer_tree(out: &mut String, ordered: &[&Layer], ids: &[String]) {
+fn layer_tree(out: &mut String, ordered: &[Entry<'_>], ids: &[String]) {
     out.push_str("  <layer-tree-group>\n    <customproperties/>\n");
     for (layer, id) in ordered.iter().zip(ids) {
         let _ = writeln!(
@@ -189,19 +253,14 @@ fn layer_tree(out: &mut String, ordered: &[&Layer], ids: &[String]) {
 }
 
 /// One `<maplayer>`: where its data is, its CRS and extent, and its style.
-fn map_layer(out: &mut String, layer: &Layer, id: &str) {
-    let geometry = match layer.geometry {
-        LayerGeometry::Point => "Point",
-        LayerGeometry::LineString => "Line",
-        LayerGeometry::Polygon => "Polygon",
-    };
-    let wkb = wkb_type(layer.geometry);
+fn map_layer(out: &mut String, layer: &Entry<'_>, id: &str) {
+    let (geometry, wkb) = (layer.geometry, layer.wkb);
     let _ = writeln!(
         out,
         "    <maplayer type=\"vector\" geometry=\"{geometry}\" wkbType=\"{wkb}\" readOnly=\"0\" labelsEnabled=\"0\" \
 hasScaleBasedVisibilityFlag=\"0\" minScale=\"100000000\" maxScale=\"0\" styleCategories=\"AllStyleCategories\">"
     );
-    if let Some(e) = bounds(layer.features.iter().flat_map(vertices)) {
+    if let Some(e) = layer.extent {
         let _ = writeln!(out, "      {}", extent_element(e));
     }
     let _ = writeln!(

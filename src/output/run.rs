@@ -1,5 +1,7 @@
 //! The files `convoy-sim run` writes, built from a [`RunResult`] alone (plus the scenario and
-//! geography it ran on, for names and citations). Nothing here touches the disk. The four GIS
+//! geography it ran on, for names and citations). Nothing here chooses where a file goes: small
+//! files are bytes, and the large ones ([`Contents::Stream`]) are written into whatever sink the
+//! CLI's staging gives them, feature by feature, so memory does not grow with the files. The four GIS
 //! layers are built once, as [`Layer`]s, and written as GeoJSON with their QGIS styles, in a QGIS
 //! project ([`super::qgs`]) and, on request, as KML ([`super::kml`]) and GeoPackage
 //! ([`super::gpkg`]).
@@ -8,7 +10,9 @@
 //! time is null, never a placeholder, so GDAL types each time field DateTime and QGIS's Temporal
 //! Controller can use it.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use geo::LineString;
 use jiff::Timestamp;
@@ -16,25 +20,122 @@ use serde_json::{Value, json};
 
 use geojson::Feature;
 
-use super::geojson::{feature_collection, line_feature, point_feature, properties};
+use super::geojson::{line_feature, point_feature, properties, vertices};
 use crate::Geography;
 use crate::engine::{AgentKind, AgentRun, RunResult};
 use crate::scenario::Scenario;
 use crate::units::LonLat;
 
 /// One output file: its name in the run folder and its contents.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OutputFile {
+pub struct OutputFile<'a> {
     pub name: String,
-    pub contents: Vec<u8>,
+    pub contents: Contents<'a>,
 }
 
-impl OutputFile {
+/// Something files are written into: a file being staged, or memory.
+pub trait Sink: std::io::Write + std::io::Seek {}
+impl<T: std::io::Write + std::io::Seek> Sink for T {}
+
+/// What goes into a file. A small file is built whole; a layer of a large run is written feature
+/// by feature as it is staged, so that no O(agents × samples) text is ever held in memory (17,000
+/// buses recorded 289 times would be ~30 GB of GeoJSON text).
+pub enum Contents<'a> {
+    Bytes(Vec<u8>),
+    /// Written into the sink it is given, from the start.
+    Stream(Box<StreamFn<'a>>),
+    /// A database that writes its own file at the path it is given, which does not exist yet.
+    Database(Box<DatabaseFn<'a>>),
+}
+
+/// Writes a streamed file into a sink.
+pub type StreamFn<'a> = dyn Fn(&mut dyn Sink) -> Result<(), WriteError> + 'a;
+/// Writes a database file at a path.
+pub type DatabaseFn<'a> = dyn Fn(&std::path::Path) -> Result<(), WriteError> + 'a;
+
+/// A file that could not be written: the system's refusal (disk full, permissions), or our bug.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error("building the KMZ: {0}")]
+    Kmz(#[from] zip::result::ZipError),
+    #[error("building the GeoPackage: {0}")]
+    Gpkg(#[from] rusqlite::Error),
+}
+
+impl WriteError {
+    /// Whether the system refused (the disk, the folder), rather than our code failing.
+    pub fn is_system(&self) -> bool {
+        use rusqlite::ErrorCode as C;
+        match self {
+            WriteError::Io(_) | WriteError::Kmz(zip::result::ZipError::Io(_)) => true,
+            WriteError::Gpkg(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                C::DiskFull
+                    | C::CannotOpen
+                    | C::ReadOnly
+                    | C::SystemIoFailure
+                    | C::PermissionDenied
+            ),
+            _ => false,
+        }
+    }
+}
+
+impl<'a> OutputFile<'a> {
     pub fn new(name: &str, contents: impl Into<Vec<u8>>) -> Self {
         Self {
             name: name.to_string(),
-            contents: contents.into(),
+            contents: Contents::Bytes(contents.into()),
         }
+    }
+
+    /// A file written into a sink as it is staged.
+    pub fn streamed(
+        name: &str,
+        write: impl Fn(&mut dyn Sink) -> Result<(), WriteError> + 'a,
+    ) -> Self {
+        Self {
+            name: name.to_string(),
+            contents: Contents::Stream(Box::new(write)),
+        }
+    }
+
+    /// The file's bytes, in memory: for tests and small files. A database is written to a file
+    /// in the system's temporary folder and read back.
+    pub fn bytes(&self) -> Result<Vec<u8>, WriteError> {
+        match &self.contents {
+            Contents::Bytes(b) => Ok(b.clone()),
+            Contents::Stream(write) => {
+                let mut sink = std::io::Cursor::new(Vec::new());
+                write(&mut sink)?;
+                Ok(sink.into_inner())
+            }
+            Contents::Database(write) => {
+                static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let path = std::env::temp_dir().join(format!(
+                    "convoy-sim-{}-{n}-{}",
+                    std::process::id(),
+                    self.name
+                ));
+                let _ = std::fs::remove_file(&path);
+                let written = write(&path).and_then(|()| Ok(std::fs::read(&path)?));
+                let _ = std::fs::remove_file(&path);
+                written
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for OutputFile<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let how = match &self.contents {
+            Contents::Bytes(b) => format!("{} bytes", b.len()),
+            Contents::Stream(_) => "streamed".into(),
+            Contents::Database(_) => "database".into(),
+        };
+        write!(f, "OutputFile({}, {how})", self.name)
     }
 }
 
@@ -257,17 +358,16 @@ pub fn summary(
 }
 
 /// `end_state.geojson`: a Point per agent where it ended.
-fn end_state_features(result: &RunResult, geo: &Geography) -> Vec<Feature> {
-    result
-        .agents
-        .iter()
-        .map(|a| {
-            let mut props = end_fields(a, geo);
-            props.insert("agent".into(), json!(agent_type(a)));
-            props.insert("event_time".into(), time(result.end));
-            point_feature(a.end.at, props)
-        })
-        .collect()
+fn end_state_features<'a>(
+    result: &'a RunResult,
+    geo: &'a Geography,
+) -> impl Iterator<Item = Feature> + 'a {
+    result.agents.iter().map(move |a| {
+        let mut props = end_fields(a, geo);
+        props.insert("agent".into(), json!(agent_type(a)));
+        props.insert("event_time".into(), time(result.end));
+        point_feature(a.end.at, props)
+    })
 }
 
 /// `bus` (or another vehicle's kind) or `people`: the `agent` field of every layer.
@@ -281,24 +381,22 @@ pub fn tracked(result: &RunResult) -> impl Iterator<Item = &AgentRun> {
 }
 
 /// `tracks.geojson`: a LineString per agent that moved, along the roads it took.
-fn tracks_features(result: &RunResult) -> Vec<Feature> {
-    tracked(result)
-        .map(|a| {
-            let line: LineString<f64> = a.track.iter().map(|p| p.at.point()).collect();
-            line_feature(
-                &line,
-                properties([
-                    ("id", json!(a.id)),
-                    ("agent", json!(agent_type(a))),
-                    ("count", json!(people_count(a))),
-                    ("start_time", time(a.track[0].t)),
-                    ("end_time", time(a.track[a.track.len() - 1].t)),
-                    ("km", json!(round(a.travelled.km(), 1))),
-                    ("status", json!(a.end.status)),
-                ]),
-            )
-        })
-        .collect()
+fn tracks_features(result: &RunResult) -> impl Iterator<Item = Feature> + '_ {
+    tracked(result).map(|a| {
+        let line: LineString<f64> = a.track.iter().map(|p| p.at.point()).collect();
+        line_feature(
+            &line,
+            properties([
+                ("id", json!(a.id)),
+                ("agent", json!(agent_type(a))),
+                ("count", json!(people_count(a))),
+                ("start_time", time(a.track[0].t)),
+                ("end_time", time(a.track[a.track.len() - 1].t)),
+                ("km", json!(round(a.travelled.km(), 1))),
+                ("status", json!(a.end.status)),
+            ]),
+        )
+    })
 }
 
 /// Who held a point, and the place nearest to it with how far it is.
@@ -307,132 +405,196 @@ type Classified<'a> = (
     Option<(&'a String, crate::units::Metres)>,
 );
 
-/// `track_points.geojson`: a Point per agent per recording time, with its status and zone.
-fn track_points_features(result: &RunResult, geo: &Geography) -> Vec<Feature> {
-    // Instants at which some zone starts or ends: between two of them the map of holders is fixed.
-    let mut changes: Vec<jiff::Timestamp> = geo
-        .zones
-        .zones()
-        .iter()
-        .flat_map(|z| [z.valid_from, z.valid_to])
-        .collect();
-    changes.sort();
-    let same_map =
-        |a: jiff::Timestamp, b: jiff::Timestamp| !changes.iter().any(|&c| a < c && c <= b);
-    let mut features = Vec::new();
-    for a in &result.agents {
+/// Classifies an agent's samples: who held the ground it stood on then, and the place nearest to
+/// it.
+#[derive(Clone)]
+struct Classifier<'a> {
+    result: &'a RunResult,
+    geo: &'a Geography,
+    /// Instants at which some zone starts or ends: between two of them the map of holders is
+    /// fixed.
+    changes: Rc<Vec<Timestamp>>,
+}
+
+impl<'a> Classifier<'a> {
+    fn new(result: &'a RunResult, geo: &'a Geography) -> Self {
+        let mut changes: Vec<Timestamp> = geo
+            .zones
+            .zones()
+            .iter()
+            .flat_map(|z| [z.valid_from, z.valid_to])
+            .collect();
+        changes.sort();
+        Classifier {
+            result,
+            geo,
+            changes: Rc::new(changes),
+        }
+    }
+
+    /// Each of `a`'s samples with its holder and nearest place (if `nearest`).
+    fn samples(
+        &self,
+        a: &'a AgentRun,
+        nearest: bool,
+    ) -> impl Iterator<Item = (&'a crate::engine::Sample, Classified<'a>)> + use<'a> {
+        let Classifier {
+            result,
+            geo,
+            changes,
+        } = self.clone();
+        let same_map = move |a: Timestamp, b: Timestamp| !changes.iter().any(|&c| a < c && c <= b);
         // Agents stand still for days: an unmoved point under the same zones is classified once.
-        let mut last: Option<(LonLat, jiff::Timestamp, Classified<'_>)> = None;
-        for s in &a.samples {
-            let (zone, nearest) = match last {
+        let mut last: Option<(LonLat, Timestamp, Classified<'a>)> = None;
+        a.samples.iter().map(move |s| {
+            let classified = match last {
                 Some((at, t, classified)) if at == s.at && same_map(t, s.t) => classified,
                 _ => {
                     let zone = geo
                         .zones
                         .holder_at(s.at, s.t.min(result.end))
                         .map_or(crate::zones::Holder::None, |c| c.holder);
-                    let nearest = geo
-                        .gazetteer
-                        .nearest(s.at)
+                    let place = nearest
+                        .then(|| geo.gazetteer.nearest(s.at))
+                        .flatten()
                         .map(|(id, d)| (&geo.gazetteer.get(id).name, d));
-                    (zone, nearest)
+                    (zone, place)
                 }
             };
-            last = Some((s.at, s.t, (zone, nearest)));
-            features.push(point_feature(
-                s.at,
-                properties([
-                    ("id", json!(a.id)),
-                    ("agent", json!(agent_type(a))),
-                    ("count", json!(people_count(a))),
-                    ("event_time", time(s.t)),
-                    ("status", json!(s.status)),
-                    ("zone", json!(zone)),
-                    ("nearest_place", json!(nearest.map(|n| n.0))),
-                    (
-                        "km_to_nearest_place",
-                        json!(nearest.map(|n| round(n.1.km(), 1))),
-                    ),
-                ]),
-            ));
-        }
+            last = Some((s.at, s.t, classified));
+            (s, classified)
+        })
     }
-    features
+}
+
+/// `track_points.geojson`: a Point per agent per recording time, with its status and zone.
+fn track_points_features<'a>(
+    result: &'a RunResult,
+    geo: &'a Geography,
+) -> impl Iterator<Item = Feature> + 'a {
+    let classifier = Classifier::new(result, geo);
+    result.agents.iter().flat_map(move |a| {
+        classifier
+            .samples(a, true)
+            .map(move |(s, (zone, nearest))| {
+                point_feature(
+                    s.at,
+                    properties([
+                        ("id", json!(a.id)),
+                        ("agent", json!(agent_type(a))),
+                        ("count", json!(people_count(a))),
+                        ("event_time", time(s.t)),
+                        ("status", json!(s.status)),
+                        ("zone", json!(zone)),
+                        ("nearest_place", json!(nearest.map(|n| n.0))),
+                        (
+                            "km_to_nearest_place",
+                            json!(nearest.map(|n| round(n.1.km(), 1))),
+                        ),
+                    ]),
+                )
+            })
+    })
 }
 
 /// `events.geojson`: a Point per event, where and when it happened.
-fn events_features(result: &RunResult, scenario: &Scenario, geo: &Geography) -> Vec<Feature> {
-    result
-        .events
-        .iter()
-        .map(|e| {
-            let agent = e.agent.map(|i| result.agents[i].id.as_str());
-            // What the scenario cites and assumes for it, if a scenario entry caused it.
-            let entry = e.scenario_event().and_then(|i| scenario.events.get(i));
-            let cite =
-                entry.map(|s| format!("{}, {}: “{}”", s.cite.outlet, s.cite.date, s.cite.quote));
-            let assumed = entry.and_then(|s| s.assumed.as_deref());
-            point_feature(
-                e.at,
-                properties([
-                    ("seq", json!(e.seq)),
-                    ("event_time", time(e.t)),
-                    ("kind", json!(e.kind())),
-                    ("agent", json!(agent)),
-                    (
-                        "detail",
-                        json!(super::words::detail(e, result, scenario, geo)),
-                    ),
-                    ("cite", json!(cite)),
-                    ("assumed", json!(assumed)),
-                ]),
-            )
-        })
-        .collect()
+fn events_features<'a>(
+    result: &'a RunResult,
+    scenario: &'a Scenario,
+    geo: &'a Geography,
+) -> impl Iterator<Item = Feature> + 'a {
+    result.events.iter().map(move |e| {
+        let agent = e.agent.map(|i| result.agents[i].id.as_str());
+        // What the scenario cites and assumes for it, if a scenario entry caused it.
+        let entry = e.scenario_event().and_then(|i| scenario.events.get(i));
+        let cite = entry.map(|s| format!("{}, {}: “{}”", s.cite.outlet, s.cite.date, s.cite.quote));
+        let assumed = entry.and_then(|s| s.assumed.as_deref());
+        point_feature(
+            e.at,
+            properties([
+                ("seq", json!(e.seq)),
+                ("event_time", time(e.t)),
+                ("kind", json!(e.kind())),
+                ("agent", json!(agent)),
+                (
+                    "detail",
+                    json!(super::words::detail(e, result, scenario, geo)),
+                ),
+                ("cite", json!(cite)),
+                ("assumed", json!(assumed)),
+            ]),
+        )
+    })
 }
 
 /// `tracks.mf.json`: OGC Moving Features JSON — a FeatureCollection of MovingPoint trajectories,
-/// one per agent, those that never moved included.
-pub fn moving_features(result: &RunResult) -> String {
-    let features: Vec<Value> = result
-        .agents
-        .iter()
-        .map(|a| {
-            // MF-JSON needs strictly increasing datetimes: keep the last position at any instant.
-            let mut points: Vec<(Timestamp, LonLat)> = Vec::new();
-            for p in &a.track {
-                match points.last_mut() {
-                    Some(last) if last.0 == p.t => last.1 = p.at,
-                    _ => points.push((p.t, p.at)),
-                }
-            }
-            // An agent that never moved stands where it is from its first instant to the run's
-            // end: two instants at one place, so every agent has a trajectory.
-            if points.len() < 2 {
-                let (t, at) = points.first().copied().unwrap_or((result.start, a.end.at));
-                points = vec![(t, at)];
-                if result.end > t {
-                    points.push((result.end, at));
-                }
-            }
-            json!({
-                "type": "Feature",
-                "id": a.id,
-                "properties": { "name": a.id, "agent": agent_type(a), "count": people_count(a) },
-                "temporalGeometry": {
-                    "type": "MovingPoint",
-                    "datetimes": points.iter().map(|(t, _)| time(*t)).collect::<Vec<_>>(),
-                    "coordinates": points.iter().map(|(_, at)| [round(at.lon, 6), round(at.lat, 6)]).collect::<Vec<_>>(),
-                    "interpolation": "Linear",
-                },
-            })
-        })
-        .collect();
-    let mut text =
-        serde_json::to_string(&json!({ "type": "FeatureCollection", "features": features }))
-            .unwrap_or_default();
-    text.push('\n');
-    text
+/// one per agent, those that never moved included, each with its status and zone at every
+/// recording time as `temporalProperties`. Written agent by agent; the members of each object in
+/// key order, on one line.
+pub fn write_moving_features(
+    w: &mut dyn std::io::Write,
+    result: &RunResult,
+    geo: &Geography,
+) -> std::io::Result<()> {
+    let classifier = Classifier::new(result, geo);
+    w.write_all(b"{\"features\":[")?;
+    for (i, a) in result.agents.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        let mut feature = moving_feature(result, a);
+        feature["temporalProperties"] = temporal_properties(&classifier, a);
+        serde_json::to_writer(&mut *w, &feature).map_err(std::io::Error::from)?;
+    }
+    w.write_all(b"],\"type\":\"FeatureCollection\"}\n")
+}
+
+/// An agent's status and zone at each recording time, as MF-JSON temporal properties: text that
+/// holds from one instant until the next (`Step`).
+fn temporal_properties(classifier: &Classifier<'_>, a: &AgentRun) -> Value {
+    let (mut times, mut status, mut zone) = (Vec::new(), Vec::new(), Vec::new());
+    for (s, (holder, _)) in classifier.samples(a, false) {
+        times.push(time(s.t));
+        status.push(json!(s.status));
+        zone.push(json!(holder));
+    }
+    json!([{
+        "datetimes": times,
+        "status": { "type": "Text", "values": status, "interpolation": "Step" },
+        "zone": { "type": "Text", "values": zone, "interpolation": "Step" },
+    }])
+}
+
+/// One agent's trajectory, as a Moving Features `Feature`.
+fn moving_feature(result: &RunResult, a: &AgentRun) -> Value {
+    // MF-JSON needs strictly increasing datetimes: keep the last position at any instant.
+    let mut points: Vec<(Timestamp, LonLat)> = Vec::new();
+    for p in &a.track {
+        match points.last_mut() {
+            Some(last) if last.0 == p.t => last.1 = p.at,
+            _ => points.push((p.t, p.at)),
+        }
+    }
+    // An agent that never moved stands where it is from its first instant to the run's end: two
+    // instants at one place, so every agent has a trajectory.
+    if points.len() < 2 {
+        let (t, at) = points.first().copied().unwrap_or((result.start, a.end.at));
+        points = vec![(t, at)];
+        if result.end > t {
+            points.push((result.end, at));
+        }
+    }
+    json!({
+        "type": "Feature",
+        "id": a.id,
+        "properties": { "name": a.id, "agent": agent_type(a), "count": people_count(a) },
+        "temporalGeometry": {
+            "type": "MovingPoint",
+            "datetimes": points.iter().map(|(t, _)| time(*t)).collect::<Vec<_>>(),
+            "coordinates": points.iter().map(|(_, at)| [round(at.lon, 6), round(at.lat, 6)]).collect::<Vec<_>>(),
+            "interpolation": "Linear",
+        },
+    })
 }
 
 /// The geometry every feature of a layer has.
@@ -444,89 +606,166 @@ pub enum LayerGeometry {
     Polygon,
 }
 
-/// One GIS layer of a run: the features its GeoJSON holds and the QGIS style that draws it. The
-/// GeoJSON, GeoPackage and KML writers all read these, so the formats cannot drift apart.
-#[derive(Clone, Debug)]
-pub struct Layer {
+/// Makes a layer's features, from the start, each time it is called.
+type Features<'a> = dyn Fn() -> Box<dyn Iterator<Item = Feature> + 'a> + 'a;
+
+/// One GIS layer of a run: how to make the features its GeoJSON holds, and the QGIS style that
+/// draws it. The GeoJSON, CSV, GeoPackage and KML writers all read these, so the formats cannot
+/// drift apart. The features are made afresh for each file, one at a time, as it is written: a
+/// layer's features are never all in memory at once.
+#[derive(Clone)]
+pub struct Layer<'a> {
     /// `end_state`, `tracks`, `track_points`, `events` or `ensemble`: the file stem and the table
     /// name.
     pub name: &'static str,
     pub geometry: LayerGeometry,
-    pub features: Vec<Feature>,
+    features: Rc<Features<'a>>,
+    /// Its fields and extent, found by one pass over the features the first time they are asked.
+    schema: Rc<OnceCell<Schema>>,
     /// How QGIS draws it: the `.qml` beside the GeoJSON, and the same in `run.qgs`.
     pub style: super::qgis::Style,
 }
 
-impl Layer {
+/// What one pass over a layer's features finds.
+#[derive(Clone, Debug, Default)]
+pub struct Schema {
+    /// Every property with the GeoPackage type that holds all its values (`None`: only nulls), in
+    /// key order.
+    pub fields: BTreeMap<String, Option<super::gpkg::Field>>,
+    /// Smallest and largest lon and lat of every vertex (see [`super::geojson::bounds`]).
+    pub extent: Option<[f64; 4]>,
+}
+
+impl<'a> Layer<'a> {
+    /// A layer whose features `features` makes, afresh on each call.
+    pub fn new<I>(
+        name: &'static str,
+        geometry: LayerGeometry,
+        style: super::qgis::Style,
+        features: impl Fn() -> I + 'a,
+    ) -> Self
+    where
+        I: Iterator<Item = Feature> + 'a,
+    {
+        Layer {
+            name,
+            geometry,
+            features: Rc::new(move || Box::new(features())),
+            schema: Rc::default(),
+            style,
+        }
+    }
+
+    /// A layer of features already made (a small one: the ensemble's grid, a test's).
+    pub fn of(
+        name: &'static str,
+        geometry: LayerGeometry,
+        style: super::qgis::Style,
+        features: Vec<Feature>,
+    ) -> Self {
+        let features = Rc::new(features);
+        Layer::new(name, geometry, style, move || {
+            let features = Rc::clone(&features);
+            (0..features.len()).map(move |i| features[i].clone())
+        })
+    }
+
+    /// Its features, in order, made one at a time.
+    pub fn features(&self) -> Box<dyn Iterator<Item = Feature> + 'a> {
+        (self.features)()
+    }
+
+    /// Its fields and extent.
+    pub fn schema(&self) -> &Schema {
+        self.schema.get_or_init(|| {
+            let mut schema = Schema::default();
+            for f in self.features() {
+                // As `bounds` folds them, vertex by vertex.
+                for [x, y] in vertices(&f) {
+                    schema.extent = Some(match schema.extent {
+                        None => [x, y, x, y],
+                        Some([x0, y0, x1, y1]) => [x0.min(x), y0.min(y), x1.max(x), y1.max(y)],
+                    });
+                }
+                for (k, v) in f.properties.into_iter().flatten() {
+                    let seen = schema.fields.entry(k).or_default();
+                    *seen = match (*seen, super::gpkg::Field::of(&v)) {
+                        (Some(a), Some(b)) => Some(a.join(b)),
+                        (a, b) => a.or(b),
+                    };
+                }
+            }
+            schema
+        })
+    }
+
     /// The GeoJSON file that holds it, in the run folder.
     pub fn geojson_name(&self) -> String {
         format!("{}.geojson", self.name)
     }
+
+    /// Its GeoJSON, written feature by feature.
+    pub fn geojson_file(&self) -> OutputFile<'a> {
+        let layer = self.clone();
+        OutputFile::streamed(&self.geojson_name(), move |w| {
+            Ok(super::geojson::write_feature_collection(
+                w,
+                layer.features(),
+            )?)
+        })
+    }
+}
+
+impl std::fmt::Debug for Layer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Layer({})", self.name)
+    }
 }
 
 /// The four layers of a run, in the order the files are listed.
-pub fn layers(result: &RunResult, scenario: &Scenario, geo: &Geography) -> Vec<Layer> {
+pub fn layers<'a>(
+    result: &'a RunResult,
+    scenario: &'a Scenario,
+    geo: &'a Geography,
+) -> Vec<Layer<'a>> {
     layers_but(result, scenario, geo, None)
 }
 
 /// The layers KML shows: all but `track_points`, which the tracks already draw sample by sample.
-pub fn kml_layers(result: &RunResult, scenario: &Scenario, geo: &Geography) -> Vec<Layer> {
+pub fn kml_layers<'a>(
+    result: &'a RunResult,
+    scenario: &'a Scenario,
+    geo: &'a Geography,
+) -> Vec<Layer<'a>> {
     layers_but(result, scenario, geo, Some("track_points"))
 }
 
-fn layers_but(
-    result: &RunResult,
-    scenario: &Scenario,
-    geo: &Geography,
+fn layers_but<'a>(
+    result: &'a RunResult,
+    scenario: &'a Scenario,
+    geo: &'a Geography,
     skip: Option<&str>,
-) -> Vec<Layer> {
+) -> Vec<Layer<'a>> {
     use LayerGeometry::{LineString, Point};
-    type Build<'a> = Box<dyn Fn() -> (Vec<Feature>, super::qgis::Style) + 'a>;
     let record_min = (scenario.record_every.as_secs() / 60) as u32;
-    let all: [(&'static str, LayerGeometry, Build<'_>); 4] = [
-        (
-            "end_state",
-            Point,
-            Box::new(|| (end_state_features(result, geo), super::qgis::end_state())),
-        ),
-        (
-            "tracks",
-            LineString,
-            Box::new(|| (tracks_features(result), super::qgis::tracks())),
-        ),
-        (
+    let all = [
+        Layer::new("end_state", Point, super::qgis::end_state(), move || {
+            end_state_features(result, geo)
+        }),
+        Layer::new("tracks", LineString, super::qgis::tracks(), move || {
+            tracks_features(result)
+        }),
+        Layer::new(
             "track_points",
             Point,
-            Box::new(move || {
-                (
-                    track_points_features(result, geo),
-                    super::qgis::track_points(record_min),
-                )
-            }),
+            super::qgis::track_points(record_min),
+            move || track_points_features(result, geo),
         ),
-        (
-            "events",
-            Point,
-            Box::new(|| {
-                (
-                    events_features(result, scenario, geo),
-                    super::qgis::events(),
-                )
-            }),
-        ),
+        Layer::new("events", Point, super::qgis::events(), move || {
+            events_features(result, scenario, geo)
+        }),
     ];
-    all.into_iter()
-        .filter(|(name, _, _)| Some(*name) != skip)
-        .map(|(name, geometry, build)| {
-            let (features, style) = build();
-            Layer {
-                name,
-                geometry,
-                features,
-                style,
-            }
-        })
-        .collect()
+    all.into_iter().filter(|l| Some(l.name) != skip).collect()
 }
 
 /// The formats a user may ask for beyond the ones always written.
@@ -538,25 +777,17 @@ pub struct Formats {
     pub gpkg: bool,
 }
 
-/// A file that could not be built in memory: our bug, or memory exhausted.
-#[derive(Debug, thiserror::Error)]
-pub enum FormatError {
-    #[error("building run.kmz: {0}")]
-    Kmz(#[from] zip::result::ZipError),
-    #[error("building run.gpkg: {0}")]
-    Gpkg(#[from] rusqlite::Error),
-}
-
 /// Every file `run` writes, in a fixed order: those always written, then the ensemble's if the
-/// account was also run as one, then the `formats` asked for.
-pub fn files(
-    result: &RunResult,
-    scenario: &Scenario,
-    geo: &Geography,
+/// account was also run as one, then the `formats` asked for. The layers, `tracks.mf.json`,
+/// `run.kmz` and `run.gpkg` are written as they are staged, a feature at a time.
+pub fn files<'a>(
+    result: &'a RunResult,
+    scenario: &'a Scenario,
+    geo: &'a Geography,
     inputs: Inputs<'_>,
     formats: Formats,
-    ensemble: Option<&crate::ensemble::Ensemble>,
-) -> Result<Vec<OutputFile>, FormatError> {
+    ensemble: Option<&'a crate::ensemble::Ensemble>,
+) -> Vec<OutputFile<'a>> {
     let layers = layers(result, scenario, geo);
     let ensemble_layer = ensemble.map(super::ensemble::layer);
     let mut files = vec![OutputFile::new(
@@ -564,16 +795,15 @@ pub fn files(
         summary(result, scenario, geo, inputs),
     )];
     for l in &layers {
-        files.push(OutputFile::new(
-            &l.geojson_name(),
-            feature_collection(&l.features),
-        ));
+        files.push(l.geojson_file());
         // Point layers also as lon,lat,time CSV, for spreadsheets and kepler.gl.
-        if let Some(csv) = super::csv::points(l) {
-            files.push(OutputFile::new(&format!("{}.csv", l.name), csv));
+        if let Some(csv) = super::csv::points_file(l) {
+            files.push(csv);
         }
     }
-    files.push(OutputFile::new("tracks.mf.json", moving_features(result)));
+    files.push(OutputFile::streamed("tracks.mf.json", move |w| {
+        Ok(write_moving_features(w, result, geo)?)
+    }));
     // QGIS applies a .qml of the same name when the layer is opened.
     for l in &layers {
         files.push(OutputFile::new(&format!("{}.qml", l.name), l.style.qml()));
@@ -597,38 +827,48 @@ pub fn files(
             ),
         ));
         files.push(OutputFile::new("ensemble.csv", super::ensemble::csv(e)));
-        files.push(OutputFile::new(
-            "ensemble.geojson",
-            feature_collection(&layer.features),
-        ));
+        files.push(layer.geojson_file());
         files.push(OutputFile::new("ensemble.qml", layer.style.qml()));
     }
+    // The project's basemap, beside it: countries and rivers under the run's layers.
+    for (name, text) in super::qgs::BASEMAP {
+        files.push(OutputFile::new(&format!("{name}.geojson"), text));
+        files.push(OutputFile::new(
+            &format!("{name}.qml"),
+            super::qgs::basemap_style(name).qml(),
+        ));
+    }
     // The project opens the ensemble's grid too, under the run's own layers.
-    let in_project: Vec<Layer> = layers.iter().cloned().chain(ensemble_layer).collect();
+    let in_project: Vec<Layer<'_>> = layers.iter().cloned().chain(ensemble_layer).collect();
     files.push(OutputFile::new(
         "run.qgs",
         super::qgs::project(scenario, result, &in_project),
     ));
     if formats.kml {
-        files.push(OutputFile::new(
-            "run.kmz",
-            super::kml::kmz(
-                super::kml::Account {
-                    scenario,
-                    result,
-                    layers: &layers,
-                },
-                geo,
-            )?,
-        ));
+        let kml_layers: Vec<Layer<'a>> = layers
+            .iter()
+            .filter(|l| l.name != "track_points")
+            .cloned()
+            .collect();
+        files.push(OutputFile::streamed("run.kmz", move |w| {
+            let account = super::kml::Account {
+                scenario,
+                result,
+                layers: kml_layers.clone(),
+            };
+            Ok(super::kml::write_kmz(w, &account, geo)?)
+        }));
     }
     if formats.gpkg {
-        files.push(OutputFile::new(
-            "run.gpkg",
-            super::gpkg::geopackage(&layers, result.end)?,
-        ));
+        let end = result.end;
+        files.push(OutputFile {
+            name: "run.gpkg".into(),
+            contents: Contents::Database(Box::new(move |path| {
+                Ok(super::gpkg::write_geopackage(path, &layers, end)?)
+            })),
+        });
     }
-    Ok(files)
+    files
 }
 
 /// The end-state table `run` prints: buses and people by zone and status.

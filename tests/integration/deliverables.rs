@@ -125,6 +125,61 @@ fn the_geopackage_holds_every_layer_as_gdal_reads_the_geojson_with_its_style() {
     );
 }
 
+/// Issue #13: every layer of the GeoPackage has its R-tree spatial index, as GDAL writes one, and
+/// GDAL finds it, with an entry per feature.
+#[test]
+fn issue_13_every_geopackage_layer_has_a_spatial_index() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = run_with_both(&repo_path("scenarios/us_military.toml"), out.path());
+    let gpkg = dir.join("run.gpkg");
+    for name in LAYERS {
+        let features = ogrinfo(&dir.join(format!("{name}.geojson"))).features;
+        let sql = format!(
+            "SELECT HasSpatialIndex('{name}', 'geom') AS indexed, \
+             (SELECT COUNT(*) FROM rtree_{name}_geom) AS entries, \
+             (SELECT COUNT(*) FROM gpkg_extensions WHERE table_name = '{name}' \
+              AND extension_name = 'gpkg_rtree_index') AS registered"
+        );
+        let report = Command::new("ogrinfo")
+            .args(["-ro", "-q", "-sql", &sql])
+            .arg(&gpkg)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&report.stdout);
+        assert!(report.status.success(), "{name}: {text}");
+        assert!(text.contains("indexed (Integer) = 1"), "{name}: {text}");
+        assert!(
+            text.contains(&format!("entries (Integer) = {features}\n")),
+            "{name}: {text}"
+        );
+        assert!(text.contains("registered (Integer) = 1"), "{name}: {text}");
+    }
+}
+
+/// Issue #13: the KMZ's data is typed by its `<Schema>`s, so GDAL reads numbers as numbers, as it
+/// does from the GeoJSON (times stay text: KML has no date type).
+#[test]
+fn issue_13_the_kmz_fields_are_typed_as_in_the_geojson() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = run_with_both(&repo_path("scenarios/us_military.toml"), out.path());
+    let kml = ogrinfo_layers(&dir.join("run.kmz"));
+    for (folder, field, ty) in [
+        ("End positions", "km_to_nearest_place", "Real"),
+        ("End positions", "count", "Integer"),
+        ("End positions", "zone", "String"),
+        ("Tracks", "km", "Real"),
+        ("Routes", "count", "Integer"),
+        ("Events", "seq", "Integer"),
+        ("Places", "uncertainty_km", "Real"),
+    ] {
+        let fields = &layer(&kml, folder).fields;
+        assert!(
+            fields.contains(&(field.to_string(), ty.to_string())),
+            "{folder}: {field} is not {ty}: {fields:?}"
+        );
+    }
+}
+
 #[test]
 fn the_kmz_opens_in_gdal_with_the_geojson_counts_and_tracks_in_time_order() {
     let out = tempfile::tempdir().unwrap();
@@ -208,7 +263,7 @@ fn the_kmz_opens_in_gdal_with_the_geojson_counts_and_tracks_in_time_order() {
     for key in ["status", "zone", "nearest_place", "agent"] {
         assert!(
             end.descendants()
-                .any(|n| n.has_tag_name("Data") && n.attribute("name") == Some(key)),
+                .any(|n| n.has_tag_name("SimpleData") && n.attribute("name") == Some(key)),
             "{key}"
         );
     }

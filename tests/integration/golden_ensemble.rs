@@ -48,7 +48,9 @@ fn hashes(w: &Geography) -> String {
                 (
                     "ensemble.geojson",
                     convoy_sim::output::geojson::feature_collection(
-                        &convoy_sim::output::ensemble::layer(&e).features,
+                        &convoy_sim::output::ensemble::layer(&e)
+                            .features()
+                            .collect::<Vec<_>>(),
                     ),
                 ),
             ];

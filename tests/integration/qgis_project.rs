@@ -12,6 +12,8 @@ use crate::harness::{convoy_ok, ogrinfo, qgis_xml, repo_path};
 
 /// Top of the layer tree first.
 const DRAW_ORDER: [&str; 4] = ["events", "end_state", "track_points", "tracks"];
+/// The basemap under them, bottom last, with its geometry type.
+const BASEMAP: [(&str, &str); 2] = [("rivers", "MultiLineString"), ("countries", "MultiPolygon")];
 
 /// Runs `scenario` into `out` and returns the run folder.
 fn run(scenario: &str, out: &Path) -> PathBuf {
@@ -140,7 +142,7 @@ fn opens_in_order_with_styles(dir: &Path, order: &[&str]) {
         .map(|n| (n.attribute("name").unwrap(), n.attribute("id").unwrap()))
         .collect();
     let names: Vec<&str> = tree_layers.iter().map(|(n, _)| *n).collect();
-    assert_eq!(names, order);
+    assert_eq!(names, [order, &BASEMAP.map(|(n, _)| n)].concat());
     let layers = map_layers(&doc);
     let ids: Vec<(&str, &str)> = layers
         .iter()
@@ -187,6 +189,45 @@ fn opens_in_order_with_styles(dir: &Path, order: &[&str]) {
     }
 }
 
+/// Issue #13: the project opens on the maps' ground — the countries and rivers, at the bottom of
+/// the layer tree, each from a GeoJSON written beside the project (a relative path that GDAL
+/// opens) with the style of the `.qml` beside it.
+#[test]
+fn issue_13_the_project_has_the_basemap_under_the_run() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = run("us_military", out.path());
+    let qgs = std::fs::read_to_string(dir.join("run.qgs")).unwrap();
+    let doc = qgis_xml(&qgs);
+    let layers = map_layers(&doc);
+    let bottom = &layers[layers.len() - BASEMAP.len()..];
+    for (layer, (name, geometry)) in bottom.iter().zip(BASEMAP) {
+        assert_eq!(text(*layer, "layername"), name);
+        let source = text(*layer, "datasource");
+        assert_eq!(source, format!("./{name}.geojson|geometrytype={geometry}"));
+        let path = Path::new(file_part(source));
+        assert!(path.is_relative(), "{source}");
+        let file = dir.join(path);
+        assert!(file.is_file(), "{}", file.display());
+        assert!(ogrinfo(&file).features > 0, "{name}: no features");
+        let qml_text = std::fs::read_to_string(dir.join(format!("{name}.qml"))).unwrap();
+        let qml = qgis_xml(&qml_text);
+        assert_eq!(
+            tree(child(*layer, "renderer-v2")),
+            tree(child(qml.root_element(), "renderer-v2")),
+            "{name}"
+        );
+    }
+    let manifest = std::fs::read_to_string(dir.join("convoy-sim.json")).unwrap();
+    for file in [
+        "countries.geojson",
+        "countries.qml",
+        "rivers.geojson",
+        "rivers.qml",
+    ] {
+        assert!(manifest.contains(&format!("\"{file}\"")), "{manifest}");
+    }
+}
+
 #[test]
 fn the_temporal_controller_spans_the_run() {
     let out = tempfile::tempdir().unwrap();
@@ -226,7 +267,7 @@ fn a_moved_folder_still_finds_its_layers() {
     );
     let doc = qgis_xml(&qgs);
     let sources = datasources(&doc);
-    assert_eq!(sources.len(), DRAW_ORDER.len());
+    assert_eq!(sources.len(), DRAW_ORDER.len() + BASEMAP.len());
     for source in sources {
         assert!(source.starts_with("./"), "{source} is not relative");
         assert!(

@@ -164,6 +164,31 @@ fn moving_features_include_agents_that_never_moved() {
         assert_eq!(g["datetimes"].as_array().unwrap().len(), coords.len());
         assert_eq!(g["datetimes"][1], "2017-08-29T04:00:00Z", "{}", f["id"]);
         assert!(coords.windows(2).all(|w| w[0] == w[1]), "{} moved", f["id"]);
+        // Its status and zone at every recording time, as OGC MF-JSON temporal properties.
+        let p = &f["temporalProperties"][0];
+        let times = p["datetimes"].as_array().unwrap();
+        assert!(times.len() >= 2, "{}", f["id"]);
+        for name in ["status", "zone"] {
+            assert_eq!(p[name]["type"], "Text");
+            assert_eq!(p[name]["interpolation"], "Step");
+            assert_eq!(p[name]["values"].as_array().unwrap().len(), times.len());
+        }
+        assert!(
+            p["status"]["values"].as_array().unwrap().iter().all(|s| {
+                [
+                    "waiting",
+                    "moving",
+                    "halted",
+                    "stalled",
+                    "arrived",
+                    "aboard",
+                    "unaccounted",
+                ]
+                .contains(&s.as_str().unwrap())
+            }),
+            "{}",
+            p["status"]
+        );
     }
 }
 
