@@ -45,6 +45,8 @@ pub enum Kind {
     Check,
     /// `sensitivity`'s folder.
     Sensitivity,
+    /// One shard's partial result (`--shard K/N`), for `merge`.
+    Shard,
     /// `OUT/.convoy-sim/`, where results are staged.
     Staging,
     /// A data folder `data export` wrote.

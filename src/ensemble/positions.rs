@@ -78,6 +78,7 @@ impl Positions {
     }
 
     /// The ends' sums.
+    #[cfg(test)]
     pub fn sums(&self) -> Sums {
         self.sums
     }
