@@ -242,6 +242,21 @@ pub fn write_shard(
     .into_owned())
 }
 
+/// A shard's command line for a message: its first words.
+fn command_line(argv: &[String]) -> String {
+    const WORDS: usize = 16;
+    let mut shown = argv
+        .iter()
+        .take(WORDS)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if argv.len() > WORDS {
+        shown.push_str(" …");
+    }
+    shown
+}
+
 /// Reads one shard folder's `shard.json`, refusing what convoy-sim did not write as a shard.
 fn read(dir: &Path) -> Result<ShardFile, Error> {
     let shown = dir.display();
@@ -296,10 +311,10 @@ pub fn run(world: &Geography, args: &MergeArgs) -> Result<String, Error> {
             ))
         } else if s.arguments != first.arguments {
             Some(format!(
-                "it was run with other arguments than {}: {} against {}",
+                "it was run with other arguments than {} (all but --shard, --out and --threads must be the same): `{}` against `{}`",
                 first_dir.display(),
-                s.arguments,
-                first.arguments
+                command_line(&s.argv),
+                command_line(&first.argv)
             ))
         } else if s.shard.n != first.shard.n {
             Some(format!(

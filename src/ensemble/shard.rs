@@ -5,13 +5,13 @@
 //!
 //! # Why the merge is exact
 //! - Counts (zones, places, states, grid cells) are integers: added in any order.
-//! - The largest distance from the mean is taken over the outline's points ([`super::outline`]):
+//! - The largest distance from the mean is taken over the outline's points (`ensemble::outline`):
 //!   every shard keeps the corners of its own ends' hull, and the merge adds them all to one
 //!   outline, which keeps the corners of the hull of every end. A maximum is the same in any order.
 //! - The sums of offsets behind the mean and the standard distance are floating point, so their
 //!   order matters. It is fixed by realization index alone: each chunk of [`CHUNK`] realizations
 //!   (`[c·CHUNK, (c+1)·CHUNK)`) is summed from zero in realization order, and the chunks' sums
-//!   are added in chunk order ([`Sums`]). A shard keeps the sums of each chunk wholly in its range
+//!   are added in chunk order (`Sums`). A shard keeps the sums of each chunk wholly in its range
 //!   (shard 1, whose range starts at 0, adds them up as it goes, as a whole run does) and, for the
 //!   at most two chunks it shares with its neighbours, each realization's offsets, which the merge
 //!   sums in realization order with the neighbours' before adding the chunk. Offsets are taken
@@ -19,7 +19,7 @@
 //!
 //! # Memory
 //! A partial holds, per agent, the counts (bounded by the zones, places and states), the outline
-//! (bounded by the map and the plan, see [`super::outline`]), 40 bytes per chunk wholly in its
+//! (bounded by the map and the plan, see `ensemble::outline`), 40 bytes per chunk wholly in its
 //! range (shards 2…N only; ⌈range/CHUNK⌉ of them: 40 KB per agent for a million realizations)
 //! and 16 bytes per realization of the at most two chunks it shares (under 2·CHUNK realizations).
 
@@ -360,10 +360,9 @@ pub fn merge(
             c.people += ends.people;
             c.people_off += ends.people_off;
         }
-        sums.lead(p, agents.len()).map_err(|e| malformed(e))?;
+        sums.lead(p, agents.len()).map_err(&malformed)?;
         for piece in &p.pieces {
-            sums.piece(piece, runs, agents.len())
-                .map_err(|e| malformed(e))?;
+            sums.piece(piece, runs, agents.len()).map_err(&malformed)?;
         }
     }
     let total = sums.finish(runs).map_err(MergeError::Coverage)?;
