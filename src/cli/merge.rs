@@ -34,7 +34,8 @@ use super::{Command, Error, printable, write};
 /// Give the shard folders (OUT/<what>-shard-K-of-N/) of shards 1 to N, in any order. They must be
 /// of one command with the same arguments, scenarios (by SHA-256) and seeds. The command's files
 /// are written into OUT as the unsharded command writes them, byte for byte. Run merge from the
-/// folder the shards ran from: the scenarios are read again from the same paths.
+/// folder the shards ran from, with their --data if any: the scenarios are read again from the
+/// same paths.
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  convoy-sim check scenarios/*.toml --runs 100000 --shard 3/8 --out shards\n  convoy-sim merge shards/check-shard-*-of-8 --out results"
@@ -122,6 +123,11 @@ impl Realizations {
         };
         if inputs == now {
             return Ok(());
+        }
+        if inputs["scenarios"] == now["scenarios"] {
+            return Err(Error::input(
+                "the data read now (places, roads, zones, sources) is not what the shards read: run merge with the --data the shards ran with, its files as they were",
+            ));
         }
         let names = |v: &Value| -> Vec<String> {
             v["scenarios"]
@@ -287,7 +293,8 @@ fn read(dir: &Path) -> Result<ShardFile, Error> {
     Ok(file)
 }
 
-pub fn run(world: &Geography, args: &MergeArgs) -> Result<String, Error> {
+/// Merges the shards in `args`; `data` is merge's own `--data`, which must be the shards'.
+pub fn run(world: &Geography, args: &MergeArgs, data: Option<&Path>) -> Result<String, Error> {
     super::run::ensemble_request(None, args.threads)?;
     let mut shards = Vec::new();
     for dir in &args.shards {
@@ -378,6 +385,18 @@ pub fn run(world: &Geography, args: &MergeArgs) -> Result<String, Error> {
             e.to_string().lines().next().unwrap_or_default()
         ))
     })?;
+    if parsed.data.as_deref() != data {
+        let given = |d: Option<&Path>| {
+            d.map_or("the embedded data".to_string(), |d| {
+                format!("--data {}", d.display())
+            })
+        };
+        return Err(Error::input(format!(
+            "the shards ran with {}, this merge with {}: give merge the same --data",
+            given(parsed.data.as_deref()),
+            given(data)
+        )));
+    }
     let inputs = first.inputs.clone();
     let first_dir = first_dir.to_path_buf();
     let states = shards.into_iter().map(|(_, s)| s.state).collect();

@@ -188,6 +188,7 @@ pub fn run(args: Args) -> Result<String, Error> {
         return schema::run(a);
     }
     let files = data::files(args.data.as_deref())?;
+    let data = args.data.clone();
     let world = geography(&files, args.data.is_some())?;
     if matches!(
         args.command,
@@ -211,7 +212,7 @@ pub fn run(args: Args) -> Result<String, Error> {
         Command::Inputs(a) => inputs::run(&world, &a),
         Command::Sensitivity(a) => sensitivity::run(&world, &a),
         Command::Data(a) => data::run(&files, &a),
-        Command::Merge(a) => merge::run(&world, &a),
+        Command::Merge(a) => merge::run(&world, &a, data.as_deref()),
     }
 }
 
