@@ -127,7 +127,7 @@ pub fn check(
     threads: Option<usize>,
     progress: &(dyn Fn() -> bool + Sync),
 ) -> Result<Check, EnsembleError> {
-    let mut plan = Plan::new(scenarios, geo);
+    let plan = Plan::new(scenarios, geo);
     let whole = plan.tally(runs, 0..runs, threads, progress)?;
     // One partial of every realization, made just now: nothing to disagree with.
     plan.finish(vec![whole])
@@ -209,7 +209,7 @@ impl<'a> Plan<'a> {
 
     /// Runs realizations `range` of every account (of `runs` each) and tallies them.
     pub fn tally(
-        &mut self,
+        &self,
         runs: u32,
         range: std::ops::Range<u32>,
         threads: Option<usize>,

@@ -102,7 +102,7 @@ pub fn execute(world: &Geography, args: &CheckArgs, how: Realizations) -> Result
         }
         Realizations::Shard(shard) => {
             let range = shard.range(runs as u64, "realizations")?;
-            let mut plan = check::Plan::new(&scenarios, world);
+            let plan = check::Plan::new(&scenarios, world);
             let bar = progress_bar(range.len() as u64 * scenarios.len() as u64);
             let part = plan.tally(runs, range.clone(), Some(threads), &|| bar.advance());
             bar.finish();
