@@ -275,3 +275,42 @@ fn issue_12_a_shard_that_is_not_k_of_n_is_refused() {
     assert!(err.contains("give N at most 3"), "{err}");
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn issue_12_shards_run_on_a_data_folder_are_merged_on_it_only() {
+    let out = tempfile::tempdir().unwrap();
+    let data = out.path().join("data");
+    convoy_ok(&["data", "export", path(&data)]);
+    let s = repo_path("tests/scenarios/one_bus_one_hour.toml");
+    let dirs: Vec<String> = (1..=2)
+        .map(|k| {
+            let o = out.path().join(format!("s{k}"));
+            convoy_ok(&[
+                "--data",
+                path(&data),
+                "run",
+                path(&s),
+                "--runs",
+                "4",
+                "--shard",
+                &format!("{k}/2"),
+                "--out",
+                path(&o),
+            ]);
+            path(&o.join(format!("one_bus_one_hour-shard-{k}-of-2"))).to_string()
+        })
+        .collect();
+    let merged = out.path().join("merged");
+    let err = convoy_bad_input(&["merge", &dirs[0], &dirs[1], "--out", path(&merged)]);
+    assert!(err.contains("give merge the same --data"), "{err}");
+    convoy_ok(&[
+        "--data",
+        path(&data),
+        "merge",
+        &dirs[1],
+        &dirs[0],
+        "--out",
+        path(&merged),
+    ]);
+    assert!(merged.join("one_bus_one_hour/ensemble.json").exists());
+}
