@@ -314,3 +314,43 @@ fn issue_12_shards_run_on_a_data_folder_are_merged_on_it_only() {
     ]);
     assert!(merged.join("one_bus_one_hour/ensemble.json").exists());
 }
+
+#[test]
+fn issue_12_shards_run_at_once_into_one_folder_all_land_and_merge() {
+    let out = tempfile::tempdir().unwrap();
+    let s = repo_path("tests/scenarios/impossible_claim.toml");
+    let shards = out.path().join("shards");
+    let running: Vec<std::process::Child> = (1..=4)
+        .map(|k| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_convoy-sim"))
+                .args(["check", path(&s), "--runs", "8", "--threads", "1"])
+                .args(["--shard", &format!("{k}/4"), "--out", path(&shards)])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in running {
+        let done = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        assert!(done.status.success(), "{stderr}");
+    }
+    let dirs: Vec<String> = (1..=4)
+        .map(|k| path(&shards.join(format!("check-shard-{k}-of-4"))).to_string())
+        .collect();
+    let merged = out.path().join("merged");
+    let mut args = vec!["merge"];
+    args.extend(dirs.iter().map(String::as_str));
+    args.extend(["--out", path(&merged)]);
+    convoy_ok(&args);
+    convoy_ok(&[
+        "check",
+        path(&s),
+        "--runs",
+        "8",
+        "--out",
+        path(&out.path().join("whole")),
+    ]);
+    assert_same_files(&out.path().join("whole/check"), &merged.join("check"));
+}
