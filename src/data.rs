@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 
 use petgraph::graph::{EdgeIndex, NodeIndex};
 
+use crate::credibility::{CredibilityError, Ratings};
 use crate::gazetteer::{Gazetteer, GazetteerError, Match, PlaceId};
 use crate::network::{Closed, Metric, NetworkError, RoadNetwork, Route};
 use crate::sources::{Registry, SourcesError};
@@ -100,17 +101,19 @@ pub struct DataFiles {
     pub roads: Text,
     pub zones: Text,
     pub sources: Text,
+    pub credibility: Text,
     pub countries: Text,
     pub rivers: Text,
 }
 
 impl DataFiles {
     /// Each file's name in a data folder, as `data export` writes it, with the embedded text.
-    pub const NAMES: [&'static str; 6] = [
+    pub const NAMES: [&'static str; 7] = [
         "places.geojson",
         "roads.geojson",
         "zones.geojson",
         "sources.toml",
+        "credibility.toml",
         "countries.geojson",
         "rivers.geojson",
     ];
@@ -122,6 +125,10 @@ impl DataFiles {
             roads: Text::embedded(ROADS_GEOJSON, "data/roads.geojson"),
             zones: Text::embedded(ZONES_GEOJSON, "data/zones.geojson"),
             sources: Text::embedded(crate::sources::SOURCES_TOML, "data/sources.toml"),
+            credibility: Text::embedded(
+                crate::credibility::CREDIBILITY_TOML,
+                "data/credibility.toml",
+            ),
             countries: Text::embedded(COUNTRIES_GEOJSON, "data/basemap/countries.geojson"),
             rivers: Text::embedded(RIVERS_GEOJSON, "data/basemap/rivers.geojson"),
         }
@@ -134,6 +141,7 @@ impl DataFiles {
             "roads.geojson" => &mut self.roads,
             "zones.geojson" => &mut self.zones,
             "sources.toml" => &mut self.sources,
+            "credibility.toml" => &mut self.credibility,
             "countries.geojson" => &mut self.countries,
             "rivers.geojson" => &mut self.rivers,
             _ => return None,
@@ -141,15 +149,16 @@ impl DataFiles {
     }
 
     /// Every file with its name in a data folder, in [`DataFiles::NAMES`] order.
-    pub fn named(&self) -> [(&'static str, &Text); 6] {
+    pub fn named(&self) -> [(&'static str, &Text); 7] {
         let n = Self::NAMES;
         [
             (n[0], &self.places),
             (n[1], &self.roads),
             (n[2], &self.zones),
             (n[3], &self.sources),
-            (n[4], &self.countries),
-            (n[5], &self.rivers),
+            (n[4], &self.credibility),
+            (n[5], &self.countries),
+            (n[6], &self.rivers),
         ]
     }
 }
@@ -162,6 +171,7 @@ pub struct DataHashes {
     pub roads: String,
     pub zones: String,
     pub sources: String,
+    pub credibility: String,
 }
 
 /// Lower-case hex SHA-256 of `text`.
@@ -184,6 +194,8 @@ pub enum DataError {
     Zones(#[from] ZoneError),
     #[error(transparent)]
     Sources(#[from] SourcesError),
+    #[error(transparent)]
+    Credibility(#[from] CredibilityError),
     #[error("{origin}: holds no features")]
     Empty { origin: String },
     #[error("{origin}: not a GeoJSON FeatureCollection for the basemap: {source}")]
@@ -230,9 +242,11 @@ pub struct Geography {
     pub zones: ControlMap,
     /// The reports scenarios cite by id (`data/sources.toml`).
     pub sources: Registry,
+    /// How credible each of them is (`data/credibility.toml`), for the ACH matrix.
+    pub credibility: Ratings,
     /// Borders and rivers, for the maps.
     pub basemap: Basemap,
-    /// What the four were built from.
+    /// What the data files were built from.
     pub hashes: DataHashes,
 }
 
@@ -251,77 +265,66 @@ impl Geography {
         Self::from_files(&DataFiles::embedded())
     }
 
-    /// Builds from the data files (the basemap aside, which only the maps read).
+    /// Builds from the data files.
     pub fn from_files(files: &DataFiles) -> Result<Self, DataError> {
-        fn text(t: &Text) -> (&str, &str) {
-            (&t.text, &t.origin)
-        }
-        Self::build(
-            text(&files.places),
-            text(&files.roads),
-            text(&files.zones),
-            text(&files.sources),
-            Basemap::from_texts(&files.countries, &files.rivers)?,
-        )
-    }
-
-    /// Builds from GeoJSON texts, each paired with the name errors should give it, with the
-    /// embedded sources registry.
-    pub fn from_geojson(
-        places: (&str, &str),
-        roads: (&str, &str),
-        zones: (&str, &str),
-    ) -> Result<Self, DataError> {
-        let sources = (crate::sources::SOURCES_TOML, "data/sources.toml");
-        Self::build(places, roads, zones, sources, Basemap::embedded()?)
-    }
-
-    fn build(
-        places: (&str, &str),
-        roads: (&str, &str),
-        zones: (&str, &str),
-        sources: (&str, &str),
-        basemap: Basemap,
-    ) -> Result<Self, DataError> {
-        let gazetteer = Gazetteer::from_geojson(places.0, places.1)?;
-        let network = RoadNetwork::from_geojson(roads.0, roads.1)?;
+        let (places, roads, zones) = (&files.places, &files.roads, &files.zones);
+        let gazetteer = Gazetteer::from_geojson(&places.text, &places.origin)?;
+        let network = RoadNetwork::from_geojson(&roads.text, &roads.origin)?;
         // The engine names every position by its nearest place and snaps to the nearest road:
         // both must exist.
         if gazetteer.is_empty() || network.graph().node_count() == 0 {
             return Err(DataError::Empty {
-                origin: if gazetteer.is_empty() {
-                    places.1
-                } else {
-                    roads.1
-                }
-                .to_string(),
+                origin: if gazetteer.is_empty() { places } else { roads }
+                    .origin
+                    .clone(),
             });
         }
         for (_, road) in network.roads() {
             for end in [&road.from, &road.to] {
                 if gazetteer.lookup(end).is_err() {
                     return Err(DataError::UnknownRoadEnd {
-                        origin: roads.1.to_string(),
+                        origin: roads.origin.clone(),
                         road: road.id.clone(),
                         place: end.clone(),
                     });
                 }
             }
         }
-        let hashes = DataHashes {
-            places: sha256(places.0),
-            roads: sha256(roads.0),
-            zones: sha256(zones.0),
-            sources: sha256(sources.0),
-        };
-        let zones = ControlMap::from_geojson(zones.0, zones.1)?;
+        let sources = Registry::from_toml(&files.sources.text, &files.sources.origin)?;
+        let c = &files.credibility;
         Ok(Self {
             gazetteer,
             network,
-            zones,
-            sources: Registry::from_toml(sources.0, sources.1)?,
-            basemap,
-            hashes,
+            zones: ControlMap::from_geojson(&zones.text, &zones.origin)?,
+            credibility: Ratings::from_toml(&c.text, &c.origin, &sources)?,
+            sources,
+            basemap: Basemap::from_texts(&files.countries, &files.rivers)?,
+            hashes: DataHashes {
+                places: sha256(&places.text),
+                roads: sha256(&roads.text),
+                zones: sha256(&zones.text),
+                sources: sha256(&files.sources.text),
+                credibility: sha256(&c.text),
+            },
+        })
+    }
+
+    /// Builds from GeoJSON texts, each paired with the name errors should give it, with the
+    /// embedded sources, credibility ratings and basemap.
+    pub fn from_geojson(
+        places: (&str, &str),
+        roads: (&str, &str),
+        zones: (&str, &str),
+    ) -> Result<Self, DataError> {
+        let text = |(text, origin): (&str, &str)| Text {
+            text: std::borrow::Cow::Owned(text.to_string()),
+            origin: origin.to_string(),
+        };
+        Self::from_files(&DataFiles {
+            places: text(places),
+            roads: text(roads),
+            zones: text(zones),
+            ..DataFiles::embedded()
         })
     }
 

@@ -10,7 +10,9 @@
 //!    (embedded)       ├─ gazetteer::Gazetteer     names → points (aliases, uncertainty, provenance)
 //!                     ├─ network::RoadNetwork     roads → graph; snapping, routing, closures
 //!                     ├─ zones::ControlMap        (point, time) → Holder
-//!                     └─ sources::Registry        citation id → report (data/sources.toml)
+//!                     ├─ sources::Registry        citation id → report (data/sources.toml)
+//!                     └─ credibility::Ratings     report (or quote) → high/medium/low, with why
+//!                                                 (data/credibility.toml)
 //!                            │
 //!                            ▼
 //!                     uncertainty::Inputs       named uncertain inputs (group speeds, event
@@ -26,6 +28,8 @@
 //!                     check::check              claims × accounts → impossible / consistent / not
 //!                            │                  ruled out / inconsistent, with Wilson intervals
 //!                            │                  (check::reach bounds what is possible)
+//!                     check::Ach                the ACH matrix scored: unweighted, weighted by
+//!                            │                  credibility × relevance, diagnosticity per claim
 //!                     sensitivity::{sobol,morris}  quantiles of named inputs → which input drives
 //!                            │                  which output (Sobol indices, Morris effects)
 //!                            ▼
@@ -46,6 +50,7 @@
 
 pub mod check;
 pub mod cost;
+pub mod credibility;
 pub mod data;
 pub mod engine;
 pub mod ensemble;

@@ -1,6 +1,7 @@
 //! Who held the ground: control-zone polygons with validity periods, and the point-in-zone query.
 //!
-//! Zones come from `data/zones.geojson` (MultiPolygons with `holder`, `valid_from`, `valid_to`).
+//! Zones come from `data/zones.geojson` (MultiPolygons with `holder`, `valid_from`, `valid_to`,
+//! `edge_km`).
 //! Zones valid at the same moment do not overlap (the build script and a test check it), so the first
 //! zone containing a point is the only one. Ground inside no zone is [`Holder::None`]: no-man's land,
 //! or ground the data does not claim to know.
@@ -80,6 +81,9 @@ pub struct Zone {
     pub valid_from: Timestamp,
     pub valid_to: Timestamp,
     pub source: String,
+    /// How far the zone's edge may be off, km (finite, ≥ 0): the data's own judgement of its
+    /// hand-drawn outline, per zone (data/README.md, "Control zones"). Read, not yet drawn from.
+    pub edge_km: f64,
     /// The bounds of the whole zone, and of each of its polygons (`None` for one with no
     /// points), computed once: `geo` would otherwise compute each polygon's on every query.
     #[serde(skip)]
@@ -118,6 +122,14 @@ pub enum ZoneError {
         valid_from: Timestamp,
         valid_to: Timestamp,
     },
+    #[error(
+        "{origin}: zone '{id}' has edge_km {edge_km}; it must be a finite number of km, 0 or more"
+    )]
+    BadEdge {
+        origin: String,
+        id: String,
+        edge_km: f64,
+    },
     #[error("{origin}: no zones")]
     Empty { origin: String },
     #[error("{at} is outside the period the control zones cover ({from} to {to})")]
@@ -152,6 +164,13 @@ impl ControlMap {
                 source,
             })?;
         for z in &mut zones {
+            if !(z.edge_km.is_finite() && z.edge_km >= 0.0) {
+                return Err(ZoneError::BadEdge {
+                    origin: origin.to_string(),
+                    id: z.id.clone(),
+                    edge_km: z.edge_km,
+                });
+            }
             if z.valid_to <= z.valid_from {
                 return Err(ZoneError::EmptyPeriod {
                     origin: origin.to_string(),
@@ -219,11 +238,11 @@ mod tests {
     fn map() -> ControlMap {
         let text = r#"{"type":"FeatureCollection","features":[
           {"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[2,0],[2,2],[0,2],[0,0]]]]},
-           "properties":{"id":"west","holder":"islamic_state","label":"w","source":"s",
+           "properties":{"id":"west","holder":"islamic_state","label":"w","source":"s","edge_km":10,
              "valid_from":"2017-08-27T00:00:00Z","valid_to":"2017-08-28T15:00:00Z"}},
           {"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[2,0],[2,2],[0,2],[0,0]]]]},
-           "properties":{"id":"west_after","holder":"syrian_government","label":"w","source":"s",
-             "valid_from":"2017-08-28T15:00:00Z","valid_to":"2017-09-05T00:00:00Z"}}]}"#;
+           "properties":{"id":"west_after","holder":"syrian_government","label":"w","source":"s","edge_km":2.5,
+             "valid_from":"2017-08-28T15:00:00Z","valid_to":"2017-09-15T00:00:00Z"}}]}"#;
         ControlMap::from_geojson(text, "test").unwrap()
     }
 
@@ -244,8 +263,49 @@ mod tests {
     #[test]
     fn times_outside_coverage_are_an_error_not_a_guess() {
         let m = map();
-        let t = parse_utc("2017-09-05").unwrap();
+        let t = parse_utc("2017-09-15").unwrap();
         let err = m.holder_at(LonLat::new(1.0, 1.0), t).unwrap_err();
         assert!(err.to_string().contains("outside the period"), "{err}");
+    }
+
+    #[test]
+    fn each_zone_carries_how_far_its_edge_may_be_off() {
+        let m = map();
+        let edges: Vec<f64> = m.zones().iter().map(|z| z.edge_km).collect();
+        assert_eq!(edges, [10.0, 2.5]);
+    }
+
+    /// One zone with `props` (the keys after `id`, as JSON text).
+    fn one_zone(props: &str) -> Result<ControlMap, ZoneError> {
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[
+              {{"type":"Feature","geometry":{{"type":"MultiPolygon","coordinates":[[[[0,0],[2,0],[2,2],[0,2],[0,0]]]]}},
+               "properties":{{"id":"z","holder":"sdf","label":"z","source":"s",
+                 "valid_from":"2017-08-27T00:00:00Z","valid_to":"2017-09-15T00:00:00Z"{props}}}}}]}}"#
+        );
+        ControlMap::from_geojson(&text, "zones.geojson")
+    }
+
+    #[test]
+    fn a_zone_without_a_sound_edge_km_is_refused_by_name() {
+        assert!(one_zone(r#","edge_km":0"#).is_ok());
+        let missing = one_zone("").unwrap_err();
+        assert!(matches!(missing, ZoneError::Parse { .. }), "{missing}");
+        assert!(missing.to_string().contains("edge_km"), "{missing}");
+        let negative = one_zone(r#","edge_km":-1"#).unwrap_err();
+        assert!(
+            matches!(&negative, ZoneError::BadEdge { id, edge_km, .. } if id == "z" && *edge_km == -1.0),
+            "{negative}"
+        );
+        assert!(
+            negative
+                .to_string()
+                .contains("zones.geojson: zone 'z' has edge_km -1"),
+            "{negative}"
+        );
+        let text = one_zone(r#","edge_km":"far""#).unwrap_err();
+        assert!(matches!(text, ZoneError::Parse { .. }), "{text}");
+        // JSON has no NaN or infinity; a number too large for f64 is refused by the parser.
+        assert!(one_zone(r#","edge_km":1e999"#).is_err());
     }
 }

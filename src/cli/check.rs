@@ -270,20 +270,35 @@ fn report(check: &Check, geo: &Geography, ach: bool) -> String {
     if ach {
         let a = check.ach();
         out.push_str(
-            "\ncompeting hypotheses, least contradicted first (inconsistent 1, impossible 2), and how \
-             often each is the least contradicted in a single realization:\n",
+            "\ncompeting hypotheses, least contradicted first (inconsistent 1, impossible 2), the score \
+             weighted by credibility and relevance (data/credibility.toml), and how often each is \
+             the least contradicted in a single realization:\n",
         );
-        let mut t = Table::new(&["rank", "account", ">inconsistency", ">ranks first"]);
+        let mut t = Table::new(&[
+            "rank",
+            "account",
+            ">inconsistency",
+            ">weighted (rank)",
+            ">ranks first",
+        ]);
         for &i in &a.ranking {
-            let rank = 1 + a.scores.iter().filter(|&&s| s < a.scores[i]).count();
+            let rank = |s: &[f64]| 1 + s.iter().filter(|&&o| o < s[i]).count();
             t.row(vec![
-                rank.to_string(),
+                rank(&a.scores).to_string(),
                 check.accounts[i].name.clone(),
                 format!("{}", a.scores[i]),
+                format!("{:.2} (#{})", a.weighted[i], rank(&a.weighted)),
                 format!("{:.0}%", check.ranks_first[i] * 100.0),
             ]);
         }
         out.push_str(&t.render());
+        let flat = a.diagnostic.iter().filter(|d| !**d).count();
+        if flat > 0 {
+            out.push_str(&format!(
+                "{flat} of {} claims score the same against every account (not diagnostic)\n",
+                a.diagnostic.len()
+            ));
+        }
     }
     out
 }

@@ -49,7 +49,7 @@ const DATA_FILE: Expected = Expected {
     max_bytes: MAX_DATA_BYTES,
     noun: "a data file",
     text_noun: "GeoJSON or TOML text",
-    hint: "a data folder holds places.geojson, roads.geojson, zones.geojson, sources.toml, countries.geojson and rivers.geojson (`convoy-sim data export DIR` writes them)",
+    hint: "a data folder holds places.geojson, roads.geojson, zones.geojson, sources.toml, credibility.toml, countries.geojson and rivers.geojson (`convoy-sim data export DIR` writes them)",
 };
 
 /// Files in a data folder that are not data, and are not read.
@@ -196,6 +196,7 @@ of every feature and their uncertainty are documented in the project's data/READ
         "the road network: LineStrings with id, from/to (place names), class, speeds, source",
         "who held the ground: MultiPolygons with holder, valid_from, valid_to (exclusive), source",
         "the reports scenarios cite: id, party, outlet, date, address, verbatim quotes",
+        "how credible each report (or quote) is, with the reason: analyst judgements for the ACH matrix",
         "basemap: borders drawn on the maps",
         "basemap: rivers drawn on the maps",
     ];

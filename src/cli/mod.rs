@@ -46,7 +46,7 @@ pub struct Args {
     #[command(subcommand)]
     pub command: Command,
     /// A data folder (see `convoy-sim data export`) whose files replace the embedded places,
-    /// roads, zones, sources or basemap; files it lacks stay the embedded ones.
+    /// roads, zones, sources, credibility ratings or basemap; files it lacks stay the embedded ones.
     #[arg(long, global = true, value_name = "DIR")]
     pub data: Option<std::path::PathBuf>,
 }

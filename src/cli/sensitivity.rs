@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use convoy_sim::Geography;
 use convoy_sim::check::model::AccountModel;
+use convoy_sim::output::report;
 use convoy_sim::output::run::OutputFile;
 use convoy_sim::output::sensitivity::{Study, csv, json, tornadoes};
 use convoy_sim::scenario::{Claim, Scenario};
@@ -109,6 +110,7 @@ pub fn execute(
     };
     let mut files = Vec::new();
     let mut summary = String::new();
+    let mut studied = Vec::new();
     for (a, s) in scenarios.iter().enumerate() {
         let model = AccountModel::new(s, world, claims.clone());
         if model.inputs().is_empty() {
@@ -153,9 +155,26 @@ pub fn execute(
             &format!("{}.sensitivity.csv", s.name),
             csv(&study),
         ));
-        for (name, png) in tornadoes(&study).map_err(|e| Error::Internal(Box::new(e)))? {
-            files.push(OutputFile::new(&format!("{}.{name}", s.name), png));
+        let charts = tornadoes(&study).map_err(|e| Error::Internal(Box::new(e)))?;
+        for (name, png) in &charts {
+            files.push(OutputFile::new(&format!("{}.{name}", s.name), png.clone()));
         }
+        studied.push((*s, study, charts));
+    }
+    if !studied.is_empty() {
+        let pages: Vec<_> = studied
+            .iter()
+            .map(|(s, study, charts)| report::AccountStudy {
+                account: &s.name,
+                title: &s.account.title,
+                study,
+                charts,
+            })
+            .collect();
+        files.push(OutputFile::new(
+            "report.html",
+            report::sensitivity_html(&pages),
+        ));
     }
     if let (Realizations::Shard(shard), Some(rows)) = (&how, rows) {
         if partial.iter().all(Option::is_none) {

@@ -135,7 +135,7 @@ fn count(counts: &Counts, id: &str, u: Use) -> usize {
 }
 
 fn table(world: &Geography, counts: Option<&Counts>) -> String {
-    let mut header = vec!["id", "party", "outlet", "date"];
+    let mut header = vec!["id", "party", "outlet", "date", "credibility"];
     if counts.is_some() {
         header.extend([">accounts", ">rules", ">claims"]);
     }
@@ -146,6 +146,7 @@ fn table(world: &Geography, counts: Option<&Counts>) -> String {
             printable(&s.party).into_owned(),
             printable(&s.outlet).into_owned(),
             s.date.to_string(),
+            credibility_cell(world, &s.id),
         ];
         if let Some(c) = counts {
             for u in [Use::Account, Use::Rule, Use::Claim] {
@@ -170,6 +171,7 @@ fn json_text(world: &Geography, counts: Option<&Counts>) -> String {
                 "url": s.url,
                 "note": s.note,
                 "quotes": s.quotes,
+                "credibility": credibility_json(world, &s.id),
             });
             if let Some(c) = counts {
                 v["accounts"] = json!(count(c, &s.id, Use::Account));
@@ -182,4 +184,35 @@ fn json_text(world: &Geography, counts: Option<&Counts>) -> String {
     let mut text = serde_json::to_string_pretty(&json!({ "sources": sources })).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// The report's rating in `data/credibility.toml` ("not rated" if none), and how many of its
+/// quotes are rated apart: "medium, 4 quotes rated apart".
+fn credibility_cell(world: &Geography, id: &str) -> String {
+    let ratings: Vec<_> = world
+        .credibility
+        .iter()
+        .filter(|r| r.source == id)
+        .collect();
+    let whole = ratings
+        .iter()
+        .find(|r| r.quote.is_none())
+        .map_or("not rated", |r| r.level.as_str());
+    match ratings.iter().filter(|r| r.quote.is_some()).count() {
+        0 => whole.to_string(),
+        1 => format!("{whole}, 1 quote rated apart"),
+        n => format!("{whole}, {n} quotes rated apart"),
+    }
+}
+
+/// Every rating of the report in `data/credibility.toml`, with its reason: the report's, then its
+/// quotes'.
+fn credibility_json(world: &Geography, id: &str) -> serde_json::Value {
+    let ratings: Vec<_> = world
+        .credibility
+        .iter()
+        .filter(|r| r.source == id)
+        .map(|r| json!({ "quote": r.quote, "rating": r.level, "reason": r.reason }))
+        .collect();
+    json!(ratings)
 }

@@ -1,5 +1,6 @@
 //! What a check found: `check.json` (every claim against every account, with the reason in
-//! numbers) and the competing-hypotheses matrix as `ach.csv` and `ach.json`.
+//! numbers) and the competing-hypotheses matrix as `ach.csv` and `ach.json`, each claim with its
+//! credibility, relevance, weight and diagnosticity (see [`crate::check::ach`]).
 
 use std::fmt::Write as _;
 
@@ -108,26 +109,33 @@ pub(super) fn csv_field(s: &str) -> String {
     }
 }
 
-/// `ach.csv`: a row per claim (evidence) and account (hypothesis).
+/// `ach.csv`: a row per claim (evidence) and account (hypothesis), with the claim's credibility,
+/// relevance, weight and diagnosticity.
 pub fn ach_csv(check: &Check) -> String {
     let ach = check.ach();
     let mut out = String::from(
-        "claim,claim_source,says,hypothesis,verdict,probability,inconsistency,diagnostic,source_id,source_outlet,source_date\n",
+        "claim,claim_source,says,hypothesis,verdict,probability,inconsistency,diagnostic,diagnosticity,credibility,relevance,weight,weighted_inconsistency,source_id,source_outlet,source_date\n",
     );
     for (c, sc) in check.claims.iter().enumerate() {
         for (a, acc) in check.accounts.iter().enumerate() {
             let j = check.judgement(c, a);
+            let score = ach_weight(j.verdict);
             let _ = writeln!(
                 out,
-                "{},{},{},{},{},{:.4},{},{},{},{},{}",
+                "{},{},{},{},{},{:.4},{},{},{},{},{},{},{},{},{},{}",
                 sc.claim.id,
                 check.accounts[sc.account].name,
                 csv_field(&sc.claim.says),
                 acc.name,
                 j.verdict.as_str(),
                 j.probability,
-                ach_weight(j.verdict),
+                score,
                 ach.diagnostic[c],
+                ach.diagnosticity[c],
+                sc.credibility.level,
+                sc.claim.relevance,
+                round(ach.weights[c], 4),
+                round(ach.weights[c] * score, 4),
                 csv_field(sc.claim.cite.source.as_deref().unwrap_or("")),
                 csv_field(&sc.claim.cite.outlet),
                 sc.claim.cite.date
@@ -136,6 +144,20 @@ pub fn ach_csv(check: &Check) -> String {
     }
     out
 }
+
+/// A claim's credibility as the ACH files and the report give it: the rating, the registry id it
+/// rates, why, and where the rating comes from.
+pub(crate) fn credibility_json(c: &crate::credibility::Credibility) -> serde_json::Value {
+    json!({
+        "rating": c.level,
+        "source": c.source,
+        "reason": c.reason,
+        "rated_by": c.by.as_str(),
+    })
+}
+
+/// How the weighted score is made, for ach.json and the report.
+pub const WEIGHTS_NOTE: &str = "Weighted inconsistency score (after PARC ACH 2.0): each claim's score times its credibility and its relevance, each high = 1.414 (√2), medium = 1, low = 0.707 (1/√2), so a claim weighs from 0.5 (low, low) to 2 (high, high). Credibility is the cited report's (data/credibility.toml, each rating with its reason) unless the claim sets its own; relevance is the claim's (default medium). The ratings are analyst judgements to review; the unweighted score does not use them.";
 
 /// `ach.json`: hypotheses ranked by inconsistency, evidence, and the matrix.
 pub fn ach_json(check: &Check, inputs: &serde_json::Value) -> String {
@@ -150,6 +172,8 @@ pub fn ach_json(check: &Check, inputs: &serde_json::Value) -> String {
                 "account": check.accounts[a].name,
                 "hypothesis": check.accounts[a].title,
                 "inconsistency": ach.scores[a],
+                "weighted_score": round(ach.weighted[a], 4),
+                "weighted_rank": 1 + ach.weighted_ranking.iter().position(|&w| w == a).unwrap_or(0),
                 "ranks_first_share": round(check.ranks_first[a], 4),
             })
         })
@@ -164,7 +188,11 @@ pub fn ach_json(check: &Check, inputs: &serde_json::Value) -> String {
                 "source_account": check.accounts[sc.account].name,
                 "says": sc.claim.says,
                 "cited": claim_source(&sc.claim),
+                "credibility": credibility_json(&sc.credibility),
+                "relevance": sc.claim.relevance,
+                "weight": round(ach.weights[c], 4),
                 "diagnostic": ach.diagnostic[c],
+                "diagnosticity": ach.diagnosticity[c],
                 "cells": check.accounts.iter().enumerate().map(|(a, acc)| {
                     let j = check.judgement(c, a);
                     (acc.name.clone(), json!({
@@ -172,13 +200,15 @@ pub fn ach_json(check: &Check, inputs: &serde_json::Value) -> String {
                         "probability": round(j.probability, 4),
                         "interval_95": [round(j.interval.0, 4), round(j.interval.1, 4)],
                         "inconsistency": ach_weight(j.verdict),
+                        "weighted_inconsistency": round(ach.weights[c] * ach_weight(j.verdict), 4),
                     }))
                 }).collect::<serde_json::Map<_, _>>(),
             })
         })
         .collect();
     let value = json!({
-        "method": "Analysis of Competing Hypotheses (Heuer): each account is a hypothesis about where the convoy ended up; each claim of every source is evidence. A cell scores 0 if the claim is consistent with the hypothesis or not ruled out by it, 1 if inconsistent, 2 if impossible; the hypothesis with the lowest total is the least contradicted.",
+        "method": "Analysis of Competing Hypotheses (Heuer): each account is a hypothesis about where the convoy ended up; each claim of every source is evidence. A cell scores 0 if the claim is consistent with the hypothesis or not ruled out by it, 1 if inconsistent, 2 if impossible; the hypothesis with the lowest total is the least contradicted. A claim's diagnosticity is its highest score across the hypotheses minus its lowest (0 to 2): 0 means it does not tell the hypotheses apart. ranks_first_share: the share of realizations in which the hypothesis has the lowest unweighted score.",
+        "weights": WEIGHTS_NOTE,
         "runs": check.runs,
         "hypotheses": hypotheses,
         "evidence": evidence,

@@ -31,6 +31,7 @@ pub fn inputs(scenarios: &[Read<'_>], data: &crate::data::DataHashes) -> Value {
         "roads_sha256": data.roads,
         "zones_sha256": data.zones,
         "sources_sha256": data.sources,
+        "credibility_sha256": data.credibility,
     })
 }
 

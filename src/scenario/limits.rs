@@ -3,9 +3,9 @@
 //! fits jiff's range) and runs in bounded time and memory. `scenarios/README.md` lists the same
 //! bounds under "Limits"; a test below keeps the two in step.
 //!
-//! Times need no constant here: the run must lie within the control zones' coverage (27 August –
-//! 5 September 2017), every time in a plan or event within the run, and every claim within the
-//! coverage.
+//! Times need no constant here: the run must lie within the control zones' coverage (read from
+//! the data: 27 August – 14 September 2017 today), every time in a plan or event within the run,
+//! and every claim within the coverage.
 
 /// The least speed of anything that moves, km/h: a walker who rests most of the day still makes
 /// 12 km a day. Slower is standing still (write a wait). With distances on Earth, it keeps every

@@ -403,6 +403,10 @@ pub struct Claim {
     pub region: Region,
     pub cite: Citation,
     pub assumed: Option<String>,
+    /// How much the claim bears on the question, for the ACH weights (default medium).
+    pub relevance: crate::credibility::Level,
+    /// The claim's own credibility, overriding `data/credibility.toml`'s rating of its report.
+    pub credibility: Option<crate::credibility::Level>,
 }
 
 /// Radius of a claim's `near` when it gives none.

@@ -123,7 +123,7 @@ pub struct RawAccount {
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRun {
-    /// Start of the simulated period: a date-time with offset, within 27 Aug – 5 Sep 2017.
+    /// Start of the simulated period: a date-time with offset, within the zones' coverage (27 Aug – 14 Sep 2017).
     #[schemars(with = "String")]
     pub start: Spanned<Datetime>,
     /// End of the simulated period: a date-time with offset, after `start`.
@@ -389,4 +389,12 @@ pub struct RawClaim {
     /// How the words were read as numbers, where the report is vague.
     #[serde(default)]
     pub assumed: Option<String>,
+    /// How much the claim bears on where the convoy ended up, as evidence in the ACH matrix:
+    /// high, medium or low (default medium). Weighs the claim's inconsistency score.
+    #[schemars(with = "Option<String>")]
+    pub relevance: Option<Spanned<String>>,
+    /// Overrides the credibility data/credibility.toml gives the cited report, for this claim:
+    /// high, medium or low. Say why in `assumed`.
+    #[schemars(with = "Option<String>")]
+    pub credibility: Option<Spanned<String>>,
 }

@@ -15,6 +15,7 @@ use super::raw::{
 };
 use super::*;
 use crate::Geography;
+use crate::credibility::Level;
 use crate::gazetteer::GazetteerError;
 use crate::network::Metric;
 use crate::units::{cut, echo};
@@ -1175,6 +1176,8 @@ impl Checker<'_> {
             );
         }
         let cite = self.cite(&r.cite, &format!("{key}.cite"));
+        let relevance = self.level(r.relevance.as_ref(), &format!("{key}.relevance"));
+        let credibility = self.level(r.credibility.as_ref(), &format!("{key}.credibility"));
         let (subject, count) = subject_count?;
         Some(Claim {
             id: r.id.get_ref().clone(),
@@ -1185,7 +1188,28 @@ impl Checker<'_> {
             region: region?,
             cite: cite?,
             assumed: r.assumed.clone(),
+            relevance: relevance?.unwrap_or(Level::Medium),
+            credibility: credibility?,
         })
+    }
+
+    /// A claim's relevance or credibility: high, medium or low. `Some(None)` when not given.
+    fn level(&mut self, v: Option<&Spanned<String>>, key: &str) -> Option<Option<Level>> {
+        let Some(v) = v else {
+            return Some(None);
+        };
+        match Level::parse(v.get_ref()) {
+            Some(l) => Some(Some(l)),
+            None => {
+                self.problem(
+                    v.span(),
+                    key,
+                    format!("'{}' is not a rating", echo(v.get_ref())),
+                )
+                .hint = Some("one of high, medium, low (see scenarios/README.md)".into());
+                None
+            }
+        }
     }
 
     /// A claim's count: a whole number (at least that many) or a `[low, high]` range.

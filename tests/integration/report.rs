@@ -277,7 +277,7 @@ fn scenario_text_in_the_run_report_stays_text() {
 #[test]
 fn the_check_report_shows_every_claim_with_its_source_and_verdicts_and_the_ach_matrix() {
     let out = tempfile::tempdir().unwrap();
-    on_three_accounts(&["check", "--runs", "10"], out.path());
+    on_three_accounts(&["check", "--runs", "10", "--ach"], out.path());
     let check: Value = serde_json::from_str(
         &std::fs::read_to_string(out.path().join("check/check.json")).unwrap(),
     )
@@ -318,11 +318,62 @@ fn the_check_report_shows_every_claim_with_its_source_and_verdicts_and_the_ach_m
         cells
     );
     assert_eq!(b.eval("document.getElementById('ach').hidden"), false);
+
+    // Issue #12/#13: the ACH section shows, for every hypothesis, the weighted score beside the
+    // unweighted one and the share of realizations in which it ranks first, as ach.json has them;
+    // and every claim its credibility (with the reason) and relevance.
+    let ach: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("check/ach.json")).unwrap())
+            .unwrap();
+    let rows = b.eval(
+        "[...document.querySelectorAll('#ach-summary tbody tr')].map(r => ({ account: r.dataset.account, score: r.querySelector('.score').textContent, weighted: r.querySelector('.weighted').textContent, first: r.querySelector('.first').textContent }))",
+    );
+    let rows = rows.as_array().unwrap();
+    let hypotheses = ach["hypotheses"].as_array().unwrap();
+    assert_eq!(rows.len(), hypotheses.len());
+    for (row, h) in rows.iter().zip(hypotheses) {
+        assert_eq!(row["account"], h["account"], "least contradicted first");
+        let weighted = format!("{:.2} (#", h["weighted_score"].as_f64().unwrap());
+        assert!(
+            row["weighted"].as_str().unwrap().starts_with(&weighted),
+            "{row} {h}"
+        );
+        let first = format!(
+            "{}% of 10",
+            (h["ranks_first_share"].as_f64().unwrap() * 100.0).round()
+        );
+        assert_eq!(row["first"], first.as_str(), "{row} {h}");
+        assert_eq!(
+            row["score"].as_str().unwrap().parse::<f64>().unwrap(),
+            h["inconsistency"].as_f64().unwrap()
+        );
+    }
+    let foot = b.eval("document.querySelector('#ach-table tfoot').textContent");
+    let foot = foot.as_str().unwrap();
+    assert!(
+        foot.contains("weighted inconsistency") && foot.contains("ranks first in"),
+        "{foot}"
+    );
+    let weights = b.eval("document.getElementById('ach-weights').textContent");
+    assert!(
+        weights.as_str().unwrap().contains("analyst judgements"),
+        "{weights}"
+    );
+    for (text, e) in shown.iter().zip(ach["evidence"].as_array().unwrap()) {
+        let text = text.as_str().unwrap();
+        let cred = &e["credibility"];
+        let rating = format!("credibility {}", cred["rating"].as_str().unwrap());
+        assert!(text.contains(&rating), "{rating} missing from {text}");
+        assert!(text.contains(cred["reason"].as_str().unwrap()), "{text}");
+        assert!(text.contains(&format!("relevance {}", e["relevance"].as_str().unwrap())));
+    }
     if std::env::var_os(SHOTS_ENV).is_some() {
         b.eval("document.getElementById('claims').scrollIntoView()");
         save_shot("check-claims-1366x768.png", &b.screenshot());
         b.eval("document.getElementById('ach').scrollIntoView()");
         save_shot("check-ach-1366x768.png", &b.screenshot());
+        b.eval("document.querySelector('#ach-table tfoot').scrollIntoView({ block: 'end' })");
+        save_shot("check-ach-foot-1366x768.png", &b.screenshot());
         b.call(
             "Emulation.setEmulatedMedia",
             serde_json::json!({ "media": "print" }),
@@ -362,4 +413,58 @@ fn the_same_scenarios_and_seeds_give_a_byte_identical_report() {
     let (a, b) = (page(), page());
     assert!(a == b, "two reports of the same runs differ");
     assert!(a.contains("\"name\":\"sohr\""));
+}
+
+/// Issue #13: `sensitivity` writes a report.html of its own — the table of what decides what and
+/// every tornado chart inlined — that opens offline with no error, each chart drawn.
+#[test]
+fn the_sensitivity_report_shows_every_tornado_chart_offline() {
+    let out = tempfile::tempdir().unwrap();
+    let us = repo_path("scenarios/us_military.toml");
+    convoy_ok(&[
+        "sensitivity",
+        us.to_str().unwrap(),
+        "--samples",
+        "32",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let dir = out.path().join("sensitivity");
+    let charts = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "png")
+        })
+        .count();
+    assert!(charts > 0);
+    let manifest = std::fs::read_to_string(dir.join("convoy-sim.json")).unwrap();
+    assert!(manifest.contains("\"report.html\""), "{manifest}");
+    let url = file_url(&dir.join("report.html"));
+
+    let mut b = Browser::start(1366, 768);
+    b.open(&url);
+    assert_eq!(
+        b.eval("document.querySelectorAll('#account-us_military figure img').length"),
+        charts
+    );
+    assert_eq!(
+        b.eval("[...document.images].every(i => i.complete && i.naturalWidth > 400)"),
+        true,
+        "a tornado chart did not decode"
+    );
+    let table = b.eval("document.querySelector('#account-us_military table.decides').textContent");
+    assert!(
+        table
+            .as_str()
+            .unwrap()
+            .contains("hamaymah_road_cut.position"),
+        "{table}"
+    );
+    save_shot("sensitivity-1366x768.png", &b.screenshot());
+    assert_eq!(page_errors(&b), Vec::<String>::new());
+    assert_eq!(foreign_requests(&b, &url), Vec::<String>::new());
 }

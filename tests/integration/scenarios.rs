@@ -287,7 +287,12 @@ fn coalition_sees_about_sixteen_buses_moving_back_west_none_in_is_ground() {
 #[test]
 fn hezbollah_four_in_is_ground_six_stuck_seven_unaccounted() {
     let (_, _, r) = run("hezbollah");
-    assert_eq!(buses_by_zone(&r).get(&Holder::IslamicState), Some(&4));
+    // Hezbollah says four (SCMP). KNOWN DIVERGENCE since issue #11: the account sends them
+    // 250–320 km on from the cut, up the Sukhnah–Deir ez-Zor highway, "IS-held beyond Sukhnah
+    // until 5 September"; but from 2 Sep the army held that road to 71 km and ISIS began ~81 km
+    // out (al-Masdar; data/zones.geojson), so on 3 Sep only two of the four are in ISIS ground.
+    // scenarios/hezbollah.toml is the record's to update; then this goes back to 4.
+    assert_eq!(buses_by_zone(&r).get(&Holder::IslamicState), Some(&2));
     assert_eq!(
         r.buses()
             .filter(|b| b.end.status == Status::Stalled)
@@ -481,7 +486,17 @@ fn coalition_4sep_six_back_west_in_regime_ground_eleven_stalled_east_of_sukhnah(
             b.id
         );
         assert!(b.end.at.distance(east_of_sukhnah).km() < 45.0, "{}", b.id);
-        assert_eq!(b.end.zone, Holder::None, "{} is in the open desert", b.id);
+        // The account parks the eleven on the highway 15–22 km beyond As-Sukhnah. By 4 Sep the
+        // army held the road to 71 km (al-Masdar, 2 Sep: data/zones.geojson), so that is
+        // government ground, as the coalition itself said of the convoy ("still in
+        // government-held territory", 1 Sep; Dillon on 7 Sep: "in an area controlled by the
+        // Syrian regime").
+        assert_eq!(
+            b.end.zone,
+            Holder::SyrianGovernment,
+            "{} is behind the army's front on the highway",
+            b.id
+        );
         assert_eq!(b.end.status, Status::Halted);
     }
     assert!(!buses_by_zone(&r).contains_key(&Holder::IslamicState));
@@ -499,12 +514,10 @@ fn hezbollah_2sep_eleven_out_of_government_ground_six_inside_it() {
         assert_eq!(b.end.status, Status::Stalled, "blocked: {}", b.id);
     }
     // Hezbollah's next statement (hezbollah.toml, 3 Sep) has four buses in IS ground: the two
-    // statements cannot both be right, and the runs show it.
+    // statements cannot both be right, and the runs show it (see the test above for how many of
+    // the four the account's run now gets there).
     let (_, _, next_day) = run("hezbollah");
-    assert_eq!(
-        buses_by_zone(&next_day).get(&Holder::IslamicState),
-        Some(&4)
-    );
+    assert!(buses_by_zone(&next_day).contains_key(&Holder::IslamicState));
 }
 
 #[test]
@@ -526,11 +539,16 @@ fn sohr_2sep_buses_in_the_regime_held_sukhnah_desert_dozens_gone_from_them() {
 }
 
 #[test]
-fn arrival_13sep_runs_to_the_end_of_the_zones_with_the_buses_at_sukhnah() {
+fn arrival_13sep_runs_to_5_september_with_the_buses_at_sukhnah() {
     let (w, s, r) = run("arrival_13sep");
     assert_eq!(account_source(&s), "reuters-2017-09-13");
-    // The arrival itself (13 Sep) lies beyond the data: the run stops where the zones stop.
-    assert_eq!(r.end, w.zones.coverage().1);
+    // The file stops on 5 Sep, where the zones used to stop. They now reach 14 Sep, so the arrival
+    // itself (13 Sep) could be run: that is the account's to change, not this test's.
+    assert_eq!(
+        r.end,
+        "2017-09-05T00:00:00Z".parse::<jiff::Timestamp>().unwrap()
+    );
+    assert!(r.end < w.zones.coverage().1);
     for b in r.buses() {
         assert_eq!(nearest(&w, b.end.at), "as_sukhnah", "{}", b.id);
         assert_eq!(b.end.zone, Holder::SyrianGovernment);

@@ -206,6 +206,16 @@ fn sources_lists_the_registry_and_with_scenarios_what_rests_on_each() {
     assert!(alone.lines().next().unwrap().starts_with("id"));
     assert!(!alone.contains("claims"), "no counts without scenarios");
     assert_eq!(alone.lines().count(), 1 + world().sources.len());
+    // Each report's credibility as data/credibility.toml rates it (issue #12), for review.
+    assert!(
+        alone.lines().next().unwrap().contains("credibility"),
+        "{alone}"
+    );
+    let scmp = alone
+        .lines()
+        .find(|l| l.starts_with("scmp-2017-09-04"))
+        .unwrap();
+    assert!(scmp.contains("medium, 7 quotes rated apart"), "{scmp}");
 
     let files: Vec<String> = scenario_files()
         .iter()
@@ -224,6 +234,13 @@ fn sources_lists_the_registry_and_with_scenarios_what_rests_on_each() {
     assert_eq!(cjtf["date"], "2017-09-04");
     assert_eq!(cjtf["accounts"], 1);
     assert_eq!(cjtf["claims"], 2);
+    assert_eq!(cjtf["credibility"][0]["rating"], "high");
+    assert!(
+        cjtf["credibility"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("surveillance")
+    );
     // Every source carries some of the accounts' weight.
     for s in sources {
         let weight = ["accounts", "rules", "claims"]

@@ -34,7 +34,7 @@ fn inputs_names_what_each_account_draws() {
     ] {
         assert!(us_lines.iter().any(|l| l.contains(input)), "{out}");
     }
-    assert!(out.contains("within 25 km"), "{out}");
+    assert!(out.contains("within 10 km"), "{out}");
     assert!(line("certain").contains("nothing drawn"), "{out}");
 }
 

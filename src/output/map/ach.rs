@@ -1,8 +1,10 @@
 //! `ach.png`: the competing-hypotheses matrix as a heat map. A row per claim (evidence), a column
 //! per account (hypothesis); a cell's colour is its verdict, its shade and number the share of the
-//! account's realizations that bear the claim out. The bottom row gives each hypothesis's
-//! inconsistency score. Past [`MAX_ROWS`] claims the picture shows that many, the diagnostic ones
-//! first, and says how many more are in `ach.csv`: a picture must stay a size a viewer can open.
+//! account's realizations that bear the claim out. Rows run from the most diagnostic claim to the
+//! least; a claim that scores the same under every account has a grey label. The bottom rows give
+//! each hypothesis's inconsistency score, unweighted and weighted by credibility and relevance.
+//! Past [`MAX_ROWS`] claims the picture shows that many, the most diagnostic, and says how many
+//! more are in `ach.csv`: a picture must stay a size a viewer can open.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -39,18 +41,16 @@ fn ink(c: RGBColor) -> RGBColor {
 /// The most claims the heat map draws (its height is then about 6,300 px at the default width).
 pub const MAX_ROWS: usize = 120;
 
-/// The claims drawn, in their order: all of them, or past [`MAX_ROWS`] the diagnostic ones first.
-fn shown(diagnostic: &[bool]) -> Vec<usize> {
-    let n = diagnostic.len();
-    if n <= MAX_ROWS {
-        return (0..n).collect();
-    }
-    let mut rows: Vec<usize> = (0..n)
-        .filter(|&c| diagnostic[c])
-        .chain((0..n).filter(|&c| !diagnostic[c]))
-        .take(MAX_ROWS)
-        .collect();
-    rows.sort_unstable();
+/// The claims drawn, in their order: the most diagnostic first (Heuer sorts the matrix so), in
+/// claim order among equals, at most [`MAX_ROWS`].
+fn shown(diagnosticity: &[f64]) -> Vec<usize> {
+    let mut rows: Vec<usize> = (0..diagnosticity.len()).collect();
+    rows.sort_by(|&a, &b| {
+        diagnosticity[b]
+            .total_cmp(&diagnosticity[a])
+            .then(a.cmp(&b))
+    });
+    rows.truncate(MAX_ROWS);
     rows
 }
 
@@ -59,7 +59,13 @@ fn claim_labels(check: &Check, rows: &[usize]) -> Vec<String> {
     rows.iter()
         .map(|&c| {
             let sc = &check.claims[c];
-            format!("{}: {}", check.accounts[sc.account].source, sc.claim.says)
+            format!(
+                "{}: {} [credibility {}, relevance {}]",
+                check.accounts[sc.account].source,
+                sc.claim.says,
+                sc.credibility.level,
+                sc.claim.relevance
+            )
         })
         .collect()
 }
@@ -166,11 +172,11 @@ fn judgement_cells<DB: DrawingBackend>(
     Ok(())
 }
 
-/// The bottom row: each hypothesis's inconsistency score and rank.
+/// A bottom row: a score per hypothesis with its rank (ties share a rank), under `label`.
 fn score_row<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    scores: &[f64],
-    hidden: usize,
+    label: &str,
+    (scores, places): (&[f64], usize),
     (y, row_h): (i32, i32),
     (g, cell_font): (Grid, f64),
 ) -> Result<(), RenderError> {
@@ -179,17 +185,12 @@ fn score_row<DB: DrawingBackend>(
         .into_font()
         .color(&TEXT);
     root.draw(&Text::new(
-        if hidden == 0 {
-            "inconsistency score (rank)".to_string()
-        } else {
-            format!("score over all claims (rank); {hidden} more claims in ach.csv")
-        },
+        label.to_string(),
         (g.left - g.px(10.0), y + row_h / 2),
         bold.pos(Pos::new(HPos::Right, VPos::Center)),
     ))
     .map_err(err)?;
     for (a, score) in scores.iter().enumerate() {
-        // Ties share a rank.
         let rank = 1 + scores.iter().filter(|&&other| other < *score).count();
         let x = g.left + a as i32 * g.col_w;
         root.draw(&Rectangle::new(
@@ -198,7 +199,7 @@ fn score_row<DB: DrawingBackend>(
         ))
         .map_err(err)?;
         root.draw(&Text::new(
-            format!("{score} (#{rank})"),
+            format!("{score:.places$} (#{rank})"),
             (x + g.col_w / 2, y + row_h / 2),
             bold.pos(Pos::new(HPos::Center, VPos::Center)),
         ))
@@ -252,7 +253,7 @@ fn key<DB: DrawingBackend>(
         x += g.px(420.0);
     }
     root.draw(&Text::new(
-        "framed: the source's own account · grey label: the same verdict under every account (not diagnostic) · score: inconsistent 1, impossible 2",
+        "framed: the source's own account · rows: most diagnostic first; grey label: the same score under every account (not diagnostic) · score: inconsistent 1, impossible 2 · weighted: × credibility × relevance (high 1.41, medium 1, low 0.71 each)",
         (margin, ly + g.px(34.0)),
         ("sans-serif", g.font(14.0)).into_font().color(&MUTED),
     ))
@@ -337,7 +338,7 @@ pub(super) fn ach<DB: DrawingBackend>(
     .map_err(err)?;
 
     let ach = check.ach();
-    let rows = shown(&ach.diagnostic);
+    let rows = shown(&ach.diagnosticity);
     let label_w = (w as f64 * 0.36) as i32;
     let g = Grid {
         scale,
@@ -358,7 +359,8 @@ pub(super) fn ach<DB: DrawingBackend>(
     column_heads(root, &heads, top - px(8.0), (g, head_line))?;
 
     let labels = claim_labels(check, &rows);
-    let room = (h - top - px(70.0) - margin, px(14.0), px(60.0));
+    // Below the rows: two score rows and the key.
+    let room = (h - top - px(130.0) - margin, px(14.0), px(60.0));
     let (cell_font, heights) = row_heights(root, &labels, room, label_w - px(10.0));
     let line_h = (cell_font * 1.25).round() as i32;
     let mut y = top;
@@ -372,6 +374,18 @@ pub(super) fn ach<DB: DrawingBackend>(
     }
     let row_h = heights.iter().copied().min().unwrap_or(0).max(px(30.0));
     let hidden = check.claims.len() - rows.len();
-    score_row(root, &ach.scores, hidden, (y, row_h), (g, cell_font))?;
+    let label = if hidden == 0 {
+        "inconsistency score (rank)".to_string()
+    } else {
+        format!("score over all claims (rank); {hidden} more claims in ach.csv")
+    };
+    score_row(root, &label, (&ach.scores, 0), (y, row_h), (g, cell_font))?;
+    score_row(
+        root,
+        "weighted by credibility × relevance (rank)",
+        (&ach.weighted, 2),
+        (y + row_h, row_h),
+        (g, cell_font),
+    )?;
     key(root, (margin, h), g)
 }

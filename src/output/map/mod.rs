@@ -74,7 +74,7 @@ impl Size {
     /// The heat map's size for `claims` rows: taller than the default when rows would get thin,
     /// and never taller than the most rows the heat map draws (120).
     pub fn ach(claims: usize) -> Size {
-        let rows = claims.min(ach::MAX_ROWS) as u32 + 1;
+        let rows = claims.min(ach::MAX_ROWS) as u32 + 2;
         Size {
             height: Size::ACH_DEFAULT.height.max(320 + 50 * rows),
             ..Size::ACH_DEFAULT

@@ -297,6 +297,10 @@ fn check_data(check: &Check, geo: &Geography) -> Value {
                 .collect();
             v["verdicts"] = json!(verdicts);
             v["diagnostic"] = json!(ach.diagnostic[c]);
+            v["diagnosticity"] = json!(ach.diagnosticity[c]);
+            v["credibility"] = crate::output::check::credibility_json(&sc.credibility);
+            v["relevance"] = json!(sc.claim.relevance);
+            v["weight"] = json!(round(ach.weights[c], 4));
             v
         })
         .collect();
@@ -307,5 +311,9 @@ fn check_data(check: &Check, geo: &Geography) -> Value {
         "claims": claims,
         "ach_scores": ach.scores,
         "ach_ranking": ach.ranking,
+        "ach_weighted": ach.weighted.iter().map(|w| round(*w, 4)).collect::<Vec<_>>(),
+        "ach_weighted_ranking": ach.weighted_ranking,
+        "ranks_first": check.ranks_first.iter().map(|f| round(*f, 4)).collect::<Vec<_>>(),
+        "weights_note": crate::output::check::WEIGHTS_NOTE,
     })
 }

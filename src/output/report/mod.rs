@@ -9,8 +9,10 @@
 //! `JSON.parse` and puts every text on the page as text, never as HTML.
 
 mod data;
+pub mod sensitivity;
 
 pub use data::{Account, arabic_name, report_data};
+pub use sensitivity::{AccountStudy, sensitivity_html};
 
 use crate::Geography;
 use crate::check::Check;

@@ -360,8 +360,11 @@
         el("p", {}, "Claims: " + c.count + " " + c.subject + " " + c.where + " by " + iso(c.by) + "."),
         el("p", { class: "muted" }, "Source's account: " + (ck.accounts[own] ? ck.accounts[own].title : c.source_account)),
         el("blockquote", {}, "“" + c.cite.quote + "”"),
-        el("p", { class: "small" }, c.cite.outlet + ", " + c.cite.date + (c.cite.url ? " — " : ""), link(c.cite.url)),
+        el("p", { class: "small" }, c.cite.outlet + ", " + c.cite.date + (c.cite.source ? " (" + c.cite.source + " in data/sources.toml)" : "") + (c.cite.url ? " — " : ""), link(c.cite.url)),
         c.assumed ? el("p", { class: "small muted" }, "Assumed: " + c.assumed) : null,
+        c.credibility ? el("p", { class: "small rating" }, "As evidence: credibility " + c.credibility.rating +
+          " (" + c.credibility.reason + " — " + c.credibility.rated_by + "), relevance " + c.relevance +
+          ", weight " + c.weight.toFixed(2) + "; " + (c.diagnostic ? "diagnosticity " + c.diagnosticity : "not diagnostic: it scores the same against every account") + ".") : null,
         el("div", { class: "scroll" }, el("table", {}, el("thead", {}, head), el("tbody", {}, verdicts))),
         el("details", {}, el("summary", {}, "Reasons"), reasons)));
     }
@@ -370,23 +373,51 @@
   function ach(ck) {
     $("ach").hidden = false;
     const order = ck.ach_ranking;
+    const n = ck.accounts.length;
+    const rankOf = (scores, a) => 1 + scores.filter((s) => s < scores[a]).length;
+    // The hypotheses, least contradicted first, with both scores and how robust the ranking is.
+    const summary = $("ach-summary");
+    summary.append(el("thead", {}, el("tr", {}, el("th", {}, "rank"), el("th", {}, "account (hypothesis)"),
+      el("th", { class: "num" }, "inconsistency"), el("th", { class: "num" }, "weighted (rank)"),
+      el("th", { class: "num" }, "ranks first in"))));
+    summary.append(el("tbody", {}, ...order.map((a) => el("tr", { "data-account": ck.accounts[a].name },
+      el("td", { class: "num" }, rankOf(ck.ach_scores, a)),
+      el("td", {}, ck.accounts[a].title, el("br"), el("span", { class: "small muted" }, ck.accounts[a].name)),
+      el("td", { class: "num score" }, ck.ach_scores[a]),
+      el("td", { class: "num weighted" }, ck.ach_weighted[a].toFixed(2) + " (#" + rankOf(ck.ach_weighted, a) + ")"),
+      el("td", { class: "num first" }, pct(ck.ranks_first[a]) + " of " + ck.runs)))));
+    $("ach-weights").textContent = ck.weights_note + " Ranks first: the share of the " + ck.runs +
+      " realizations in which the account has the lowest unweighted score (ties shared) — how robust the ranking is to what the realizations draw.";
+
+    // The matrix: the most diagnostic claims first (Heuer), the non-diagnostic ones greyed.
+    const rows = ck.claims.map((c, i) => [c, i]).sort((x, y) => y[0].diagnosticity - x[0].diagnosticity || x[1] - y[1]);
     const t = $("ach-table");
     t.append(el("thead", {}, el("tr", {}, el("th", {}, "claim (evidence)"), el("th", {}, "source"),
+      el("th", {}, "credibility · relevance (weight)"), el("th", { class: "num" }, "diagnosticity"),
       ...order.map((a) => el("th", {}, ck.accounts[a].title)))));
     const body = el("tbody");
-    ck.claims.forEach((c) => {
+    for (const [c] of rows) {
       const own = ck.accounts.findIndex((a) => a.name === c.source_account);
-      body.append(el("tr", {}, el("td", {}, c.id + (c.diagnostic ? " ◆" : ""), el("br"), el("span", { class: "small muted" }, c.says)),
-        el("td", {}, c.source_account),
+      const cred = c.credibility;
+      body.append(el("tr", { class: c.diagnostic ? "diagnostic" : "non-diagnostic" },
+        el("td", {}, c.id + (c.diagnostic ? " ◆" : ""), el("br"), el("span", { class: "small muted" }, c.says)),
+        el("td", {}, c.source_account, el("br"), el("span", { class: "small muted" }, cred.source || c.cite.outlet)),
+        el("td", { title: cred.reason + " (" + cred.rated_by + ")" }, cred.rating + " · " + c.relevance + " (" + c.weight.toFixed(2) + ")"),
+        el("td", { class: "num" }, c.diagnostic ? String(c.diagnosticity) : "0 — not diagnostic"),
         ...order.map((a) => {
           const v = c.verdicts[a];
           return el("td", { class: "num verdict-" + v.verdict + (a === own ? " own" : ""), title: v.reason }, v.score);
         })));
-    });
+    }
     t.append(body);
-    t.append(el("tfoot", {}, el("tr", {}, el("th", {}, "inconsistency (lower is less contradicted)"), el("th", {}),
-      ...order.map((a) => el("th", { class: "num" }, ck.ach_scores[a])))));
-    $("ach").append(el("p", { class: "small muted" }, "◆ diagnostic: the claim scores differently across the accounts."));
+    const foot = (label, cls, f) => el("tr", { class: cls }, el("th", { colspan: 4 }, label),
+      ...order.map((a) => el("th", { class: "num" }, f(a))));
+    t.append(el("tfoot", {},
+      foot("inconsistency (lower is less contradicted)", "score", (a) => ck.ach_scores[a]),
+      foot("weighted inconsistency (credibility × relevance)", "weighted", (a) => ck.ach_weighted[a].toFixed(2)),
+      foot("ranks first in (share of " + ck.runs + " realizations)", "first", (a) => pct(ck.ranks_first[a]))));
+    $("ach").append(el("p", { class: "small muted" }, "◆ diagnostic: the claim scores differently across the accounts. Greyed rows score the same against every account, so they cannot tell the hypotheses apart (" +
+      ck.claims.filter((c) => !c.diagnostic).length + " of " + ck.claims.length + "). Columns: " + n + " accounts, least contradicted first."));
   }
 
   // For the test suite and for anyone scripting the page: where every shown marker is.
