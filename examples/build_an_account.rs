@@ -79,7 +79,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             buses: 17,
             people: vec![Headcount {
                 kind: PeopleKind::Fighters,
-                count: 300,
+                count: Span::fixed(300),
                 cite: cite.clone(),
                 assumed: None,
             }],
@@ -89,7 +89,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         people_groups: vec![PeopleGroup {
             id: "fighters".into(),
             kind: PeopleKind::Fighters,
-            count: 300,
+            count: Span::fixed(300),
+            people: 300,
             aboard: 0,
             plan: Vec::new(),
             cite: cite.clone(),
@@ -108,6 +109,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }],
         claims: Vec::new(),
         fixed: Default::default(),
+        edges: Default::default(),
     };
 
     let result = engine::run(&scenario, &geo);

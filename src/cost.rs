@@ -44,7 +44,7 @@ impl Cost {
         let people: u64 = s
             .people_groups
             .iter()
-            .map(|p| u64::from(p.count).min(vehicles_in(p.aboard)))
+            .map(|p| u64::from(p.count.high).min(vehicles_in(p.aboard)))
             .sum();
         let span = s.end.duration_since(s.start).as_secs().max(0) as u64;
         let every = s.record_every.as_secs().max(1) as u64;

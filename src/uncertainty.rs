@@ -1,27 +1,41 @@
 //! What an account leaves uncertain, as named inputs drawn per realization: a vehicle group's
 //! speed and departure where the scenario gives a range (`bus_group[stuck].speed_kmh`), the time
-//! of an event the record dates only to a window (`event[2].at`), and where on its road a cut
-//! lies within the uncertainty of the place it is named after (`hamaymah_road_cut.position`).
+//! of an event the record dates only to a window (`event[2].at`), where on its road a cut or a
+//! destination lies within the uncertainty of its place (`hamaymah_road_cut.position`), a head
+//! count given as a range (`people_group[fighters].count`), and where a zone's edge lies within
+//! its margin (`zone:islamic_state_euphrates_syria.edge`).
 //!
 //! A realization draws each input from its own stream, seeded by the realization's seed and the
 //! input's name, so adding an input leaves the others' draws alone and the same seed gives the
 //! same scenario. Drawing is a function from one quantile in `[0, 1)` per input to a concrete
 //! [`Scenario`]: the engine never sees a range, and a sensitivity study can set the quantiles
 //! itself. A single `run` uses the nominal scenario (every input at its nominal value: an event
-//! at the earliest time of its window, a cut at its place's road vertex); ensembles and `check`
+//! at the earliest time of its window, a cut or destination at its place's road vertex, a head
+//! count at its midpoint rounded down, a zone's edge as drawn); ensembles and `check`
 //! draw; an input named in [`Scenario::fixed`] stays nominal everywhere.
 //!
 //! A group's speed and departure are one input each, drawn once for the group: buses in convoy
 //! drive together. A single run draws them per vehicle from the scenario's ranges, as it always
-//! has. Inputs not drawn here (yet): destinations' positions, head counts, zone edges; drawn
-//! destinations and stop distances stay per agent, in the engine.
+//! has. Where a zone's edge lies (`zone:islamic_state_euphrates_syria.edge`) is one input per zone
+//! with a margin (`edge_km`), drawn uniformly within it either way; nominal is the line as drawn.
+//! Every classification of a realization's positions uses its edges (end zones, claims in a
+//! zone); bars (`bar_zone`) keep the nominal edges, fixed when the scenario is read.
+//! A people group's head count given as a range (`people_group[fighters].count`) is one input,
+//! a whole number uniform over the range; nominal is the midpoint rounded down.
+//! A place a plan drives or carries people to is drawn as a cut is, by one rule: a point on the
+//! road through its vertex within its uncertainty, one input per place (`hamaymah.position`) for
+//! its cuts and its drives alike; a drive to it ends partway along the segment.
+//! Not drawn here (yet): where walks go (`walk_to`, straight to the place's gazetteer point) and
+//! where claims' places are (`near`); drawn destinations among several and stop distances stay
+//! per agent, in the engine.
 
 use std::collections::BTreeSet;
 
 use crate::Geography;
 use crate::engine::rng::Stream;
+use crate::gazetteer::PlaceId;
 use crate::network::{RoadPoint, Traveller};
-use crate::scenario::{EventKind, Scenario, Span};
+use crate::scenario::{EventKind, Scenario, Site, Span, Step};
 use crate::units::Metres;
 
 /// Spacing of the points a cut may be drawn at along its road.
@@ -45,11 +59,26 @@ enum Kind {
     GroupDepart { group: usize },
     /// Event `event`'s time, within its window.
     EventTime { event: usize },
-    /// The point the road is cut at, for every `close_road_at` of one place: one of `points`.
-    CutPoint {
+    /// Where one place lies on its road, one of `points`: for every `close_road_at` of it (the
+    /// cut) and every plan step that drives or carries there (the drive ends there).
+    Position {
         events: Vec<usize>,
+        steps: Vec<StepAt>,
         points: Vec<RoadPoint>,
     },
+    /// People group `group`'s head count, a whole number within its range.
+    Count { group: usize },
+    /// Where zone `zone`'s edge lies: moved by `(2u − 1) · margin`, outward when positive.
+    ZoneEdge { zone: usize, margin: Metres },
+}
+
+/// A destination of a plan step: group (vehicle groups, or people groups), step, destination.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct StepAt {
+    people: bool,
+    group: usize,
+    step: usize,
+    to: usize,
 }
 
 /// Every uncertain input of one account, in a stable order (events' times in file order, then
@@ -63,8 +92,10 @@ impl Inputs {
     /// The uncertain inputs of `scenario`.
     pub fn of(scenario: &Scenario, geo: &Geography) -> Inputs {
         let mut list = group_inputs(scenario);
+        list.extend(count_inputs(scenario));
         list.extend(event_time_inputs(scenario));
-        list.extend(cut_inputs(scenario, geo));
+        list.extend(position_inputs(scenario, geo));
+        list.extend(zone_edge_inputs(scenario, geo));
         Inputs { list }
     }
 
@@ -102,14 +133,37 @@ impl Inputs {
                 Kind::EventTime { event } => {
                     s.events[*event].at = time_at(s.events[*event].window, u);
                 }
-                Kind::CutPoint { events, points } => {
-                    let k =
-                        ((u.clamp(0.0, 1.0) * points.len() as f64) as usize).min(points.len() - 1);
+                Kind::Position {
+                    events,
+                    steps,
+                    points,
+                } => {
+                    let k = ((u * points.len() as f64) as usize).min(points.len() - 1);
                     for &e in events {
                         if let EventKind::CloseRoadAt { point, .. } = &mut s.events[e].kind {
                             *point = Some(points[k]);
                         }
                     }
+                    for at in steps {
+                        let plan = if at.people {
+                            &mut s.people_groups[at.group].plan
+                        } else {
+                            &mut s.vehicle_groups[at.group].plan
+                        };
+                        if let Some(Step::DriveTo { to, .. } | Step::CarriedTo { to, .. }) =
+                            plan.get_mut(at.step)
+                            && let Some(site) = to.get_mut(at.to)
+                        {
+                            site.point = Some(points[k]);
+                        }
+                    }
+                }
+                Kind::Count { group } => {
+                    let g = &mut s.people_groups[*group];
+                    g.people = count_at(g.count, u);
+                }
+                Kind::ZoneEdge { zone, margin } => {
+                    s.edges.set(*zone, Metres((2.0 * u - 1.0) * margin.0));
                 }
             }
         }
@@ -163,6 +217,30 @@ fn group_inputs(scenario: &Scenario) -> Vec<Input> {
     list
 }
 
+/// People groups' head counts given as a range.
+fn count_inputs(scenario: &Scenario) -> Vec<Input> {
+    (scenario.people_groups.iter().enumerate())
+        .filter(|(_, g)| g.count.is_random())
+        .map(|(group, g)| Input {
+            name: format!("people_group[{}].count", g.id),
+            what: format!(
+                "how many {} in group {}: {} (nominal {}, the midpoint rounded down)",
+                g.kind.as_str(),
+                g.id,
+                g.count,
+                g.count.nominal()
+            ),
+            kind: Kind::Count { group },
+        })
+        .collect()
+}
+
+/// The whole number quantile `u` of the way through `range`, each equally likely over `[0, 1)`.
+fn count_at(range: Span<u32>, u: f64) -> u32 {
+    let width = f64::from(range.high - range.low) + 1.0;
+    range.low + ((u * width).floor() as u32).min(range.high - range.low)
+}
+
 /// Event times given as a window.
 fn event_time_inputs(scenario: &Scenario) -> Vec<Input> {
     let mut list = Vec::new();
@@ -183,44 +261,109 @@ fn event_time_inputs(scenario: &Scenario) -> Vec<Input> {
     list
 }
 
-/// Where each place the road is cut at lies along its road, one input per place.
-fn cut_inputs(scenario: &Scenario, geo: &Geography) -> Vec<Input> {
-    let mut list = Vec::new();
-    let mut cut_places: Vec<(crate::gazetteer::PlaceId, Vec<usize>)> = Vec::new();
+/// Where each place lies on its road, one input per place: the places the road is cut at
+/// (`close_road_at`), in the order they first appear, then the places plans drive or carry people
+/// to (`drive_to`, `carried_to`), vehicle groups' then people groups', in plan order. Both follow
+/// one rule ([`cut_points`]): a point on the road through the place within its uncertainty.
+fn position_inputs(scenario: &Scenario, geo: &Geography) -> Vec<Input> {
+    struct Uses {
+        place: PlaceId,
+        node: petgraph::graph::NodeIndex,
+        events: Vec<usize>,
+        steps: Vec<StepAt>,
+    }
+    let mut places: Vec<Uses> = Vec::new();
+    fn uses<'u>(places: &'u mut Vec<Uses>, site: &Site) -> &'u mut Uses {
+        let k = match places.iter().position(|u| u.place == site.place) {
+            Some(k) => k,
+            None => {
+                places.push(Uses {
+                    place: site.place,
+                    node: site.node,
+                    events: Vec::new(),
+                    steps: Vec::new(),
+                });
+                places.len() - 1
+            }
+        };
+        &mut places[k]
+    }
     for (i, e) in scenario.events.iter().enumerate() {
         if let EventKind::CloseRoadAt { site, .. } = &e.kind {
-            match cut_places.iter_mut().find(|(p, _)| *p == site.place) {
-                Some((_, events)) => events.push(i),
-                None => cut_places.push((site.place, vec![i])),
+            uses(&mut places, site).events.push(i);
+        }
+    }
+    let plans = (scenario.vehicle_groups.iter().map(|g| (false, &g.plan)))
+        .chain(scenario.people_groups.iter().map(|g| (true, &g.plan)));
+    let mut group = [0usize; 2];
+    for (people, plan) in plans {
+        for (step, s) in plan.iter().enumerate() {
+            if let Step::DriveTo { to, .. } | Step::CarriedTo { to, .. } = s {
+                for (k, site) in to.iter().enumerate() {
+                    uses(&mut places, site).steps.push(StepAt {
+                        people,
+                        group: group[usize::from(people)],
+                        step,
+                        to: k,
+                    });
+                }
             }
         }
+        group[usize::from(people)] += 1;
     }
-    for (place, events) in cut_places {
-        let EventKind::CloseRoadAt { site, .. } = &scenario.events[events[0]].kind else {
+    let mut list = Vec::new();
+    for u in places {
+        let p = geo.gazetteer.get(u.place);
+        let points = cut_points(geo, u.node, p.location(), Metres::from_km(p.uncertainty_km));
+        if points.len() < 2 {
             continue;
-        };
-        let p = geo.gazetteer.get(place);
-        let points = cut_points(
-            geo,
-            site.node,
-            p.location(),
-            Metres::from_km(p.uncertainty_km),
-        );
-        if points.len() > 1 {
-            list.push(Input {
-                name: format!("{}.position", p.id),
-                what: format!(
-                    "where the road is cut: on the road through {}, within {} km of it ({} points {} m apart)",
-                    p.name,
-                    p.uncertainty_km,
-                    points.len(),
-                    CUT_STEP.0
-                ),
-                kind: Kind::CutPoint { events, points },
-            });
         }
+        let what = match (u.events.is_empty(), u.steps.is_empty()) {
+            (false, true) => "where the road is cut",
+            (true, false) => "where the drive there ends",
+            _ => "where the road is cut and the drive there ends",
+        };
+        list.push(Input {
+            name: format!("{}.position", p.id),
+            what: format!(
+                "{what}: on the road through {}, within {} km of it ({} points {} m apart)",
+                p.name,
+                p.uncertainty_km,
+                points.len(),
+                CUT_STEP.0
+            ),
+            kind: Kind::Position {
+                events: u.events,
+                steps: u.steps,
+                points,
+            },
+        });
     }
     list
+}
+
+/// Where each zone's edge lies, for the zones with a margin that hold ground at some time of the
+/// run, in the zones' file order.
+fn zone_edge_inputs(scenario: &Scenario, geo: &Geography) -> Vec<Input> {
+    geo.zones
+        .zones()
+        .iter()
+        .enumerate()
+        .filter(|(_, z)| {
+            z.edge_km > 0.0 && z.valid_from <= scenario.end && z.valid_to > scenario.start
+        })
+        .map(|(zone, z)| Input {
+            name: format!("zone:{}.edge", z.id),
+            what: format!(
+                "where the edge of {} ground ({}) lies: within {} km either way of the line drawn",
+                z.holder, z.id, z.edge_km
+            ),
+            kind: Kind::ZoneEdge {
+                zone,
+                margin: Metres::from_km(z.edge_km),
+            },
+        })
+        .collect()
 }
 
 /// The time a fraction `u` of the way through `window`, to the second.
@@ -292,9 +435,21 @@ mod tests {
         let inputs = Inputs::of(&s, &geo);
         let names: Vec<&str> = inputs.list.iter().map(|i| i.name.as_str()).collect();
         assert_eq!(
-            names,
-            ["bus_group[convoy].speed_kmh", "hamaymah_road_cut.position"]
+            names[..4],
+            [
+                "bus_group[convoy].speed_kmh",
+                "hamaymah_road_cut.position",
+                "hamaymah.position",
+                "al_bukamal.position"
+            ]
         );
+        // Then the edge of every zone in force during the run that gives a margin.
+        assert!(
+            names[4..]
+                .iter()
+                .all(|n| n.starts_with("zone:") && n.ends_with(".edge"))
+        );
+        assert!(names.contains(&"zone:syrian_government_central_desert.edge"));
         let place = geo.gazetteer.lookup("Hamaymah road cut").unwrap().place;
         let radius = Metres::from_km(place.uncertainty_km);
         for u in [0.0, 0.25, 0.5, 0.999_999] {
@@ -352,5 +507,141 @@ mod tests {
             .map(|seed| inputs.realization(&s, seed).events[0].at)
             .collect();
         assert_eq!(times, again);
+    }
+
+    #[test]
+    fn a_destination_is_drawn_on_its_road_within_its_radius_and_the_drive_ends_there() {
+        let (geo, s) = setup(ACCOUNT);
+        let inputs = Inputs::of(&s, &geo);
+        let k = (inputs.list.iter())
+            .position(|i| i.name == "hamaymah.position")
+            .expect("the destination is an input");
+        assert!(inputs.list[k].what.contains("where the drive there ends"));
+        let place = geo.gazetteer.lookup("Hamaymah").unwrap().place;
+        let node = s.vehicle_groups[0].plan[0].destinations()[0].node;
+        let radius = Metres::from_km(place.uncertainty_km);
+        let waiting = jiff::Timestamp::from_second(1_504_072_800).unwrap(); // 30 Aug 06:00Z
+        let mut seen = Vec::new();
+        for u in [0.0, 0.3, 0.6, 0.999_999] {
+            let mut q = vec![None; inputs.list.len()];
+            q[k] = Some(u);
+            let drawn = inputs.realize(&s, &q);
+            let p = drawn.vehicle_groups[0].plan[0].destinations()[0]
+                .point
+                .expect("a drawn point");
+            let at = p.location(&geo.network);
+            assert!(
+                at.distance(place.location()).0 <= radius.0 + 1.0,
+                "{u}: {at}"
+            );
+            assert!(
+                geo.network.open_to(Traveller::Road, p.edge),
+                "on a bus road"
+            );
+            let (a, b) = geo.network.graph().edge_endpoints(p.edge).unwrap();
+            assert!(
+                a == node || b == node,
+                "on a road through the place's vertex"
+            );
+            // The buses wait where the drive ended: at the drawn point.
+            let r = crate::engine::run(&drawn, &geo);
+            for bus in r.buses() {
+                let end = bus.position_at(waiting);
+                assert!(end.distance(at).0 < 2.0, "{u}: {end} is not {at}");
+            }
+            seen.push(at);
+        }
+        assert!(seen.windows(2).any(|w| w[0] != w[1]), "the draw moves it");
+        // Nominal: the place's vertex.
+        let nominal = inputs.realize(&s, &vec![None; inputs.list.len()]);
+        assert_eq!(
+            nominal.vehicle_groups[0].plan[0].destinations()[0].point,
+            None
+        );
+    }
+
+    /// The test account with its 300 fighters given as `range` (in the convoy and the group).
+    fn with_fighters(range: &str) -> String {
+        ACCOUNT.replace("count = 300", &format!("count = {range}"))
+    }
+
+    #[test]
+    fn a_head_count_range_is_drawn_as_a_whole_number_within_it_and_nominal_is_the_midpoint() {
+        let (geo, s) = setup(&with_fighters("[200, 301]"));
+        assert_eq!(
+            s.people_groups[0].count,
+            Span {
+                low: 200,
+                high: 301
+            }
+        );
+        assert_eq!(
+            s.people_groups[0].count.nominal(),
+            250,
+            "midpoint rounded down"
+        );
+        let inputs = Inputs::of(&s, &geo);
+        let k = (inputs.list.iter())
+            .position(|i| i.name == "people_group[fighters].count")
+            .expect("the count is an input");
+        assert!(
+            inputs.list[k].what.contains("200–301"),
+            "{}",
+            inputs.list[k].what
+        );
+        let at = |u: f64| {
+            let mut q = vec![None; inputs.list.len()];
+            q[k] = Some(u);
+            inputs.realize(&s, &q).people_groups[0].people
+        };
+        assert_eq!((at(0.0), at(0.999_999), at(1.0)), (200, 301, 301));
+        // Every whole number equally likely: 102 of them, the draw at the centre of each slot.
+        let drawn: Vec<u32> = (0..102).map(|j| at((j as f64 + 0.5) / 102.0)).collect();
+        assert_eq!(drawn, (200..=301).collect::<Vec<u32>>());
+        // Nominal: the range stays for the engine to take its midpoint.
+        let mut q = vec![None; inputs.list.len()];
+        q[k] = None;
+        assert_eq!(
+            inputs.realize(&s, &q).people_groups[0].count,
+            s.people_groups[0].count
+        );
+        let (geo, one) = setup(&with_fighters("300"));
+        let names: Vec<String> = Inputs::of(&one, &geo)
+            .list
+            .into_iter()
+            .map(|i| i.name)
+            .collect();
+        assert!(!names.iter().any(|n| n.ends_with(".count")), "{names:?}");
+    }
+
+    #[test]
+    fn a_head_count_range_that_runs_backwards_or_past_the_limit_is_refused_with_its_key_and_line() {
+        let geo = Geography::embedded().unwrap();
+        let refused = |text: &str| {
+            Scenario::from_toml(text, "t.toml", "t", &geo)
+                .unwrap_err()
+                .to_string()
+        };
+        let backwards = refused(&with_fighters("[300, 200]"));
+        assert!(
+            backwards.contains("people_group[fighters].count"),
+            "{backwards}"
+        );
+        assert!(backwards.contains("runs backwards"), "{backwards}");
+        assert!(backwards.contains("t.toml:"), "{backwards}");
+        let huge = refused(&with_fighters("[200, 100001]"));
+        assert!(huge.contains("too many: at most 100000"), "{huge}");
+        let three = refused(&with_fighters("[1, 2, 3]"));
+        assert!(three.contains("two counts [low, high], not 3"), "{three}");
+        // The groups must add up to the convoy's range, lows and highs alike.
+        let apart = ACCOUNT
+            .replacen("count = 300", "count = [250, 350]", 1)
+            .replacen("count = 300", "count = [250, 300]", 1);
+        let apart = refused(&apart);
+        assert!(
+            apart
+                .contains("the convoy carries 250–350 fighters but the people groups hold 250–300"),
+            "{apart}"
+        );
     }
 }

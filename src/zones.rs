@@ -1,10 +1,15 @@
 //! Who held the ground: control-zone polygons with validity periods, and the point-in-zone query.
 //!
-//! Zones come from `data/zones.geojson` (MultiPolygons with `holder`, `valid_from`, `valid_to`,
-//! `edge_km`).
-//! Zones valid at the same moment do not overlap (the build script and a test check it), so the first
-//! zone containing a point is the only one. Ground inside no zone is [`Holder::None`]: no-man's land,
-//! or ground the data does not claim to know.
+//! Zones come from `data/zones.geojson` (MultiPolygons with `holder`, `valid_from`, `valid_to`, and
+//! `edge_km`: how far the drawn edge may be off). Zones valid at the same moment do not overlap (the
+//! build script and a test check it), so the first zone containing a point is the only one. Ground
+//! inside no zone is [`Holder::None`]: no-man's land, or ground the data does not claim to know.
+//!
+//! A realization may draw each zone's edge anywhere within its margin ([`EdgeShifts`]): a point is
+//! in zone Z shifted by `d` (positive: Z grows outward) iff its signed distance to Z's boundary
+//! (positive inside) is more than `−d`. Shifted zones may overlap; the point is then in the zone
+//! with the greatest signed distance plus shift — the one it is deepest in, as drawn — the first
+//! in file order on a tie. With no shift this is exactly the unshifted query.
 
 use std::fmt;
 
@@ -12,7 +17,11 @@ use geo::{BoundingRect, Intersects, MultiPolygon, Rect};
 use jiff::Timestamp;
 use serde::Deserialize;
 
-use crate::units::LonLat;
+use crate::units::{LonLat, Metres};
+
+/// Kilometres per degree of latitude on the mean-radius sphere (6371.0088 km), the metric
+/// [`crate::units`] chooses.
+const KM_PER_DEGREE: f64 = 6371.0088 * std::f64::consts::PI / 180.0;
 
 /// Who held a piece of ground.
 #[derive(
@@ -81,8 +90,9 @@ pub struct Zone {
     pub valid_from: Timestamp,
     pub valid_to: Timestamp,
     pub source: String,
-    /// How far the zone's edge may be off, km (finite, ≥ 0): the data's own judgement of its
-    /// hand-drawn outline, per zone (data/README.md, "Control zones"). Read, not yet drawn from.
+    /// How far the zone's drawn edge may be from the true front line, km (≥ 0): a realization
+    /// draws the edge within this margin either way. Every zone must say (data/README.md,
+    /// "Control zones").
     pub edge_km: f64,
     /// The bounds of the whole zone, and of each of its polygons (`None` for one with no
     /// points), computed once: `geo` would otherwise compute each polygon's on every query.
@@ -103,6 +113,96 @@ impl Zone {
             && (self.geometry.0.iter())
                 .zip(&self.part_bboxes)
                 .any(|(poly, b)| b.is_some_and(|b| b.intersects(&p)) && poly.intersects(&p))
+    }
+
+    /// How far `at` is from the zone's boundary (outer rings and holes), if less than `cap`;
+    /// `None` if it is `cap` or more.
+    ///
+    /// # Units
+    /// (lon, lat) degrees in, metres out. Distances are taken in a local equirectangular plane
+    /// centred on `at` (x scaled by cos(lat)): over the tens of km of a zone's margin, within a
+    /// few metres of the great circle.
+    fn boundary_within(&self, at: LonLat, cap: Metres) -> Option<Metres> {
+        let cap_km = cap.km();
+        let kx = KM_PER_DEGREE * at.lat.to_radians().cos();
+        let (dlon, dlat) = (cap_km / kx.max(1e-9), cap_km / KM_PER_DEGREE);
+        let near = |b: &Rect<f64>| {
+            at.lon >= b.min().x - dlon
+                && at.lon <= b.max().x + dlon
+                && at.lat >= b.min().y - dlat
+                && at.lat <= b.max().y + dlat
+        };
+        if !self.bbox.is_some_and(|b| near(&b)) {
+            return None;
+        }
+        let mut best = cap_km;
+        for (poly, b) in self.geometry.0.iter().zip(&self.part_bboxes) {
+            if !b.is_some_and(|b| near(&b)) {
+                continue;
+            }
+            for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+                let local =
+                    |c: &geo::Coord<f64>| ((c.x - at.lon) * kx, (c.y - at.lat) * KM_PER_DEGREE);
+                for seg in ring.0.windows(2) {
+                    let (a, b) = (local(&seg[0]), local(&seg[1]));
+                    // Both ends beyond the best so far on one side: the segment cannot be nearer.
+                    if (a.0 > best && b.0 > best)
+                        || (a.0 < -best && b.0 < -best)
+                        || (a.1 > best && b.1 > best)
+                        || (a.1 < -best && b.1 < -best)
+                    {
+                        continue;
+                    }
+                    best = best.min(origin_to_segment(a, b));
+                }
+            }
+        }
+        (best < cap_km).then(|| Metres::from_km(best))
+    }
+}
+
+/// Distance from (0, 0) to the segment `a`–`b` in the plane.
+fn origin_to_segment(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 {
+        (-(a.0 * dx + a.1 * dy) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    (a.0 + t * dx).hypot(a.1 + t * dy)
+}
+
+/// How far each zone's edge is moved in one realization, by zone (in [`ControlMap::zones`]
+/// order): positive grows the zone outward, negative shrinks it. Nominal (every edge where the
+/// data draws it) is the default.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EdgeShifts {
+    by_zone: Vec<Metres>,
+}
+
+impl EdgeShifts {
+    /// Every edge where the data draws it.
+    pub fn nominal() -> Self {
+        Self::default()
+    }
+
+    /// Whether every edge is where the data draws it.
+    pub fn is_nominal(&self) -> bool {
+        self.by_zone.iter().all(|d| d.0 == 0.0)
+    }
+
+    /// Moves zone `zone`'s edge by `shift`.
+    pub fn set(&mut self, zone: usize, shift: Metres) {
+        if self.by_zone.len() <= zone {
+            self.by_zone.resize(zone + 1, Metres::ZERO);
+        }
+        self.by_zone[zone] = shift;
+    }
+
+    /// How far zone `zone`'s edge is moved.
+    pub fn of(&self, zone: usize) -> Metres {
+        self.by_zone.get(zone).copied().unwrap_or(Metres::ZERO)
     }
 }
 
@@ -179,6 +279,13 @@ impl ControlMap {
                     valid_to: z.valid_to,
                 });
             }
+            if !(z.edge_km.is_finite() && z.edge_km >= 0.0) {
+                return Err(ZoneError::BadEdge {
+                    origin: origin.to_string(),
+                    id: z.id.clone(),
+                    edge_km: z.edge_km,
+                });
+            }
             z.bbox = z.geometry.bounding_rect();
             z.part_bboxes = z.geometry.0.iter().map(|p| p.bounding_rect()).collect();
         }
@@ -223,6 +330,84 @@ impl ControlMap {
             .zones
             .iter()
             .find(|z| z.is_valid_at(t) && z.contains(at));
+        Ok(Control {
+            holder: zone.map_or(Holder::None, |z| z.holder),
+            zone,
+        })
+    }
+
+    /// Who held `at` (lon, lat) at time `t`, with each zone's edge moved by `shifts` (see the
+    /// module docs for the rule). Nominal shifts give exactly [`ControlMap::holder_at`].
+    ///
+    /// Only zones whose bounds, grown by their shift, hold the point are looked at, and the
+    /// distance to a boundary is measured only where the shift could change the answer (within
+    /// the shift of the edge), or where two shifted zones both claim the point.
+    pub fn holder_at_shifted(
+        &self,
+        at: LonLat,
+        t: Timestamp,
+        shifts: &EdgeShifts,
+    ) -> Result<Control<'_>, ZoneError> {
+        if shifts.is_nominal() {
+            return self.holder_at(at, t);
+        }
+        let (from, to) = self.coverage;
+        if t < from || t >= to {
+            return Err(ZoneError::OutsideCoverage { at: t, from, to });
+        }
+        // Zones claiming the point, with signed distance plus shift where measured (`None`: the
+        // point is inside and the zone not shrunk, so at least the shift).
+        let mut claims: Vec<(usize, Option<f64>)> = Vec::new();
+        for (i, z) in self.zones.iter().enumerate() {
+            if !z.is_valid_at(t) {
+                continue;
+            }
+            let d = shifts.of(i).0;
+            let inside = z.contains(at);
+            match (inside, d >= 0.0) {
+                (true, true) => claims.push((i, None)),
+                (false, false) => {}
+                (true, false) => match z.boundary_within(at, Metres(-d)) {
+                    None => claims.push((i, None)),
+                    Some(m) if m.0 + d > 0.0 => claims.push((i, Some(m.0 + d))),
+                    Some(_) => {}
+                },
+                (false, true) => {
+                    if let Some(m) = z.boundary_within(at, Metres(d))
+                        && d - m.0 > 0.0
+                    {
+                        claims.push((i, Some(d - m.0)));
+                    }
+                }
+            }
+        }
+        let zone = match claims.as_slice() {
+            [] => None,
+            [(i, _)] => Some(*i),
+            _ => {
+                // Depth inside is measured up to twice the widest shift and a bit: deeper than
+                // that, a zone the point is inside beats any zone that reaches it from outside.
+                let widest = (0..self.zones.len())
+                    .map(|i| shifts.of(i).0.abs())
+                    .fold(0.0, f64::max);
+                let cap = Metres(2.0 * widest + 1.0);
+                let score = |&(i, s): &(usize, Option<f64>)| {
+                    s.unwrap_or_else(|| {
+                        let depth = self.zones[i].boundary_within(at, cap).unwrap_or(cap);
+                        depth.0 + shifts.of(i).0
+                    })
+                };
+                let mut best = (claims[0].0, score(&claims[0]));
+                for c in &claims[1..] {
+                    let s = score(c);
+                    if s > best.1 {
+                        best = (c.0, s);
+                    }
+                }
+                Some(best.0)
+            }
+        };
+        let zone = zone.map(|i| &self.zones[i]);
         Ok(Control {
             holder: zone.map_or(Holder::None, |z| z.holder),
             zone,
@@ -307,5 +492,110 @@ mod tests {
         assert!(matches!(text, ZoneError::Parse { .. }), "{text}");
         // JSON has no NaN or infinity; a number too large for f64 is refused by the parser.
         assert!(one_zone(r#","edge_km":1e999"#).is_err());
+    }
+
+    /// Two zones side by side at 38°–39°E and 39°–40°E, 34°–35°N, each with a 10 km margin.
+    fn neighbours() -> ControlMap {
+        let text = r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[38,34],[39,34],[39,35],[38,35],[38,34]]]]},
+           "properties":{"id":"west","holder":"islamic_state","label":"w","source":"s","edge_km":10,
+             "valid_from":"2017-08-27T00:00:00Z","valid_to":"2017-09-05T00:00:00Z"}},
+          {"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[39,34],[40,34],[40,35],[39,35],[39,34]]]]},
+           "properties":{"id":"east","holder":"syrian_government","label":"e","source":"s","edge_km":10,
+             "valid_from":"2017-08-27T00:00:00Z","valid_to":"2017-09-05T00:00:00Z"}}]}"#;
+        ControlMap::from_geojson(text, "test").unwrap()
+    }
+
+    /// The point `km` east of 38°E (inside the west zone when positive) at 34.5°N.
+    fn east_of_west_edge(km: f64) -> LonLat {
+        LonLat::new(
+            38.0 + km / (KM_PER_DEGREE * 34.5f64.to_radians().cos()),
+            34.5,
+        )
+    }
+
+    fn shifted(west: f64, east: f64) -> EdgeShifts {
+        let mut s = EdgeShifts::nominal();
+        s.set(0, Metres::from_km(west));
+        s.set(1, Metres::from_km(east));
+        s
+    }
+
+    #[test]
+    fn distance_to_an_edge_is_in_km_either_side() {
+        let m = neighbours();
+        for km in [3.0, -3.0, 9.5] {
+            let d = m.zones[0].boundary_within(east_of_west_edge(km), Metres::from_km(10.0));
+            let d = d.expect("within 10 km").km();
+            assert!((d - km.abs()).abs() < 0.01, "{km}: {d}");
+        }
+        let far = east_of_west_edge(-12.0);
+        assert_eq!(m.zones[0].boundary_within(far, Metres::from_km(10.0)), None);
+    }
+
+    #[test]
+    fn a_point_3_km_inside_an_edge_drawn_10_km_either_way_is_inside_only_sometimes() {
+        let m = neighbours();
+        let t = parse_utc("2017-08-30T00:00:00Z").unwrap();
+        let share = |p: LonLat| {
+            let draws = 1000;
+            let inside = (0..draws)
+                .filter(|k| {
+                    let u = (*k as f64 + 0.5) / draws as f64;
+                    let s = shifted((2.0 * u - 1.0) * 10.0, 0.0);
+                    m.holder_at_shifted(p, t, &s).unwrap().holder == Holder::IslamicState
+                })
+                .count();
+            inside as f64 / draws as f64
+        };
+        let near = share(east_of_west_edge(3.0));
+        assert!(near > 0.0 && near < 1.0, "{near}");
+        // Inside iff 3 km + shift > 0: shifts above −3 km, 65% of them.
+        assert!((near - 0.65).abs() < 0.01, "{near}");
+        assert_eq!(share(east_of_west_edge(30.0)), 1.0);
+        assert_eq!(share(east_of_west_edge(-12.0)), 0.0);
+    }
+
+    #[test]
+    fn nominal_shifts_are_the_unshifted_query() {
+        let m = neighbours();
+        let t = parse_utc("2017-08-30T00:00:00Z").unwrap();
+        for km in [-20.0, -3.0, 0.5, 3.0, 30.0] {
+            let p = east_of_west_edge(km);
+            let plain = m.holder_at(p, t).unwrap().holder;
+            let nominal = m.holder_at_shifted(p, t, &EdgeShifts::nominal()).unwrap();
+            let zeros = m.holder_at_shifted(p, t, &shifted(0.0, 0.0)).unwrap();
+            assert_eq!((plain, plain), (nominal.holder, zeros.holder));
+        }
+    }
+
+    #[test]
+    fn where_shifted_zones_overlap_the_point_is_in_the_one_it_is_deepest_in() {
+        let m = neighbours();
+        let t = parse_utc("2017-08-30T00:00:00Z").unwrap();
+        // 2 km west of the shared edge at 39°E: inside west by 2 km.
+        let p = LonLat::new(
+            39.0 - 2.0 / (KM_PER_DEGREE * 34.5f64.to_radians().cos()),
+            34.5,
+        );
+        let holder = |w, e| m.holder_at_shifted(p, t, &shifted(w, e)).unwrap().holder;
+        // West shrinks 5 km, east grows 5: only east reaches it.
+        assert_eq!(holder(-5.0, 5.0), Holder::SyrianGovernment);
+        // Both grow 5 km: west 2 + 5 = 7 beats east −2 + 5 = 3.
+        assert_eq!(holder(5.0, 5.0), Holder::IslamicState);
+        // West shrinks 1 km, east grows 8: west 1 loses to east 6.
+        assert_eq!(holder(-1.0, 8.0), Holder::SyrianGovernment);
+        // West shrinks 3 km, east stays: no one's.
+        assert_eq!(holder(-3.0, 0.0), Holder::None);
+    }
+
+    #[test]
+    fn a_negative_or_unreadable_margin_is_refused() {
+        let text = r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[2,0],[2,2],[0,2],[0,0]]]]},
+           "properties":{"id":"west","holder":"islamic_state","label":"w","source":"s","edge_km":-1,
+             "valid_from":"2017-08-27T00:00:00Z","valid_to":"2017-09-05T00:00:00Z"}}]}"#;
+        let err = ControlMap::from_geojson(text, "z.geojson").unwrap_err();
+        assert!(err.to_string().contains("edge_km -1"), "{err}");
     }
 }

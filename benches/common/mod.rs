@@ -38,7 +38,9 @@ pub fn us_military_times(geo: &Geography, k: u32) -> Scenario {
         g.vehicles *= k;
     }
     for g in &mut s.people_groups {
-        g.count *= k;
+        g.count.low *= k;
+        g.count.high *= k;
+        g.people *= k;
     }
     s
 }

@@ -5,7 +5,10 @@
 //! - **impossible**: the account rules it out. Either it has too few buses or people of the kind
 //!   in all, or, starting everyone from where the account's own run has them at its last event
 //!   before the claim's time, not enough of them could be there in time even moving as fast as
-//!   the account allows by any open road ([`reach`]).
+//!   the account allows by any open road ([`reach`]) — and no realization bears it out. Head
+//!   counts given as a range count at their high end here, so a loose count alone never rules a
+//!   claim out; the reach bound measures to the zones' nominal edges, and a realization whose
+//!   drawn edges bear the claim out keeps it possible.
 //! - **consistent** (borne out): at least half the account's realizations bear the claim out by
 //!   the buses and people it knows the whereabouts of.
 //! - **not ruled out**: at least half bear it out only if buses or people the account has lost
@@ -33,6 +36,7 @@ use crate::engine::{self, AgentKind, AgentRun, RunResult, Status};
 use crate::ensemble::{self, EnsembleError};
 use crate::scenario::{Claim, EventKind, Region, Scenario, Subject};
 use crate::units::{LonLat, Metres};
+use crate::zones::EdgeShifts;
 use reach::{Fields, Walled};
 
 /// Share of realizations at or above which a claim is consistent with an account.
@@ -194,7 +198,9 @@ impl<'a> Plan<'a> {
         let mut bounds = Vec::new();
         for scenario in scenarios {
             let mut f = Fields::new(geo, scenario);
-            let base = engine::run(scenario, geo);
+            // The reach bound counts the most people the account allows: a loose head count
+            // alone never rules another source's claim out.
+            let base = engine::run(&scenario.with_most_people(), geo);
             bounds.push(
                 claims
                     .iter()
@@ -550,7 +556,7 @@ fn remaining(geo: &Geography, claim: &Claim) -> Vec<Metres> {
             let inside: Vec<LonLat> = nodes
                 .iter()
                 .copied()
-                .filter(|&p| in_zone(geo, p, claim.by, *holder))
+                .filter(|&p| in_zone(geo, p, claim.by, *holder, &EdgeShifts::nominal()))
                 .collect();
             nodes
                 .iter()
@@ -567,23 +573,30 @@ fn remaining(geo: &Geography, claim: &Claim) -> Vec<Metres> {
     }
 }
 
-fn in_zone(geo: &Geography, p: LonLat, t: Timestamp, holder: crate::zones::Holder) -> bool {
-    geo.zones.holder_at(p, t).is_ok_and(|c| c.holder == holder)
+fn in_zone(
+    geo: &Geography,
+    p: LonLat,
+    t: Timestamp,
+    holder: crate::zones::Holder,
+    edges: &EdgeShifts,
+) -> bool {
+    (geo.zones.holder_at_shifted(p, t, edges)).is_ok_and(|c| c.holder == holder)
 }
 
-/// Whether a point is where the claim puts its subject.
-fn inside(geo: &Geography, claim: &Claim, p: LonLat) -> bool {
+/// Whether a point is where the claim puts its subject, with the zones' edges at `edges` (a
+/// realization's, or nominal for the reach bound).
+fn inside(geo: &Geography, claim: &Claim, p: LonLat, edges: &EdgeShifts) -> bool {
     match &claim.region {
         Region::Near { sites, within } => sites
             .iter()
             .any(|s| p.distance(geo.gazetteer.get(s.place).location()).0 <= within.0),
-        Region::Zone(holder) => in_zone(geo, p, claim.by, *holder),
+        Region::Zone(holder) => in_zone(geo, p, claim.by, *holder, edges),
     }
 }
 
 /// Straight-line distance from a point to the claim's region (to its nearest road node for a zone).
 fn distance_to(geo: &Geography, claim: &Claim, rem: &[Metres], p: LonLat) -> Metres {
-    if inside(geo, claim, p) {
+    if inside(geo, claim, p, &EdgeShifts::nominal()) {
         return Metres::ZERO;
     }
     let net = &geo.network;
@@ -620,7 +633,7 @@ fn count(
     let mut judged = std::collections::BTreeMap::new();
     let mut there = |at: LonLat| {
         *(judged.entry((at.lon.to_bits(), at.lat.to_bits())))
-            .or_insert_with(|| inside(geo, claim, at))
+            .or_insert_with(|| inside(geo, claim, at, &r.edges))
     };
     for a in &r.agents {
         let Some(n) = subject_count(a, claim.subject) else {

@@ -13,13 +13,16 @@ use super::compare::load_all;
 use super::table::Table;
 use super::{Error, printable};
 
-/// List the uncertain inputs ensembles draw: event times given as windows, and where a road cut
-/// lies along its road within its place's uncertainty.
+/// List the uncertain inputs ensembles draw, with their ranges: group speeds and departures
+/// given as ranges, event times given as windows, where a road cut lies along its road within its
+/// place's uncertainty, head counts given as ranges, and where each zone's edge lies within its
+/// margin.
 ///
 /// Each realization of an ensemble (`run --runs`, `compare --runs`, `check`) draws every input
 /// from its own stream, seeded by the realization and the input's name; a single run uses the
-/// nominal value (the window's earliest time, the cut at its place's road vertex). `--fix NAME`
-/// on those commands holds an input at its nominal value, to see what it decides.
+/// nominal value (the window's earliest time, the cut at its place's road vertex, a head count's
+/// midpoint rounded down, the zone's edge as drawn). `--fix NAME` on those commands holds an
+/// input at its nominal value, to see what it decides.
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  convoy-sim inputs scenarios/us_military.toml\n  convoy-sim inputs scenarios/*.toml\n  convoy-sim check scenarios/*.toml --fix hamaymah_road_cut.position"

@@ -425,11 +425,11 @@ fn ensemble_summary(e: &convoy_sim::ensemble::Ensemble) -> String {
     // Ends counted over every realization, divided once.
     let mut by_zone: BTreeMap<convoy_sim::zones::Holder, (u64, u64)> = BTreeMap::new();
     for a in &e.agents {
-        for (&zone, &ends) in &a.zones {
+        for (&zone, &counted) in &a.zone_counts {
             let c = by_zone.entry(zone).or_default();
             match a.agent {
-                "bus" => c.0 += ends as u64,
-                "people" => c.1 += ends as u64 * a.count as u64,
+                "bus" => c.0 += counted,
+                "people" => c.1 += counted,
                 _ => {}
             }
         }

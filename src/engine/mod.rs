@@ -116,11 +116,14 @@ impl<'a> Simulation<'a> {
                 Some(_) => (Leave::WhenVehicleDone, 0),
                 None => (Leave::Never, 0),
             };
+            // Whoever could carry someone has an agent, at the most people the group may have: the
+            // same agents in every realization of an ensemble, whatever head count it draws.
+            let share = |people: u32, k: usize| people / n + u32::from((k as u32) < people % n);
             for (k, &vehicle) in rides.iter().enumerate() {
-                let count = g.count / n + u32::from((k as u32) < g.count % n);
-                if count == 0 {
+                if share(g.count.high, k) == 0 {
                     continue;
                 }
+                let count = share(g.people, k);
                 let id = agent_id("people", &g.id, k + 1);
                 let role = Role::People {
                     group: gi,
@@ -530,8 +533,9 @@ impl<'a> Simulation<'a> {
         let a = &self.agents[i];
         let pos = a.road().expect("a mover setting off by road is on a road");
         let routes = self.shared_routes.unwrap_or(&self.routes);
+        let dest = (to.node, to.point);
         let plan =
-            |barred: &Closed| Drive::plan(net, routes, pos, a.arrived_via, to.node, barred, pace);
+            |barred: &Closed| Drive::plan_to(net, routes, pos, a.arrived_via, dest, barred, pace);
         let drive = plan(barred).or_else(|| {
             (!barred.no_entry.is_empty())
                 .then(|| plan(&barred.without_bars()))
@@ -633,6 +637,8 @@ impl<'a> Simulation<'a> {
 
     /// The walk cut short where it would first enter ground barred to the convoy, if it would.
     fn fenced(&self, walk: Walk) -> Walk {
+        // Bars stay at the zones' nominal edges: the bar's road nodes are fixed when the scenario
+        // is read, and a walk must stop where the roads do.
         let zones = &self.geo.zones;
         let inside = |p: LonLat, holder: Holder, t: Timestamp| {
             zones.holder_at(p, t).is_ok_and(|c| c.holder == holder)
@@ -712,6 +718,7 @@ impl<'a> Simulation<'a> {
             sample_times,
             agents,
             events,
+            edges: s.edges.clone(),
         }
     }
 
@@ -810,7 +817,8 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Where an agent ended: whose ground, and the nearest place.
+    /// Where an agent ended: whose ground (against this realization's zone edges), and the
+    /// nearest place. `seen` memoises by position within one run, whose edges are fixed.
     fn classify(
         &self,
         at: LonLat,
@@ -836,11 +844,12 @@ impl<'a> Simulation<'a> {
         let geo = self.geo;
         let zone = geo
             .zones
-            .holder_at(
+            .holder_at_shifted(
                 at,
                 self.scenario
                     .end
                     .min(geo.zones.coverage().1 - SignedDuration::from_secs(1)),
+                &self.scenario.edges,
             )
             .map_or(Holder::None, |c| c.holder);
         let (nearest_place, to_nearest_place) = geo

@@ -5,7 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use petgraph::graph::{EdgeIndex, NodeIndex};
 
 use super::result::{Passage, TrackPoint};
-use crate::network::{Closed, Metric, RoadNetwork, Routes};
+use crate::network::{Closed, Metric, RoadNetwork, RoadPoint, Routes};
 use crate::units::{KmPerHour, LonLat, Metres};
 
 /// What an agent leaves behind as it moves: the points it passed, the segments it used, and the
@@ -176,6 +176,9 @@ pub struct Drive {
     speed: KmPerHour,
     until: Option<Timestamp>,
     budget: Option<Metres>,
+    /// Where along the last hop the drive ends, if short of its end: a destination drawn partway
+    /// along a segment.
+    end: Option<Metres>,
 }
 
 /// How close to a cut partway along a segment counts as at it.
@@ -323,7 +326,77 @@ impl Drive {
             speed,
             until,
             budget,
+            end: None,
         })
+    }
+
+    /// Plans a drive as [`Drive::plan`] does, to `dest`, or, given `point` on a segment that
+    /// meets `dest` (a destination drawn on the road, [`crate::uncertainty`]), to that point:
+    /// by whichever end of its segment is sooner, then partway along it. Nominal (`None`) is
+    /// exactly [`Drive::plan`].
+    pub fn plan_to(
+        net: &RoadNetwork,
+        routes: &Routes,
+        pos: Pos,
+        arrived_via: Option<EdgeIndex>,
+        (dest, point): (NodeIndex, Option<RoadPoint>),
+        closed: &Closed,
+        pace: Pace,
+    ) -> Option<Drive> {
+        let plan = |to: NodeIndex| Drive::plan(net, routes, pos, arrived_via, to, closed, pace);
+        let Some(p) = point else {
+            return plan(dest);
+        };
+        let Some((a, b)) = net.graph().edge_endpoints(p.edge) else {
+            return plan(dest);
+        };
+        if closed.segments.contains(&p.edge) {
+            // The stretch the point is on is closed: the place's own vertex is as near as it gets.
+            return plan(dest);
+        }
+        let len = net.segment(p.edge).length;
+        let mut best: Option<(SignedDuration, Drive)> = None;
+        for (end, other, along) in [(a, b, p.along), (b, a, len - p.along)] {
+            let Some(mut d) = plan(end) else { continue };
+            if along.0 > 0.0 {
+                d.hops.push(Hop {
+                    edge: p.edge,
+                    from: end,
+                    to: other,
+                });
+                d.end = Some(along);
+            }
+            let eta = d.eta(net);
+            if best.as_ref().is_none_or(|(t, _)| eta < *t) {
+                best = Some((eta, d));
+            }
+        }
+        best.map(|(_, d)| d)
+    }
+
+    /// How long the whole drive takes unhindered, from where it starts.
+    fn eta(&self, net: &RoadNetwork) -> SignedDuration {
+        let last = self.hops.len().saturating_sub(1);
+        (self.hops.iter().enumerate())
+            .map(|(k, h)| {
+                let len = net.segment(h.edge).length;
+                let to = if k == last {
+                    self.end.unwrap_or(len)
+                } else {
+                    len
+                };
+                let from = if k == 0 { self.offset } else { Metres::ZERO };
+                travel_time(net, h.edge, to - from, self.speed)
+            })
+            .fold(SignedDuration::ZERO, |a, b| a + b)
+    }
+
+    /// Where along hop `k` the drive leaves it: its end, or the drive's end short of it.
+    fn hop_end(&self, net: &RoadNetwork, k: usize) -> Metres {
+        match self.end {
+            Some(e) if k + 1 == self.hops.len() => e,
+            _ => net.segment(self.hops[k].edge).length,
+        }
     }
 
     /// Where the drive has got to.
@@ -398,8 +471,11 @@ impl Drive {
                 return Outcome::KeptOut { into: hop.to };
             }
             // A cut partway along: drive up to it and stop there.
+            let end = self.hop_end(net, self.next);
+            let ends_here = self.end.is_some() && self.next + 1 == self.hops.len();
             let cut = cuts_from(net, closed, hop.edge, hop.from)
                 .filter(|c| c.0 >= self.offset.0 - CUT_EPS)
+                .filter(|c| !ends_here || c.0 - CUT_STANDOFF < end.0)
                 .min_by(|a, b| a.0.total_cmp(&b.0));
             if cut.is_some_and(|c| c.0 - self.offset.0 <= CUT_STANDOFF + CUT_EPS) {
                 return Outcome::Blocked;
@@ -413,8 +489,7 @@ impl Drive {
                     left: None,
                 });
             }
-            let len = net.segment(hop.edge).length;
-            let mut remaining = len - self.offset;
+            let mut remaining = end - self.offset;
             let mut cut_limited = false;
             if let Some(c) = cut {
                 remaining = Metres(c.0 - CUT_STANDOFF) - self.offset;
@@ -443,6 +518,11 @@ impl Drive {
                 if cut_limited {
                     trail.point(*clock, self.pos().location(net));
                     return Outcome::Blocked;
+                }
+                if ends_here {
+                    // At the destination partway along the segment: it stays on it.
+                    trail.point(*clock, self.pos().location(net));
+                    return Outcome::Arrived;
                 }
                 // Reached the end of the segment.
                 self.next += 1;

@@ -327,6 +327,9 @@ pub struct RunResult {
     /// Vehicles first, in scenario order (buses first), then people groups.
     pub agents: Vec<AgentRun>,
     pub events: Vec<SimEvent>,
+    /// The zone edges the run classified positions against (the scenario's: nominal in a single
+    /// run, drawn in a realization); whoever classifies this run's positions again uses them.
+    pub edges: crate::zones::EdgeShifts,
 }
 
 impl RunResult {

@@ -47,6 +47,8 @@ struct End {
     place: PlaceId,
     /// People who left their bus (never true of a bus).
     off_bus: bool,
+    /// 1 for a vehicle, the head count for people: a drawn head count differs by realization.
+    count: u32,
 }
 
 impl End {
@@ -57,7 +59,16 @@ impl End {
             zone: a.end.zone,
             place: a.end.nearest_place,
             off_bus: a.kind.left_vehicle().is_some(),
+            count: head_count(a),
         }
+    }
+}
+
+/// 1 for a vehicle, the head count for people.
+fn head_count(a: &AgentRun) -> u32 {
+    match a.kind {
+        AgentKind::People { count, .. } => count,
+        AgentKind::Vehicle { .. } => 1,
     }
 }
 
@@ -66,8 +77,11 @@ impl End {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentEnsemble {
     pub id: String,
-    /// 1 for a vehicle, the head count for people.
+    /// 1 for a vehicle, the head count for people; where the head count is drawn, its mean over
+    /// the realizations, to the nearest whole person.
     pub count: u32,
+    /// Head counts (1 for a vehicle) summed over the realizations that ended in each zone.
+    pub zone_counts: BTreeMap<Holder, u64>,
     /// What the files call it: the vehicle's kind (`bus`, `ambulance`…) or `people`.
     pub agent: &'static str,
     pub zones: BTreeMap<Holder, u32>,
@@ -251,13 +265,10 @@ pub struct Spread {
 impl AgentEnsemble {
     /// The agent `a` of the first realization, with none of its ends yet.
     fn new(a: &AgentRun) -> Self {
-        let count = match a.kind {
-            AgentKind::People { count, .. } => count,
-            AgentKind::Vehicle { .. } => 1,
-        };
         Self {
             id: a.id.clone(),
-            count,
+            count: head_count(a),
+            zone_counts: BTreeMap::new(),
             agent: a.kind.agent_type(),
             zones: BTreeMap::new(),
             places: BTreeMap::new(),
@@ -269,6 +280,7 @@ impl AgentEnsemble {
     /// Counts one end and adds it to the outline; its offset is summed by the caller, by chunk.
     fn add(&mut self, end: &End) {
         *self.zones.entry(end.zone).or_default() += 1;
+        *self.zone_counts.entry(end.zone).or_default() += u64::from(end.count);
         *self.places.entry(end.place).or_default() += 1;
         *self.statuses.entry(end.status).or_default() += 1;
         self.positions.add(end.at);

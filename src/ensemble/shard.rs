@@ -62,6 +62,8 @@ pub struct Partial {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 struct Counts {
     zones: BTreeMap<Holder, u32>,
+    /// Head counts summed by zone (a drawn head count differs by realization).
+    zone_counts: BTreeMap<Holder, u64>,
     places: BTreeMap<u32, u32>,
     statuses: BTreeMap<Status, u32>,
     outline: Vec<(f64, f64)>,
@@ -225,9 +227,9 @@ impl Fold {
             match a.agent {
                 "bus" => cell.buses += 1,
                 "people" => {
-                    cell.people += a.count as u64;
+                    cell.people += u64::from(end.count);
                     if end.off_bus {
-                        cell.people_off += a.count as u64;
+                        cell.people_off += u64::from(end.count);
                     }
                 }
                 _ => {}
@@ -260,6 +262,7 @@ impl Fold {
             .iter()
             .map(|a| Counts {
                 zones: a.zones.clone(),
+                zone_counts: a.zone_counts.clone(),
                 places: a.places.iter().map(|(p, &n)| (p.0, n)).collect(),
                 statuses: a.statuses.clone(),
                 outline: a
@@ -278,6 +281,7 @@ impl Fold {
             .iter()
             .map(|a| AgentEnsemble {
                 zones: BTreeMap::new(),
+                zone_counts: BTreeMap::new(),
                 places: BTreeMap::new(),
                 statuses: BTreeMap::new(),
                 positions: super::positions::Positions::new(a.positions.origin()),
@@ -346,6 +350,9 @@ pub fn merge(
         }
         for (a, c) in agents.iter_mut().zip(&p.agents) {
             add_counts(&mut a.zones, &c.zones);
+            for (&zone, &n) in &c.zone_counts {
+                *a.zone_counts.entry(zone).or_default() += n;
+            }
             add_counts(&mut a.statuses, &c.statuses);
             for (&place, &n) in &c.places {
                 *a.places.entry(PlaceId(place)).or_default() += n;
@@ -368,6 +375,9 @@ pub fn merge(
     let total = sums.finish(runs).map_err(MergeError::Coverage)?;
     for (a, s) in agents.iter_mut().zip(total) {
         a.positions.set_sums(s);
+        // Where the head count is drawn, its mean over the realizations, to the nearest person.
+        let people: u64 = a.zone_counts.values().sum();
+        a.count = ((people + u64::from(runs) / 2) / u64::from(runs)) as u32;
     }
     Ok(Ensemble {
         scenario: scenario.name.clone(),

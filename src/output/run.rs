@@ -148,6 +148,67 @@ fn tally<'a>(agents: impl Iterator<Item = &'a AgentRun>) -> Value {
     json!({ "total": total, "by_status": by_status, "by_zone": by_zone })
 }
 
+/// Every report the account rests on, once each, by registry id, outlet and date: its own source
+/// first, then the registry's reports it cites anywhere (plan steps included, which the validated
+/// scenario does not keep, hence the file's text) in registry order, and any citation written out
+/// by outlet and date (`id` null), after them — or first, if the account's own is written out.
+fn sources(scenario: &Scenario, geo: &Geography, text: &str) -> Vec<Value> {
+    fn cited_ids(v: &toml::Value, ids: &mut std::collections::BTreeSet<String>) {
+        match v {
+            toml::Value::Table(t) => {
+                if let Some(toml::Value::Table(cite)) = t.get("cite")
+                    && let Some(toml::Value::String(id)) = cite.get("source")
+                {
+                    ids.insert(id.clone());
+                }
+                t.values().for_each(|x| cited_ids(x, ids));
+            }
+            toml::Value::Array(a) => a.iter().for_each(|x| cited_ids(x, ids)),
+            _ => {}
+        }
+    }
+    let mut ids = std::collections::BTreeSet::new();
+    if let Ok(table) = text.parse::<toml::Table>() {
+        cited_ids(&toml::Value::Table(table), &mut ids);
+    }
+    let s = scenario;
+    let validated = [&s.account.cite, &s.convoy.cite]
+        .into_iter()
+        .chain(s.convoy.people.iter().map(|h| &h.cite))
+        .chain(s.vehicle_groups.iter().map(|g| &g.cite))
+        .chain(s.people_groups.iter().map(|g| &g.cite))
+        .chain(s.events.iter().map(|e| &e.cite))
+        .chain(s.claims.iter().map(|c| &c.cite));
+    let mut written_out = Vec::new();
+    for c in validated {
+        match &c.source {
+            Some(id) => {
+                ids.insert(id.clone());
+            }
+            None => {
+                let entry = json!({ "id": null, "outlet": c.outlet, "date": c.date.to_string() });
+                if !written_out.contains(&entry) {
+                    written_out.push(entry);
+                }
+            }
+        }
+    }
+    let own = s.account.cite.source.as_deref();
+    let entry = |r: &crate::sources::Source| json!({ "id": r.id, "outlet": r.outlet, "date": r.date.to_string() });
+    let first = geo.sources.iter().filter(|r| Some(r.id.as_str()) == own);
+    let rest = geo
+        .sources
+        .iter()
+        .filter(|r| Some(r.id.as_str()) != own && ids.contains(&r.id));
+    let registry: Vec<Value> = first.chain(rest).map(entry).collect();
+    // A written-out citation of the account's own comes first, as its registry one would.
+    if own.is_none() {
+        written_out.into_iter().chain(registry).collect()
+    } else {
+        registry.into_iter().chain(written_out).collect()
+    }
+}
+
 /// `summary.json`: what the run was, and where everyone ended.
 pub fn summary(
     result: &RunResult,
@@ -162,11 +223,13 @@ pub fn summary(
         "account": a.title,
         "source": a.source,
         "citation": {
+            "id": a.cite.source,
             "outlet": a.cite.outlet,
             "date": a.cite.date.to_string(),
             "quote": a.cite.quote,
             "url": a.cite.url,
         },
+        "sources": sources(scenario, geo, inputs.scenario_text),
         "as_of": time(a.as_of),
         "seed": result.seed,
         "start": time(result.start),

@@ -59,6 +59,24 @@ impl<T: Copy + PartialEq> Span<T> {
     }
 }
 
+impl Span<u32> {
+    /// A head count's nominal value, what a single run uses: the midpoint, rounded down.
+    pub fn nominal(self) -> u32 {
+        self.low + (self.high - self.low) / 2
+    }
+}
+
+impl std::fmt::Display for Span<u32> {
+    /// `300`, or `200–300` for a range.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.is_random() {
+            write!(f, "{}–{}", self.low, self.high)
+        } else {
+            write!(f, "{}", self.low)
+        }
+    }
+}
+
 /// Where a number, group or event comes from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Citation {
@@ -89,6 +107,10 @@ pub struct Site {
     pub place: PlaceId,
     /// The road-graph node the place snaps to.
     pub node: NodeIndex,
+    /// Where on the road a realization puts the place, drawn within its uncertainty
+    /// ([`crate::uncertainty`]): `None` is `node`, as a single run has it. Drives to the site end
+    /// there.
+    pub point: Option<RoadPoint>,
 }
 
 impl Site {
@@ -99,6 +121,7 @@ impl Site {
             written: name.to_string(),
             place: p.found.id,
             node: p.node,
+            point: None,
         })
     }
 }
@@ -131,7 +154,8 @@ impl PeopleKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Headcount {
     pub kind: PeopleKind,
-    pub count: u32,
+    /// How many, or the range the people groups of the kind add up to.
+    pub count: Span<u32>,
     pub cite: Citation,
     pub assumed: Option<String>,
 }
@@ -280,7 +304,11 @@ pub struct VehicleGroup {
 pub struct PeopleGroup {
     pub id: String,
     pub kind: PeopleKind,
-    pub count: u32,
+    /// How many, as the scenario gives it: a number, or a range drawn in each realization of an
+    /// ensemble ([`crate::uncertainty`]).
+    pub count: Span<u32>,
+    /// How many this run has, within `count`: [`Span::nominal`] as read, drawn in a realization.
+    pub people: u32,
     /// Index into [`Scenario::vehicle_groups`]: the vehicles they set off in.
     pub aboard: usize,
     pub plan: Vec<Step>,
@@ -433,6 +461,9 @@ pub struct Scenario {
     /// Uncertain inputs ([`crate::uncertainty`]) held at their nominal value in ensembles (the
     /// command line's `--fix NAME`); empty as read from a file.
     pub fixed: BTreeSet<String>,
+    /// Where the zones' edges lie in this realization ([`crate::uncertainty`] draws them within
+    /// each zone's `edge_km`): where the data draws them as read from a file, and in a single run.
+    pub edges: crate::zones::EdgeShifts,
 }
 
 /// The JSON Schema of scenario files, for editors that validate TOML against one.
@@ -453,6 +484,16 @@ impl Scenario {
         geography: &crate::Geography,
     ) -> Result<Self, ScenarioError> {
         validate::scenario(text, origin, name, geography)
+    }
+
+    /// The scenario with every head count at the high end of its range: the most people the
+    /// account allows, which is what may rule a claim out (`check`).
+    pub fn with_most_people(&self) -> Scenario {
+        let mut s = self.clone();
+        for g in &mut s.people_groups {
+            g.people = g.count.high;
+        }
+        s
     }
 
     /// Whether any value is drawn at random (so another seed changes the run).

@@ -14,6 +14,15 @@ pub enum RawRange {
     Range(Vec<f64>),
 }
 
+/// A head count, or a `[low, high]` range ("a couple hundred") drawn in each realization of an
+/// ensemble; a single run takes the midpoint, rounded down.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RawCount {
+    One(i64),
+    Range(Vec<i64>),
+}
+
 /// A time, or a `[earliest, latest]` range to draw from.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(untagged)]
@@ -165,9 +174,10 @@ pub struct RawHeadcount {
     /// `fighters`, `families` or `wounded`.
     #[schemars(with = "String")]
     pub kind: Spanned<String>,
-    /// How many people, 0–100000.
-    #[schemars(with = "i64")]
-    pub count: Spanned<i64>,
+    /// How many people, 0–100000: a number, or a [low, high] range (the people groups of the
+    /// kind must add up to it, lows to low and highs to high).
+    #[schemars(with = "RawCount")]
+    pub count: Spanned<RawCount>,
     /// Where this comes from: outlet, publication date and a short quote.
     #[schemars(with = "RawCite")]
     pub cite: Spanned<RawCite>,
@@ -246,9 +256,10 @@ pub struct RawPeopleGroup {
     /// `fighters`, `families` or `wounded`.
     #[schemars(with = "String")]
     pub kind: Spanned<String>,
-    /// How many people, 1–100000.
-    #[schemars(with = "i64")]
-    pub count: Spanned<i64>,
+    /// How many people, 1–100000: a number, or a [low, high] range drawn in each realization of
+    /// an ensemble (a single run takes the midpoint, rounded down).
+    #[schemars(with = "RawCount")]
+    pub count: Spanned<RawCount>,
     /// Id of the bus or vehicle group these people set off in.
     #[schemars(with = "String")]
     pub aboard: Spanned<String>,

@@ -11,7 +11,7 @@ use toml::value::Datetime;
 use super::limits::*;
 use super::problem::{Lines, Problem, ScenarioError, key_path_at};
 use super::raw::{
-    RawBusGroup, RawCite, RawPlaces, RawRange, RawScenario, RawTimeRange, RawVehicleGroup,
+    RawBusGroup, RawCite, RawCount, RawPlaces, RawRange, RawScenario, RawTimeRange, RawVehicleGroup,
 };
 use super::*;
 use crate::Geography;
@@ -340,6 +340,46 @@ impl Checker<'_> {
         }
     }
 
+    /// A whole number in `[min, max]`, or a `[low, high]` range of them.
+    fn count_span(
+        &mut self,
+        v: &Spanned<RawCount>,
+        key: &str,
+        min: u32,
+        max: u32,
+    ) -> Option<Span<u32>> {
+        let one = |n: i64| Spanned::new(v.span(), n);
+        let (low, high) = match v.get_ref() {
+            RawCount::One(n) => {
+                let n = self.count(&one(*n), key, min, max)?;
+                (n, n)
+            }
+            RawCount::Range(ns) if ns.len() == 2 => {
+                let low = self.count(&one(ns[0]), key, min, max);
+                let high = self.count(&one(ns[1]), key, min, max);
+                (low?, high?)
+            }
+            RawCount::Range(ns) => {
+                self.problem(
+                    v.span(),
+                    key,
+                    format!("a range has two counts [low, high], not {}", ns.len()),
+                );
+                return None;
+            }
+        };
+        if low > high {
+            self.problem(
+                v.span(),
+                key,
+                format!("the range [{low}, {high}] runs backwards"),
+            )
+            .hint = Some(format!("write [{high}, {low}]"));
+            return None;
+        }
+        Some(Span { low, high })
+    }
+
     /// Whether a list holds at most `max` entries; `what` names one in the message.
     pub(super) fn at_most<T>(
         &mut self,
@@ -504,6 +544,7 @@ impl Checker<'_> {
                     written: written.clone(),
                     place: m.id,
                     node,
+                    point: None,
                 }),
                 Err(e) => {
                     self.problem(v.span(), key, e.to_string()).hint =
@@ -628,6 +669,7 @@ impl Checker<'_> {
             events,
             claims,
             fixed: BTreeSet::new(),
+            edges: crate::zones::EdgeShifts::nominal(),
         })
     }
 
@@ -711,7 +753,7 @@ impl Checker<'_> {
             let key = format!("convoy.people[{}]", i + 1);
             let hr = h.get_ref();
             let kind = self.kind(&hr.kind, &format!("{key}.kind"));
-            let count = self.count(&hr.count, &format!("{key}.count"), 0, MAX_PEOPLE);
+            let count = self.count_span(&hr.count, &format!("{key}.count"), 0, MAX_PEOPLE);
             let cite = self.cite(&hr.cite, &format!("{key}.cite"));
             if let Some(k) = kind
                 && kinds_seen.insert(k, ()).is_some()
@@ -827,7 +869,8 @@ impl Checker<'_> {
         let raw_people_groups = self.entries(&raw.people_group, "people_group", "people groups");
         let mut people_counts_valid = raw_people_groups.len() == raw.people_group.len();
         let mut people_ids = BTreeSet::new();
-        let mut by_kind: BTreeMap<PeopleKind, i64> = BTreeMap::new();
+        // Per kind, the groups' lows and highs added up.
+        let mut by_kind: BTreeMap<PeopleKind, (u64, u64)> = BTreeMap::new();
         for g in raw_people_groups {
             let gr = g.get_ref();
             let id = gr.id.get_ref().clone();
@@ -840,9 +883,12 @@ impl Checker<'_> {
                 );
             }
             let kind = self.kind(&gr.kind, &format!("{key}.kind"));
-            let count = self.count(&gr.count, &format!("{key}.count"), 1, MAX_PEOPLE);
+            let count = self.count_span(&gr.count, &format!("{key}.count"), 1, MAX_PEOPLE);
             match (kind, count) {
-                (Some(k), Some(n)) => *by_kind.entry(k).or_default() += n as i64,
+                (Some(k), Some(n)) => {
+                    let sum = by_kind.entry(k).or_default();
+                    *sum = (sum.0 + u64::from(n.low), sum.1 + u64::from(n.high));
+                }
                 _ => people_counts_valid = false,
             }
             let aboard = match groups.index.get(gr.aboard.get_ref()) {
@@ -870,6 +916,7 @@ impl Checker<'_> {
                     id,
                     kind,
                     count,
+                    people: count.nominal(),
                     aboard,
                     plan,
                     cite,
@@ -881,19 +928,22 @@ impl Checker<'_> {
         if !(people_counts_valid && convoy_counts_valid) {
             by_kind.clear();
         }
-        for h in cv
+        for (h, counted) in cv
             .people
             .iter()
+            .zip(people)
             .filter(|_| people_counts_valid && convoy_counts_valid)
         {
-            let hr = h.get_ref();
-            let (Ok(kind), n) = (parse_kind(hr.kind.get_ref()), *hr.count.get_ref()) else {
-                continue;
-            };
-            let grouped = by_kind.remove(&kind).unwrap_or(0);
-            if grouped != n {
+            let (kind, n) = (counted.kind, counted.count);
+            let (low, high) = by_kind.remove(&kind).unwrap_or((0, 0));
+            if (low, high) != (u64::from(n.low), u64::from(n.high)) {
+                let grouped = if low == high {
+                    low.to_string()
+                } else {
+                    format!("{low}–{high}")
+                };
                 self.problem(
-                    hr.count.span(),
+                    h.get_ref().count.span(),
                     "convoy.people.count",
                     format!(
                         "the convoy carries {n} {} but the people groups hold {grouped}",
@@ -903,7 +953,12 @@ impl Checker<'_> {
                 .hint = Some("every person must be in exactly one people_group".into());
             }
         }
-        for (kind, n) in by_kind {
+        for (kind, (low, high)) in by_kind {
+            let n = if low == high {
+                low.to_string()
+            } else {
+                format!("{low}–{high}")
+            };
             let span = raw.convoy.span();
             self.problem(
                 span,
@@ -1286,11 +1341,13 @@ impl Checker<'_> {
                     written: from.found.matched_name.to_string(),
                     place: from.found.id,
                     node: from.node,
+                    point: None,
                 },
                 to: Site {
                     written: to.found.matched_name.to_string(),
                     place: to.found.id,
                     node: to.node,
+                    point: None,
                 },
                 segments,
             }),

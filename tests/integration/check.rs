@@ -150,6 +150,25 @@ fn every_account_has_its_claims_judged_against_every_account_and_bears_out_its_o
         // Hezbollah's two statements: its 3 Sep four buses in IS ground are not borne out by
         // its 2 Sep account.
         ("four_reached_is_ground", "hezbollah_2sep", "inconsistent"),
+        // …and the other way round: its 2 Sep "still blocking" (none in IS ground) is not borne
+        // out by its 3 Sep account, which has the four there by then (issue #11).
+        (
+            "none_through_to_is_ground_2sep",
+            "hezbollah",
+            "inconsistent",
+        ),
+        // SOHR's dozens in 12 civilian vehicles reach IS-held Deir ez-Zor in its own account, not
+        // in the coalition's, which keeps everyone out of IS ground.
+        (
+            "dozens_reached_is_held_western_deir_ez_zor",
+            "sohr_2sep",
+            "consistent",
+        ),
+        (
+            "dozens_reached_is_held_western_deir_ez_zor",
+            "coalition_4sep",
+            "impossible",
+        ),
         // The coalition's 4 Sep eleven east of As Sukhnah are not where the US military's 3 Sep
         // account (SCMP) leaves them, at the cut.
         (
@@ -459,4 +478,48 @@ fn buses_and_people_are_conserved_too_few_in_an_account_make_a_claim_impossible(
     assert_eq!(j["verdict"], "impossible");
     let reason = j["reason"].as_str().unwrap();
     assert!(reason.contains("200 fighters in all"), "{reason}");
+}
+
+/// Issue #12: a loose head count ("a couple hundred") is a range, and `check` counts its high end
+/// when it asks whether an account has too few in all: the range alone never makes another
+/// source's claim impossible. The same account with the range topping out below the claim does.
+#[test]
+fn a_loose_head_count_never_by_itself_makes_a_claim_impossible() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(repo_path("tests/scenarios/impossible_claim.toml")).unwrap();
+    let (account, claim) = base.split_at(base.find("[[claim]]").unwrap());
+    // Another source: 350 fighters waiting at Hamaymah three hours after the cut.
+    let claimant = account.replace("count = 300", "count = 400")
+        + &claim
+            .replace("fighters_in_rawa_by_breakfast", "350_at_hamaymah")
+            .replace("fighters = 100", "fighters = 350")
+            .replace("near = \"Rawa\"", "near = \"Hamaymah\"");
+    let claimant = temp_file(&dir, "claimant.toml", &claimant);
+    let judge = |name: &str, range: &str| {
+        let loose = temp_file(&dir, name, &account.replace("count = 300", range));
+        let out = dir.path().join(name).with_extension("out");
+        convoy_ok(&[
+            "check",
+            loose.to_str().unwrap(),
+            claimant.to_str().unwrap(),
+            "--runs",
+            "40",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("check/check.json")).unwrap()).unwrap();
+        judgement(&json, "350_at_hamaymah", name.trim_end_matches(".toml")).clone()
+    };
+    // 100 to 400: its nominal 250 and its low 100 fall short of the 350 claimed, its high end
+    // does not — and some realizations draw enough.
+    let loose = judge("loose.toml", "count = [100, 400]");
+    assert_ne!(loose["verdict"], "impossible", "{loose}");
+    assert_eq!(loose["available"], 400, "{loose}");
+    let p = loose["probability"].as_f64().unwrap();
+    assert!(p > 0.0 && p < 1.0, "{loose}");
+    let few = judge("few.toml", "count = [100, 300]");
+    assert_eq!(few["verdict"], "impossible", "{few}");
+    let reason = few["reason"].as_str().unwrap();
+    assert!(reason.contains("300 fighters in all"), "{reason}");
 }

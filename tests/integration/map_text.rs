@@ -205,3 +205,33 @@ fn a_dozen_accounts_make_a_comparison_with_whole_titles_and_legend() {
         "the legend is cut"
     );
 }
+
+/// Issue #11: a map names its account's source as the registry does — id, outlet and date — in
+/// the citation at its foot, so a slide can be traced to the report.
+#[test]
+fn the_map_footer_names_the_source_by_id_outlet_and_date() {
+    for (name, id, outlet, date) in [
+        (
+            "coalition_4sep",
+            "cjtf-oir-2017-09-04",
+            "Operation Inherent Resolve (inherentresolve.mil)",
+            "2017-09-04",
+        ),
+        (
+            "furat_post",
+            "ksaplayers-2017-09-02",
+            "KSAplayers (Arabic reprint of Asharq Al-Awsat)",
+            "2017-09-02",
+        ),
+    ] {
+        let (_, texts) = map_svg(name);
+        let footer = texts
+            .iter()
+            .find(|t| t.starts_with("Source: "))
+            .unwrap_or_else(|| panic!("{name}: no citation in {texts:?}"));
+        assert!(
+            footer.starts_with(&format!("Source: {outlet}, {date} ({id})")),
+            "{name}: {footer}"
+        );
+    }
+}

@@ -31,17 +31,18 @@ fn run_writes_files_gdal_reads_with_datetime_fields() {
 
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
-    // Each people group rides spread over its buses: one people agent per bus with anyone aboard.
+    // Each people group rides spread over its vehicles: one people agent per vehicle with anyone
+    // aboard — fighters and families on the 17 buses, the wounded in the 12 ambulances.
     let people_agents = summary["people"].as_array().unwrap().len();
     assert_eq!(
         people_agents,
-        3 * 17,
-        "fighters, families and wounded on each of 17 buses"
+        2 * 17 + 12,
+        "fighters and families on each of 17 buses, the wounded in each of 12 ambulances"
     );
     let end = ogrinfo(&dir.join("end_state.geojson"));
     assert_eq!(
         (end.geometry.as_str(), end.features),
-        ("Point", 17 + people_agents)
+        ("Point", 17 + 12 + people_agents)
     );
     assert_eq!(field(&end, "event_time"), "DateTime");
     assert_eq!(field(&end, "since"), "DateTime");
@@ -65,6 +66,28 @@ fn run_writes_files_gdal_reads_with_datetime_fields() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["buses"].as_array().unwrap().len(), 17);
     assert_eq!(summary["counts"]["people"]["total"], 308 + 331 + 26);
+    // The account's source, and every report it rests on, by registry id, outlet and date
+    // (issue #11).
+    assert_eq!(summary["citation"]["id"], "scmp-2017-09-04");
+    assert_eq!(summary["citation"]["outlet"], "South China Morning Post");
+    let sources = summary["sources"].as_array().unwrap();
+    assert_eq!(
+        sources[0],
+        serde_json::json!({"id": "scmp-2017-09-04", "outlet": "South China Morning Post", "date": "2017-09-04"})
+    );
+    // dailymail-2017-08-31 is cited only by plan steps.
+    for id in [
+        "nyt-2017-09-02",
+        "memri-2017-09-03",
+        "elnashra-2017-09-03",
+        "dailymail-2017-08-31",
+    ] {
+        assert!(sources.iter().any(|s| s["id"] == id), "{id}: {sources:?}");
+    }
+    let ids: Vec<&str> = sources.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    let mut once = ids.clone();
+    once.dedup();
+    assert_eq!(once.len(), ids.len(), "each report once: {ids:?}");
     for key in [
         "status",
         "zone",

@@ -384,7 +384,9 @@ fn work_too_big_for_the_memory_is_refused_up_front_with_the_figures() {
     let err = convoy_bad_input(&["run", s(&path), "--out", s(&out)]);
     assert!(
         err.contains("would need about")
-            && err.contains("100665 agents")
+            // 100,000 buses and 12 ambulances; a people agent per fighter and family member
+            // (fewer than the buses), one per ambulance for the 26 wounded.
+            && err.contains("100663 agents")
             && err.contains("half of the memory this machine or container has"),
         "{err}"
     );

@@ -72,7 +72,11 @@ fn every_scenario_file_runs_and_keeps_its_invariants() {
 /// forward, buses always on a road, nothing crossing a closure after it closes.
 pub fn assert_invariants(name: &str, s: &Scenario, r: &RunResult, w: &Geography) {
     assert_eq!(r.buses().count() as u32, s.convoy.buses, "{name}");
-    let people: u32 = s.convoy.people.iter().map(|h| h.count).sum();
+    // A single run takes each group's nominal head count; the convoy's are those added up.
+    let people: u32 = s.people_groups.iter().map(|g| g.people).sum();
+    let (low, high): (u32, u32) =
+        (s.convoy.people.iter()).fold((0, 0), |(l, h), c| (l + c.count.low, h + c.count.high));
+    assert!(low <= people && people <= high, "{name}");
     assert_eq!(people_where(r, |_| true), people, "{name}");
     for a in &r.agents {
         assert_eq!(
@@ -189,18 +193,70 @@ pub fn assert_invariants(name: &str, s: &Scenario, r: &RunResult, w: &Geography)
     }
 }
 
+/// The deal as the record has it (issue #11): the buses go only as far as the exchange point at
+/// Humaymah, where everyone changes to vehicles from IS ground and is taken on to Al Bukamal.
 #[test]
-fn deal_as_agreed_every_bus_reaches_al_bukamal() {
+fn deal_as_agreed_buses_stop_at_the_humaymah_exchange_point_and_everyone_goes_on_to_al_bukamal() {
     let (w, _, r) = run("deal_as_agreed");
-    for b in r.buses() {
+    for b in r.vehicles() {
         assert_eq!(b.end.status, Status::Arrived, "{}", b.id);
-        assert_eq!(nearest(&w, b.end.at), "al_bukamal");
-        assert_eq!(b.end.zone, Holder::IslamicState);
+        assert_eq!(nearest(&w, b.end.at), "hamaymah", "{}", b.id);
+        assert_ne!(b.end.zone, Holder::IslamicState, "{}", b.id);
+    }
+    // The deal's terms (SHRC): 17 buses and 10 Red Crescent vehicles.
+    assert_eq!((r.buses().count(), r.vehicles().count()), (17, 27));
+    for p in r.people() {
+        assert_eq!(p.end.status, Status::Arrived, "{}", p.id);
+        assert_eq!(nearest(&w, p.end.at), "al_bukamal", "{}", p.id);
+        assert!(p.kind.left_vehicle().is_some(), "{} changed vehicle", p.id);
     }
     assert_eq!(
         people_where(&r, |p| p.end.zone == Holder::IslamicState),
         MANIFEST
     );
+}
+
+/// The manifest had 17 buses and about a dozen Red Crescent ambulances for the 26 wounded (issue
+/// #11): every account runs them, the wounded ride them, and the buses are still counted as 17.
+#[test]
+fn every_account_carries_the_wounded_in_ambulances_beside_its_17_buses() {
+    use convoy_sim::scenario::{PeopleKind, VehicleKind};
+    let w = world();
+    for path in scenario_files() {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let s = load(&w, &name);
+        let r = engine::run(&s, &w);
+        assert_eq!(r.buses().count(), 17, "{name}");
+        let ambulances: Vec<_> = r
+            .vehicles()
+            .filter(|v| v.kind.vehicle() == Some(VehicleKind::Ambulance))
+            .collect();
+        // The NYT's dozen; the deal's terms (SHRC) have 10.
+        let expected = if name == "deal_as_agreed" { 10 } else { 12 };
+        assert_eq!(ambulances.len(), expected, "{name}");
+        for p in r.people() {
+            let AgentKind::People { kind, vehicle, .. } = &p.kind else {
+                unreachable!()
+            };
+            assert_eq!(
+                *kind == PeopleKind::Wounded,
+                vehicle.starts_with("ambulance-"),
+                "{name}/{}: the wounded, and only they, ride the ambulances",
+                p.id
+            );
+        }
+        assert_eq!(
+            people_where(&r, |p| matches!(
+                p.kind,
+                AgentKind::People {
+                    kind: PeopleKind::Wounded,
+                    ..
+                }
+            )),
+            26,
+            "{name}"
+        );
+    }
 }
 
 #[test]
@@ -375,14 +431,20 @@ fn iraqi_officials_everyone_in_rawa_by_friday() {
     );
 }
 
+/// SOHR on 31 August, made faithful to what SOHR said next (issue #11): by that evening the convoy
+/// has turned back from the cut into government-held ground, none of it through to IS ground.
 #[test]
-fn sohr_whole_convoy_held_up_between_the_lines() {
+fn sohr_31aug_convoy_back_in_government_ground_west_of_the_cut() {
     let (w, _, r) = run("sohr");
-    for b in r.buses() {
-        assert_eq!(nearest(&w, b.end.at), "hamaymah_road_cut");
-        assert_eq!(b.end.zone, Holder::None);
-        assert_eq!(b.end.status, Status::Halted);
+    let cut = at(&w, "Hamaymah road cut");
+    for b in r.vehicles() {
+        assert_eq!(b.end.zone, Holder::SyrianGovernment, "{}", b.id);
+        assert!(b.end.at.lon < cut.lon - 0.5, "{} is not back west", b.id);
     }
+    assert_eq!(
+        people_where(&r, |p| p.end.zone == Holder::SyrianGovernment),
+        MANIFEST
+    );
 }
 
 #[test]
@@ -529,13 +591,33 @@ fn sohr_2sep_buses_in_the_regime_held_sukhnah_desert_dozens_gone_from_them() {
         assert_eq!(b.end.zone, Holder::SyrianGovernment, "{}", b.id);
         assert!(b.end.at.distance(sukhnah).km() < 40.0, "{}", b.id);
     }
-    let left: u32 = people_where(&r, |p| p.end.status == Status::Unaccounted);
-    let aboard: u32 = people_where(&r, |p| p.end.status == Status::Aboard);
-    // "dozens of fighters and civilians left the buses … in 12 civilian vehicles"
-    assert_eq!((left, aboard), (48, MANIFEST - 48));
-    for p in r.people().filter(|p| p.end.status == Status::Unaccounted) {
-        assert!(p.id.contains("_left-"), "{}", p.id);
+    // "dozens of fighters and civilians left the buses and drove into IS-held parts of … Deir
+    // el-Zour in 12 civilian vehicles", arriving in the afternoon (issue #11).
+    let cars: Vec<_> = r
+        .vehicles()
+        .filter(|v| v.kind.vehicle() == Some(convoy_sim::scenario::VehicleKind::Car))
+        .collect();
+    assert_eq!(cars.len(), 12);
+    let afternoon: jiff::Timestamp = "2017-09-02T13:00:00Z".parse().unwrap();
+    for c in &cars {
+        assert_eq!(c.end.zone, Holder::IslamicState, "{}", c.id);
+        assert!(
+            c.end.at.lat > sukhnah.lat,
+            "{} is not north of As-Sukhnah",
+            c.id
+        );
+        assert!(c.end.since <= afternoon, "{} arrived {}", c.id, c.end.since);
     }
+    let in_cars = people_where(
+        &r,
+        |p| matches!(&p.kind, AgentKind::People { vehicle, .. } if vehicle.starts_with("car-")),
+    );
+    let in_is_ground = people_where(&r, |p| p.end.zone == Holder::IslamicState);
+    assert_eq!((in_cars, in_is_ground), (48, 48));
+    assert_eq!(
+        people_where(&r, |p| p.end.zone == Holder::SyrianGovernment),
+        MANIFEST - 48
+    );
 }
 
 #[test]
@@ -563,13 +645,18 @@ fn arrival_13sep_runs_to_5_september_with_the_buses_at_sukhnah() {
 fn every_account_names_the_report_it_speaks_from_by_registry_id() {
     let w = world();
     let expected = [
+        ("anbar_council", "diyaruna-2017-09-15"),
         ("arrival_13sep", "reuters-2017-09-13"),
         ("coalition_4sep", "cjtf-oir-2017-09-04"),
         ("coalition_townsend", "rudaw-2017-08-31"),
         ("deal_as_agreed", "scmp-2017-09-04"),
+        ("fsa_arabnews", "arabnews-2017-09-04"),
+        ("furat_post", "ksaplayers-2017-09-02"),
         ("hezbollah", "scmp-2017-09-04"),
         ("hezbollah_2sep", "aljazeera-2017-09-02"),
         ("iraqi_officials", "scmp-2017-09-04"),
+        ("karbouli_30aug", "saymar-2017-08-30"),
+        ("progov_commander", "almaghribtoday-2017-09-02"),
         ("sohr", "rudaw-2017-08-31"),
         ("sohr_2sep", "ap-2017-09-02"),
         ("syrian_activists", "scmp-2017-09-04"),
@@ -582,5 +669,162 @@ fn every_account_names_the_report_it_speaks_from_by_registry_id() {
     assert_eq!(names, expected.map(|(n, _)| n.to_string()));
     for (name, id) in expected {
         assert_eq!(account_source(&load(&w, name)), id, "{name}");
+    }
+}
+
+fn is_fighter(p: &convoy_sim::engine::AgentRun) -> bool {
+    matches!(
+        p.kind,
+        AgentKind::People {
+            kind: convoy_sim::scenario::PeopleKind::Fighters,
+            ..
+        }
+    )
+}
+
+/// The people groups' agents whose group is `group`.
+fn people_of<'a>(r: &'a RunResult, group: &str) -> Vec<&'a convoy_sim::engine::AgentRun> {
+    r.people()
+        .filter(|p| matches!(&p.kind, AgentKind::People { group: g, .. } if g == group))
+        .collect()
+}
+
+/// Whether an agent's track came within `km` of `place`.
+fn passed_near(w: &Geography, a: &convoy_sim::engine::AgentRun, place: &str, km: f64) -> bool {
+    let p = at(w, place);
+    a.track.iter().any(|q| q.at.distance(p).km() < km)
+}
+
+/// The pro-government commander (2 Sep): two routes tried — east by Hamaymah to the cut, then north
+/// from As-Sukhnah toward Deir ez-Zor — and the convoy back at As-Sukhnah, none in IS ground.
+#[test]
+fn progov_commander_two_routes_tried_and_the_convoy_back_at_sukhnah() {
+    let (w, s, r) = run("progov_commander");
+    assert_eq!(account_source(&s), "almaghribtoday-2017-09-02");
+    let (cut, sukhnah) = (at(&w, "Hamaymah road cut"), at(&w, "As Sukhnah"));
+    for b in r.vehicles() {
+        assert!(
+            passed_near(&w, b, "Hamaymah road cut", 1.0),
+            "{}: first route",
+            b.id
+        );
+        assert!(
+            b.track
+                .iter()
+                .any(|q| q.at.lat > sukhnah.lat && q.at.distance(sukhnah).km() > 12.0),
+            "{}: second route, north from As-Sukhnah",
+            b.id
+        );
+        assert!(b.end.at.distance(sukhnah).km() < 5.0, "{}", b.id);
+        assert!(b.end.at.lon < cut.lon, "{}", b.id);
+        assert_eq!(b.end.zone, Holder::SyrianGovernment, "{}", b.id);
+    }
+    assert_eq!(
+        people_where(&r, |p| p.end.status == Status::Aboard),
+        MANIFEST
+    );
+}
+
+/// Furat Post (2 Sep): dozens of fighters reach Al Bukamal and al-Qaim; the buses stay at the cut.
+#[test]
+fn furat_post_dozens_of_fighters_in_al_bukamal_and_al_qaim() {
+    let (w, s, r) = run("furat_post");
+    assert_eq!(account_source(&s), "ksaplayers-2017-09-02");
+    let through = people_of(&r, "fighters_through");
+    let in_town = |town: &str| {
+        through
+            .iter()
+            .filter(|p| p.end.status == Status::Arrived && nearest(&w, p.end.at) == town)
+            .map(|p| p.kind.people())
+            .sum::<u32>()
+    };
+    assert_eq!(in_town("al_bukamal") + in_town("al_qaim_town"), 48);
+    assert!(in_town("al_bukamal") > 0 && in_town("al_qaim_town") > 0);
+    for p in &through {
+        assert!(is_fighter(p));
+        assert_eq!(p.end.zone, Holder::IslamicState, "{}", p.id);
+    }
+    assert_eq!(
+        people_where(&r, |p| p.end.status == Status::Aboard),
+        MANIFEST - 48
+    );
+    for b in r.buses() {
+        assert_eq!(nearest(&w, b.end.at), "hamaymah_road_cut", "{}", b.id);
+        assert_eq!(b.end.status, Status::Stalled);
+    }
+}
+
+/// The Anbar council (al-Koud, 15 Sep): refused at al-Qaim, fighters went on to Rawa and Anah
+/// (Akashat is not in the gazetteer); hundreds in western Anbar, as local officials said on 4 Sep.
+#[test]
+fn anbar_council_fighters_refused_at_al_qaim_settle_in_rawa_and_anah() {
+    let (w, s, r) = run("anbar_council");
+    assert_eq!(account_source(&s), "diyaruna-2017-09-15");
+    let into_iraq = people_of(&r, "fighters_into_iraq");
+    let in_town = |town: &str| {
+        into_iraq
+            .iter()
+            .filter(|p| p.end.status == Status::Arrived && nearest(&w, p.end.at) == town)
+            .map(|p| p.kind.people())
+            .sum::<u32>()
+    };
+    assert_eq!(in_town("rawa") + in_town("aana"), 200);
+    assert!(in_town("rawa") > 0 && in_town("aana") > 0);
+    for p in &into_iraq {
+        assert_eq!(p.end.zone, Holder::IslamicState, "{}", p.id);
+        assert!(
+            passed_near(&w, p, "Al-Qaim town", 3.0),
+            "{} never reached al-Qaim",
+            p.id
+        );
+    }
+    assert_eq!(
+        people_where(&r, |p| p.end.status == Status::Aboard),
+        MANIFEST - 200
+    );
+}
+
+/// An FSA member (Arab News, c. 3–4 Sep): five buses stranded in the desert, the leaders' buses
+/// diverted to the regime's T-4 air base.
+#[test]
+fn fsa_arabnews_five_buses_stranded_the_others_at_t4() {
+    let (w, s, r) = run("fsa_arabnews");
+    assert_eq!(account_source(&s), "arabnews-2017-09-04");
+    let (t4, stranded) = (buses_of(&r, "to_t4"), buses_of(&r, "stranded"));
+    assert_eq!((t4.len(), stranded.len()), (12, 5));
+    for b in &t4 {
+        assert_eq!(nearest(&w, b.end.at), "tiyas_t4", "{}", b.id);
+        assert_eq!(b.end.zone, Holder::SyrianGovernment, "{}", b.id);
+    }
+    for b in &stranded {
+        assert_eq!(b.end.zone, Holder::None, "{}", b.id);
+        assert_eq!(b.end.status, Status::Stalled, "{}", b.id);
+    }
+}
+
+/// Karbouli (30 Aug): some fighters and families were in Rawa already on the day of the strikes —
+/// they went on from the exchange point before the road was cut; the convoy did not.
+#[test]
+fn karbouli_30aug_some_in_rawa_before_the_day_is_out() {
+    let (w, s, r) = run("karbouli_30aug");
+    assert_eq!(account_source(&s), "saymar-2017-08-30");
+    let end_of_wednesday: jiff::Timestamp = "2017-08-30T21:00:00Z".parse().unwrap();
+    let cut_at: jiff::Timestamp = "2017-08-30T06:00:00Z".parse().unwrap();
+    let ahead: Vec<_> = r
+        .people()
+        .filter(|p| p.end.status == Status::Arrived)
+        .collect();
+    assert_eq!(ahead.iter().map(|p| p.kind.people()).sum::<u32>(), 50);
+    for p in &ahead {
+        assert_eq!(nearest(&w, p.end.at), "rawa", "{}", p.id);
+        assert!(p.end.since <= end_of_wednesday, "{}", p.id);
+        assert!(
+            p.kind.left_vehicle().is_some_and(|t| t < cut_at),
+            "{} went on before the cut",
+            p.id
+        );
+    }
+    for b in r.buses() {
+        assert_eq!(b.end.status, Status::Stalled, "{}", b.id);
     }
 }

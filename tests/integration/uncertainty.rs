@@ -2,12 +2,15 @@
 //! value — or is refused, with the names there are.
 
 use crate::harness::{convoy_bad_input, convoy_ok, repo_path, temp_file};
+use convoy_sim::scenario::Scenario;
 
-/// The one-bus test account with a fixed speed: nothing in it is uncertain.
+/// The one-bus test account with a fixed speed and a wait for a plan (a destination's position is
+/// uncertain too): nothing in it is uncertain.
 pub fn certain_account(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let text = std::fs::read_to_string(repo_path("tests/scenarios/one_bus_one_hour.toml"))
         .unwrap()
-        .replace("speed_kmh = [20, 60]", "speed_kmh = 40");
+        .replace("speed_kmh = [20, 60]", "speed_kmh = 40")
+        .replace("{ drive_to = \"Palmyra\" },", "{ wait_h = 1 },");
     temp_file(dir, "certain.toml", &text)
 }
 
@@ -31,10 +34,15 @@ fn inputs_names_what_each_account_draws() {
         "bus_group[stuck].speed_kmh",
         "bus_group[toward_palmyra].depart",
         "hamaymah_road_cut.position",
+        "hamaymah.position",
     ] {
         assert!(us_lines.iter().any(|l| l.contains(input)), "{out}");
     }
     assert!(out.contains("within 10 km"), "{out}");
+    assert!(
+        out.contains("where the drive there ends: on the road through Hamaymah, within 20 km"),
+        "{out}"
+    );
     assert!(line("certain").contains("nothing drawn"), "{out}");
 }
 
@@ -50,13 +58,95 @@ fn fixing_an_input_no_account_has_is_refused_with_the_names_they_have() {
         "--out",
         out.path().to_str().unwrap(),
         "--fix",
-        "hamaymah.position",
+        "rawa.position",
     ]);
-    assert!(e.contains("--fix hamaymah.position"), "{e}");
-    assert!(e.contains("they have bus_group[stuck].depart"), "{e}");
+    assert!(e.contains("--fix rawa.position"), "{e}");
+    assert!(
+        e.contains("they have al_bukamal.position, bus_group[stuck].depart"),
+        "{e}"
+    );
     assert!(e.contains("hamaymah_road_cut.position"), "{e}");
     assert!(
         std::fs::read_dir(out.path()).unwrap().next().is_none(),
         "nothing written"
     );
+}
+
+/// The embedded geography with every zone's edge given a `margin_km` margin (overriding any the
+/// data gives), so the test says what it assumes.
+fn world_with_margins(margin_km: f64) -> convoy_sim::Geography {
+    use convoy_sim::data::{PLACES_GEOJSON, ROADS_GEOJSON, ZONES_GEOJSON};
+    let mut zones: serde_json::Value = serde_json::from_str(ZONES_GEOJSON).unwrap();
+    for f in zones["features"].as_array_mut().unwrap() {
+        f["properties"]["edge_km"] = serde_json::json!(margin_km);
+    }
+    convoy_sim::Geography::from_geojson(
+        (PLACES_GEOJSON, "places"),
+        (ROADS_GEOJSON, "roads"),
+        (&zones.to_string(), "zones"),
+    )
+    .unwrap()
+}
+
+/// Accounts from scenarios/ with every uncertain input held at its nominal value (`--fix`)
+/// except those `drawn` names.
+fn accounts_drawing(
+    world: &convoy_sim::Geography,
+    names: &[&str],
+    drawn: impl Fn(&str) -> bool,
+) -> Vec<Scenario> {
+    names
+        .iter()
+        .map(|name| {
+            let text =
+                std::fs::read_to_string(repo_path(&format!("scenarios/{name}.toml"))).unwrap();
+            let mut s = Scenario::from_toml(&text, name, name, world).unwrap();
+            let inputs = convoy_sim::uncertainty::Inputs::of(&s, world);
+            s.fixed = (inputs.list.iter())
+                .filter(|i| !drawn(&i.name))
+                .map(|i| i.name.clone())
+                .collect();
+            s
+        })
+        .collect()
+}
+
+/// Issue #12: where a front line lies is uncertain too. With every zone's edge drawn within
+/// ±15 km and everything else — the road cut included — held at its nominal value, whether the
+/// US military's buses stayed out of Islamic State ground (the coalition's "will prevent them from
+/// entering ISIS territory") is a share strictly between 5% and 95%: the buses stop by the cut,
+/// near the line. With the edges held too, it is borne out every time.
+#[test]
+fn a_drawn_zone_edge_alone_makes_a_claim_a_share_between_none_and_all() {
+    let world = world_with_margins(15.0);
+    let names = ["us_military", "coalition_townsend"];
+    let share = |drawn: &dyn Fn(&str) -> bool, runs| {
+        let accounts = accounts_drawing(&world, &names, drawn);
+        let check = convoy_sim::check::check(&accounts, &world, runs, Some(2), &|| true).unwrap();
+        let claim = (check.claims.iter())
+            .position(|c| c.claim.id == "none_in_is_ground")
+            .unwrap();
+        let j = check.judgement(claim, 0);
+        (j.probability, j.verdict)
+    };
+    let edges = accounts_drawing(&world, &names, |n| n.starts_with("zone:"));
+    let drawn: Vec<String> = convoy_sim::uncertainty::Inputs::of(&edges[0], &world)
+        .list
+        .into_iter()
+        .filter(|i| !edges[0].fixed.contains(&i.name))
+        .map(|i| i.name)
+        .collect();
+    assert!(
+        drawn.contains(&"zone:islamic_state_euphrates_syria.edge".to_string()),
+        "{drawn:?}"
+    );
+    assert!(
+        !drawn.iter().any(|n| n == "hamaymah_road_cut.position"),
+        "the cut is fixed"
+    );
+    let (p, _) = share(&|n: &str| n.starts_with("zone:"), 40);
+    assert!(p > 0.05 && p < 0.95, "{p}");
+    let (nominal, verdict) = share(&|_: &str| false, 8);
+    assert_eq!(nominal, 1.0);
+    assert_eq!(verdict, convoy_sim::check::Verdict::Consistent);
 }

@@ -140,6 +140,7 @@ mod tests {
                     written: "Hamaymah".into(),
                     place: crate::gazetteer::PlaceId(0),
                     node: petgraph::graph::NodeIndex::new(0),
+                    point: None,
                 },
             },
             cite: Citation {

@@ -77,17 +77,43 @@ fn stroke_lines<DB: DrawingBackend>(
     dashed: bool,
 ) -> Result<(), RenderError> {
     for line in lines {
-        let pts = ring_px(line, p);
-        if pts.len() < 2 {
-            continue;
-        }
-        if dashed {
-            draw(area, DashedPathElement::new(pts, 5, 4, style))?;
-        } else {
-            draw(area, PathElement::new(pts, style))?;
+        for pts in without_turnbacks(ring_px(line, p)) {
+            if dashed {
+                draw(area, DashedPathElement::new(pts, 5, 4, style))?;
+            } else {
+                draw(area, PathElement::new(pts, style))?;
+            }
         }
     }
     Ok(())
+}
+
+/// A pixel path split wherever it turns back on itself (a vehicle driving back the way it came),
+/// repeated points dropped. The bitmap backend joins thick segments with an unlimited miter, and at
+/// a turn of nearly 180° the miter runs off as a straight spike across the page (issue #11: the
+/// coalition's six buses back from As-Sukhnah toward Palmyra drew a line out of their panel).
+fn without_turnbacks(pts: Vec<(i32, i32)>) -> Vec<Vec<(i32, i32)>> {
+    let mut paths: Vec<Vec<(i32, i32)>> = Vec::new();
+    let mut current: Vec<(i32, i32)> = Vec::new();
+    for q in pts {
+        if current.last() == Some(&q) {
+            continue;
+        }
+        if let [.., a, b] = current[..] {
+            let (u, v) = ((b.0 - a.0, b.1 - a.1), (q.0 - b.0, q.1 - b.1));
+            let dot = f64::from(u.0 * v.0 + u.1 * v.1);
+            let norms =
+                f64::from(u.0 * u.0 + u.1 * u.1).sqrt() * f64::from(v.0 * v.0 + v.1 * v.1).sqrt();
+            // Sharper than 150°: end the path here and start the next one from the turn.
+            if dot < -0.866 * norms {
+                paths.push(std::mem::replace(&mut current, vec![b]));
+            }
+        }
+        current.push(q);
+    }
+    paths.push(current);
+    paths.retain(|p| p.len() >= 2);
+    paths
 }
 
 /// The ground under the account: land, the zones at the map's time, borders, rivers and roads.
@@ -661,4 +687,24 @@ fn north_arrow<DB: DrawingBackend>(area: &Area<DB>, p: &Projection) -> Result<()
         ),
     )?;
     put_text(area, "N", (x, y + 28), &bold(12.0), HPos::Center, VPos::Top)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_turnbacks;
+
+    #[test]
+    fn a_path_that_turns_back_is_split_at_the_turn_and_a_straight_one_is_not() {
+        let there_and_back = vec![(0, 0), (10, 0), (20, 0), (12, 0), (12, 0), (5, 0)];
+        assert_eq!(
+            without_turnbacks(there_and_back),
+            vec![
+                vec![(0, 0), (10, 0), (20, 0)],
+                vec![(20, 0), (12, 0), (5, 0)]
+            ]
+        );
+        let bend = vec![(0, 0), (10, 0), (10, 10), (0, 12)];
+        assert_eq!(without_turnbacks(bend.clone()), vec![bend]);
+        assert!(without_turnbacks(vec![(3, 3), (3, 3)]).is_empty());
+    }
 }

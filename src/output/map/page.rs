@@ -21,7 +21,10 @@ const CITATION_LINES: usize = 3;
 
 fn citation(scene: &Scene<'_>) -> String {
     let c = &scene.scenario.account.cite;
-    format!("Source: {}, {}: “{}”", c.outlet, c.date, c.quote)
+    match &c.source {
+        Some(id) => format!("Source: {}, {} ({id}): “{}”", c.outlet, c.date, c.quote),
+        None => format!("Source: {}, {}: “{}”", c.outlet, c.date, c.quote),
+    }
 }
 
 /// The footer's lines: the citation (up to [`CITATION_LINES`]), then the data and run.
