@@ -22,7 +22,9 @@
 //!                            │                  one agent model (vehicles of any kind, people)
 //!                            │                  under one plan vocabulary (scenario::ACTIONS);
 //!                            │                  events are facts, worded by output::words
-//!                     ensemble::run             N realizations in parallel, seed-ordered
+//!                     ensemble::run             N realizations in parallel, seed-ordered;
+//!                            │                  ensemble::shard, check::Plan: a range of them
+//!                            │                  → a partial that merges to the same bits
 //!                     check::check              claims × accounts → impossible / consistent / not
 //!                            │                  ruled out / inconsistent, with Wilson intervals
 //!                            │                  (check::reach bounds what is possible)

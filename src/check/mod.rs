@@ -136,111 +136,235 @@ pub fn check(
     threads: Option<usize>,
     progress: &(dyn Fn() -> bool + Sync),
 ) -> Result<Check, EnsembleError> {
-    let claims: Vec<SourcedClaim> = scenarios
-        .iter()
-        .enumerate()
-        .flat_map(|(account, s)| {
-            s.claims.iter().map(move |c| SourcedClaim {
-                account,
-                claim: c.clone(),
-                credibility: ach::credibility(&geo.credibility, c),
-            })
-        })
-        .collect();
-    let targets: Vec<Vec<Metres>> = claims.iter().map(|c| remaining(geo, &c.claim)).collect();
-    let mut accounts = Vec::new();
-    let mut per_account: Vec<Vec<Judgement>> = Vec::new();
-    let mut realization_scores: Vec<Vec<u16>> = Vec::new();
-    for (a, scenario) in scenarios.iter().enumerate() {
-        let mut fields = Fields::new(geo, scenario);
-        // The reach bound counts the most people the account allows: a loose head count alone
-        // never rules another source's claim out.
-        let base = engine::run(&scenario.with_most_people(), geo);
-        let bounds: Vec<Bound> = claims
+    let plan = Plan::new(scenarios, geo);
+    let whole = plan.tally(runs, 0..runs, threads, progress)?;
+    // One partial of every realization, made just now: nothing to disagree with.
+    plan.finish(vec![whole])
+        .map_err(|e| EnsembleError::Internal(e.to_string()))
+}
+
+/// What a check knows before any realization: the claims, and what each account's own run allows
+/// for each. Made the same way by every shard of a check and by the merge.
+pub struct Plan<'a> {
+    scenarios: &'a [Scenario],
+    geo: &'a Geography,
+    claims: Vec<SourcedClaim>,
+    /// Per account.
+    fields: Vec<Fields<'a>>,
+    /// Per account, per claim.
+    bounds: Vec<Vec<Bound>>,
+}
+
+/// The tally of realizations `range` of a check of `runs` per account (issue #12): what the
+/// judgements and the ranking are made of, and nothing that grows with the realizations. Every
+/// field merges exactly: counts add, least and most are minima and maxima, and the sums of counts
+/// are of whole numbers (exact in f64 to 2^53), so the shards of a check give the bytes a whole run
+/// gives.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CheckPartial {
+    pub runs: u32,
+    pub range: std::ops::Range<u32>,
+    /// Per account, per claim.
+    tallies: Vec<Vec<Tally>>,
+    /// Each row of inconsistency scores (one per account) met in a realization, with how many
+    /// realizations had it; rows in order. Bounded by the realizations and by the scores' range.
+    scores: Vec<(Vec<u16>, u64)>,
+}
+
+/// Why partial checks do not make one.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CheckMergeError {
+    #[error("realizations {0:?} are missing or given twice")]
+    Coverage(std::ops::Range<u32>),
+    #[error("the partial of realizations {0:?} is not of these accounts and claims")]
+    Shape(std::ops::Range<u32>),
+}
+
+impl<'a> Plan<'a> {
+    pub fn new(scenarios: &'a [Scenario], geo: &'a Geography) -> Self {
+        let claims: Vec<SourcedClaim> = scenarios
             .iter()
-            .zip(&targets)
-            .map(|(c, rem)| bound(geo, scenario, &base, &mut fields, &c.claim, rem))
-            .collect();
-        let mut tallies = vec![Tally::default(); claims.len()];
-        // Each realization's inconsistency score, claims not borne out in it counting one.
-        let mut scores: Vec<u16> = Vec::with_capacity(runs as usize);
-        let keep = |_, r: &RunResult| -> Vec<(f64, f64)> {
-            claims
-                .iter()
-                .zip(&bounds)
-                .map(|(c, b)| count(geo, r, &c.claim, &b.unknown_could))
-                .collect()
-        };
-        // A realization need only place its agents at the claims' times.
-        let probes = claims
-            .iter()
-            .map(|c| c.claim.by.clamp(scenario.start, scenario.end));
-        let record = engine::Record::Ends(engine::Probes::new(probes));
-        ensemble::realize(
-            scenario,
-            geo,
-            runs,
-            threads,
-            progress,
-            &record,
-            keep,
-            |counts| {
-                let mut score = 0u16;
-                for ((t, c), n) in tallies.iter_mut().zip(&claims).zip(counts) {
-                    t.add(&c.claim, n);
-                    score = score.saturating_add(u16::from(!borne_out(&c.claim, n)));
-                }
-                scores.push(score);
-            },
-        )?;
-        let judgements: Vec<Judgement> = claims
-            .iter()
-            .zip(&tallies)
             .enumerate()
-            .map(|(k, (c, tally))| {
-                judge(
-                    k,
-                    a,
-                    scenario,
-                    geo,
-                    fields.means(),
-                    &c.claim,
-                    &bounds[k],
-                    tally,
-                )
+            .flat_map(|(account, s)| {
+                s.claims.iter().map(move |c| SourcedClaim {
+                    account,
+                    claim: c.clone(),
+                    credibility: ach::credibility(&geo.credibility, c),
+                })
             })
             .collect();
-        // An impossible claim is never borne out, so it counted one in every realization: it
-        // weighs two.
-        let impossible = judgements
-            .iter()
-            .filter(|j| j.verdict == Verdict::Impossible)
-            .count() as u16;
-        realization_scores.push(
-            scores
-                .iter()
-                .map(|s| s.saturating_add(impossible))
-                .collect(),
-        );
-        per_account.push(judgements);
-        accounts.push(AccountInfo {
-            name: scenario.name.clone(),
-            title: scenario.account.title.clone(),
-            source: scenario.account.source.clone(),
-            seed: scenario.seed,
-            means: *fields.means(),
-        });
+        let targets: Vec<Vec<Metres>> = claims.iter().map(|c| remaining(geo, &c.claim)).collect();
+        let mut fields = Vec::new();
+        let mut bounds = Vec::new();
+        for scenario in scenarios {
+            let mut f = Fields::new(geo, scenario);
+            // The reach bound counts the most people the account allows: a loose head count
+            // alone never rules another source's claim out.
+            let base = engine::run(&scenario.with_most_people(), geo);
+            bounds.push(
+                claims
+                    .iter()
+                    .zip(&targets)
+                    .map(|(c, rem)| bound(geo, scenario, &base, &mut f, &c.claim, rem))
+                    .collect(),
+            );
+            fields.push(f);
+        }
+        Plan {
+            scenarios,
+            geo,
+            claims,
+            fields,
+            bounds,
+        }
     }
-    let judgements = (0..claims.len())
-        .flat_map(|k| per_account.iter().map(move |js| js[k].clone()))
-        .collect();
-    Ok(Check {
-        accounts,
-        claims,
-        runs,
-        judgements,
-        ranks_first: ranks_first(&realization_scores),
-    })
+
+    /// Runs realizations `range` of every account (of `runs` each) and tallies them.
+    pub fn tally(
+        &self,
+        runs: u32,
+        range: std::ops::Range<u32>,
+        threads: Option<usize>,
+        progress: &(dyn Fn() -> bool + Sync),
+    ) -> Result<CheckPartial, EnsembleError> {
+        if range.is_empty() || range.end > runs {
+            return Err(EnsembleError::NoRuns);
+        }
+        let (geo, claims) = (self.geo, &self.claims);
+        let mut tallies = Vec::new();
+        // Per account, each realization's inconsistency score, claims not borne out in it
+        // counting one.
+        let mut realization_scores: Vec<Vec<u16>> = Vec::new();
+        for (scenario, bounds) in self.scenarios.iter().zip(&self.bounds) {
+            let mut account = vec![Tally::default(); claims.len()];
+            let mut scores: Vec<u16> = Vec::with_capacity(range.len());
+            let keep = |_, r: &RunResult| -> Vec<(f64, f64)> {
+                claims
+                    .iter()
+                    .zip(bounds)
+                    .map(|(c, b)| count(geo, r, &c.claim, &b.unknown_could))
+                    .collect()
+            };
+            // A realization need only place its agents at the claims' times.
+            let probes = claims
+                .iter()
+                .map(|c| c.claim.by.clamp(scenario.start, scenario.end));
+            let record = engine::Record::Ends(engine::Probes::new(probes));
+            ensemble::realize(
+                scenario,
+                geo,
+                range.clone(),
+                threads,
+                progress,
+                &record,
+                keep,
+                |counts| {
+                    let mut score = 0u16;
+                    for ((t, c), n) in account.iter_mut().zip(claims).zip(counts) {
+                        t.add(&c.claim, n);
+                        score = score.saturating_add(u16::from(!borne_out(&c.claim, n)));
+                    }
+                    scores.push(score);
+                },
+            )?;
+            tallies.push(account);
+            realization_scores.push(scores);
+        }
+        let mut rows: std::collections::BTreeMap<Vec<u16>, u64> = Default::default();
+        for i in 0..range.len() {
+            *rows
+                .entry(realization_scores.iter().map(|s| s[i]).collect())
+                .or_default() += 1;
+        }
+        Ok(CheckPartial {
+            runs,
+            range,
+            tallies,
+            scores: rows.into_iter().collect(),
+        })
+    }
+
+    /// The check from the partials of every range, in any order.
+    pub fn finish(&self, mut parts: Vec<CheckPartial>) -> Result<Check, CheckMergeError> {
+        parts.sort_by_key(|p| p.range.start);
+        let runs = parts.first().map_or(0, |p| p.runs);
+        let mut next = 0;
+        let (accounts, claims) = (self.scenarios.len(), self.claims.len());
+        let mut tallies = vec![vec![Tally::default(); claims]; accounts];
+        let mut rows: std::collections::BTreeMap<Vec<u16>, u64> = Default::default();
+        for p in &parts {
+            if p.range.start != next || p.runs != runs {
+                return Err(CheckMergeError::Coverage(
+                    next.min(p.range.start)..next.max(p.range.start),
+                ));
+            }
+            next = p.range.end;
+            let shaped = p.tallies.len() == accounts
+                && p.tallies.iter().all(|t| t.len() == claims)
+                && p.scores.iter().all(|(row, _)| row.len() == accounts);
+            if !shaped {
+                return Err(CheckMergeError::Shape(p.range.clone()));
+            }
+            for (to, from) in tallies.iter_mut().flatten().zip(p.tallies.iter().flatten()) {
+                to.merge(from);
+            }
+            for (row, n) in &p.scores {
+                *rows.entry(row.clone()).or_default() += n;
+            }
+        }
+        if next != runs || runs == 0 {
+            return Err(CheckMergeError::Coverage(next..runs));
+        }
+        let mut per_account: Vec<Vec<Judgement>> = Vec::new();
+        let mut impossible = Vec::new();
+        let mut infos = Vec::new();
+        for (a, scenario) in self.scenarios.iter().enumerate() {
+            let judgements: Vec<Judgement> = self
+                .claims
+                .iter()
+                .zip(&tallies[a])
+                .enumerate()
+                .map(|(k, (c, tally))| {
+                    judge(
+                        k,
+                        a,
+                        scenario,
+                        self.geo,
+                        self.fields[a].means(),
+                        &c.claim,
+                        &self.bounds[a][k],
+                        tally,
+                    )
+                })
+                .collect();
+            // An impossible claim is never borne out, so it counted one in every realization: it
+            // weighs two.
+            impossible.push(
+                judgements
+                    .iter()
+                    .filter(|j| j.verdict == Verdict::Impossible)
+                    .count() as u16,
+            );
+            per_account.push(judgements);
+            infos.push(AccountInfo {
+                name: scenario.name.clone(),
+                title: scenario.account.title.clone(),
+                source: scenario.account.source.clone(),
+                seed: scenario.seed,
+                means: *self.fields[a].means(),
+            });
+        }
+        let judgements = (0..claims)
+            .flat_map(|k| per_account.iter().map(move |js| js[k].clone()))
+            .collect();
+        Ok(Check {
+            accounts: infos,
+            claims: self.claims.clone(),
+            runs,
+            judgements,
+            ranks_first: ranks_first(&rows, &impossible),
+        })
+    }
 }
 
 /// What the account's own run allows for one claim.
@@ -534,7 +658,7 @@ pub fn borne_out_in(geo: &Geography, r: &RunResult, claim: &Claim) -> bool {
 }
 
 /// One claim's counts across the realizations, as they come.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Tally {
     runs: u32,
     /// Realizations that bear the claim out, counting those lost track of who could be there.
@@ -574,23 +698,51 @@ impl Tally {
         self.most = self.most.max(known);
         self.unknown = self.unknown.max(unknown);
     }
+
+    /// Adds another range's tally: exact in any order (see [`CheckPartial`]).
+    fn merge(&mut self, other: &Tally) {
+        self.runs += other.runs;
+        self.borne += other.borne;
+        self.borne_known += other.borne_known;
+        self.least = self.least.min(other.least);
+        self.sum += other.sum;
+        self.most = self.most.max(other.most);
+        self.unknown = self.unknown.max(other.unknown);
+    }
 }
 
 /// Per account, the share of realizations in which it is the least contradicted: realization `i`
 /// of every account taken together (their seeds are independent), a tie shared among the tied.
-fn ranks_first(scores: &[Vec<u16>]) -> Vec<f64> {
-    let runs = scores.iter().map(Vec::len).min().unwrap_or(0);
-    let mut first = vec![0.0; scores.len()];
-    for i in 0..runs {
-        let best = scores.iter().map(|s| s[i]).min().unwrap_or(0);
-        let tied: Vec<usize> = (0..scores.len())
-            .filter(|&a| scores[a][i] == best)
+/// `rows` counts the realizations with each row of scores (one per account), to which each
+/// account's `impossible` claims are added. Shares of ties are summed by the size of the tie, so
+/// the result does not depend on the order of the realizations.
+fn ranks_first(rows: &std::collections::BTreeMap<Vec<u16>, u64>, impossible: &[u16]) -> Vec<f64> {
+    let accounts = impossible.len();
+    let runs: u64 = rows.values().sum();
+    // wins[a][t - 1]: realizations in which account a ties first with t accounts in all.
+    let mut wins = vec![vec![0u64; accounts]; accounts];
+    for (row, &n) in rows {
+        let scores: Vec<u16> = row
+            .iter()
+            .zip(impossible)
+            .map(|(s, i)| s.saturating_add(*i))
             .collect();
-        for a in &tied {
-            first[*a] += 1.0 / tied.len() as f64;
+        let best = scores.iter().copied().min().unwrap_or(0);
+        let tied: Vec<usize> = (0..accounts).filter(|&a| scores[a] == best).collect();
+        for &a in &tied {
+            wins[a][tied.len() - 1] += n;
         }
     }
-    first.iter().map(|f| f / runs.max(1) as f64).collect()
+    wins.iter()
+        .map(|w| {
+            let first: f64 = w
+                .iter()
+                .enumerate()
+                .map(|(t, &n)| n as f64 / (t + 1) as f64)
+                .sum();
+            first / runs.max(1) as f64
+        })
+        .collect()
 }
 
 /// Whether `[known, known + unknown]` meets the claim's count.

@@ -7,7 +7,7 @@ use convoy_sim::scenario::Scenario;
 
 use super::Error;
 
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct BudgetArgs {
     /// Refuse, before running, work estimated to need more memory than this (e.g. 512M, 8G;
     /// default: half of this machine's memory, or of its container's limit if lower).

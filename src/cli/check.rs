@@ -11,6 +11,7 @@ use convoy_sim::output::run::OutputFile;
 
 use super::budget::{self, BudgetArgs, Singles, Work};
 use super::compare::load_all;
+use super::merge::{Realizations, Shard, write_shard};
 use super::run::{ensemble_error, ensemble_request, progress_bar};
 use super::table::Table;
 use super::{Error, Folder, Kind, drawn, write};
@@ -25,7 +26,7 @@ use super::{Error, Folder, Kind, drawn, write};
 /// one file that works offline) and, with --ach,
 /// the competing-hypotheses matrix (ach.csv, ach.json, ach.png). If any scenario is bad, every
 /// problem is reported and nothing is written.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 #[command(
     after_help = "Examples:\n  convoy-sim check scenarios/*.toml --ach\n  convoy-sim check scenarios/us_military.toml scenarios/hezbollah.toml --runs 1000 --out results"
 )]
@@ -35,14 +36,18 @@ pub struct CheckArgs {
     scenarios: Vec<PathBuf>,
     /// Folder to write into; the check goes in OUT/check/.
     #[arg(long, default_value = "out", value_name = "OUT")]
-    out: PathBuf,
+    pub(super) out: PathBuf,
     /// Realizations per account, at most 1000000. The default, 400, makes every share's 95%
     /// interval narrower than ±5 points.
     #[arg(long, value_name = "N", default_value_t = 400)]
     runs: u64,
     /// Threads (default: all cores; at most 256). The results do not depend on it.
     #[arg(long, value_name = "T")]
-    threads: Option<usize>,
+    pub(super) threads: Option<usize>,
+    /// Run only shard K of N of each account's realizations and write its partial result into
+    /// OUT/check-shard-K-of-N/, for `convoy-sim merge` (see README, "Beyond one machine").
+    #[arg(long, value_name = "K/N", value_parser = super::merge::parse_shard)]
+    pub(super) shard: Option<Shard>,
     /// Also write the Analysis-of-Competing-Hypotheses matrix: ach.csv, ach.json and ach.png.
     #[arg(long)]
     ach: bool,
@@ -62,6 +67,11 @@ fn mark(v: Verdict) -> &'static str {
 }
 
 pub fn run(world: &Geography, args: &CheckArgs) -> Result<String, Error> {
+    execute(world, args, Realizations::of(args.shard))
+}
+
+/// `check`, its realizations got as `how` says.
+pub fn execute(world: &Geography, args: &CheckArgs, how: Realizations) -> Result<String, Error> {
     let runs = ensemble_request(Some(args.runs), args.threads)?.unwrap_or(1);
     let mut loaded = load_all(&args.scenarios, world)?;
     super::inputs::apply(
@@ -82,10 +92,40 @@ pub fn run(world: &Geography, args: &CheckArgs) -> Result<String, Error> {
         single_runs: Singles::Kept,
         ensemble_threads: Some(threads),
     })?;
-    let bar = progress_bar(runs as u64 * scenarios.len() as u64);
-    let result = check::check(&scenarios, world, runs, Some(threads), &|| bar.advance());
-    bar.finish();
-    let check = result.map_err(ensemble_error)?;
+    how.check_inputs(&inputs)?;
+    let check = match how {
+        Realizations::Here => {
+            let bar = progress_bar(runs as u64 * scenarios.len() as u64);
+            let result = check::check(&scenarios, world, runs, Some(threads), &|| bar.advance());
+            bar.finish();
+            result.map_err(ensemble_error)?
+        }
+        Realizations::Shard(shard) => {
+            let range = shard.range(runs as u64, "realizations")?;
+            let plan = check::Plan::new(&scenarios, world);
+            let bar = progress_bar(range.len() as u64 * scenarios.len() as u64);
+            let part = plan.tally(runs, range.clone(), Some(threads), &|| bar.advance());
+            bar.finish();
+            let part = part.map_err(ensemble_error)?;
+            let mut a = args.clone();
+            (a.out, a.threads, a.shard) = (PathBuf::new(), None, None);
+            return write_shard(
+                &args.out,
+                "check",
+                "check",
+                (shard, range),
+                super::merge::arguments(&a),
+                &inputs,
+                &part,
+            );
+        }
+        Realizations::Merged { states, .. } => {
+            let parts = Realizations::states(&states)?;
+            check::Plan::new(&scenarios, world)
+                .finish(parts)
+                .map_err(Error::input)?
+        }
+    };
 
     let mut files = vec![
         OutputFile::new(

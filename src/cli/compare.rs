@@ -16,6 +16,7 @@ use convoy_sim::zones::Holder;
 
 use super::budget::{self, BudgetArgs, Singles, Work};
 use super::maps::MapArgs;
+use super::merge::{Realizations, Shard, write_shard};
 use super::run::{ensemble_error, ensemble_request, load, outputs, progress_bar};
 use super::table::Table;
 use super::{Error, Folder, Kind, drawn, write};
@@ -30,7 +31,7 @@ use super::{Error, Folder, Kind, drawn, write};
 /// for Google Earth). Accounts are shown in the order of the time they speak for. The
 /// folders are replaced as one set: all new, or, after an error or Ctrl-C, all as they were. If any
 /// scenario is bad, every problem is reported and nothing is written.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 #[command(
     after_help = "Examples:\n  convoy-sim compare scenarios/*.toml\n  convoy-sim compare scenarios/us_military.toml scenarios/hezbollah.toml --out results --svg"
 )]
@@ -40,7 +41,7 @@ pub struct CompareArgs {
     scenarios: Vec<PathBuf>,
     /// Folder to write into.
     #[arg(long, default_value = "out", value_name = "OUT")]
-    out: PathBuf,
+    pub(super) out: PathBuf,
     /// Also run each account as an ensemble of N realizations: each folder gets ensemble.json,
     /// ensemble.csv and ensemble.geojson, and the maps show where buses and people end across them.
     /// At most 1000000.
@@ -48,7 +49,11 @@ pub struct CompareArgs {
     runs: Option<u64>,
     /// Threads for the ensembles (default: all cores; at most 256). The results do not depend on it.
     #[arg(long, value_name = "T", requires = "runs")]
-    threads: Option<usize>,
+    pub(super) threads: Option<usize>,
+    /// Run only shard K of N of each ensemble's realizations and write its partial result into
+    /// OUT/compare-shard-K-of-N/, for `convoy-sim merge` (see README, "Beyond one machine").
+    #[arg(long, value_name = "K/N", value_parser = super::merge::parse_shard, requires = "runs")]
+    pub(super) shard: Option<Shard>,
     #[command(flatten)]
     map: MapArgs,
     #[command(flatten)]
@@ -111,6 +116,11 @@ pub fn load_all<'p>(
 }
 
 pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
+    execute(world, args, Realizations::of(args.shard))
+}
+
+/// `compare`, its ensembles' realizations got as `how` says.
+pub fn execute(world: &Geography, args: &CompareArgs, how: Realizations) -> Result<String, Error> {
     let size = args.map.size(Size::compare(args.scenarios.len()))?;
     let run_size = args.map.size(Size::RUN_DEFAULT)?;
     let runs = ensemble_request(args.runs, args.threads)?;
@@ -125,13 +135,11 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
         },
         ensemble_threads: runs.map(|_| threads),
     })?;
-    let results: Vec<_> = loaded
-        .iter()
-        .map(|(_, s, _)| engine::run(s, world))
-        .collect();
-    let ensembles: Vec<Option<Ensemble>> = match runs {
-        None => loaded.iter().map(|_| None).collect(),
-        Some(runs) => {
+    let inputs = read_inputs(world, &loaded);
+    how.check_inputs(&inputs)?;
+    let ensembles: Vec<Option<Ensemble>> = match (runs, how) {
+        (None, _) => loaded.iter().map(|_| None).collect(),
+        (Some(runs), Realizations::Here) => {
             let bar = progress_bar(runs as u64 * loaded.len() as u64);
             let done: Result<Vec<_>, _> = loaded
                 .iter()
@@ -143,7 +151,60 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
             bar.finish();
             done.map_err(ensemble_error)?
         }
+        (Some(runs), Realizations::Shard(shard)) => {
+            let range = shard.range(runs as u64, "realizations")?;
+            let bar = progress_bar(range.len() as u64 * loaded.len() as u64);
+            let done: Result<Vec<_>, _> = loaded
+                .iter()
+                .map(|(_, s, _)| {
+                    convoy_sim::ensemble::shard::partial(
+                        s,
+                        world,
+                        runs,
+                        range.clone(),
+                        Some(threads),
+                        &|| bar.advance(),
+                    )
+                })
+                .collect();
+            bar.finish();
+            let parts = done.map_err(ensemble_error)?;
+            let mut a = args.clone();
+            (a.out, a.threads, a.shard) = (PathBuf::new(), None, None);
+            return write_shard(
+                &args.out,
+                "compare",
+                "compare",
+                (shard, range),
+                super::merge::arguments(&a),
+                &inputs,
+                &parts,
+            );
+        }
+        (Some(_), Realizations::Merged { states, .. }) => {
+            // Per shard, a partial per account: merged account by account.
+            let mut shards: Vec<std::vec::IntoIter<convoy_sim::ensemble::shard::Partial>> =
+                Realizations::states::<Vec<_>>(&states)?
+                    .into_iter()
+                    .map(Vec::into_iter)
+                    .collect();
+            let mut merged = Vec::new();
+            for (_, s, _) in &loaded {
+                let parts: Option<Vec<_>> = shards.iter_mut().map(Iterator::next).collect();
+                let parts = parts.ok_or_else(|| {
+                    Error::input("a shard has fewer accounts than the scenarios given")
+                })?;
+                merged.push(Some(
+                    convoy_sim::ensemble::shard::merge(s, world, parts).map_err(Error::input)?,
+                ));
+            }
+            merged
+        }
     };
+    let results: Vec<_> = loaded
+        .iter()
+        .map(|(_, s, _)| engine::run(s, world))
+        .collect();
 
     let basemap = &world.basemap;
     let mut writes = Vec::new();
@@ -185,7 +246,7 @@ pub fn run(world: &Geography, args: &CompareArgs) -> Result<String, Error> {
     let mut compare = vec![
         OutputFile::new("compare.png", drawn(map::compare_png(&scenes, size))?),
         OutputFile::new("compare.csv", div.to_csv()),
-        OutputFile::new("compare.json", div.to_json(&read_inputs(world, &loaded))),
+        OutputFile::new("compare.json", div.to_json(&inputs)),
         OutputFile::new(
             "report.html",
             report::html(

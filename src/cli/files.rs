@@ -45,6 +45,8 @@ pub enum Kind {
     Check,
     /// `sensitivity`'s folder.
     Sensitivity,
+    /// One shard's partial result (`--shard K/N`), for `merge`.
+    Shard,
     /// `OUT/.convoy-sim/`, where results are staged.
     Staging,
     /// A data folder `data export` wrote.
@@ -194,6 +196,18 @@ fn replaceable(folder: &Path, kind: Kind) -> Result<(), String> {
     }
 }
 
+/// Whether `dir` carries the mark of a staging folder. The writer that makes one marks it straight
+/// after, so a folder with no mark yet, or one half-written, is given a second to get it.
+fn marked_staging(dir: &Path) -> bool {
+    for _ in 0..20 {
+        match read_manifest(dir) {
+            Some(m) => return m.kind == Kind::Staging,
+            None => std::thread::sleep(std::time::Duration::from_millis(50)),
+        }
+    }
+    false
+}
+
 fn read_manifest(folder: &Path) -> Option<Manifest> {
     let text = fs::read(folder.join(MANIFEST)).ok()?;
     let m: Manifest = serde_json::from_slice(&text).ok()?;
@@ -270,17 +284,25 @@ impl Staging {
         let failed = |what: &str, e: io::Error| {
             Error::environment(format!("{}: cannot {what}: {e}", dir.display()))
         };
-        match fs::symlink_metadata(&dir) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                fs::create_dir(&dir).map_err(|e| failed("be created", e))?;
+        let made = match fs::symlink_metadata(&dir) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::create_dir(&dir) {
+                Ok(()) => true,
+                // Another writer (a shard finishing at the same moment) made it first.
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => false,
+                Err(e) => return Err(failed("be created", e)),
+            },
+            Err(e) => return Err(failed("be examined", e)),
+            Ok(_) => false,
+        };
+        match made {
+            true => {
                 let mark = Manifest::new(command, Kind::Staging, vec!["lock".into()]);
                 write_synced(&dir.join(MANIFEST), &json(&mark)?)
                     .map_err(|e| failed("be marked", e))?;
             }
-            Err(e) => return Err(failed("be examined", e)),
-            Ok(m) => {
+            false => {
                 let ours =
-                    m.is_dir() && read_manifest(&dir).is_some_and(|m| m.kind == Kind::Staging);
+                    fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) && marked_staging(&dir);
                 if !ours {
                     return Err(Error::input(format!(
                         "{}: is where convoy-sim stages its results, but convoy-sim did not make it; move it away or give another --out",
@@ -659,6 +681,25 @@ mod tests {
             fs::read_dir(out.join(".convoy-sim/new")).unwrap().count(),
             0
         );
+    }
+
+    #[test]
+    fn a_staging_folder_another_writer_is_still_marking_is_waited_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let staging = dir.path().join(STAGING);
+        fs::create_dir(&staging).unwrap();
+        fs::write(staging.join(MANIFEST), "").unwrap();
+        let marking = std::thread::spawn({
+            let staging = staging.clone();
+            move || {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                let mark = Manifest::new("check", Kind::Staging, vec!["lock".into()]);
+                fs::write(staging.join(MANIFEST), json(&mark).unwrap()).unwrap();
+            }
+        });
+        write(dir.path(), &[folder("a", "a")]).unwrap();
+        marking.join().unwrap();
+        assert_eq!(summary(dir.path(), "a"), "a");
     }
 
     #[test]

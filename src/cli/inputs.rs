@@ -34,7 +34,7 @@ pub struct InputsArgs {
 }
 
 /// `--fix NAME`, for the commands that run ensembles.
-#[derive(Debug, Args, Default)]
+#[derive(Clone, Debug, Args, Default)]
 pub struct FixArgs {
     /// Hold an uncertain input at its nominal value in every realization (repeatable; see
     /// `convoy-sim inputs` for the names).

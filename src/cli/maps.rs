@@ -7,7 +7,7 @@ use convoy_sim::output::run::Formats;
 
 use super::Error;
 
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct MapArgs {
     /// Map width in pixels.
     #[arg(long, value_name = "PX")]

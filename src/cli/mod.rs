@@ -13,6 +13,7 @@ mod files;
 mod geocode;
 mod inputs;
 mod maps;
+mod merge;
 mod places;
 mod route;
 mod run;
@@ -63,6 +64,7 @@ pub enum Command {
     Inputs(inputs::InputsArgs),
     Sensitivity(sensitivity::SensitivityArgs),
     Data(data::DataArgs),
+    Merge(merge::MergeArgs),
 }
 
 /// How a subcommand prints its result.
@@ -186,10 +188,15 @@ pub fn run(args: Args) -> Result<String, Error> {
         return schema::run(a);
     }
     let files = data::files(args.data.as_deref())?;
+    let data = args.data.clone();
     let world = geography(&files, args.data.is_some())?;
     if matches!(
         args.command,
-        Command::Run(_) | Command::Compare(_) | Command::Check(_) | Command::Sensitivity(_)
+        Command::Run(_)
+            | Command::Compare(_)
+            | Command::Check(_)
+            | Command::Sensitivity(_)
+            | Command::Merge(_)
     ) {
         catch_interrupts();
     }
@@ -205,6 +212,7 @@ pub fn run(args: Args) -> Result<String, Error> {
         Command::Inputs(a) => inputs::run(&world, &a),
         Command::Sensitivity(a) => sensitivity::run(&world, &a),
         Command::Data(a) => data::run(&files, &a),
+        Command::Merge(a) => merge::run(&world, &a, data.as_deref()),
     }
 }
 

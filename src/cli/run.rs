@@ -12,6 +12,7 @@ use convoy_sim::scenario::Scenario;
 
 use super::budget::{self, BudgetArgs, Singles, Work};
 use super::maps::MapArgs;
+use super::merge::{Realizations, Shard, write_shard};
 use super::table::Table;
 use super::{Error, Folder, Kind, drawn, write};
 
@@ -25,7 +26,7 @@ use super::{Error, Folder, Kind, drawn, write};
 /// if convoy-sim wrote it and nothing else was put in it since. A bad scenario is reported with
 /// file, line and key (exit 2), and nothing is written. Work estimated to need more than
 /// --max-memory (default: half this machine's memory) is refused before it starts.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 #[command(
     after_help = "Examples:\n  convoy-sim run scenarios/us_military.toml\n  convoy-sim run scenarios/sohr.toml --out results --seed 7\n  convoy-sim run scenarios/us_military.toml --kml --gpkg"
 )]
@@ -34,7 +35,7 @@ pub struct RunArgs {
     scenario: PathBuf,
     /// Folder to write into; the run goes in OUT/<scenario file stem>/.
     #[arg(long, default_value = "out", value_name = "OUT")]
-    out: PathBuf,
+    pub(super) out: PathBuf,
     /// Seed for the random draws, instead of the scenario's own.
     #[arg(long)]
     seed: Option<u64>,
@@ -46,7 +47,11 @@ pub struct RunArgs {
     runs: Option<u64>,
     /// Threads for the ensemble (default: all cores; at most 256). The results do not depend on it.
     #[arg(long, value_name = "T", requires = "runs")]
-    threads: Option<usize>,
+    pub(super) threads: Option<usize>,
+    /// Run only shard K of N of the ensemble's realizations and write its partial result into
+    /// OUT/<scenario>-shard-K-of-N/, for `convoy-sim merge` (see README, "Beyond one machine").
+    #[arg(long, value_name = "K/N", value_parser = super::merge::parse_shard, requires = "runs")]
+    pub(super) shard: Option<Shard>,
     #[command(flatten)]
     map: MapArgs,
     #[command(flatten)]
@@ -246,6 +251,11 @@ pub fn outputs<'a>(
 }
 
 pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
+    execute(world, args, Realizations::of(args.shard))
+}
+
+/// `run`, its ensemble's realizations got as `how` says.
+pub fn execute(world: &Geography, args: &RunArgs, how: Realizations) -> Result<String, Error> {
     let size = args.map.size(Size::RUN_DEFAULT)?;
     let runs = ensemble_request(args.runs, args.threads)?;
     let (mut scenario, text) = load(&args.scenario, world)?;
@@ -262,16 +272,50 @@ pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
         },
         ensemble_threads: runs.map(|_| threads),
     })?;
-    let result = engine::run(&scenario, world);
-    let ensemble = runs
-        .map(|runs| {
+    let inputs =
+        super::compare::read_inputs(world, &[(&args.scenario, scenario.clone(), text.clone())]);
+    how.check_inputs(&inputs)?;
+    let ensemble = match (runs, how) {
+        (None, _) => None,
+        (Some(runs), Realizations::Here) => {
             let bar = progress_bar(runs as u64);
             let e =
                 convoy_sim::ensemble::run(&scenario, world, runs, Some(threads), &|| bar.advance());
             bar.finish();
-            e.map_err(ensemble_error)
-        })
-        .transpose()?;
+            Some(e.map_err(ensemble_error)?)
+        }
+        (Some(runs), Realizations::Shard(shard)) => {
+            let range = shard.range(runs as u64, "realizations")?;
+            let bar = progress_bar(range.len() as u64);
+            let part = convoy_sim::ensemble::shard::partial(
+                &scenario,
+                world,
+                runs,
+                range.clone(),
+                Some(threads),
+                &|| bar.advance(),
+            );
+            bar.finish();
+            let part = part.map_err(ensemble_error)?;
+            return write_shard(
+                &args.out,
+                "run",
+                &scenario.name,
+                (shard, range),
+                shard_arguments(args),
+                &inputs,
+                &part,
+            );
+        }
+        (Some(_), Realizations::Merged { states, .. }) => {
+            let parts = Realizations::states(&states)?;
+            Some(
+                convoy_sim::ensemble::shard::merge(&scenario, world, parts)
+                    .map_err(Error::input)?,
+            )
+        }
+    };
+    let result = engine::run(&scenario, world);
     let basemap = &world.basemap;
     let outputs = outputs(
         world,
@@ -307,6 +351,14 @@ pub fn run(world: &Geography, args: &RunArgs) -> Result<String, Error> {
     out.push_str(&ensemble_table);
     out.push_str(&format!("\nwrote {}/\n", folder.display()));
     Ok(out)
+}
+
+/// What must agree across the shards of a run: every argument but where they write, on how many
+/// threads, and which shard.
+fn shard_arguments(args: &RunArgs) -> String {
+    let mut a = args.clone();
+    (a.out, a.threads, a.shard) = (PathBuf::new(), None, None);
+    super::merge::arguments(&a)
 }
 
 /// More threads than this is a mistake: each costs memory and the work cannot use them.

@@ -12,12 +12,14 @@ use convoy_sim::output::run::OutputFile;
 use convoy_sim::output::sensitivity::{Study, csv, json, tornadoes};
 use convoy_sim::scenario::{Claim, Scenario};
 use convoy_sim::sensitivity::{
-    Model, MorrisSettings, SensitivityError, SobolSettings, morris, sobol,
+    Evaluations, Model, MorrisSettings, SaltelliPlan, SensitivityError, SobolSettings, morris,
+    sobol,
 };
 
 use super::budget::{self, BudgetArgs, Singles, Work};
 use super::compare::{load_all, read_inputs};
 use super::files::{Folder, Kind};
+use super::merge::{Realizations, Shard, write_shard};
 use super::run::ensemble_request;
 use super::{Error, printable, write};
 
@@ -29,7 +31,7 @@ use super::{Error, printable, write};
 /// whereabouts it knows), and the share of buses in each holder's ground at the end. Writes
 /// OUT/sensitivity/: <account>.sensitivity.json, <account>.sensitivity.csv and a tornado chart
 /// PNG per output that varies. An account with no uncertain input has nothing to study.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 #[command(
     after_help = "Examples:\n  convoy-sim sensitivity scenarios/us_military.toml scenarios/hezbollah.toml\n  convoy-sim sensitivity scenarios/*.toml --method morris --samples 40"
 )]
@@ -39,7 +41,7 @@ pub struct SensitivityArgs {
     scenarios: Vec<PathBuf>,
     /// Folder to write into; the study goes in OUT/sensitivity/.
     #[arg(long, default_value = "out", value_name = "OUT")]
-    out: PathBuf,
+    pub(super) out: PathBuf,
     /// Sobol indices (Saltelli sampling, Jansen estimators) or Morris screening (μ*, σ).
     #[arg(long, value_enum, default_value_t)]
     method: Method,
@@ -52,7 +54,12 @@ pub struct SensitivityArgs {
     seed: u64,
     /// Threads (default: all cores; at most 256). The results do not depend on it.
     #[arg(long, value_name = "T")]
-    threads: Option<usize>,
+    pub(super) threads: Option<usize>,
+    /// Evaluate only shard K of N of the Sobol study's rows (of the base samples) and write its
+    /// partial result into OUT/sensitivity-shard-K-of-N/, for `convoy-sim merge` (see README,
+    /// "Beyond one machine"). Sobol only.
+    #[arg(long, value_name = "K/N", value_parser = super::merge::parse_shard)]
+    pub(super) shard: Option<Shard>,
     #[command(flatten)]
     budget: BudgetArgs,
 }
@@ -65,7 +72,21 @@ enum Method {
 }
 
 pub fn run(world: &Geography, args: &SensitivityArgs) -> Result<String, Error> {
+    execute(world, args, Realizations::of(args.shard))
+}
+
+/// `sensitivity`, its Sobol rows evaluated as `how` says.
+pub fn execute(
+    world: &Geography,
+    args: &SensitivityArgs,
+    how: Realizations,
+) -> Result<String, Error> {
     ensemble_request(Some(1), args.threads)?;
+    if how.shard().is_some() && args.method != Method::Sobol {
+        return Err(Error::input(
+            "--shard splits a Sobol study's rows; a Morris screening is small enough for one machine: leave out --shard",
+        ));
+    }
     let loaded = load_all(&args.scenarios, world)?;
     let scenarios: Vec<&Scenario> = loaded.iter().map(|(_, s, _)| s).collect();
     let claims: Vec<&Claim> = scenarios.iter().flat_map(|s| &s.claims).collect();
@@ -75,23 +96,60 @@ pub fn run(world: &Geography, args: &SensitivityArgs) -> Result<String, Error> {
         single_runs: Singles::Kept,
         ensemble_threads: Some(threads),
     })?;
+    let inputs = read_inputs(world, &loaded);
+    how.check_inputs(&inputs)?;
+    // A shard's partial: per account, its rows' evaluations (none for an account with no input).
+    let mut partial: Vec<Option<Evaluations>> = Vec::new();
+    let mut merged: Vec<Vec<Option<Evaluations>>> = match &how {
+        Realizations::Merged { states, .. } => Realizations::states(states)?,
+        _ => Vec::new(),
+    };
+    let rows = match how.shard() {
+        Some(shard) => Some(shard.range(args.samples as u64, "base samples (--samples)")?),
+        None => None,
+    };
     let mut files = Vec::new();
     let mut summary = String::new();
     let mut studied = Vec::new();
-    for s in &scenarios {
+    for (a, s) in scenarios.iter().enumerate() {
         let model = AccountModel::new(s, world, claims.clone());
         if model.inputs().is_empty() {
             summary.push_str(&format!(
                 "{}: no uncertain input, nothing to study\n",
                 s.name
             ));
+            partial.push(None);
             continue;
         }
-        let study = study(&model, &s.name, args, threads)?;
+        let refused = |e: SensitivityError| Error::input(format!("{}: {e}", s.name));
+        let study = match (&how, &rows) {
+            (Realizations::Shard(_), Some(rows)) => {
+                let settings = SobolSettings::new(args.samples, args.seed);
+                let plan = SaltelliPlan::new(&model, &settings).map_err(refused)?;
+                let rows = rows.start as usize..rows.end as usize;
+                let ev = plan.evaluate(&model, rows, Some(threads));
+                partial.push(Some(ev.map_err(refused)?));
+                continue;
+            }
+            (Realizations::Merged { .. }, _) => {
+                let settings = SobolSettings::new(args.samples, args.seed);
+                let plan = SaltelliPlan::new(&model, &settings).map_err(refused)?;
+                let mut shards = merged
+                    .iter_mut()
+                    .map(|m| m.get_mut(a).and_then(Option::take));
+                let mut all = shards.next().flatten().ok_or_else(|| no_rows(&s.name))?;
+                for next in shards {
+                    all.append(next.ok_or_else(|| no_rows(&s.name))?)
+                        .map_err(refused)?;
+                }
+                Study::Sobol(plan.estimate(&all, Some(threads)).map_err(refused)?)
+            }
+            _ => study(&model, &s.name, args, threads)?,
+        };
         summary.push_str(&describe(&s.name, &study));
         files.push(OutputFile::new(
             &format!("{}.sensitivity.json", s.name),
-            json(&study, &read_inputs(world, &loaded)),
+            json(&study, &inputs),
         ));
         files.push(OutputFile::new(
             &format!("{}.sensitivity.csv", s.name),
@@ -118,6 +176,24 @@ pub fn run(world: &Geography, args: &SensitivityArgs) -> Result<String, Error> {
             report::sensitivity_html(&pages),
         ));
     }
+    if let (Realizations::Shard(shard), Some(rows)) = (&how, rows) {
+        if partial.iter().all(Option::is_none) {
+            return Err(Error::input(
+                "none of these accounts has an uncertain input to study (see convoy-sim inputs)",
+            ));
+        }
+        let mut a = args.clone();
+        (a.out, a.threads, a.shard) = (PathBuf::new(), None, None);
+        return write_shard(
+            &args.out,
+            "sensitivity",
+            "sensitivity",
+            (*shard, rows),
+            super::merge::arguments(&a),
+            &inputs,
+            &partial,
+        );
+    }
     if files.is_empty() {
         return Err(Error::input(
             "none of these accounts has an uncertain input to study (see convoy-sim inputs)",
@@ -138,6 +214,13 @@ pub fn run(world: &Geography, args: &SensitivityArgs) -> Result<String, Error> {
         args.out.join("sensitivity").display()
     ))
     .into_owned())
+}
+
+/// A merge whose shards lack an account's rows: they were not made by this command line.
+fn no_rows(account: &str) -> Error {
+    Error::input(format!(
+        "{account}: a shard holds no evaluations of this account; run the shards again"
+    ))
 }
 
 /// One account's study: its inputs in, every claim's verdict and the buses' end shares out.

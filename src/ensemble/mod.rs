@@ -5,12 +5,15 @@
 //! finish — counts of where each agent ends, sums for its mean and spread, counts per grid cell —
 //! and the realizations themselves are dropped. They run in chunks of [`CHUNK`], and each chunk's
 //! results are folded into the tally in realization order, so floats are summed in the same order
-//! and the result is the same to the bit whatever the number of threads.
+//! and the result is the same to the bit whatever the number of threads. An ensemble can also be
+//! split by realization range across processes or machines and merged: see [`shard`].
 
 mod outline;
 mod positions;
+pub mod shard;
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
@@ -88,7 +91,7 @@ pub struct AgentEnsemble {
 }
 
 /// How many ended in one grid cell, summed over the realizations.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CellEnds {
     pub buses: u64,
     /// People, aboard or not.
@@ -122,6 +125,8 @@ pub enum EnsembleError {
     Interrupted,
     #[error("could not start {threads} threads: {reason}")]
     Threads { threads: usize, reason: String },
+    #[error("an ensemble did not add up: {0}")]
+    Internal(String),
 }
 
 /// Checks an ensemble size given by a user.
@@ -143,59 +148,9 @@ pub fn run(
     threads: Option<usize>,
     progress: &(dyn Fn() -> bool + Sync),
 ) -> Result<Ensemble, EnsembleError> {
-    let mut ensemble = Ensemble {
-        scenario: scenario.name.clone(),
-        seed: scenario.seed,
-        runs,
-        agents: Vec::new(),
-        cells: BTreeMap::new(),
-    };
-    // Each realization keeps only where its agents ended; the first also says who they are (the
-    // same agents, in the same order, in every realization: they come from the scenario).
-    let keep = |i: u32, r: &engine::RunResult| {
-        let ends: Vec<End> = r.agents.iter().map(End::of).collect();
-        let who = (i == 0).then(|| r.agents.iter().map(AgentEnsemble::new).collect());
-        (ends, who)
-    };
-    realize(
-        scenario,
-        geo,
-        runs,
-        threads,
-        progress,
-        &engine::Record::Ends(engine::Probes::default()),
-        keep,
-        |(ends, who)| ensemble.add(who, &ends),
-    )?;
-    for a in &mut ensemble.agents {
-        let people: u64 = a.zone_counts.values().sum();
-        a.count = ((people + u64::from(runs) / 2) / u64::from(runs)) as u32;
-    }
-    Ok(ensemble)
-}
-
-impl Ensemble {
-    /// Folds in one realization's ends; `who`, from the first, sets up the agents.
-    fn add(&mut self, who: Option<Vec<AgentEnsemble>>, ends: &[End]) {
-        if let Some(who) = who {
-            self.agents = who;
-        }
-        for (a, end) in self.agents.iter_mut().zip(ends) {
-            a.add(end);
-            let cell = self.cells.entry(cell_of(end.at)).or_default();
-            // The grid counts buses and people; other vehicles are in the agents' own rows.
-            match a.agent {
-                "bus" => cell.buses += 1,
-                "people" => {
-                    cell.people += u64::from(end.count);
-                    if end.off_bus {
-                        cell.people_off += u64::from(end.count);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
+    let whole = shard::partial(scenario, geo, runs, 0..runs, threads, progress)?;
+    // One partial of every realization, made just now: nothing to disagree with.
+    shard::merge(scenario, geo, vec![whole]).map_err(|e| EnsembleError::Internal(e.to_string()))
 }
 
 /// The density grid cell (column, row) that `at` (lon, lat) falls in.
@@ -206,7 +161,8 @@ fn cell_of(at: LonLat) -> (i64, i64) {
     )
 }
 
-/// Runs `runs` realizations of `scenario` on `threads` threads (all cores if `None`): `keep` takes
+/// Runs realizations `range` of `scenario` (`0..runs` for a whole ensemble, a part of it for a
+/// shard) on `threads` threads (all cores if `None`): `keep` takes
 /// what is needed from each (given its index and result) on whichever thread ran it, and `fold`
 /// gets those in realization order whatever the threads, a chunk of [`CHUNK`] at a time, so
 /// nothing grows with `runs` unless `fold` keeps it. Each realization keeps what `record` says:
@@ -218,35 +174,35 @@ fn cell_of(at: LonLat) -> (i64, i64) {
 pub fn realize<T: Send>(
     scenario: &Scenario,
     geo: &Geography,
-    runs: u32,
+    range: Range<u32>,
     threads: Option<usize>,
     progress: &(dyn Fn() -> bool + Sync),
     record: &engine::Record,
     keep: impl Fn(u32, &engine::RunResult) -> T + Sync,
     mut fold: impl FnMut(T),
 ) -> Result<(), EnsembleError> {
-    if runs == 0 {
+    if range.is_empty() {
         return Err(EnsembleError::NoRuns);
     }
+    let runs = range.end;
     let pool = thread_pool(threads)?;
     let stop = AtomicBool::new(false);
     let inputs = crate::uncertainty::Inputs::of(scenario, geo);
     // The realizations take the same roads again and again: each route is found once.
     let routes = crate::network::Routes::default();
-    for first in (0..runs).step_by(CHUNK as usize) {
+    // Chunks start at multiples of CHUNK, whatever the range: the same chunks as a whole run's.
+    let starts = std::iter::once(range.start)
+        .chain((range.start / CHUNK + 1..).map(|c| c * CHUNK))
+        .take_while(|&s| s < runs);
+    for first in starts {
         let kept: Vec<Option<T>> = pool.install(|| {
-            (first..runs.min(first.saturating_add(CHUNK)))
+            (first..runs.min((first / CHUNK).saturating_add(1).saturating_mul(CHUNK)))
                 .into_par_iter()
                 .map(|i| {
                     if stop.load(Ordering::Relaxed) {
                         return None;
                     }
-                    let seed = realization_seed(scenario.seed, i as u64);
-                    let drawn = inputs.realization(scenario, seed);
-                    let r = engine::Simulation::new(&drawn, geo, seed)
-                        .recording(record.clone())
-                        .sharing_routes(&routes)
-                        .run();
+                    let r = realization(scenario, geo, (&inputs, &routes), i, record);
                     let kept = keep(i, &r);
                     if !progress() {
                         stop.store(true, Ordering::Relaxed);
@@ -261,6 +217,22 @@ pub fn realize<T: Send>(
         }
     }
     Ok(())
+}
+
+/// Realization `i` of `scenario`, keeping what `record` says.
+fn realization(
+    scenario: &Scenario,
+    geo: &Geography,
+    (inputs, routes): (&crate::uncertainty::Inputs, &crate::network::Routes),
+    i: u32,
+    record: &engine::Record,
+) -> engine::RunResult {
+    let seed = realization_seed(scenario.seed, i as u64);
+    let drawn = inputs.realization(scenario, seed);
+    engine::Simulation::new(&drawn, geo, seed)
+        .recording(record.clone())
+        .sharing_routes(routes)
+        .run()
 }
 
 /// A pool of `threads` threads, or of one per core if `None`.
@@ -305,6 +277,7 @@ impl AgentEnsemble {
         }
     }
 
+    /// Counts one end and adds it to the outline; its offset is summed by the caller, by chunk.
     fn add(&mut self, end: &End) {
         *self.zones.entry(end.zone).or_default() += 1;
         *self.zone_counts.entry(end.zone).or_default() += u64::from(end.count);
@@ -357,7 +330,7 @@ mod tests {
             realize(
                 &s,
                 &geo,
-                runs,
+                0..runs,
                 Some(threads),
                 &|| true,
                 &engine::Record::All,
@@ -378,7 +351,7 @@ mod tests {
         let mut ends = Vec::new();
         let keep = |_, r: &engine::RunResult| r.agents[0].end.at;
         let all = engine::Record::All;
-        realize(&s, &geo, runs, None, &|| true, &all, keep, |at| {
+        realize(&s, &geo, 0..runs, None, &|| true, &all, keep, |at| {
             ends.push(at)
         })
         .unwrap();

@@ -40,6 +40,11 @@ impl Outline {
         }
     }
 
+    /// The corners of the hull taken last and the ends added since: what a shard keeps of them.
+    pub fn points(&self) -> &[LonLat] {
+        &self.points
+    }
+
     /// The largest great-circle distance from `from` (lon, lat) of any end added; 0 if none.
     pub fn farthest_from(&self, from: LonLat) -> Metres {
         Metres(

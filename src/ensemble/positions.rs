@@ -13,59 +13,102 @@
 use super::outline::Outline;
 use crate::units::{LonLat, Metres};
 
-/// The ends added so far, summed.
+/// Sums of the offsets of some ends from an origin. Each chunk of [`super::CHUNK`] realizations
+/// is summed from zero, realization by realization, and the chunks' sums are added in chunk order:
+/// the order is fixed by the realizations' indices alone, so a sharded ensemble sums to the same
+/// bits as one run whole (see [`super::shard`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Sums {
+    pub ends: u32,
+    /// Offsets (lon, lat), degrees, and their squares.
+    pub sum: (f64, f64),
+    pub squares: (f64, f64),
+}
+
+impl Sums {
+    /// Adds one end's offset (lon, lat), degrees.
+    pub fn add(&mut self, (x, y): (f64, f64)) {
+        self.ends += 1;
+        self.sum = (self.sum.0 + x, self.sum.1 + y);
+        self.squares = (self.squares.0 + x * x, self.squares.1 + y * y);
+    }
+
+    /// Adds the sums of the next chunk.
+    pub fn absorb(&mut self, next: &Sums) {
+        self.ends += next.ends;
+        self.sum = (self.sum.0 + next.sum.0, self.sum.1 + next.sum.1);
+        self.squares = (
+            self.squares.0 + next.squares.0,
+            self.squares.1 + next.squares.1,
+        );
+    }
+}
+
+/// The ends of one agent: where offsets are taken from, their sums and their outline.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Positions {
-    ends: u32,
     origin: LonLat,
-    /// Offsets of the ends from `origin` (lon, lat), degrees, and their squares.
-    sum: (f64, f64),
-    squares: (f64, f64),
-    outline: Outline,
+    sums: Sums,
+    pub(super) outline: Outline,
 }
 
 impl Positions {
     /// No ends yet; offsets are to be taken from `origin` (lon, lat), which should be near them.
     pub fn new(origin: LonLat) -> Self {
         Self {
-            ends: 0,
             origin,
-            sum: (0.0, 0.0),
-            squares: (0.0, 0.0),
+            sums: Sums::default(),
             outline: Outline::default(),
         }
     }
 
-    /// Adds one end (lon, lat).
+    /// Where offsets are taken from (lon, lat).
+    pub fn origin(&self) -> LonLat {
+        self.origin
+    }
+
+    /// The offset of `at` (lon, lat) from the origin, degrees.
+    pub fn offset(&self, at: LonLat) -> (f64, f64) {
+        (at.lon - self.origin.lon, at.lat - self.origin.lat)
+    }
+
+    /// Adds one end (lon, lat) to the outline; its offset goes to the chunk's [`Sums`].
     pub fn add(&mut self, at: LonLat) {
-        let (x, y) = (at.lon - self.origin.lon, at.lat - self.origin.lat);
-        self.ends += 1;
-        self.sum = (self.sum.0 + x, self.sum.1 + y);
-        self.squares = (self.squares.0 + x * x, self.squares.1 + y * y);
         self.outline.add(at);
+    }
+
+    /// The ends' sums.
+    #[cfg(test)]
+    pub fn sums(&self) -> Sums {
+        self.sums
+    }
+
+    /// The ends' sums, all chunks added.
+    pub fn set_sums(&mut self, sums: Sums) {
+        self.sums = sums;
     }
 
     /// How many ends were added.
     pub fn ends(&self) -> u32 {
-        self.ends
+        self.sums.ends
     }
 
     /// The mean end (lon, lat): the origin if there are none.
     pub fn mean(&self) -> LonLat {
-        let n = self.ends.max(1) as f64;
+        let n = self.sums.ends.max(1) as f64;
         LonLat::new(
-            self.origin.lon + self.sum.0 / n,
-            self.origin.lat + self.sum.1 / n,
+            self.origin.lon + self.sums.sum.0 / n,
+            self.origin.lat + self.sums.sum.1 / n,
         )
     }
 
     /// Root mean square distance of the ends from their mean.
     pub fn standard_distance(&self) -> Metres {
-        let n = self.ends.max(1) as f64;
+        let n = self.sums.ends.max(1) as f64;
+        let (sum, squares) = (self.sums.sum, self.sums.squares);
         let variance = |sum: f64, squares: f64| (squares / n - (sum / n).powi(2)).max(0.0);
-        let east =
-            variance(self.sum.0, self.squares.0) * self.mean().lat.to_radians().cos().powi(2);
-        let north = variance(self.sum.1, self.squares.1);
+        let east = variance(sum.0, squares.0) * self.mean().lat.to_radians().cos().powi(2);
+        let north = variance(sum.1, squares.1);
         Metres((east + north).sqrt() * METRES_PER_DEGREE)
     }
 
@@ -82,6 +125,18 @@ const METRES_PER_DEGREE: f64 = geo::Haversine.radius() * std::f64::consts::PI / 
 mod tests {
     use super::*;
 
+    /// `ends` folded as an ensemble folds them, offsets from the first.
+    fn fold(ends: &[LonLat]) -> Positions {
+        let mut p = Positions::new(ends[0]);
+        let mut sums = Sums::default();
+        for &e in ends {
+            sums.add(p.offset(e));
+            p.add(e);
+        }
+        p.set_sums(sums);
+        p
+    }
+
     /// Ends along the Palmyra–Al Bukamal road and off it.
     fn ends() -> Vec<LonLat> {
         (0..700)
@@ -96,8 +151,7 @@ mod tests {
     #[test]
     fn streaming_sums_give_the_mean_and_spread_computed_from_every_end() {
         let ends = ends();
-        let mut p = Positions::new(ends[0]);
-        ends.iter().for_each(|&e| p.add(e));
+        let p = fold(&ends);
         let n = ends.len() as f64;
         let mean = LonLat::new(
             ends.iter().map(|e| e.lon).sum::<f64>() / n,
@@ -118,8 +172,7 @@ mod tests {
     #[test]
     fn ends_all_in_one_place_do_not_spread() {
         let at = LonLat::new(40.91, 34.45);
-        let mut p = Positions::new(at);
-        (0..1000).for_each(|_| p.add(at));
+        let p = fold(&[at; 1000]);
         assert_eq!(p.mean(), at);
         assert_eq!(p.standard_distance().0, 0.0);
         assert_eq!(p.max_distance().0, 0.0);

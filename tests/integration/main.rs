@@ -24,6 +24,7 @@ mod safety;
 mod scenarios;
 mod schema;
 mod sensitivity;
+mod shards;
 mod sources;
 mod uncertainty;
 mod zones;
