@@ -343,12 +343,10 @@ fn coalition_sees_about_sixteen_buses_moving_back_west_none_in_is_ground() {
 #[test]
 fn hezbollah_four_in_is_ground_six_stuck_seven_unaccounted() {
     let (_, _, r) = run("hezbollah");
-    // Hezbollah says four (SCMP). KNOWN DIVERGENCE since issue #11: the account sends them
-    // 250–320 km on from the cut, up the Sukhnah–Deir ez-Zor highway, "IS-held beyond Sukhnah
-    // until 5 September"; but from 2 Sep the army held that road to 71 km and ISIS began ~81 km
-    // out (al-Masdar; data/zones.geojson), so on 3 Sep only two of the four are in ISIS ground.
-    // scenarios/hezbollah.toml is the record's to update; then this goes back to 4.
-    assert_eq!(buses_by_zone(&r).get(&Holder::IslamicState), Some(&2));
+    // Hezbollah says four (SCMP). From 2 Sep the army held the Sukhnah–Deir ez-Zor highway to
+    // 71 km and ISIS began ~81 km out (al-Masdar; data/zones.geojson): the four, gone up the road
+    // on 1 Sep, stop 86–116 km out, between Kabajab and the city pocket, in ISIS ground on 3 Sep.
+    assert_eq!(buses_by_zone(&r).get(&Holder::IslamicState), Some(&4));
     assert_eq!(
         r.buses()
             .filter(|b| b.end.status == Status::Stalled)
