@@ -343,12 +343,10 @@ fn coalition_sees_about_sixteen_buses_moving_back_west_none_in_is_ground() {
 #[test]
 fn hezbollah_four_in_is_ground_six_stuck_seven_unaccounted() {
     let (_, _, r) = run("hezbollah");
-    // Hezbollah says four (SCMP). KNOWN DIVERGENCE since issue #11: the account sends them
-    // 250–320 km on from the cut, up the Sukhnah–Deir ez-Zor highway, "IS-held beyond Sukhnah
-    // until 5 September"; but from 2 Sep the army held that road to 71 km and ISIS began ~81 km
-    // out (al-Masdar; data/zones.geojson), so on 3 Sep only two of the four are in ISIS ground.
-    // scenarios/hezbollah.toml is the record's to update; then this goes back to 4.
-    assert_eq!(buses_by_zone(&r).get(&Holder::IslamicState), Some(&2));
+    // Hezbollah says four (SCMP). From 2 Sep the army held the Sukhnah–Deir ez-Zor highway to
+    // 71 km and ISIS began ~81 km out (al-Masdar; data/zones.geojson): the four, gone up the road
+    // on 1 Sep, stop 86–116 km out, between Kabajab and the city pocket, in ISIS ground on 3 Sep.
+    assert_eq!(buses_by_zone(&r).get(&Holder::IslamicState), Some(&4));
     assert_eq!(
         r.buses()
             .filter(|b| b.end.status == Status::Stalled)
@@ -617,24 +615,48 @@ fn sohr_2sep_buses_in_the_regime_held_sukhnah_desert_dozens_gone_from_them() {
     );
 }
 
+/// The arrival (13 Sep): eleven buses reach IS ground in Deir ez-Zor province by the Sukhnah road
+/// (Reuters' commander), with SOHR's "as many as 200 jihadists and 200 civilians" (AFP); the six the
+/// reports leave over stay at As-Sukhnah.
 #[test]
-fn arrival_13sep_runs_to_5_september_with_the_buses_at_sukhnah() {
+fn arrival_13sep_eleven_buses_reach_is_ground_by_the_sukhnah_road() {
     let (w, s, r) = run("arrival_13sep");
     assert_eq!(account_source(&s), "reuters-2017-09-13");
-    // The file stops on 5 Sep, where the zones used to stop. They now reach 14 Sep, so the arrival
-    // itself (13 Sep) could be run: that is the account's to change, not this test's.
     assert_eq!(
         r.end,
-        "2017-09-05T00:00:00Z".parse::<jiff::Timestamp>().unwrap()
+        "2017-09-13T21:00:00Z".parse::<jiff::Timestamp>().unwrap()
     );
     assert!(r.end < w.zones.coverage().1);
-    for b in r.buses() {
-        assert_eq!(nearest(&w, b.end.at), "as_sukhnah", "{}", b.id);
-        assert_eq!(b.end.zone, Holder::SyrianGovernment);
+    let arrived = buses_of(&r, "arrived");
+    assert_eq!(arrived.len(), 11);
+    let deir_ez_zor = at(&w, "Deir ez-Zor");
+    let opened: jiff::Timestamp = "2017-09-10T00:00:00Z".parse().unwrap();
+    for b in &arrived {
+        assert_eq!(b.end.zone, Holder::IslamicState, "{}", b.id);
+        assert_eq!(nearest(&w, b.end.at), "muhasan", "{}", b.id);
+        assert!(b.end.at.distance(deir_ez_zor).km() < 30.0, "{}", b.id);
+        assert!(passed_near(&w, b, "As Sukhnah", 3.0), "{} not by the Sukhnah road", b.id);
+        assert!(b.end.since >= opened, "{} arrived {}", b.id, b.end.since);
     }
+    for b in buses_of(&r, "not_reported") {
+        assert_eq!(nearest(&w, b.end.at), "as_sukhnah", "{}", b.id);
+        assert_eq!(b.end.zone, Holder::SyrianGovernment, "{}", b.id);
+    }
+    // SOHR: as many as 200 fighters and 200 civilians (150–200 of each in Die Zeit).
+    let in_is = |kind: convoy_sim::scenario::PeopleKind| {
+        people_where(&r, |p| {
+            p.end.zone == Holder::IslamicState
+                && matches!(&p.kind, AgentKind::People { kind: k, .. } if *k == kind)
+        })
+    };
+    let fighters = in_is(convoy_sim::scenario::PeopleKind::Fighters);
+    let families = in_is(convoy_sim::scenario::PeopleKind::Families);
+    assert!((150..=200).contains(&fighters), "{fighters}");
+    assert!((150..=200).contains(&families), "{families}");
+    // The wounded ride with the eleven; everyone else is aboard the six at As-Sukhnah.
     assert_eq!(
-        people_where(&r, |p| p.end.status == Status::Aboard),
-        MANIFEST
+        people_where(&r, |p| p.end.zone == Holder::SyrianGovernment),
+        108 + 131
     );
 }
 
