@@ -235,7 +235,7 @@ of every feature and their uncertainty are documented in the project's data/READ
     );
     let what = [
         "the gazetteer: Points with id, name, aliases (any script), kind, uncertainty_km, source, licence",
-        "the road network: LineStrings with id, from/to (place names), class, speeds, source",
+        "the road network: LineStrings with id, from/to (place ids, where a road ends at a place), class, speeds, source",
         "who held the ground: MultiPolygons with holder, valid_from, valid_to (exclusive), source",
         "the reports scenarios cite: id, party, outlet, date, address, verbatim quotes",
         "basemap: borders drawn on the maps",

@@ -738,3 +738,110 @@ fn an_import_never_replaces_a_folder() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(std::fs::read(first.join("roads.geojson")).unwrap(), before);
 }
+
+/// Writes a national-size synthetic extract for measuring an import and a route (README,
+/// "Your own roads from OpenStreetMap"): 300 × 300 roads crossing over Palmyra and As-Sukhnah,
+/// each way one interval between crossings with 5 vertices inside it (about 180,000 ways and
+/// 990,000 road nodes), and 1,000,000 nodes no road uses, as buildings and points of an extract.
+/// Run: `CONVOY_OSM_GRID=/tmp/grid.osm.pbf cargo test --test integration osm_import::grid -- --ignored`.
+#[test]
+#[ignore = "writes a large file for a measurement; see its doc"]
+fn grid() {
+    let path = std::env::var("CONVOY_OSM_GRID").unwrap_or_else(|_| "/tmp/grid.osm.pbf".into());
+    let lines = 300i64;
+    let inner = 5i64;
+    let (west, south, east, north) = (38.2, 34.5, 39.0, 34.95);
+    let lon = |i: i64| west + (east - west) * i as f64 / (lines - 1) as f64;
+    let lat = |j: i64| south + (north - south) * j as f64 / (lines - 1) as f64;
+    let mut nodes: Vec<Node> = Vec::new();
+    let crossing = |i: i64, j: i64| 1 + i * lines + j;
+    for i in 0..lines {
+        for j in 0..lines {
+            nodes.push((crossing(i, j), lon(i), lat(j)));
+        }
+    }
+    let mut next = lines * lines + 1;
+    let mut ways = Vec::new();
+    let classes = ["tertiary", "unclassified", "track", "secondary", "tertiary"];
+    for vertical in [false, true] {
+        for a in 0..lines {
+            let class = if a % 10 == 0 {
+                "primary"
+            } else {
+                classes[(a % 5) as usize]
+            };
+            for b in 0..lines - 1 {
+                let (p, q) = match vertical {
+                    false => (crossing(b, a), crossing(b + 1, a)),
+                    true => (crossing(a, b), crossing(a, b + 1)),
+                };
+                let (pa, qa) = (nodes[(p - 1) as usize], nodes[(q - 1) as usize]);
+                let mut refs = vec![p];
+                for k in 1..=inner {
+                    let f = k as f64 / (inner + 1) as f64;
+                    nodes.push((next, pa.1 + (qa.1 - pa.1) * f, pa.2 + (qa.2 - pa.2) * f));
+                    refs.push(next);
+                    next += 1;
+                }
+                refs.push(q);
+                ways.push(way(next, &[("highway", class)], &refs));
+                next += 1;
+            }
+        }
+    }
+    for k in 0..1_000_000i64 {
+        nodes.push((
+            next + k,
+            37.0 + (k % 1000) as f64 * 1e-3,
+            33.0 + (k / 1000) as f64 * 1e-3,
+        ));
+    }
+    nodes.sort_by_key(|n| n.0);
+    std::fs::write(&path, pbf::write(&nodes, &ways, true)).unwrap();
+    eprintln!("{path}: {} nodes, {} ways", nodes.len(), ways.len());
+}
+
+#[test]
+fn road_ends_are_optional_but_one_that_is_given_must_be_a_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("d");
+    std::fs::create_dir(&dir).unwrap();
+    let roads = std::fs::read_to_string(crate::harness::repo_path("data/roads.geojson")).unwrap();
+    let misnamed = roads.replacen("\"from\":\"palmyra\"", "\"from\":\"palmyraa\"", 1);
+    assert_ne!(misnamed, roads, "a road starts at palmyra as written");
+    std::fs::write(dir.join("roads.geojson"), &misnamed).unwrap();
+    let err = convoy_bad_input(&["--data", dir.to_str().unwrap(), "route", "Palmyra", "Homs"]);
+    assert!(
+        err.contains("ends at 'palmyraa', which is not in the gazetteer"),
+        "{err}"
+    );
+    // Without from and to, the same road is a road between junctions, and routes as before.
+    let without = roads.replacen("\"from\":\"palmyra\",", "", 1);
+    assert_ne!(without, roads);
+    std::fs::write(dir.join("roads.geojson"), &without).unwrap();
+    let with_data = convoy_ok(&["--data", dir.to_str().unwrap(), "route", "Palmyra", "Homs"]);
+    assert_eq!(with_data, convoy_ok(&["route", "Palmyra", "Homs"]));
+}
+
+#[test]
+fn an_extract_past_the_size_limit_is_refused_unread() {
+    let tmp = tempfile::tempdir().unwrap();
+    let big = tmp.path().join("planet.osm.pbf");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len((4 << 30) + 1)
+        .unwrap();
+    let out = tmp.path().join("o");
+    let err = convoy_bad_input(&[
+        "data",
+        "import-osm",
+        big.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        err.contains("planet.osm.pbf") && err.contains("at most 4294967296"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
