@@ -194,6 +194,8 @@ fn coord_key(at: LonLat) -> (i64, i64) {
 
 /// A node of the graph, indexed by where it is (lon, lat degrees) for [`RoadNetwork::snap`].
 type IndexedNode = rstar::primitives::GeomWithData<[f64; 2], u32>;
+/// A segment of the graph, indexed by where it runs, for [`RoadNetwork::nearest_on_segment`].
+type IndexedSegment = rstar::primitives::GeomWithData<rstar::primitives::Line<[f64; 2]>, u32>;
 
 /// The box of (lon, lat) degrees that holds every point within great-circle distance `d` of `at`,
 /// with a margin for rounding; `None` where it would wrap round a pole or the antimeridian.
@@ -229,6 +231,8 @@ pub struct RoadNetwork {
     /// Every node by its position, built once with the graph: an imported network has 10^5–10^6
     /// nodes, and a scan of them all per snap would cost more than the route.
     index: rstar::RTree<IndexedNode>,
+    /// Every segment by where it runs, likewise.
+    segments: rstar::RTree<IndexedSegment>,
 }
 
 impl RoadNetwork {
@@ -298,10 +302,22 @@ impl RoadNetwork {
                 .map(|n| IndexedNode::new([graph[n].at.lon, graph[n].at.lat], n.index() as u32))
                 .collect(),
         );
+        let segments = rstar::RTree::bulk_load(
+            graph
+                .edge_indices()
+                .filter_map(|e| {
+                    let (a, b) = graph.edge_endpoints(e)?;
+                    let (a, b) = (graph[a].at, graph[b].at);
+                    let line = rstar::primitives::Line::new([a.lon, a.lat], [b.lon, b.lat]);
+                    Some(IndexedSegment::new(line, e.index() as u32))
+                })
+                .collect(),
+        );
         Ok(Self {
             roads,
             graph,
             index,
+            segments,
         })
     }
 
@@ -380,23 +396,43 @@ impl RoadNetwork {
         allow: impl Fn(EdgeIndex) -> bool,
     ) -> Option<(EdgeIndex, f64, Metres)> {
         let k = at.lat.to_radians().cos();
-        self.graph
-            .edge_indices()
-            .filter(|&e| allow(e))
-            .filter_map(|e| {
-                let (a, b) = self.graph.edge_endpoints(e)?;
-                let (a, b) = (self.graph[a].at, self.graph[b].at);
-                let (dx, dy) = ((b.lon - a.lon) * k, b.lat - a.lat);
-                let len2 = dx * dx + dy * dy;
-                let f = if len2 > 0.0 {
-                    (((at.lon - a.lon) * k * dx + (at.lat - a.lat) * dy) / len2).clamp(0.0, 1.0)
-                } else {
-                    0.0
-                };
-                let p = LonLat::new(a.lon + f * (b.lon - a.lon), a.lat + f * (b.lat - a.lat));
-                Some((e, f, at.distance(p)))
-            })
-            .min_by(|x, y| x.2.0.total_cmp(&y.2.0).then(x.0.cmp(&y.0)))
+        let measure = |e: EdgeIndex| {
+            let (a, b) = self.graph.edge_endpoints(e)?;
+            let (a, b) = (self.graph[a].at, self.graph[b].at);
+            let (dx, dy) = ((b.lon - a.lon) * k, b.lat - a.lat);
+            let len2 = dx * dx + dy * dy;
+            let f = if len2 > 0.0 {
+                (((at.lon - a.lon) * k * dx + (at.lat - a.lat) * dy) / len2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let p = LonLat::new(a.lon + f * (b.lon - a.lon), a.lat + f * (b.lat - a.lat));
+            Some((e, f, at.distance(p)))
+        };
+        let best = |edges: &mut dyn Iterator<Item = EdgeIndex>| {
+            edges
+                .filter(|&e| allow(e))
+                .filter_map(measure)
+                .min_by(|x, y| x.2.0.total_cmp(&y.2.0).then(x.0.cmp(&y.0)))
+        };
+        // As in `snap`: the nearest allowed segment in plain degrees gives a distance, and every
+        // segment that could be nearer by great circle has its point inside the box of degrees
+        // that distance spans, so its own box meets it. The answer is the scan's, ties included.
+        let seed = self
+            .segments
+            .nearest_neighbor_iter(&[at.lon, at.lat])
+            .map(|s| EdgeIndex::new(s.data as usize))
+            .find(|&e| allow(e))?;
+        let (_, _, d) = measure(seed)?;
+        match degree_box(at, d) {
+            Some(envelope) => best(
+                &mut self
+                    .segments
+                    .locate_in_envelope_intersecting(&envelope)
+                    .map(|s| EdgeIndex::new(s.data as usize)),
+            ),
+            None => best(&mut self.graph.edge_indices()),
+        }
     }
 
     /// Snaps a named point to the network, refusing points further than [`SNAP_LIMIT`] from any road.
@@ -501,6 +537,58 @@ pub(crate) mod tests {
         for n in net.graph().node_indices() {
             assert_eq!(net.snap(net.node(n)).map(|s| s.0), Some(n));
         }
+    }
+
+    /// The nearest point on a segment by measuring every one, as before the index.
+    fn nearest_on_segment_by_scan(
+        net: &RoadNetwork,
+        at: LonLat,
+        allow: impl Fn(EdgeIndex) -> bool,
+    ) -> Option<(EdgeIndex, f64, Metres)> {
+        let k = at.lat.to_radians().cos();
+        net.graph()
+            .edge_indices()
+            .filter(|&e| allow(e))
+            .filter_map(|e| {
+                let (a, b) = net.graph().edge_endpoints(e)?;
+                let (a, b) = (net.node(a), net.node(b));
+                let (dx, dy) = ((b.lon - a.lon) * k, b.lat - a.lat);
+                let len2 = dx * dx + dy * dy;
+                let f = if len2 > 0.0 {
+                    (((at.lon - a.lon) * k * dx + (at.lat - a.lat) * dy) / len2).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                let p = LonLat::new(a.lon + f * (b.lon - a.lon), a.lat + f * (b.lat - a.lat));
+                Some((e, f, at.distance(p)))
+            })
+            .min_by(|x, y| x.2.0.total_cmp(&y.2.0).then(x.0.cmp(&y.0)))
+    }
+
+    #[test]
+    fn the_index_finds_the_segment_a_scan_finds_on_the_embedded_roads() {
+        let net =
+            RoadNetwork::from_geojson(crate::data::ROADS_GEOJSON, "data/roads.geojson").unwrap();
+        let bus = |e| net.open_to(Traveller::Road, e);
+        for i in 0..=100 {
+            for j in 0..=60 {
+                let at = LonLat::new(33.0 + i as f64 * 0.1, 31.0 + j as f64 * 0.1);
+                assert_eq!(
+                    net.nearest_on_segment(at, |_| true),
+                    nearest_on_segment_by_scan(&net, at, |_| true),
+                    "at {at:?}"
+                );
+                assert_eq!(
+                    net.nearest_on_segment(at, bus),
+                    nearest_on_segment_by_scan(&net, at, bus),
+                    "aboard, at {at:?}"
+                );
+            }
+        }
+        assert_eq!(
+            net.nearest_on_segment(LonLat::new(38.0, 34.0), |_| false),
+            None
+        );
     }
 
     #[test]
