@@ -322,6 +322,21 @@ pub fn import(path: &Path, options: &ImportOptions) -> Result<Imported, OsmError
         }
         Ok(())
     })?;
+    let no_roads = || OsmError::Nothing {
+        path: path.to_path_buf(),
+        detail: format!(
+            "holds no way of the classes kept ({}); is it an extract of a place with roads?",
+            options
+                .classes
+                .iter()
+                .map(|c| c.highway)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    if ways.is_empty() {
+        return Err(no_roads());
+    }
     // Pass 2: the coordinates of the nodes those ways use.
     let mut needed = refs.clone();
     needed.sort_unstable();
@@ -363,23 +378,17 @@ pub fn import(path: &Path, options: &ImportOptions) -> Result<Imported, OsmError
     let index = |r: i64| needed.binary_search(&r).ok();
     let sections = sections(&ways, &refs, &coords, index);
     if sections.is_empty() {
-        let kept: usize = ways.len();
-        return Err(OsmError::Nothing {
-            path: path.to_path_buf(),
-            detail: match (kept, options.bbox) {
-                (0, _) => format!(
-                    "holds no way of the classes kept ({}); is it an extract of a place with roads?",
-                    options
-                        .classes
-                        .iter()
-                        .map(|c| c.highway)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                (_, Some(b)) => format!(
+        let kept = ways.len();
+        return Err(match options.bbox {
+            Some(b) => OsmError::Nothing {
+                path: path.to_path_buf(),
+                detail: format!(
                     "none of its {kept} roads of the classes kept lies in --bbox {b} (minlon,minlat,maxlon,maxlat); is the box inside the extract, longitude first?"
                 ),
-                (_, None) => format!(
+            },
+            None => OsmError::Nothing {
+                path: path.to_path_buf(),
+                detail: format!(
                     "its {kept} roads of the classes kept have no nodes in the file; the extract is damaged"
                 ),
             },
