@@ -212,7 +212,7 @@ fn degree_box(at: LonLat, d: Metres) -> Option<rstar::AABB<[f64; 2]>> {
     // furthest from the equator.
     let cos_min = lo.abs().max(hi.abs()).to_radians().cos();
     let s = (c / 2.0).sin() / cos_min;
-    if !(s < 1.0) {
+    if s.is_nan() || s >= 1.0 {
         return None;
     }
     let dlon = (2.0 * s.asin()).to_degrees() * (1.0 + 1e-9) + 1e-12;
