@@ -279,8 +279,10 @@ impl Geography {
                     .clone(),
             });
         }
+        // A road end that names a place must name one the gazetteer knows; a section that ends at
+        // a junction (imported from OpenStreetMap) names none.
         for (_, road) in network.roads() {
-            for end in [&road.from, &road.to] {
+            for end in [&road.from, &road.to].into_iter().flatten() {
                 if gazetteer.lookup(end).is_err() {
                     return Err(DataError::UnknownRoadEnd {
                         origin: roads.origin.clone(),

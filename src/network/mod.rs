@@ -6,6 +6,7 @@
 //! data build script makes junctions: both roads go through the same gazetteer point.
 
 mod closure;
+pub mod osm;
 mod route;
 
 use std::collections::BTreeMap;
@@ -117,10 +118,13 @@ pub struct Road {
     pub reference: Option<String>,
     pub class: RoadClass,
     pub speed_kmh: f64,
-    /// Gazetteer id of the first vertex.
-    pub from: String,
-    /// Gazetteer id of the last vertex.
-    pub to: String,
+    /// Gazetteer id of the first vertex, where the road starts at a place; absent for a section
+    /// that starts at a junction (every section imported from OpenStreetMap).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Gazetteer id of the last vertex, likewise.
+    #[serde(default)]
+    pub to: Option<String>,
     pub source: String,
 }
 
@@ -188,11 +192,47 @@ fn coord_key(at: LonLat) -> (i64, i64) {
     )
 }
 
+/// A node of the graph, indexed by where it is (lon, lat degrees) for [`RoadNetwork::snap`].
+type IndexedNode = rstar::primitives::GeomWithData<[f64; 2], u32>;
+/// A segment of the graph, indexed by where it runs, for [`RoadNetwork::nearest_on_segment`].
+type IndexedSegment = rstar::primitives::GeomWithData<rstar::primitives::Line<[f64; 2]>, u32>;
+
+/// The box of (lon, lat) degrees that holds every point within great-circle distance `d` of `at`,
+/// with a margin for rounding; `None` where it would wrap round a pole or the antimeridian.
+fn degree_box(at: LonLat, d: Metres) -> Option<rstar::AABB<[f64; 2]>> {
+    // The mean Earth radius geo's Haversine uses.
+    const R: f64 = 6_371_008.8;
+    let c = d.0 / R * (1.0 + 1e-9) + 1e-12;
+    let dlat = c.to_degrees();
+    let (lo, hi) = (at.lat - dlat, at.lat + dlat);
+    if !(lo > -89.0 && hi < 89.0) {
+        return None;
+    }
+    // sin²(Δλ/2)·cosφ₁·cosφ₂ ≤ sin²(c/2), and both cosines are at least that of the box's edge
+    // furthest from the equator.
+    let cos_min = lo.abs().max(hi.abs()).to_radians().cos();
+    let s = (c / 2.0).sin() / cos_min;
+    if s.is_nan() || s >= 1.0 {
+        return None;
+    }
+    let dlon = (2.0 * s.asin()).to_degrees() * (1.0 + 1e-9) + 1e-12;
+    let (west, east) = (at.lon - dlon, at.lon + dlon);
+    if !(west > -180.0 && east < 180.0) {
+        return None;
+    }
+    Some(rstar::AABB::from_corners([west, lo], [east, hi]))
+}
+
 /// The road graph.
 #[derive(Clone, Debug)]
 pub struct RoadNetwork {
     roads: Vec<Road>,
     graph: UnGraph<Node, Segment>,
+    /// Every node by its position, built once with the graph: an imported network has 10^5–10^6
+    /// nodes, and a scan of them all per snap would cost more than the route.
+    index: rstar::RTree<IndexedNode>,
+    /// Every segment by where it runs, likewise.
+    segments: rstar::RTree<IndexedSegment>,
 }
 
 impl RoadNetwork {
@@ -256,7 +296,29 @@ impl RoadNetwork {
                 previous = Some((node, at));
             }
         }
-        Ok(Self { roads, graph })
+        let index = rstar::RTree::bulk_load(
+            graph
+                .node_indices()
+                .map(|n| IndexedNode::new([graph[n].at.lon, graph[n].at.lat], n.index() as u32))
+                .collect(),
+        );
+        let segments = rstar::RTree::bulk_load(
+            graph
+                .edge_indices()
+                .filter_map(|e| {
+                    let (a, b) = graph.edge_endpoints(e)?;
+                    let (a, b) = (graph[a].at, graph[b].at);
+                    let line = rstar::primitives::Line::new([a.lon, a.lat], [b.lon, b.lat]);
+                    Some(IndexedSegment::new(line, e.index() as u32))
+                })
+                .collect(),
+        );
+        Ok(Self {
+            roads,
+            graph,
+            index,
+            segments,
+        })
     }
 
     pub fn roads(&self) -> impl ExactSizeIterator<Item = (RoadId, &Road)> {
@@ -297,12 +359,33 @@ impl RoadNetwork {
         )
     }
 
-    /// The road vertex nearest to `at` (lon, lat), and how far it is.
+    /// The road vertex nearest to `at` (lon, lat), and how far it is; of vertices equally near,
+    /// the first in the graph.
+    ///
+    /// # Units
+    /// Degrees in; great-circle metres out, as [`LonLat::distance`] measures them.
     pub fn snap(&self, at: LonLat) -> Option<(NodeIndex, Metres)> {
-        self.graph
-            .node_indices()
-            .map(|n| (n, self.graph[n].at.distance(at)))
-            .min_by(|a, b| a.1.0.total_cmp(&b.1.0).then(a.0.cmp(&b.0)))
+        // The index finds the nearest vertex in plain degrees, which is near but not always the
+        // nearest by great circle; every vertex that could be nearer lies within the box of
+        // degrees that distance spans, so those are measured and the least taken — the answer
+        // of a scan over every vertex, ties included.
+        let seed = self.index.nearest_neighbor(&[at.lon, at.lat])?;
+        let d = at.distance(self.node(NodeIndex::new(seed.data as usize)));
+        let nearest = |nodes: &mut dyn Iterator<Item = NodeIndex>| {
+            nodes
+                .map(|n| (n, self.graph[n].at.distance(at)))
+                .min_by(|a, b| a.1.0.total_cmp(&b.1.0).then(a.0.cmp(&b.0)))
+        };
+        match degree_box(at, d) {
+            Some(envelope) => nearest(
+                &mut self
+                    .index
+                    .locate_in_envelope(&envelope)
+                    .map(|p| NodeIndex::new(p.data as usize)),
+            ),
+            // Near a pole or the antimeridian the box does not hold: measure every vertex.
+            None => nearest(&mut self.graph.node_indices()),
+        }
     }
 
     /// The point nearest to `at` on any segment `allow` accepts: the segment, how far along it
@@ -313,23 +396,43 @@ impl RoadNetwork {
         allow: impl Fn(EdgeIndex) -> bool,
     ) -> Option<(EdgeIndex, f64, Metres)> {
         let k = at.lat.to_radians().cos();
-        self.graph
-            .edge_indices()
-            .filter(|&e| allow(e))
-            .filter_map(|e| {
-                let (a, b) = self.graph.edge_endpoints(e)?;
-                let (a, b) = (self.graph[a].at, self.graph[b].at);
-                let (dx, dy) = ((b.lon - a.lon) * k, b.lat - a.lat);
-                let len2 = dx * dx + dy * dy;
-                let f = if len2 > 0.0 {
-                    (((at.lon - a.lon) * k * dx + (at.lat - a.lat) * dy) / len2).clamp(0.0, 1.0)
-                } else {
-                    0.0
-                };
-                let p = LonLat::new(a.lon + f * (b.lon - a.lon), a.lat + f * (b.lat - a.lat));
-                Some((e, f, at.distance(p)))
-            })
-            .min_by(|x, y| x.2.0.total_cmp(&y.2.0).then(x.0.cmp(&y.0)))
+        let measure = |e: EdgeIndex| {
+            let (a, b) = self.graph.edge_endpoints(e)?;
+            let (a, b) = (self.graph[a].at, self.graph[b].at);
+            let (dx, dy) = ((b.lon - a.lon) * k, b.lat - a.lat);
+            let len2 = dx * dx + dy * dy;
+            let f = if len2 > 0.0 {
+                (((at.lon - a.lon) * k * dx + (at.lat - a.lat) * dy) / len2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let p = LonLat::new(a.lon + f * (b.lon - a.lon), a.lat + f * (b.lat - a.lat));
+            Some((e, f, at.distance(p)))
+        };
+        let best = |edges: &mut dyn Iterator<Item = EdgeIndex>| {
+            edges
+                .filter(|&e| allow(e))
+                .filter_map(measure)
+                .min_by(|x, y| x.2.0.total_cmp(&y.2.0).then(x.0.cmp(&y.0)))
+        };
+        // As in `snap`: the nearest allowed segment in plain degrees gives a distance, and every
+        // segment that could be nearer by great circle has its point inside the box of degrees
+        // that distance spans, so its own box meets it. The answer is the scan's, ties included.
+        let seed = self
+            .segments
+            .nearest_neighbor_iter(&[at.lon, at.lat])
+            .map(|s| EdgeIndex::new(s.data as usize))
+            .find(|&e| allow(e))?;
+        let (_, _, d) = measure(seed)?;
+        match degree_box(at, d) {
+            Some(envelope) => best(
+                &mut self
+                    .segments
+                    .locate_in_envelope_intersecting(&envelope)
+                    .map(|s| EdgeIndex::new(s.data as usize)),
+            ),
+            None => best(&mut self.graph.edge_indices()),
+        }
     }
 
     /// Snaps a named point to the network, refusing points further than [`SNAP_LIMIT`] from any road.
@@ -358,8 +461,8 @@ pub(crate) mod tests {
             reference: None,
             class,
             speed_kmh: speed,
-            from: String::new(),
-            to: String::new(),
+            from: None,
+            to: None,
             source: "test".into(),
         };
         RoadNetwork::new(
@@ -408,6 +511,122 @@ pub(crate) mod tests {
         assert!(net.barred_to(Traveller::Track).is_empty());
         assert!(!Traveller::Road.may_use(RoadClass::Track));
         assert!(Traveller::Road.may_use(RoadClass::DesertRoad));
+    }
+
+    /// The nearest vertex by measuring every one: what `snap` answered before it had an index.
+    fn snap_by_scan(net: &RoadNetwork, at: LonLat) -> Option<(NodeIndex, Metres)> {
+        net.graph()
+            .node_indices()
+            .map(|n| (n, net.node(n).distance(at)))
+            .min_by(|a, b| a.1.0.total_cmp(&b.1.0).then(a.0.cmp(&b.0)))
+    }
+
+    #[test]
+    fn the_index_snaps_to_the_vertex_a_scan_finds_on_the_embedded_roads() {
+        let net =
+            RoadNetwork::from_geojson(crate::data::ROADS_GEOJSON, "data/roads.geojson").unwrap();
+        // A grid over the study area and beyond it, 0.05° apart: points on roads, between them
+        // and far from any.
+        for i in 0..=200 {
+            for j in 0..=120 {
+                let at = LonLat::new(33.0 + i as f64 * 0.05, 31.0 + j as f64 * 0.05);
+                assert_eq!(net.snap(at), snap_by_scan(&net, at), "at {at:?}");
+            }
+        }
+        // Every vertex snaps to itself.
+        for n in net.graph().node_indices() {
+            assert_eq!(net.snap(net.node(n)).map(|s| s.0), Some(n));
+        }
+    }
+
+    /// The nearest point on a segment by measuring every one, as before the index.
+    fn nearest_on_segment_by_scan(
+        net: &RoadNetwork,
+        at: LonLat,
+        allow: impl Fn(EdgeIndex) -> bool,
+    ) -> Option<(EdgeIndex, f64, Metres)> {
+        let k = at.lat.to_radians().cos();
+        net.graph()
+            .edge_indices()
+            .filter(|&e| allow(e))
+            .filter_map(|e| {
+                let (a, b) = net.graph().edge_endpoints(e)?;
+                let (a, b) = (net.node(a), net.node(b));
+                let (dx, dy) = ((b.lon - a.lon) * k, b.lat - a.lat);
+                let len2 = dx * dx + dy * dy;
+                let f = if len2 > 0.0 {
+                    (((at.lon - a.lon) * k * dx + (at.lat - a.lat) * dy) / len2).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                let p = LonLat::new(a.lon + f * (b.lon - a.lon), a.lat + f * (b.lat - a.lat));
+                Some((e, f, at.distance(p)))
+            })
+            .min_by(|x, y| x.2.0.total_cmp(&y.2.0).then(x.0.cmp(&y.0)))
+    }
+
+    #[test]
+    fn the_index_finds_the_segment_a_scan_finds_on_the_embedded_roads() {
+        let net =
+            RoadNetwork::from_geojson(crate::data::ROADS_GEOJSON, "data/roads.geojson").unwrap();
+        let bus = |e| net.open_to(Traveller::Road, e);
+        for i in 0..=100 {
+            for j in 0..=60 {
+                let at = LonLat::new(33.0 + i as f64 * 0.1, 31.0 + j as f64 * 0.1);
+                assert_eq!(
+                    net.nearest_on_segment(at, |_| true),
+                    nearest_on_segment_by_scan(&net, at, |_| true),
+                    "at {at:?}"
+                );
+                assert_eq!(
+                    net.nearest_on_segment(at, bus),
+                    nearest_on_segment_by_scan(&net, at, bus),
+                    "aboard, at {at:?}"
+                );
+            }
+        }
+        assert_eq!(
+            net.nearest_on_segment(LonLat::new(38.0, 34.0), |_| false),
+            None
+        );
+    }
+
+    #[test]
+    fn equally_near_vertices_snap_to_the_first_and_far_latitudes_still_snap() {
+        // A's four neighbours at the same distance: the first added wins, as a scan's would.
+        let road = |id: &str, coords: &[(f64, f64)]| Road {
+            geometry: LineString::from(coords.to_vec()),
+            id: id.into(),
+            name: id.into(),
+            reference: None,
+            class: RoadClass::Main,
+            speed_kmh: 60.0,
+            from: None,
+            to: None,
+            source: "test".into(),
+        };
+        let net = RoadNetwork::new(
+            vec![
+                road("ns", &[(10.0, 1.0), (10.0, -1.0)]),
+                road("ew", &[(11.0, 0.0), (9.0, 0.0)]),
+                road("polar", &[(-179.9, 89.5), (179.9, 89.5)]),
+                road("dateline", &[(179.95, 0.0), (179.99, 1.0)]),
+            ],
+            "t",
+        )
+        .unwrap();
+        for at in [
+            LonLat::new(10.0, 0.0),
+            LonLat::new(0.0, 89.9),
+            LonLat::new(-179.99, 0.5),
+            LonLat::new(10.3, 0.2),
+        ] {
+            assert_eq!(net.snap(at), snap_by_scan(&net, at), "at {at:?}");
+        }
+        assert_eq!(
+            net.snap(LonLat::new(10.0, 0.0)).unwrap().0,
+            NodeIndex::new(0)
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod harness;
 mod map_text;
 mod maps;
 mod network;
+mod osm_import;
 mod properties;
 mod qgis_project;
 mod readme;

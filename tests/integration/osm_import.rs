@@ -1,0 +1,847 @@
+//! `data import-osm`: road networks from OpenStreetMap PBF extracts the suite writes itself (a
+//! small PBF writer below: BlobHeader/Blob framing, OSMHeader, OSMData with DenseNodes and Ways,
+//! zlib-compressed or raw), read back with `--data`.
+
+use std::path::{Path, PathBuf};
+
+use crate::harness::{convoy, convoy_bad_input, convoy_ok, ogrinfo};
+
+/// A hand-rolled protobuf encoder, just what PBF needs.
+pub mod pbf {
+    use std::io::Write;
+
+    fn varint(out: &mut Vec<u8>, mut v: u64) {
+        loop {
+            let b = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                out.push(b);
+                return;
+            }
+            out.push(b | 0x80);
+        }
+    }
+
+    fn zigzag(v: i64) -> u64 {
+        ((v << 1) ^ (v >> 63)) as u64
+    }
+
+    fn key(out: &mut Vec<u8>, field: u64, wire: u64) {
+        varint(out, (field << 3) | wire);
+    }
+
+    fn bytes(out: &mut Vec<u8>, field: u64, data: &[u8]) {
+        key(out, field, 2);
+        varint(out, data.len() as u64);
+        out.extend_from_slice(data);
+    }
+
+    fn uint(out: &mut Vec<u8>, field: u64, v: u64) {
+        key(out, field, 0);
+        varint(out, v);
+    }
+
+    /// A packed field of zigzag-encoded deltas (sint64, "DELTA coded").
+    fn packed_delta(out: &mut Vec<u8>, field: u64, values: impl Iterator<Item = i64>) {
+        let mut body = Vec::new();
+        let mut last = 0i64;
+        for v in values {
+            varint(&mut body, zigzag(v - last));
+            last = v;
+        }
+        bytes(out, field, &body);
+    }
+
+    fn packed_uint(out: &mut Vec<u8>, field: u64, values: impl Iterator<Item = u64>) {
+        let mut body = Vec::new();
+        for v in values {
+            varint(&mut body, v);
+        }
+        bytes(out, field, &body);
+    }
+
+    /// A node: id, lon, lat (degrees).
+    pub type Node = (i64, f64, f64);
+    /// A way: id, tags, node ids.
+    pub struct Way {
+        pub id: i64,
+        pub tags: Vec<(String, String)>,
+        pub refs: Vec<i64>,
+    }
+
+    pub fn way(id: i64, tags: &[(&str, &str)], refs: &[i64]) -> Way {
+        Way {
+            id,
+            tags: tags
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            refs: refs.to_vec(),
+        }
+    }
+
+    fn blob(out: &mut Vec<u8>, kind: &str, message: &[u8], zlib: bool) {
+        let mut blob = Vec::new();
+        if zlib {
+            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+            z.write_all(message).unwrap();
+            uint(&mut blob, 2, message.len() as u64);
+            bytes(&mut blob, 3, &z.finish().unwrap());
+        } else {
+            bytes(&mut blob, 1, message);
+        }
+        let mut header = Vec::new();
+        bytes(&mut header, 1, kind.as_bytes());
+        uint(&mut header, 3, blob.len() as u64);
+        out.extend_from_slice(&(header.len() as u32).to_be_bytes());
+        out.extend_from_slice(&header);
+        out.extend_from_slice(&blob);
+    }
+
+    /// A PrimitiveBlock: its string table, then one group.
+    fn block(strings: &[Vec<u8>], group: &[u8]) -> Vec<u8> {
+        let mut table = Vec::new();
+        for s in strings {
+            bytes(&mut table, 1, s);
+        }
+        let mut b = Vec::new();
+        bytes(&mut b, 1, &table);
+        bytes(&mut b, 2, group);
+        b
+    }
+
+    /// The file: a header block, then the nodes and the ways in blocks of `per_block`.
+    pub fn write(nodes: &[Node], ways: &[Way], zlib: bool) -> Vec<u8> {
+        let per_block = 8000;
+        let mut out = Vec::new();
+        let mut header = Vec::new();
+        bytes(&mut header, 4, b"OsmSchema-V0.6");
+        bytes(&mut header, 4, b"DenseNodes");
+        bytes(&mut header, 16, b"convoy-sim test writer");
+        blob(&mut out, "OSMHeader", &header, zlib);
+        for chunk in nodes.chunks(per_block) {
+            let mut dense = Vec::new();
+            packed_delta(&mut dense, 1, chunk.iter().map(|n| n.0));
+            packed_delta(
+                &mut dense,
+                8,
+                chunk.iter().map(|n| (n.2 * 1e7).round() as i64),
+            );
+            packed_delta(
+                &mut dense,
+                9,
+                chunk.iter().map(|n| (n.1 * 1e7).round() as i64),
+            );
+            let mut group = Vec::new();
+            bytes(&mut group, 2, &dense);
+            blob(&mut out, "OSMData", &block(&[Vec::new()], &group), zlib);
+        }
+        for chunk in ways.chunks(per_block) {
+            let mut strings: Vec<Vec<u8>> = vec![Vec::new()];
+            let mut index = |s: &str| -> u64 {
+                match strings.iter().position(|t| t == s.as_bytes()) {
+                    Some(i) => i as u64,
+                    None => {
+                        strings.push(s.as_bytes().to_vec());
+                        strings.len() as u64 - 1
+                    }
+                }
+            };
+            let mut group = Vec::new();
+            for w in chunk {
+                let mut m = Vec::new();
+                uint(&mut m, 1, w.id as u64);
+                let keys: Vec<u64> = w.tags.iter().map(|t| index(&t.0)).collect();
+                let vals: Vec<u64> = w.tags.iter().map(|t| index(&t.1)).collect();
+                packed_uint(&mut m, 2, keys.into_iter());
+                packed_uint(&mut m, 3, vals.into_iter());
+                packed_delta(&mut m, 8, w.refs.iter().copied());
+                bytes(&mut group, 3, &m);
+            }
+            blob(&mut out, "OSMData", &block(&strings, &group), zlib);
+        }
+        out
+    }
+}
+
+use pbf::{Node, Way, way};
+
+const PALMYRA: (f64, f64) = (38.28402, 34.5624);
+const SUKHNAH: (f64, f64) = (38.8711, 34.88533);
+
+/// The synthetic extract: Palmyra to As-Sukhnah by a one-way trunk (drawn Palmyra → Sukhnah)
+/// with a junction half-way where a secondary branch leaves north; a slower secondary detour
+/// south of it; a roundabout on the branch and one standing alone; a grid of 300 short ways of
+/// every class south-west of Palmyra, kept and skipped; and a separate piece near Al Bukamal.
+struct Synthetic {
+    nodes: Vec<Node>,
+    ways: Vec<Way>,
+}
+
+/// The grid's classes, in turn: which are kept by default.
+const GRID: [(&str, bool); 10] = [
+    ("tertiary", true),
+    ("unclassified", true),
+    ("track", true),
+    ("residential", false),
+    ("service", false),
+    ("footway", false),
+    ("path", false),
+    ("primary_link", true),
+    ("motorway", true),
+    ("cycleway", false),
+];
+
+fn synthetic() -> Synthetic {
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut ways = Vec::new();
+    let line = |nodes: &mut Vec<Node>,
+                first: i64,
+                from: (f64, f64),
+                to: (f64, f64),
+                n: usize|
+     -> Vec<i64> {
+        (0..=n)
+            .map(|i| {
+                let f = i as f64 / n as f64;
+                let id = first + i as i64;
+                nodes.push((
+                    id,
+                    from.0 + (to.0 - from.0) * f,
+                    from.1 + (to.1 - from.1) * f,
+                ));
+                id
+            })
+            .collect()
+    };
+    // The trunk: 40 segments, node 1000 at Palmyra, 1040 at Sukhnah, the junction at 1020.
+    let trunk = line(&mut nodes, 1000, PALMYRA, SUKHNAH, 40);
+    let junction = trunk[20];
+    let mid = ((PALMYRA.0 + SUKHNAH.0) / 2.0, (PALMYRA.1 + SUKHNAH.1) / 2.0);
+    // The branch north from the junction (its first node is the junction's own id).
+    let mut branch = vec![junction];
+    branch.extend(line(
+        &mut nodes,
+        2001,
+        (mid.0, mid.1 + 0.01),
+        (mid.0, mid.1 + 0.1),
+        9,
+    ));
+    // The detour: Palmyra, 0.15° south of the midpoint, Sukhnah; it shares only the ends.
+    let mut detour = vec![trunk[0]];
+    detour.extend(line(
+        &mut nodes,
+        3001,
+        (mid.0 - 0.1, mid.1 - 0.15),
+        (mid.0 + 0.1, mid.1 - 0.15),
+        4,
+    ));
+    detour.push(trunk[40]);
+    // A roundabout on the branch's end: a closed ring of 8 nodes through the branch's last node.
+    let end = *branch.last().unwrap();
+    let (cx, cy) = (mid.0, mid.1 + 0.1 + 0.001);
+    let mut ring: Vec<i64> = vec![end];
+    for k in 1..8 {
+        let a = std::f64::consts::PI * 2.0 * k as f64 / 8.0 - std::f64::consts::FRAC_PI_2;
+        let id = 4000 + k as i64;
+        nodes.push((id, cx + 0.001 * a.cos(), cy + 0.001 * a.sin()));
+        ring.push(id);
+    }
+    ring.push(end);
+    // A roundabout no other road touches.
+    let mut lone: Vec<i64> = Vec::new();
+    for k in 0..6 {
+        let a = std::f64::consts::PI * 2.0 * k as f64 / 6.0;
+        let id = 5000 + k as i64;
+        nodes.push((id, 38.5 + 0.001 * a.cos(), 34.4 + 0.001 * a.sin()));
+        lone.push(id);
+    }
+    lone.push(5000);
+    // Near Al Bukamal, a piece of two ways joined at their ends.
+    let east = line(&mut nodes, 6000, (40.8, 34.5), (40.9, 34.5), 5);
+    let east2 = line(&mut nodes, 6100, (40.9, 34.5), (40.95, 34.55), 3);
+    ways.push(way(
+        1,
+        &[
+            ("highway", "trunk"),
+            ("ref", "M20"),
+            ("name", "طريق تدمر"),
+            ("name:en", "Palmyra–Deir ez-Zor road"),
+            ("oneway", "yes"),
+        ],
+        &trunk,
+    ));
+    ways.push(way(
+        2,
+        &[("highway", "secondary"), ("name", "Branch road")],
+        &branch,
+    ));
+    ways.push(way(3, &[("highway", "secondary")], &detour));
+    ways.push(way(
+        4,
+        &[("highway", "primary"), ("junction", "roundabout")],
+        &ring,
+    ));
+    ways.push(way(
+        5,
+        &[("highway", "tertiary"), ("junction", "roundabout")],
+        &lone,
+    ));
+    ways.push(way(
+        6,
+        &[("highway", "primary"), ("name", "East road")],
+        &east,
+    ));
+    // Joined to way 6 by its end node (6005), not by a coordinate alone.
+    let mut east2 = east2;
+    east2[0] = 6005;
+    ways.push(way(7, &[("highway", "primary")], &east2));
+    // The grid: 300 two-node ways side by side, 0.01° apart, none touching another.
+    for k in 0..300i64 {
+        let (class, _) = GRID[(k % 10) as usize];
+        let x = 37.9 + (k % 30) as f64 * 0.01;
+        let y = 34.0 + (k / 30) as f64 * 0.01;
+        let a = 10_000 + 2 * k;
+        nodes.push((a, x, y));
+        nodes.push((a + 1, x + 0.005, y));
+        ways.push(way(100 + k, &[("highway", class)], &[a, a + 1]));
+    }
+    // A way of a kept class with an area tag, and one whose middle node is not in the file.
+    ways.push(way(
+        900,
+        &[("highway", "primary"), ("area", "yes")],
+        &[10_000, 10_001],
+    ));
+    nodes.push((7000, 40.0, 35.0));
+    nodes.push((7002, 40.02, 35.0));
+    nodes.push((7003, 40.03, 35.0));
+    ways.push(way(901, &[("highway", "track")], &[7000, 7001, 7002, 7003]));
+    nodes.sort_by_key(|n| n.0);
+    nodes.dedup_by_key(|n| n.0);
+    Synthetic { nodes, ways }
+}
+
+fn write_pbf(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn features(dir: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(dir.join("roads.geojson")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["features"].as_array().unwrap().clone()
+}
+
+fn import(pbf: &Path, out: &Path, extra: &[&str]) -> String {
+    let mut args = vec![
+        "data",
+        "import-osm",
+        pbf.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    convoy_ok(&args)
+}
+
+fn by_way(fs: &[serde_json::Value], way: i64) -> Vec<&serde_json::Value> {
+    fs.iter()
+        .filter(|f| f["properties"]["osm_way"] == way)
+        .collect()
+}
+
+fn coords(f: &serde_json::Value) -> Vec<(f64, f64)> {
+    f["geometry"]["coordinates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c[0].as_f64().unwrap(), c[1].as_f64().unwrap()))
+        .collect()
+}
+
+#[test]
+fn an_extract_becomes_sections_between_junctions_with_classes_speeds_and_attribution() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = synthetic();
+    for zlib in [true, false] {
+        let pbf = write_pbf(
+            tmp.path(),
+            &format!("s{zlib}.osm.pbf"),
+            &pbf::write(&s.nodes, &s.ways, zlib),
+        );
+        let out = tmp.path().join(format!("roads-{zlib}"));
+        let stdout = import(&pbf, &out, &[]);
+        let fs = features(&out);
+        // The trunk is cut at the junction with the branch: two sections, the first from Palmyra.
+        let trunk = by_way(&fs, 1);
+        assert_eq!(trunk.len(), 2, "{trunk:?}");
+        assert_eq!(trunk[0]["properties"]["id"], "osm_w1_1");
+        assert_eq!(trunk[1]["properties"]["id"], "osm_w1_2");
+        assert_eq!(coords(trunk[0]).len(), 21);
+        assert_eq!(coords(trunk[0])[0], PALMYRA);
+        assert_eq!(coords(trunk[0]).last(), coords(trunk[1]).first());
+        let p = &trunk[0]["properties"];
+        assert_eq!(p["class"], "highway");
+        assert_eq!(p["speed_kmh"], 80.0);
+        assert_eq!(p["highway"], "trunk");
+        assert_eq!(p["name"], "Palmyra–Deir ez-Zor road", "name:en first");
+        assert_eq!(p["ref"], "M20");
+        assert_eq!(p["oneway"], true);
+        assert_eq!(p["source"], "OpenStreetMap way 1");
+        assert_eq!(p["licence"], "ODbL-1.0 (© OpenStreetMap contributors)");
+        assert!(p.get("from").is_none() && p.get("to").is_none(), "{p}");
+        // The branch is one section; the roundabout on its end two (cut at its middle: it meets
+        // the branch only at its first and last node); the lone roundabout two as well.
+        assert_eq!(by_way(&fs, 2).len(), 1);
+        for w in [4, 5] {
+            let ring = by_way(&fs, w);
+            assert_eq!(ring.len(), 2, "way {w}: {ring:?}");
+            for f in ring {
+                let c = coords(f);
+                assert!(
+                    c.len() >= 2 && c.first() != c.last(),
+                    "way {w} makes a loop: {c:?}"
+                );
+            }
+        }
+        assert_eq!(by_way(&fs, 4)[0]["properties"]["class"], "main");
+        // The grid: the kept classes only; 30 ways of each class.
+        for (k, (class, kept)) in pbf_grid_classes().into_iter().enumerate() {
+            let n = fs
+                .iter()
+                .filter(|f| {
+                    let w = f["properties"]["osm_way"].as_i64().unwrap();
+                    (100..400).contains(&w) && (w - 100) % 10 == k as i64
+                })
+                .count();
+            assert_eq!(n, if kept { 30 } else { 0 }, "{class}");
+        }
+        assert!(by_way(&fs, 900).is_empty(), "area=yes is not a road");
+        // The track whose middle node is missing keeps its one whole stretch, 7002–7003.
+        let cut = by_way(&fs, 901);
+        assert_eq!(cut.len(), 1);
+        assert_eq!(coords(cut[0]), [(40.02, 35.0), (40.03, 35.0)]);
+        // Every section is a line of distinct ends, ids unique.
+        let mut ids: Vec<&str> = fs
+            .iter()
+            .map(|f| f["properties"]["id"].as_str().unwrap())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), fs.len());
+        // Pieces: the main one (trunk, branch, detour, ring), the east one, the lone ring, the
+        // cut track and the 150 grid ways of kept classes, each alone.
+        assert!(
+            stdout.contains(&format!("connected pieces: {};", 4 + 150)),
+            "{stdout}"
+        );
+        assert!(stdout.contains("ways kept: 158 (motorway 30, primary 3, primary_link 30, secondary 2, tertiary 31, track 31, trunk 1, unclassified 30)"), "{stdout}");
+        // The grid's 150 of other classes, and the area.
+        assert!(stdout.contains("skipped: 151"), "{stdout}");
+        // GDAL reads it as one LineString layer.
+        let layer = ogrinfo(&out.join("roads.geojson"));
+        assert_eq!(layer.geometry, "Line String");
+        assert_eq!(layer.features, fs.len());
+        let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
+        assert!(readme.contains(
+            "© OpenStreetMap contributors, ODbL 1.0, https://www.openstreetmap.org/copyright"
+        ));
+        assert!(readme.contains("| track | track | 20 |"), "{readme}");
+    }
+}
+
+fn pbf_grid_classes() -> Vec<(&'static str, bool)> {
+    GRID.to_vec()
+}
+
+#[test]
+fn routes_run_over_the_imported_roads_both_ways_along_a_one_way_and_around_an_avoided_stretch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = synthetic();
+    let pbf = write_pbf(
+        tmp.path(),
+        "s.osm.pbf",
+        &pbf::write(&s.nodes, &s.ways, true),
+    );
+    let out = tmp.path().join("imported");
+    import(&pbf, &out, &[]);
+    let data = out.to_str().unwrap();
+    let route = |args: &[&str]| {
+        let mut a = vec!["--data", data, "route"];
+        a.extend(args);
+        let text = convoy_ok(&[a.as_slice(), &["--format", "geojson"]].concat());
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()
+    };
+    // Along the one-way trunk as drawn, and against it: the network is undirected.
+    for (a, b) in [("Palmyra", "As Sukhnah"), ("As Sukhnah", "Palmyra")] {
+        let r = route(&[a, b]);
+        let whole = &r["features"][0]["properties"];
+        let km = whole["distance_km"].as_f64().unwrap();
+        assert!((km - 64.6).abs() < 1.0, "{a} → {b}: {km} km");
+        let legs: Vec<&str> = r["features"].as_array().unwrap()[1..]
+            .iter()
+            .map(|f| f["properties"]["road_id"].as_str().unwrap())
+            .collect();
+        let mut expected = vec!["osm_w1_1", "osm_w1_2"];
+        if a != "Palmyra" {
+            expected.reverse();
+        }
+        assert_eq!(legs, expected, "{a} → {b}");
+    }
+    // --avoid names places: the stretch between them is closed and the detour taken.
+    let r = route(&["Palmyra", "As Sukhnah", "--avoid", "Palmyra-As Sukhnah"]);
+    let km = r["features"][0]["properties"]["distance_km"]
+        .as_f64()
+        .unwrap();
+    assert!(km > 70.0, "the detour is longer: {km}");
+    assert!(!r.to_string().contains("Palmyra–Deir ez-Zor road"));
+    // A place far from every imported road says so.
+    let err = convoy_bad_input(&["--data", data, "route", "Palmyra", "Homs"]);
+    assert!(err.contains("Homs is not on the road network"), "{err}");
+}
+
+#[test]
+fn a_bbox_keeps_the_roads_inside_it_and_a_bad_or_empty_one_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = synthetic();
+    let pbf = write_pbf(
+        tmp.path(),
+        "s.osm.pbf",
+        &pbf::write(&s.nodes, &s.ways, true),
+    );
+    // West of the junction: the trunk's first half, the grid, and none of the east.
+    let out = tmp.path().join("west");
+    import(&pbf, &out, &["--bbox", "37.8,33.9,38.56,34.8"]);
+    let fs = features(&out);
+    assert_eq!(by_way(&fs, 1).len(), 1);
+    assert!(by_way(&fs, 6).is_empty() && by_way(&fs, 3).len() == 1);
+    for f in &fs {
+        for (lon, lat) in coords(f) {
+            assert!((37.8..=38.56).contains(&lon) && (33.9..=34.8).contains(&lat));
+        }
+    }
+    for (bbox, says) in [
+        ("38,34,39", "give four numbers"),
+        ("39,34,38,35", "minlon must be less than maxlon"),
+        ("38,34,x,35", "maxlon is not a number"),
+        ("38,34,200,35", "longitudes lie between"),
+    ] {
+        let dir = tmp.path().join("bad");
+        let err = convoy_bad_input(&[
+            "data",
+            "import-osm",
+            pbf.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+            "--bbox",
+            bbox,
+        ]);
+        assert!(
+            err.contains("--bbox") && err.contains(says),
+            "{bbox}: {err}"
+        );
+        assert!(!dir.exists());
+    }
+    let dir = tmp.path().join("empty");
+    let err = convoy_bad_input(&[
+        "data",
+        "import-osm",
+        pbf.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+        "--bbox",
+        "0,0,1,1",
+    ]);
+    assert!(
+        err.contains("s.osm.pbf") && err.contains("lies in --bbox 0,0,1,1"),
+        "{err}"
+    );
+    assert!(!dir.exists());
+}
+
+#[test]
+fn classes_and_speeds_are_chosen_and_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = synthetic();
+    let pbf = write_pbf(
+        tmp.path(),
+        "s.osm.pbf",
+        &pbf::write(&s.nodes, &s.ways, true),
+    );
+    let out = tmp.path().join("main");
+    import(
+        &pbf,
+        &out,
+        &[
+            "--classes",
+            "trunk,secondary,residential",
+            "--speed",
+            "trunk=95",
+            "--speed",
+            "residential=20",
+        ],
+    );
+    let fs = features(&out);
+    let highways: std::collections::BTreeSet<&str> = fs
+        .iter()
+        .map(|f| f["properties"]["highway"].as_str().unwrap())
+        .collect();
+    assert_eq!(highways, ["residential", "secondary", "trunk"].into());
+    assert_eq!(by_way(&fs, 1)[0]["properties"]["speed_kmh"], 95.0);
+    assert_eq!(by_way(&fs, 103)[0]["properties"]["speed_kmh"], 20.0);
+    for (flag, value, says) in [
+        (
+            "--classes",
+            "footway",
+            "not a highway=* value convoy-sim imports",
+        ),
+        ("--speed", "track=fast", "a number of km/h from 1 to 150"),
+        ("--speed", "track", "no '='"),
+        ("--speed", "motorway=0", "from 1 to 150"),
+    ] {
+        let dir = tmp.path().join("x");
+        let err = convoy_bad_input(&[
+            "data",
+            "import-osm",
+            pbf.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+            flag,
+            value,
+        ]);
+        assert!(err.contains(says), "{flag} {value}: {err}");
+        assert!(!dir.exists());
+    }
+}
+
+#[test]
+fn broken_files_are_refused_naming_the_file_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = synthetic();
+    let good = pbf::write(&s.nodes, &s.ways, true);
+    let geojson = crate::harness::repo_path("data/roads.geojson");
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "cut.osm.pbf",
+            good[..good.len() - 100].to_vec(),
+            "is cut short or damaged",
+        ),
+        (
+            "cut-header.osm.pbf",
+            good[..good.len().min(30)].to_vec(),
+            "is cut short or damaged",
+        ),
+        (
+            "text.osm.pbf",
+            std::fs::read(&geojson).unwrap(),
+            "is not an OpenStreetMap PBF extract",
+        ),
+        (
+            "empty.osm.pbf",
+            Vec::new(),
+            "is not an OpenStreetMap PBF extract",
+        ),
+        (
+            "garbled.osm.pbf",
+            {
+                // The framing intact, the compressed data of the last block garbled.
+                let mut g = good.clone();
+                let n = g.len();
+                for b in &mut g[n - 60..n - 10] {
+                    *b ^= 0x5a;
+                }
+                g
+            },
+            "cannot be decoded",
+        ),
+    ];
+    for (name, bytes, says) in cases {
+        let pbf = write_pbf(tmp.path(), name, &bytes);
+        let out = tmp.path().join(format!("out-{name}"));
+        let err = convoy_bad_input(&[
+            "data",
+            "import-osm",
+            pbf.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(err.contains(name) && err.contains(says), "{name}: {err}");
+        assert!(!out.exists(), "{name}: something was written");
+    }
+    let missing = tmp.path().join("missing.osm.pbf");
+    let err = convoy_bad_input(&[
+        "data",
+        "import-osm",
+        missing.to_str().unwrap(),
+        "--out",
+        tmp.path().join("m").to_str().unwrap(),
+    ]);
+    assert!(err.contains("missing.osm.pbf: cannot read"), "{err}");
+    // An extract with no road of the classes kept.
+    let pbf = write_pbf(
+        tmp.path(),
+        "paths.osm.pbf",
+        &pbf::write(
+            &s.nodes,
+            &[way(1, &[("highway", "footway")], &[1000, 1001])],
+            false,
+        ),
+    );
+    let err = convoy_bad_input(&[
+        "data",
+        "import-osm",
+        pbf.to_str().unwrap(),
+        "--out",
+        tmp.path().join("p").to_str().unwrap(),
+    ]);
+    assert!(err.contains("holds no way of the classes kept"), "{err}");
+}
+
+#[test]
+fn an_import_never_replaces_a_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = synthetic();
+    let pbf = write_pbf(
+        tmp.path(),
+        "s.osm.pbf",
+        &pbf::write(&s.nodes, &s.ways, true),
+    );
+    let out = tmp.path().join("mine");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    let err = convoy_bad_input(&[
+        "data",
+        "import-osm",
+        pbf.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    // Nor an earlier import.
+    let first = tmp.path().join("first");
+    import(&pbf, &first, &[]);
+    let before = std::fs::read(first.join("roads.geojson")).unwrap();
+    let o = convoy(&[
+        "data",
+        "import-osm",
+        pbf.to_str().unwrap(),
+        "--out",
+        first.to_str().unwrap(),
+        "--classes",
+        "trunk",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read(first.join("roads.geojson")).unwrap(), before);
+}
+
+/// Writes a national-size synthetic extract for measuring an import and a route (README,
+/// "Your own roads from OpenStreetMap"): 300 × 300 roads crossing over Palmyra and As-Sukhnah,
+/// each way one interval between crossings with 5 vertices inside it (about 180,000 ways and
+/// 990,000 road nodes), and 1,000,000 nodes no road uses, as buildings and points of an extract.
+/// Run: `CONVOY_OSM_GRID=/tmp/grid.osm.pbf cargo test --test integration osm_import::grid -- --ignored`.
+#[test]
+#[ignore = "writes a large file for a measurement; see its doc"]
+fn grid() {
+    let path = std::env::var("CONVOY_OSM_GRID").unwrap_or_else(|_| "/tmp/grid.osm.pbf".into());
+    let lines = 300i64;
+    let inner = 5i64;
+    let (west, south, east, north) = (38.2, 34.5, 39.0, 34.95);
+    let lon = |i: i64| west + (east - west) * i as f64 / (lines - 1) as f64;
+    let lat = |j: i64| south + (north - south) * j as f64 / (lines - 1) as f64;
+    let mut nodes: Vec<Node> = Vec::new();
+    let crossing = |i: i64, j: i64| 1 + i * lines + j;
+    for i in 0..lines {
+        for j in 0..lines {
+            nodes.push((crossing(i, j), lon(i), lat(j)));
+        }
+    }
+    let mut next = lines * lines + 1;
+    let mut ways = Vec::new();
+    let classes = ["tertiary", "unclassified", "track", "secondary", "tertiary"];
+    for vertical in [false, true] {
+        for a in 0..lines {
+            let class = if a % 10 == 0 {
+                "primary"
+            } else {
+                classes[(a % 5) as usize]
+            };
+            for b in 0..lines - 1 {
+                let (p, q) = match vertical {
+                    false => (crossing(b, a), crossing(b + 1, a)),
+                    true => (crossing(a, b), crossing(a, b + 1)),
+                };
+                let (pa, qa) = (nodes[(p - 1) as usize], nodes[(q - 1) as usize]);
+                let mut refs = vec![p];
+                for k in 1..=inner {
+                    let f = k as f64 / (inner + 1) as f64;
+                    nodes.push((next, pa.1 + (qa.1 - pa.1) * f, pa.2 + (qa.2 - pa.2) * f));
+                    refs.push(next);
+                    next += 1;
+                }
+                refs.push(q);
+                ways.push(way(next, &[("highway", class)], &refs));
+                next += 1;
+            }
+        }
+    }
+    for k in 0..1_000_000i64 {
+        nodes.push((
+            next + k,
+            37.0 + (k % 1000) as f64 * 1e-3,
+            33.0 + (k / 1000) as f64 * 1e-3,
+        ));
+    }
+    nodes.sort_by_key(|n| n.0);
+    std::fs::write(&path, pbf::write(&nodes, &ways, true)).unwrap();
+    eprintln!("{path}: {} nodes, {} ways", nodes.len(), ways.len());
+}
+
+#[test]
+fn road_ends_are_optional_but_one_that_is_given_must_be_a_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("d");
+    std::fs::create_dir(&dir).unwrap();
+    let roads = std::fs::read_to_string(crate::harness::repo_path("data/roads.geojson")).unwrap();
+    let misnamed = roads.replacen("\"from\":\"palmyra\"", "\"from\":\"palmyraa\"", 1);
+    assert_ne!(misnamed, roads, "a road starts at palmyra as written");
+    std::fs::write(dir.join("roads.geojson"), &misnamed).unwrap();
+    let err = convoy_bad_input(&["--data", dir.to_str().unwrap(), "route", "Palmyra", "Homs"]);
+    assert!(
+        err.contains("ends at 'palmyraa', which is not in the gazetteer"),
+        "{err}"
+    );
+    // Without from and to, the same road is a road between junctions, and routes as before.
+    let without = roads.replacen("\"from\":\"palmyra\",", "", 1);
+    assert_ne!(without, roads);
+    std::fs::write(dir.join("roads.geojson"), &without).unwrap();
+    let with_data = convoy_ok(&["--data", dir.to_str().unwrap(), "route", "Palmyra", "Homs"]);
+    assert_eq!(with_data, convoy_ok(&["route", "Palmyra", "Homs"]));
+}
+
+#[test]
+fn an_extract_past_the_size_limit_is_refused_unread() {
+    let tmp = tempfile::tempdir().unwrap();
+    let big = tmp.path().join("planet.osm.pbf");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len((4 << 30) + 1)
+        .unwrap();
+    let out = tmp.path().join("o");
+    let err = convoy_bad_input(&[
+        "data",
+        "import-osm",
+        big.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        err.contains("planet.osm.pbf") && err.contains("at most 4294967296"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
