@@ -635,7 +635,11 @@ fn arrival_13sep_eleven_buses_reach_is_ground_by_the_sukhnah_road() {
         assert_eq!(b.end.zone, Holder::IslamicState, "{}", b.id);
         assert_eq!(nearest(&w, b.end.at), "muhasan", "{}", b.id);
         assert!(b.end.at.distance(deir_ez_zor).km() < 30.0, "{}", b.id);
-        assert!(passed_near(&w, b, "As Sukhnah", 3.0), "{} not by the Sukhnah road", b.id);
+        assert!(
+            passed_near(&w, b, "As Sukhnah", 3.0),
+            "{} not by the Sukhnah road",
+            b.id
+        );
         assert!(b.end.since >= opened, "{} arrived {}", b.id, b.end.since);
     }
     for b in buses_of(&r, "not_reported") {
