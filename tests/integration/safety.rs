@@ -1,13 +1,12 @@
 //! Nothing is lost, nothing hangs, nothing blows up (issue #9): a test per family of hostile
 //! input and fault.
 
-use std::collections::BTreeMap;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::harness::{convoy, convoy_bad_input, convoy_ok, repo_path};
+use crate::harness::{convoy, convoy_bad_input, convoy_ok, repo_path, snapshot};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -15,24 +14,6 @@ fn s(p: &Path) -> &str {
 
 fn scenario(name: &str) -> PathBuf {
     repo_path(&format!("scenarios/{name}.toml"))
-}
-
-/// Every file under `dir` with its bytes, by path relative to `dir`.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                files.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    files
 }
 
 fn names_in(dir: &Path) -> Vec<String> {

@@ -3,28 +3,11 @@
 //! writes — every file, byte for byte, whatever the order the shards are given in and the threads
 //! each ran on — and refuses shards that are missing, doubled or of another run.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::harness::{convoy_bad_input, convoy_ok, repo_path};
 
-/// Every file under `dir`, by path relative to it.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut all = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().display().to_string();
-                all.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    all
-}
+use crate::harness::snapshot as files;
 
 fn assert_same_files(whole: &Path, merged: &Path) {
     let (a, b) = (files(whole), files(merged));
