@@ -217,7 +217,7 @@ pub struct Section {
     /// `osm_w<way id>_<n>`, n counting the way's sections from 1 along its nodes.
     pub id: String,
     pub way: i64,
-    /// `name:en`, else `name`, else `ref`, else "unnamed <highway>".
+    /// `name:en`, else `name`, else `ref`, else "unnamed `<highway>`".
     pub name: String,
     pub reference: Option<String>,
     pub osm: OsmClass,
