@@ -6,8 +6,9 @@
 //! same run gives the same bytes: layer ids are derived from the scenario and layer names, and no
 //! clock is read. Data sources are `./<layer>.geojson` (with the layer's geometry type), which QGIS
 //! resolves against the project's own folder, so the folder can be moved or handed over whole. The
-//! basemap of the PNG maps — countries and rivers — is written into the folder too, and lies at the
-//! bottom of the layer tree, so the project opens on the ground the maps show.
+//! ground the run moved over — places, roads, and the zones of control with their periods
+//! ([`super::ground`]) — and the basemap of the PNG maps — countries and rivers — are written into
+//! the folder too, and lie under the run's layers, so the project opens on the ground the maps show.
 //!
 //! Each `<maplayer>` holds the same temporal settings and renderer as the layer's `.qml`
 //! ([`crate::output::qgis::Style::elements`]); the project's time range is the run's start to
@@ -25,7 +26,8 @@ use crate::scenario::Scenario;
 
 /// The layers from the top of the layer tree (drawn last, over the others) to the bottom: events
 /// and end positions over the recorded positions, those over the ensemble's grid (when the run has
-/// one), all over the tracks they lie on — the order `map.png` draws them in.
+/// one), all over the tracks they lie on — the order `map.png` draws them in. Under them lie the
+/// ground's places, roads and zones ([`super::ground::LAYERS`]), then the [`BASEMAP`].
 const DRAW_ORDER: [&str; 5] = ["events", "end_state", "track_points", "ensemble", "tracks"];
 
 /// How far the project's extent reaches past the features, as a share of their span: markers on the
@@ -85,6 +87,19 @@ impl<'l> Entry<'l> {
         }
     }
 
+    /// A layer of the ground ([`super::ground::LAYERS`]): the same for every run, so QGIS reads
+    /// its extent from the file.
+    fn ground((name, geometry, wkb): (&'static str, &'static str, &'static str)) -> Self {
+        Entry {
+            name,
+            file: format!("{name}.geojson"),
+            geometry,
+            wkb,
+            extent: None,
+            style: super::ground::style(name),
+        }
+    }
+
     fn basemap(name: &'static str) -> Self {
         let lines = name == "rivers";
         Entry {
@@ -104,13 +119,14 @@ impl<'l> Entry<'l> {
 }
 
 /// The project of a run whose `layers` are written beside it as `<name>.geojson`, over the
-/// [`BASEMAP`] written beside it too.
+/// ground ([`super::ground`]: places, roads, zones) and the [`BASEMAP`] written beside it too.
 pub fn project(scenario: &Scenario, result: &RunResult, layers: &[Layer<'_>]) -> String {
     let mut ordered: Vec<&Layer<'_>> = layers.iter().collect();
     ordered.sort_by_key(|l| DRAW_ORDER.iter().position(|&n| n == l.name));
     let ordered: Vec<Entry<'_>> = ordered
         .into_iter()
         .map(Entry::of)
+        .chain(super::ground::LAYERS.into_iter().map(Entry::ground))
         .chain(BASEMAP.iter().map(|(name, _)| Entry::basemap(name)))
         .collect();
     let ids: Vec<String> = ordered.iter().map(|l| layer_id(scenario, l.name)).collect();
@@ -257,8 +273,9 @@ fn map_layer(out: &mut String, layer: &Entry<'_>, id: &str) {
     let (geometry, wkb) = (layer.geometry, layer.wkb);
     let _ = writeln!(
         out,
-        "    <maplayer type=\"vector\" geometry=\"{geometry}\" wkbType=\"{wkb}\" readOnly=\"0\" labelsEnabled=\"0\" \
-hasScaleBasedVisibilityFlag=\"0\" minScale=\"100000000\" maxScale=\"0\" styleCategories=\"AllStyleCategories\">"
+        "    <maplayer type=\"vector\" geometry=\"{geometry}\" wkbType=\"{wkb}\" readOnly=\"0\" labelsEnabled=\"{}\" \
+hasScaleBasedVisibilityFlag=\"0\" minScale=\"100000000\" maxScale=\"0\" styleCategories=\"AllStyleCategories\">",
+        u8::from(layer.style.labelled())
     );
     if let Some(e) = layer.extent {
         let _ = writeln!(out, "      {}", extent_element(e));

@@ -12,7 +12,13 @@ use crate::harness::{convoy_ok, ogrinfo, qgis_xml, repo_path};
 
 /// Top of the layer tree first.
 const DRAW_ORDER: [&str; 4] = ["events", "end_state", "track_points", "tracks"];
-/// The basemap under them, bottom last, with its geometry type.
+/// The ground under them (issue #13), with its geometry type.
+const GROUND: [(&str, &str); 3] = [
+    ("places", "Point"),
+    ("roads", "LineString"),
+    ("zones", "MultiPolygon"),
+];
+/// The basemap under it, bottom last, with its geometry type.
 const BASEMAP: [(&str, &str); 2] = [("rivers", "MultiLineString"), ("countries", "MultiPolygon")];
 
 /// Runs `scenario` into `out` and returns the run folder.
@@ -142,7 +148,10 @@ fn opens_in_order_with_styles(dir: &Path, order: &[&str]) {
         .map(|n| (n.attribute("name").unwrap(), n.attribute("id").unwrap()))
         .collect();
     let names: Vec<&str> = tree_layers.iter().map(|(n, _)| *n).collect();
-    assert_eq!(names, [order, &BASEMAP.map(|(n, _)| n)].concat());
+    assert_eq!(
+        names,
+        [order, &GROUND.map(|(n, _)| n), &BASEMAP.map(|(n, _)| n)].concat()
+    );
     let layers = map_layers(&doc);
     let ids: Vec<(&str, &str)> = layers
         .iter()
@@ -228,6 +237,83 @@ fn issue_13_the_project_has_the_basemap_under_the_run() {
     }
 }
 
+/// Issue #13: under the run lie the ground it moved over — the places labelled, the roads by class,
+/// the zones of control filled by holder and shown over their periods — each a GeoJSON beside the
+/// project (a relative path GDAL opens, with the times typed DateTime) with its `.qml`.
+#[test]
+fn issue_13_the_project_has_the_places_roads_and_zones_the_run_moved_over() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = run("us_military", out.path());
+    let qgs = std::fs::read_to_string(dir.join("run.qgs")).unwrap();
+    let doc = qgis_xml(&qgs);
+    let layers = map_layers(&doc);
+    let at = layers.len() - BASEMAP.len() - GROUND.len();
+    for (layer, (name, geometry)) in layers[at..].iter().zip(GROUND) {
+        assert_eq!(text(*layer, "layername"), name);
+        let source = text(*layer, "datasource");
+        assert_eq!(source, format!("./{name}.geojson|geometrytype={geometry}"));
+        let path = Path::new(file_part(source));
+        assert!(path.is_relative(), "{source}");
+        let info = ogrinfo(&dir.join(path));
+        assert!(info.features > 0, "{name}: no features");
+        let gdal = match geometry {
+            "LineString" => "Line String",
+            "MultiPolygon" => "Multi Polygon",
+            other => other,
+        };
+        assert_eq!(info.geometry, gdal, "{name}");
+        let qml_text = std::fs::read_to_string(dir.join(format!("{name}.qml"))).unwrap();
+        let qml = qgis_xml(&qml_text);
+        for tag in ["renderer-v2", "temporal"] {
+            assert_eq!(
+                tree(child(*layer, tag)),
+                tree(child(qml.root_element(), tag)),
+                "{name}: the project's {tag} is not the .qml's"
+            );
+        }
+        let labelled = layer.attribute("labelsEnabled") == Some("1");
+        assert_eq!(labelled, name == "places", "{name}: labels");
+        assert_eq!(
+            qml.root_element().attribute("labelsEnabled") == Some("1"),
+            labelled,
+            "{name}.qml: labels"
+        );
+        if name == "zones" {
+            let temporal = child(*layer, "temporal");
+            assert_eq!(temporal.attribute("enabled"), Some("1"));
+            // QgsVectorLayerTemporalProperties: 2 is "start and end date/time from fields".
+            assert_eq!(temporal.attribute("mode"), Some("2"));
+            assert_eq!(temporal.attribute("startField"), Some("valid_from"));
+            assert_eq!(temporal.attribute("endField"), Some("valid_to"));
+            for field in ["valid_from", "valid_to"] {
+                assert!(
+                    info.fields
+                        .contains(&(field.to_string(), "DateTime".to_string())),
+                    "zones: {field} is not a DateTime: {:?}",
+                    info.fields
+                );
+            }
+            let renderer = child(*layer, "renderer-v2");
+            assert_eq!(renderer.attribute("attr"), Some("holder"));
+        }
+        if name == "roads" {
+            assert_eq!(
+                child(*layer, "renderer-v2").attribute("attr"),
+                Some("class")
+            );
+        }
+    }
+    let manifest = std::fs::read_to_string(dir.join("convoy-sim.json")).unwrap();
+    for (name, _) in GROUND {
+        for ext in ["geojson", "qml"] {
+            assert!(
+                manifest.contains(&format!("\"{name}.{ext}\"")),
+                "{manifest}"
+            );
+        }
+    }
+}
+
 #[test]
 fn the_temporal_controller_spans_the_run() {
     let out = tempfile::tempdir().unwrap();
@@ -267,7 +353,10 @@ fn a_moved_folder_still_finds_its_layers() {
     );
     let doc = qgis_xml(&qgs);
     let sources = datasources(&doc);
-    assert_eq!(sources.len(), DRAW_ORDER.len() + BASEMAP.len());
+    assert_eq!(
+        sources.len(),
+        DRAW_ORDER.len() + GROUND.len() + BASEMAP.len()
+    );
     for source in sources {
         assert!(source.starts_with("./"), "{source} is not relative");
         assert!(
