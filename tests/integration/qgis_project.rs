@@ -365,3 +365,114 @@ fn a_moved_folder_still_finds_its_layers() {
         );
     }
 }
+
+/// Issue #13: `compare/compare.qgs` opens every account's layers, a group per account, from the
+/// account's own folder by a relative path, over the ground and basemap once, with the Temporal
+/// Controller spanning every account's run.
+#[test]
+fn issue_13_compare_qgs_opens_every_accounts_layers_in_a_group_of_its_own() {
+    let out = tempfile::tempdir().unwrap();
+    let accounts = ["us_military", "hezbollah"];
+    let paths: Vec<PathBuf> = accounts
+        .iter()
+        .map(|a| repo_path(&format!("scenarios/{a}.toml")))
+        .collect();
+    let mut args = vec!["compare"];
+    args.extend(paths.iter().map(|p| p.to_str().unwrap()));
+    args.extend(["--out", out.path().to_str().unwrap()]);
+    convoy_ok(&args);
+    let dir = out.path().join("compare");
+    let qgs = std::fs::read_to_string(dir.join("compare.qgs")).unwrap();
+    assert!(
+        !qgs.contains(&out.path().display().to_string()),
+        "compare.qgs names the folder it was written in"
+    );
+    let doc = qgis_xml(&qgs);
+    let root = doc.root_element();
+
+    // A group per account, holding its layers in draw order, from its own folder.
+    let tree = child(root, "layer-tree-group");
+    let groups: Vec<Node<'_, '_>> = tree
+        .children()
+        .filter(|n| n.has_tag_name("layer-tree-group"))
+        .collect();
+    let mut names: Vec<&str> = groups
+        .iter()
+        .map(|g| g.attribute("name").unwrap())
+        .collect();
+    names.sort_unstable();
+    let mut expected = accounts.to_vec();
+    expected.sort_unstable();
+    assert_eq!(names, expected);
+    for group in &groups {
+        let account = group.attribute("name").unwrap();
+        let layers: Vec<(&str, &str)> = group
+            .children()
+            .filter(|n| n.has_tag_name("layer-tree-layer"))
+            .map(|n| (n.attribute("name").unwrap(), n.attribute("source").unwrap()))
+            .collect();
+        assert_eq!(
+            layers.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+            DRAW_ORDER
+        );
+        for (name, source) in layers {
+            assert!(
+                file_part(source) == format!("../{account}/{name}.geojson"),
+                "{account}: {source}"
+            );
+        }
+    }
+    // The ground and the basemap once, under the groups.
+    let shared: Vec<&str> = tree
+        .children()
+        .filter(|n| n.has_tag_name("layer-tree-layer"))
+        .map(|n| n.attribute("name").unwrap())
+        .collect();
+    assert_eq!(
+        shared,
+        [GROUND.map(|(n, _)| n).as_slice(), &BASEMAP.map(|(n, _)| n)].concat()
+    );
+
+    // Every data source is relative, resolves from compare/, and GDAL opens it.
+    let sources = datasources(&doc);
+    assert_eq!(
+        sources.len(),
+        accounts.len() * DRAW_ORDER.len() + GROUND.len() + BASEMAP.len()
+    );
+    for source in &sources {
+        let path = Path::new(file_part(source));
+        assert!(path.is_relative(), "{source}");
+        let file = dir.join(path);
+        assert!(file.is_file(), "{}", file.display());
+        ogrinfo(&file);
+    }
+    let ids: std::collections::BTreeSet<&str> =
+        map_layers(&doc).iter().map(|l| text(*l, "id")).collect();
+    assert_eq!(ids.len(), sources.len(), "layer ids are not unique");
+
+    // The Temporal Controller spans every account's run.
+    let times: Vec<(String, String)> = accounts
+        .iter()
+        .map(|a| {
+            let summary: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(out.path().join(a).join("summary.json")).unwrap(),
+            )
+            .unwrap();
+            (
+                summary["start"].as_str().unwrap().to_string(),
+                summary["end"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let range = child(child(root, "ProjectTimeSettings"), "TemporalRange");
+    assert_eq!(
+        text(range, "start"),
+        times.iter().map(|t| &t.0).min().unwrap()
+    );
+    assert_eq!(
+        text(range, "end"),
+        times.iter().map(|t| &t.1).max().unwrap()
+    );
+    let manifest = std::fs::read_to_string(dir.join("convoy-sim.json")).unwrap();
+    assert!(manifest.contains("\"compare.qgs\""), "{manifest}");
+}
