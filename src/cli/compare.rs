@@ -261,6 +261,26 @@ pub fn execute(world: &Geography, args: &CompareArgs, how: Realizations) -> Resu
             ),
         ),
     ];
+    // Every account's layers in one QGIS project, a group per account, over the ground and the
+    // basemap of the first account's folder.
+    let in_project: Vec<convoy_sim::output::qgs::Account<'_>> = runs
+        .iter()
+        .zip(&ensembles)
+        .map(
+            |(&(scenario, result), ensemble)| convoy_sim::output::qgs::Account {
+                scenario,
+                result,
+                layers: convoy_sim::output::run::layers(result, scenario, world)
+                    .into_iter()
+                    .chain(ensemble.as_ref().map(convoy_sim::output::ensemble::layer))
+                    .collect(),
+            },
+        )
+        .collect();
+    compare.push(OutputFile::new(
+        "compare.qgs",
+        convoy_sim::output::qgs::compare_project(&in_project),
+    ));
     if args.map.svg {
         compare.push(OutputFile::new(
             "compare.svg",

@@ -37,6 +37,26 @@ pub fn line_feature(line: &LineString<f64>, properties: JsonObject) -> Feature {
     )
 }
 
+/// A MultiPolygon feature of `shape`'s polygons ((lon, lat) rings, holes kept) with `properties`.
+pub fn multi_polygon_feature(shape: &geo::MultiPolygon<f64>, properties: JsonObject) -> Feature {
+    let ring = |r: &LineString<f64>| r.coords().map(|&c| position(c.into())).collect::<Vec<_>>();
+    feature(
+        GeometryValue::MultiPolygon {
+            coordinates: shape
+                .0
+                .iter()
+                .map(|p| {
+                    std::iter::once(p.exterior())
+                        .chain(p.interiors())
+                        .map(ring)
+                        .collect()
+                })
+                .collect(),
+        },
+        properties,
+    )
+}
+
 fn feature(value: GeometryValue, properties: JsonObject) -> Feature {
     Feature {
         bbox: None,

@@ -9,6 +9,7 @@ pub mod csv;
 pub mod ensemble;
 pub mod geojson;
 pub mod gpkg;
+pub mod ground;
 pub mod kml;
 pub mod kml_icons;
 pub mod map;

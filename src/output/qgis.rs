@@ -9,6 +9,8 @@ use plotters::style::RGBColor;
 use super::map::style;
 use super::xml::escape as xml_escape;
 use crate::engine::{SimEventKind, Status};
+use crate::network::RoadClass;
+use crate::zones::Holder;
 
 /// `r,g,b,255` as QGIS writes colours.
 fn rgba(c: RGBColor) -> String {
@@ -62,6 +64,8 @@ enum Symbol {
         width: f64,
         dashed: bool,
     },
+    /// A fill at `alpha`, no outline.
+    Fill { colour: RGBColor, alpha: f64 },
 }
 
 fn symbol(name: usize, s: &Symbol) -> String {
@@ -90,6 +94,7 @@ fn symbol(name: usize, s: &Symbol) -> String {
             rgba(*colour),
             if *dashed { "dash" } else { "solid" }
         ),
+        Symbol::Fill { colour, alpha } => fill_symbol(name, *colour, *alpha),
     }
 }
 
@@ -98,17 +103,29 @@ fn symbol(name: usize, s: &Symbol) -> String {
 /// (`super::qgs`) puts the same elements in each of its `<maplayer>`s, so both draw alike.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Style {
-    /// `<temporal>` then `<renderer-v2>`, indented as children of the root.
+    /// `<temporal>` then `<renderer-v2>` (then `<labeling>`), indented as children of the root.
     elements: String,
+    /// Whether its labels are shown: QGIS reads that from an attribute of the root.
+    labelled: bool,
 }
 
 impl Style {
     /// The `.qml` file.
     pub fn qml(&self) -> String {
+        let (categories, labels) = if self.labelled {
+            ("Symbology|Labeling|Temporal", " labelsEnabled=\"1\"")
+        } else {
+            ("Symbology|Temporal", "")
+        };
         format!(
-            "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n<qgis version=\"{QGIS_VERSION}\" styleCategories=\"Symbology|Temporal\">\n{}</qgis>\n",
+            "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n<qgis version=\"{QGIS_VERSION}\" styleCategories=\"{categories}\"{labels}>\n{}</qgis>\n",
             self.elements
         )
+    }
+
+    /// Whether the layer's labels are shown.
+    pub fn labelled(&self) -> bool {
+        self.labelled
     }
 
     /// The elements a `<maplayer>` holds, as the `.qml` indents them under its root.
@@ -143,7 +160,10 @@ fn categorized(field: &str, categories: &[(&str, &str, Symbol)], t: Temporal) ->
         out.push_str(&symbol(i, s));
     }
     out.push_str("    </symbols>\n  </renderer-v2>\n");
-    Style { elements: out }
+    Style {
+        elements: out,
+        labelled: false,
+    }
 }
 
 fn status_categories(size: f64, shape: &'static str) -> Vec<(&'static str, &'static str, Symbol)> {
@@ -336,7 +356,10 @@ pub fn ensemble() -> Style {
         out.push_str(&fill_symbol(i, *colour, *alpha));
     }
     out.push_str("    </symbols>\n  </renderer-v2>\n");
-    Style { elements: out }
+    Style {
+        elements: out,
+        labelled: false,
+    }
 }
 
 /// A style that draws every feature with one symbol, and no time.
@@ -347,7 +370,10 @@ fn single(symbol: String) -> Style {
     );
     out.push_str(&symbol);
     out.push_str("    </symbols>\n  </renderer-v2>\n");
-    Style { elements: out }
+    Style {
+        elements: out,
+        labelled: false,
+    }
 }
 
 /// `countries.qml`: land and borders, as `map.png` draws them under everything.
@@ -373,4 +399,85 @@ pub fn rivers() -> Style {
             dashed: false,
         },
     ))
+}
+
+/// `zones.qml`: each zone of control filled in its holder's colour, as `map.png` lays it over the
+/// land, and shown from its `valid_from` to its `valid_to`: the Temporal Controller shows the ground
+/// each side held at each moment.
+pub fn zones() -> Style {
+    let cats: Vec<_> = Holder::ALL
+        .into_iter()
+        .filter(|&h| h != Holder::None)
+        .map(|h| {
+            (
+                h.as_str(),
+                style::holder_label(h),
+                Symbol::Fill {
+                    colour: style::holder_colour(h),
+                    alpha: style::ZONE_ALPHA,
+                },
+            )
+        })
+        .collect();
+    categorized(
+        "holder",
+        &cats,
+        Temporal::Range {
+            start: "valid_from",
+            end: "valid_to",
+        },
+    )
+}
+
+/// Millimetres per pixel of `map.png`'s line widths, at QGIS's 96 dpi.
+const MM_PER_PX: f64 = 0.25;
+
+/// `roads.qml`: each class of road in `map.png`'s colour and width, desert tracks dashed.
+pub fn roads() -> Style {
+    let cats: Vec<_> = [
+        RoadClass::Highway,
+        RoadClass::Main,
+        RoadClass::Secondary,
+        RoadClass::DesertRoad,
+        RoadClass::Track,
+    ]
+    .into_iter()
+    .map(|c| {
+        let (colour, px, dashed) = style::road_style(c);
+        (
+            c.as_str(),
+            style::road_label(c),
+            Symbol::Line {
+                colour,
+                width: f64::from(px) * MM_PER_PX,
+                dashed,
+            },
+        )
+    })
+    .collect();
+    categorized("class", &cats, Temporal::None)
+}
+
+/// `places.qml`: the gazetteer's places as small dots labelled with their names.
+pub fn places() -> Style {
+    let mut style = single(symbol(
+        0,
+        &Symbol::Marker {
+            shape: "circle",
+            colour: style::TEXT,
+            size: 1.6,
+        },
+    ));
+    let _ = writeln!(
+        style.elements,
+        "  <labeling type=\"simple\">\n    <settings calloutType=\"simple\">\n      \
+<text-style fieldName=\"name\" isExpression=\"0\" fontSize=\"8\" fontSizeUnit=\"Point\" textColor=\"{}\" textOpacity=\"1\" \
+fontFamily=\"Sans Serif\" namedStyle=\"Regular\" fontWeight=\"50\" fontItalic=\"0\" multilineHeight=\"1\">\n        \
+<text-buffer bufferDraw=\"1\" bufferSize=\"0.7\" bufferSizeUnits=\"MM\" bufferColor=\"255,255,255,255\" bufferOpacity=\"1\"/>\n      \
+</text-style>\n      <placement placement=\"6\" dist=\"0.8\" distUnits=\"MM\"/>\n      \
+<rendering scaleVisibility=\"0\" obstacle=\"1\" displayAll=\"0\"/>\n    </settings>\n  </labeling>",
+        rgba(style::TEXT)
+    );
+    style.labelled = true;
+    style
 }

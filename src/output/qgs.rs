@@ -6,8 +6,9 @@
 //! same run gives the same bytes: layer ids are derived from the scenario and layer names, and no
 //! clock is read. Data sources are `./<layer>.geojson` (with the layer's geometry type), which QGIS
 //! resolves against the project's own folder, so the folder can be moved or handed over whole. The
-//! basemap of the PNG maps — countries and rivers — is written into the folder too, and lies at the
-//! bottom of the layer tree, so the project opens on the ground the maps show.
+//! ground the run moved over — places, roads, and the zones of control with their periods
+//! ([`super::ground`]) — and the basemap of the PNG maps — countries and rivers — are written into
+//! the folder too, and lie under the run's layers, so the project opens on the ground the maps show.
 //!
 //! Each `<maplayer>` holds the same temporal settings and renderer as the layer's `.qml`
 //! ([`crate::output::qgis::Style::elements`]); the project's time range is the run's start to
@@ -22,10 +23,12 @@ use super::run::{Layer, LayerGeometry, sha256, time_text};
 use super::xml::escape;
 use crate::engine::RunResult;
 use crate::scenario::Scenario;
+use jiff::Timestamp;
 
 /// The layers from the top of the layer tree (drawn last, over the others) to the bottom: events
 /// and end positions over the recorded positions, those over the ensemble's grid (when the run has
-/// one), all over the tracks they lie on — the order `map.png` draws them in.
+/// one), all over the tracks they lie on — the order `map.png` draws them in. Under them lie the
+/// ground's places, roads and zones ([`super::ground::LAYERS`]), then the [`BASEMAP`].
 const DRAW_ORDER: [&str; 5] = ["events", "end_state", "track_points", "ensemble", "tracks"];
 
 /// How far the project's extent reaches past the features, as a share of their span: markers on the
@@ -73,7 +76,7 @@ impl<'l> Entry<'l> {
     fn of(layer: &'l Layer<'_>) -> Self {
         Entry {
             name: layer.name,
-            file: layer.geojson_name(),
+            file: format!("./{}", layer.geojson_name()),
             geometry: match layer.geometry {
                 LayerGeometry::Point => "Point",
                 LayerGeometry::LineString => "Line",
@@ -85,11 +88,24 @@ impl<'l> Entry<'l> {
         }
     }
 
+    /// A layer of the ground ([`super::ground::LAYERS`]): the same for every run, so QGIS reads
+    /// its extent from the file.
+    fn ground((name, geometry, wkb): (&'static str, &'static str, &'static str)) -> Self {
+        Entry {
+            name,
+            file: format!("./{name}.geojson"),
+            geometry,
+            wkb,
+            extent: None,
+            style: super::ground::style(name),
+        }
+    }
+
     fn basemap(name: &'static str) -> Self {
         let lines = name == "rivers";
         Entry {
             name,
-            file: format!("{name}.geojson"),
+            file: format!("./{name}.geojson"),
             geometry: if lines { "Line" } else { "Polygon" },
             wkb: if lines {
                 "MultiLineString"
@@ -104,25 +120,129 @@ impl<'l> Entry<'l> {
 }
 
 /// The project of a run whose `layers` are written beside it as `<name>.geojson`, over the
-/// [`BASEMAP`] written beside it too.
+/// ground ([`super::ground`]: places, roads, zones) and the [`BASEMAP`] written beside it too.
 pub fn project(scenario: &Scenario, result: &RunResult, layers: &[Layer<'_>]) -> String {
     let mut ordered: Vec<&Layer<'_>> = layers.iter().collect();
     ordered.sort_by_key(|l| DRAW_ORDER.iter().position(|&n| n == l.name));
-    let ordered: Vec<Entry<'_>> = ordered
+    let entries: Vec<(Entry<'_>, String)> = ordered
         .into_iter()
         .map(Entry::of)
+        .chain(super::ground::LAYERS.into_iter().map(Entry::ground))
         .chain(BASEMAP.iter().map(|(name, _)| Entry::basemap(name)))
+        .map(|e| {
+            let id = layer_id(&scenario.name, e.name);
+            (e, id)
+        })
         .collect();
-    let ids: Vec<String> = ordered.iter().map(|l| layer_id(scenario, l.name)).collect();
-    let extent = bounds(
+    let title = format!("{} — {}", scenario.name, scenario.account.title);
+    document(
+        &title,
+        extent_of(layers),
+        &[Group {
+            name: None,
+            entries,
+        }],
+        (result.start, result.end, scenario.record_every.as_secs()),
+    )
+}
+
+/// One account of `compare.qgs`: its scenario, run, and layers (its ensemble's grid included).
+pub struct Account<'a> {
+    pub scenario: &'a Scenario,
+    pub result: &'a RunResult,
+    pub layers: Vec<Layer<'a>>,
+}
+
+/// `compare.qgs`, written into `OUT/compare/`: one group per account, in the order given, holding
+/// its layers from its own folder (`../<account>/<layer>.geojson`), in [`DRAW_ORDER`]; under them
+/// the ground and the basemap once, read from the first account's folder (every run folder holds
+/// the same ground, so no copy is written into `compare/`). The Temporal Controller spans every
+/// account's run: the earliest start to the latest end, stepped by the least recording interval.
+pub fn compare_project(accounts: &[Account<'_>]) -> String {
+    let mut groups: Vec<Group<'_>> = accounts
+        .iter()
+        .map(|a| {
+            let mut ordered: Vec<&Layer<'_>> = a.layers.iter().collect();
+            ordered.sort_by_key(|l| DRAW_ORDER.iter().position(|&n| n == l.name));
+            let entries = ordered
+                .into_iter()
+                .map(|l| {
+                    let mut e = Entry::of(l);
+                    e.file = format!("../{}/{}", a.scenario.name, l.geojson_name());
+                    let id = layer_id(&a.scenario.name, l.name);
+                    (e, id)
+                })
+                .collect();
+            Group {
+                name: Some(a.scenario.name.clone()),
+                entries,
+            }
+        })
+        .collect();
+    if let Some(first) = accounts.first() {
+        let shared = super::ground::LAYERS
+            .into_iter()
+            .map(Entry::ground)
+            .chain(BASEMAP.iter().map(|(name, _)| Entry::basemap(name)))
+            .map(|mut e| {
+                e.file = format!("../{}/{}.geojson", first.scenario.name, e.name);
+                let id = layer_id("compare", e.name);
+                (e, id)
+            })
+            .collect();
+        groups.push(Group {
+            name: None,
+            entries: shared,
+        });
+    }
+    let all: Vec<Layer<'_>> = accounts.iter().flat_map(|a| a.layers.clone()).collect();
+    let start = accounts.iter().map(|a| a.result.start).min();
+    let end = accounts.iter().map(|a| a.result.end).max();
+    let step = accounts
+        .iter()
+        .map(|a| a.scenario.record_every.as_secs())
+        .min()
+        .unwrap_or(60);
+    let time = match (start, end) {
+        (Some(s), Some(e)) => (s, e, step),
+        _ => (Timestamp::UNIX_EPOCH, Timestamp::UNIX_EPOCH, step),
+    };
+    document(
+        &format!(
+            "{} accounts of the Qalamoun convoy, compared",
+            accounts.len()
+        ),
+        extent_of(&all),
+        &groups,
+        time,
+    )
+}
+
+/// Layers under one node of the layer tree: a named group, or the root itself.
+struct Group<'l> {
+    name: Option<String>,
+    entries: Vec<(Entry<'l>, String)>,
+}
+
+/// The extent of `layers`' features, with its margin.
+fn extent_of(layers: &[Layer<'_>]) -> Option<[f64; 4]> {
+    bounds(
         layers
             .iter()
             .filter_map(|l| l.schema().extent)
             .flat_map(|[x0, y0, x1, y1]| [[x0, y0], [x1, y1]]),
     )
-    .map(with_margin);
-    let title = escape(&format!("{} — {}", scenario.name, scenario.account.title));
+    .map(with_margin)
+}
 
+/// The project: `groups` top to bottom, on `extent`, over the time range `(start, end, step in s)`.
+fn document(
+    title: &str,
+    extent: Option<[f64; 4]>,
+    groups: &[Group<'_>],
+    time: (Timestamp, Timestamp, i64),
+) -> String {
+    let title = escape(title);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -130,7 +250,7 @@ pub fn project(scenario: &Scenario, result: &RunResult, layers: &[Layer<'_>]) ->
 <qgis projectname=\"{title}\" version=\"{QGIS_VERSION}\">\n  <homePath path=\"\"/>\n  <title>{title}</title>\n  \
 <projectCrs>{WGS84}</projectCrs>"
     );
-    layer_tree(&mut out, &ordered, &ids);
+    layer_tree(&mut out, groups);
     if let Some(e) = extent {
         let _ = writeln!(
             out,
@@ -146,15 +266,16 @@ pub fn project(scenario: &Scenario, result: &RunResult, layers: &[Layer<'_>]) ->
         );
     }
     out.push_str("  <projectlayers>\n");
-    for (layer, id) in ordered.iter().zip(&ids) {
+    let all = || groups.iter().flat_map(|g| &g.entries);
+    for (layer, id) in all() {
         map_layer(&mut out, layer, id);
     }
     out.push_str("  </projectlayers>\n  <layerorder>\n");
-    for id in &ids {
+    for (_, id) in all() {
         let _ = writeln!(out, "    <layer id=\"{id}\"/>");
     }
     out.push_str("  </layerorder>\n");
-    time_settings(&mut out, scenario, result);
+    time_settings(&mut out, time);
     // Saved again from QGIS, the project keeps its paths relative. QGIS reads `<projectCrs>` only
     // when the project says it has one.
     out.push_str(
@@ -164,22 +285,23 @@ pub fn project(scenario: &Scenario, result: &RunResult, layers: &[Layer<'_>]) ->
     out
 }
 
-/// The Temporal Controller's range, the run's start to end, stepped by the recording interval.
-fn time_settings(out: &mut String, scenario: &Scenario, result: &RunResult) {
+/// The Temporal Controller's range, `start` to `end`, stepped by `step` seconds (the recording
+/// interval).
+fn time_settings(out: &mut String, (start, end, step): (Timestamp, Timestamp, i64)) {
     let _ = writeln!(
         out,
         "  <ProjectTimeSettings timeStepUnit=\"min\" timeStep=\"{}\" frameRate=\"1\" cumulativeTemporalRange=\"0\">\n    \
 <TemporalRange>\n      <start>{}</start>\n      <end>{}</end>\n    </TemporalRange>\n  </ProjectTimeSettings>",
-        (scenario.record_every.as_secs() / 60).max(1),
-        time_text(result.start),
-        time_text(result.end)
+        (step / 60).max(1),
+        time_text(start),
+        time_text(end)
     );
 }
 
 /// A layer's id: its name, and a hash of the scenario's name with it, so that layers of two
 /// accounts loaded into one project stay apart, and the same run always gives the same id.
-fn layer_id(scenario: &Scenario, name: &str) -> String {
-    let hash = sha256(&format!("{}\n{name}", scenario.name));
+fn layer_id(scenario: &str, name: &str) -> String {
+    let hash = sha256(&format!("{scenario}\n{name}"));
     format!("{name}_{}", &hash[..16])
 }
 
@@ -221,7 +343,7 @@ fn rectangle(tag: &str, [x0, y0, x1, y1]: [f64; 4]) -> String {
 /// have. GDAL cannot tell a geometry type from an empty GeoJSON file, and QGIS would open one as a
 /// table without its style; told the type, QGIS opens it as an empty layer of that type, styled.
 fn source(layer: &Entry<'_>) -> String {
-    escape(&format!("./{}|geometrytype={}", layer.file, layer.wkb))
+    escape(&format!("{}|geometrytype={}", layer.file, layer.wkb))
 }
 
 /// The geometry type as QGIS names it in `wkbType` and data sources.
@@ -233,20 +355,36 @@ fn wkb_type(geometry: LayerGeometry) -> &'static str {
     }
 }
 
-/// The layer tree: every layer shown, top to bottom in draw order.
-fn layer_tree(out: &mut String, ordered: &[Entry<'_>], ids: &[String]) {
+/// The layer tree: every layer shown, top to bottom in draw order; a named group's layers in a
+/// `<layer-tree-group>` of its own.
+fn layer_tree(out: &mut String, groups: &[Group<'_>]) {
     out.push_str("  <layer-tree-group>\n    <customproperties/>\n");
-    for (layer, id) in ordered.iter().zip(ids) {
-        let _ = writeln!(
-            out,
-            "    <layer-tree-layer id=\"{id}\" name=\"{}\" source=\"{}\" providerKey=\"ogr\" checked=\"Qt::Checked\" expanded=\"1\">\n      \
-<customproperties/>\n    </layer-tree-layer>",
-            escape(layer.name),
-            source(layer)
-        );
+    for group in groups {
+        let indent = if let Some(name) = &group.name {
+            let _ = writeln!(
+                out,
+                "    <layer-tree-group name=\"{}\" checked=\"Qt::Checked\" expanded=\"1\">\n      <customproperties/>",
+                escape(name)
+            );
+            "  "
+        } else {
+            ""
+        };
+        for (layer, id) in &group.entries {
+            let _ = writeln!(
+                out,
+                "{indent}    <layer-tree-layer id=\"{id}\" name=\"{}\" source=\"{}\" providerKey=\"ogr\" checked=\"Qt::Checked\" expanded=\"1\">\n      \
+{indent}<customproperties/>\n{indent}    </layer-tree-layer>",
+                escape(layer.name),
+                source(layer)
+            );
+        }
+        if group.name.is_some() {
+            out.push_str("    </layer-tree-group>\n");
+        }
     }
     out.push_str("    <custom-order enabled=\"0\">\n");
-    for id in ids {
+    for (_, id) in groups.iter().flat_map(|g| &g.entries) {
         let _ = writeln!(out, "      <item>{id}</item>");
     }
     out.push_str("    </custom-order>\n  </layer-tree-group>\n");
@@ -257,8 +395,9 @@ fn map_layer(out: &mut String, layer: &Entry<'_>, id: &str) {
     let (geometry, wkb) = (layer.geometry, layer.wkb);
     let _ = writeln!(
         out,
-        "    <maplayer type=\"vector\" geometry=\"{geometry}\" wkbType=\"{wkb}\" readOnly=\"0\" labelsEnabled=\"0\" \
-hasScaleBasedVisibilityFlag=\"0\" minScale=\"100000000\" maxScale=\"0\" styleCategories=\"AllStyleCategories\">"
+        "    <maplayer type=\"vector\" geometry=\"{geometry}\" wkbType=\"{wkb}\" readOnly=\"0\" labelsEnabled=\"{}\" \
+hasScaleBasedVisibilityFlag=\"0\" minScale=\"100000000\" maxScale=\"0\" styleCategories=\"AllStyleCategories\">",
+        u8::from(layer.style.labelled())
     );
     if let Some(e) = layer.extent {
         let _ = writeln!(out, "      {}", extent_element(e));

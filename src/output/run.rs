@@ -830,6 +830,17 @@ pub fn files<'a>(
         files.push(layer.geojson_file());
         files.push(OutputFile::new("ensemble.qml", layer.style.qml()));
     }
+    // The ground the run moved over, beside the project: places, roads, zones of control.
+    for (name, _, _) in super::ground::LAYERS {
+        files.push(OutputFile::new(
+            &format!("{name}.geojson"),
+            super::ground::geojson(name, geo),
+        ));
+        files.push(OutputFile::new(
+            &format!("{name}.qml"),
+            super::ground::style(name).qml(),
+        ));
+    }
     // The project's basemap, beside it: countries and rivers under the run's layers.
     for (name, text) in super::qgs::BASEMAP {
         files.push(OutputFile::new(&format!("{name}.geojson"), text));

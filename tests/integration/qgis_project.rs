@@ -12,7 +12,13 @@ use crate::harness::{convoy_ok, ogrinfo, qgis_xml, repo_path};
 
 /// Top of the layer tree first.
 const DRAW_ORDER: [&str; 4] = ["events", "end_state", "track_points", "tracks"];
-/// The basemap under them, bottom last, with its geometry type.
+/// The ground under them (issue #13), with its geometry type.
+const GROUND: [(&str, &str); 3] = [
+    ("places", "Point"),
+    ("roads", "LineString"),
+    ("zones", "MultiPolygon"),
+];
+/// The basemap under it, bottom last, with its geometry type.
 const BASEMAP: [(&str, &str); 2] = [("rivers", "MultiLineString"), ("countries", "MultiPolygon")];
 
 /// Runs `scenario` into `out` and returns the run folder.
@@ -142,7 +148,10 @@ fn opens_in_order_with_styles(dir: &Path, order: &[&str]) {
         .map(|n| (n.attribute("name").unwrap(), n.attribute("id").unwrap()))
         .collect();
     let names: Vec<&str> = tree_layers.iter().map(|(n, _)| *n).collect();
-    assert_eq!(names, [order, &BASEMAP.map(|(n, _)| n)].concat());
+    assert_eq!(
+        names,
+        [order, &GROUND.map(|(n, _)| n), &BASEMAP.map(|(n, _)| n)].concat()
+    );
     let layers = map_layers(&doc);
     let ids: Vec<(&str, &str)> = layers
         .iter()
@@ -228,6 +237,83 @@ fn issue_13_the_project_has_the_basemap_under_the_run() {
     }
 }
 
+/// Issue #13: under the run lie the ground it moved over — the places labelled, the roads by class,
+/// the zones of control filled by holder and shown over their periods — each a GeoJSON beside the
+/// project (a relative path GDAL opens, with the times typed DateTime) with its `.qml`.
+#[test]
+fn issue_13_the_project_has_the_places_roads_and_zones_the_run_moved_over() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = run("us_military", out.path());
+    let qgs = std::fs::read_to_string(dir.join("run.qgs")).unwrap();
+    let doc = qgis_xml(&qgs);
+    let layers = map_layers(&doc);
+    let at = layers.len() - BASEMAP.len() - GROUND.len();
+    for (layer, (name, geometry)) in layers[at..].iter().zip(GROUND) {
+        assert_eq!(text(*layer, "layername"), name);
+        let source = text(*layer, "datasource");
+        assert_eq!(source, format!("./{name}.geojson|geometrytype={geometry}"));
+        let path = Path::new(file_part(source));
+        assert!(path.is_relative(), "{source}");
+        let info = ogrinfo(&dir.join(path));
+        assert!(info.features > 0, "{name}: no features");
+        let gdal = match geometry {
+            "LineString" => "Line String",
+            "MultiPolygon" => "Multi Polygon",
+            other => other,
+        };
+        assert_eq!(info.geometry, gdal, "{name}");
+        let qml_text = std::fs::read_to_string(dir.join(format!("{name}.qml"))).unwrap();
+        let qml = qgis_xml(&qml_text);
+        for tag in ["renderer-v2", "temporal"] {
+            assert_eq!(
+                tree(child(*layer, tag)),
+                tree(child(qml.root_element(), tag)),
+                "{name}: the project's {tag} is not the .qml's"
+            );
+        }
+        let labelled = layer.attribute("labelsEnabled") == Some("1");
+        assert_eq!(labelled, name == "places", "{name}: labels");
+        assert_eq!(
+            qml.root_element().attribute("labelsEnabled") == Some("1"),
+            labelled,
+            "{name}.qml: labels"
+        );
+        if name == "zones" {
+            let temporal = child(*layer, "temporal");
+            assert_eq!(temporal.attribute("enabled"), Some("1"));
+            // QgsVectorLayerTemporalProperties: 2 is "start and end date/time from fields".
+            assert_eq!(temporal.attribute("mode"), Some("2"));
+            assert_eq!(temporal.attribute("startField"), Some("valid_from"));
+            assert_eq!(temporal.attribute("endField"), Some("valid_to"));
+            for field in ["valid_from", "valid_to"] {
+                assert!(
+                    info.fields
+                        .contains(&(field.to_string(), "DateTime".to_string())),
+                    "zones: {field} is not a DateTime: {:?}",
+                    info.fields
+                );
+            }
+            let renderer = child(*layer, "renderer-v2");
+            assert_eq!(renderer.attribute("attr"), Some("holder"));
+        }
+        if name == "roads" {
+            assert_eq!(
+                child(*layer, "renderer-v2").attribute("attr"),
+                Some("class")
+            );
+        }
+    }
+    let manifest = std::fs::read_to_string(dir.join("convoy-sim.json")).unwrap();
+    for (name, _) in GROUND {
+        for ext in ["geojson", "qml"] {
+            assert!(
+                manifest.contains(&format!("\"{name}.{ext}\"")),
+                "{manifest}"
+            );
+        }
+    }
+}
+
 #[test]
 fn the_temporal_controller_spans_the_run() {
     let out = tempfile::tempdir().unwrap();
@@ -267,7 +353,10 @@ fn a_moved_folder_still_finds_its_layers() {
     );
     let doc = qgis_xml(&qgs);
     let sources = datasources(&doc);
-    assert_eq!(sources.len(), DRAW_ORDER.len() + BASEMAP.len());
+    assert_eq!(
+        sources.len(),
+        DRAW_ORDER.len() + GROUND.len() + BASEMAP.len()
+    );
     for source in sources {
         assert!(source.starts_with("./"), "{source} is not relative");
         assert!(
@@ -275,4 +364,115 @@ fn a_moved_folder_still_finds_its_layers() {
             "{source} is not beside it"
         );
     }
+}
+
+/// Issue #13: `compare/compare.qgs` opens every account's layers, a group per account, from the
+/// account's own folder by a relative path, over the ground and basemap once, with the Temporal
+/// Controller spanning every account's run.
+#[test]
+fn issue_13_compare_qgs_opens_every_accounts_layers_in_a_group_of_its_own() {
+    let out = tempfile::tempdir().unwrap();
+    let accounts = ["us_military", "hezbollah"];
+    let paths: Vec<PathBuf> = accounts
+        .iter()
+        .map(|a| repo_path(&format!("scenarios/{a}.toml")))
+        .collect();
+    let mut args = vec!["compare"];
+    args.extend(paths.iter().map(|p| p.to_str().unwrap()));
+    args.extend(["--out", out.path().to_str().unwrap()]);
+    convoy_ok(&args);
+    let dir = out.path().join("compare");
+    let qgs = std::fs::read_to_string(dir.join("compare.qgs")).unwrap();
+    assert!(
+        !qgs.contains(&out.path().display().to_string()),
+        "compare.qgs names the folder it was written in"
+    );
+    let doc = qgis_xml(&qgs);
+    let root = doc.root_element();
+
+    // A group per account, holding its layers in draw order, from its own folder.
+    let tree = child(root, "layer-tree-group");
+    let groups: Vec<Node<'_, '_>> = tree
+        .children()
+        .filter(|n| n.has_tag_name("layer-tree-group"))
+        .collect();
+    let mut names: Vec<&str> = groups
+        .iter()
+        .map(|g| g.attribute("name").unwrap())
+        .collect();
+    names.sort_unstable();
+    let mut expected = accounts.to_vec();
+    expected.sort_unstable();
+    assert_eq!(names, expected);
+    for group in &groups {
+        let account = group.attribute("name").unwrap();
+        let layers: Vec<(&str, &str)> = group
+            .children()
+            .filter(|n| n.has_tag_name("layer-tree-layer"))
+            .map(|n| (n.attribute("name").unwrap(), n.attribute("source").unwrap()))
+            .collect();
+        assert_eq!(
+            layers.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+            DRAW_ORDER
+        );
+        for (name, source) in layers {
+            assert!(
+                file_part(source) == format!("../{account}/{name}.geojson"),
+                "{account}: {source}"
+            );
+        }
+    }
+    // The ground and the basemap once, under the groups.
+    let shared: Vec<&str> = tree
+        .children()
+        .filter(|n| n.has_tag_name("layer-tree-layer"))
+        .map(|n| n.attribute("name").unwrap())
+        .collect();
+    assert_eq!(
+        shared,
+        [GROUND.map(|(n, _)| n).as_slice(), &BASEMAP.map(|(n, _)| n)].concat()
+    );
+
+    // Every data source is relative, resolves from compare/, and GDAL opens it.
+    let sources = datasources(&doc);
+    assert_eq!(
+        sources.len(),
+        accounts.len() * DRAW_ORDER.len() + GROUND.len() + BASEMAP.len()
+    );
+    for source in &sources {
+        let path = Path::new(file_part(source));
+        assert!(path.is_relative(), "{source}");
+        let file = dir.join(path);
+        assert!(file.is_file(), "{}", file.display());
+        ogrinfo(&file);
+    }
+    let ids: std::collections::BTreeSet<&str> =
+        map_layers(&doc).iter().map(|l| text(*l, "id")).collect();
+    assert_eq!(ids.len(), sources.len(), "layer ids are not unique");
+
+    // The Temporal Controller spans every account's run.
+    let times: Vec<(String, String)> = accounts
+        .iter()
+        .map(|a| {
+            let summary: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(out.path().join(a).join("summary.json")).unwrap(),
+            )
+            .unwrap();
+            (
+                summary["start"].as_str().unwrap().to_string(),
+                summary["end"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let range = child(child(root, "ProjectTimeSettings"), "TemporalRange");
+    assert_eq!(
+        text(range, "start"),
+        times.iter().map(|t| &t.0).min().unwrap()
+    );
+    assert_eq!(
+        text(range, "end"),
+        times.iter().map(|t| &t.1).max().unwrap()
+    );
+    let manifest = std::fs::read_to_string(dir.join("convoy-sim.json")).unwrap();
+    assert!(manifest.contains("\"compare.qgs\""), "{manifest}");
 }

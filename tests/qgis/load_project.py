@@ -27,8 +27,16 @@ from qgis.PyQt.QtCore import QDateTime, QSize, Qt
 DRAW_ORDER = ["events", "end_state", "track_points", "tracks"]
 # A run with --runs also has the ensemble's grid, under the points and over the tracks.
 WITH_ENSEMBLE = ["events", "end_state", "track_points", "ensemble", "tracks"]
-RENDERER = {"ensemble": "RuleRenderer"}
+# Under them, the ground the run moved over and the basemap (issue #13).
+UNDER = ["places", "roads", "zones", "rivers", "countries"]
+RENDERER = {
+    "ensemble": "RuleRenderer",
+    "places": "singleSymbol",
+    "rivers": "singleSymbol",
+    "countries": "singleSymbol",
+}
 TEMPORAL = {
+    "zones": ("valid_from", "valid_to"),
     "events": ("event_time", ""),
     "track_points": ("event_time", ""),
     "tracks": ("start_time", "end_time"),
@@ -50,7 +58,7 @@ def main(folder, frame):
     tree = [l.name() for l in project.layerTreeRoot().findLayers()]
     print("layer tree:", tree)
     order = WITH_ENSEMBLE if (folder / "ensemble.geojson").exists() else DRAW_ORDER
-    assert tree == order, tree
+    assert tree == order + UNDER, tree
     for node in project.layerTreeRoot().findLayers():
         layer = node.layer()
         props = layer.temporalProperties()
