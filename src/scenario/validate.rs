@@ -174,6 +174,27 @@ impl Checker<'_> {
         self.problems.last_mut().expect("just pushed")
     }
 
+    /// `[low, high]` as a range, or the problem that it runs backwards: one rule for counts,
+    /// numbers and times.
+    fn ordered<T: PartialOrd + std::fmt::Display>(
+        &mut self,
+        low: T,
+        high: T,
+        span: Range<usize>,
+        key: &str,
+    ) -> Option<Span<T>> {
+        if low > high {
+            self.problem(
+                span,
+                key,
+                format!("the range [{low}, {high}] runs backwards"),
+            )
+            .hint = Some(format!("write [{high}, {low}]"));
+            return None;
+        }
+        Some(Span { low, high })
+    }
+
     pub(super) fn time(&mut self, v: &Spanned<Datetime>, key: &str) -> Option<Timestamp> {
         let dt = v.get_ref();
         if dt.date.is_none() || dt.time.is_none() {
@@ -368,16 +389,7 @@ impl Checker<'_> {
                 return None;
             }
         };
-        if low > high {
-            self.problem(
-                v.span(),
-                key,
-                format!("the range [{low}, {high}] runs backwards"),
-            )
-            .hint = Some(format!("write [{high}, {low}]"));
-            return None;
-        }
-        Some(Span { low, high })
+        self.ordered(low, high, v.span(), key)
     }
 
     /// Whether a list holds at most `max` entries; `what` names one in the message.
@@ -469,16 +481,7 @@ impl Checker<'_> {
         };
         let low = self.bounded(low, v.span(), key, (min, max), unit)?;
         let high = self.bounded(high, v.span(), key, (min, max), unit)?;
-        if low > high {
-            self.problem(
-                v.span(),
-                key,
-                format!("the range [{low}, {high}] runs backwards"),
-            )
-            .hint = Some(format!("write [{high}, {low}]"));
-            return None;
-        }
-        Some(Span { low, high })
+        self.ordered(low, high, v.span(), key)
     }
 
     /// A speed or range of speeds from [`MIN_KMH`] to `max`.
@@ -514,15 +517,7 @@ impl Checker<'_> {
                 return None;
             }
         };
-        if low > high {
-            self.problem(
-                v.span(),
-                key,
-                format!("the range [{low}, {high}] runs backwards"),
-            );
-            return None;
-        }
-        Some(Span { low, high })
+        self.ordered(low, high, v.span(), key)
     }
 
     fn site(&mut self, v: &Spanned<String>, key: &str) -> Option<Site> {
