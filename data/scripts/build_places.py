@@ -44,7 +44,9 @@ KINDS = {"city", "town", "village", "station", "airbase", "crossing", "junction"
          "strike_site", "garrison"}
 POSITIONS = {"sourced", "inferred", "derived"}
 COUNTRIES = {"Syria", "Iraq", "Lebanon"}
-REPORTS = {"rudaw-2017-08-31", "scmp-2017-09-04"}
+# Report ids a place may name in `in_reports`: every id in the sources registry.
+with open(os.path.join(DATA, "sources.toml"), "rb") as _f:
+    REPORTS = {s["id"] for s in tomllib.load(_f)["source"]}
 PROPERTY_ORDER = ["id", "name", "aliases", "country", "kind", "uncertainty_km", "position",
                   "source", "source_url", "licence", "in_reports", "note"]
 GEONAMES_LICENCE = "CC-BY-4.0 (GeoNames)"

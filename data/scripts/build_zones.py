@@ -523,10 +523,9 @@ def define_zones(C, river):
 
     # 12. ISIS, Iraq: western Anbar - Husaybah/Al-Qa'im, the valley to Rawa and Anah (12 km band),
     #    cut ~12 km north-west of Haditha (government-held throughout), and the desert south of
-    #    Al-Qa'im including Akashat (ISIS until Sat 16 Sep, after this period: SRC["akashat_16sep"];
-    #    the town is not geolocated here: Wikipedia puts it ~100 km SW of Al-Qa'im near the Syrian
-    #    border, so the outline reaches 33.55N). H-2 (the pumping-station airbase in the western
-    #    desert) is not in the record and is left unpainted with the rest of the Anbar desert.
+    #    Al-Qa'im toward Akashat (ISIS until Sat 16 Sep, after this period: SRC["akashat_16sep"];
+    #    the town itself is zone 12b, on its derived point). H-2 (places.toml) is not in the
+    #    record and is left unpainted with the rest of the Anbar desert.
     #    Sources: SRC["qaim"], SRC["rawa"], SRC["anah"], SRC["akashat"], SRC["haditha"].
     valley_iq = river_band(river, (40.90, 34.46), (42.30, 34.20), 12.0)
     haditha_cut = poly([(42.10, 34.60), (42.28, 34.05), (42.40, 33.0), (38.0, 33.0), (38.0, 34.60)])
@@ -538,6 +537,22 @@ def define_zones(C, river):
          "Al-Qa'im: " + SRC["qaim"] + " ; Rawa: " + SRC["rawa"] + " ; Anah: " + SRC["anah"] + " ; Akashat: " + SRC["akashat"] + " ; " + SRC["akashat_16sep"] + " ; Haditha: " + SRC["haditha"],
          "approximate: valley = 12 km band on the river line; desert edges hand-drawn; Akashat position unverified",
          edge_km=20)
+
+    # 12b. ISIS, Akashat: the town al-Koud names (Diyaruna, 15 Sep) with Rawa and Anah as where
+    #    convoy fighters settled. ISIS-held until Sat 16 Sep (SRC["akashat_16sep"]), i.e. through
+    #    the period. The town is not geolocated: places.toml derives it 100 km from Al-Qaim town
+    #    toward Ar Rutbah (en.WP: "on the road between ... Ar-Rutbah and Al-Qa'im", Al Qaim
+    #    "100 km to the north east"), +-30 km; the zone is a 15 km disc on that point (the town,
+    #    its phosphate quarry and the road in); where it overlaps zone 12, zone 12 (earlier)
+    #    keeps the ground, as the precedence rule has it. Its edge is as uncertain as the point itself: edge_km 30. H-2 (places.toml,
+    #    ~25 km south-east) is NOT painted: no report of the period says who held it.
+    AKASHAT = (40.62675, 33.57423)  # akashat in data/places.geojson (derived, +-30 km)
+    zone("islamic_state_akashat", "islamic_state",
+         "ISIS-held Akashat (phosphate town on the Al-Qaim-Ar Rutbah road; ISIS until 16 Sep 2017)",
+         disc(*AKASHAT, 15.0), IRQ,
+         "Akashat: " + SRC["akashat"] + " ; " + SRC["akashat_16sep"] + " ; named by the Anbar council: https://diyaruna.com/en_GB/articles/cnmi_di/features/2017/09/15/feature-02 ; position: en.WP 'Akashat' distances (places.toml)",
+         "approximate: a 15 km disc on a derived point; the town is not geolocated (+-30 km)",
+         edge_km=30)
 
     # 13. SDF: the Jazira north/east of the Euphrates - Kobani, Tal Abyad, Ayn Issa, Raqqa (the
     #     ISIS-held centre is zone 11) and Hasakah province down to ~35.85N (Shaddadi included);
@@ -780,6 +795,8 @@ CHECKS = [
     ("Sukhnah-DeZ highway 70 km NE of Sukhnah", "highway_km", 70.0, AT, "islamic_state"),
     ("Sukhnah-DeZ highway 100 km NE of Sukhnah", "highway_km", 100.0, AT, "islamic_state"),
     ("Akashat area (assumed ~40.6E 33.8N)", 40.60, 33.80, AT, "islamic_state"),
+    ("Akashat (places.geojson, derived)", 40.62675, 33.57423, AT, "islamic_state"),
+    ("H-2 (places.geojson): no holder in the record", 40.59639, 33.35611, AT, None),
     ("Haditha", 42.3773, 34.1366, AT, "iraqi_government"),
     ("Baghdad", 44.4009, 33.3406, AT, "iraqi_government"),
     ("Mosul", 43.1189, 36.3350, AT, "iraqi_government"),
@@ -842,6 +859,7 @@ CHECKS = [
     ("Mayadin, 14 Sep", 40.4515, 35.0198, SEP14, "islamic_state"),
     ("Al Bukamal, 14 Sep", 40.9185, 34.4523, SEP14, "islamic_state"),
     ("Akashat area (assumed), 14 Sep", 40.60, 33.80, SEP14, "islamic_state"),
+    ("Akashat (places.geojson, derived), 14 Sep", 40.62675, 33.57423, SEP14, "islamic_state"),
     ("Anah, 14 Sep", 41.9819, 34.3686, SEP14, "islamic_state"),
     ("Raqqa centre, 14 Sep", 39.0079, 35.9528, SEP14, "islamic_state"),
     ("Raqqa outskirts, 14 Sep", 39.0600, 35.9600, SEP14, "sdf"),
