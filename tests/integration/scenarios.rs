@@ -682,6 +682,7 @@ fn every_account_names_the_report_it_speaks_from_by_registry_id() {
         ("progov_commander", "almaghribtoday-2017-09-02"),
         ("sohr", "rudaw-2017-08-31"),
         ("sohr_2sep", "ap-2017-09-02"),
+        ("sputnik_9sep", "sputnik-2017-09-09"),
         ("syrian_activists", "scmp-2017-09-04"),
         ("us_military", "scmp-2017-09-04"),
     ];
@@ -777,10 +778,11 @@ fn furat_post_dozens_of_fighters_in_al_bukamal_and_al_qaim() {
     }
 }
 
-/// The Anbar council (al-Koud, 15 Sep): refused at al-Qaim, fighters went on to Rawa and Anah
-/// (Akashat is not in the gazetteer); hundreds in western Anbar, as local officials said on 4 Sep.
+/// The Anbar council (al-Koud, 15 Sep): refused at al-Qaim, fighters went on to Rawa, Anah and
+/// Akashat (in the gazetteer since issue #11); hundreds in western Anbar, as local officials said on
+/// 4 Sep.
 #[test]
-fn anbar_council_fighters_refused_at_al_qaim_settle_in_rawa_and_anah() {
+fn anbar_council_fighters_refused_at_al_qaim_settle_in_rawa_anah_and_akashat() {
     let (w, s, r) = run("anbar_council");
     assert_eq!(account_source(&s), "diyaruna-2017-09-15");
     let into_iraq = people_of(&r, "fighters_into_iraq");
@@ -791,9 +793,13 @@ fn anbar_council_fighters_refused_at_al_qaim_settle_in_rawa_and_anah() {
             .map(|p| p.kind.people())
             .sum::<u32>()
     };
-    assert_eq!(in_town("rawa") + in_town("aana"), 200);
-    assert!(in_town("rawa") > 0 && in_town("aana") > 0);
+    assert_eq!(in_town("rawa") + in_town("aana") + in_town("akashat"), 200);
+    // "namely Rawa, Anah and Akashat": each of the three towns gets some.
+    for town in ["rawa", "aana", "akashat"] {
+        assert!(in_town(town) > 0, "no fighters in {town}");
+    }
     for p in &into_iraq {
+        // All three were IS-held to the end of the period (Akashat until 16 Sep).
         assert_eq!(p.end.zone, Holder::IslamicState, "{}", p.id);
         assert!(
             passed_near(&w, p, "Al-Qaim town", 3.0),
@@ -805,6 +811,30 @@ fn anbar_council_fighters_refused_at_al_qaim_settle_in_rawa_and_anah() {
         people_where(&r, |p| p.end.status == Status::Aboard),
         MANIFEST - 200
     );
+}
+
+/// Sputnik (9 Sep): the convoy "dwindled to 11, after six vehicles abruptly returned to their
+/// starting points": the six back at Qara, where the buses set out, in government ground; the
+/// eleven where the coalition's account leaves them.
+#[test]
+fn sputnik_9sep_six_back_at_their_starting_point_eleven_left_in_the_desert() {
+    let (w, s, r) = run("sputnik_9sep");
+    assert_eq!(account_source(&s), "sputnik-2017-09-09");
+    let (back, stalled) = (buses_of(&r, "back_to_start"), buses_of(&r, "stalled"));
+    assert_eq!((back.len(), stalled.len()), (6, 11));
+    let qara = at(&w, "Qara");
+    for b in &back {
+        assert_eq!(b.end.status, Status::Arrived, "{}", b.id);
+        assert!(b.end.at.distance(qara).km() < 5.0, "{} is not back at Qara", b.id);
+        assert_eq!(b.end.zone, Holder::SyrianGovernment, "{}", b.id);
+        assert!(passed_near(&w, b, "As Sukhnah", 3.0), "{}", b.id);
+    }
+    let (_, _, coalition) = run("coalition_4sep");
+    let coalition_stalled = buses_of(&coalition, "stalled");
+    for (b, c) in stalled.iter().zip(&coalition_stalled) {
+        assert_eq!(b.end.zone, Holder::SyrianGovernment, "{}", b.id);
+        assert!(b.end.at.distance(c.end.at).km() < 8.0, "{}", b.id);
+    }
 }
 
 /// An FSA member (Arab News, c. 3–4 Sep): five buses stranded in the desert, the leaders' buses
