@@ -121,7 +121,10 @@ fn every_account_has_its_claims_judged_against_every_account_and_bears_out_its_o
     }
     // Every account bears out its own claims, with no exceptions (issue #11 ended the last two:
     // the coalition's "open desert" of 3 and 5 Sep is terrain, not ground no one held).
-    assert!(own_not_borne_out.is_empty(), "{own_not_borne_out:?}\n{stdout}");
+    assert!(
+        own_not_borne_out.is_empty(),
+        "{own_not_borne_out:?}\n{stdout}"
+    );
     for c in claims {
         assert!(!c["cite"]["quote"].as_str().unwrap().is_empty(), "{c}");
         // Each claim names its report by registry id, outlet and date.

@@ -825,7 +825,11 @@ fn sputnik_9sep_six_back_at_their_starting_point_eleven_left_in_the_desert() {
     let qara = at(&w, "Qara");
     for b in &back {
         assert_eq!(b.end.status, Status::Arrived, "{}", b.id);
-        assert!(b.end.at.distance(qara).km() < 5.0, "{} is not back at Qara", b.id);
+        assert!(
+            b.end.at.distance(qara).km() < 5.0,
+            "{} is not back at Qara",
+            b.id
+        );
         assert_eq!(b.end.zone, Holder::SyrianGovernment, "{}", b.id);
         assert!(passed_near(&w, b, "As Sukhnah", 3.0), "{}", b.id);
     }
