@@ -68,8 +68,40 @@ enum Kind {
     },
     /// People group `group`'s head count, a whole number within its range.
     Count { group: usize },
-    /// Where zone `zone`'s edge lies: moved by `(2u − 1) · margin`, outward when positive.
-    ZoneEdge { zone: usize, margin: Metres },
+    /// Where one zone's edge lies, in every period of it (`periods`: feature index and margin):
+    /// one quantile moves each period's edge by [`Margin::shift`], so a front keeps its place
+    /// from one period to the next.
+    ZoneEdge { periods: Vec<(usize, Margin)> },
+}
+
+/// How far one zone feature's edge may lie from the line drawn, inward and outward.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Margin {
+    inward: Metres,
+    outward: Metres,
+}
+
+impl Margin {
+    fn of(zone: &crate::zones::Zone) -> Margin {
+        Margin {
+            inward: Metres::from_km(zone.edge_in_km()),
+            outward: Metres::from_km(zone.edge_km),
+        }
+    }
+
+    /// The edge's shift at quantile `u` (positive: outward). The line drawn is the median: below
+    /// it uniform over the inward margin, above it uniform over the outward one, so that a margin
+    /// the same both ways is uniform over ±margin.
+    fn shift(self, u: f64) -> Metres {
+        let s = 2.0 * u - 1.0;
+        Metres(
+            s * if s < 0.0 {
+                self.inward.0
+            } else {
+                self.outward.0
+            },
+        )
+    }
 }
 
 /// A destination of a plan step: group (vehicle groups, or people groups), step, destination.
@@ -162,8 +194,10 @@ impl Inputs {
                     let g = &mut s.people_groups[*group];
                     g.people = count_at(g.count, u);
                 }
-                Kind::ZoneEdge { zone, margin } => {
-                    s.edges.set(*zone, Metres((2.0 * u - 1.0) * margin.0));
+                Kind::ZoneEdge { periods } => {
+                    for (zone, margin) in periods {
+                        s.edges.set(*zone, margin.shift(u));
+                    }
                 }
             }
         }
@@ -342,28 +376,144 @@ fn position_inputs(scenario: &Scenario, geo: &Geography) -> Vec<Input> {
     list
 }
 
-/// Where each zone's edge lies, for the zones with a margin that hold ground at some time of the
-/// run, in the zones' file order.
+/// Where each zone's edge lies: one input per zone (`base_id`: all its periods), for the periods
+/// that hold ground at some time of the run, have a margin, and whose bounds grown by their
+/// outward margin reach the account's [`Footprint`] — a zone that cannot reach any place the
+/// account's agents or claims can be never changes a classification. In the zones' file order.
 fn zone_edge_inputs(scenario: &Scenario, geo: &Geography) -> Vec<Input> {
-    geo.zones
-        .zones()
-        .iter()
-        .enumerate()
-        .filter(|(_, z)| {
-            z.edge_km > 0.0 && z.valid_from <= scenario.end && z.valid_to > scenario.start
-        })
-        .map(|(zone, z)| Input {
-            name: format!("zone:{}.edge", z.id),
-            what: format!(
-                "where the edge of {} ground ({}) lies: within {} km either way of the line drawn",
-                z.holder, z.id, z.edge_km
-            ),
-            kind: Kind::ZoneEdge {
-                zone,
-                margin: Metres::from_km(z.edge_km),
-            },
+    let footprint = Footprint::of(scenario, geo);
+    let mut fronts: Vec<(&crate::zones::Zone, Vec<(usize, Margin)>)> = Vec::new();
+    for (i, z) in geo.zones.zones().iter().enumerate() {
+        let margin = Margin::of(z);
+        let in_force = z.valid_from <= scenario.end && z.valid_to > scenario.start;
+        if !in_force
+            || (margin.inward.0 == 0.0 && margin.outward.0 == 0.0)
+            || !footprint.reached_by(z, margin.outward)
+        {
+            continue;
+        }
+        match fronts.iter_mut().find(|(f, _)| f.base_id() == z.base_id()) {
+            Some((_, periods)) => periods.push((i, margin)),
+            None => fronts.push((z, vec![(i, margin)])),
+        }
+    }
+    (fronts.into_iter())
+        .map(|(z, periods)| {
+            let widest = |m: fn(&Margin) -> Metres| {
+                (periods.iter().map(|(_, g)| m(g).km())).fold(0.0, f64::max)
+            };
+            let (inward, outward) = (widest(|m| m.inward), widest(|m| m.outward));
+            let spread = if periods.len() > 1 {
+                format!(" (one draw for its {} periods)", periods.len())
+            } else {
+                String::new()
+            };
+            Input {
+                name: format!("zone:{}.edge", z.base_id()),
+                what: format!(
+                    "where the edge of {} ground ({}) lies: up to {inward} km inside and \
+                     {outward} km outside the line drawn{spread}",
+                    z.holder,
+                    z.base_id()
+                ),
+                kind: Kind::ZoneEdge { periods },
+            }
         })
         .collect()
+}
+
+/// Where an account's agents and claims can be, as boxes (lon, lat degrees): each road segment its
+/// vehicles may use (bus roads; tracks too if it has pick-ups or trucks or carries people), as
+/// agents move on the straight line between its ends, and each place it names, its uncertainty
+/// wide (where a drawn position can put it). People who walk go straight across country from
+/// wherever they are: an account with walks has instead the one box holding all of those, which
+/// holds every straight line between two of its points.
+struct Footprint {
+    boxes: Vec<geo::Rect<f64>>,
+}
+
+impl Footprint {
+    fn of(scenario: &Scenario, geo: &Geography) -> Footprint {
+        use geo::Rect;
+        let net = &geo.network;
+        let plans = || {
+            (scenario.vehicle_groups.iter().flat_map(|g| &g.plan))
+                .chain(scenario.people_groups.iter().flat_map(|g| &g.plan))
+        };
+        let tracks = (scenario.vehicle_groups.iter())
+            .any(|g| g.kind.traveller() == Traveller::Track)
+            || plans().any(|s| matches!(s, Step::CarriedTo { .. }));
+        let walks = plans().any(|s| matches!(s, Step::WalkTo { .. }));
+        let mut boxes: Vec<Rect<f64>> = (net.graph().edge_indices())
+            .filter(|&e| {
+                net.open_to(Traveller::Road, e) || (tracks && net.open_to(Traveller::Track, e))
+            })
+            .filter_map(|e| net.graph().edge_endpoints(e))
+            .map(|(a, b)| {
+                let (a, b) = (net.node(a), net.node(b));
+                Rect::new((a.lon, a.lat), (b.lon, b.lat))
+            })
+            .collect();
+        let mut sites: Vec<&Site> = vec![&scenario.convoy.origin];
+        sites.extend(plans().flat_map(|s| s.destinations()));
+        for e in &scenario.events {
+            match &e.kind {
+                EventKind::CloseRoadAt { site, .. } | EventKind::StrikeNear { site } => {
+                    sites.push(site)
+                }
+                EventKind::CloseRoad { from, to, .. } => sites.extend([from, to]),
+                _ => {}
+            }
+        }
+        for c in &scenario.claims {
+            if let crate::scenario::Region::Near { sites: near, .. } = &c.region {
+                sites.extend(near);
+            }
+        }
+        boxes.extend(sites.iter().map(|s| place_box(geo, s.place)));
+        if walks && let Some(first) = boxes.first().copied() {
+            let all = boxes.iter().fold(first, |a, b| {
+                Rect::new(
+                    (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+                    (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+                )
+            });
+            boxes = vec![all];
+        }
+        Footprint { boxes }
+    }
+
+    /// Whether any of `zone`'s polygons, its bounds grown by `outward`, meets the footprint.
+    fn reached_by(&self, zone: &crate::zones::Zone, outward: Metres) -> bool {
+        use geo::Intersects;
+        zone.part_bounds().any(|b| {
+            let b = grown(b, outward);
+            self.boxes.iter().any(|f| f.intersects(&b))
+        })
+    }
+}
+
+/// `place`'s box (lon, lat degrees): its point and its uncertainty around it.
+fn place_box(geo: &Geography, place: PlaceId) -> geo::Rect<f64> {
+    let p = geo.gazetteer.get(place);
+    let at = p.location();
+    grown(
+        geo::Rect::new((at.lon, at.lat), (at.lon, at.lat)),
+        Metres::from_km(p.uncertainty_km),
+    )
+}
+
+/// `b` (lon, lat degrees) grown by `by` on every side: by its width in degrees at the box's
+/// latitude furthest from the equator, where a degree of longitude is shortest.
+fn grown(b: geo::Rect<f64>, by: Metres) -> geo::Rect<f64> {
+    use crate::zones::KM_PER_DEGREE;
+    let lat = b.min().y.abs().max(b.max().y.abs()).min(89.0);
+    let dlat = by.km() / KM_PER_DEGREE;
+    let dlon = by.km() / (KM_PER_DEGREE * lat.to_radians().cos());
+    geo::Rect::new(
+        (b.min().x - dlon, b.min().y - dlat),
+        (b.max().x + dlon, b.max().y + dlat),
+    )
 }
 
 /// The time a fraction `u` of the way through `window`, to the second.
@@ -413,6 +563,7 @@ fn cut_points(
 mod tests {
     use super::*;
     use crate::scenario::Scenario;
+    use crate::zones::Holder;
 
     const ACCOUNT: &str = include_str!("../tests/scenarios/impossible_claim.toml");
 
@@ -558,6 +709,118 @@ mod tests {
             nominal.vehicle_groups[0].plan[0].destinations()[0].point,
             None
         );
+    }
+
+    #[test]
+    fn a_margin_puts_the_line_drawn_at_the_median_and_each_side_its_own_width() {
+        let m = Margin {
+            inward: Metres::from_km(2.0),
+            outward: Metres::from_km(10.0),
+        };
+        let km = |u: f64| (m.shift(u).km() * 1e6).round() / 1e6;
+        assert_eq!(
+            [km(0.0), km(0.25), km(0.5), km(0.75), km(1.0)],
+            [-2.0, -1.0, 0.0, 5.0, 10.0]
+        );
+    }
+
+    #[test]
+    fn a_zone_is_one_input_across_its_periods_and_drawn_inward_keeps_what_was_surely_held() {
+        // Run to 13 Sep, across the ISIS line's periods (it moves on 2, 4, 5, 9 and 10 Sep).
+        let long = ACCOUNT.replace("end = 2017-08-30T12:00:00Z", "end = 2017-09-13T00:00:00Z");
+        let (geo, s) = setup(&long);
+        let inputs = Inputs::of(&s, &geo);
+        let k = (inputs.list.iter())
+            .position(|i| i.name == "zone:islamic_state_euphrates_syria.edge")
+            .expect("the ISIS front is one input");
+        let Kind::ZoneEdge { periods } = &inputs.list[k].kind else {
+            panic!("not a zone edge")
+        };
+        assert!(periods.len() > 1, "{periods:?}");
+        assert!(
+            !(inputs.list.iter()).any(|i| i.name.contains("_0827T0000")),
+            "no input per period"
+        );
+        // Every edge at its innermost: the places the record says were held stay held.
+        let mut q = vec![None; inputs.list.len()];
+        for (i, input) in inputs.list.iter().enumerate() {
+            if let Kind::ZoneEdge { .. } = input.kind {
+                q[i] = Some(0.0);
+            }
+        }
+        let innermost = inputs.realize(&s, &q);
+        for (zone, _) in periods {
+            let (shift, inward) = (
+                innermost.edges.of(*zone),
+                Margin::of(&geo.zones.zones()[*zone]).inward,
+            );
+            assert_eq!(shift.0, -inward.0, "one quantile moves every period alike");
+        }
+        let at = |t: &str| crate::units::parse_utc(t).unwrap();
+        let held = [
+            ("Palmyra", Holder::SyrianGovernment),
+            ("As-Sukhnah", Holder::SyrianGovernment),
+            ("Hamaymah", Holder::SyrianGovernment),
+            ("T2", Holder::IslamicState),
+            ("Al Bukamal", Holder::IslamicState),
+        ];
+        for t in ["2017-08-30T12:00:00Z", "2017-09-12T12:00:00Z"] {
+            for (place, holder) in held {
+                let p = geo.gazetteer.lookup(place).unwrap().place.location();
+                let got = (geo.zones.holder_at_shifted(p, at(t), &innermost.edges)).unwrap();
+                assert_eq!(got.holder, holder, "{place} at {t}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_zone_that_cannot_reach_the_accounts_roads_or_places_is_no_input() {
+        let (geo, s) = setup(ACCOUNT);
+        let inputs = Inputs::of(&s, &geo);
+        let names: Vec<&str> = inputs.list.iter().map(|i| i.name.as_str()).collect();
+        for far in [
+            "kurdistan_region",
+            "sdf_jazira",
+            "islamic_state_raqqa_centre",
+        ] {
+            assert!(
+                !names.contains(&format!("zone:{far}.edge").as_str()),
+                "{far}"
+            );
+        }
+        assert!(names.contains(&"zone:syrian_government_central_desert.edge"));
+        // The rule is sound: every zone in force left out, grown to its outer margin, changes the
+        // holder of no point along any bus road.
+        let drawn: BTreeSet<usize> = (inputs.list.iter())
+            .flat_map(|i| match &i.kind {
+                Kind::ZoneEdge { periods } => periods.iter().map(|(z, _)| *z).collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        let mut grown = crate::zones::EdgeShifts::nominal();
+        let mut left_out = 0;
+        for (i, z) in geo.zones.zones().iter().enumerate() {
+            if !drawn.contains(&i) && z.edge_km > 0.0 {
+                grown.set(i, Metres::from_km(z.edge_km));
+                left_out += 1;
+            }
+        }
+        assert!(left_out > 0);
+        let t = crate::units::parse_utc("2017-09-01T12:00:00Z").unwrap();
+        let net = &geo.network;
+        for e in net.graph().edge_indices() {
+            if !net.open_to(Traveller::Road, e) {
+                continue;
+            }
+            let steps = (net.segment(e).length.0 / 2000.0).ceil() as usize;
+            for k in 0..=steps {
+                let along = Metres(net.segment(e).length.0 * k as f64 / steps.max(1) as f64);
+                let p = RoadPoint { edge: e, along }.location(net);
+                let plain = geo.zones.holder_at(p, t).unwrap().holder;
+                let moved = geo.zones.holder_at_shifted(p, t, &grown).unwrap().holder;
+                assert_eq!(plain, moved, "{p}");
+            }
+        }
     }
 
     /// The test account with its 300 fighters given as `range` (in the convoy and the group).
