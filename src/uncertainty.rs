@@ -17,7 +17,9 @@
 //! A group's speed and departure are one input each, drawn once for the group: buses in convoy
 //! drive together. A single run draws them per vehicle from the scenario's ranges, as it always
 //! has. Where a zone's edge lies (`zone:islamic_state_euphrates_syria.edge`) is one input per zone
-//! with a margin (`edge_km`), drawn uniformly within it either way; nominal is the line as drawn.
+//! (`base_id`: its periods move together, by one quantile) whose margin-grown bounds reach the
+//! roads and places of the account; the line drawn is the median, with the outward margin
+//! (`edge_km`) above it and the inward one (`edge_in_km`) below; nominal is the line as drawn.
 //! Every classification of a realization's positions uses its edges (end zones, claims in a
 //! zone); bars (`bar_zone`) keep the nominal edges, fixed when the scenario is read.
 //! A people group's head count given as a range (`people_group[fighters].count`) is one input,
@@ -25,9 +27,11 @@
 //! A place a plan drives or carries people to is drawn as a cut is, by one rule: a point on the
 //! road through its vertex within its uncertainty, one input per place (`hamaymah.position`) for
 //! its cuts and its drives alike; a drive to it ends partway along the segment.
-//! Not drawn here (yet): where walks go (`walk_to`, straight to the place's gazetteer point) and
-//! where claims' places are (`near`); drawn destinations among several and stop distances stay
-//! per agent, in the engine.
+//! The same point is where walks there go and what claims near it measure from. A place only
+//! walked to (`walk_to`) or claimed near (`near`) is drawn on a grid within its uncertainty
+//! around its point, one input per place too (`t2_station.position`). A claim of another account
+//! near a place this account does not draw measures from the place's point. Drawn destinations
+//! among several and stop distances stay per agent, in the engine.
 
 use std::collections::BTreeSet;
 
@@ -36,7 +40,7 @@ use crate::engine::rng::Stream;
 use crate::gazetteer::PlaceId;
 use crate::network::{RoadPoint, Traveller};
 use crate::scenario::{EventKind, Scenario, Site, Span, Step};
-use crate::units::Metres;
+use crate::units::{LonLat, Metres};
 
 /// Spacing of the points a cut may be drawn at along its road.
 pub const CUT_STEP: Metres = Metres(250.0);
@@ -61,11 +65,17 @@ enum Kind {
     EventTime { event: usize },
     /// Where one place lies on its road, one of `points`: for every `close_road_at` of it (the
     /// cut) and every plan step that drives or carries there (the drive ends there).
+    /// The place's position is `locations[k]` too, for walks there and claims near it.
     Position {
+        place: PlaceId,
         events: Vec<usize>,
         steps: Vec<StepAt>,
         points: Vec<RoadPoint>,
+        locations: Vec<LonLat>,
     },
+    /// Where a place no one drives to lies, one of `points` (lon, lat) around it: for walks there
+    /// and claims near it.
+    Spot { place: PlaceId, points: Vec<LonLat> },
     /// People group `group`'s head count, a whole number within its range.
     Count { group: usize },
     /// Where one zone's edge lies, in every period of it (`periods`: feature index and margin):
@@ -166,11 +176,14 @@ impl Inputs {
                     s.events[*event].at = time_at(s.events[*event].window, u);
                 }
                 Kind::Position {
+                    place,
                     events,
                     steps,
                     points,
+                    locations,
                 } => {
                     let k = ((u * points.len() as f64) as usize).min(points.len() - 1);
+                    s.places.set(*place, locations[k]);
                     for &e in events {
                         if let EventKind::CloseRoadAt { point, .. } = &mut s.events[e].kind {
                             *point = Some(points[k]);
@@ -189,6 +202,10 @@ impl Inputs {
                             site.point = Some(points[k]);
                         }
                     }
+                }
+                Kind::Spot { place, points } => {
+                    let k = ((u * points.len() as f64) as usize).min(points.len() - 1);
+                    s.places.set(*place, points[k]);
                 }
                 Kind::Count { group } => {
                     let g = &mut s.people_groups[*group];
@@ -345,6 +362,7 @@ fn position_inputs(scenario: &Scenario, geo: &Geography) -> Vec<Input> {
         }
         group[usize::from(people)] += 1;
     }
+    let on_road: Vec<PlaceId> = places.iter().map(|u| u.place).collect();
     let mut list = Vec::new();
     for u in places {
         let p = geo.gazetteer.get(u.place);
@@ -367,13 +385,101 @@ fn position_inputs(scenario: &Scenario, geo: &Geography) -> Vec<Input> {
                 CUT_STEP.0
             ),
             kind: Kind::Position {
+                place: u.place,
                 events: u.events,
                 steps: u.steps,
+                locations: points.iter().map(|q| q.location(&geo.network)).collect(),
                 points,
             },
         });
     }
+    list.extend(spot_inputs(scenario, geo, &on_road));
     list
+}
+
+/// Where each place the account walks to (`walk_to`) or claims something near (`near`) lies,
+/// for those no drive or cut draws on its road already: one input per place, a point of a square
+/// grid within the place's uncertainty around it. In plan order (vehicle groups', then people
+/// groups'), then claim order.
+fn spot_inputs(scenario: &Scenario, geo: &Geography, on_road: &[PlaceId]) -> Vec<Input> {
+    let walks = (scenario.people_groups.iter().flat_map(|g| &g.plan))
+        .filter(|s| matches!(s, Step::WalkTo { .. }))
+        .flat_map(|s| s.destinations());
+    let near = scenario.claims.iter().flat_map(|c| match &c.region {
+        crate::scenario::Region::Near { sites, .. } => sites.as_slice(),
+        crate::scenario::Region::Zone(_) => &[],
+    });
+    // Each place, and whether it is walked to and claimed near.
+    let mut places: Vec<(PlaceId, [bool; 2])> = Vec::new();
+    let uses = (walks.map(|s| (s, 0))).chain(near.map(|s| (s, 1)));
+    for (site, how) in uses {
+        if on_road.contains(&site.place) {
+            continue;
+        }
+        match places.iter_mut().find(|(p, _)| *p == site.place) {
+            Some((_, used)) => used[how] = true,
+            None => {
+                let mut used = [false; 2];
+                used[how] = true;
+                places.push((site.place, used));
+            }
+        }
+    }
+    let mut list = Vec::new();
+    for (place, used) in places {
+        let why = match used {
+            [true, true] => "for walks there and claims near it",
+            [true, false] => "for walks there",
+            _ => "for claims near it",
+        };
+        let p = geo.gazetteer.get(place);
+        let (points, step) = spot_points(p.location(), Metres::from_km(p.uncertainty_km));
+        if points.len() < 2 {
+            continue;
+        }
+        list.push(Input {
+            name: format!("{}.position", p.id),
+            what: format!(
+                "where {} lies, {why}: within {} km of its point ({} points {} m apart)",
+                p.name,
+                p.uncertainty_km,
+                points.len(),
+                step.0.round()
+            ),
+            kind: Kind::Spot { place, points },
+        });
+    }
+    list
+}
+
+/// Most points across a spot's grid: a 20 km radius is drawn every 1 km.
+const SPOT_ACROSS: f64 = 40.0;
+
+/// The points of a square grid within `radius` of `centre` (lon, lat), `centre` among them, and
+/// their spacing: [`CUT_STEP`], or wider so that at most [`SPOT_ACROSS`] fit across the circle.
+/// South to north, then west to east.
+///
+/// # Units
+/// (lon, lat) degrees in and out; the grid is laid in a local equirectangular plane around
+/// `centre`.
+fn spot_points(centre: LonLat, radius: Metres) -> (Vec<LonLat>, Metres) {
+    use crate::zones::KM_PER_DEGREE;
+    let step = Metres(CUT_STEP.0.max(2.0 * radius.0 / SPOT_ACROSS));
+    let n = (radius.0 / step.0).floor() as i64;
+    let kx = KM_PER_DEGREE * centre.lat.to_radians().cos();
+    let mut points = Vec::new();
+    for j in -n..=n {
+        for i in -n..=n {
+            let (x, y) = (i as f64 * step.km(), j as f64 * step.km());
+            if x.hypot(y) <= radius.km() {
+                points.push(LonLat::new(
+                    centre.lon + x / kx,
+                    centre.lat + y / KM_PER_DEGREE,
+                ));
+            }
+        }
+    }
+    (points, step)
 }
 
 /// Where each zone's edge lies: one input per zone (`base_id`: all its periods), for the periods
@@ -594,9 +700,11 @@ mod tests {
                 "al_bukamal.position"
             ]
         );
-        // Then the edge of every zone in force during the run that gives a margin.
+        // Then Rawa, which the account's claim is near, then the edge of every zone in force
+        // during the run that gives a margin and can reach the account.
+        assert_eq!(names[4], "rawa.position");
         assert!(
-            names[4..]
+            names[5..]
                 .iter()
                 .all(|n| n.starts_with("zone:") && n.ends_with(".edge"))
         );
@@ -821,6 +929,70 @@ mod tests {
                 assert_eq!(plain, moved, "{p}");
             }
         }
+    }
+
+    #[test]
+    fn a_spot_grid_lies_within_its_radius_centred_on_the_place_and_thins_out_when_wide() {
+        let centre = LonLat::new(40.1524, 34.3905);
+        let (points, step) = spot_points(centre, Metres::from_km(5.0));
+        assert_eq!(step, CUT_STEP);
+        assert!(points.contains(&centre));
+        assert!(
+            points
+                .iter()
+                .all(|p| p.distance(centre).0 <= 5_000.0 * 1.01)
+        );
+        // A 2 km step on a 40 km radius: as many points across as a 5 km radius at 250 m.
+        let (wide, step) = spot_points(centre, Metres::from_km(40.0));
+        assert_eq!((step, wide.len()), (Metres(2_000.0), points.len()));
+        assert!(wide.iter().any(|p| p.distance(centre).0 > 38_000.0));
+        assert_eq!(spot_points(centre, Metres::ZERO).0, vec![centre]);
+    }
+
+    #[test]
+    fn a_walk_destination_is_drawn_within_its_radius_and_the_walkers_go_there() {
+        // The fighters leave the buses on 30 Aug and walk to T2 (±5 km, no road drive there).
+        let text = ACCOUNT.replace(
+            "aboard = \"convoy\"\n",
+            "aboard = \"convoy\"\nplan = [{ ride_until = 2017-08-29T20:00:00Z }, \
+             { walk_to = \"T2\", speed_kmh = 5 }]\n",
+        );
+        let (geo, s) = setup(&text);
+        let inputs = Inputs::of(&s, &geo);
+        let k = (inputs.list.iter())
+            .position(|i| i.name == "t2_station.position")
+            .unwrap_or_else(|| panic!("{:?}", inputs.list));
+        assert!(
+            inputs.list[k].what.contains("for walks there"),
+            "{}",
+            inputs.list[k].what
+        );
+        let t2 = geo.gazetteer.lookup("T2").unwrap();
+        let centre = t2.place.location();
+        let mut ends = Vec::new();
+        for u in [0.0, 0.5, 0.999_999] {
+            let mut q = vec![None; inputs.list.len()];
+            q[k] = Some(u);
+            let drawn = inputs.realize(&s, &q);
+            let at = drawn.places.location(&geo.gazetteer, t2.id);
+            assert!(at.distance(centre).0 <= Metres::from_km(t2.place.uncertainty_km).0 + 1.0);
+            let r = crate::engine::run(&drawn, &geo);
+            let walker = (r.agents.iter())
+                .find(|a| matches!(a.kind, crate::engine::AgentKind::People { .. }))
+                .unwrap();
+            let end = walker.position_at(r.end);
+            assert!(
+                end.distance(at).0 < 10.0,
+                "{u}: the walk ends at {end}, not {at}"
+            );
+            ends.push(end);
+        }
+        assert_ne!(ends[0], ends[2], "the draw moves where they walk to");
+        assert_eq!(
+            ends[1].distance(centre).0.round(),
+            0.0,
+            "the median is the point itself"
+        );
     }
 
     /// The test account with its 300 fighters given as `range` (in the convoy and the group).
