@@ -13,7 +13,8 @@ What it does
   section 4, "Territorial control at end of August 2017", and shared/sources/more-reports-2017.md,
   section 5, "Control of ground", plus a few dated reports found for this file, each cited).
   These are HAND-DRAWN APPROXIMATIONS of reported control, not surveyed front lines; each zone
-  says how far its edge may be off in `edge_km` (data/README.md justifies every value).
+  says how far its edge may lie outward (`edge_km`) and inward (`edge_in_km`, short of every place
+  the record says its holder held: the HELD check) (data/README.md justifies every value).
 * Outlines are clipped to the Natural Earth 1:50m countries in data/basemap/countries.geojson and
   river bands follow the Euphrates line in data/basemap/rivers.geojson (GSHHG/WDBII).
 * Buffers are made in a spherical azimuthal-equidistant projection (km); the al-Tanf circle is
@@ -24,6 +25,7 @@ What it does
   written as one feature per run of identical slices, its id suffixed with the run's period
   ("..._0827T0000_0828T1500": month, day, hour and minute UTC of valid_from and valid_to). A zone
   whose outline itself changes is given as several entries with the same id and disjoint periods.
+  Every feature carries its zone's id as `base_id`: convoy-sim draws one edge for all its periods.
 * Ground we do not know about is left WITHOUT a polygon (holder "none" for convoy-sim): e.g.
   Idlib, Daraa/Quneitra, East Ghouta, the Aleppo/Hama/coast regions (not modelled), Turkish-held
   al-Bab/Jarabulus, Manbij/Afrin, the central Homs/Hama ISIS pocket, Raqqa-Deir ez-Zor south bank,
@@ -34,8 +36,8 @@ What it does
   grid (5 dp), exterior rings counter-clockwise, features sorted by id, fixed key order: the same
   bytes on every run (with the pinned shapely/GEOS).
 * At the end it re-reads the written file and checks (prints a table, exits 1 on failure):
-  every check point gets the expected holder at its time, no two zones valid at the same time
-  overlap (intersection area < 1e-9 deg^2), geometry types, property keys, time coverage.
+  every check point gets the expected holder at its time, every HELD point lies deeper inside
+  its zone than the zone's edge_in_km, no two zones valid at the same time overlap (intersection area < 1e-9 deg^2), geometry types, property keys, time coverage.
 """
 
 from __future__ import annotations
