@@ -110,6 +110,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         claims: Vec::new(),
         fixed: Default::default(),
         edges: Default::default(),
+        places: Default::default(),
     };
 
     let result = engine::run(&scenario, &geo);

@@ -17,7 +17,9 @@
 //! A group's speed and departure are one input each, drawn once for the group: buses in convoy
 //! drive together. A single run draws them per vehicle from the scenario's ranges, as it always
 //! has. Where a zone's edge lies (`zone:islamic_state_euphrates_syria.edge`) is one input per zone
-//! with a margin (`edge_km`), drawn uniformly within it either way; nominal is the line as drawn.
+//! (`base_id`: its periods move together, by one quantile) whose margin-grown bounds reach the
+//! roads and places of the account; the line drawn is the median, with the outward margin
+//! (`edge_km`) above it and the inward one (`edge_in_km`) below; nominal is the line as drawn.
 //! Every classification of a realization's positions uses its edges (end zones, claims in a
 //! zone); bars (`bar_zone`) keep the nominal edges, fixed when the scenario is read.
 //! A people group's head count given as a range (`people_group[fighters].count`) is one input,
@@ -25,9 +27,11 @@
 //! A place a plan drives or carries people to is drawn as a cut is, by one rule: a point on the
 //! road through its vertex within its uncertainty, one input per place (`hamaymah.position`) for
 //! its cuts and its drives alike; a drive to it ends partway along the segment.
-//! Not drawn here (yet): where walks go (`walk_to`, straight to the place's gazetteer point) and
-//! where claims' places are (`near`); drawn destinations among several and stop distances stay
-//! per agent, in the engine.
+//! The same point is where walks there go and what claims near it measure from. A place only
+//! walked to (`walk_to`) or claimed near (`near`) is drawn on a grid within its uncertainty
+//! around its point, one input per place too (`t2_station.position`). A claim of another account
+//! near a place this account does not draw measures from the place's point. Drawn destinations
+//! among several and stop distances stay per agent, in the engine.
 
 use std::collections::BTreeSet;
 
@@ -36,7 +40,7 @@ use crate::engine::rng::Stream;
 use crate::gazetteer::PlaceId;
 use crate::network::{RoadPoint, Traveller};
 use crate::scenario::{EventKind, Scenario, Site, Span, Step};
-use crate::units::Metres;
+use crate::units::{LonLat, Metres};
 
 /// Spacing of the points a cut may be drawn at along its road.
 pub const CUT_STEP: Metres = Metres(250.0);
@@ -61,15 +65,53 @@ enum Kind {
     EventTime { event: usize },
     /// Where one place lies on its road, one of `points`: for every `close_road_at` of it (the
     /// cut) and every plan step that drives or carries there (the drive ends there).
+    /// The place's position is `locations[k]` too, for walks there and claims near it.
     Position {
+        place: PlaceId,
         events: Vec<usize>,
         steps: Vec<StepAt>,
         points: Vec<RoadPoint>,
+        locations: Vec<LonLat>,
     },
+    /// Where a place no one drives to lies, one of `points` (lon, lat) around it: for walks there
+    /// and claims near it.
+    Spot { place: PlaceId, points: Vec<LonLat> },
     /// People group `group`'s head count, a whole number within its range.
     Count { group: usize },
-    /// Where zone `zone`'s edge lies: moved by `(2u − 1) · margin`, outward when positive.
-    ZoneEdge { zone: usize, margin: Metres },
+    /// Where one zone's edge lies, in every period of it (`periods`: feature index and margin):
+    /// one quantile moves each period's edge by [`Margin::shift`], so a front keeps its place
+    /// from one period to the next.
+    ZoneEdge { periods: Vec<(usize, Margin)> },
+}
+
+/// How far one zone feature's edge may lie from the line drawn, inward and outward.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Margin {
+    inward: Metres,
+    outward: Metres,
+}
+
+impl Margin {
+    fn of(zone: &crate::zones::Zone) -> Margin {
+        Margin {
+            inward: Metres::from_km(zone.edge_in_km()),
+            outward: Metres::from_km(zone.edge_km),
+        }
+    }
+
+    /// The edge's shift at quantile `u` (positive: outward). The line drawn is the median: below
+    /// it uniform over the inward margin, above it uniform over the outward one, so that a margin
+    /// the same both ways is uniform over ±margin.
+    fn shift(self, u: f64) -> Metres {
+        let s = 2.0 * u - 1.0;
+        Metres(
+            s * if s < 0.0 {
+                self.inward.0
+            } else {
+                self.outward.0
+            },
+        )
+    }
 }
 
 /// A destination of a plan step: group (vehicle groups, or people groups), step, destination.
@@ -134,11 +176,14 @@ impl Inputs {
                     s.events[*event].at = time_at(s.events[*event].window, u);
                 }
                 Kind::Position {
+                    place,
                     events,
                     steps,
                     points,
+                    locations,
                 } => {
                     let k = ((u * points.len() as f64) as usize).min(points.len() - 1);
+                    s.places.set(*place, locations[k]);
                     for &e in events {
                         if let EventKind::CloseRoadAt { point, .. } = &mut s.events[e].kind {
                             *point = Some(points[k]);
@@ -158,12 +203,18 @@ impl Inputs {
                         }
                     }
                 }
+                Kind::Spot { place, points } => {
+                    let k = ((u * points.len() as f64) as usize).min(points.len() - 1);
+                    s.places.set(*place, points[k]);
+                }
                 Kind::Count { group } => {
                     let g = &mut s.people_groups[*group];
                     g.people = count_at(g.count, u);
                 }
-                Kind::ZoneEdge { zone, margin } => {
-                    s.edges.set(*zone, Metres((2.0 * u - 1.0) * margin.0));
+                Kind::ZoneEdge { periods } => {
+                    for (zone, margin) in periods {
+                        s.edges.set(*zone, margin.shift(u));
+                    }
                 }
             }
         }
@@ -311,6 +362,7 @@ fn position_inputs(scenario: &Scenario, geo: &Geography) -> Vec<Input> {
         }
         group[usize::from(people)] += 1;
     }
+    let on_road: Vec<PlaceId> = places.iter().map(|u| u.place).collect();
     let mut list = Vec::new();
     for u in places {
         let p = geo.gazetteer.get(u.place);
@@ -333,37 +385,241 @@ fn position_inputs(scenario: &Scenario, geo: &Geography) -> Vec<Input> {
                 CUT_STEP.0
             ),
             kind: Kind::Position {
+                place: u.place,
                 events: u.events,
                 steps: u.steps,
+                locations: points.iter().map(|q| q.location(&geo.network)).collect(),
                 points,
             },
+        });
+    }
+    list.extend(spot_inputs(scenario, geo, &on_road));
+    list
+}
+
+/// Where each place the account walks to (`walk_to`) or claims something near (`near`) lies,
+/// for those no drive or cut draws on its road already: one input per place, a point of a square
+/// grid within the place's uncertainty around it. In plan order (vehicle groups', then people
+/// groups'), then claim order.
+fn spot_inputs(scenario: &Scenario, geo: &Geography, on_road: &[PlaceId]) -> Vec<Input> {
+    let walks = (scenario.people_groups.iter().flat_map(|g| &g.plan))
+        .filter(|s| matches!(s, Step::WalkTo { .. }))
+        .flat_map(|s| s.destinations());
+    let near = scenario.claims.iter().flat_map(|c| match &c.region {
+        crate::scenario::Region::Near { sites, .. } => sites.as_slice(),
+        crate::scenario::Region::Zone(_) => &[],
+    });
+    // Each place, and whether it is walked to and claimed near.
+    let mut places: Vec<(PlaceId, [bool; 2])> = Vec::new();
+    let uses = (walks.map(|s| (s, 0))).chain(near.map(|s| (s, 1)));
+    for (site, how) in uses {
+        if on_road.contains(&site.place) {
+            continue;
+        }
+        match places.iter_mut().find(|(p, _)| *p == site.place) {
+            Some((_, used)) => used[how] = true,
+            None => {
+                let mut used = [false; 2];
+                used[how] = true;
+                places.push((site.place, used));
+            }
+        }
+    }
+    let mut list = Vec::new();
+    for (place, used) in places {
+        let why = match used {
+            [true, true] => "for walks there and claims near it",
+            [true, false] => "for walks there",
+            _ => "for claims near it",
+        };
+        let p = geo.gazetteer.get(place);
+        let (points, step) = spot_points(p.location(), Metres::from_km(p.uncertainty_km));
+        if points.len() < 2 {
+            continue;
+        }
+        list.push(Input {
+            name: format!("{}.position", p.id),
+            what: format!(
+                "where {} lies, {why}: within {} km of its point ({} points {} m apart)",
+                p.name,
+                p.uncertainty_km,
+                points.len(),
+                step.0.round()
+            ),
+            kind: Kind::Spot { place, points },
         });
     }
     list
 }
 
-/// Where each zone's edge lies, for the zones with a margin that hold ground at some time of the
-/// run, in the zones' file order.
+/// Most points across a spot's grid: a 20 km radius is drawn every 1 km.
+const SPOT_ACROSS: f64 = 40.0;
+
+/// The points of a square grid within `radius` of `centre` (lon, lat), `centre` among them, and
+/// their spacing: [`CUT_STEP`], or wider so that at most [`SPOT_ACROSS`] fit across the circle.
+/// South to north, then west to east.
+///
+/// # Units
+/// (lon, lat) degrees in and out; the grid is laid in a local equirectangular plane around
+/// `centre`.
+fn spot_points(centre: LonLat, radius: Metres) -> (Vec<LonLat>, Metres) {
+    use crate::zones::KM_PER_DEGREE;
+    let step = Metres(CUT_STEP.0.max(2.0 * radius.0 / SPOT_ACROSS));
+    let n = (radius.0 / step.0).floor() as i64;
+    let kx = KM_PER_DEGREE * centre.lat.to_radians().cos();
+    let mut points = Vec::new();
+    for j in -n..=n {
+        for i in -n..=n {
+            let (x, y) = (i as f64 * step.km(), j as f64 * step.km());
+            if x.hypot(y) <= radius.km() {
+                points.push(LonLat::new(
+                    centre.lon + x / kx,
+                    centre.lat + y / KM_PER_DEGREE,
+                ));
+            }
+        }
+    }
+    (points, step)
+}
+
+/// Where each zone's edge lies: one input per zone (`base_id`: all its periods), for the periods
+/// that hold ground at some time of the run, have a margin, and whose bounds grown by their
+/// outward margin reach the account's [`Footprint`] — a zone that cannot reach any place the
+/// account's agents or claims can be never changes a classification. In the zones' file order.
 fn zone_edge_inputs(scenario: &Scenario, geo: &Geography) -> Vec<Input> {
-    geo.zones
-        .zones()
-        .iter()
-        .enumerate()
-        .filter(|(_, z)| {
-            z.edge_km > 0.0 && z.valid_from <= scenario.end && z.valid_to > scenario.start
-        })
-        .map(|(zone, z)| Input {
-            name: format!("zone:{}.edge", z.id),
-            what: format!(
-                "where the edge of {} ground ({}) lies: within {} km either way of the line drawn",
-                z.holder, z.id, z.edge_km
-            ),
-            kind: Kind::ZoneEdge {
-                zone,
-                margin: Metres::from_km(z.edge_km),
-            },
+    let footprint = Footprint::of(scenario, geo);
+    let mut fronts: Vec<(&crate::zones::Zone, Vec<(usize, Margin)>)> = Vec::new();
+    for (i, z) in geo.zones.zones().iter().enumerate() {
+        let margin = Margin::of(z);
+        let in_force = z.valid_from <= scenario.end && z.valid_to > scenario.start;
+        if !in_force
+            || (margin.inward.0 == 0.0 && margin.outward.0 == 0.0)
+            || !footprint.reached_by(z, margin.outward)
+        {
+            continue;
+        }
+        match fronts.iter_mut().find(|(f, _)| f.base_id() == z.base_id()) {
+            Some((_, periods)) => periods.push((i, margin)),
+            None => fronts.push((z, vec![(i, margin)])),
+        }
+    }
+    (fronts.into_iter())
+        .map(|(z, periods)| {
+            let widest = |m: fn(&Margin) -> Metres| {
+                (periods.iter().map(|(_, g)| m(g).km())).fold(0.0, f64::max)
+            };
+            let (inward, outward) = (widest(|m| m.inward), widest(|m| m.outward));
+            let spread = if periods.len() > 1 {
+                format!(" (one draw for its {} periods)", periods.len())
+            } else {
+                String::new()
+            };
+            Input {
+                name: format!("zone:{}.edge", z.base_id()),
+                what: format!(
+                    "where the edge of {} ground ({}) lies: up to {inward} km inside and \
+                     {outward} km outside the line drawn{spread}",
+                    z.holder,
+                    z.base_id()
+                ),
+                kind: Kind::ZoneEdge { periods },
+            }
         })
         .collect()
+}
+
+/// Where an account's agents and claims can be, as boxes (lon, lat degrees): each road segment its
+/// vehicles may use (bus roads; tracks too if it has pick-ups or trucks or carries people), as
+/// agents move on the straight line between its ends, and each place it names, its uncertainty
+/// wide (where a drawn position can put it). People who walk go straight across country from
+/// wherever they are: an account with walks has instead the one box holding all of those, which
+/// holds every straight line between two of its points.
+struct Footprint {
+    boxes: Vec<geo::Rect<f64>>,
+}
+
+impl Footprint {
+    fn of(scenario: &Scenario, geo: &Geography) -> Footprint {
+        use geo::Rect;
+        let net = &geo.network;
+        let plans = || {
+            (scenario.vehicle_groups.iter().flat_map(|g| &g.plan))
+                .chain(scenario.people_groups.iter().flat_map(|g| &g.plan))
+        };
+        let tracks = (scenario.vehicle_groups.iter())
+            .any(|g| g.kind.traveller() == Traveller::Track)
+            || plans().any(|s| matches!(s, Step::CarriedTo { .. }));
+        let walks = plans().any(|s| matches!(s, Step::WalkTo { .. }));
+        let mut boxes: Vec<Rect<f64>> = (net.graph().edge_indices())
+            .filter(|&e| {
+                net.open_to(Traveller::Road, e) || (tracks && net.open_to(Traveller::Track, e))
+            })
+            .filter_map(|e| net.graph().edge_endpoints(e))
+            .map(|(a, b)| {
+                let (a, b) = (net.node(a), net.node(b));
+                Rect::new((a.lon, a.lat), (b.lon, b.lat))
+            })
+            .collect();
+        let mut sites: Vec<&Site> = vec![&scenario.convoy.origin];
+        sites.extend(plans().flat_map(|s| s.destinations()));
+        for e in &scenario.events {
+            match &e.kind {
+                EventKind::CloseRoadAt { site, .. } | EventKind::StrikeNear { site } => {
+                    sites.push(site)
+                }
+                EventKind::CloseRoad { from, to, .. } => sites.extend([from, to]),
+                _ => {}
+            }
+        }
+        for c in &scenario.claims {
+            if let crate::scenario::Region::Near { sites: near, .. } = &c.region {
+                sites.extend(near);
+            }
+        }
+        boxes.extend(sites.iter().map(|s| place_box(geo, s.place)));
+        if walks && let Some(first) = boxes.first().copied() {
+            let all = boxes.iter().fold(first, |a, b| {
+                Rect::new(
+                    (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+                    (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+                )
+            });
+            boxes = vec![all];
+        }
+        Footprint { boxes }
+    }
+
+    /// Whether any of `zone`'s polygons, its bounds grown by `outward`, meets the footprint.
+    fn reached_by(&self, zone: &crate::zones::Zone, outward: Metres) -> bool {
+        use geo::Intersects;
+        zone.part_bounds().any(|b| {
+            let b = grown(b, outward);
+            self.boxes.iter().any(|f| f.intersects(&b))
+        })
+    }
+}
+
+/// `place`'s box (lon, lat degrees): its point and its uncertainty around it.
+fn place_box(geo: &Geography, place: PlaceId) -> geo::Rect<f64> {
+    let p = geo.gazetteer.get(place);
+    let at = p.location();
+    grown(
+        geo::Rect::new((at.lon, at.lat), (at.lon, at.lat)),
+        Metres::from_km(p.uncertainty_km),
+    )
+}
+
+/// `b` (lon, lat degrees) grown by `by` on every side: by its width in degrees at the box's
+/// latitude furthest from the equator, where a degree of longitude is shortest.
+fn grown(b: geo::Rect<f64>, by: Metres) -> geo::Rect<f64> {
+    use crate::zones::KM_PER_DEGREE;
+    let lat = b.min().y.abs().max(b.max().y.abs()).min(89.0);
+    let dlat = by.km() / KM_PER_DEGREE;
+    let dlon = by.km() / (KM_PER_DEGREE * lat.to_radians().cos());
+    geo::Rect::new(
+        (b.min().x - dlon, b.min().y - dlat),
+        (b.max().x + dlon, b.max().y + dlat),
+    )
 }
 
 /// The time a fraction `u` of the way through `window`, to the second.
@@ -413,6 +669,7 @@ fn cut_points(
 mod tests {
     use super::*;
     use crate::scenario::Scenario;
+    use crate::zones::Holder;
 
     const ACCOUNT: &str = include_str!("../tests/scenarios/impossible_claim.toml");
 
@@ -443,9 +700,11 @@ mod tests {
                 "al_bukamal.position"
             ]
         );
-        // Then the edge of every zone in force during the run that gives a margin.
+        // Then Rawa, which the account's claim is near, then the edge of every zone in force
+        // during the run that gives a margin and can reach the account.
+        assert_eq!(names[4], "rawa.position");
         assert!(
-            names[4..]
+            names[5..]
                 .iter()
                 .all(|n| n.starts_with("zone:") && n.ends_with(".edge"))
         );
@@ -557,6 +816,182 @@ mod tests {
         assert_eq!(
             nominal.vehicle_groups[0].plan[0].destinations()[0].point,
             None
+        );
+    }
+
+    #[test]
+    fn a_margin_puts_the_line_drawn_at_the_median_and_each_side_its_own_width() {
+        let m = Margin {
+            inward: Metres::from_km(2.0),
+            outward: Metres::from_km(10.0),
+        };
+        let km = |u: f64| (m.shift(u).km() * 1e6).round() / 1e6;
+        assert_eq!(
+            [km(0.0), km(0.25), km(0.5), km(0.75), km(1.0)],
+            [-2.0, -1.0, 0.0, 5.0, 10.0]
+        );
+    }
+
+    #[test]
+    fn a_zone_is_one_input_across_its_periods_and_drawn_inward_keeps_what_was_surely_held() {
+        // Run to 13 Sep, across the ISIS line's periods (it moves on 2, 4, 5, 9 and 10 Sep).
+        let long = ACCOUNT.replace("end = 2017-08-30T12:00:00Z", "end = 2017-09-13T00:00:00Z");
+        let (geo, s) = setup(&long);
+        let inputs = Inputs::of(&s, &geo);
+        let k = (inputs.list.iter())
+            .position(|i| i.name == "zone:islamic_state_euphrates_syria.edge")
+            .expect("the ISIS front is one input");
+        let Kind::ZoneEdge { periods } = &inputs.list[k].kind else {
+            panic!("not a zone edge")
+        };
+        assert!(periods.len() > 1, "{periods:?}");
+        assert!(
+            !(inputs.list.iter()).any(|i| i.name.contains("_0827T0000")),
+            "no input per period"
+        );
+        // Every edge at its innermost: the places the record says were held stay held.
+        let mut q = vec![None; inputs.list.len()];
+        for (i, input) in inputs.list.iter().enumerate() {
+            if let Kind::ZoneEdge { .. } = input.kind {
+                q[i] = Some(0.0);
+            }
+        }
+        let innermost = inputs.realize(&s, &q);
+        for (zone, _) in periods {
+            let (shift, inward) = (
+                innermost.edges.of(*zone),
+                Margin::of(&geo.zones.zones()[*zone]).inward,
+            );
+            assert_eq!(shift.0, -inward.0, "one quantile moves every period alike");
+        }
+        let at = |t: &str| crate::units::parse_utc(t).unwrap();
+        let held = [
+            ("Palmyra", Holder::SyrianGovernment),
+            ("As-Sukhnah", Holder::SyrianGovernment),
+            ("Hamaymah", Holder::SyrianGovernment),
+            ("T2", Holder::IslamicState),
+            ("Al Bukamal", Holder::IslamicState),
+        ];
+        for t in ["2017-08-30T12:00:00Z", "2017-09-12T12:00:00Z"] {
+            for (place, holder) in held {
+                let p = geo.gazetteer.lookup(place).unwrap().place.location();
+                let got = (geo.zones.holder_at_shifted(p, at(t), &innermost.edges)).unwrap();
+                assert_eq!(got.holder, holder, "{place} at {t}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_zone_that_cannot_reach_the_accounts_roads_or_places_is_no_input() {
+        let (geo, s) = setup(ACCOUNT);
+        let inputs = Inputs::of(&s, &geo);
+        let names: Vec<&str> = inputs.list.iter().map(|i| i.name.as_str()).collect();
+        for far in [
+            "kurdistan_region",
+            "sdf_jazira",
+            "islamic_state_raqqa_centre",
+        ] {
+            assert!(
+                !names.contains(&format!("zone:{far}.edge").as_str()),
+                "{far}"
+            );
+        }
+        assert!(names.contains(&"zone:syrian_government_central_desert.edge"));
+        // The rule is sound: every zone in force left out, grown to its outer margin, changes the
+        // holder of no point along any bus road.
+        let drawn: BTreeSet<usize> = (inputs.list.iter())
+            .flat_map(|i| match &i.kind {
+                Kind::ZoneEdge { periods } => periods.iter().map(|(z, _)| *z).collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        let mut grown = crate::zones::EdgeShifts::nominal();
+        let mut left_out = 0;
+        for (i, z) in geo.zones.zones().iter().enumerate() {
+            if !drawn.contains(&i) && z.edge_km > 0.0 {
+                grown.set(i, Metres::from_km(z.edge_km));
+                left_out += 1;
+            }
+        }
+        assert!(left_out > 0);
+        let t = crate::units::parse_utc("2017-09-01T12:00:00Z").unwrap();
+        let net = &geo.network;
+        for e in net.graph().edge_indices() {
+            if !net.open_to(Traveller::Road, e) {
+                continue;
+            }
+            let steps = (net.segment(e).length.0 / 2000.0).ceil() as usize;
+            for k in 0..=steps {
+                let along = Metres(net.segment(e).length.0 * k as f64 / steps.max(1) as f64);
+                let p = RoadPoint { edge: e, along }.location(net);
+                let plain = geo.zones.holder_at(p, t).unwrap().holder;
+                let moved = geo.zones.holder_at_shifted(p, t, &grown).unwrap().holder;
+                assert_eq!(plain, moved, "{p}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_spot_grid_lies_within_its_radius_centred_on_the_place_and_thins_out_when_wide() {
+        let centre = LonLat::new(40.1524, 34.3905);
+        let (points, step) = spot_points(centre, Metres::from_km(5.0));
+        assert_eq!(step, CUT_STEP);
+        assert!(points.contains(&centre));
+        assert!(
+            points
+                .iter()
+                .all(|p| p.distance(centre).0 <= 5_000.0 * 1.01)
+        );
+        // A 2 km step on a 40 km radius: as many points across as a 5 km radius at 250 m.
+        let (wide, step) = spot_points(centre, Metres::from_km(40.0));
+        assert_eq!((step, wide.len()), (Metres(2_000.0), points.len()));
+        assert!(wide.iter().any(|p| p.distance(centre).0 > 38_000.0));
+        assert_eq!(spot_points(centre, Metres::ZERO).0, vec![centre]);
+    }
+
+    #[test]
+    fn a_walk_destination_is_drawn_within_its_radius_and_the_walkers_go_there() {
+        // The fighters leave the buses on 30 Aug and walk to T2 (±5 km, no road drive there).
+        let text = ACCOUNT.replace(
+            "aboard = \"convoy\"\n",
+            "aboard = \"convoy\"\nplan = [{ ride_until = 2017-08-29T20:00:00Z }, \
+             { walk_to = \"T2\", speed_kmh = 5 }]\n",
+        );
+        let (geo, s) = setup(&text);
+        let inputs = Inputs::of(&s, &geo);
+        let k = (inputs.list.iter())
+            .position(|i| i.name == "t2_station.position")
+            .unwrap_or_else(|| panic!("{:?}", inputs.list));
+        assert!(
+            inputs.list[k].what.contains("for walks there"),
+            "{}",
+            inputs.list[k].what
+        );
+        let t2 = geo.gazetteer.lookup("T2").unwrap();
+        let centre = t2.place.location();
+        let mut ends = Vec::new();
+        for u in [0.0, 0.5, 0.999_999] {
+            let mut q = vec![None; inputs.list.len()];
+            q[k] = Some(u);
+            let drawn = inputs.realize(&s, &q);
+            let at = drawn.places.location(&geo.gazetteer, t2.id);
+            assert!(at.distance(centre).0 <= Metres::from_km(t2.place.uncertainty_km).0 + 1.0);
+            let r = crate::engine::run(&drawn, &geo);
+            let walker = (r.agents.iter())
+                .find(|a| matches!(a.kind, crate::engine::AgentKind::People { .. }))
+                .unwrap();
+            let end = walker.position_at(r.end);
+            assert!(
+                end.distance(at).0 < 10.0,
+                "{u}: the walk ends at {end}, not {at}"
+            );
+            ends.push(end);
+        }
+        assert_ne!(ends[0], ends[2], "the draw moves where they walk to");
+        assert_eq!(
+            ends[1].distance(centre).0.round(),
+            0.0,
+            "the median is the point itself"
         );
     }
 

@@ -1,7 +1,8 @@
 //! Who held the ground: control-zone polygons with validity periods, and the point-in-zone query.
 //!
-//! Zones come from `data/zones.geojson` (MultiPolygons with `holder`, `valid_from`, `valid_to`, and
-//! `edge_km`: how far the drawn edge may be off). Zones valid at the same moment do not overlap (the
+//! Zones come from `data/zones.geojson` (MultiPolygons with `holder`, `valid_from`, `valid_to`,
+//! `edge_km`: how far the drawn edge may lie outward, and optionally `edge_in_km`: how far inward,
+//! and `base_id`: the zone a feature is one period of). Zones valid at the same moment do not overlap (the
 //! build script and a test check it), so the first zone containing a point is the only one. Ground
 //! inside no zone is [`Holder::None`]: no-man's land, or ground the data does not claim to know.
 //!
@@ -21,7 +22,7 @@ use crate::units::{LonLat, Metres};
 
 /// Kilometres per degree of latitude on the mean-radius sphere (6371.0088 km), the metric
 /// [`crate::units`] chooses.
-const KM_PER_DEGREE: f64 = 6371.0088 * std::f64::consts::PI / 180.0;
+pub(crate) const KM_PER_DEGREE: f64 = 6371.0088 * std::f64::consts::PI / 180.0;
 
 /// Who held a piece of ground.
 #[derive(
@@ -90,10 +91,17 @@ pub struct Zone {
     pub valid_from: Timestamp,
     pub valid_to: Timestamp,
     pub source: String,
-    /// How far the zone's drawn edge may be from the true front line, km (≥ 0): a realization
-    /// draws the edge within this margin either way. Every zone must say (data/README.md,
-    /// "Control zones").
+    /// How far the zone's true edge may lie outward of the line drawn, km (≥ 0); inward too,
+    /// unless `edge_in_km` says otherwise. Every zone must say (data/README.md, "Control zones").
     pub edge_km: f64,
+    /// How far the true edge may lie inward of the line drawn, km (≥ 0), where that differs from
+    /// `edge_km`: short of the places the record says the holder held. [`Zone::edge_in_km`].
+    #[serde(default, rename = "edge_in_km")]
+    inward_km: Option<f64>,
+    /// The zone this feature is one period of: features sharing it are one front, drawn as one
+    /// input. [`Zone::base_id`]: the feature's own `id` when not given.
+    #[serde(default)]
+    base_id: Option<String>,
     /// The bounds of the whole zone, and of each of its polygons (`None` for one with no
     /// points), computed once: `geo` would otherwise compute each polygon's on every query.
     #[serde(skip)]
@@ -105,6 +113,21 @@ pub struct Zone {
 impl Zone {
     pub fn is_valid_at(&self, t: Timestamp) -> bool {
         self.valid_from <= t && t < self.valid_to
+    }
+
+    /// How far the true edge may lie inward of the line drawn, km: `edge_in_km`, or `edge_km`.
+    pub fn edge_in_km(&self) -> f64 {
+        self.inward_km.unwrap_or(self.edge_km)
+    }
+
+    /// The zone this feature is one period of (`base_id`, or the feature's `id`).
+    pub fn base_id(&self) -> &str {
+        self.base_id.as_deref().unwrap_or(&self.id)
+    }
+
+    /// The bounds of each of the zone's polygons as drawn (lon, lat degrees).
+    pub fn part_bounds(&self) -> impl Iterator<Item = Rect<f64>> + '_ {
+        self.part_bboxes.iter().flatten().copied()
     }
 
     fn contains(&self, at: LonLat) -> bool {
@@ -222,14 +245,29 @@ pub enum ZoneError {
         valid_from: Timestamp,
         valid_to: Timestamp,
     },
-    #[error(
-        "{origin}: zone '{id}' has edge_km {edge_km}; it must be a finite number of km, 0 or more"
-    )]
+    #[error("{origin}: zone '{id}' has {key} {value}; it must be a finite number of km, 0 or more")]
     BadEdge {
         origin: String,
         id: String,
-        edge_km: f64,
+        /// `edge_km` or `edge_in_km`.
+        key: &'static str,
+        value: f64,
     },
+    #[error(
+        "{origin}: zone '{id}' has base_id '{base_id}' but is held by {holder}, while '{other}' \
+         with the same base_id is held by {other_holder}; periods of one zone have one holder \
+         (give the other a base_id of its own)"
+    )]
+    BaseHolder {
+        origin: String,
+        id: String,
+        base_id: String,
+        holder: Holder,
+        other: String,
+        other_holder: Holder,
+    },
+    #[error("{origin}: zone '{id}' has an empty base_id; leave it out to use the id")]
+    EmptyBase { origin: String, id: String },
     #[error("{origin}: no zones")]
     Empty { origin: String },
     #[error("{at} is outside the period the control zones cover ({from} to {to})")]
@@ -264,11 +302,23 @@ impl ControlMap {
                 source,
             })?;
         for z in &mut zones {
-            if !(z.edge_km.is_finite() && z.edge_km >= 0.0) {
-                return Err(ZoneError::BadEdge {
+            let margins = [("edge_km", Some(z.edge_km)), ("edge_in_km", z.inward_km)];
+            for (key, value) in margins {
+                if let Some(value) = value
+                    && !(value.is_finite() && value >= 0.0)
+                {
+                    return Err(ZoneError::BadEdge {
+                        origin: origin.to_string(),
+                        id: z.id.clone(),
+                        key,
+                        value,
+                    });
+                }
+            }
+            if z.base_id.as_deref() == Some("") {
+                return Err(ZoneError::EmptyBase {
                     origin: origin.to_string(),
                     id: z.id.clone(),
-                    edge_km: z.edge_km,
                 });
             }
             if z.valid_to <= z.valid_from {
@@ -279,15 +329,22 @@ impl ControlMap {
                     valid_to: z.valid_to,
                 });
             }
-            if !(z.edge_km.is_finite() && z.edge_km >= 0.0) {
-                return Err(ZoneError::BadEdge {
-                    origin: origin.to_string(),
-                    id: z.id.clone(),
-                    edge_km: z.edge_km,
-                });
-            }
             z.bbox = z.geometry.bounding_rect();
             z.part_bboxes = z.geometry.0.iter().map(|p| p.bounding_rect()).collect();
+        }
+        let mut first_of_base = std::collections::BTreeMap::new();
+        for z in &zones {
+            let other = *first_of_base.entry(z.base_id()).or_insert(z);
+            if other.holder != z.holder {
+                return Err(ZoneError::BaseHolder {
+                    origin: origin.to_string(),
+                    id: z.id.clone(),
+                    base_id: z.base_id().to_string(),
+                    holder: z.holder,
+                    other: other.id.clone(),
+                    other_holder: other.holder,
+                });
+            }
         }
         let from = zones.iter().map(|z| z.valid_from).min();
         let to = zones.iter().map(|z| z.valid_to).max();
@@ -479,7 +536,7 @@ mod tests {
         assert!(missing.to_string().contains("edge_km"), "{missing}");
         let negative = one_zone(r#","edge_km":-1"#).unwrap_err();
         assert!(
-            matches!(&negative, ZoneError::BadEdge { id, edge_km, .. } if id == "z" && *edge_km == -1.0),
+            matches!(&negative, ZoneError::BadEdge { id, key: "edge_km", value, .. } if id == "z" && *value == -1.0),
             "{negative}"
         );
         assert!(
@@ -492,6 +549,63 @@ mod tests {
         assert!(matches!(text, ZoneError::Parse { .. }), "{text}");
         // JSON has no NaN or infinity; a number too large for f64 is refused by the parser.
         assert!(one_zone(r#","edge_km":1e999"#).is_err());
+    }
+
+    #[test]
+    fn an_inward_margin_and_a_base_id_are_optional_and_refused_when_unsound() {
+        let plain = one_zone(r#","edge_km":5"#).unwrap();
+        let z = &plain.zones()[0];
+        assert_eq!(
+            (z.edge_in_km(), z.base_id()),
+            (5.0, "z"),
+            "default: as far inward as out"
+        );
+        let given = one_zone(r#","edge_km":5,"edge_in_km":1.5,"base_id":"front""#).unwrap();
+        let z = &given.zones()[0];
+        assert_eq!(
+            (z.edge_km, z.edge_in_km(), z.base_id()),
+            (5.0, 1.5, "front")
+        );
+        let negative = one_zone(r#","edge_km":5,"edge_in_km":-1"#).unwrap_err();
+        assert!(
+            matches!(
+                &negative,
+                ZoneError::BadEdge {
+                    key: "edge_in_km",
+                    ..
+                }
+            ),
+            "{negative}"
+        );
+        assert!(
+            negative
+                .to_string()
+                .contains("zones.geojson: zone 'z' has edge_in_km -1; it must be a finite number"),
+            "{negative}"
+        );
+        let text = one_zone(r#","edge_km":5,"edge_in_km":"near""#).unwrap_err();
+        assert!(matches!(text, ZoneError::Parse { .. }), "{text}");
+        let empty = one_zone(r#","edge_km":5,"base_id":"""#).unwrap_err();
+        assert!(empty.to_string().contains("empty base_id"), "{empty}");
+    }
+
+    #[test]
+    fn periods_of_one_zone_must_share_a_holder() {
+        let text = r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[2,0],[2,2],[0,2],[0,0]]]]},
+           "properties":{"id":"w_1","base_id":"w","holder":"islamic_state","label":"w","source":"s","edge_km":10,
+             "valid_from":"2017-08-27T00:00:00Z","valid_to":"2017-08-28T15:00:00Z"}},
+          {"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[2,0],[2,2],[0,2],[0,0]]]]},
+           "properties":{"id":"w_2","base_id":"w","holder":"sdf","label":"w","source":"s","edge_km":10,
+             "valid_from":"2017-08-28T15:00:00Z","valid_to":"2017-09-15T00:00:00Z"}}]}"#;
+        let err = ControlMap::from_geojson(text, "z.geojson").unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("zone 'w_2' has base_id 'w' but is held by sdf, while 'w_1'"),
+            "{msg}"
+        );
+        let fixed = text.replace(r#""base_id":"w","holder":"sdf""#, r#""holder":"sdf""#);
+        assert!(ControlMap::from_geojson(&fixed, "z.geojson").is_ok());
     }
 
     /// Two zones side by side at 38°–39°E and 39°–40°E, 34°–35°N, each with a 10 km margin.

@@ -13,7 +13,8 @@ What it does
   section 4, "Territorial control at end of August 2017", and shared/sources/more-reports-2017.md,
   section 5, "Control of ground", plus a few dated reports found for this file, each cited).
   These are HAND-DRAWN APPROXIMATIONS of reported control, not surveyed front lines; each zone
-  says how far its edge may be off in `edge_km` (data/README.md justifies every value).
+  says how far its edge may lie outward (`edge_km`) and inward (`edge_in_km`, short of every place
+  the record says its holder held: the HELD check) (data/README.md justifies every value).
 * Outlines are clipped to the Natural Earth 1:50m countries in data/basemap/countries.geojson and
   river bands follow the Euphrates line in data/basemap/rivers.geojson (GSHHG/WDBII).
 * Buffers are made in a spherical azimuthal-equidistant projection (km); the al-Tanf circle is
@@ -24,6 +25,7 @@ What it does
   written as one feature per run of identical slices, its id suffixed with the run's period
   ("..._0827T0000_0828T1500": month, day, hour and minute UTC of valid_from and valid_to). A zone
   whose outline itself changes is given as several entries with the same id and disjoint periods.
+  Every feature carries its zone's id as `base_id`: convoy-sim draws one edge for all its periods.
 * Ground we do not know about is left WITHOUT a polygon (holder "none" for convoy-sim): e.g.
   Idlib, Daraa/Quneitra, East Ghouta, the Aleppo/Hama/coast regions (not modelled), Turkish-held
   al-Bab/Jarabulus, Manbij/Afrin, the central Homs/Hama ISIS pocket, Raqqa-Deir ez-Zor south bank,
@@ -34,8 +36,8 @@ What it does
   grid (5 dp), exterior rings counter-clockwise, features sorted by id, fixed key order: the same
   bytes on every run (with the pinned shapely/GEOS).
 * At the end it re-reads the written file and checks (prints a table, exits 1 on failure):
-  every check point gets the expected holder at its time, no two zones valid at the same time
-  overlap (intersection area < 1e-9 deg^2), geometry types, property keys, time coverage.
+  every check point gets the expected holder at its time, every HELD point lies deeper inside
+  its zone than the zone's edge_in_km, no two zones valid at the same time overlap (intersection area < 1e-9 deg^2), geometry types, property keys, time coverage.
 """
 
 from __future__ import annotations
@@ -92,7 +94,8 @@ def period_label(start: str, end: str) -> str:
 
 
 LICENCE = "CC-BY-4.0 (convoy-sim contributors); borders from Natural Earth (public domain)"
-PROPERTY_KEYS = ["id", "holder", "label", "valid_from", "valid_to", "confidence", "edge_km", "source", "licence"]
+PROPERTY_KEYS = ["id", "base_id", "holder", "label", "valid_from", "valid_to", "confidence", "edge_km", "edge_in_km",
+                 "source", "licence"]
 HOLDERS = {
     "syrian_government",
     "islamic_state",
@@ -252,9 +255,15 @@ def define_zones(C, river):
     SYR, IRQ, LBN = C["SYR"], C["IRQ"], C["LBN"]
     Z = []
 
-    def zone(id_, holder, label, geom, clip, source, confidence, edge_km, valid_from=T0, valid_to=T1):
+    def zone(id_, holder, label, geom, clip, source, confidence, edge_km, valid_from=T0, valid_to=T1,
+             edge_in_km=None):
+        # edge_km: how far the edge may lie outward of the line drawn; edge_in_km: how far inward
+        # (edge_km when not given). The check HELD (below) fails the build where an inward margin
+        # would reach a place the record says the holder held.
+        edge_in_km = edge_km if edge_in_km is None else edge_in_km
         Z.append(dict(id=id_, holder=holder, label=label, geom=geom, clip=clip, source=source,
-                      confidence=confidence, edge_km=float(edge_km), valid_from=valid_from, valid_to=valid_to))
+                      confidence=confidence, edge_km=float(edge_km), edge_in_km=float(edge_in_km),
+                      valid_from=valid_from, valid_to=valid_to))
 
     # Front-line geometry around Hamaymah / T2, drawn from what the record says about the lines
     # (SRC["front_hamaymah"]), not from where the road cut is put:
@@ -315,14 +324,14 @@ def define_zones(C, river):
                (40.130, 35.300), (40.095, 35.288), (40.065, 35.298)]), SYR,
          "Deir ez-Zor city (GeoNames 170794); the split: " + SRC["dez_split"] + " ; siege broken 5 Sep: " + SRC["dez_city_5sep"] + " ; " + SRC["dez"],
          "approximate: hand-drawn from descriptions of the districts held; the 137th Brigade base is not geolocated",
-         edge_km=3)
+         edge_km=3, edge_in_km=0.5)
     zone("syrian_government_deir_ez_zor_airbase", "syrian_government",
          "Deir ez-Zor airbase pocket: the military airport with the Hrabesh and Tahtouh districts (cut off from the city by ISIS until 9 Sep)",
          poly([(40.162, 35.302), (40.185, 35.306), (40.205, 35.291), (40.212, 35.270), (40.190, 35.261),
                (40.166, 35.268), (40.159, 35.285)]), SYR,
          "Airport: OurAirports OSDZ (40.176E 35.2854N); the split: " + SRC["dez_split"] + " ; siege broken 9 Sep: " + SRC["dez_airbase_9sep"],
          "approximate: hand-drawn around the airport and the two districts named by SANA",
-         edge_km=3)
+         edge_km=3, edge_in_km=1)
     # 3c. From 9 Sep the ground between the two pockets: "expanding the corridor between the city
     #     of Deir ez-Zor and the airfield" (Russian MoD, SRC["dez_airbase_9sep"]).
     zone("syrian_government_deir_ez_zor_city_airbase_link", "syrian_government",
@@ -351,7 +360,7 @@ def define_zones(C, river):
          unary_union([enclave_sy, enclave_lb]), None,
          "Enclave and evacuation: " + SRC["qalamoun"] + " ; " + SRC["nyt_enclave"] + " ; " + SRC["tintell"] + " ; Lebanese side: " + SRC["lebanon_120"],
          "approximate: hand-drawn, sized to ~70 km^2 (NYT) with ~20 km^2 in Lebanon (Lebanese Army, 22 Aug); end time 28 Aug 15:00Z is an assumption (buses left that evening)",
-         edge_km=5, valid_to=T_EVAC)
+         edge_km=5, edge_in_km=0.5, valid_to=T_EVAC)
 
     # 5. Syrian government: Damascus city and its western countryside to the Lebanese border
     #    (Damascus-Beirut road, Wadi Barada, Zabadani). Drawn tight around the city so that East
@@ -365,7 +374,7 @@ def define_zones(C, river):
                (36.240, 33.470), (36.150, 33.460), (36.050, 33.480)]), SYR,
          "Damascus (GeoNames 170654): national government, research section 4; pocket edges: general knowledge (unsourced here)",
          "approximate: hand-drawn; outer edges uncertain by 5-10 km",
-         edge_km=10)
+         edge_km=10, edge_in_km=2)
 
     # 6. Syrian government: the Qalamoun mountains (Saydnaya, Maaloula, Yabrud, Qutayfah - general
     #    knowledge, not in the research notes) and western Qalamoun up to the Lebanese border, the
@@ -388,7 +397,7 @@ def define_zones(C, river):
          unary_union([qalamoun_homs, qaryatayn_road, disc(37.2407, 34.2296, 10.0)]), SYR,
          "Research section 4 (government context rows; Qaryatayn: " + SRC["qaryatayn"] + "); Qalamoun: " + SRC["qalamoun"] + "; points: " + SRC["gn"],
          "approximate: hand-drawn; the desert edges are uncertain by 10-20 km",
-         edge_km=15)
+         edge_km=15, edge_in_km=2)
 
     # 7. Syrian government: the central desert axis. Union of road bands:
     #    Homs south junction - Furqlus - Tiyas/T4 - Palmyra (18 km); Palmyra - As-Sukhnah (12 km,
@@ -411,7 +420,7 @@ def define_zones(C, river):
          unary_union([homs_palmyra, palmyra_sukhnah, palmyra_hamaymah.intersection(hamaymah_cut)]), SYR,
          "Palmyra: " + SRC["palmyra"] + " ; Arak: " + SRC["arak"] + " ; Sukhnah: " + SRC["sukhnah"] + " ; Hamaymah and the front east of it: " + SRC["humaymah"] + " ; " + SRC["front_hamaymah"] + " ; points: " + SRC["gn"],
          "approximate: road bands, 12-18 km half-width; Hamaymah itself is an inferred point (+-20 km) and the record gives no distance for the front east of it",
-         edge_km=20)
+         edge_km=20, edge_in_km=1.5)
 
     # 8. Syrian government: the army's advance up the Sukhnah -> Deir ez-Zor highway, one entry per
     #    change the record dates (km from Sukhnah on the straight line; Kabajab ~86 km):
@@ -441,23 +450,24 @@ def define_zones(C, river):
     hw_conf = "approximate: the highway is the straight Sukhnah-Deir ez-Zor line; fronts placed at dated distances along it"
     zone("syrian_government_sukhnah_highway", "syrian_government", hw_label + ": to 15 km NE of As-Sukhnah",
          hw_band(0.0, 15.0, 10.0), SYR, hw_src + "research section 4 (ISIS 'beyond Sukhnah until the SAA push of early Sep')",
-         hw_conf, edge_km=10, valid_to=T_HARABISHAH)
+         hw_conf, edge_km=10, edge_in_km=2.5, valid_to=T_HARABISHAH)
     zone("syrian_government_sukhnah_highway", "syrian_government", hw_label + ": 5 km past Harabishah, 15 km short of Kabajab",
          hw_band(0.0, kabajab_km - 15.0, 10.0), SYR, hw_src + SRC["kabajab_2sep"],
-         hw_conf, edge_km=10, valid_from=T_HARABISHAH, valid_to=T_KABAJAB)
+         hw_conf, edge_km=10, edge_in_km=2.5, valid_from=T_HARABISHAH, valid_to=T_KABAJAB)
     zone("syrian_government_sukhnah_highway", "syrian_government", hw_label + ": Kabajab and its environs",
          hw_band(0.0, kabajab_km + 5.0, 10.0), SYR, hw_src + SRC["kabajab_4sep"],
-         hw_conf + "; Kabajab's date disputed (4 Sep al-Masdar, 6 Sep News Front)", edge_km=15,
+         hw_conf + "; Kabajab's date disputed (4 Sep al-Masdar, 6 Sep News Front)", edge_km=15, edge_in_km=2.5,
          valid_from=T_KABAJAB, valid_to=T_CITY)
     zone("syrian_government_sukhnah_highway", "syrian_government", hw_label + ": to Kabajab, and a corridor on to the Deir ez-Zor city pocket",
          unary_union([hw_band(0.0, kabajab_km + 5.0, 10.0), hw_band(kabajab_km, hw_len - 3.0, 3.0)]), SYR,
          hw_src + SRC["kabajab_4sep"] + " ; " + SRC["dez_city_5sep"] + " ; " + SRC["secondary_roads"],
          hw_conf + "; the real corridor ran by secondary roads not located here; the hour of the link-up (12:00Z) is an assumption",
-         edge_km=15, valid_from=T_CITY, valid_to=T_HIGHWAY)
+         edge_km=15, edge_in_km=2.5, valid_from=T_CITY, valid_to=T_HIGHWAY)
     zone("syrian_government_sukhnah_highway", "syrian_government", hw_label + ": the whole road to Deir ez-Zor",
          unary_union([hw_band(0.0, hw_len - 14.0, 10.0), hw_band(hw_len - 16.0, hw_len - 4.0, 4.0)]), SYR,
          hw_src + SRC["highway_full"],
-         hw_conf + "; dated to the day (Sunday 10 Sep) only", edge_km=10, valid_from=T_HIGHWAY)
+         hw_conf + "; dated to the day (Sunday 10 Sep) only", edge_km=10, edge_in_km=2.5,
+         valid_from=T_HIGHWAY)
 
     # 9. Lebanese state: all of Lebanon (the Lebanese Army fought ISIS in the jurud from 19 Aug;
     #    Ras Baalbek, Al-Qaa and Arsal were Lebanese-held throughout). Before the evacuation the
@@ -507,7 +517,7 @@ def define_zones(C, river):
     ]:
         behind = hw_band(0.0, is_km, 30.0).union(disc(*sukh, 30.0))
         zone("islamic_state_euphrates_syria", "islamic_state", is_label, is_sy.difference(behind), SYR,
-             is_src + src, is_conf, edge_km=20, valid_from=start, valid_to=end)
+             is_src + src, is_conf, edge_km=20, edge_in_km=6, valid_from=start, valid_to=end)
 
     # 11. ISIS, Raqqa city centre: still ISIS-held through the period (the SDF claimed 65 % of the
     #     city on 8 Sep and 80 % on 20 Sep; ISIS held al-Fardous, al-Andalus and al-Shuhadaa on 21
@@ -519,7 +529,7 @@ def define_zones(C, river):
          poly([(38.995, 35.946), (39.025, 35.946), (39.031, 35.963), (39.012, 35.974), (38.992, 35.964)]), SYR,
          "Raqqa (GeoNames 163915 area): " + SRC["raqqa"],
          "approximate: hand-drawn from the SDF's share of the city and the neighbourhoods named; the pocket's shape is not sourced",
-         edge_km=3)
+         edge_km=3, edge_in_km=0.5)
 
     # 12. ISIS, Iraq: western Anbar - Husaybah/Al-Qa'im, the valley to Rawa and Anah (12 km band),
     #    cut ~12 km north-west of Haditha (government-held throughout), and the desert south of
@@ -536,7 +546,7 @@ def define_zones(C, river):
          unary_union([valley_iq, desert_iq]).intersection(haditha_cut), IRQ,
          "Al-Qa'im: " + SRC["qaim"] + " ; Rawa: " + SRC["rawa"] + " ; Anah: " + SRC["anah"] + " ; Akashat: " + SRC["akashat"] + " ; " + SRC["akashat_16sep"] + " ; Haditha: " + SRC["haditha"],
          "approximate: valley = 12 km band on the river line; desert edges hand-drawn; Akashat position unverified",
-         edge_km=20)
+         edge_km=20, edge_in_km=2.5)
 
     # 12b. ISIS, Akashat: the town al-Koud names (Diyaruna, 15 Sep) with Rawa and Anah as where
     #    convoy fighters settled. ISIS-held until Sat 16 Sep (SRC["akashat_16sep"]), i.e. through
@@ -544,7 +554,10 @@ def define_zones(C, river):
     #    toward Ar Rutbah (en.WP: "on the road between ... Ar-Rutbah and Al-Qa'im", Al Qaim
     #    "100 km to the north east"), +-30 km; the zone is a 15 km disc on that point (the town,
     #    its phosphate quarry and the road in); where it overlaps zone 12, zone 12 (earlier)
-    #    keeps the ground, as the precedence rule has it. Its edge is as uncertain as the point itself: edge_km 30. H-2 (places.toml,
+    #    keeps the ground, as the precedence rule has it. Its edge may lie as far out as the point is
+    #    uncertain (edge_km 30), but inward only 4 km: the town itself was held, wherever it lies
+    #    on the road, and the derived point is 4.3 km from where zone 12 keeps the overlap (HELD
+    #    "Akashat (places.geojson, derived)"). H-2 (places.toml,
     #    ~25 km south-east) is NOT painted: no report of the period says who held it.
     AKASHAT = (40.62675, 33.57423)  # akashat in data/places.geojson (derived, +-30 km)
     zone("islamic_state_akashat", "islamic_state",
@@ -552,7 +565,7 @@ def define_zones(C, river):
          disc(*AKASHAT, 15.0), IRQ,
          "Akashat: " + SRC["akashat"] + " ; " + SRC["akashat_16sep"] + " ; named by the Anbar council: https://diyaruna.com/en_GB/articles/cnmi_di/features/2017/09/15/feature-02 ; position: en.WP 'Akashat' distances (places.toml)",
          "approximate: a 15 km disc on a derived point; the town is not geolocated (+-30 km)",
-         edge_km=30)
+         edge_km=30, edge_in_km=4)
 
     # 13. SDF: the Jazira north/east of the Euphrates - Kobani, Tal Abyad, Ayn Issa, Raqqa (the
     #     ISIS-held centre is zone 11) and Hasakah province down to ~35.85N (Shaddadi included);
@@ -613,7 +626,7 @@ def define_zones(C, river):
          IRQ.difference(unary_union(masks)), IRQ,
          "Haditha: " + SRC["haditha"] + " ; Tal Afar/Mosul: " + SRC["talafar"] + " ; Baghdad: research section 4 (context)",
          "approximate: country polygon minus hand-drawn masks; Tal Afar's last pocket (al-Ayadia, to 31 Aug) ignored",
-         edge_km=15)
+         edge_km=15, edge_in_km=11)
     return Z
 
 
@@ -727,9 +740,9 @@ def overlay(zones):
                 label += period_label(start, end)
             if g.is_empty:
                 continue
-            feats.append(dict(id=fid, holder=z["holder"], label=label, valid_from=start, valid_to=end,
-                              confidence=z["confidence"], edge_km=z["edge_km"], source=z["source"],
-                              licence=LICENCE, geom=g))
+            feats.append(dict(id=fid, base_id=id_, holder=z["holder"], label=label, valid_from=start,
+                              valid_to=end, confidence=z["confidence"], edge_km=z["edge_km"],
+                              edge_in_km=z["edge_in_km"], source=z["source"], licence=LICENCE, geom=g))
     return feats
 
 
@@ -867,6 +880,22 @@ CHECKS = [
     ("Qalamoun enclave point, 14 Sep", 36.5157, 34.2346, SEP14, "lebanese_government"),
 ]
 
+# Check points the record says their holder held (each is sourced in the zone comments above): a
+# zone's inward margin (edge_in_km) must stop short of every one of them, so that no realization
+# that moves an edge inward takes from a holder ground it is known to have held. The edge probes
+# (a point 1.5 km inside an edge, the Tanf circle's rim, the unverified Akashat point, the Raqqa
+# outskirts) are not in this list: they test where a line is drawn, not what was held.
+HELD = [
+    "Palmyra", "As-Sukhnah", "Hamaymah (inferred)", "Homs", "Qara", "Al-Qutayfah (M5)", "Qaryatayn",
+    "Furqlus", "Tiyas/T4", "Damascus", "Deir ez-Zor city pocket", "Deir ez-Zor airbase pocket (OSDZ)",
+    "T2 pumping station", "Al Bukamal", "Mayadin", "Al-Qaim crossing/Husaybah", "Al-Qaim town", "Akashat (places.geojson, derived)", "Rawa",
+    "Anah", "Sukhnah-DeZ highway 10 km NE of Sukhnah", "Haditha", "Baghdad", "Mosul", "Erbil",
+    "al-Tanf garrison", "Hasakah", "Raqqa centre (ISIS until 17 Oct)", "Ras Baalbek", "Arsal", "Al-Qaa",
+    "Qalamoun enclave point before", "Highway 65 km, 3 Sep", "Kabajab (~86 km), 4 Sep",
+    "Highway 110 km (corridor), 6 Sep", "Highway 110 km, 10 Sep", "Kabajab (~86 km), 14 Sep",
+    "Hamaymah, 14 Sep", "T2, 14 Sep", "Al Bukamal, 14 Sep", "Mayadin, 14 Sep", "Palmyra, 14 Sep",
+]
+
 
 def run_checks(path) -> bool:
     with open(path) as f:
@@ -895,8 +924,9 @@ def run_checks(path) -> bool:
             fail(f"{p['id']}: geometry {f['geometry']['type']} valid={g.is_valid}")
         if not (T0 <= p["valid_from"] < p["valid_to"] <= T1):
             fail(f"{p['id']}: validity {p['valid_from']}..{p['valid_to']}")
-        if not (isinstance(p["edge_km"], float) and math.isfinite(p["edge_km"]) and p["edge_km"] >= 0.0):
-            fail(f"{p['id']}: edge_km {p['edge_km']!r}")
+        for key in ("edge_km", "edge_in_km"):
+            if not (isinstance(p[key], float) and math.isfinite(p[key]) and p[key] >= 0.0):
+                fail(f"{p['id']}: {key} {p[key]!r}")
     # time coverage: some feature starts at T0 and some ends at T1, and every break is covered
     if min(f["properties"]["valid_from"] for f in feats) != T0 or max(f["properties"]["valid_to"] for f in feats) != T1:
         fail("time coverage")
@@ -919,6 +949,7 @@ def run_checks(path) -> bool:
     # point checks
     sukh, dez = (38.8711, 34.8853), (40.1408, 35.3359)
     print()
+    held = []  # (name, zone properties, km inside its boundary)
     print(f"{'check point':44s} {'lon':>9s} {'lat':>8s}  {'time':20s} {'expected':20s} {'got':20s} {'margin':>7s} ok")
     for name, lon, lat, t, want in CHECKS:
         if lon == "highway_km":  # points on the straight Sukhnah -> Deir ez-Zor line
@@ -935,6 +966,18 @@ def run_checks(path) -> bool:
         margin = min(STUDY.to_km(e).distance(STUDY.to_km(pt)) for e in edges)
         print(f"{name:44s} {lon:9.4f} {lat:8.4f}  {t:20s} {str(want or 'none'):20s} {str(got or 'none'):20s} "
               f"{margin:5.1f}km {'yes' if good else 'NO'}")
+        if name in HELD and len(hits) == 1:
+            held.append((name, hits[0], STUDY.to_km(geoms[feats.index(next(
+                f for f in feats if f["properties"] is hits[0]))].boundary).distance(STUDY.to_km(pt))))
+    print()
+    print(f"{'known held':44s} {'zone':58s} {'inside':>7s} {'edge_in':>7s} ok")
+    for name, p, inside in held:
+        good = inside > p["edge_in_km"]
+        if not good:
+            fail(f"{name}: {inside:.1f} km inside {p['id']}, whose edge may lie {p['edge_in_km']} km inward")
+        print(f"{name:44s} {p['id']:58s} {inside:5.1f}km {p['edge_in_km']:5.1f}km {'yes' if good else 'NO'}")
+    if sorted(n for n, _, _ in held) != sorted(HELD):
+        fail(f"known-held points not found in one zone: {sorted(set(HELD) - {n for n, _, _ in held})}")
     return ok
 
 

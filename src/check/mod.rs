@@ -585,18 +585,21 @@ fn in_zone(
 
 /// Whether a point is where the claim puts its subject, with the zones' edges at `edges` (a
 /// realization's, or nominal for the reach bound).
-fn inside(geo: &Geography, claim: &Claim, p: LonLat, edges: &EdgeShifts) -> bool {
+fn inside(geo: &Geography, claim: &Claim, p: LonLat, (edges, places): Drawing) -> bool {
     match &claim.region {
         Region::Near { sites, within } => sites
             .iter()
-            .any(|s| p.distance(geo.gazetteer.get(s.place).location()).0 <= within.0),
+            .any(|s| p.distance(places.location(&geo.gazetteer, s.place)).0 <= within.0),
         Region::Zone(holder) => in_zone(geo, p, claim.by, *holder, edges),
     }
 }
 
+/// Where a realization put what it draws: zones' edges, and places.
+type Drawing<'d> = (&'d EdgeShifts, &'d crate::gazetteer::Drawn);
+
 /// Straight-line distance from a point to the claim's region (to its nearest road node for a zone).
 fn distance_to(geo: &Geography, claim: &Claim, rem: &[Metres], p: LonLat) -> Metres {
-    if inside(geo, claim, p, &EdgeShifts::nominal()) {
+    if inside(geo, claim, p, (&EdgeShifts::nominal(), &Default::default())) {
         return Metres::ZERO;
     }
     let net = &geo.network;
@@ -633,7 +636,7 @@ fn count(
     let mut judged = std::collections::BTreeMap::new();
     let mut there = |at: LonLat| {
         *(judged.entry((at.lon.to_bits(), at.lat.to_bits())))
-            .or_insert_with(|| inside(geo, claim, at, &r.edges))
+            .or_insert_with(|| inside(geo, claim, at, (&r.edges, &r.places)))
     };
     for a in &r.agents {
         let Some(n) = subject_count(a, claim.subject) else {

@@ -485,7 +485,7 @@ impl<'a> Simulation<'a> {
             Step::WalkTo { to, speed } => {
                 let to = &to[a.rng.pick(to.len())];
                 let speed = KmPerHour(a.rng.draw(*speed));
-                let dest = self.geo.gazetteer.get(to.place).location();
+                let dest = (self.scenario.places).location(&self.geo.gazetteer, to.place);
                 let from = self.location(i);
                 let a = &mut self.agents[i];
                 a.trail.point(a.clock, from);
@@ -719,6 +719,7 @@ impl<'a> Simulation<'a> {
             agents,
             events,
             edges: s.edges.clone(),
+            places: s.places.clone(),
         }
     }
 

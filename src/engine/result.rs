@@ -330,6 +330,9 @@ pub struct RunResult {
     /// The zone edges the run classified positions against (the scenario's: nominal in a single
     /// run, drawn in a realization); whoever classifies this run's positions again uses them.
     pub edges: crate::zones::EdgeShifts,
+    /// Where the run put places drawn within their uncertainty (the scenario's); whoever judges
+    /// this run's positions against a place uses them.
+    pub places: crate::gazetteer::Drawn,
 }
 
 impl RunResult {

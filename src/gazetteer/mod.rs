@@ -83,6 +83,26 @@ impl Place {
     }
 }
 
+/// Where one realization puts places whose position is drawn within their uncertainty
+/// ([`crate::uncertainty`]): walk destinations and claims' `near` places. A place it does not
+/// hold is at its gazetteer point, as a single run has it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Drawn {
+    at: std::collections::BTreeMap<PlaceId, LonLat>,
+}
+
+impl Drawn {
+    /// Puts `place` at `at` (lon, lat).
+    pub fn set(&mut self, place: PlaceId, at: LonLat) {
+        self.at.insert(place, at);
+    }
+
+    /// Where `place` is (lon, lat): drawn, or its gazetteer point.
+    pub fn location(&self, gazetteer: &Gazetteer, place: PlaceId) -> LonLat {
+        (self.at.get(&place).copied()).unwrap_or_else(|| gazetteer.get(place).location())
+    }
+}
+
 /// What can be wrong when building or querying a gazetteer.
 #[derive(Debug, thiserror::Error)]
 pub enum GazetteerError {

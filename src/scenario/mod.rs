@@ -464,6 +464,10 @@ pub struct Scenario {
     /// Where the zones' edges lie in this realization ([`crate::uncertainty`] draws them within
     /// each zone's `edge_km`): where the data draws them as read from a file, and in a single run.
     pub edges: crate::zones::EdgeShifts,
+    /// Where places lie in this realization, for walks to them and claims near them
+    /// ([`crate::uncertainty`] draws them within each place's uncertainty): their gazetteer
+    /// points as read from a file, and in a single run.
+    pub places: crate::gazetteer::Drawn,
 }
 
 /// The JSON Schema of scenario files, for editors that validate TOML against one.

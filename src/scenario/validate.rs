@@ -665,6 +665,7 @@ impl Checker<'_> {
             claims,
             fixed: BTreeSet::new(),
             edges: crate::zones::EdgeShifts::nominal(),
+            places: crate::gazetteer::Drawn::default(),
         })
     }
 

@@ -15,12 +15,15 @@ pub fn certain_account(dir: &tempfile::TempDir) -> std::path::PathBuf {
 }
 
 /// A data folder (`--data`) whose zones give no margin: with it, the certain account draws
-/// nothing at all, the zones' edges included.
+/// nothing at all, the zones' edges included. Its features are written as a user's file from
+/// before `edge_in_km` and `base_id` would be: without them.
 pub fn zones_without_margins(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let mut zones: serde_json::Value =
         serde_json::from_str(convoy_sim::data::ZONES_GEOJSON).unwrap();
     for f in zones["features"].as_array_mut().unwrap() {
-        f["properties"]["edge_km"] = serde_json::json!(0.0);
+        let props = f["properties"].as_object_mut().unwrap();
+        props.insert("edge_km".into(), serde_json::json!(0.0));
+        assert!(props.remove("edge_in_km").is_some() && props.remove("base_id").is_some());
     }
     let folder = dir.path().join("no-margins");
     std::fs::create_dir_all(&folder).unwrap();

@@ -184,6 +184,59 @@ fn ground<DB: DrawingBackend>(
     Ok(())
 }
 
+/// How far each front the ensemble draws may lie from the line drawn: for every zone at the map's
+/// time whose edge is one of the account's drawn inputs (`zone:<base_id>.edge`, not held fixed), a
+/// dashed line in its holder's colour at its outer limit (`edge_km` out) and at its inner one
+/// (`edge_in_km` in). The realizations' edges lie between the two.
+fn margins<DB: DrawingBackend>(
+    area: &Area<DB>,
+    scene: &Scene<'_>,
+    p: &Projection,
+) -> Result<(), RenderError> {
+    let inputs = crate::uncertainty::Inputs::of(scene.scenario, scene.geo);
+    let drawn = |base: &str| {
+        let name = format!("zone:{base}.edge");
+        inputs.list.iter().any(|i| i.name == name) && !scene.scenario.fixed.contains(&name)
+    };
+    let t = zone_time(scene);
+    for z in scene.geo.zones.zones().iter().filter(|z| z.is_valid_at(t)) {
+        if !drawn(z.base_id()) {
+            continue;
+        }
+        let colour = style::holder_colour(z.holder).stroke_width(1);
+        for km in [z.edge_km, -z.edge_in_km()] {
+            if km == 0.0 {
+                continue;
+            }
+            let rings: MultiLineString<f64> = (offset_km(&z.geometry, km).iter())
+                .flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
+                .cloned()
+                .collect();
+            stroke_lines(area, &clip_lines(&rings, p), p, colour, true)?;
+        }
+    }
+    Ok(())
+}
+
+/// `mp` (lon, lat degrees) grown by `km` (shrunk when negative), offset in a plane scaled to km
+/// at its middle latitude: within a few per cent over the few hundred km of a zone.
+fn offset_km(mp: &MultiPolygon<f64>, km: f64) -> MultiPolygon<f64> {
+    use geo::{BoundingRect, Buffer, MapCoords};
+    let Some(b) = mp.bounding_rect() else {
+        return MultiPolygon::new(Vec::new());
+    };
+    let ky = crate::zones::KM_PER_DEGREE;
+    let kx = ky * ((b.min().y + b.max().y) / 2.0).to_radians().cos();
+    let plane = mp.map_coords(|c| Coord {
+        x: c.x * kx,
+        y: c.y * ky,
+    });
+    plane.buffer(km).map_coords(|c| Coord {
+        x: c.x / kx,
+        y: c.y / ky,
+    })
+}
+
 /// Tracks: buses solid, people who left the buses dashed (their ride is the bus's track).
 fn tracks<DB: DrawingBackend>(
     area: &Area<DB>,
@@ -248,6 +301,9 @@ pub(super) fn panel<DB: DrawingBackend>(
     )?;
 
     ground(area, scene, p)?;
+    if scene.ensemble.is_some() {
+        margins(area, scene, p)?;
+    }
     tracks(area, scene, p, compact)?;
 
     // Over the tracks, since the ends lie on them; under the markers.
@@ -691,7 +747,7 @@ fn north_arrow<DB: DrawingBackend>(area: &Area<DB>, p: &Projection) -> Result<()
 
 #[cfg(test)]
 mod tests {
-    use super::without_turnbacks;
+    use super::{LineString, MultiPolygon, Polygon, offset_km, without_turnbacks};
 
     #[test]
     fn a_path_that_turns_back_is_split_at_the_turn_and_a_straight_one_is_not() {
@@ -706,5 +762,25 @@ mod tests {
         let bend = vec![(0, 0), (10, 0), (10, 10), (0, 12)];
         assert_eq!(without_turnbacks(bend.clone()), vec![bend]);
         assert!(without_turnbacks(vec![(3, 3), (3, 3)]).is_empty());
+    }
+
+    #[test]
+    fn a_fronts_limits_lie_its_margins_in_km_out_and_in() {
+        use geo::BoundingRect;
+        let square = MultiPolygon::new(vec![Polygon::new(
+            LineString::from(vec![(39.0, 34.0), (40.0, 34.0), (40.0, 35.0), (39.0, 35.0)]),
+            Vec::new(),
+        )]);
+        let ky = crate::zones::KM_PER_DEGREE;
+        let kx = ky * 34.5f64.to_radians().cos();
+        for km in [20.0, -1.5] {
+            let b = offset_km(&square, km).bounding_rect().unwrap();
+            let (west, north) = ((39.0 - b.min().x) * kx, (b.max().y - 35.0) * ky);
+            assert!((west - km).abs() < 0.05 * km.abs(), "{km}: {west} km west");
+            assert!(
+                (north - km).abs() < 0.05 * km.abs(),
+                "{km}: {north} km north"
+            );
+        }
     }
 }

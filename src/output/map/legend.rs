@@ -161,6 +161,10 @@ fn entries(scenes: &[Scene<'_>], p: &Projection, mid_run: bool) -> Vec<(Key, Str
             Key::Cell(style::SPREAD_PEOPLE),
             "people off the buses".into(),
         ));
+        entries.push((
+            Key::Line(style::MARGIN, 1, true),
+            "how far a front may lie (drawn)".into(),
+        ));
     }
     entries.push((Key::Heading, "Events and places".into()));
     let happened = |k: SimEventKind| {

@@ -39,6 +39,10 @@ pub fn holder_colour(h: Holder) -> RGBColor {
 pub const ZONE_ALPHA: f64 = 0.22;
 
 /// A zone's colour laid over the land colour at [`ZONE_ALPHA`].
+/// The legend's sample of the dashed lines that bound where a front may lie (each map draws them
+/// in their holder's colour).
+pub const MARGIN: RGBColor = RGBColor(120, 120, 120);
+
 pub fn zone_fill(h: Holder) -> RGBColor {
     let (c, l) = (holder_colour(h), LAND);
     let mix = |a: u8, b: u8| (a as f64 * ZONE_ALPHA + b as f64 * (1.0 - ZONE_ALPHA)).round() as u8;
