@@ -15,7 +15,21 @@
 //! | ×1000 | 15,490,400 | (refused; ~48 GB by the same slope) | 1.73 GB |
 //!
 //! about 110 bytes per agent-sample over a base of under 20 MB (the embedded geography and
-//! basemap included).
+//! basemap included). An agent also costs memory however few times it is recorded — its events,
+//! its entries in `summary.json` and `report.html`, which are built whole — measured on the
+//! coalition commander's account with its ambulances ×400 to ×8,300 and recorded once a day (5
+//! recording times; the fuzz suite found that the samples alone let a run of 1.84 GB past a
+//! 1 GB limit):
+//!
+//! | ambulances | agents | agent-samples | peak |
+//! |---|---|---|---|
+//! | 5,000 | 5,075 | 25,375 | 106 MB |
+//! | 10,000 | 10,075 | 50,375 | 197 MB |
+//! | 20,000 | 20,075 | 100,375 | 379 MB |
+//! | 100,000 | 100,075 | 500,375 | 1.84 GB |
+//!
+//! about 18 KB per agent. The two terms together bound every run measured: 1.2× the ambulances'
+//! peak, 2× the US military's ×100 and ×1000.
 
 use crate::scenario::Scenario;
 
@@ -25,6 +39,9 @@ pub const BASE_BYTES: u64 = 40 << 20;
 /// (see the table above); 160 leaves room for what the measurement did not exercise (events
 /// per agent vary by account, the report's tracks).
 pub const RUN_BYTES_PER_SAMPLE: u64 = 160;
+/// Peak memory of a run with its output files and maps, per agent, over its samples: measured
+/// 18 KB (the second table above), 20 KB with room.
+pub const RUN_BYTES_PER_AGENT: u64 = 20 << 10;
 /// What `--gpkg` adds to a run's peak: SQLite writes the file page by page from its page cache
 /// (2 MiB by default), whatever the size of the layers.
 pub const GPKG_BYTES: u64 = 16 << 20;
@@ -71,13 +88,16 @@ impl Cost {
 
     /// Peak memory of one run with its output files, over [`BASE_BYTES`].
     pub fn run_bytes(&self) -> u64 {
-        self.agent_samples().saturating_mul(RUN_BYTES_PER_SAMPLE)
+        self.agent_samples()
+            .saturating_mul(RUN_BYTES_PER_SAMPLE)
+            .saturating_add(self.agents.saturating_mul(RUN_BYTES_PER_AGENT))
     }
 
     /// Memory the engine's result of one run holds (no files made from it): every sample kept,
-    /// as `check` keeps each account's single run.
+    /// as `check` keeps each account's single run. Bounded as a run with its files is: the result
+    /// is most of it, and the files are streamed.
     pub fn result_bytes(&self) -> u64 {
-        self.agent_samples().saturating_mul(RUN_BYTES_PER_SAMPLE)
+        self.run_bytes()
     }
 
     /// What a run's `run.gpkg` adds to [`Cost::run_bytes`].

@@ -350,6 +350,28 @@ fn thread_counts_are_bounded() {
     }
 }
 
+/// Agents cost memory however seldom they are recorded: 100,000 ambulances recorded once a day
+/// peaked at 1.84 GB (`/usr/bin/time -v`, release), which the samples alone put at 80 MB and let
+/// past a 1 GiB limit.
+#[test]
+fn many_agents_recorded_seldom_are_refused_by_their_number_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(scenario("coalition_townsend"))
+        .unwrap()
+        .replacen("vehicles = 12\n", "vehicles = 100000\n", 1)
+        .replacen("record_every_min = 30\n", "record_every_min = 1440\n", 1);
+    assert!(text.contains("vehicles = 100000\n") && text.contains("= 1440\n"));
+    let path = dir.path().join("ambulances.toml");
+    std::fs::write(&path, text).unwrap();
+    let out = dir.path().join("out");
+    let err = convoy_bad_input(&["run", s(&path), "--out", s(&out), "--max-memory", "1G"]);
+    assert!(
+        err.contains("would need about") && err.contains("more than 1.0 GiB"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
+
 #[test]
 fn work_too_big_for_the_memory_is_refused_up_front_with_the_figures() {
     let dir = tempfile::tempdir().unwrap();
