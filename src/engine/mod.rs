@@ -23,6 +23,7 @@ mod result;
 pub mod rng;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 use petgraph::graph::NodeIndex;
@@ -39,7 +40,7 @@ use rng::Stream;
 
 use crate::Geography;
 use crate::gazetteer::PlaceId;
-use crate::network::{Closed, Closure, Closures, Routes, Traveller};
+use crate::network::{Closed, Closure, Closures, Routes, RoutesUnder, Traveller};
 use crate::scenario::{EventKind, Scenario, Step};
 use crate::units::{KmPerHour, LonLat, Metres};
 use crate::zones::Holder;
@@ -529,16 +530,18 @@ impl<'a> Simulation<'a> {
         force: &InForce,
     ) {
         let net = &self.geo.network;
-        let barred = force.known(detour, self.agents[i].role.traveller());
+        let traveller = self.agents[i].role.traveller();
         let a = &self.agents[i];
         let pos = a.road().expect("a mover setting off by road is on a road");
         let routes = self.shared_routes.unwrap_or(&self.routes);
         let dest = (to.node, to.point);
-        let plan =
-            |barred: &Closed| Drive::plan_to(net, routes, pos, a.arrived_via, dest, barred, pace);
-        let drive = plan(barred).or_else(|| {
-            (!barred.no_entry.is_empty())
-                .then(|| plan(&barred.without_bars()))
+        let plan = |unbarred: bool| {
+            let under = force.routes(routes, detour, traveller, unbarred);
+            Drive::plan_to(net, under, pos, a.arrived_via, dest, pace)
+        };
+        let drive = plan(false).or_else(|| {
+            (!force.known(detour, traveller).no_entry.is_empty())
+                .then(|| plan(true))
                 .flatten()
         });
         let at = pos.location(net);
@@ -874,6 +877,10 @@ struct InForce {
     /// Only the bars: to everyone, and to road vehicles.
     bars: Closed,
     road_bars: Closed,
+    /// The routes round each set a mover may plan round ([`InForce::known`]), and round the same
+    /// without its bars: each looked up in the route cache the first time a mover plans round
+    /// it, then shared by every drive planned until the closures change.
+    routes: [std::cell::OnceCell<Arc<RoutesUnder>>; 8],
 }
 
 impl InForce {
@@ -889,6 +896,7 @@ impl InForce {
             road_bars: with_roads(bars.clone()),
             all,
             bars,
+            routes: Default::default(),
         }
     }
 
@@ -907,6 +915,28 @@ impl InForce {
             (false, Traveller::Road) => &self.road_bars,
             (false, Traveller::Track) => &self.bars,
         }
+    }
+
+    /// The routes round what a `traveller` plans round ([`InForce::known`]), or round that
+    /// without its bars (`unbarred`), from `routes`.
+    fn routes(
+        &self,
+        routes: &Routes,
+        detour: bool,
+        traveller: Traveller,
+        unbarred: bool,
+    ) -> &RoutesUnder {
+        let index = usize::from(detour)
+            | usize::from(traveller == Traveller::Track) << 1
+            | usize::from(unbarred) << 2;
+        self.routes[index].get_or_init(|| {
+            let known = self.known(detour, traveller);
+            if unbarred {
+                routes.under(&known.without_bars())
+            } else {
+                routes.under(known)
+            }
+        })
     }
 }
 
