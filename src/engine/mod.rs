@@ -241,17 +241,24 @@ impl<'a> Simulation<'a> {
     pub fn run(mut self) -> RunResult {
         let s = self.scenario;
         let samples = self.sample_times();
-        let mut sync: BTreeSet<Timestamp> = samples.iter().copied().collect();
+        let mut sync = samples.clone();
         sync.extend(s.events.iter().map(|e| e.at));
-        for g in &s.people_groups {
-            if let Some(Step::RideUntil(t)) = g.plan.first() {
-                sync.insert(*t);
-            }
-        }
-        let sample_set: BTreeSet<Timestamp> = samples.iter().copied().collect();
+        sync.extend(s.people_groups.iter().filter_map(|g| match g.plan.first() {
+            Some(Step::RideUntil(t)) => Some(*t),
+            _ => None,
+        }));
+        sync.sort_unstable();
+        sync.dedup();
+        sync.retain(|&t| t >= s.start && t <= s.end);
+        let mut next_sample = 0;
         let mut next_event = 0;
         let mut force: Option<InForce> = None;
-        for t in sync.into_iter().filter(|&t| t >= s.start && t <= s.end) {
+        // Only agents that may yet act are visited, and of those only the ones awake.
+        let mut wakes: Vec<Timestamp> = (0..self.agents.len()).map(|i| self.wake(i)).collect();
+        let mut live: Vec<usize> = (0..self.agents.len())
+            .filter(|&i| wakes[i] < Timestamp::MAX)
+            .collect();
+        for t in sync {
             let before = t - SignedDuration::from_nanos(1);
             let count = self.closures.iter().filter(|c| c.from <= before).count();
             if force.as_ref().is_none_or(|f| f.count != count) {
@@ -259,16 +266,32 @@ impl<'a> Simulation<'a> {
                 force = Some(InForce::new(count, all, &self.road_barred));
             }
             let Some(force) = &force else { break };
-            for i in 0..self.agents.len() {
-                if !self.asleep(i, t) {
+            let mut retired = false;
+            for &i in &live {
+                if wakes[i] <= t {
                     self.advance(i, t, force);
+                    wakes[i] = self.wake(i);
+                    retired |= wakes[i] == Timestamp::MAX;
                 }
             }
+            let first_event = next_event;
             while next_event < s.events.len() && s.events[next_event].at <= t {
                 self.apply_event(next_event);
                 next_event += 1;
             }
-            if sample_set.contains(&t) && (!self.lean || t == s.end) {
+            if next_event > first_event {
+                for &i in &live {
+                    wakes[i] = self.wake(i);
+                    retired |= wakes[i] == Timestamp::MAX;
+                }
+            }
+            if retired {
+                live.retain(|&i| wakes[i] < Timestamp::MAX);
+            }
+            while samples.get(next_sample).is_some_and(|&x| x < t) {
+                next_sample += 1;
+            }
+            if samples.get(next_sample) == Some(&t) && (!self.lean || t == s.end) {
                 self.sample(t);
             }
         }
@@ -335,13 +358,14 @@ impl<'a> Simulation<'a> {
         self.closures.add(Closure { closed, from: t });
     }
 
-    /// Whether agent `i` has nothing to do by `sync`: advancing it would only move its clock on,
-    /// which nothing reads before it next acts, and then it sets the clock to when that is.
-    fn asleep(&self, i: usize, sync: Timestamp) -> bool {
+    /// When agent `i` next has something to do: until then advancing it would only move its clock
+    /// on, which nothing reads before it next acts, and then it sets the clock to when that is.
+    /// [`Timestamp::MIN`] if it has something to do now, [`Timestamp::MAX`] if it never will.
+    fn wake(&self, i: usize) -> Timestamp {
         match &self.agents[i].doing {
-            Doing::Done | Doing::Riding(Leave::Never) => true,
-            Doing::Departing(t) | Doing::WaitingUntil(t) | Doing::Riding(Leave::At(t)) => *t > sync,
-            _ => false,
+            Doing::Done | Doing::Riding(Leave::Never) => Timestamp::MAX,
+            Doing::Departing(t) | Doing::WaitingUntil(t) | Doing::Riding(Leave::At(t)) => *t,
+            _ => Timestamp::MIN,
         }
     }
 
