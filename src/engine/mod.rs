@@ -241,14 +241,13 @@ impl<'a> Simulation<'a> {
     pub fn run(mut self) -> RunResult {
         let s = self.scenario;
         let samples = self.sample_times();
-        let mut sync = samples.clone();
-        sync.extend(s.events.iter().map(|e| e.at));
-        sync.extend(s.people_groups.iter().filter_map(|g| match g.plan.first() {
+        let mut others: Vec<Timestamp> = s.events.iter().map(|e| e.at).collect();
+        others.extend(s.people_groups.iter().filter_map(|g| match g.plan.first() {
             Some(Step::RideUntil(t)) => Some(*t),
             _ => None,
         }));
-        sync.sort_unstable();
-        sync.dedup();
+        others.sort_unstable();
+        let mut sync = merged(&samples, &others);
         sync.retain(|&t| t >= s.start && t <= s.end);
         let mut next_sample = 0;
         let mut next_event = 0;
@@ -720,16 +719,26 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    fn finish(self) -> RunResult {
+    fn finish(mut self) -> RunResult {
         let s = self.scenario;
+        let lasts: Vec<Sample> = (0..self.agents.len()).map(|i| self.last(i)).collect();
+        // Each agent's trail and samples move into its run. People read their vehicle's trail,
+        // so theirs are made first; vehicles come first among the agents, and in the runs.
+        let mut vehicles = std::mem::take(&mut self.agents);
+        let first_people = (vehicles.iter())
+            .position(|a| matches!(a.role, Role::People { .. }))
+            .unwrap_or(vehicles.len());
+        let people = vehicles.split_off(first_people);
         // Most agents end where another does (people aboard their vehicle, buses at the same
         // cut): each distinct position is classified once.
         let mut seen = Classified::new();
-        let agents = self
-            .agents
-            .iter()
-            .map(|a| self.agent_run(a, &mut seen))
+        let people: Vec<AgentRun> = (people.into_iter().zip(&lasts[first_people..]))
+            .map(|(p, &last)| self.people_run(p, &vehicles, last, &mut seen))
             .collect();
+        let mut agents: Vec<AgentRun> = (vehicles.into_iter().zip(&lasts))
+            .map(|(v, &last)| self.vehicle_run(v, last, &mut seen))
+            .collect();
+        agents.extend(people);
         let sample_times = if self.lean {
             vec![s.end]
         } else {
@@ -749,45 +758,55 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// What the run made of agent `a`.
-    fn agent_run(&self, a: &Agent, seen: &mut Classified) -> AgentRun {
-        let s = self.scenario;
-        let last = a.samples.last().copied().unwrap_or(Sample {
-            t: s.end,
-            at: a.location(&self.geo.network, |v| self.location(v)),
+    /// Agent `i`'s last sample, or where it is at the end if it has none.
+    fn last(&self, i: usize) -> Sample {
+        let a = &self.agents[i];
+        a.samples.last().copied().unwrap_or(Sample {
+            t: self.scenario.end,
+            at: self.location(i),
             status: a.status,
-        });
-        match a.role {
-            Role::Vehicle { group, kind, .. } => AgentRun {
-                id: a.id.clone(),
-                kind: AgentKind::Vehicle {
-                    group: s.vehicle_groups[group].id.clone(),
-                    kind,
-                },
-                track: closed_track(a.trail.track.clone(), last),
-                samples: a.samples.clone(),
-                passages: a.trail.passages.clone(),
-                travelled: a.trail.travelled,
-                end: self.classify(last.at, a.status, a.since, seen),
+        })
+    }
+
+    /// What the run made of vehicle `v`, whose last sample is `last`.
+    fn vehicle_run(&self, v: Agent, last: Sample, seen: &mut Classified) -> AgentRun {
+        let s = self.scenario;
+        let Role::Vehicle { group, kind, .. } = v.role else {
+            unreachable!("vehicle_run is given vehicles")
+        };
+        AgentRun {
+            id: v.id,
+            kind: AgentKind::Vehicle {
+                group: s.vehicle_groups[group].id.clone(),
+                kind,
             },
-            Role::People {
-                group,
-                count,
-                vehicle,
-            } => self.people_run(a, &self.agents[vehicle], (group, count), last, seen),
+            track: closed_track(v.trail.track, last),
+            samples: v.samples,
+            passages: v.trail.passages,
+            travelled: v.trail.travelled,
+            end: self.classify(last.at, v.status, v.since, seen),
         }
     }
 
-    /// People's run: their vehicle's track up to when they left it, then their own.
+    /// People `p`'s run, whose last sample is `last`: their vehicle's track (of `vehicles`) up
+    /// to when they left it, then their own.
     fn people_run(
         &self,
-        p: &Agent,
-        v: &Agent,
-        (group, count): (usize, u32),
+        p: Agent,
+        vehicles: &[Agent],
         last: Sample,
         seen: &mut Classified,
     ) -> AgentRun {
         let s = self.scenario;
+        let Role::People {
+            group,
+            count,
+            vehicle,
+        } = p.role
+        else {
+            unreachable!("people_run is given people")
+        };
+        let v = &vehicles[vehicle];
         let g = &s.people_groups[group];
         let left = p.left_at.unwrap_or(s.end);
         let mut track: Vec<TrackPoint> = v
@@ -797,16 +816,8 @@ impl<'a> Simulation<'a> {
             .copied()
             .filter(|tp| tp.t <= left)
             .collect();
-        track.extend(p.trail.track.iter().copied());
+        track.extend_from_slice(&p.trail.track);
         track.dedup_by(|a, b| a.t == b.t && a.at == b.at);
-        let passages = v
-            .trail
-            .passages
-            .iter()
-            .copied()
-            .filter(|ps| ps.entered < left)
-            .chain(p.trail.passages.iter().copied())
-            .collect();
         // Aboard a vehicle the account has lost track of, they are lost track of too.
         let (status, since) = match p.left_at {
             None if v.status == Status::Unaccounted => (Status::Unaccounted, v.since),
@@ -827,8 +838,16 @@ impl<'a> Simulation<'a> {
         } else {
             v.trail.travelled
         };
+        let passages = v
+            .trail
+            .passages
+            .iter()
+            .copied()
+            .filter(|ps| ps.entered < left)
+            .chain(p.trail.passages)
+            .collect();
         AgentRun {
-            id: p.id.clone(),
+            id: p.id,
             kind: AgentKind::People {
                 group: g.id.clone(),
                 kind: g.kind,
@@ -837,7 +856,7 @@ impl<'a> Simulation<'a> {
                 left_vehicle: p.left_at,
             },
             track: closed_track(track, last),
-            samples: p.samples.clone(),
+            samples: p.samples,
             passages,
             travelled: ridden + p.trail.travelled,
             end: self.classify(last.at, status, since, seen),
@@ -962,6 +981,33 @@ impl InForce {
             }
         })
     }
+}
+
+/// The times in two sorted lists, sorted, each once.
+fn merged(a: &[Timestamp], b: &[Timestamp]) -> Vec<Timestamp> {
+    let mut all = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let t = match (a.get(i), b.get(j)) {
+            (Some(&x), Some(&y)) if y < x => {
+                j += 1;
+                y
+            }
+            (Some(&x), _) => {
+                i += 1;
+                x
+            }
+            (None, Some(&y)) => {
+                j += 1;
+                y
+            }
+            (None, None) => break,
+        };
+        if all.last() != Some(&t) {
+            all.push(t);
+        }
+    }
+    all
 }
 
 /// A track that ends where its agent is at the end, even partway along a segment.

@@ -588,9 +588,8 @@ impl Drive {
                     *b = *b - moved;
                 }
                 *clock = stop_at;
-                let at = self.pos().location(net);
                 if stop_at < sync {
-                    trail.point(*clock, at);
+                    trail.point(*clock, self.pos().location(net));
                     return Outcome::LimitReached;
                 }
                 return Outcome::Underway;
