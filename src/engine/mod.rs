@@ -54,7 +54,7 @@ pub enum Record {
     All,
     /// Only what an ensemble or a check reads, for a fraction of the work: each agent's id, kind
     /// and end state, and [`AgentRun::position_at`] exact at the probe times. Of the track only
-    /// the points that needs (see `Trail::lean`); one sample, at the end (and one sample time);
+    /// the points that needs (see `Trail::make_lean`); one sample, at the end (and one sample time);
     /// no passages, no events; people's `travelled` counts only what they did after leaving
     /// their vehicle.
     Ends(Probes),
@@ -166,11 +166,7 @@ impl<'a> Simulation<'a> {
         if let Record::Ends(probes) = record {
             self.lean = true;
             for a in &mut self.agents {
-                let first = a.trail.track.first().copied();
-                a.trail = Trail::lean(probes.clone());
-                if let Some(p) = first {
-                    a.trail.point(p.t, p.at);
-                }
+                a.trail.make_lean(probes.clone());
             }
         }
         self
@@ -1024,18 +1020,22 @@ fn closed_track(mut track: Vec<TrackPoint>, last: Sample) -> Vec<TrackPoint> {
 /// `<kind>-<group>-<nn>`, as `format!("{kind}-{group}-{n:02}")` writes it, without the
 /// formatting machinery: every realization names every agent again.
 fn agent_id(kind: &str, group: &str, n: usize) -> String {
-    let mut digits = Vec::new();
+    // Written from the right: a usize has at most 20 digits.
+    let mut digits = [0u8; 20];
+    let mut first = digits.len();
     let mut rest = n;
-    while rest > 0 || digits.len() < 2 {
-        digits.push(b'0' + (rest % 10) as u8);
+    while rest > 0 || digits.len() - first < 2 {
+        first -= 1;
+        digits[first] = b'0' + (rest % 10) as u8;
         rest /= 10;
     }
+    let digits = &digits[first..];
     let mut id = String::with_capacity(kind.len() + group.len() + digits.len() + 2);
     id.push_str(kind);
     id.push('-');
     id.push_str(group);
     id.push('-');
-    id.extend(digits.iter().rev().map(|&d| char::from(d)));
+    id.extend(digits.iter().map(|&d| char::from(d)));
     id
 }
 
@@ -1078,7 +1078,7 @@ fn first_crossing(length: Metres, is_in: impl Fn(f64) -> bool) -> Option<f64> {
 #[cfg(test)]
 #[test]
 fn agent_ids_read_as_format_writes_them() {
-    for n in [0, 1, 9, 10, 99, 100, 1234, 17_000] {
+    for n in [0, 1, 9, 10, 99, 100, 1234, 17_000, usize::MAX] {
         assert_eq!(agent_id("bus", "a_b", n), format!("bus-a_b-{n:02}"));
     }
 }

@@ -52,17 +52,19 @@ struct Lean {
 }
 
 impl Trail {
-    /// A trail that keeps, of its track, only its first and last points and the two either side
-    /// of each probe time: the points [`super::AgentRun::position_at`] reads at those times (a
-    /// subsequence of the whole track, so its answer there is the same to the bit). No passages.
-    pub fn lean(probes: Probes) -> Self {
-        Self {
-            lean: Some(Lean {
-                probes,
-                keep_last: true,
-            }),
-            ..Self::default()
-        }
+    /// Makes this trail one that keeps, of its track, only its first and last points and the two
+    /// either side of each probe time: the points [`super::AgentRun::position_at`] reads at those
+    /// times (a subsequence of the whole track, so its answer there is the same to the bit). No
+    /// passages. Of what it holds it keeps only its first point: it is for a trail not yet moved
+    /// along.
+    pub fn make_lean(&mut self, probes: Probes) {
+        self.track.truncate(1);
+        self.passages.clear();
+        self.travelled = Metres::ZERO;
+        self.lean = Some(Lean {
+            probes,
+            keep_last: true,
+        });
     }
 
     pub fn is_lean(&self) -> bool {
