@@ -1077,6 +1077,19 @@ fn first_crossing(length: Metres, is_in: impl Fn(f64) -> bool) -> Option<f64> {
 
 #[cfg(test)]
 #[test]
+fn sync_times_are_both_lists_in_order_each_once() {
+    let t = |h: i64| Timestamp::from_second(h * 3600).unwrap();
+    let samples = [t(0), t(1), t(2), t(3)];
+    let others = [t(-1), t(1), t(1), t(5)];
+    let all = [t(-1), t(0), t(1), t(2), t(3), t(5)];
+    assert_eq!(merged(&samples, &others), all);
+    assert_eq!(merged(&others, &samples), all);
+    assert_eq!(merged(&[], &others), [t(-1), t(1), t(5)]);
+    assert_eq!(merged(&samples, &[]), samples);
+}
+
+#[cfg(test)]
+#[test]
 fn agent_ids_read_as_format_writes_them() {
     for n in [0, 1, 9, 10, 99, 100, 1234, 17_000, usize::MAX] {
         assert_eq!(agent_id("bus", "a_b", n), format!("bus-a_b-{n:02}"));

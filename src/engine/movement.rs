@@ -231,7 +231,9 @@ struct Way {
 
 impl Way {
     fn len(&self) -> usize {
-        usize::from(self.first.is_some()) + self.route.segments.len() + usize::from(self.last.is_some())
+        usize::from(self.first.is_some())
+            + self.route.segments.len()
+            + usize::from(self.last.is_some())
     }
 
     fn hops(&self) -> impl Iterator<Item = Hop> + '_ {
@@ -750,6 +752,99 @@ mod tests {
         )
         .unwrap();
         assert_eq!(back.hops[0].to, a);
+    }
+}
+
+#[cfg(test)]
+mod point_tests {
+    use super::*;
+    use crate::network::Routes;
+    use crate::network::tests::square;
+
+    /// How long a drive takes unhindered, every hop summed.
+    fn eta(net: &RoadNetwork, d: &Drive) -> SignedDuration {
+        let n = d.hops.len();
+        (d.hops.iter().enumerate())
+            .map(|(k, h)| {
+                let len = net.segment(h.edge).length;
+                let to = if k + 1 == n {
+                    d.end.unwrap_or(len)
+                } else {
+                    len
+                };
+                let from = if k == 0 { d.offset } else { Metres::ZERO };
+                travel_time(net, h.edge, to - from, d.speed)
+            })
+            .fold(SignedDuration::ZERO, |a, b| a + b)
+    }
+
+    #[test]
+    fn a_point_on_the_road_is_reached_by_the_end_that_is_sooner_summing_every_hop() {
+        let net = square();
+        let routes = Routes::default().under(&Closed::default());
+        let mut starts: Vec<Pos> = net.graph().node_indices().map(Pos::Node).collect();
+        starts.extend(net.graph().edge_indices().map(|edge| {
+            let (from, to) = net.graph().edge_endpoints(edge).unwrap();
+            let offset = Metres(net.segment(edge).length.0 * 0.3);
+            Pos::Edge {
+                edge,
+                from,
+                to,
+                offset,
+            }
+        }));
+        let mut by_b = 0;
+        for start in starts {
+            for edge in net.graph().edge_indices() {
+                let (a, b) = net.graph().edge_endpoints(edge).unwrap();
+                let len = net.segment(edge).length;
+                for (f, speed) in [
+                    (0.0, 30.0),
+                    (0.2, 100.0),
+                    (0.5, 60.0),
+                    (0.9, 150.0),
+                    (1.0, 90.0),
+                ] {
+                    let pace = Pace {
+                        speed: KmPerHour(speed),
+                        until: None,
+                        budget: None,
+                    };
+                    let point = RoadPoint {
+                        edge,
+                        along: Metres(len.0 * f),
+                    };
+                    let chosen =
+                        Drive::plan_to(&net, &routes, start, None, (a, Some(point)), pace).unwrap();
+                    // Each end's drive, then partway back along the point's segment.
+                    let via = |end, other, along: Metres| {
+                        let mut d = Drive::plan(&net, &routes, start, None, end, pace).unwrap();
+                        if along.0 > 0.0 {
+                            d.hops.push(Hop {
+                                edge,
+                                from: end,
+                                to: other,
+                            });
+                            d.end = Some(along);
+                        }
+                        d
+                    };
+                    let (da, db) = (via(a, b, point.along), via(b, a, len - point.along));
+                    let b_sooner = eta(&net, &db) < eta(&net, &da);
+                    by_b += usize::from(b_sooner);
+                    let best = if b_sooner { db } else { da };
+                    assert_eq!(
+                        (&chosen.hops, chosen.end, chosen.offset),
+                        (&best.hops, best.end, best.offset),
+                        "from {start:?} to {f} of {edge:?} at {speed} km/h"
+                    );
+                }
+            }
+        }
+        assert!(
+            by_b > 0,
+            "some points are sooner reached from their far end"
+        );
     }
 }
 

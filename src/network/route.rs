@@ -287,11 +287,17 @@ mod tests {
         let (a, c) = (node(&net, 0.0, 0.0), node(&net, 1.0, 1.0));
         let routes = Routes::default();
         let open = Closed::default();
-        let first = routes.under(&open).route(&net, a, c, Metric::Fastest).unwrap();
+        let first = routes
+            .under(&open)
+            .route(&net, a, c, Metric::Fastest)
+            .unwrap();
         assert_eq!(*first, net.route(a, c, Metric::Fastest, &open).unwrap());
         // Cut the corner it went by: the same ends under other closures are another route.
         let cut = Closed::nodes([first.nodes[1]].into());
-        let round = routes.under(&cut).route(&net, a, c, Metric::Fastest).unwrap();
+        let round = routes
+            .under(&cut)
+            .route(&net, a, c, Metric::Fastest)
+            .unwrap();
         assert_eq!(*round, net.route(a, c, Metric::Fastest, &cut).unwrap());
         assert_ne!(round.nodes[1], first.nodes[1]);
         // Asked again, under closures equal to the first but made apart from them, each is the
