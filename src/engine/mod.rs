@@ -805,13 +805,9 @@ impl<'a> Simulation<'a> {
         let v = &vehicles[vehicle];
         let g = &s.people_groups[group];
         let left = p.left_at.unwrap_or(s.end);
-        let mut track: Vec<TrackPoint> = v
-            .trail
-            .track
-            .iter()
-            .copied()
-            .filter(|tp| tp.t <= left)
-            .collect();
+        // Room for the end point too (`closed_track`): one allocation.
+        let mut track = Vec::with_capacity(v.trail.track.len() + p.trail.track.len() + 1);
+        track.extend(v.trail.track.iter().filter(|tp| tp.t <= left));
         track.extend_from_slice(&p.trail.track);
         track.dedup_by(|a, b| a.t == b.t && a.at == b.at);
         // Aboard a vehicle the account has lost track of, they are lost track of too.
