@@ -103,7 +103,7 @@ impl Metres {
 /// away from zero, as jiff does.
 fn secs_f64(secs: f64) -> SignedDuration {
     // Beyond this jiff panics (not finite, or out of i64 seconds): let it say so.
-    if !(secs.abs() < 9.0e18) {
+    if secs.is_nan() || secs.abs() >= 9.0e18 {
         return SignedDuration::from_secs_f64(secs);
     }
     let whole = secs as i64;

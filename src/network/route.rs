@@ -49,8 +49,11 @@ pub struct Routes {
 #[derive(Debug)]
 pub struct RoutesUnder {
     closed: Closed,
-    found: Mutex<HashMap<(NodeIndex, NodeIndex, Metric), Option<Arc<Route>>, Fnv>>,
+    found: Mutex<HashMap<Ends, Option<Arc<Route>>, Fnv>>,
 }
+
+/// Where a route starts and ends, and what it minimises.
+type Ends = (NodeIndex, NodeIndex, Metric);
 
 /// FNV-1a over the key's words: the keys are node and segment numbers, not an adversary's input,
 /// and SipHash over every closed segment cost more than the lookup saved.
