@@ -93,8 +93,27 @@ impl Metres {
     /// 1e-15 km/h. Scenario validation holds speeds to at least 0.5 km/h
     /// ([`crate::scenario::limits::MIN_KMH`]).
     pub fn time_at(self, speed: KmPerHour) -> SignedDuration {
-        SignedDuration::from_secs_f64(self.0 / speed.metres_per_second())
+        secs_f64(self.0 / speed.metres_per_second())
     }
+}
+
+/// [`SignedDuration::from_secs_f64`] to the nanosecond, without its calls to `trunc`, `fract`
+/// and `round`, which x86-64 without SSE4.1 makes in software: every hop of every drive asks
+/// for a time. Whole seconds toward zero, the rest rounded to the nearest nanosecond, halves
+/// away from zero, as jiff does.
+fn secs_f64(secs: f64) -> SignedDuration {
+    // Beyond this jiff panics (not finite, or out of i64 seconds): let it say so.
+    if secs.is_nan() || secs.abs() >= 9.0e18 {
+        return SignedDuration::from_secs_f64(secs);
+    }
+    let whole = secs as i64;
+    // Exact: the difference of a float and its integer part.
+    let nanos = (secs - whole as f64) * 1e9;
+    let below = nanos as i64;
+    let rest = nanos - below as f64;
+    let rounded = below + i64::from(rest >= 0.5) - i64::from(rest <= -0.5);
+    // ±1e9 nanoseconds carry into the seconds, as jiff's do; both have the sign of `secs`.
+    SignedDuration::new(whole, rounded as i32)
 }
 
 impl Add for Metres {
@@ -235,6 +254,45 @@ mod tests {
         let humaymah = LonLat::new(39.7604, 34.4299);
         assert!((t2.distance(bukamal).km() - 70.6).abs() < 0.3);
         assert!((humaymah.distance(t2).km() - 36.2).abs() < 0.3);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn seconds_become_a_duration_to_the_nanosecond_as_jiff_makes_them(
+            secs in proptest::prop_oneof![
+                -1.0e12..1.0e12f64,
+                -10.0..10.0f64,
+                proptest::strategy::Strategy::prop_map(0i64..2_000_000, |n| n as f64 / 2e9),
+                proptest::strategy::Strategy::prop_filter(
+                    proptest::num::f64::NORMAL,
+                    "in range",
+                    |s| s.abs() < 9.0e18
+                ),
+            ]
+        ) {
+            proptest::prop_assert_eq!(secs_f64(secs), SignedDuration::from_secs_f64(secs));
+        }
+    }
+
+    #[test]
+    fn halves_of_a_nanosecond_round_away_from_zero_as_jiff_rounds_them() {
+        for secs in [
+            0.5e-9,
+            1.5e-9,
+            -0.5e-9,
+            -2.5e-9,
+            0.999_999_999_5,
+            -0.999_999_999_5,
+            7.0,
+            0.0,
+            -0.0,
+        ] {
+            assert_eq!(
+                secs_f64(secs),
+                SignedDuration::from_secs_f64(secs),
+                "{secs}"
+            );
+        }
     }
 
     #[test]

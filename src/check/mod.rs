@@ -36,7 +36,7 @@ use crate::engine::{self, AgentKind, AgentRun, RunResult, Status};
 use crate::ensemble::{self, EnsembleError};
 use crate::scenario::{Claim, EventKind, Region, Scenario, Subject};
 use crate::units::{LonLat, Metres};
-use crate::zones::EdgeShifts;
+use crate::zones::{EdgeShifts, Holder};
 use reach::{Fields, Walled};
 
 /// Share of realizations at or above which a claim is consistent with an account.
@@ -239,10 +239,9 @@ impl<'a> Plan<'a> {
             let mut account = vec![Tally::default(); claims.len()];
             let mut scores: Vec<u16> = Vec::with_capacity(range.len());
             let keep = |_, r: &RunResult| -> Vec<(f64, f64)> {
-                claims
-                    .iter()
-                    .zip(bounds)
-                    .map(|(c, b)| count(geo, r, &c.claim, &b.unknown_could))
+                let mut grounds = Grounds::default();
+                (claims.iter().zip(bounds))
+                    .map(|(c, b)| count(geo, r, &c.claim, &b.unknown_could, &mut grounds))
                     .collect()
             };
             // A realization need only place its agents at the claims' times.
@@ -621,13 +620,36 @@ fn distance_to(geo: &Geography, claim: &Claim, rem: &[Metres], p: LonLat) -> Met
     }
 }
 
+/// Whose ground positions are in at times, in one realization (against its zone edges), by the
+/// bits of (lon, lat) and the time: the claims of every account ask of the same positions at
+/// the same few times, and each is looked up once.
+#[derive(Default)]
+struct Grounds(std::collections::BTreeMap<(u64, u64, Timestamp), Option<Holder>>);
+
+impl Grounds {
+    /// Whether `p` is where `claim` puts its subject, in realization `r`.
+    fn inside(&mut self, geo: &Geography, r: &RunResult, claim: &Claim, p: LonLat) -> bool {
+        let Region::Zone(holder) = claim.region else {
+            return inside(geo, claim, p, (&r.edges, &r.places));
+        };
+        let key = (p.lon.to_bits(), p.lat.to_bits(), claim.by);
+        let whose = self.0.entry(key).or_insert_with(|| {
+            (geo.zones.holder_at_shifted(p, claim.by, &r.edges))
+                .ok()
+                .map(|c| c.holder)
+        });
+        *whose == Some(holder)
+    }
+}
+
 /// In one realization: how many of the claim's subject are where it says at its time, and how
-/// many more, lost track of by then, could be.
+/// many more, lost track of by then, could be. `grounds` is the realization's.
 fn count(
     geo: &Geography,
     r: &RunResult,
     claim: &Claim,
     unknown_could: &std::collections::BTreeSet<String>,
+    grounds: &mut Grounds,
 ) -> (f64, f64) {
     let t = claim.by.clamp(r.start, r.end);
     let mut known = 0.0;
@@ -636,7 +658,7 @@ fn count(
     let mut judged = std::collections::BTreeMap::new();
     let mut there = |at: LonLat| {
         *(judged.entry((at.lon.to_bits(), at.lat.to_bits())))
-            .or_insert_with(|| inside(geo, claim, at, (&r.edges, &r.places)))
+            .or_insert_with(|| grounds.inside(geo, r, claim, at))
     };
     for a in &r.agents {
         let Some(n) = subject_count(a, claim.subject) else {
@@ -656,7 +678,7 @@ fn count(
 /// Whether run `r` bears `claim` out by the buses and people whose whereabouts it knows: what a
 /// sensitivity study counts, realization by realization.
 pub fn borne_out_in(geo: &Geography, r: &RunResult, claim: &Claim) -> bool {
-    let (known, _) = count(geo, r, claim, &Default::default());
+    let (known, _) = count(geo, r, claim, &Default::default(), &mut Grounds::default());
     borne_out(claim, (known, 0.0))
 }
 

@@ -23,6 +23,7 @@ mod result;
 pub mod rng;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 use petgraph::graph::NodeIndex;
@@ -39,7 +40,7 @@ use rng::Stream;
 
 use crate::Geography;
 use crate::gazetteer::PlaceId;
-use crate::network::{Closed, Closure, Closures, Routes, Traveller};
+use crate::network::{Closed, Closure, Closures, Routes, RoutesUnder, Traveller};
 use crate::scenario::{EventKind, Scenario, Step};
 use crate::units::{KmPerHour, LonLat, Metres};
 use crate::zones::Holder;
@@ -53,7 +54,7 @@ pub enum Record {
     All,
     /// Only what an ensemble or a check reads, for a fraction of the work: each agent's id, kind
     /// and end state, and [`AgentRun::position_at`] exact at the probe times. Of the track only
-    /// the points that needs (see `Trail::lean`); one sample, at the end (and one sample time);
+    /// the points that needs (see `Trail::make_lean`); one sample, at the end (and one sample time);
     /// no passages, no events; people's `travelled` counts only what they did after leaving
     /// their vehicle.
     Ends(Probes),
@@ -165,11 +166,7 @@ impl<'a> Simulation<'a> {
         if let Record::Ends(probes) = record {
             self.lean = true;
             for a in &mut self.agents {
-                let first = a.trail.track.first().copied();
-                a.trail = Trail::lean(probes.clone());
-                if let Some(p) = first {
-                    a.trail.point(p.t, p.at);
-                }
+                a.trail.make_lean(probes.clone());
             }
         }
         self
@@ -240,17 +237,23 @@ impl<'a> Simulation<'a> {
     pub fn run(mut self) -> RunResult {
         let s = self.scenario;
         let samples = self.sample_times();
-        let mut sync: BTreeSet<Timestamp> = samples.iter().copied().collect();
-        sync.extend(s.events.iter().map(|e| e.at));
-        for g in &s.people_groups {
-            if let Some(Step::RideUntil(t)) = g.plan.first() {
-                sync.insert(*t);
-            }
-        }
-        let sample_set: BTreeSet<Timestamp> = samples.iter().copied().collect();
+        let mut others: Vec<Timestamp> = s.events.iter().map(|e| e.at).collect();
+        others.extend(s.people_groups.iter().filter_map(|g| match g.plan.first() {
+            Some(Step::RideUntil(t)) => Some(*t),
+            _ => None,
+        }));
+        others.sort_unstable();
+        let mut sync = merged(&samples, &others);
+        sync.retain(|&t| t >= s.start && t <= s.end);
+        let mut next_sample = 0;
         let mut next_event = 0;
         let mut force: Option<InForce> = None;
-        for t in sync.into_iter().filter(|&t| t >= s.start && t <= s.end) {
+        // Only agents that may yet act are visited, and of those only the ones awake.
+        let mut wakes: Vec<Timestamp> = (0..self.agents.len()).map(|i| self.wake(i)).collect();
+        let mut live: Vec<usize> = (0..self.agents.len())
+            .filter(|&i| wakes[i] < Timestamp::MAX)
+            .collect();
+        for t in sync {
             let before = t - SignedDuration::from_nanos(1);
             let count = self.closures.iter().filter(|c| c.from <= before).count();
             if force.as_ref().is_none_or(|f| f.count != count) {
@@ -258,16 +261,32 @@ impl<'a> Simulation<'a> {
                 force = Some(InForce::new(count, all, &self.road_barred));
             }
             let Some(force) = &force else { break };
-            for i in 0..self.agents.len() {
-                if !self.asleep(i, t) {
+            let mut retired = false;
+            for &i in &live {
+                if wakes[i] <= t {
                     self.advance(i, t, force);
+                    wakes[i] = self.wake(i);
+                    retired |= wakes[i] == Timestamp::MAX;
                 }
             }
+            let first_event = next_event;
             while next_event < s.events.len() && s.events[next_event].at <= t {
                 self.apply_event(next_event);
                 next_event += 1;
             }
-            if sample_set.contains(&t) && (!self.lean || t == s.end) {
+            if next_event > first_event {
+                for &i in &live {
+                    wakes[i] = self.wake(i);
+                    retired |= wakes[i] == Timestamp::MAX;
+                }
+            }
+            if retired {
+                live.retain(|&i| wakes[i] < Timestamp::MAX);
+            }
+            while samples.get(next_sample).is_some_and(|&x| x < t) {
+                next_sample += 1;
+            }
+            if samples.get(next_sample) == Some(&t) && (!self.lean || t == s.end) {
                 self.sample(t);
             }
         }
@@ -334,13 +353,14 @@ impl<'a> Simulation<'a> {
         self.closures.add(Closure { closed, from: t });
     }
 
-    /// Whether agent `i` has nothing to do by `sync`: advancing it would only move its clock on,
-    /// which nothing reads before it next acts, and then it sets the clock to when that is.
-    fn asleep(&self, i: usize, sync: Timestamp) -> bool {
+    /// When agent `i` next has something to do: until then advancing it would only move its clock
+    /// on, which nothing reads before it next acts, and then it sets the clock to when that is.
+    /// [`Timestamp::MIN`] if it has something to do now, [`Timestamp::MAX`] if it never will.
+    fn wake(&self, i: usize) -> Timestamp {
         match &self.agents[i].doing {
-            Doing::Done | Doing::Riding(Leave::Never) => true,
-            Doing::Departing(t) | Doing::WaitingUntil(t) | Doing::Riding(Leave::At(t)) => *t > sync,
-            _ => false,
+            Doing::Done | Doing::Riding(Leave::Never) => Timestamp::MAX,
+            Doing::Departing(t) | Doing::WaitingUntil(t) | Doing::Riding(Leave::At(t)) => *t,
+            _ => Timestamp::MIN,
         }
     }
 
@@ -529,16 +549,18 @@ impl<'a> Simulation<'a> {
         force: &InForce,
     ) {
         let net = &self.geo.network;
-        let barred = force.known(detour, self.agents[i].role.traveller());
+        let traveller = self.agents[i].role.traveller();
         let a = &self.agents[i];
         let pos = a.road().expect("a mover setting off by road is on a road");
         let routes = self.shared_routes.unwrap_or(&self.routes);
         let dest = (to.node, to.point);
-        let plan =
-            |barred: &Closed| Drive::plan_to(net, routes, pos, a.arrived_via, dest, barred, pace);
-        let drive = plan(barred).or_else(|| {
-            (!barred.no_entry.is_empty())
-                .then(|| plan(&barred.without_bars()))
+        let plan = |unbarred: bool| {
+            let under = force.routes(routes, detour, traveller, unbarred);
+            Drive::plan_to(net, under, pos, a.arrived_via, dest, pace)
+        };
+        let drive = plan(false).or_else(|| {
+            (!force.known(detour, traveller).no_entry.is_empty())
+                .then(|| plan(true))
                 .flatten()
         });
         let at = pos.location(net);
@@ -693,16 +715,26 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    fn finish(self) -> RunResult {
+    fn finish(mut self) -> RunResult {
         let s = self.scenario;
+        let lasts: Vec<Sample> = (0..self.agents.len()).map(|i| self.last(i)).collect();
+        // Each agent's trail and samples move into its run. People read their vehicle's trail,
+        // so theirs are made first; vehicles come first among the agents, and in the runs.
+        let mut vehicles = std::mem::take(&mut self.agents);
+        let first_people = (vehicles.iter())
+            .position(|a| matches!(a.role, Role::People { .. }))
+            .unwrap_or(vehicles.len());
+        let people = vehicles.split_off(first_people);
         // Most agents end where another does (people aboard their vehicle, buses at the same
         // cut): each distinct position is classified once.
         let mut seen = Classified::new();
-        let agents = self
-            .agents
-            .iter()
-            .map(|a| self.agent_run(a, &mut seen))
+        let people: Vec<AgentRun> = (people.into_iter().zip(&lasts[first_people..]))
+            .map(|(p, &last)| self.people_run(p, &vehicles, last, &mut seen))
             .collect();
+        let mut agents: Vec<AgentRun> = (vehicles.into_iter().zip(&lasts))
+            .map(|(v, &last)| self.vehicle_run(v, last, &mut seen))
+            .collect();
+        agents.extend(people);
         let sample_times = if self.lean {
             vec![s.end]
         } else {
@@ -723,64 +755,62 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// What the run made of agent `a`.
-    fn agent_run(&self, a: &Agent, seen: &mut Classified) -> AgentRun {
-        let s = self.scenario;
-        let last = a.samples.last().copied().unwrap_or(Sample {
-            t: s.end,
-            at: a.location(&self.geo.network, |v| self.location(v)),
+    /// Agent `i`'s last sample, or where it is at the end if it has none.
+    fn last(&self, i: usize) -> Sample {
+        let a = &self.agents[i];
+        a.samples.last().copied().unwrap_or(Sample {
+            t: self.scenario.end,
+            at: self.location(i),
             status: a.status,
-        });
-        match a.role {
-            Role::Vehicle { group, kind, .. } => AgentRun {
-                id: a.id.clone(),
-                kind: AgentKind::Vehicle {
-                    group: s.vehicle_groups[group].id.clone(),
-                    kind,
-                },
-                track: closed_track(a.trail.track.clone(), last),
-                samples: a.samples.clone(),
-                passages: a.trail.passages.clone(),
-                travelled: a.trail.travelled,
-                end: self.classify(last.at, a.status, a.since, seen),
+        })
+    }
+
+    /// What the run made of vehicle `v`, whose last sample is `last`.
+    fn vehicle_run(&self, v: Agent, last: Sample, seen: &mut Classified) -> AgentRun {
+        let s = self.scenario;
+        let Role::Vehicle { group, kind, .. } = v.role else {
+            unreachable!("vehicle_run is given vehicles")
+        };
+        AgentRun {
+            id: v.id,
+            kind: AgentKind::Vehicle {
+                group: s.vehicle_groups[group].id.clone(),
+                kind,
             },
-            Role::People {
-                group,
-                count,
-                vehicle,
-            } => self.people_run(a, &self.agents[vehicle], (group, count), last, seen),
+            track: closed_track(v.trail.track, last),
+            samples: v.samples,
+            passages: v.trail.passages,
+            travelled: v.trail.travelled,
+            end: self.classify(last.at, v.status, v.since, seen),
         }
     }
 
-    /// People's run: their vehicle's track up to when they left it, then their own.
+    /// People `p`'s run, whose last sample is `last`: their vehicle's track (of `vehicles`) up
+    /// to when they left it, then their own.
     fn people_run(
         &self,
-        p: &Agent,
-        v: &Agent,
-        (group, count): (usize, u32),
+        p: Agent,
+        vehicles: &[Agent],
         last: Sample,
         seen: &mut Classified,
     ) -> AgentRun {
         let s = self.scenario;
+        let Role::People {
+            group,
+            count,
+            vehicle,
+        } = p.role
+        else {
+            unreachable!("people_run is given people")
+        };
+        let v = &vehicles[vehicle];
         let g = &s.people_groups[group];
         let left = p.left_at.unwrap_or(s.end);
-        let mut track: Vec<TrackPoint> = v
-            .trail
-            .track
-            .iter()
-            .copied()
-            .filter(|tp| tp.t <= left)
-            .collect();
-        track.extend(p.trail.track.iter().copied());
+        // Room for the end point too (`closed_track`): one allocation.
+        let mut track = Vec::with_capacity(v.trail.track.len() + p.trail.track.len() + 1);
+        track.extend(v.trail.track.iter().filter(|tp| tp.t <= left));
+        track.extend_from_slice(&p.trail.track);
         track.dedup_by(|a, b| a.t == b.t && a.at == b.at);
-        let passages = v
-            .trail
-            .passages
-            .iter()
-            .copied()
-            .filter(|ps| ps.entered < left)
-            .chain(p.trail.passages.iter().copied())
-            .collect();
         // Aboard a vehicle the account has lost track of, they are lost track of too.
         let (status, since) = match p.left_at {
             None if v.status == Status::Unaccounted => (Status::Unaccounted, v.since),
@@ -801,8 +831,16 @@ impl<'a> Simulation<'a> {
         } else {
             v.trail.travelled
         };
+        let passages = v
+            .trail
+            .passages
+            .iter()
+            .copied()
+            .filter(|ps| ps.entered < left)
+            .chain(p.trail.passages)
+            .collect();
         AgentRun {
-            id: p.id.clone(),
+            id: p.id,
             kind: AgentKind::People {
                 group: g.id.clone(),
                 kind: g.kind,
@@ -811,7 +849,7 @@ impl<'a> Simulation<'a> {
                 left_vehicle: p.left_at,
             },
             track: closed_track(track, last),
-            samples: p.samples.clone(),
+            samples: p.samples,
             passages,
             travelled: ridden + p.trail.travelled,
             end: self.classify(last.at, status, since, seen),
@@ -875,6 +913,10 @@ struct InForce {
     /// Only the bars: to everyone, and to road vehicles.
     bars: Closed,
     road_bars: Closed,
+    /// The routes round each set a mover may plan round ([`InForce::known`]), and round the same
+    /// without its bars: each looked up in the route cache the first time a mover plans round
+    /// it, then shared by every drive planned until the closures change.
+    routes: [std::cell::OnceCell<Arc<RoutesUnder>>; 8],
 }
 
 impl InForce {
@@ -890,6 +932,7 @@ impl InForce {
             road_bars: with_roads(bars.clone()),
             all,
             bars,
+            routes: Default::default(),
         }
     }
 
@@ -909,6 +952,55 @@ impl InForce {
             (false, Traveller::Track) => &self.bars,
         }
     }
+
+    /// The routes round what a `traveller` plans round ([`InForce::known`]), or round that
+    /// without its bars (`unbarred`), from `routes`.
+    fn routes(
+        &self,
+        routes: &Routes,
+        detour: bool,
+        traveller: Traveller,
+        unbarred: bool,
+    ) -> &RoutesUnder {
+        let index = usize::from(detour)
+            | usize::from(traveller == Traveller::Track) << 1
+            | usize::from(unbarred) << 2;
+        self.routes[index].get_or_init(|| {
+            let known = self.known(detour, traveller);
+            if unbarred {
+                routes.under(&known.without_bars())
+            } else {
+                routes.under(known)
+            }
+        })
+    }
+}
+
+/// The times in two sorted lists, sorted, each once.
+fn merged(a: &[Timestamp], b: &[Timestamp]) -> Vec<Timestamp> {
+    let mut all = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let t = match (a.get(i), b.get(j)) {
+            (Some(&x), Some(&y)) if y < x => {
+                j += 1;
+                y
+            }
+            (Some(&x), _) => {
+                i += 1;
+                x
+            }
+            (None, Some(&y)) => {
+                j += 1;
+                y
+            }
+            (None, None) => break,
+        };
+        if all.last() != Some(&t) {
+            all.push(t);
+        }
+    }
+    all
 }
 
 /// A track that ends where its agent is at the end, even partway along a segment.
@@ -925,18 +1017,22 @@ fn closed_track(mut track: Vec<TrackPoint>, last: Sample) -> Vec<TrackPoint> {
 /// `<kind>-<group>-<nn>`, as `format!("{kind}-{group}-{n:02}")` writes it, without the
 /// formatting machinery: every realization names every agent again.
 fn agent_id(kind: &str, group: &str, n: usize) -> String {
-    let mut digits = Vec::new();
+    // Written from the right: a usize has at most 20 digits.
+    let mut digits = [0u8; 20];
+    let mut first = digits.len();
     let mut rest = n;
-    while rest > 0 || digits.len() < 2 {
-        digits.push(b'0' + (rest % 10) as u8);
+    while rest > 0 || digits.len() - first < 2 {
+        first -= 1;
+        digits[first] = b'0' + (rest % 10) as u8;
         rest /= 10;
     }
+    let digits = &digits[first..];
     let mut id = String::with_capacity(kind.len() + group.len() + digits.len() + 2);
     id.push_str(kind);
     id.push('-');
     id.push_str(group);
     id.push('-');
-    id.extend(digits.iter().rev().map(|&d| char::from(d)));
+    id.extend(digits.iter().map(|&d| char::from(d)));
     id
 }
 
@@ -978,8 +1074,21 @@ fn first_crossing(length: Metres, is_in: impl Fn(f64) -> bool) -> Option<f64> {
 
 #[cfg(test)]
 #[test]
+fn sync_times_are_both_lists_in_order_each_once() {
+    let t = |h: i64| Timestamp::from_second(h * 3600).unwrap();
+    let samples = [t(0), t(1), t(2), t(3)];
+    let others = [t(-1), t(1), t(1), t(5)];
+    let all = [t(-1), t(0), t(1), t(2), t(3), t(5)];
+    assert_eq!(merged(&samples, &others), all);
+    assert_eq!(merged(&others, &samples), all);
+    assert_eq!(merged(&[], &others), [t(-1), t(1), t(5)]);
+    assert_eq!(merged(&samples, &[]), samples);
+}
+
+#[cfg(test)]
+#[test]
 fn agent_ids_read_as_format_writes_them() {
-    for n in [0, 1, 9, 10, 99, 100, 1234, 17_000] {
+    for n in [0, 1, 9, 10, 99, 100, 1234, 17_000, usize::MAX] {
         assert_eq!(agent_id("bus", "a_b", n), format!("bus-a_b-{n:02}"));
     }
 }

@@ -5,7 +5,9 @@ use jiff::{SignedDuration, Timestamp};
 use petgraph::graph::{EdgeIndex, NodeIndex};
 
 use super::result::{Passage, TrackPoint};
-use crate::network::{Closed, Metric, RoadNetwork, RoadPoint, Routes};
+use std::sync::Arc;
+
+use crate::network::{Closed, Metric, RoadNetwork, RoadPoint, Route, RoutesUnder};
 use crate::units::{KmPerHour, LonLat, Metres};
 
 /// What an agent leaves behind as it moves: the points it passed, the segments it used, and the
@@ -50,17 +52,19 @@ struct Lean {
 }
 
 impl Trail {
-    /// A trail that keeps, of its track, only its first and last points and the two either side
-    /// of each probe time: the points [`super::AgentRun::position_at`] reads at those times (a
-    /// subsequence of the whole track, so its answer there is the same to the bit). No passages.
-    pub fn lean(probes: Probes) -> Self {
-        Self {
-            lean: Some(Lean {
-                probes,
-                keep_last: true,
-            }),
-            ..Self::default()
-        }
+    /// Makes this trail one that keeps, of its track, only its first and last points and the two
+    /// either side of each probe time: the points [`super::AgentRun::position_at`] reads at those
+    /// times (a subsequence of the whole track, so its answer there is the same to the bit). No
+    /// passages. Of what it holds it keeps only its first point: it is for a trail not yet moved
+    /// along.
+    pub fn make_lean(&mut self, probes: Probes) {
+        self.track.truncate(1);
+        self.passages.clear();
+        self.travelled = Metres::ZERO;
+        self.lean = Some(Lean {
+            probes,
+            keep_last: true,
+        });
     }
 
     pub fn is_lean(&self) -> bool {
@@ -139,7 +143,7 @@ impl Pos {
 }
 
 /// One step along a segment, in the direction of travel.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 struct Hop {
     edge: EdgeIndex,
     from: NodeIndex,
@@ -212,37 +216,103 @@ fn travel_time(net: &RoadNetwork, edge: EdgeIndex, d: Metres, speed: KmPerHour) 
     d.time_at(v)
 }
 
+/// The way a drive is to take, before it sets off: a hop out of where the agent is (along or back
+/// along its segment, or back out of a cut), a route over the network, and a hop partway along the
+/// destination's segment. The route is shared with the cache, not copied until the drive sets off.
+struct Way {
+    first: Option<Hop>,
+    route: Arc<Route>,
+    last: Option<Hop>,
+    /// How far along the first hop the agent already is.
+    offset: Metres,
+    /// Where along the last hop the drive ends, if short of its end.
+    end: Option<Metres>,
+}
+
+impl Way {
+    fn len(&self) -> usize {
+        usize::from(self.first.is_some())
+            + self.route.segments.len()
+            + usize::from(self.last.is_some())
+    }
+
+    fn hops(&self) -> impl Iterator<Item = Hop> + '_ {
+        let route = (self.route.segments.iter())
+            .zip(self.route.nodes.windows(2))
+            .map(|(&edge, w)| Hop {
+                edge,
+                from: w[0],
+                to: w[1],
+            });
+        self.first.into_iter().chain(route).chain(self.last)
+    }
+
+    /// How long hop `k` (of `hop`) takes unhindered at `speed`: from the drive's offset on the
+    /// first, to its end on the last.
+    fn time(&self, net: &RoadNetwork, k: usize, hop: Hop, speed: KmPerHour) -> SignedDuration {
+        let len = net.segment(hop.edge).length;
+        let to = match self.end {
+            Some(e) if k + 1 == self.len() => e,
+            _ => len,
+        };
+        let from = if k == 0 { self.offset } else { Metres::ZERO };
+        travel_time(net, hop.edge, to - from, speed)
+    }
+
+    /// Whether this way takes less time unhindered than `other`, at `speed`. Times are whole
+    /// nanoseconds, so the sums of the hops' times compare as the sums of the hops where the two
+    /// ways part: the hops both begin with cost the same in each (if neither ends there).
+    fn sooner_than(&self, other: &Way, net: &RoadNetwork, speed: KmPerHour) -> bool {
+        let (n, m) = (self.len(), other.len());
+        let shared = (self.hops().zip(other.hops()).enumerate())
+            .take_while(|&(k, (a, b))| {
+                a == b && k + 1 < n && k + 1 < m && (k > 0 || self.offset == other.offset)
+            })
+            .count();
+        let rest = |w: &Way| {
+            (w.hops().enumerate().skip(shared))
+                .map(|(k, h)| w.time(net, k, h, speed))
+                .fold(SignedDuration::ZERO, |a, b| a + b)
+        };
+        rest(self) < rest(other)
+    }
+}
+
 impl Drive {
-    /// Plans a drive from `pos` to `dest`, avoiding `closed`, with routes from `routes`.
-    /// `arrived_via` is the segment the agent came in by, which is the only way out of a node that
-    /// is cut. `None` if nothing is open.
-    pub fn plan(
+    /// Plans a drive from `pos` to `dest`, as [`Drive::plan_to`] does with no point.
+    #[cfg(test)]
+    fn plan(
         net: &RoadNetwork,
-        routes: &Routes,
+        routes: &RoutesUnder,
         pos: Pos,
         arrived_via: Option<EdgeIndex>,
         dest: NodeIndex,
-        closed: &Closed,
         pace: Pace,
     ) -> Option<Drive> {
-        let Pace {
-            speed,
-            until,
-            budget,
-        } = pace;
-        let routed = |start: NodeIndex| routes.route(net, start, dest, Metric::Fastest, closed);
-        let hops_of = |r: &crate::network::Route| -> Vec<Hop> {
-            r.segments
-                .iter()
-                .zip(r.nodes.windows(2))
-                .map(|(&edge, w)| Hop {
-                    edge,
-                    from: w[0],
-                    to: w[1],
-                })
-                .collect()
+        Self::plan_to(net, routes, pos, arrived_via, (dest, None), pace)
+    }
+
+    /// The way from `pos` to node `dest`, round what `routes` are found under. `arrived_via`
+    /// is the segment the agent came in by, which is the only way out of a node that is cut.
+    /// `None` if nothing is open.
+    fn way(
+        net: &RoadNetwork,
+        routes: &RoutesUnder,
+        pos: Pos,
+        arrived_via: Option<EdgeIndex>,
+        dest: NodeIndex,
+        speed: KmPerHour,
+    ) -> Option<Way> {
+        let closed = routes.closed();
+        let routed = |start: NodeIndex| routes.route(net, start, dest, Metric::Fastest);
+        let way = |first: Option<Hop>, route: Arc<Route>, offset: Metres| Way {
+            first,
+            route,
+            last: None,
+            offset,
+            end: None,
         };
-        let (hops, offset) = match pos {
+        match pos {
             Pos::Node(n) if closed.nodes.contains(&n) && n != dest => {
                 // Standing at a cut: the way out is back along the way in.
                 let back = arrived_via?;
@@ -251,15 +321,14 @@ impl Drive {
                 }
                 let (a, b) = net.graph().edge_endpoints(back)?;
                 let other = if a == n { b } else { a };
-                let mut hops = vec![Hop {
+                let first = Hop {
                     edge: back,
                     from: n,
                     to: other,
-                }];
-                hops.extend(hops_of(&*routed(other)?));
-                (hops, Metres::ZERO)
+                };
+                Some(way(Some(first), routed(other)?, Metres::ZERO))
             }
-            Pos::Node(n) => (hops_of(&*routed(n)?), Metres::ZERO),
+            Pos::Node(n) => Some(way(None, routed(n)?, Metres::ZERO)),
             Pos::Edge {
                 edge,
                 from,
@@ -293,41 +362,22 @@ impl Drive {
                     via(to).map(|r| (r.duration + travel_time(net, edge, len - offset, speed), r));
                 let backward =
                     via(from).map(|r| (r.duration + travel_time(net, edge, offset, speed), r));
+                let ahead = Hop { edge, from, to };
+                let behind = Hop {
+                    edge,
+                    from: to,
+                    to: from,
+                };
                 match (forward, backward) {
                     (Some((tf, rf)), Some((tb, _))) if tf <= tb => {
-                        let mut hops = vec![Hop { edge, from, to }];
-                        hops.extend(hops_of(&rf));
-                        (hops, offset)
+                        Some(way(Some(ahead), rf, offset))
                     }
-                    (Some((_, rf)), None) => {
-                        let mut hops = vec![Hop { edge, from, to }];
-                        hops.extend(hops_of(&rf));
-                        (hops, offset)
-                    }
-                    (_, Some((_, rb))) => {
-                        let mut hops = vec![Hop {
-                            edge,
-                            from: to,
-                            to: from,
-                        }];
-                        hops.extend(hops_of(&rb));
-                        (hops, len - offset)
-                    }
-                    (None, None) => return None,
+                    (Some((_, rf)), None) => Some(way(Some(ahead), rf, offset)),
+                    (_, Some((_, rb))) => Some(way(Some(behind), rb, len - offset)),
+                    (None, None) => None,
                 }
             }
-        };
-        Some(Drive {
-            start: pos,
-            arrived_via,
-            hops,
-            next: 0,
-            offset,
-            speed,
-            until,
-            budget,
-            end: None,
-        })
+        }
     }
 
     /// Plans a drive as [`Drive::plan`] does, to `dest`, or, given `point` on a segment that
@@ -336,59 +386,54 @@ impl Drive {
     /// exactly [`Drive::plan`].
     pub fn plan_to(
         net: &RoadNetwork,
-        routes: &Routes,
+        routes: &RoutesUnder,
         pos: Pos,
         arrived_via: Option<EdgeIndex>,
         (dest, point): (NodeIndex, Option<RoadPoint>),
-        closed: &Closed,
         pace: Pace,
     ) -> Option<Drive> {
-        let plan = |to: NodeIndex| Drive::plan(net, routes, pos, arrived_via, to, closed, pace);
-        let Some(p) = point else {
-            return plan(dest);
-        };
-        let Some((a, b)) = net.graph().edge_endpoints(p.edge) else {
-            return plan(dest);
-        };
-        if closed.segments.contains(&p.edge) {
+        let way = |to: NodeIndex| Drive::way(net, routes, pos, arrived_via, to, pace.speed);
+        let point_on = |p: RoadPoint| {
+            let ends = net.graph().edge_endpoints(p.edge)?;
             // The stretch the point is on is closed: the place's own vertex is as near as it gets.
-            return plan(dest);
-        }
-        let len = net.segment(p.edge).length;
-        let mut best: Option<(SignedDuration, Drive)> = None;
-        for (end, other, along) in [(a, b, p.along), (b, a, len - p.along)] {
-            let Some(mut d) = plan(end) else { continue };
-            if along.0 > 0.0 {
-                d.hops.push(Hop {
-                    edge: p.edge,
-                    from: end,
-                    to: other,
-                });
-                d.end = Some(along);
+            (!routes.closed().segments.contains(&p.edge)).then_some((p, ends))
+        };
+        let chosen = match point.and_then(point_on) {
+            None => way(dest)?,
+            Some((p, (a, b))) => {
+                let len = net.segment(p.edge).length;
+                let mut best: Option<Way> = None;
+                for (end, other, along) in [(a, b, p.along), (b, a, len - p.along)] {
+                    let Some(mut w) = way(end) else { continue };
+                    if along.0 > 0.0 {
+                        w.last = Some(Hop {
+                            edge: p.edge,
+                            from: end,
+                            to: other,
+                        });
+                        w.end = Some(along);
+                    }
+                    if best
+                        .as_ref()
+                        .is_none_or(|b| w.sooner_than(b, net, pace.speed))
+                    {
+                        best = Some(w);
+                    }
+                }
+                best?
             }
-            let eta = d.eta(net);
-            if best.as_ref().is_none_or(|(t, _)| eta < *t) {
-                best = Some((eta, d));
-            }
-        }
-        best.map(|(_, d)| d)
-    }
-
-    /// How long the whole drive takes unhindered, from where it starts.
-    fn eta(&self, net: &RoadNetwork) -> SignedDuration {
-        let last = self.hops.len().saturating_sub(1);
-        (self.hops.iter().enumerate())
-            .map(|(k, h)| {
-                let len = net.segment(h.edge).length;
-                let to = if k == last {
-                    self.end.unwrap_or(len)
-                } else {
-                    len
-                };
-                let from = if k == 0 { self.offset } else { Metres::ZERO };
-                travel_time(net, h.edge, to - from, self.speed)
-            })
-            .fold(SignedDuration::ZERO, |a, b| a + b)
+        };
+        Some(Drive {
+            start: pos,
+            arrived_via,
+            hops: chosen.hops().collect(),
+            next: 0,
+            offset: chosen.offset,
+            speed: pace.speed,
+            until: pace.until,
+            budget: pace.budget,
+            end: chosen.end,
+        })
     }
 
     /// Where along hop `k` the drive leaves it: its end, or the drive's end short of it.
@@ -547,9 +592,8 @@ impl Drive {
                     *b = *b - moved;
                 }
                 *clock = stop_at;
-                let at = self.pos().location(net);
                 if stop_at < sync {
-                    trail.point(*clock, at);
+                    trail.point(*clock, self.pos().location(net));
                     return Outcome::LimitReached;
                 }
                 return Outcome::Underway;
@@ -570,6 +614,7 @@ impl Drive {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::network::Routes;
     use crate::network::tests::square;
 
     fn node(net: &RoadNetwork, lon: f64, lat: f64) -> NodeIndex {
@@ -586,11 +631,10 @@ mod tests {
         let (a, b) = (node(&net, 0.0, 0.0), node(&net, 1.0, 0.0));
         let mut d = Drive::plan(
             &net,
-            &Routes::default(),
+            &Routes::default().under(&Closed::default()),
             Pos::Node(a),
             None,
             b,
-            &Closed::default(),
             Pace {
                 speed: KmPerHour(50.0),
                 until: None,
@@ -627,11 +671,10 @@ mod tests {
         let (a, b) = (node(&net, 0.0, 0.0), node(&net, 1.0, 0.0));
         let mut d = Drive::plan(
             &net,
-            &Routes::default(),
+            &Routes::default().under(&Closed::default()),
             Pos::Node(a),
             None,
             b,
-            &Closed::default(),
             Pace {
                 speed: KmPerHour(100.0),
                 until: None,
@@ -671,11 +714,10 @@ mod tests {
         // Planned A → (B or D) → C before the cut; the corner is cut while under way.
         let mut d = Drive::plan(
             &net,
-            &Routes::default(),
+            &Routes::default().under(&Closed::default()),
             Pos::Node(a),
             None,
             c,
-            &Closed::default(),
             Pace {
                 speed: KmPerHour(100.0),
                 until: None,
@@ -698,11 +740,10 @@ mod tests {
         // Turning back goes out the way it came, not on through the cut.
         let back = Drive::plan(
             &net,
-            &Routes::default(),
+            &Routes::default().under(&cut),
             Pos::Node(b),
             d.last_segment(),
             c,
-            &cut,
             Pace {
                 speed: KmPerHour(100.0),
                 until: None,
@@ -715,8 +756,102 @@ mod tests {
 }
 
 #[cfg(test)]
+mod point_tests {
+    use super::*;
+    use crate::network::Routes;
+    use crate::network::tests::square;
+
+    /// How long a drive takes unhindered, every hop summed.
+    fn eta(net: &RoadNetwork, d: &Drive) -> SignedDuration {
+        let n = d.hops.len();
+        (d.hops.iter().enumerate())
+            .map(|(k, h)| {
+                let len = net.segment(h.edge).length;
+                let to = if k + 1 == n {
+                    d.end.unwrap_or(len)
+                } else {
+                    len
+                };
+                let from = if k == 0 { d.offset } else { Metres::ZERO };
+                travel_time(net, h.edge, to - from, d.speed)
+            })
+            .fold(SignedDuration::ZERO, |a, b| a + b)
+    }
+
+    #[test]
+    fn a_point_on_the_road_is_reached_by_the_end_that_is_sooner_summing_every_hop() {
+        let net = square();
+        let routes = Routes::default().under(&Closed::default());
+        let mut starts: Vec<Pos> = net.graph().node_indices().map(Pos::Node).collect();
+        starts.extend(net.graph().edge_indices().map(|edge| {
+            let (from, to) = net.graph().edge_endpoints(edge).unwrap();
+            let offset = Metres(net.segment(edge).length.0 * 0.3);
+            Pos::Edge {
+                edge,
+                from,
+                to,
+                offset,
+            }
+        }));
+        let mut by_b = 0;
+        for start in starts {
+            for edge in net.graph().edge_indices() {
+                let (a, b) = net.graph().edge_endpoints(edge).unwrap();
+                let len = net.segment(edge).length;
+                for (f, speed) in [
+                    (0.0, 30.0),
+                    (0.2, 100.0),
+                    (0.5, 60.0),
+                    (0.9, 150.0),
+                    (1.0, 90.0),
+                ] {
+                    let pace = Pace {
+                        speed: KmPerHour(speed),
+                        until: None,
+                        budget: None,
+                    };
+                    let point = RoadPoint {
+                        edge,
+                        along: Metres(len.0 * f),
+                    };
+                    let chosen =
+                        Drive::plan_to(&net, &routes, start, None, (a, Some(point)), pace).unwrap();
+                    // Each end's drive, then partway back along the point's segment.
+                    let via = |end, other, along: Metres| {
+                        let mut d = Drive::plan(&net, &routes, start, None, end, pace).unwrap();
+                        if along.0 > 0.0 {
+                            d.hops.push(Hop {
+                                edge,
+                                from: end,
+                                to: other,
+                            });
+                            d.end = Some(along);
+                        }
+                        d
+                    };
+                    let (da, db) = (via(a, b, point.along), via(b, a, len - point.along));
+                    let b_sooner = eta(&net, &db) < eta(&net, &da);
+                    by_b += usize::from(b_sooner);
+                    let best = if b_sooner { db } else { da };
+                    assert_eq!(
+                        (&chosen.hops, chosen.end, chosen.offset),
+                        (&best.hops, best.end, best.offset),
+                        "from {start:?} to {f} of {edge:?} at {speed} km/h"
+                    );
+                }
+            }
+        }
+        assert!(
+            by_b > 0,
+            "some points are sooner reached from their far end"
+        );
+    }
+}
+
+#[cfg(test)]
 mod cut_tests {
     use super::*;
+    use crate::network::Routes;
     use crate::network::tests::square;
 
     fn node(net: &RoadNetwork, lon: f64, lat: f64) -> NodeIndex {
@@ -738,11 +873,10 @@ mod cut_tests {
         let t0: Timestamp = "2017-08-29T00:00:00Z".parse().unwrap();
         let mut d = Drive::plan(
             &net,
-            &Routes::default(),
+            &Routes::default().under(&Closed::default()),
             Pos::Node(a),
             None,
             b,
-            &Closed::default(),
             pace(),
         )
         .unwrap();
@@ -778,22 +912,20 @@ mod cut_tests {
         let stopped = d.pos();
         let on = Drive::plan(
             &net,
-            &Routes::default(),
+            &Routes::default().under(&cut),
             stopped,
             d.last_segment(),
             b,
-            &cut,
             pace(),
         );
         assert!(on.is_none_or(|d| d.hops[0].to != b || d.hops[0].edge != edge));
         // Turning back is open, and gets back to A.
         let mut back = Drive::plan(
             &net,
-            &Routes::default(),
+            &Routes::default().under(&cut),
             stopped,
             d.last_segment(),
             a,
-            &cut,
             pace(),
         )
         .unwrap();

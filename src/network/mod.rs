@@ -18,7 +18,7 @@ use petgraph::graph::{EdgeIndex, NodeIndex, UnGraph};
 use serde::Deserialize;
 
 pub use closure::{Closed, Closure, Closures};
-pub use route::{Leg, Metric, Route, Routes};
+pub use route::{Leg, Metric, Route, Routes, RoutesUnder};
 
 use crate::units::{KmPerHour, LonLat, Metres};
 

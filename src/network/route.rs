@@ -1,6 +1,7 @@
 //! Paths over the road graph: fastest or shortest, around closed segments.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 
 use geo::LineString;
 use jiff::SignedDuration;
@@ -33,20 +34,29 @@ impl Metric {
 /// thread) that asks again: a route is a pure function of its ends, its metric and exactly what
 /// is closed, and those are the key, so a route from here is the route
 /// [`RoadNetwork::route`] would find. Nothing is ever iterated, so the hash order reaches nothing.
+///
+/// A run asks for the routes [`under`](Routes::under) what it knows to be closed once, each time
+/// that changes, and then for each route by its ends alone: a closed set can hold every node of
+/// a holder's ground, and hashing and comparing it on every route asked for cost more than the
+/// rest of planning the drive.
 #[derive(Debug, Default)]
 pub struct Routes {
-    found: std::sync::Mutex<Found>,
+    under: Mutex<HashMap<Closed, Arc<RoutesUnder>, Fnv>>,
 }
 
-/// Routes by what is closed, then by their ends and metric.
-type Found = std::collections::HashMap<
-    Closed,
-    std::collections::HashMap<(NodeIndex, NodeIndex, Metric), Option<std::sync::Arc<Route>>, Fnv>,
-    Fnv,
->;
+/// The routes found under one closed set, by their ends and metric: part of a [`Routes`], shared
+/// as it is.
+#[derive(Debug)]
+pub struct RoutesUnder {
+    closed: Closed,
+    found: Mutex<HashMap<Ends, Option<Arc<Route>>, Fnv>>,
+}
+
+/// Where a route starts and ends, and what it minimises.
+type Ends = (NodeIndex, NodeIndex, Metric);
 
 /// FNV-1a over the key's words: the keys are node and segment numbers, not an adversary's input,
-/// and hashing every closed segment on every lookup with SipHash cost more than the lookup saved.
+/// and SipHash over every closed segment cost more than the lookup saved.
 type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
 
 #[derive(Debug)]
@@ -78,32 +88,48 @@ impl std::hash::Hasher for FnvHasher {
     }
 }
 
+/// A lock whose holder panicked left at worst a missing route, not a wrong one.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl Routes {
-    /// [`RoadNetwork::route`] over `net`, which must be the network of every earlier call.
+    /// The routes under `closed`: those found so far, and a place for the rest.
+    pub fn under(&self, closed: &Closed) -> Arc<RoutesUnder> {
+        let mut under = lock(&self.under);
+        if let Some(known) = under.get(closed) {
+            return known.clone();
+        }
+        let new = Arc::new(RoutesUnder {
+            closed: closed.clone(),
+            found: Mutex::default(),
+        });
+        under.insert(closed.clone(), new.clone());
+        new
+    }
+}
+
+impl RoutesUnder {
+    /// What the routes go round.
+    pub fn closed(&self) -> &Closed {
+        &self.closed
+    }
+
+    /// [`RoadNetwork::route`] over `net`, which must be the network of every earlier call, under
+    /// [`RoutesUnder::closed`].
     pub fn route(
         &self,
         net: &RoadNetwork,
         from: NodeIndex,
         to: NodeIndex,
         metric: Metric,
-        closed: &Closed,
-    ) -> Option<std::sync::Arc<Route>> {
+    ) -> Option<Arc<Route>> {
         let key = (from, to, metric);
-        let known = |found: &Found| found.get(closed).and_then(|m| m.get(&key)).cloned();
-        // A thread that panicked holding the lock left at worst a missing route, not a wrong one.
-        let lock = || self.found.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(route) = known(&lock()) {
-            return route;
+        if let Some(route) = lock(&self.found).get(&key) {
+            return route.clone();
         }
-        let route = net.route(from, to, metric, closed).map(std::sync::Arc::new);
-        let mut found = lock();
-        match found.get_mut(closed) {
-            Some(m) => m.insert(key, route.clone()),
-            None => found
-                .entry(closed.clone())
-                .or_default()
-                .insert(key, route.clone()),
-        };
+        let route = net.route(from, to, metric, &self.closed).map(Arc::new);
+        lock(&self.found).insert(key, route.clone());
         route
     }
 }
@@ -264,17 +290,26 @@ mod tests {
         let (a, c) = (node(&net, 0.0, 0.0), node(&net, 1.0, 1.0));
         let routes = Routes::default();
         let open = Closed::default();
-        let first = routes.route(&net, a, c, Metric::Fastest, &open).unwrap();
+        let first = routes
+            .under(&open)
+            .route(&net, a, c, Metric::Fastest)
+            .unwrap();
         assert_eq!(*first, net.route(a, c, Metric::Fastest, &open).unwrap());
         // Cut the corner it went by: the same ends under other closures are another route.
         let cut = Closed::nodes([first.nodes[1]].into());
-        let round = routes.route(&net, a, c, Metric::Fastest, &cut).unwrap();
+        let round = routes
+            .under(&cut)
+            .route(&net, a, c, Metric::Fastest)
+            .unwrap();
         assert_eq!(*round, net.route(a, c, Metric::Fastest, &cut).unwrap());
         assert_ne!(round.nodes[1], first.nodes[1]);
-        // Asked again, each is the one found first, shared.
-        let again = routes.route(&net, a, c, Metric::Fastest, &open).unwrap();
-        assert!(std::sync::Arc::ptr_eq(&first, &again));
-        let shortest = routes.route(&net, a, c, Metric::Shortest, &open).unwrap();
+        // Asked again, under closures equal to the first but made apart from them, each is the
+        // one found first, shared.
+        let under = routes.under(&Closed::default());
+        assert!(Arc::ptr_eq(&under, &routes.under(&open)));
+        let again = under.route(&net, a, c, Metric::Fastest).unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        let shortest = under.route(&net, a, c, Metric::Shortest).unwrap();
         assert_eq!(*shortest, net.route(a, c, Metric::Shortest, &open).unwrap());
     }
 
