@@ -43,6 +43,8 @@ pub struct Country {
     #[serde(deserialize_with = "geojson::de::deserialize_geometry")]
     pub geometry: geo::MultiPolygon<f64>,
     pub name: String,
+    #[serde(default)]
+    pub licence: Option<String>,
 }
 
 /// One river of the basemap.
@@ -51,6 +53,8 @@ pub struct River {
     #[serde(deserialize_with = "geojson::de::deserialize_geometry")]
     pub geometry: geo::MultiLineString<f64>,
     pub name: String,
+    #[serde(default)]
+    pub licence: Option<String>,
 }
 
 impl Basemap {
@@ -212,6 +216,109 @@ pub enum DataError {
     },
 }
 
+/// The credit line for the embedded data, as every map has drawn it.
+pub const EMBEDDED_ATTRIBUTION: &str = "Data: GeoNames (CC BY 4.0), OurAirports, Natural Earth, GSHHG; roads and zones: convoy-sim contributors (CC BY 4.0), approximate.";
+
+/// Whom a map or report must credit for the data it shows: the embedded data's line when every
+/// drawn file is the embedded one (an unedited `data export` folder included), else one part per
+/// file, the embedded file's credit or the `licence` values the user's features state. Roads
+/// imported from OpenStreetMap get the attribution the ODbL requires.
+pub fn attribution(
+    files: &DataFiles,
+    gazetteer: &Gazetteer,
+    network: &RoadNetwork,
+    basemap: &Basemap,
+) -> String {
+    let embedded = DataFiles::embedded();
+    let same = |a: &Text, b: &Text| a.text == b.text;
+    let (places, roads, zones) = (
+        same(&files.places, &embedded.places),
+        same(&files.roads, &embedded.roads),
+        same(&files.zones, &embedded.zones),
+    );
+    let base = same(&files.countries, &embedded.countries) && same(&files.rivers, &embedded.rivers);
+    if places && roads && zones && base {
+        return EMBEDDED_ATTRIBUTION.to_string();
+    }
+    const OURS: &str = "convoy-sim contributors (CC BY 4.0), approximate";
+    let stated = |licences: &mut dyn Iterator<Item = Option<&str>>| {
+        let mut set = BTreeSet::new();
+        let mut unstated = false;
+        for l in licences {
+            match l.map(str::trim).filter(|l| !l.is_empty()) {
+                Some(l) if l == crate::network::osm::LICENCE || l.contains("OpenStreetMap") => {
+                    set.insert(crate::network::osm::ATTRIBUTION.to_string());
+                }
+                // A licence is the user's text: no control character reaches the image.
+                Some(l) => {
+                    let clean: String = l.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+                    set.insert(crate::units::cut(&clean, 80).into_owned());
+                }
+                None => unstated = true,
+            }
+        }
+        let mut parts: Vec<String> = set.into_iter().collect();
+        if parts.len() > 3 {
+            let more = parts.len() - 3;
+            parts.truncate(3);
+            parts.push(format!("{more} more licences"));
+        }
+        if unstated {
+            parts.push("some features state no licence".into());
+        }
+        parts.join(", ")
+    };
+    let zone_licences = || {
+        #[derive(serde::Deserialize)]
+        struct Licensed {
+            #[serde(default)]
+            licence: Option<String>,
+        }
+        crate::read::features::<Licensed>(&files.zones.text)
+            .map(|z| z.into_iter().map(|z| z.licence).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    let parts = [
+        (
+            "places",
+            match places {
+                true => "GeoNames (CC BY 4.0), OurAirports".to_string(),
+                false => stated(&mut gazetteer.places().map(|(_, p)| Some(p.licence.as_str()))),
+            },
+        ),
+        (
+            "roads",
+            match roads {
+                true => OURS.to_string(),
+                false => stated(&mut network.roads().map(|(_, r)| r.licence.as_deref())),
+            },
+        ),
+        (
+            "zones",
+            match zones {
+                true => OURS.to_string(),
+                false => stated(&mut zone_licences().iter().map(|l| l.as_deref())),
+            },
+        ),
+        (
+            "basemap",
+            match base {
+                true => "Natural Earth, GSHHG".to_string(),
+                false => stated(
+                    &mut (basemap.countries.iter().map(|c| c.licence.as_deref()))
+                        .chain(basemap.rivers.iter().map(|r| r.licence.as_deref())),
+                ),
+            },
+        ),
+    ];
+    let parts: Vec<String> = parts
+        .iter()
+        .filter(|(_, credit)| !credit.is_empty())
+        .map(|(what, credit)| format!("{what}: {credit}"))
+        .collect();
+    format!("Data: {}.", parts.join("; "))
+}
+
 /// A question about places and roads that has no answer: the user's input is at fault.
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
@@ -248,6 +355,9 @@ pub struct Geography {
     pub basemap: Basemap,
     /// What the data files were built from.
     pub hashes: DataHashes,
+    /// Whom the maps and reports credit for the data, and under what licence
+    /// ([`attribution`]).
+    pub attribution: String,
 }
 
 /// A place resolved by name and snapped to the road network.
@@ -294,13 +404,16 @@ impl Geography {
         }
         let sources = Registry::from_toml(&files.sources.text, &files.sources.origin)?;
         let c = &files.credibility;
+        let basemap = Basemap::from_texts(&files.countries, &files.rivers)?;
+        let attribution = attribution(files, &gazetteer, &network, &basemap);
         Ok(Self {
+            attribution,
             gazetteer,
             network,
             zones: ControlMap::from_geojson(&zones.text, &zones.origin)?,
             credibility: Ratings::from_toml(&c.text, &c.origin, &sources)?,
             sources,
-            basemap: Basemap::from_texts(&files.countries, &files.rivers)?,
+            basemap,
             hashes: DataHashes {
                 places: sha256(&places.text),
                 roads: sha256(&roads.text),

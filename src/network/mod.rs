@@ -126,6 +126,9 @@ pub struct Road {
     #[serde(default)]
     pub to: Option<String>,
     pub source: String,
+    /// Under what licence the geometry may be used; every imported section says ODbL.
+    #[serde(default)]
+    pub licence: Option<String>,
 }
 
 impl Road {
@@ -464,6 +467,7 @@ pub(crate) mod tests {
             from: None,
             to: None,
             source: "test".into(),
+            licence: None,
         };
         RoadNetwork::new(
             vec![
@@ -604,6 +608,7 @@ pub(crate) mod tests {
             from: None,
             to: None,
             source: "test".into(),
+            licence: None,
         };
         let net = RoadNetwork::new(
             vec![
