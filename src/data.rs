@@ -251,7 +251,10 @@ pub fn attribution(
                 }
                 // A licence is the user's text: no control character reaches the image.
                 Some(l) => {
-                    let clean: String = l.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+                    let clean: String = l
+                        .chars()
+                        .map(|c| if c.is_control() { ' ' } else { c })
+                        .collect();
                     set.insert(crate::units::cut(&clean, 80).into_owned());
                 }
                 None => unstated = true,
