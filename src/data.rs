@@ -138,10 +138,14 @@ impl DataFiles {
         }
     }
 
-    /// The file named `name` (one of [`DataFiles::NAMES`]).
+    /// Names a data folder may use in place of one of [`DataFiles::NAMES`], with that name:
+    /// the same data in another format.
+    pub const ALTERNATIVES: [(&'static str, &'static str); 1] = [("places.csv", "places.geojson")];
+
+    /// The file named `name` (one of [`DataFiles::NAMES`] or [`DataFiles::ALTERNATIVES`]).
     pub fn get_mut(&mut self, name: &str) -> Option<&mut Text> {
         Some(match name {
-            "places.geojson" => &mut self.places,
+            "places.geojson" | "places.csv" => &mut self.places,
             "roads.geojson" => &mut self.roads,
             "zones.geojson" => &mut self.zones,
             "sources.toml" => &mut self.sources,
@@ -152,11 +156,16 @@ impl DataFiles {
         })
     }
 
-    /// Every file with its name in a data folder, in [`DataFiles::NAMES`] order.
+    /// Every file with its name in a data folder, in [`DataFiles::NAMES`] order: places read
+    /// from a table keep the table's name, so that an export writes them as they were read.
     pub fn named(&self) -> [(&'static str, &Text); 7] {
         let n = Self::NAMES;
+        let places = match self.places.origin.ends_with(".csv") {
+            true => Self::ALTERNATIVES[0].0,
+            false => n[0],
+        };
         [
-            (n[0], &self.places),
+            (places, &self.places),
             (n[1], &self.roads),
             (n[2], &self.zones),
             (n[3], &self.sources),
@@ -381,7 +390,7 @@ impl Geography {
     /// Builds from the data files.
     pub fn from_files(files: &DataFiles) -> Result<Self, DataError> {
         let (places, roads, zones) = (&files.places, &files.roads, &files.zones);
-        let gazetteer = Gazetteer::from_geojson(&places.text, &places.origin)?;
+        let gazetteer = Gazetteer::from_text(&places.text, &places.origin)?;
         let network = RoadNetwork::from_geojson(&roads.text, &roads.origin)?;
         // The engine names every position by its nearest place and snaps to the nearest road:
         // both must exist.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the invented region's data folder (data/*.geojson) from the tables below.
+"""Writes the invented region's data folder (data/places.csv, data/*.geojson) from the tables below.
 
 Everything here is INVENTED: Meridia, its towns, roads and front line do not exist. The region is
 placed in the open South Atlantic (about 30°W, 44.6°S), where there is no land, so that no reader
@@ -7,6 +7,7 @@ can mistake it for a real place. Standard library only; run from anywhere:
 
     python3 examples/synthetic-region/make_data.py
 """
+import csv
 import json
 import pathlib
 
@@ -78,14 +79,14 @@ def write(name, value):
 
 def main():
     HERE.mkdir(exist_ok=True)
-    write("places.geojson", fc([
-        feature({"type": "Point", "coordinates": [lon, lat]}, {
-            "id": pid, "name": name, "aliases": aliases, "country": "Meridia (invented)",
-            "kind": kind, "uncertainty_km": unc, "position": "inferred", "source": SOURCE,
-            "source_url": None, "licence": LICENCE, "in_reports": [], "note": "invented",
-        })
-        for pid, name, aliases, kind, lon, lat, unc in PLACES
-    ]))
+    # Places as a CSV table (data/README.md, "places.csv"), aliases separated by ";".
+    with open(HERE / "places.csv", "w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(["id", "name", "aliases", "lon", "lat", "uncertainty_km", "country", "kind",
+                      "position", "source", "licence"])
+        for pid, name, aliases, kind, lon, lat, unc in PLACES:
+            out.writerow([pid, name, ";".join(aliases), lon, lat, unc, "Meridia (invented)", kind,
+                          "inferred", SOURCE, LICENCE])
     roads = []
     for rid, name, ref, cls, speed, waypoints in ROADS:
         coords = [list(AT[w]) if isinstance(w, str) else list(w) for w in waypoints]
