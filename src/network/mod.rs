@@ -236,6 +236,8 @@ pub struct RoadNetwork {
     index: rstar::RTree<IndexedNode>,
     /// Every segment by where it runs, likewise.
     segments: rstar::RTree<IndexedSegment>,
+    /// The fastest road's speed, for the estimate of a fastest route's remaining time.
+    top_speed: Option<KmPerHour>,
 }
 
 impl RoadNetwork {
@@ -316,11 +318,16 @@ impl RoadNetwork {
                 })
                 .collect(),
         );
+        let top_speed = roads
+            .iter()
+            .map(Road::speed)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
         Ok(Self {
             roads,
             graph,
             index,
             segments,
+            top_speed,
         })
     }
 
