@@ -581,3 +581,44 @@ impl Geography {
         Ok((from, to, segments))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_credit_the_data_they_draw_and_imported_roads_carry_the_odbl_line() {
+        assert_eq!(
+            Geography::embedded().unwrap().attribution,
+            EMBEDDED_ATTRIBUTION
+        );
+        // Roads from an OpenStreetMap import, and one road whose licence is a user's text with
+        // a control character in it; everything else embedded.
+        let road = |id: &str, lat: f64, licence: &str| {
+            format!(
+                r#"{{"type":"Feature","geometry":{{"type":"LineString","coordinates":[[38.0,{lat}],[38.5,{lat}]]}},
+                "properties":{{"id":"{id}","name":"r","class":"main","speed_kmh":60,"source":"s","licence":"{licence}"}}}}"#
+            )
+        };
+        let roads = format!(
+            r#"{{"type":"FeatureCollection","features":[{},{}]}}"#,
+            road("a", 34.0, crate::network::osm::LICENCE),
+            road("b", 34.1, "CC0 \\u001b[31m mine"),
+        );
+        let files = DataFiles {
+            roads: Text {
+                text: roads.into(),
+                origin: "d/roads.geojson".into(),
+            },
+            ..DataFiles::embedded()
+        };
+        let a = Geography::from_files(&files).unwrap().attribution;
+        assert_eq!(
+            a,
+            format!(
+                "Data: places: GeoNames (CC BY 4.0), OurAirports; roads: CC0  [31m mine, {}; zones: convoy-sim contributors (CC BY 4.0), approximate; basemap: Natural Earth, GSHHG.",
+                crate::network::osm::ATTRIBUTION
+            )
+        );
+    }
+}

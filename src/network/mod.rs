@@ -18,6 +18,7 @@ use petgraph::graph::{EdgeIndex, NodeIndex, UnGraph};
 use serde::Deserialize;
 
 pub use closure::{Closed, Closure, Closures};
+pub(crate) use route::Cost;
 pub use route::{Leg, Metric, Route, Routes};
 
 use crate::units::{KmPerHour, LonLat, Metres};

@@ -22,9 +22,10 @@ pub enum Metric {
     Shortest,
 }
 
-/// A cost, ordered by `total_cmp` so that it can go in a heap (costs are never NaN).
+/// A cost (seconds, metres), ordered by `total_cmp` so that it can go in a heap (costs are never
+/// NaN); every search over the roads orders its queue by it.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct Cost(f64);
+pub(crate) struct Cost(pub f64);
 
 impl Eq for Cost {}
 
