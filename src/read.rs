@@ -15,6 +15,9 @@ pub(crate) fn features<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, geojso
     })
 }
 
+/// A LineString feature: its (lon, lat) vertices, and its properties.
+pub(crate) type LineFeature<P> = (Vec<(f64, f64)>, P);
+
 /// The LineString features of a FeatureCollection, each as its (lon, lat) vertices and its
 /// properties as `P`, read in one pass.
 ///
@@ -24,7 +27,7 @@ pub(crate) fn features<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, geojso
 /// column are wrong when something is.
 pub(crate) fn line_features<P: DeserializeOwned>(
     text: &str,
-) -> Result<Vec<(Vec<(f64, f64)>, P)>, geojson::Error> {
+) -> Result<Vec<LineFeature<P>>, geojson::Error> {
     #[derive(serde::Deserialize)]
     struct Collection<P> {
         features: Vec<Feature<P>>,

@@ -32,12 +32,13 @@ const REQUIRED: usize = 7;
 /// The note column, last: accepted, shown nowhere but the data.
 const NOTE: &str = "note";
 
+/// A table's places, each with where it is ("line 4 (place \"rawa\")"), and its rows' problems.
+pub(super) type Rows = (Vec<(Place, String)>, Vec<PlaceProblem>);
+
 /// The places of a CSV table with where each is ("line 4"), and what is wrong with its rows (a
 /// row with a bad value is among the places, 0 standing for that value, so that the checks
 /// across rows see its names); or, when the header is at fault, what is wrong with it.
-pub(super) fn places(
-    text: &str,
-) -> Result<(Vec<(Place, String)>, Vec<PlaceProblem>), Vec<PlaceProblem>> {
+pub(super) fn places(text: &str) -> Result<Rows, Vec<PlaceProblem>> {
     let records = crate::read::csv(text).map_err(|e| {
         vec![PlaceProblem::new(
             format!("line {}", e.line),
