@@ -43,6 +43,8 @@ pub struct Country {
     #[serde(deserialize_with = "geojson::de::deserialize_geometry")]
     pub geometry: geo::MultiPolygon<f64>,
     pub name: String,
+    #[serde(default)]
+    pub licence: Option<String>,
 }
 
 /// One river of the basemap.
@@ -51,6 +53,8 @@ pub struct River {
     #[serde(deserialize_with = "geojson::de::deserialize_geometry")]
     pub geometry: geo::MultiLineString<f64>,
     pub name: String,
+    #[serde(default)]
+    pub licence: Option<String>,
 }
 
 impl Basemap {
@@ -134,10 +138,14 @@ impl DataFiles {
         }
     }
 
-    /// The file named `name` (one of [`DataFiles::NAMES`]).
+    /// Names a data folder may use in place of one of [`DataFiles::NAMES`], with that name:
+    /// the same data in another format.
+    pub const ALTERNATIVES: [(&'static str, &'static str); 1] = [("places.csv", "places.geojson")];
+
+    /// The file named `name` (one of [`DataFiles::NAMES`] or [`DataFiles::ALTERNATIVES`]).
     pub fn get_mut(&mut self, name: &str) -> Option<&mut Text> {
         Some(match name {
-            "places.geojson" => &mut self.places,
+            "places.geojson" | "places.csv" => &mut self.places,
             "roads.geojson" => &mut self.roads,
             "zones.geojson" => &mut self.zones,
             "sources.toml" => &mut self.sources,
@@ -148,11 +156,16 @@ impl DataFiles {
         })
     }
 
-    /// Every file with its name in a data folder, in [`DataFiles::NAMES`] order.
+    /// Every file with its name in a data folder, in [`DataFiles::NAMES`] order: places read
+    /// from a table keep the table's name, so that an export writes them as they were read.
     pub fn named(&self) -> [(&'static str, &Text); 7] {
         let n = Self::NAMES;
+        let places = match self.places.origin.ends_with(".csv") {
+            true => Self::ALTERNATIVES[0].0,
+            false => n[0],
+        };
         [
-            (n[0], &self.places),
+            (places, &self.places),
             (n[1], &self.roads),
             (n[2], &self.zones),
             (n[3], &self.sources),
@@ -212,6 +225,112 @@ pub enum DataError {
     },
 }
 
+/// The credit line for the embedded data, as every map has drawn it.
+pub const EMBEDDED_ATTRIBUTION: &str = "Data: GeoNames (CC BY 4.0), OurAirports, Natural Earth, GSHHG; roads and zones: convoy-sim contributors (CC BY 4.0), approximate.";
+
+/// Whom a map or report must credit for the data it shows: the embedded data's line when every
+/// drawn file is the embedded one (an unedited `data export` folder included), else one part per
+/// file, the embedded file's credit or the `licence` values the user's features state. Roads
+/// imported from OpenStreetMap get the attribution the ODbL requires.
+pub fn attribution(
+    files: &DataFiles,
+    gazetteer: &Gazetteer,
+    network: &RoadNetwork,
+    basemap: &Basemap,
+) -> String {
+    let embedded = DataFiles::embedded();
+    let same = |a: &Text, b: &Text| a.text == b.text;
+    let (places, roads, zones) = (
+        same(&files.places, &embedded.places),
+        same(&files.roads, &embedded.roads),
+        same(&files.zones, &embedded.zones),
+    );
+    let base = same(&files.countries, &embedded.countries) && same(&files.rivers, &embedded.rivers);
+    if places && roads && zones && base {
+        return EMBEDDED_ATTRIBUTION.to_string();
+    }
+    const OURS: &str = "convoy-sim contributors (CC BY 4.0), approximate";
+    let stated = |licences: &mut dyn Iterator<Item = Option<&str>>| {
+        let mut set = BTreeSet::new();
+        let mut unstated = false;
+        for l in licences {
+            match l.map(str::trim).filter(|l| !l.is_empty()) {
+                Some(l) if l == crate::network::osm::LICENCE || l.contains("OpenStreetMap") => {
+                    set.insert(crate::network::osm::ATTRIBUTION.to_string());
+                }
+                // A licence is the user's text: no control character reaches the image.
+                Some(l) => {
+                    let clean: String = l
+                        .chars()
+                        .map(|c| if c.is_control() { ' ' } else { c })
+                        .collect();
+                    set.insert(crate::units::cut(&clean, 80).into_owned());
+                }
+                None => unstated = true,
+            }
+        }
+        let mut parts: Vec<String> = set.into_iter().collect();
+        if parts.len() > 3 {
+            let more = parts.len() - 3;
+            parts.truncate(3);
+            parts.push(format!("{more} more licences"));
+        }
+        if unstated {
+            parts.push("some features state no licence".into());
+        }
+        parts.join(", ")
+    };
+    let zone_licences = || {
+        #[derive(serde::Deserialize)]
+        struct Licensed {
+            #[serde(default)]
+            licence: Option<String>,
+        }
+        crate::read::features::<Licensed>(&files.zones.text)
+            .map(|z| z.into_iter().map(|z| z.licence).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    let parts = [
+        (
+            "places",
+            match places {
+                true => "GeoNames (CC BY 4.0), OurAirports".to_string(),
+                false => stated(&mut gazetteer.places().map(|(_, p)| Some(p.licence.as_str()))),
+            },
+        ),
+        (
+            "roads",
+            match roads {
+                true => OURS.to_string(),
+                false => stated(&mut network.roads().map(|(_, r)| r.licence.as_deref())),
+            },
+        ),
+        (
+            "zones",
+            match zones {
+                true => OURS.to_string(),
+                false => stated(&mut zone_licences().iter().map(|l| l.as_deref())),
+            },
+        ),
+        (
+            "basemap",
+            match base {
+                true => "Natural Earth, GSHHG".to_string(),
+                false => stated(
+                    &mut (basemap.countries.iter().map(|c| c.licence.as_deref()))
+                        .chain(basemap.rivers.iter().map(|r| r.licence.as_deref())),
+                ),
+            },
+        ),
+    ];
+    let parts: Vec<String> = parts
+        .iter()
+        .filter(|(_, credit)| !credit.is_empty())
+        .map(|(what, credit)| format!("{what}: {credit}"))
+        .collect();
+    format!("Data: {}.", parts.join("; "))
+}
+
 /// A question about places and roads that has no answer: the user's input is at fault.
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
@@ -248,6 +367,9 @@ pub struct Geography {
     pub basemap: Basemap,
     /// What the data files were built from.
     pub hashes: DataHashes,
+    /// Whom the maps and reports credit for the data, and under what licence
+    /// ([`attribution`]).
+    pub attribution: String,
 }
 
 /// A place resolved by name and snapped to the road network.
@@ -268,7 +390,7 @@ impl Geography {
     /// Builds from the data files.
     pub fn from_files(files: &DataFiles) -> Result<Self, DataError> {
         let (places, roads, zones) = (&files.places, &files.roads, &files.zones);
-        let gazetteer = Gazetteer::from_geojson(&places.text, &places.origin)?;
+        let gazetteer = Gazetteer::from_text(&places.text, &places.origin)?;
         let network = RoadNetwork::from_geojson(&roads.text, &roads.origin)?;
         // The engine names every position by its nearest place and snaps to the nearest road:
         // both must exist.
@@ -294,13 +416,16 @@ impl Geography {
         }
         let sources = Registry::from_toml(&files.sources.text, &files.sources.origin)?;
         let c = &files.credibility;
+        let basemap = Basemap::from_texts(&files.countries, &files.rivers)?;
+        let attribution = attribution(files, &gazetteer, &network, &basemap);
         Ok(Self {
+            attribution,
             gazetteer,
             network,
             zones: ControlMap::from_geojson(&zones.text, &zones.origin)?,
             credibility: Ratings::from_toml(&c.text, &c.origin, &sources)?,
             sources,
-            basemap: Basemap::from_texts(&files.countries, &files.rivers)?,
+            basemap,
             hashes: DataHashes {
                 places: sha256(&places.text),
                 roads: sha256(&roads.text),
@@ -454,5 +579,46 @@ impl Geography {
                 closed: 0,
             })?;
         Ok((from, to, segments))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_credit_the_data_they_draw_and_imported_roads_carry_the_odbl_line() {
+        assert_eq!(
+            Geography::embedded().unwrap().attribution,
+            EMBEDDED_ATTRIBUTION
+        );
+        // Roads from an OpenStreetMap import, and one road whose licence is a user's text with
+        // a control character in it; everything else embedded.
+        let road = |id: &str, lat: f64, licence: &str| {
+            format!(
+                r#"{{"type":"Feature","geometry":{{"type":"LineString","coordinates":[[38.0,{lat}],[38.5,{lat}]]}},
+                "properties":{{"id":"{id}","name":"r","class":"main","speed_kmh":60,"source":"s","licence":"{licence}"}}}}"#
+            )
+        };
+        let roads = format!(
+            r#"{{"type":"FeatureCollection","features":[{},{}]}}"#,
+            road("a", 34.0, crate::network::osm::LICENCE),
+            road("b", 34.1, "CC0 \\u001b[31m mine"),
+        );
+        let files = DataFiles {
+            roads: Text {
+                text: roads.into(),
+                origin: "d/roads.geojson".into(),
+            },
+            ..DataFiles::embedded()
+        };
+        let a = Geography::from_files(&files).unwrap().attribution;
+        assert_eq!(
+            a,
+            format!(
+                "Data: places: GeoNames (CC BY 4.0), OurAirports; roads: CC0  [31m mine, {}; zones: convoy-sim contributors (CC BY 4.0), approximate; basemap: Natural Earth, GSHHG.",
+                crate::network::osm::ATTRIBUTION
+            )
+        );
     }
 }

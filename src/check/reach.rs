@@ -13,7 +13,7 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
 use crate::Geography;
-use crate::network::{Closures, RoadClass, Traveller};
+use crate::network::{Closures, Cost, RoadClass, Traveller};
 use crate::scenario::{DEFAULT_WALK_KMH, Scenario, Step};
 use crate::units::{KmPerHour, LonLat, Metres};
 
@@ -208,7 +208,7 @@ pub fn field(
         let slot = &mut arrival[mode as usize][node.index()];
         if secs < *slot {
             *slot = secs;
-            heap.push(Reverse((Secs(secs), mode, node)));
+            heap.push(Reverse((Cost(secs), mode, node)));
         }
     };
     let first = if start.aboard { Mode::Bus } else { Mode::Foot };
@@ -218,7 +218,7 @@ pub fn field(
         push(&mut arrival, &mut heap, first, node, secs);
     }
     let at = |secs: f64| t0 + SignedDuration::from_secs_f64(secs);
-    while let Some(Reverse((Secs(secs), mode, node))) = heap.pop() {
+    while let Some(Reverse((Cost(secs), mode, node))) = heap.pop() {
         if secs > arrival[mode as usize][node.index()] {
             continue;
         }
@@ -272,24 +272,6 @@ pub fn field(
         }
     }
     Field { arrival, start: t0 }
-}
-
-/// Seconds, ordered (never NaN here).
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Secs(f64);
-
-impl Eq for Secs {}
-
-impl PartialOrd for Secs {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Secs {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.total_cmp(&other.0)
-    }
 }
 
 /// Fields computed once per start and shared by every claim.

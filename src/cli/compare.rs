@@ -250,7 +250,7 @@ pub fn execute(world: &Geography, args: &CompareArgs, how: Realizations) -> Resu
         OutputFile::new(
             "report.html",
             report::html(
-                &format!("{} accounts of the Qalamoun convoy, compared", runs.len()),
+                &convoy_sim::output::words::compare_title(runs.iter().map(|(s, _)| *s)),
                 &runs
                     .iter()
                     .map(|(scenario, result)| report::Account { scenario, result })

@@ -82,7 +82,7 @@ const DATA_FILE: Expected = Expected {
     max_bytes: MAX_DATA_BYTES,
     noun: "a data file",
     text_noun: "GeoJSON or TOML text",
-    hint: "a data folder holds places.geojson, roads.geojson, zones.geojson, sources.toml, credibility.toml, countries.geojson and rivers.geojson (`convoy-sim data export DIR` writes them)",
+    hint: "a data folder holds places.geojson (or places.csv), roads.geojson, zones.geojson, sources.toml, credibility.toml, countries.geojson and rivers.geojson (`convoy-sim data export DIR` writes them)",
 };
 
 /// Files in a data folder that are not data, and are not read.
@@ -113,6 +113,14 @@ pub fn files(dir: Option<&Path>) -> Result<DataFiles, Error> {
         .collect();
     names.sort();
     let mut problems = Vec::new();
+    for (alternative, name) in DataFiles::ALTERNATIVES {
+        if names.iter().any(|n| n == alternative) && names.iter().any(|n| n == name) {
+            problems.push(format!(
+                "{}: and {name} beside it are the same data in two formats; keep one of them",
+                dir.join(alternative).display()
+            ));
+        }
+    }
     let mut found = 0;
     for name in &names {
         if let Some(slot) = files.get_mut(name) {
@@ -155,8 +163,8 @@ pub fn files(dir: Option<&Path>) -> Result<DataFiles, Error> {
 
 /// ", did you mean places.geojson?" for a name close to a data file's.
 fn suggestion(name: &str) -> String {
-    DataFiles::NAMES
-        .iter()
+    (DataFiles::NAMES.iter())
+        .chain(DataFiles::ALTERNATIVES.iter().map(|(a, _)| a))
         .map(|n| (strsim::jaro_winkler(name, n), n))
         .filter(|(score, _)| *score >= 0.85)
         .max_by(|a, b| a.0.total_cmp(&b.0))
@@ -218,9 +226,10 @@ fn export(files: &DataFiles, dir: &Path) -> Result<String, Error> {
             files: out,
         }],
     )?;
+    let names: Vec<&str> = files.named().iter().map(|(n, _)| *n).collect();
     Ok(format!(
         "wrote {shown}/: {} and README.md; edit them, then give `--data {shown}` to any command\n",
-        DataFiles::NAMES.join(", ")
+        names.join(", ")
     ))
 }
 
@@ -234,7 +243,7 @@ of every feature and their uncertainty are documented in the project's data/READ
 | file | what it is | exported from |\n|---|---|---|\n",
     );
     let what = [
-        "the gazetteer: Points with id, name, aliases (any script), kind, uncertainty_km, source, licence",
+        "the gazetteer: Points (or a table: places.csv) with id, name, aliases (any script), kind, uncertainty_km, source, licence",
         "the road network: LineStrings with id, from/to (place ids, where a road ends at a place), class, speeds, source",
         "who held the ground: MultiPolygons with holder, valid_from, valid_to (exclusive), source",
         "the reports scenarios cite: id, party, outlet, date, address, verbatim quotes",

@@ -4,6 +4,7 @@
 //! in the binary). Lookups are by [`normalize`]d key, so case, accents, apostrophes, hyphens and a
 //! leading article do not matter; an unknown name comes back with the closest known names.
 
+pub mod csv;
 mod normalize;
 
 use std::collections::BTreeMap;
@@ -112,24 +113,69 @@ pub enum GazetteerError {
         #[source]
         source: geojson::Error,
     },
-    #[error("{origin}: place '{id}': {problem}")]
+    /// Every problem found in the file's places.
+    #[error("{origin}: {}", Problems(.problems))]
     Invalid {
         origin: String,
-        id: String,
-        problem: String,
-    },
-    #[error("{origin}: '{name}' names both '{first}' and '{second}'")]
-    Ambiguous {
-        origin: String,
-        name: String,
-        first: String,
-        second: String,
+        problems: Vec<PlaceProblem>,
     },
     #[error("unknown place '{}'{}", echo(.query), Suggestions(.suggestions))]
     Unknown {
         query: String,
         suggestions: Vec<String>,
     },
+}
+
+/// One thing wrong with one place of a gazetteer file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlaceProblem {
+    /// Where: "feature 3 (place \"palmyra\")", "line 4 (place \"rawa\")".
+    pub at: String,
+    /// The property or column at fault, if one is.
+    pub key: String,
+    pub message: String,
+    pub hint: String,
+}
+
+impl PlaceProblem {
+    pub fn new(at: String, key: &str, message: &str, hint: &str) -> Self {
+        PlaceProblem {
+            at,
+            key: key.to_string(),
+            message: message.to_string(),
+            hint: hint.to_string(),
+        }
+    }
+}
+
+/// How many problems a message lists; the rest are counted.
+const MAX_PROBLEMS_SHOWN: usize = 20;
+
+struct Problems<'a>(&'a [PlaceProblem]);
+
+impl fmt::Display for Problems<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.len() > 1 {
+            write!(f, "{} problems: ", self.0.len())?;
+        }
+        for (i, p) in self.0.iter().take(MAX_PROBLEMS_SHOWN).enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{}", p.at)?;
+            if !p.key.is_empty() {
+                write!(f, ", {}", p.key)?;
+            }
+            write!(f, ": {}", p.message)?;
+            if !p.hint.is_empty() {
+                write!(f, " (hint: {})", p.hint)?;
+            }
+        }
+        if self.0.len() > MAX_PROBLEMS_SHOWN {
+            write!(f, "; and {} more", self.0.len() - MAX_PROBLEMS_SHOWN)?;
+        }
+        Ok(())
+    }
 }
 
 struct Suggestions<'a>(&'a [String]);
@@ -177,67 +223,134 @@ pub struct Match<'a> {
 }
 
 impl Gazetteer {
+    /// Reads places from a data file: CSV when `origin` ends in `.csv` ([`csv`]), else GeoJSON.
+    pub fn from_text(text: &str, origin: &str) -> Result<Self, GazetteerError> {
+        match origin.ends_with(".csv") {
+            true => Self::from_csv(text, origin),
+            false => Self::from_geojson(text, origin),
+        }
+    }
+
     /// Reads places from GeoJSON text; `origin` names the text in errors (a path, or "embedded").
     ///
     /// Fails if a feature is not a Point, ids or names are not unique after normalisation, or a
-    /// coordinate or uncertainty is out of range.
+    /// coordinate or uncertainty is out of range; every such problem is reported.
     pub fn from_geojson(text: &str, origin: &str) -> Result<Self, GazetteerError> {
         let places: Vec<Place> =
             crate::read::features(text).map_err(|source| GazetteerError::Parse {
                 origin: origin.to_string(),
                 source,
             })?;
-        Self::new(places, origin)
+        let at = places
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                format!(
+                    "feature {} (place {:?})",
+                    i + 1,
+                    crate::units::cut(&p.id, 40)
+                )
+            })
+            .collect();
+        Self::new(places, at, origin)
     }
 
-    fn new(places: Vec<Place>, origin: &str) -> Result<Self, GazetteerError> {
-        let invalid = |id: &str, problem: String| GazetteerError::Invalid {
+    /// Reads places from a CSV table ([`csv`] names its columns).
+    pub fn from_csv(text: &str, origin: &str) -> Result<Self, GazetteerError> {
+        let invalid = |problems| GazetteerError::Invalid {
             origin: origin.to_string(),
-            id: id.to_string(),
-            problem,
+            problems,
         };
+        let (rows, mut problems) = csv::places(text).map_err(invalid)?;
+        let (places, at): (Vec<Place>, Vec<String>) = rows.into_iter().unzip();
+        // The rows that are places are checked together too, so that a name two rows share is
+        // reported beside a bad number in a third.
+        match Self::new(places, at, origin) {
+            Ok(g) if problems.is_empty() => Ok(g),
+            Ok(_) => Err(invalid(problems)),
+            Err(GazetteerError::Invalid { problems: more, .. }) => {
+                // An empty id or name is reported by its row already.
+                let known =
+                    |m: &PlaceProblem| problems.iter().any(|p| p.at == m.at && p.key == m.key);
+                let more: Vec<PlaceProblem> = more.into_iter().filter(|m| !known(m)).collect();
+                problems.extend(more);
+                Err(invalid(problems))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The gazetteer of `places`, `at[i]` saying where in its file place `i` is.
+    fn new(places: Vec<Place>, at: Vec<String>, origin: &str) -> Result<Self, GazetteerError> {
+        let mut problems = Vec::new();
         let mut by_key: BTreeMap<String, PlaceId> = BTreeMap::new();
         let mut ids = BTreeMap::new();
         for (i, place) in places.iter().enumerate() {
             let id = PlaceId(i as u32);
+            let mut problem = |key: &str, message: String, hint: &str| {
+                problems.push(PlaceProblem::new(at[i].clone(), key, &message, hint))
+            };
             let LonLat { lon, lat } = place.location();
             if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
-                return Err(invalid(
-                    &place.id,
+                problem(
+                    "geometry",
                     format!("({lon}, {lat}) is not a lon/lat"),
-                ));
+                    "WGS84 degrees, longitude first: [lon, lat]",
+                );
             }
             if !(place.uncertainty_km.is_finite() && place.uncertainty_km >= 0.0) {
-                return Err(invalid(
-                    &place.id,
-                    format!("uncertainty_km {} is not a distance", place.uncertainty_km),
-                ));
+                problem(
+                    "uncertainty_km",
+                    format!("{} is not a distance", place.uncertainty_km),
+                    "how far the true place may be from the point, in km, 0 or more",
+                );
             }
-            if ids.insert(place.id.clone(), id).is_some() {
-                return Err(invalid(&place.id, "id is used twice".into()));
+            // A repeated id is reported once, not again as a name two places share.
+            let repeated = ids.get(&place.id).copied();
+            match repeated {
+                Some(first) => problem(
+                    "id",
+                    format!("the id is also {}'s", at[first]),
+                    "give every place its own id",
+                ),
+                None => {
+                    ids.insert(place.id.clone(), i);
+                }
             }
-            for name in std::iter::once(&place.id)
-                .chain(std::iter::once(&place.name))
-                .chain(&place.aliases)
-            {
+            let names = (repeated.is_none().then_some(("id", &place.id)).into_iter())
+                .chain(std::iter::once(("name", &place.name)))
+                .chain(place.aliases.iter().map(|a| ("aliases", a)));
+            for (field, name) in names {
                 let key = normalize(name);
                 if key.is_empty() {
-                    return Err(invalid(&place.id, format!("name {name:?} has no letters")));
+                    problem(
+                        field,
+                        format!("{:?} has no letters", crate::units::cut(name, 40)),
+                        "a name or alias needs at least one letter or digit",
+                    );
+                    continue;
                 }
                 match by_key.get(&key) {
-                    Some(&other) if other != id => {
-                        return Err(GazetteerError::Ambiguous {
-                            origin: origin.to_string(),
-                            name: name.clone(),
-                            first: places[other.0 as usize].id.clone(),
-                            second: place.id.clone(),
-                        });
-                    }
+                    Some(&other) if other != id => problem(
+                        field,
+                        format!(
+                            "{:?} also names {}",
+                            crate::units::cut(name, 40),
+                            at[other.0 as usize]
+                        ),
+                        "a name must find one place: drop it from one of them, or spell them apart",
+                    ),
                     _ => {
                         by_key.insert(key, id);
                     }
                 }
             }
+        }
+        if !problems.is_empty() {
+            return Err(GazetteerError::Invalid {
+                origin: origin.to_string(),
+                problems,
+            });
         }
         let nearby = Nearby::bulk_load(
             places
@@ -476,7 +589,10 @@ mod tests {
            "properties":{"id":"b","name":"B","aliases":["Al-Qaim"],"country":"Iraq","kind":"town",
            "uncertainty_km":1,"position":"sourced","source":"s","licence":"l"}}]}"#;
         let err = Gazetteer::from_geojson(text, "bad.geojson").unwrap_err();
-        assert!(matches!(err, GazetteerError::Ambiguous { .. }), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "bad.geojson: feature 2 (place \"b\"), aliases: \"Al-Qaim\" also names feature 1 (place \"a\") (hint: a name must find one place: drop it from one of them, or spell them apart)"
+        );
     }
 
     #[test]

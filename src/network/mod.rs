@@ -18,6 +18,7 @@ use petgraph::graph::{EdgeIndex, NodeIndex, UnGraph};
 use serde::Deserialize;
 
 pub use closure::{Closed, Closure, Closures};
+pub(crate) use route::Cost;
 pub use route::{Leg, Metric, Route, Routes, RoutesUnder};
 
 use crate::units::{KmPerHour, LonLat, Metres};
@@ -110,7 +111,8 @@ impl fmt::Display for RoadClass {
 /// One road section, as `data/roads.geojson` describes it.
 #[derive(Clone, Debug, Deserialize)]
 pub struct Road {
-    #[serde(deserialize_with = "geojson::de::deserialize_geometry")]
+    /// The feature's geometry, read beside its properties ([`RoadNetwork::from_geojson`]).
+    #[serde(skip, default = "no_vertices")]
     pub geometry: LineString<f64>,
     pub id: String,
     pub name: String,
@@ -126,6 +128,13 @@ pub struct Road {
     #[serde(default)]
     pub to: Option<String>,
     pub source: String,
+    /// Under what licence the geometry may be used; every imported section says ODbL.
+    #[serde(default)]
+    pub licence: Option<String>,
+}
+
+fn no_vertices() -> LineString<f64> {
+    LineString::new(Vec::new())
 }
 
 impl Road {
@@ -194,8 +203,11 @@ fn coord_key(at: LonLat) -> (i64, i64) {
 
 /// A node of the graph, indexed by where it is (lon, lat degrees) for [`RoadNetwork::snap`].
 type IndexedNode = rstar::primitives::GeomWithData<[f64; 2], u32>;
-/// A segment of the graph, indexed by where it runs, for [`RoadNetwork::nearest_on_segment`].
-type IndexedSegment = rstar::primitives::GeomWithData<rstar::primitives::Line<[f64; 2]>, u32>;
+/// A segment of the graph, indexed by the box it runs in, for
+/// [`RoadNetwork::nearest_on_segment`]. A box, not the line: building the index compares boxes
+/// millions of times, and a line's would be worked out at each comparison (40% of loading a
+/// national network); the search measures the segments themselves anyway.
+type IndexedSegment = rstar::primitives::GeomWithData<rstar::primitives::Rectangle<[f64; 2]>, u32>;
 
 /// The box of (lon, lat) degrees that holds every point within great-circle distance `d` of `at`,
 /// with a margin for rounding; `None` where it would wrap round a pole or the antimeridian.
@@ -233,16 +245,24 @@ pub struct RoadNetwork {
     index: rstar::RTree<IndexedNode>,
     /// Every segment by where it runs, likewise.
     segments: rstar::RTree<IndexedSegment>,
+    /// The fastest road's speed, for the estimate of a fastest route's remaining time.
+    top_speed: Option<KmPerHour>,
 }
 
 impl RoadNetwork {
     /// Reads roads from GeoJSON text; `origin` names the text in errors.
     pub fn from_geojson(text: &str, origin: &str) -> Result<Self, NetworkError> {
-        let roads: Vec<Road> =
-            crate::read::features(text).map_err(|source| NetworkError::Parse {
+        let roads: Vec<Road> = crate::read::line_features(text)
+            .map_err(|source| NetworkError::Parse {
                 origin: origin.to_string(),
                 source,
-            })?;
+            })?
+            .into_iter()
+            .map(|(vertices, road): (_, Road)| Road {
+                geometry: vertices.into(),
+                ..road
+            })
+            .collect();
         Self::new(roads, origin)
     }
 
@@ -308,16 +328,22 @@ impl RoadNetwork {
                 .filter_map(|e| {
                     let (a, b) = graph.edge_endpoints(e)?;
                     let (a, b) = (graph[a].at, graph[b].at);
-                    let line = rstar::primitives::Line::new([a.lon, a.lat], [b.lon, b.lat]);
-                    Some(IndexedSegment::new(line, e.index() as u32))
+                    let bounds =
+                        rstar::primitives::Rectangle::from_corners([a.lon, a.lat], [b.lon, b.lat]);
+                    Some(IndexedSegment::new(bounds, e.index() as u32))
                 })
                 .collect(),
         );
+        let top_speed = roads
+            .iter()
+            .map(Road::speed)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
         Ok(Self {
             roads,
             graph,
             index,
             segments,
+            top_speed,
         })
     }
 
@@ -415,9 +441,10 @@ impl RoadNetwork {
                 .filter_map(measure)
                 .min_by(|x, y| x.2.0.total_cmp(&y.2.0).then(x.0.cmp(&y.0)))
         };
-        // As in `snap`: the nearest allowed segment in plain degrees gives a distance, and every
-        // segment that could be nearer by great circle has its point inside the box of degrees
-        // that distance spans, so its own box meets it. The answer is the scan's, ties included.
+        // As in `snap`: the allowed segment whose box is nearest in plain degrees gives a
+        // distance, and every segment that could be nearer by great circle has its point inside
+        // the box of degrees that distance spans, so its own box meets it. The answer is the
+        // scan's, ties included.
         let seed = self
             .segments
             .nearest_neighbor_iter(&[at.lon, at.lat])
@@ -464,6 +491,7 @@ pub(crate) mod tests {
             from: None,
             to: None,
             source: "test".into(),
+            licence: None,
         };
         RoadNetwork::new(
             vec![
@@ -604,6 +632,7 @@ pub(crate) mod tests {
             from: None,
             to: None,
             source: "test".into(),
+            licence: None,
         };
         let net = RoadNetwork::new(
             vec![

@@ -727,6 +727,7 @@ impl Section {
             from: None,
             to: None,
             source: format!("OpenStreetMap way {}", self.way),
+            licence: Some(LICENCE.to_string()),
         }
     }
 

@@ -208,10 +208,7 @@ pub fn compare_project(accounts: &[Account<'_>]) -> String {
         _ => (Timestamp::UNIX_EPOCH, Timestamp::UNIX_EPOCH, step),
     };
     document(
-        &format!(
-            "{} accounts of the Qalamoun convoy, compared",
-            accounts.len()
-        ),
+        &super::words::compare_title(accounts.iter().map(|a| a.scenario)),
         extent_of(&all),
         &groups,
         time,

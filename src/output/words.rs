@@ -6,6 +6,21 @@ use crate::Geography;
 use crate::engine::{AgentKind, Happening, RunResult, SimEvent, Stop, Travel};
 use crate::scenario::{EventKind, Scenario, VehicleKind};
 
+/// The title of a comparison of `scenarios`: the convoy named by where it set out, when every
+/// account has it set out from the same place (nothing here knows which convoy it is).
+pub fn compare_title<'a>(scenarios: impl IntoIterator<Item = &'a Scenario>) -> String {
+    let all: Vec<&Scenario> = scenarios.into_iter().collect();
+    let origin = all.first().map(|s| &s.convoy.origin);
+    match origin {
+        Some(o) if all.iter().all(|s| s.convoy.origin.place == o.place) => format!(
+            "{} accounts of the convoy from {}, compared",
+            all.len(),
+            o.written
+        ),
+        _ => format!("{} accounts, compared", all.len()),
+    }
+}
+
 /// What event `e` of `result` says, as one line.
 pub fn detail(e: &SimEvent, result: &RunResult, scenario: &Scenario, geo: &Geography) -> String {
     let gaz = &geo.gazetteer;

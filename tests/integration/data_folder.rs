@@ -143,3 +143,106 @@ fn an_export_never_replaces_a_folder() {
         b"edited"
     );
 }
+
+#[test]
+fn places_from_a_csv_table_replace_the_gazetteer_and_every_problem_in_it_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    std::fs::create_dir(&data).unwrap();
+    let csv = data.join("places.csv");
+    let d = data.to_str().unwrap();
+    // Two bad rows and a name two rows share: all three lines are named, with the column.
+    std::fs::write(
+        &csv,
+        "id,name,aliases,lon,lat,uncertainty_km,source,licence\n\
+         palmyra,Palmyra,Tadmur;تدمر,38.28402,34.5624,2,GeoNames 163808,CC-BY-4.0\n\
+         x,X,,38.1,134.5,2,s,l\n\
+         y,Y,Tadmur,38.2,34.6,2,s,\n",
+    )
+    .unwrap();
+    let err = convoy_bad_input(&["--data", d, "geocode", "Palmyra"]);
+    for expected in [
+        "places.csv: 3 problems",
+        "line 3 (place \"x\"), lat: \"134.5\" is not a latitude",
+        "line 4 (place \"y\"), licence: is empty",
+        "line 4 (place \"y\"), aliases: \"Tadmur\" also names line 2 (place \"palmyra\")",
+    ] {
+        assert!(err.contains(expected), "{expected:?} missing from: {err}");
+    }
+    // The whole embedded gazetteer as a table (every field quoted), Palmyra moved 4 km north: the
+    // table is then the gazetteer, an Arabic alias finds the place, and exported, the table
+    // stays a table, byte for byte.
+    let exported = tmp.path().join("x");
+    export(&exported);
+    let places: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(exported.join("places.geojson")).unwrap())
+            .unwrap();
+    let q = |v: &serde_json::Value| {
+        let text = match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Array(a) => a
+                .iter()
+                .map(|x| x.as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+                .join(";"),
+            serde_json::Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        format!("\"{}\"", text.replace('"', "\"\""))
+    };
+    let mut fixed = String::from(
+        "id,name,aliases,lon,lat,uncertainty_km,source,licence,country,kind,position,source_url,in_reports,note\n",
+    );
+    for f in places["features"].as_array().unwrap() {
+        let (p, c) = (&f["properties"], &f["geometry"]["coordinates"]);
+        let lat = match p["id"].as_str() {
+            Some("palmyra") => serde_json::json!(34.6),
+            _ => c[1].clone(),
+        };
+        let row: Vec<String> = [
+            &p["id"],
+            &p["name"],
+            &p["aliases"],
+            &c[0],
+            &lat,
+            &p["uncertainty_km"],
+            &p["source"],
+            &p["licence"],
+            &p["country"],
+            &p["kind"],
+            &p["position"],
+            &p["source_url"],
+            &p["in_reports"],
+            &p["note"],
+        ]
+        .into_iter()
+        .map(q)
+        .collect();
+        fixed.push_str(&row.join(","));
+        fixed.push('\n');
+    }
+    std::fs::write(&csv, &fixed).unwrap();
+    let found = convoy_ok(&["--data", d, "geocode", "تدمر", "--format", "geojson"]);
+    assert!(found.contains("[38.28402,34.6]"), "{found}");
+    assert!(convoy_ok(&["--data", d, "route", "Tadmur", "Al Bukamal"]).contains("Palmyra"));
+    let again = tmp.path().join("again");
+    convoy_ok(&["--data", d, "data", "export", again.to_str().unwrap()]);
+    assert_eq!(
+        std::fs::read_to_string(again.join("places.csv")).unwrap(),
+        fixed
+    );
+    assert!(!again.join("places.geojson").exists());
+    // The same data in two formats is refused, naming both.
+    export(&tmp.path().join("e"));
+    std::fs::copy(&csv, tmp.path().join("e/places.csv")).unwrap();
+    let err = convoy_bad_input(&[
+        "--data",
+        tmp.path().join("e").to_str().unwrap(),
+        "geocode",
+        "Palmyra",
+    ]);
+    assert!(
+        err.contains("places.csv: and places.geojson beside it"),
+        "{err}"
+    );
+}

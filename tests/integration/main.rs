@@ -27,5 +27,6 @@ mod schema;
 mod sensitivity;
 mod shards;
 mod sources;
+mod synthetic_region;
 mod uncertainty;
 mod zones;

@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::draw::{Area, bold, fit_text, fitting_size, font, put_text, wrap};
-use super::layers::{ATTRIBUTION, panel};
+use super::layers::panel;
 use super::legend::{fits, legend};
 use super::projection::{Frame, Projection, View};
 use super::style;
@@ -222,7 +222,8 @@ pub(super) fn compare<DB: DrawingBackend>(
     )?;
     let foot = font(12.0).color(&style::MUTED);
     let meta = format!(
-        "Same extent and scale in every panel. {ATTRIBUTION} convoy-sim {}",
+        "Same extent and scale in every panel. {} convoy-sim {}",
+        scenes.first().map_or("", |s| s.geo.attribution.as_str()),
         env!("CARGO_PKG_VERSION")
     );
     let mut line_y = bottom + 6;

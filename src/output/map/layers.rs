@@ -22,9 +22,6 @@ use crate::engine::{AgentKind, AgentRun, Status};
 use crate::network::RoadClass;
 use crate::units::LonLat;
 
-/// The data behind every map, credited in its footer.
-pub(super) const ATTRIBUTION: &str = "Data: GeoNames (CC BY 4.0), OurAirports, Natural Earth, GSHHG; roads and zones: convoy-sim contributors (CC BY 4.0), approximate.";
-
 /// The moment a map shows the front lines for: the run's end, inside the zones' coverage.
 pub(super) fn zone_time(scene: &Scene<'_>) -> Timestamp {
     let (from, to) = scene.geo.zones.coverage();

@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::draw::{Area, bold, fit_text, fitting_size, font, put_text, wrap};
-use super::layers::{ATTRIBUTION, panel};
+use super::layers::panel;
 use super::legend::legend;
 use super::projection::{Frame, Projection, View};
 use super::style;
@@ -41,7 +41,8 @@ fn footer_lines<DB: DrawingBackend>(
         cite.push(fit_text(root, &rest, style, width));
     }
     let meta = format!(
-        "{ATTRIBUTION} Scenario {} · seed {} · convoy-sim {}",
+        "{} Scenario {} · seed {} · convoy-sim {}",
+        scene.geo.attribution,
         scene.scenario.name,
         scene.result.seed,
         env!("CARGO_PKG_VERSION")

@@ -83,6 +83,7 @@ pub fn report_data(
     json!({
         "title": title,
         "tool_version": env!("CARGO_PKG_VERSION"),
+        "attribution": geo.attribution,
         "start": time_text(origin),
         "start_epoch_s": origin.as_second(),
         "duration_s": end.map_or(0, |e| secs(origin, e)),

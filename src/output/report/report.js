@@ -314,7 +314,7 @@
   $("title").textContent = D.title;
   $("subtitle").textContent = D.accounts.length + (D.accounts.length === 1 ? " account" : " accounts") +
     ", " + timeText(0) + " to " + timeText(D.duration_s) + ". Drag the time slider to move every shown account's buses and people.";
-  $("footer").textContent = "convoy-sim " + D.tool_version + ". Zones, roads and places: data/ of convoy-sim (see data/README.md for sources and licences). Map drawn with Leaflet 1.9.4 (BSD-2-Clause), no basemap tiles: everything here works offline.";
+  $("footer").textContent = "convoy-sim " + D.tool_version + ". " + D.attribution + " Sources and licences: data/README.md, or the README of the data folder given. Map drawn with Leaflet 1.9.4 (BSD-2-Clause), no basemap tiles: everything here works offline.";
 
   for (const a of accounts) $("end-tables").append(endCard(a.data));
   if (D.check) { claims(D.check); ach(D.check); }

@@ -1,0 +1,161 @@
+//! The invented region of `examples/synthetic-region/`: a second worked example, on its own
+//! places, roads, zones, sources and basemap, run through `--data`. It proves that nothing the
+//! commands do is tied to the 2017 convoy's ground: what the two invented accounts imply — where
+//! the convoy ends, how far it drove, which account each claim fits — comes out of `run`,
+//! `check` and `compare` as the example's README says.
+
+use std::path::Path;
+
+use crate::harness::{convoy_ok, repo_path};
+
+fn data() -> String {
+    repo_path("examples/synthetic-region/data")
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn scenario(name: &str) -> String {
+    repo_path(&format!("examples/synthetic-region/{name}.toml"))
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+#[test]
+fn the_invented_accounts_run_to_oru_by_the_roads_each_implies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = data();
+    let mut km = Vec::new();
+    for name in ["authority", "hillwatch"] {
+        let out = tmp.path().join(name);
+        convoy_ok(&[
+            "--data",
+            &d,
+            "run",
+            &scenario(name),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let summary = json(&out.join(name).join("summary.json"));
+        let buses = summary["buses"].as_array().unwrap();
+        assert_eq!(buses.len(), 6, "{name}");
+        for bus in buses {
+            // Everyone ends in Oru, in the eastern zone (held by `sdf`, the Hill Federation's
+            // stand-in), having arrived.
+            assert_eq!(bus["nearest_place"], "Oru", "{name}: {bus}");
+            assert_eq!(bus["status"], "arrived", "{name}: {bus}");
+            assert_eq!(bus["zone"], "sdf", "{name}: {bus}");
+        }
+        km.push(buses[0]["travelled_km"].as_f64().unwrap());
+        // The map credits the example's own data, not the 2017 data's sources.
+        let map = out.join(name).join("map.png");
+        assert!(
+            std::fs::metadata(&map).unwrap().len() > 10_000,
+            "{name}: map.png"
+        );
+        let report = std::fs::read_to_string(out.join(name).join("report.html")).unwrap();
+        assert!(
+            report.contains("invented for convoy-sim"),
+            "{name}: attribution"
+        );
+        assert!(
+            !report.contains("GeoNames (CC BY 4.0)"),
+            "{name}: attribution"
+        );
+    }
+    // The Authority's convoy takes the highway over Halden bridge (126 km); Hillwatch's finds the
+    // bridge down, turns back at Halden and goes round by Kestrel Pass and Tamsk (the shepherds'
+    // track is barred to buses), over 100 km more.
+    assert!((km[0] - 126.2).abs() < 1.0, "authority drove {} km", km[0]);
+    assert!(km[1] > km[0] + 100.0, "hillwatch drove {} km", km[1]);
+}
+
+#[test]
+fn each_invented_claim_fits_its_own_account_and_not_the_other() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, h) = (scenario("authority"), scenario("hillwatch"));
+    let out = tmp.path().join("c");
+    let stdout = convoy_ok(&[
+        "--data",
+        &data(),
+        "check",
+        &a,
+        &h,
+        "--runs",
+        "40",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(stdout.contains("six_buses_in_oru_by_0930"), "{stdout}");
+    let check = json(&out.join("check/check.json"));
+    let verdict = |claim: &str, against: &str| {
+        let j = check["judgements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|j| j["claim"] == claim && j["against"] == against)
+            .unwrap_or_else(|| panic!("no judgement of {claim} against {against}"));
+        (
+            j["verdict"].as_str().unwrap().to_string(),
+            j["probability"].as_f64().unwrap(),
+        )
+    };
+    // "All six in Oru by 09:30": the Authority's own run bears it out every time; in
+    // Hillwatch's, the buses are still on the detour west of the line.
+    let (v, p) = verdict("six_buses_in_oru_by_0930", "authority");
+    assert_eq!((v.as_str(), p), ("consistent", 1.0));
+    let (v, p) = verdict("six_buses_in_oru_by_0930", "hillwatch");
+    assert_ne!(v, "consistent");
+    assert_eq!(p, 0.0);
+    // "Still on the Authority's side at 09:30": the other way round.
+    let (v, p) = verdict("six_buses_west_of_the_line_at_0930", "hillwatch");
+    assert_eq!((v.as_str(), p), ("consistent", 1.0));
+    let (v, p) = verdict("six_buses_west_of_the_line_at_0930", "authority");
+    assert_ne!(v, "consistent");
+    assert_eq!(p, 0.0);
+}
+
+#[test]
+fn the_invented_accounts_compare_and_agree_on_where_they_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cmp");
+    let stdout = convoy_ok(&[
+        "--data",
+        &data(),
+        "compare",
+        &scenario("authority"),
+        &scenario("hillwatch"),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    // Both end with six buses in Oru: the accounts differ in the road, not the end.
+    let rows: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("authority ") || l.starts_with("hillwatch "))
+        .collect();
+    assert_eq!(rows.len(), 4, "{stdout}");
+    for row in &rows[..2] {
+        assert!(row.contains("SDF 6") && row.contains("Oru 330"), "{row}");
+    }
+    assert!(out.join("compare/compare.png").exists());
+}
+
+#[test]
+fn the_invented_places_answer_to_their_names_in_three_scripts() {
+    let d = data();
+    for (query, id) in [
+        ("Βάρνο", "varno"),
+        ("Варно", "varno"),
+        ("Ору", "oru"),
+        ("selden", "port_selden"),
+    ] {
+        let found = convoy_ok(&["--data", &d, "geocode", query, "--format", "geojson"]);
+        assert!(
+            found.contains(&format!("\"id\":\"{id}\"")),
+            "{query}: {found}"
+        );
+    }
+}
