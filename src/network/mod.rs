@@ -6,6 +6,7 @@
 //! data build script makes junctions: both roads go through the same gazetteer point.
 
 mod closure;
+mod contract;
 pub mod osm;
 mod route;
 
@@ -18,6 +19,7 @@ use petgraph::graph::{EdgeIndex, NodeIndex, UnGraph};
 use serde::Deserialize;
 
 pub use closure::{Closed, Closure, Closures};
+pub use contract::Contracted;
 pub(crate) use route::Cost;
 pub use route::{Leg, Metric, Route, Routes, RoutesUnder};
 

@@ -45,7 +45,7 @@ impl Ord for Cost {
 /// What a search may use, under `closed`. A bar on a zone or the tracks barred to buses closes
 /// a good part of a national network (10^5 segments or nodes): looked up in an ordered set on
 /// every step, those cost more than the search, so large sets are first laid out as flags.
-struct Open<'a> {
+pub(super) struct Open<'a> {
     closed: &'a Closed,
     segments: Option<Vec<bool>>,
     no_entry: Option<Vec<bool>>,
@@ -55,7 +55,7 @@ struct Open<'a> {
 const FLAGS_FROM: usize = 16;
 
 impl<'a> Open<'a> {
-    fn new(closed: &'a Closed, nodes: usize, edges: usize) -> Self {
+    pub(super) fn new(closed: &'a Closed, nodes: usize, edges: usize) -> Self {
         let flags = |ids: &mut dyn ExactSizeIterator<Item = usize>, n: usize| {
             (ids.len() > FLAGS_FROM).then(|| {
                 let mut f = vec![false; n];
@@ -73,7 +73,7 @@ impl<'a> Open<'a> {
     }
 
     /// Whether segment `e` may be travelled: not closed, not cut.
-    fn segment(&self, e: EdgeIndex) -> bool {
+    pub(super) fn segment(&self, e: EdgeIndex) -> bool {
         let closed = match &self.segments {
             Some(f) => f[e.index()],
             None => self.closed.segments.contains(&e),
@@ -82,7 +82,7 @@ impl<'a> Open<'a> {
     }
 
     /// Whether moving from `from` to its neighbour `to` enters barred ground.
-    fn enters(&self, from: NodeIndex, to: NodeIndex) -> bool {
+    pub(super) fn enters(&self, from: NodeIndex, to: NodeIndex) -> bool {
         match &self.no_entry {
             Some(f) => f[to.index()] && !f[from.index()],
             None => self.closed.enters(from, to),
@@ -91,7 +91,7 @@ impl<'a> Open<'a> {
 }
 
 impl Metric {
-    fn cost(self, s: &Segment) -> f64 {
+    pub(super) fn cost(self, s: &Segment) -> f64 {
         match self {
             Metric::Fastest => s.time.as_secs_f64(),
             Metric::Shortest => s.length.0,
@@ -284,15 +284,7 @@ impl RoadNetwork {
         if from.index() >= n || to.index() >= n {
             return None;
         }
-        // Admissible estimate: straight-line distance, at the fastest speed for time.
-        let goal = self.node(to);
-        let estimate = |v: NodeIndex| {
-            let d = self.node(v).distance(goal);
-            match (metric, self.top_speed) {
-                (Metric::Shortest, _) | (_, None) => d.0,
-                (Metric::Fastest, Some(top)) => d.0 / top.metres_per_second(),
-            }
-        };
+        let estimate = self.estimate_to(to, metric);
         let open = Open::new(closed, n, self.graph.edge_count());
         // A* with every per-node state in arrays indexed by node: on a national network (10^6
         // nodes) a hash map per search cost more than the search. A node popped with a cost
@@ -350,6 +342,29 @@ impl RoadNetwork {
             nodes.push(NodeIndex::new(came_from[last.index()] as usize));
         }
         nodes.reverse();
+        self.along(nodes, metric, closed)
+    }
+
+    /// Admissible estimate of the cost from a node to `to`: straight-line distance, at the
+    /// fastest speed for time.
+    pub(super) fn estimate_to(&self, to: NodeIndex, metric: Metric) -> impl Fn(NodeIndex) -> f64 {
+        let goal = self.node(to);
+        move |v: NodeIndex| {
+            let d = self.node(v).distance(goal);
+            match (metric, self.top_speed) {
+                (Metric::Shortest, _) | (_, None) => d.0,
+                (Metric::Fastest, Some(top)) => d.0 / top.metres_per_second(),
+            }
+        }
+    }
+
+    /// The route through `nodes` (consecutive ones neighbours), its costs summed in travel order.
+    pub(super) fn along(
+        &self,
+        nodes: Vec<NodeIndex>,
+        metric: Metric,
+        closed: &Closed,
+    ) -> Option<Route> {
         let mut segments = Vec::with_capacity(nodes.len().saturating_sub(1));
         let mut distance = Metres::ZERO;
         let mut duration = SignedDuration::ZERO;
