@@ -3,9 +3,10 @@
 //! across a road network of a national OpenStreetMap extract's size (built in memory).
 
 use std::hint::black_box;
+use std::time::Instant;
 
 use convoy_sim::Geography;
-use convoy_sim::network::{Closed, Metric, Road, RoadClass, RoadNetwork, Traveller};
+use convoy_sim::network::{Closed, Contracted, Metric, Road, RoadClass, RoadNetwork, Traveller};
 use convoy_sim::units::{LonLat, parse_utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -62,7 +63,34 @@ fn geography(c: &mut Criterion) {
 /// each, a class per line as OpenStreetMap's mix of primary, secondary, tertiary, unclassified
 /// and track. 300 lines and 5 inner vertices: 179,400 roads, 987,000 nodes, 1,076,400 segments.
 fn grid(lines: usize, inner: usize) -> RoadNetwork {
-    let (west, south, east, north) = (38.2, 34.5, 39.0, 34.95);
+    crossings(lines, inner, (38.2, 34.5, 39.0, 34.95), |_, _, _| 0.0)
+}
+
+/// What a national OpenStreetMap extract is mostly made of: junctions ~2.7 km apart over
+/// Syria's 4° × 3°, and between each two a road of `inner` shape points that wanders off the
+/// straight line (tens of metres apart, as OSM ways are drawn). 150 lines and 60 shape points:
+/// 44,700 roads, 2,704,382 nodes (118 shape points fall on another road's), 2,726,700 segments;
+/// 22,614 junctions and 44,932 chains once contracted.
+fn osm_like(lines: usize, inner: usize) -> RoadNetwork {
+    // A fixed, irregular offset, up to ±0.002° (~200 m): no two paths cost the same.
+    let wander = |a: usize, b: usize, k: usize| {
+        let h = (a * 7919 + b * 104_729 + k * 1_299_709) % 1999;
+        (h as f64 - 999.0) * 2e-6
+    };
+    crossings(lines, inner, (36.0, 33.0, 40.0, 36.0), wander)
+}
+
+/// The roads of a grid of `lines` × `lines` crossings over `(west, south, east, north)`: one
+/// road per interval between crossings, `inner` vertices inside each, moved
+/// `offset(a, b, k)` degrees off the straight line (vertex `k` of the `b`th road along line
+/// `a`); a class per line as OpenStreetMap's mix of primary, secondary, tertiary, unclassified
+/// and track.
+fn crossings(
+    lines: usize,
+    inner: usize,
+    (west, south, east, north): (f64, f64, f64, f64),
+    offset: impl Fn(usize, usize, usize) -> f64,
+) -> RoadNetwork {
     let at = |i: usize, j: usize| {
         (
             west + (east - west) * i as f64 / (lines - 1) as f64,
@@ -91,7 +119,12 @@ fn grid(lines: usize, inner: usize) -> RoadNetwork {
                 let coords: Vec<(f64, f64)> = (0..=inner + 1)
                     .map(|k| {
                         let f = k as f64 / (inner + 1) as f64;
-                        (p.0 + (q.0 - p.0) * f, p.1 + (q.1 - p.1) * f)
+                        let off = match k {
+                            0 => 0.0,
+                            k if k == inner + 1 => 0.0,
+                            k => offset(a, b, k),
+                        };
+                        (p.0 + (q.0 - p.0) * f + off, p.1 + (q.1 - p.1) * f - off)
                     })
                     .collect();
                 roads.push(Road {
@@ -141,5 +174,54 @@ fn national(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, geography, national);
+/// A national-size network of shape points: loading it, contracting it, and one route across it
+/// by the node search and by the contracted one.
+fn national_osm_like(c: &mut Criterion) {
+    let started = Instant::now();
+    let net = osm_like(150, 60);
+    let loaded = started.elapsed();
+    let started = Instant::now();
+    let contracted = Contracted::new(&net);
+    let contraction = started.elapsed();
+    // Measured once each (a criterion sample of either takes seconds): printed, not asserted.
+    eprintln!(
+        "OSM-like network: {} nodes, {} segments; load {loaded:.2?}; contraction {contraction:.2?} \
+         to {} junctions, {} chains",
+        net.graph().node_count(),
+        net.graph().edge_count(),
+        contracted.junctions(),
+        contracted.chains(),
+    );
+    let corner = |lon, lat| net.snap(LonLat::new(lon, lat)).unwrap().0;
+    let (a, b) = (corner(36.0, 33.0), corner(40.0, 36.0));
+    let buses = net.barred_to(Traveller::Road);
+    let mut group = c.benchmark_group("national OSM-like, 2.7 million nodes");
+    group.sample_size(10);
+    group.bench_function("contract", |bench| {
+        bench.iter(|| black_box(Contracted::new(&net)))
+    });
+    for (name, metric, closed) in [
+        ("fastest", Metric::Fastest, Closed::default()),
+        ("fastest, tracks barred", Metric::Fastest, buses),
+        ("shortest", Metric::Shortest, Closed::default()),
+    ] {
+        group.bench_function(
+            format!("route corner to corner ({name}), node search"),
+            |bench| bench.iter(|| black_box(net.route(a, b, metric, &closed).unwrap())),
+        );
+        group.bench_function(
+            format!("route corner to corner ({name}), contracted"),
+            |bench| {
+                bench.iter(|| black_box(contracted.route(&net, a, b, metric, &closed).unwrap()))
+            },
+        );
+        assert_eq!(
+            net.route(a, b, metric, &closed),
+            contracted.route(&net, a, b, metric, &closed)
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, geography, national, national_osm_like);
 criterion_main!(benches);

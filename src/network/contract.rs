@@ -223,11 +223,18 @@ impl Contracted {
         closed: &Closed,
     ) -> Option<Route> {
         let n = self.junction.len();
-        if from.index() >= n || to.index() >= n || net.graph().node_count() != n {
+        // Another network than the one contracted: no route rather than a wrong one or a panic.
+        if from.index() >= n
+            || to.index() >= n
+            || net.graph().node_count() != n
+            || net.graph().edge_count() != self.steps.len()
+        {
             return None;
         }
         let estimate = net.estimate_to(to, metric);
         let open = Open::new(closed, n, net.graph().edge_count());
+        // Nothing closed: no segment of a chain needs looking up (a third of the walk).
+        let plain = closed.is_empty();
         // Labels: one per junction, then the route's ends where they lie inside chains.
         let junctions = self.junctions();
         let slot = |v: NodeIndex| match self.junction[v.index()] {
@@ -287,7 +294,7 @@ impl Contracted {
                 let mut cost = g;
                 let mut x = u;
                 for (e, y) in self.walk(c, i, forward) {
-                    if !open.segment(e) || open.enters(x, y) {
+                    if !plain && (!open.segment(e) || open.enters(x, y)) {
                         break;
                     }
                     cost += metric.cost(net.segment(e));
@@ -311,7 +318,7 @@ impl Contracted {
                         break;
                     }
                     // A shape point is passed only if open, and never back through the start.
-                    if y == from || closed.nodes.contains(&y) {
+                    if y == from || (!plain && closed.nodes.contains(&y)) {
                         break;
                     }
                     x = y;
