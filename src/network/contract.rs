@@ -14,14 +14,11 @@
 //! A route may start or end inside a chain (a place's vertex on a long road): the search enters
 //! and leaves the chain at its two junctions, and a walk that meets the goal stops there.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 use petgraph::graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 
-use super::route::Open;
-use super::{Closed, Cost, Metric, RoadNetwork, Route};
+use super::route::{Open, search};
+use super::{Closed, Metric, RoadNetwork, Route};
 
 const NONE: u32 = u32::MAX;
 
@@ -242,89 +239,71 @@ impl Contracted {
             NONE => junctions + 1,
             j => j as usize,
         };
-        let mut best = vec![f64::INFINITY; junctions + 2];
         let mut came: Vec<Option<Came>> = vec![None; junctions + 2];
-        let mut queue = BinaryHeap::new();
-        best[slot(from)] = 0.0;
-        queue.push(Reverse((
-            Cost(estimate(from)),
-            Cost(0.0),
-            from.index() as u32,
-        )));
-        let mut reached = false;
-        while let Some(Reverse((_, Cost(g), u))) = queue.pop() {
-            let u = NodeIndex::new(u as usize);
-            if g > best[slot(u)] {
-                continue;
-            }
-            if u == to {
-                reached = true;
-                break;
-            }
-            if u != from && closed.nodes.contains(&u) {
-                continue;
-            }
-            // The chains leaving `u`, in the order the graph lists its segments.
-            let leaving: Vec<(u32, u32, bool)> = match self.junction[u.index()] {
-                NONE => {
-                    let (c, i) = self.inside[u.index()];
-                    let (a, _) = self.span(c);
-                    net.graph()
-                        .edges(u)
-                        .map(|e| {
-                            let forward = self.steps[a + i as usize].0 as usize == e.id().index();
-                            (c, i, forward)
-                        })
-                        .collect()
-                }
-                j => {
-                    let (a, b) = (self.first_link[j as usize], self.first_link[j as usize + 1]);
-                    self.links[a as usize..b as usize]
-                        .iter()
-                        .map(|&(c, forward)| {
-                            let len = self.span(c).1 - self.span(c).0;
-                            (c, if forward { 0 } else { len as u32 }, forward)
-                        })
-                        .collect()
-                }
-            };
-            for (c, i, forward) in leaving {
-                // Walk the chain, adding each segment's cost as the node-by-node search does,
-                // until a junction, the goal, or something closed.
-                let mut cost = g;
-                let mut x = u;
-                for (e, y) in self.walk(c, i, forward) {
-                    if !plain && (!open.segment(e) || open.enters(x, y)) {
-                        break;
+        let reached = search(
+            junctions + 2,
+            from,
+            to,
+            closed,
+            estimate,
+            slot,
+            |u, g, frontier| {
+                // The chains leaving `u`, in the order the graph lists its segments.
+                let leaving: Vec<(u32, u32, bool)> = match self.junction[u.index()] {
+                    NONE => {
+                        let (c, i) = self.inside[u.index()];
+                        let (a, _) = self.span(c);
+                        net.graph()
+                            .edges(u)
+                            .map(|e| {
+                                let forward =
+                                    self.steps[a + i as usize].0 as usize == e.id().index();
+                                (c, i, forward)
+                            })
+                            .collect()
                     }
-                    cost += metric.cost(net.segment(e));
-                    let stop = y == to || self.junction[y.index()] != NONE;
-                    if stop {
-                        let s = slot(y);
-                        if cost < best[s] {
-                            best[s] = cost;
-                            came[s] = Some(Came {
-                                prev: u.index() as u32,
-                                chain: c,
-                                from: i,
-                                forward,
-                            });
-                            queue.push(Reverse((
-                                Cost(cost + estimate(y)),
-                                Cost(cost),
-                                y.index() as u32,
-                            )));
+                    j => {
+                        let (a, b) = (self.first_link[j as usize], self.first_link[j as usize + 1]);
+                        self.links[a as usize..b as usize]
+                            .iter()
+                            .map(|&(c, forward)| {
+                                let len = self.span(c).1 - self.span(c).0;
+                                (c, if forward { 0 } else { len as u32 }, forward)
+                            })
+                            .collect()
+                    }
+                };
+                for (c, i, forward) in leaving {
+                    // Walk the chain, adding each segment's cost as the node-by-node search does,
+                    // until a junction, the goal, or something closed.
+                    let mut cost = g;
+                    let mut x = u;
+                    for (e, y) in self.walk(c, i, forward) {
+                        if !plain && (!open.segment(e) || open.enters(x, y)) {
+                            break;
                         }
-                        break;
+                        cost += metric.cost(net.segment(e));
+                        let stop = y == to || self.junction[y.index()] != NONE;
+                        if stop {
+                            if frontier.relax(y, cost) {
+                                came[slot(y)] = Some(Came {
+                                    prev: u.index() as u32,
+                                    chain: c,
+                                    from: i,
+                                    forward,
+                                });
+                            }
+                            break;
+                        }
+                        // A shape point is passed only if open, and never back through the start.
+                        if y == from || (!plain && closed.nodes.contains(&y)) {
+                            break;
+                        }
+                        x = y;
                     }
-                    // A shape point is passed only if open, and never back through the start.
-                    if y == from || (!plain && closed.nodes.contains(&y)) {
-                        break;
-                    }
-                    x = y;
                 }
-            }
-        }
+            },
+        );
         if !reached {
             return None;
         }
@@ -481,8 +460,8 @@ mod tests {
         // A ring point routes to another the shorter way round, and not to the grid.
         let ring = |k: usize| {
             net.snap(LonLat::new(
-                37.5 + 0.01 * (k as f64 * 0.5236).cos(),
-                34.0 + 0.01 * (k as f64 * 0.5236).sin(),
+                37.5 + 0.01 * (k as f64 * std::f64::consts::FRAC_PI_6).cos(),
+                34.0 + 0.01 * (k as f64 * std::f64::consts::FRAC_PI_6).sin(),
             ))
             .unwrap()
             .0

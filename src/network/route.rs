@@ -267,6 +267,81 @@ impl Route {
     }
 }
 
+/// The labels and queue of an A* search: what the node search and the contracted one share.
+/// Labels are indexed by `slot`; the queue holds (cost + estimate, cost, node), so of equal
+/// entries the lower node comes first.
+pub(super) struct Frontier<E, S> {
+    best: Vec<f64>,
+    queue: std::collections::BinaryHeap<Reverse<(Cost, Cost, u32)>>,
+    estimate: E,
+    slot: S,
+}
+
+impl<E: Fn(NodeIndex) -> f64, S: Fn(NodeIndex) -> usize> Frontier<E, S> {
+    /// Offers `v` at `cost`: whether that beats its label, which it then becomes.
+    pub(super) fn relax(&mut self, v: NodeIndex, cost: f64) -> bool {
+        let s = (self.slot)(v);
+        if cost < self.best[s] {
+            self.best[s] = cost;
+            self.queue.push(Reverse((
+                Cost(cost + (self.estimate)(v)),
+                Cost(cost),
+                v.index() as u32,
+            )));
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// A* from `from` until `to` is taken from the queue (whether it was), over `labels` labels:
+/// `expand(u, g, frontier)` offers the neighbours of `u`, reached at cost `g`. A node taken with
+/// a cost above its label is stale and skipped, so rounding in the estimate can never lose the
+/// best path (a node may be expanded again, never wrongly closed). A closed node may be reached,
+/// and left only where the route starts.
+pub(super) fn search<E, S>(
+    labels: usize,
+    from: NodeIndex,
+    to: NodeIndex,
+    closed: &Closed,
+    estimate: E,
+    slot: S,
+    mut expand: impl FnMut(NodeIndex, f64, &mut Frontier<E, S>),
+) -> bool
+where
+    E: Fn(NodeIndex) -> f64,
+    S: Fn(NodeIndex) -> usize,
+{
+    let mut frontier = Frontier {
+        best: vec![f64::INFINITY; labels],
+        queue: std::collections::BinaryHeap::new(),
+        estimate,
+        slot,
+    };
+    let start = (frontier.slot)(from);
+    frontier.best[start] = 0.0;
+    frontier.queue.push(Reverse((
+        Cost((frontier.estimate)(from)),
+        Cost(0.0),
+        from.index() as u32,
+    )));
+    while let Some(Reverse((_, Cost(g), u))) = frontier.queue.pop() {
+        let u = NodeIndex::new(u as usize);
+        if g > frontier.best[(frontier.slot)(u)] {
+            continue;
+        }
+        if u == to {
+            return true;
+        }
+        if u != from && closed.nodes.contains(&u) {
+            continue;
+        }
+        expand(u, g, &mut frontier);
+    }
+    false
+}
+
 impl RoadNetwork {
     /// The best path from `from` to `to` by `metric`, never along a closed segment nor through a
     /// closed node (it may start or end at one).
@@ -287,51 +362,29 @@ impl RoadNetwork {
         let estimate = self.estimate_to(to, metric);
         let open = Open::new(closed, n, self.graph.edge_count());
         // A* with every per-node state in arrays indexed by node: on a national network (10^6
-        // nodes) a hash map per search cost more than the search. A node popped with a cost
-        // above its best is stale and skipped, so rounding in the estimate can never lose the
-        // best path (a node may be expanded again, never wrongly closed).
-        let mut best = vec![f64::INFINITY; n];
+        // nodes) a hash map per search cost more than the search.
         let mut came_from = vec![u32::MAX; n];
-        let mut queue = std::collections::BinaryHeap::new();
-        best[from.index()] = 0.0;
-        queue.push(Reverse((
-            Cost(estimate(from)),
-            Cost(0.0),
-            from.index() as u32,
-        )));
-        let mut reached = false;
-        while let Some(Reverse((_, Cost(g), u))) = queue.pop() {
-            let u = NodeIndex::new(u as usize);
-            if g > best[u.index()] {
-                continue;
-            }
-            if u == to {
-                reached = true;
-                break;
-            }
-            // A closed node may be reached, and left only where the route starts.
-            if u != from && closed.nodes.contains(&u) {
-                continue;
-            }
-            // In an undirected graph petgraph reports each edge leaving a node with that node
-            // as source.
-            for e in self.graph.edges(u) {
-                let v = e.target();
-                if !open.segment(e.id()) || open.enters(u, v) {
-                    continue;
+        let reached = search(
+            n,
+            from,
+            to,
+            closed,
+            estimate,
+            NodeIndex::index,
+            |u, g, frontier| {
+                // In an undirected graph petgraph reports each edge leaving a node with that node
+                // as source.
+                for e in self.graph.edges(u) {
+                    let v = e.target();
+                    if !open.segment(e.id()) || open.enters(u, v) {
+                        continue;
+                    }
+                    if frontier.relax(v, g + metric.cost(e.weight())) {
+                        came_from[v.index()] = u.index() as u32;
+                    }
                 }
-                let next = g + metric.cost(e.weight());
-                if next < best[v.index()] {
-                    best[v.index()] = next;
-                    came_from[v.index()] = u.index() as u32;
-                    queue.push(Reverse((
-                        Cost(next + estimate(v)),
-                        Cost(next),
-                        v.index() as u32,
-                    )));
-                }
-            }
-        }
+            },
+        );
         if !reached {
             return None;
         }
