@@ -207,7 +207,7 @@ fn national_osm_like(c: &mut Criterion) {
     ] {
         group.bench_function(
             format!("route corner to corner ({name}), node search"),
-            |bench| bench.iter(|| black_box(net.route(a, b, metric, &closed).unwrap())),
+            |bench| bench.iter(|| black_box(net.route_by_nodes(a, b, metric, &closed).unwrap())),
         );
         group.bench_function(
             format!("route corner to corner ({name}), contracted"),
@@ -216,7 +216,7 @@ fn national_osm_like(c: &mut Criterion) {
             },
         );
         assert_eq!(
-            net.route(a, b, metric, &closed),
+            net.route_by_nodes(a, b, metric, &closed),
             contracted.route(&net, a, b, metric, &closed)
         );
     }

@@ -8,8 +8,9 @@
 //! the same `f64` label; closures are read on each segment as it is walked (closed and cut
 //! segments, cut nodes, barred ground), so one contraction serves every closed set; and the path
 //! found is expanded back to its nodes and summed by the same code. Between two paths of exactly
-//! equal cost the two searches may choose differently (they relax junctions in another order), so
-//! the engine still routes with [`RoadNetwork::route`]; see `data/README.md`.
+//! equal cost the two searches may choose differently (they relax junctions in another order);
+//! every route is searched here ([`RoadNetwork::route`]), and the node search
+//! ([`RoadNetwork::route_by_nodes`]) is the reference the tests and the golden outputs hold it to.
 //!
 //! A route may start or end inside a chain (a place's vertex on a long road): the search enters
 //! and leaves the chain at its two junctions, and a walk that meets the goal stops there.
@@ -361,7 +362,7 @@ mod tests {
         for (closed, metric) in closures(net, picks) {
             for &a in picks {
                 for &b in picks {
-                    let want = net.route(a, b, metric, &closed);
+                    let want = net.route_by_nodes(a, b, metric, &closed);
                     let got = contracted.route(net, a, b, metric, &closed);
                     assert_eq!(got, want, "{a:?}→{b:?} by {metric:?} under {closed:?}");
                     found += want.is_some() as usize;

@@ -252,6 +252,9 @@ pub struct RoadNetwork {
     segments: rstar::RTree<IndexedSegment>,
     /// The fastest road's speed, for the estimate of a fastest route's remaining time.
     top_speed: Option<KmPerHour>,
+    /// The graph contracted to junctions, which every route is searched on: built on the first
+    /// route (a tenth of a second for a national network), once.
+    contracted: std::sync::OnceLock<contract::Contracted>,
 }
 
 impl RoadNetwork {
@@ -349,6 +352,7 @@ impl RoadNetwork {
             index,
             segments,
             top_speed,
+            contracted: std::sync::OnceLock::new(),
         })
     }
 
