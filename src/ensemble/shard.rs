@@ -348,10 +348,16 @@ pub fn merge(
         if p.agents.len() != agents.len() {
             return Err(malformed("not the agents of the scenario"));
         }
+        let holder = |h: &Holder| {
+            let known = geo.zones.holders().resolve(*h);
+            known.ok_or_else(|| malformed(&format!("holder {:?} is not in the data's holders", h.as_str())))
+        };
         for (a, c) in agents.iter_mut().zip(&p.agents) {
-            add_counts(&mut a.zones, &c.zones);
-            for (&zone, &n) in &c.zone_counts {
-                *a.zone_counts.entry(zone).or_default() += n;
+            for (zone, &n) in &c.zones {
+                *a.zones.entry(holder(zone)?).or_default() += n;
+            }
+            for (zone, &n) in &c.zone_counts {
+                *a.zone_counts.entry(holder(zone)?).or_default() += n;
             }
             add_counts(&mut a.statuses, &c.statuses);
             for (&place, &n) in &c.places {
