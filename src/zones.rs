@@ -12,7 +12,6 @@
 //! with the greatest signed distance plus shift — the one it is deepest in, as drawn — the first
 //! in file order on a tie. With no shift this is exactly the unshifted query.
 
-
 use geo::{BoundingRect, Intersects, MultiPolygon, Rect};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -484,8 +483,14 @@ mod tests {
         let p = LonLat::new(1.0, 1.0);
         let before = parse_utc("2017-08-28T14:59:59Z").unwrap();
         let at = parse_utc("2017-08-28T15:00:00Z").unwrap();
-        assert_eq!(m.holder_at(p, before).unwrap().holder, held("islamic_state"));
-        assert_eq!(m.holder_at(p, at).unwrap().holder, held("syrian_government"));
+        assert_eq!(
+            m.holder_at(p, before).unwrap().holder,
+            held("islamic_state")
+        );
+        assert_eq!(
+            m.holder_at(p, at).unwrap().holder,
+            held("syrian_government")
+        );
         assert_eq!(
             m.holder_at(LonLat::new(5.0, 5.0), at).unwrap().holder,
             Holder::NONE
@@ -516,6 +521,53 @@ mod tests {
                  "valid_from":"2017-08-27T00:00:00Z","valid_to":"2017-09-15T00:00:00Z"{props}}}}}]}}"#
         );
         ControlMap::from_geojson(&text, "zones.geojson", Holders::embedded())
+    }
+
+    #[test]
+    fn a_zone_held_by_a_party_the_table_does_not_define_is_refused_with_a_suggestion() {
+        let text = |holder: &str| {
+            format!(
+                r#"{{"type":"FeatureCollection","features":[
+              {{"type":"Feature","geometry":{{"type":"MultiPolygon","coordinates":[[[[0,0],[2,0],[2,2],[0,2],[0,0]]]]}},
+               "properties":{{"id":"east\u001b[2J","holder":"{holder}","label":"z","source":"s","edge_km":1,
+                 "valid_from":"2017-08-27T00:00:00Z","valid_to":"2017-09-15T00:00:00Z"}}}}]}}"#
+            )
+        };
+        let load = |holder: &str| {
+            ControlMap::from_geojson(&text(holder), "d/zones.geojson", Holders::embedded())
+        };
+        let e = load("islamic_stat").unwrap_err().to_string();
+        assert!(
+            e.starts_with("d/zones.geojson: feature 1 (zone \"east\\u{1b}[2J\"): holder \"islamic_stat\" is not in the holders table (hint: did you mean islamic_state? The holders are syrian_government, islamic_state"),
+            "{e}"
+        );
+        assert!(!e.contains('\u{1b}'), "no control character echoed: {e}");
+        // `none` is ground no zone covers: no zone can be held by it.
+        let e = load("none").unwrap_err().to_string();
+        assert!(
+            e.contains("holder \"none\" is not in the holders table"),
+            "{e}"
+        );
+        // A table of one's own parties: the zone is theirs, and a 2017 party is unknown.
+        let own = Holders::from_toml(
+            "[[holder]]\nid = \"river_authority\"\nlabel = \"River Authority\"\nshort = \"RA\"\ncolour = \"#1f77b4\"\n",
+            "d/holders.toml",
+        )
+        .unwrap();
+        let m = ControlMap::from_geojson(&text("river_authority"), "d/zones.geojson", own.clone())
+            .unwrap();
+        assert_eq!(m.zones()[0].holder.as_str(), "river_authority");
+        assert_eq!(
+            m.holders().info(m.zones()[0].holder).label,
+            "River Authority"
+        );
+        let e =
+            ControlMap::from_geojson(&text("islamic_state"), "d/zones.geojson", own).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("(hint: the holders are river_authority (holders.toml))"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -350,7 +350,12 @@ pub fn merge(
         }
         let holder = |h: &Holder| {
             let known = geo.zones.holders().resolve(*h);
-            known.ok_or_else(|| malformed(&format!("holder {:?} is not in the data's holders", h.as_str())))
+            known.ok_or_else(|| {
+                malformed(&format!(
+                    "holder {:?} is not in the data's holders",
+                    h.as_str()
+                ))
+            })
         };
         for (a, c) in agents.iter_mut().zip(&p.agents) {
             for (zone, &n) in &c.zones {

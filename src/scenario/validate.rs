@@ -1215,7 +1215,10 @@ impl Checker<'_> {
                     key,
                     "a claim says where: give exactly one of in_zone, near",
                 )
-                .hint = Some("e.g. in_zone = \"islamic_state\" or near = \"Rawa\"".into());
+                .hint = Some(match self.geo.zones.holders().defined().next() {
+                    Some(h) => format!("e.g. in_zone = \"{}\" or near = \"Rawa\"", h.holder),
+                    None => "e.g. near = \"Rawa\"".into(),
+                });
                 None
             }
         };

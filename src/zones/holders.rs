@@ -125,7 +125,9 @@ pub struct Holders {
 pub enum HoldersError {
     #[error("{origin}: not a holders table: {message}")]
     Syntax { origin: String, message: String },
-    #[error("{origin}: defines no holder (hint: add [[holder]] entries with id, label, short and colour)")]
+    #[error(
+        "{origin}: defines no holder (hint: add [[holder]] entries with id, label, short and colour)"
+    )]
     Empty { origin: String },
     #[error("{origin}: defines {count} holders; at most {MAX_HOLDERS} fit a legend")]
     TooMany { origin: String, count: usize },
@@ -185,7 +187,13 @@ impl Holders {
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, HoldersError> {
         let raw: RawHolders = toml::from_str(text).map_err(|e| HoldersError::Syntax {
             origin: origin.to_string(),
-            message: e.to_string().trim().replace('\n', " "),
+            // toml quotes the offending line: a control character in it is the file's, not ours.
+            message: (e.to_string().trim().replace('\n', " ").chars())
+                .map(|c| match c.is_control() {
+                    true => c.escape_unicode().to_string(),
+                    false => c.to_string(),
+                })
+                .collect(),
         })?;
         if raw.holder.is_empty() {
             return Err(HoldersError::Empty {
@@ -211,7 +219,8 @@ impl Holders {
             };
             let id_ok = !h.id.is_empty()
                 && h.id.len() <= 40
-                && (h.id.bytes()).all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+                && (h.id.bytes())
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
             if !id_ok {
                 return Err(fail(
                     "id: not a holder id".into(),
@@ -235,8 +244,7 @@ impl Holders {
                 ("short", &h.short, MAX_SHORT_CHARS),
             ] {
                 let count = value.chars().count();
-                if value.trim().is_empty() || count > max || value.chars().any(char::is_control)
-                {
+                if value.trim().is_empty() || count > max || value.chars().any(char::is_control) {
                     return Err(fail(
                         format!("{key}: {} is not a label", shown(value)),
                         &format!("give 1 to {max} printable characters"),
@@ -321,7 +329,11 @@ impl Holders {
         let ids: Vec<&str> = self.list.iter().map(|i| i.holder.id).collect();
         let all = format!("the holders are {} (holders.toml)", ids.join(", "));
         match self.closest(name) {
-            Some(c) => format!("did you mean {c}? {}{}", &all[..1].to_uppercase(), &all[1..]),
+            Some(c) => format!(
+                "did you mean {c}? {}{}",
+                &all[..1].to_uppercase(),
+                &all[1..]
+            ),
             None => all,
         }
     }
@@ -365,12 +377,20 @@ mod tests {
         sorted.sort();
         assert_eq!(sorted, h.all().map(|i| i.holder).collect::<Vec<_>>());
         let is = h.info(h.get("islamic_state").unwrap());
-        assert_eq!((is.label.as_str(), is.short.as_str()), ("Islamic State", "IS"));
+        assert_eq!(
+            (is.label.as_str(), is.short.as_str()),
+            ("Islamic State", "IS")
+        );
         assert_eq!(is.colour, Rgb(40, 40, 40));
         let shares: Vec<&str> = h.end_shares().map(Holder::as_str).collect();
         assert_eq!(
             shares,
-            ["syrian_government", "islamic_state", "iraqi_government", "none"]
+            [
+                "syrian_government",
+                "islamic_state",
+                "iraqi_government",
+                "none"
+            ]
         );
     }
 
@@ -379,7 +399,10 @@ mod tests {
         let h = Holders::from_toml(TWO, "holders.toml").unwrap();
         let ra = h.get("river_authority").unwrap();
         assert_eq!(h.info(ra).colour, Rgb(0x1f, 0x77, 0xb4));
-        assert_eq!(h.info(h.get("hill_militia").unwrap()).colour.hex(), "#aa3300");
+        assert_eq!(
+            h.info(h.get("hill_militia").unwrap()).colour.hex(),
+            "#aa3300"
+        );
         assert!(h.get("islamic_state").is_none());
         assert_eq!(h.get("none"), Some(Holder::NONE));
         assert_eq!(h.info(Holder::NONE).label, "no holder in the data");
@@ -395,16 +418,33 @@ mod tests {
     fn unknown_names_get_the_closest_id_and_the_list() {
         let h = Holders::from_toml(TWO, "holders.toml").unwrap();
         let hint = h.hint("river_autority");
-        assert!(hint.starts_with("did you mean river_authority? The holders are river_authority, hill_militia"), "{hint}");
-        assert_eq!(h.hint("xyz"), "the holders are river_authority, hill_militia (holders.toml)");
+        assert!(
+            hint.starts_with(
+                "did you mean river_authority? The holders are river_authority, hill_militia"
+            ),
+            "{hint}"
+        );
+        assert_eq!(
+            h.hint("xyz"),
+            "the holders are river_authority, hill_militia (holders.toml)"
+        );
     }
 
     #[test]
     fn bad_entries_are_refused_with_file_line_id_and_hint() {
-        let err = |text: &str| Holders::from_toml(text, "my/holders.toml").unwrap_err().to_string();
+        let err = |text: &str| {
+            Holders::from_toml(text, "my/holders.toml")
+                .unwrap_err()
+                .to_string()
+        };
         let bad_colour = TWO.replace("#AA3300", "red");
         let e = err(&bad_colour);
-        assert!(e.starts_with("my/holders.toml, line 7, holder \"hill_militia\": colour: \"red\" is not a colour"), "{e}");
+        assert!(
+            e.starts_with(
+                "my/holders.toml, line 7, holder \"hill_militia\": colour: \"red\" is not a colour"
+            ),
+            "{e}"
+        );
         assert!(e.contains("#rrggbb"), "{e}");
         let e = err(&TWO.replace("hill_militia", "river_authority"));
         assert!(e.contains("line 7") && e.contains("defined twice"), "{e}");
@@ -412,12 +452,23 @@ mod tests {
         assert!(e.contains("built in"), "{e}");
         let e = err(&TWO.replace("hill_militia", "Hill Militia"));
         assert!(e.contains("not a holder id"), "{e}");
-        let e = err(&TWO.replace("Hill militia", "Hill\u{1b}[31m"));
-        assert!(e.contains("label: \"Hill\\u{1b}[31m\"") && !e.contains('\u{1b}'), "{e}");
+        let e = err(&TWO.replace("Hill militia", "Hill\\u001b[31m"));
+        assert!(
+            e.contains("label: \"Hill\\u{1b}[31m\"") && !e.contains('\u{1b}'),
+            "{e}"
+        );
         let e = err(&TWO.replace("\"RA\"", "\"a very long short label\""));
         assert!(e.contains("short:") && e.contains("1 to 12"), "{e}");
         let e = err(&TWO.replace("colour = \"#1f77b4\"", "color = \"#1f77b4\""));
-        assert!(e.starts_with("my/holders.toml: not a holders table:") && e.contains("color"), "{e}");
+        assert!(
+            e.starts_with("my/holders.toml: not a holders table:") && e.contains("color"),
+            "{e}"
+        );
+        let e = err(&TWO.replace("Hill militia", "Hill\u{1b}[31m"));
+        assert!(
+            e.contains("not a holders table") && !e.contains('\u{1b}'),
+            "{e}"
+        );
         let e = err("# nothing\n");
         assert!(e.contains("defines no holder"), "{e}");
     }

@@ -5,7 +5,7 @@ use convoy_sim::engine::{self, AgentKind, Happening, SimEventKind, Status};
 use convoy_sim::scenario::{Scenario, VehicleKind};
 use serde_json::Value;
 
-use crate::harness::{held, convoy_bad_input, convoy_ok, repo_path, temp_file, world};
+use crate::harness::{convoy_bad_input, convoy_ok, held, repo_path, temp_file, world};
 use crate::scenarios::assert_invariants;
 
 fn load(w: &convoy_sim::Geography, text: &str, name: &str) -> Scenario {

@@ -14,7 +14,9 @@ pub fn world() -> Geography {
 /// The embedded data's holder with this id.
 pub fn held(id: &str) -> convoy_sim::zones::Holder {
     let holders = convoy_sim::zones::Holders::embedded();
-    holders.get(id).unwrap_or_else(|| panic!("{id} is in data/holders.toml"))
+    holders
+        .get(id)
+        .unwrap_or_else(|| panic!("{id} is in data/holders.toml"))
 }
 
 pub fn at(w: &Geography, name: &str) -> convoy_sim::units::LonLat {

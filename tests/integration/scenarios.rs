@@ -10,7 +10,7 @@ use convoy_sim::units::LonLat;
 use convoy_sim::zones::Holder;
 use geo::{ClosestPoint, Distance, Euclidean};
 
-use crate::harness::{held, at, repo_path, toml_files, world};
+use crate::harness::{at, held, repo_path, toml_files, world};
 
 /// Everyone aboard as the convoy left, in every account: Nasrallah's 308 gunmen, 331 civilians and
 /// 26 wounded (issue #11; before it, 300 + 375 + 25).

@@ -3,7 +3,7 @@
 use convoy_sim::units::{LonLat, parse_utc};
 use convoy_sim::zones::Holder;
 
-use crate::harness::{held, at, convoy_ok, world};
+use crate::harness::{at, convoy_ok, held, world};
 
 #[test]
 fn each_named_town_has_the_right_holder_on_30_august_2017() {

@@ -102,14 +102,10 @@ fn entries(scenes: &[Scene<'_>], p: &Projection, mid_run: bool) -> Vec<(Key, Str
     statuses.dedup();
 
     let mut entries: Vec<(Key, String)> = vec![(Key::Heading, zone_heading(&times))];
-    entries.extend(
-        holders(scenes, p)
-            .into_iter()
-            .map(|h| {
-                let key = Key::Zone(style::zone_fill(h), holder_colour(h));
-                (key, h.label.clone())
-            }),
-    );
+    entries.extend(holders(scenes, p).into_iter().map(|h| {
+        let key = Key::Zone(style::zone_fill(h), holder_colour(h));
+        (key, h.label.clone())
+    }));
     entries.push((Key::Note, "blank: no holder in the data".into()));
     entries.push((Key::Heading, "Roads and tracks".into()));
     for class in [
