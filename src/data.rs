@@ -188,6 +188,9 @@ pub struct DataHashes {
     pub places: String,
     pub roads: String,
     pub zones: String,
+    /// `None` when the holders table is the embedded one: outputs on the embedded data (or an
+    /// unedited export) keep the bytes they had before the table was a file.
+    pub holders: Option<String>,
     pub sources: String,
     pub credibility: String,
 }
@@ -438,6 +441,8 @@ impl Geography {
                 places: sha256(&places.text),
                 roads: sha256(&roads.text),
                 zones: sha256(&zones.text),
+                holders: (files.holders.text != crate::zones::HOLDERS_TOML)
+                    .then(|| sha256(&files.holders.text)),
                 sources: sha256(&files.sources.text),
                 credibility: sha256(&c.text),
             },

@@ -274,6 +274,13 @@ fn issue_15_the_holders_table_is_the_data_folders_and_every_wrong_holder_is_name
         "--out",
         out.to_str().unwrap(),
     ]);
+    // The outputs say which table they stand on, once it is not the embedded one.
+    let summary = std::fs::read_to_string(out.join("hezbollah/summary.json")).unwrap();
+    let sha = convoy_sim::data::sha256(&relabelled);
+    assert!(
+        summary.contains(&format!("\"holders_sha256\": \"{sha}\"")),
+        "{summary}"
+    );
     let report = std::fs::read_to_string(out.join("hezbollah/report.html")).unwrap();
     assert!(
         report.contains("\"ISIL\"") && report.contains("#7a1fa2"),
