@@ -218,17 +218,19 @@ pub enum ZoneError {
         value: f64,
     },
     #[error(
-        "{origin}: zone '{id}' has base_id '{base_id}' but is held by {holder}, while '{other}' \
-         with the same base_id is held by {other_holder}; periods of one zone have one holder \
-         (give the other a base_id of its own)"
+        "{origin}: zone '{id}' has base_id '{base_id}' but is held by {}, while '{other}' \
+         with the same base_id is held by {}; periods of one zone have one holder \
+         (give the other a base_id of its own)",
+        .holders.0,
+        .holders.1
     )]
     BaseHolder {
         origin: String,
         id: String,
         base_id: String,
-        holder: Holder,
         other: String,
-        other_holder: Holder,
+        /// This zone's holder, and the other's (boxed: the error stays small to pass around).
+        holders: Box<(Holder, Holder)>,
     },
     #[error("{origin}: zone '{id}' has an empty base_id; leave it out to use the id")]
     EmptyBase { origin: String, id: String },
@@ -318,9 +320,8 @@ impl ControlMap {
                     origin: origin.to_string(),
                     id: z.id.clone(),
                     base_id: z.base_id().to_string(),
-                    holder: z.holder,
                     other: other.id.clone(),
-                    other_holder: other.holder,
+                    holders: Box::new((z.holder, other.holder)),
                 });
             }
         }

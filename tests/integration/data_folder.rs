@@ -10,6 +10,13 @@ fn export(dir: &Path) {
     assert!(stdout.contains("--data"), "{stdout}");
 }
 
+/// `--data d run scenarios/hezbollah.toml --out out`.
+fn run_hezbollah(d: &str, out: &Path) {
+    let scenario = repo_path("scenarios/hezbollah.toml");
+    let out = out.to_str().unwrap();
+    convoy_ok(&["--data", d, "run", scenario.to_str().unwrap(), "--out", out]);
+}
+
 #[test]
 fn an_exported_folder_reproduces_every_output_byte_for_byte() {
     let tmp = tempfile::tempdir().unwrap();
@@ -63,15 +70,7 @@ fn an_edited_file_is_what_the_commands_use_and_the_outputs_say_so() {
     // The other files stay the embedded ones when the folder lacks them.
     std::fs::remove_file(data.join("zones.geojson")).unwrap();
     let out = tmp.path().join("o");
-    let scenario = repo_path("scenarios/hezbollah.toml");
-    convoy_ok(&[
-        "--data",
-        d,
-        "run",
-        scenario.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    run_hezbollah(d, &out);
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("hezbollah/summary.json")).unwrap())
             .unwrap();
@@ -265,15 +264,7 @@ fn issue_15_the_holders_table_is_the_data_folders_and_every_wrong_holder_is_name
     assert_ne!(relabelled, text);
     std::fs::write(&table, &relabelled).unwrap();
     let out = tmp.path().join("o");
-    let scenario = repo_path("scenarios/hezbollah.toml");
-    convoy_ok(&[
-        "--data",
-        d,
-        "run",
-        scenario.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    run_hezbollah(d, &out);
     // The outputs say which table they stand on, once it is not the embedded one.
     let summary = std::fs::read_to_string(out.join("hezbollah/summary.json")).unwrap();
     let sha = convoy_sim::data::sha256(&relabelled);
@@ -362,15 +353,13 @@ fn issue_15_a_claim_names_a_holder_of_the_data_it_runs_on() {
     );
     assert_ne!(bad, text);
     let path = tmp.path().join("hillwatch.toml");
-    std::fs::write(&path, &bad).unwrap();
-    let err = convoy_bad_input(&[
-        "--data",
-        meridia.to_str().unwrap(),
-        "run",
-        path.to_str().unwrap(),
-        "--out",
-        tmp.path().join("o").to_str().unwrap(),
-    ]);
+    let refused = |text: &str| {
+        std::fs::write(&path, text).unwrap();
+        let (data, out) = (meridia.to_str().unwrap(), tmp.path().join("o"));
+        let args = ["--data", data, "run", path.to_str().unwrap(), "--out"];
+        convoy_bad_input(&[&args[..], &[out.to_str().unwrap()]].concat())
+    };
+    let err = refused(&bad);
     assert!(err.contains("in_zone"), "{err}");
     assert!(
         err.contains("'coastal_authorty' is not a holder of ground"),
@@ -388,15 +377,7 @@ fn issue_15_a_claim_names_a_holder_of_the_data_it_runs_on() {
         "in_zone = \"coalition\"",
         1,
     );
-    std::fs::write(&path, &borrowed).unwrap();
-    let err = convoy_bad_input(&[
-        "--data",
-        meridia.to_str().unwrap(),
-        "run",
-        path.to_str().unwrap(),
-        "--out",
-        tmp.path().join("o").to_str().unwrap(),
-    ]);
+    let err = refused(&borrowed);
     assert!(
         err.contains("'coalition' is not a holder of ground"),
         "{err}"
