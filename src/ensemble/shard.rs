@@ -537,6 +537,28 @@ mod tests {
     }
 
     #[test]
+    fn a_shard_naming_a_holder_the_data_does_not_define_is_refused() {
+        let (geo, s) = setup();
+        let p = partial(&s, &geo, 4, 0..4, Some(1), &|| true).unwrap();
+        let text = serde_json::to_string(&p).unwrap();
+        let held = geo.zones.holders().defined().map(|h| h.holder.as_str());
+        let named: Vec<&str> = held
+            .filter(|id| text.contains(&format!("\"{id}\"")))
+            .collect();
+        let [id] = named[..] else {
+            panic!("one holder's ground in the shard: {named:?}")
+        };
+        let edited = text.replace(&format!("\"{id}\""), "\"daesh\"");
+        let err = merge(&s, &geo, vec![serde_json::from_str(&edited).unwrap()]).unwrap_err();
+        assert_eq!(
+            err,
+            MergeError::Malformed(0..4, "holder \"daesh\" is not in the data's holders".into())
+        );
+        // Read back as written, the same shard merges.
+        assert!(merge(&s, &geo, vec![serde_json::from_str(&text).unwrap()]).is_ok());
+    }
+
+    #[test]
     fn a_missing_or_doubled_range_is_refused() {
         let (geo, s) = setup();
         let runs = 40;

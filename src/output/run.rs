@@ -319,7 +319,7 @@ pub fn summary(
 ) -> String {
     let a = &scenario.account;
     let (vehicles, by_kind) = vehicles(result, geo);
-    let value = json!({
+    let mut value = json!({
         "scenario": scenario.name,
         "account": a.title,
         "source": a.source,
@@ -352,6 +352,9 @@ pub fn summary(
             "people": tally(result.people()),
         },
     });
+    if let (Some(h), Some(Value::Object(m))) = (&geo.hashes.holders, value.get_mut("inputs")) {
+        m.insert("holders_sha256".into(), json!(h));
+    }
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
     text
