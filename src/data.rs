@@ -16,7 +16,7 @@ use crate::gazetteer::{Gazetteer, GazetteerError, Match, PlaceId};
 use crate::network::{Closed, Metric, NetworkError, RoadNetwork, Route};
 use crate::sources::{Registry, SourcesError};
 use crate::units::Metres;
-use crate::zones::{ControlMap, ZoneError};
+use crate::zones::{ControlMap, Holders, HoldersError, ZoneError};
 
 /// `data/places.geojson`.
 pub const PLACES_GEOJSON: &str = include_str!("../data/places.geojson");
@@ -104,6 +104,7 @@ pub struct DataFiles {
     pub places: Text,
     pub roads: Text,
     pub zones: Text,
+    pub holders: Text,
     pub sources: Text,
     pub credibility: Text,
     pub countries: Text,
@@ -112,10 +113,11 @@ pub struct DataFiles {
 
 impl DataFiles {
     /// Each file's name in a data folder, as `data export` writes it, with the embedded text.
-    pub const NAMES: [&'static str; 7] = [
+    pub const NAMES: [&'static str; 8] = [
         "places.geojson",
         "roads.geojson",
         "zones.geojson",
+        "holders.toml",
         "sources.toml",
         "credibility.toml",
         "countries.geojson",
@@ -128,6 +130,7 @@ impl DataFiles {
             places: Text::embedded(PLACES_GEOJSON, "data/places.geojson"),
             roads: Text::embedded(ROADS_GEOJSON, "data/roads.geojson"),
             zones: Text::embedded(ZONES_GEOJSON, "data/zones.geojson"),
+            holders: Text::embedded(crate::zones::HOLDERS_TOML, "data/holders.toml"),
             sources: Text::embedded(crate::sources::SOURCES_TOML, "data/sources.toml"),
             credibility: Text::embedded(
                 crate::credibility::CREDIBILITY_TOML,
@@ -148,6 +151,7 @@ impl DataFiles {
             "places.geojson" | "places.csv" => &mut self.places,
             "roads.geojson" => &mut self.roads,
             "zones.geojson" => &mut self.zones,
+            "holders.toml" => &mut self.holders,
             "sources.toml" => &mut self.sources,
             "credibility.toml" => &mut self.credibility,
             "countries.geojson" => &mut self.countries,
@@ -158,7 +162,7 @@ impl DataFiles {
 
     /// Every file with its name in a data folder, in [`DataFiles::NAMES`] order: places read
     /// from a table keep the table's name, so that an export writes them as they were read.
-    pub fn named(&self) -> [(&'static str, &Text); 7] {
+    pub fn named(&self) -> [(&'static str, &Text); 8] {
         let n = Self::NAMES;
         let places = match self.places.origin.ends_with(".csv") {
             true => Self::ALTERNATIVES[0].0,
@@ -168,10 +172,11 @@ impl DataFiles {
             (places, &self.places),
             (n[1], &self.roads),
             (n[2], &self.zones),
-            (n[3], &self.sources),
-            (n[4], &self.credibility),
-            (n[5], &self.countries),
-            (n[6], &self.rivers),
+            (n[3], &self.holders),
+            (n[4], &self.sources),
+            (n[5], &self.credibility),
+            (n[6], &self.countries),
+            (n[7], &self.rivers),
         ]
     }
 }
@@ -183,6 +188,9 @@ pub struct DataHashes {
     pub places: String,
     pub roads: String,
     pub zones: String,
+    /// `None` when the holders table is the embedded one: outputs on the embedded data (or an
+    /// unedited export) keep the bytes they had before the table was a file.
+    pub holders: Option<String>,
     pub sources: String,
     pub credibility: String,
 }
@@ -205,6 +213,8 @@ pub enum DataError {
     Network(#[from] NetworkError),
     #[error(transparent)]
     Zones(#[from] ZoneError),
+    #[error(transparent)]
+    Holders(#[from] HoldersError),
     #[error(transparent)]
     Sources(#[from] SourcesError),
     #[error(transparent)]
@@ -415,6 +425,7 @@ impl Geography {
             }
         }
         let sources = Registry::from_toml(&files.sources.text, &files.sources.origin)?;
+        let holders = Holders::from_toml(&files.holders.text, &files.holders.origin)?;
         let c = &files.credibility;
         let basemap = Basemap::from_texts(&files.countries, &files.rivers)?;
         let attribution = attribution(files, &gazetteer, &network, &basemap);
@@ -422,7 +433,7 @@ impl Geography {
             attribution,
             gazetteer,
             network,
-            zones: ControlMap::from_geojson(&zones.text, &zones.origin)?,
+            zones: ControlMap::from_geojson(&zones.text, &zones.origin, holders)?,
             credibility: Ratings::from_toml(&c.text, &c.origin, &sources)?,
             sources,
             basemap,
@@ -430,6 +441,8 @@ impl Geography {
                 places: sha256(&places.text),
                 roads: sha256(&roads.text),
                 zones: sha256(&zones.text),
+                holders: (files.holders.text != crate::zones::HOLDERS_TOML)
+                    .then(|| sha256(&files.holders.text)),
                 sources: sha256(&files.sources.text),
                 credibility: sha256(&c.text),
             },

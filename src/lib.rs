@@ -9,7 +9,8 @@
 //!  data/*.geojson ──► Geography                   embedded in the binary
 //!    (embedded)       ├─ gazetteer::Gazetteer     names → points (aliases, uncertainty, provenance)
 //!                     ├─ network::RoadNetwork     roads → graph; snapping, routing, closures
-//!                     ├─ zones::ControlMap        (point, time) → Holder
+//!                     ├─ zones::ControlMap        (point, time) → Holder, one of the data's
+//!                     │                           zones::Holders (data/holders.toml)
 //!                     ├─ sources::Registry        citation id → report (data/sources.toml)
 //!                     └─ credibility::Ratings     report (or quote) → high/medium/low, with why
 //!                                                 (data/credibility.toml)

@@ -4,7 +4,7 @@
 //! `edge_km`: how far the drawn edge may lie outward, and optionally `edge_in_km`: how far inward,
 //! and `base_id`: the zone a feature is one period of). Zones valid at the same moment do not overlap (the
 //! build script and a test check it), so the first zone containing a point is the only one. Ground
-//! inside no zone is [`Holder::None`]: no-man's land, or ground the data does not claim to know.
+//! inside no zone is [`Holder::NONE`]: no-man's land, or ground the data does not claim to know.
 //!
 //! A realization may draw each zone's edge anywhere within its margin ([`EdgeShifts`]): a point is
 //! in zone Z shifted by `d` (positive: Z grows outward) iff its signed distance to Z's boundary
@@ -12,73 +12,18 @@
 //! with the greatest signed distance plus shift — the one it is deepest in, as drawn — the first
 //! in file order on a tie. With no shift this is exactly the unshifted query.
 
-use std::fmt;
-
 use geo::{BoundingRect, Intersects, MultiPolygon, Rect};
 use jiff::Timestamp;
 use serde::Deserialize;
 
 use crate::units::{LonLat, Metres};
 
+mod holders;
+pub use holders::{HOLDERS_TOML, Holder, HolderInfo, Holders, HoldersError, MAX_HOLDERS, Rgb};
+
 /// Kilometres per degree of latitude on the mean-radius sphere (6371.0088 km), the metric
 /// [`crate::units`] chooses.
 pub(crate) const KM_PER_DEGREE: f64 = 6371.0088 * std::f64::consts::PI / 180.0;
-
-/// Who held a piece of ground.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Holder {
-    SyrianGovernment,
-    IslamicState,
-    IraqiGovernment,
-    Sdf,
-    /// The US-led coalition's al-Tanf garrison and its deconfliction zone.
-    Coalition,
-    LebaneseGovernment,
-    KurdistanRegion,
-    /// No zone covers the point.
-    None,
-}
-
-impl Holder {
-    pub const ALL: [Holder; 8] = [
-        Holder::SyrianGovernment,
-        Holder::IslamicState,
-        Holder::IraqiGovernment,
-        Holder::Sdf,
-        Holder::Coalition,
-        Holder::LebaneseGovernment,
-        Holder::KurdistanRegion,
-        Holder::None,
-    ];
-
-    /// The name used in files and tables (`islamic_state`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Holder::SyrianGovernment => "syrian_government",
-            Holder::IslamicState => "islamic_state",
-            Holder::IraqiGovernment => "iraqi_government",
-            Holder::Sdf => "sdf",
-            Holder::Coalition => "coalition",
-            Holder::LebaneseGovernment => "lebanese_government",
-            Holder::KurdistanRegion => "kurdistan_region",
-            Holder::None => "none",
-        }
-    }
-
-    /// The holder named `name`, as [`Holder::as_str`] writes it.
-    pub fn parse(name: &str) -> Option<Holder> {
-        Holder::ALL.into_iter().find(|h| h.as_str() == name)
-    }
-}
-
-impl fmt::Display for Holder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// One zone of control, valid over `[valid_from, valid_to)`.
 #[derive(Clone, Debug, Deserialize)]
@@ -86,6 +31,10 @@ pub struct Zone {
     #[serde(deserialize_with = "geojson::de::deserialize_geometry")]
     pub geometry: MultiPolygon<f64>,
     pub id: String,
+    /// The holder as the feature names it, resolved against the holders table into `holder`.
+    #[serde(rename = "holder")]
+    holder_name: String,
+    #[serde(skip, default = "no_holder")]
     pub holder: Holder,
     pub label: String,
     pub valid_from: Timestamp,
@@ -108,6 +57,10 @@ pub struct Zone {
     bbox: Option<Rect<f64>>,
     #[serde(skip)]
     part_bboxes: Vec<Option<Rect<f64>>>,
+}
+
+fn no_holder() -> Holder {
+    Holder::NONE
 }
 
 impl Zone {
@@ -232,6 +185,17 @@ impl EdgeShifts {
 /// What can be wrong when building or querying the zones.
 #[derive(Debug, thiserror::Error)]
 pub enum ZoneError {
+    #[error(
+        "{origin}: feature {feature} (zone {id}): holder {name} is not in the holders table (hint: {hint})"
+    )]
+    UnknownHolder {
+        origin: String,
+        /// 1-based, in file order.
+        feature: usize,
+        id: String,
+        name: String,
+        hint: String,
+    },
     #[error("{origin}: not a GeoJSON FeatureCollection of zones: {source}")]
     Parse {
         origin: String,
@@ -254,17 +218,19 @@ pub enum ZoneError {
         value: f64,
     },
     #[error(
-        "{origin}: zone '{id}' has base_id '{base_id}' but is held by {holder}, while '{other}' \
-         with the same base_id is held by {other_holder}; periods of one zone have one holder \
-         (give the other a base_id of its own)"
+        "{origin}: zone '{id}' has base_id '{base_id}' but is held by {}, while '{other}' \
+         with the same base_id is held by {}; periods of one zone have one holder \
+         (give the other a base_id of its own)",
+        .holders.0,
+        .holders.1
     )]
     BaseHolder {
         origin: String,
         id: String,
         base_id: String,
-        holder: Holder,
         other: String,
-        other_holder: Holder,
+        /// This zone's holder, and the other's (boxed: the error stays small to pass around).
+        holders: Box<(Holder, Holder)>,
     },
     #[error("{origin}: zone '{id}' has an empty base_id; leave it out to use the id")]
     EmptyBase { origin: String, id: String },
@@ -282,6 +248,7 @@ pub enum ZoneError {
 #[derive(Clone, Debug)]
 pub struct ControlMap {
     zones: Vec<Zone>,
+    holders: Holders,
     coverage: (Timestamp, Timestamp),
 }
 
@@ -294,14 +261,27 @@ pub struct Control<'a> {
 }
 
 impl ControlMap {
-    /// Reads zones from GeoJSON text; `origin` names the text in errors.
-    pub fn from_geojson(text: &str, origin: &str) -> Result<Self, ZoneError> {
+    /// Reads zones from GeoJSON text, each held by one of `holders`; `origin` names the text in
+    /// errors.
+    pub fn from_geojson(text: &str, origin: &str, holders: Holders) -> Result<Self, ZoneError> {
         let mut zones: Vec<Zone> =
             crate::read::features(text).map_err(|source| ZoneError::Parse {
                 origin: origin.to_string(),
                 source,
             })?;
-        for z in &mut zones {
+        for (index, z) in zones.iter_mut().enumerate() {
+            z.holder = match holders.get(&z.holder_name) {
+                Some(h) if h != Holder::NONE => h,
+                _ => {
+                    return Err(ZoneError::UnknownHolder {
+                        origin: origin.to_string(),
+                        feature: index + 1,
+                        id: format!("{:?}", crate::units::cut(&z.id, 40)),
+                        name: format!("{:?}", crate::units::cut(&z.holder_name, 40)),
+                        hint: holders.hint(&z.holder_name),
+                    });
+                }
+            };
             let margins = [("edge_km", Some(z.edge_km)), ("edge_in_km", z.inward_km)];
             for (key, value) in margins {
                 if let Some(value) = value
@@ -340,9 +320,8 @@ impl ControlMap {
                     origin: origin.to_string(),
                     id: z.id.clone(),
                     base_id: z.base_id().to_string(),
-                    holder: z.holder,
                     other: other.id.clone(),
-                    other_holder: other.holder,
+                    holders: Box::new((z.holder, other.holder)),
                 });
             }
         }
@@ -355,12 +334,18 @@ impl ControlMap {
         };
         Ok(Self {
             zones,
+            holders,
             coverage: (from, to),
         })
     }
 
     pub fn zones(&self) -> &[Zone] {
         &self.zones
+    }
+
+    /// Who may hold ground in this data, as its holders table defines them.
+    pub fn holders(&self) -> &Holders {
+        &self.holders
     }
 
     /// The period `[from, to)` the zones describe.
@@ -372,11 +357,12 @@ impl ControlMap {
     ///
     /// # Examples
     /// ```
-    /// use convoy_sim::{Geography, units::{LonLat, parse_utc}, zones::Holder};
+    /// use convoy_sim::{Geography, units::{LonLat, parse_utc}};
     /// let world = Geography::embedded().unwrap();
     /// let palmyra = LonLat::new(38.2840, 34.5624);
     /// let t = parse_utc("2017-08-30T12:00:00Z").unwrap();
-    /// assert_eq!(world.zones.holder_at(palmyra, t).unwrap().holder, Holder::SyrianGovernment);
+    /// let held = world.zones.holder_at(palmyra, t).unwrap().holder;
+    /// assert_eq!(held.as_str(), "syrian_government");
     /// ```
     pub fn holder_at(&self, at: LonLat, t: Timestamp) -> Result<Control<'_>, ZoneError> {
         let (from, to) = self.coverage;
@@ -388,7 +374,7 @@ impl ControlMap {
             .iter()
             .find(|z| z.is_valid_at(t) && z.contains(at));
         Ok(Control {
-            holder: zone.map_or(Holder::None, |z| z.holder),
+            holder: zone.map_or(Holder::NONE, |z| z.holder),
             zone,
         })
     }
@@ -466,7 +452,7 @@ impl ControlMap {
         };
         let zone = zone.map(|i| &self.zones[i]);
         Ok(Control {
-            holder: zone.map_or(Holder::None, |z| z.holder),
+            holder: zone.map_or(Holder::NONE, |z| z.holder),
             zone,
         })
     }
@@ -477,6 +463,10 @@ mod tests {
     use super::*;
     use crate::units::parse_utc;
 
+    fn held(id: &str) -> Holder {
+        Holders::embedded().get(id).unwrap()
+    }
+
     fn map() -> ControlMap {
         let text = r#"{"type":"FeatureCollection","features":[
           {"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[2,0],[2,2],[0,2],[0,0]]]]},
@@ -485,7 +475,7 @@ mod tests {
           {"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[2,0],[2,2],[0,2],[0,0]]]]},
            "properties":{"id":"west_after","holder":"syrian_government","label":"w","source":"s","edge_km":2.5,
              "valid_from":"2017-08-28T15:00:00Z","valid_to":"2017-09-15T00:00:00Z"}}]}"#;
-        ControlMap::from_geojson(text, "test").unwrap()
+        ControlMap::from_geojson(text, "test", Holders::embedded()).unwrap()
     }
 
     #[test]
@@ -494,11 +484,17 @@ mod tests {
         let p = LonLat::new(1.0, 1.0);
         let before = parse_utc("2017-08-28T14:59:59Z").unwrap();
         let at = parse_utc("2017-08-28T15:00:00Z").unwrap();
-        assert_eq!(m.holder_at(p, before).unwrap().holder, Holder::IslamicState);
-        assert_eq!(m.holder_at(p, at).unwrap().holder, Holder::SyrianGovernment);
+        assert_eq!(
+            m.holder_at(p, before).unwrap().holder,
+            held("islamic_state")
+        );
+        assert_eq!(
+            m.holder_at(p, at).unwrap().holder,
+            held("syrian_government")
+        );
         assert_eq!(
             m.holder_at(LonLat::new(5.0, 5.0), at).unwrap().holder,
-            Holder::None
+            Holder::NONE
         );
     }
 
@@ -525,7 +521,54 @@ mod tests {
                "properties":{{"id":"z","holder":"sdf","label":"z","source":"s",
                  "valid_from":"2017-08-27T00:00:00Z","valid_to":"2017-09-15T00:00:00Z"{props}}}}}]}}"#
         );
-        ControlMap::from_geojson(&text, "zones.geojson")
+        ControlMap::from_geojson(&text, "zones.geojson", Holders::embedded())
+    }
+
+    #[test]
+    fn a_zone_held_by_a_party_the_table_does_not_define_is_refused_with_a_suggestion() {
+        let text = |holder: &str| {
+            format!(
+                r#"{{"type":"FeatureCollection","features":[
+              {{"type":"Feature","geometry":{{"type":"MultiPolygon","coordinates":[[[[0,0],[2,0],[2,2],[0,2],[0,0]]]]}},
+               "properties":{{"id":"east\u001b[2J","holder":"{holder}","label":"z","source":"s","edge_km":1,
+                 "valid_from":"2017-08-27T00:00:00Z","valid_to":"2017-09-15T00:00:00Z"}}}}]}}"#
+            )
+        };
+        let load = |holder: &str| {
+            ControlMap::from_geojson(&text(holder), "d/zones.geojson", Holders::embedded())
+        };
+        let e = load("islamic_stat").unwrap_err().to_string();
+        assert!(
+            e.starts_with("d/zones.geojson: feature 1 (zone \"east\\u{1b}[2J\"): holder \"islamic_stat\" is not in the holders table (hint: did you mean islamic_state? The holders are syrian_government, islamic_state"),
+            "{e}"
+        );
+        assert!(!e.contains('\u{1b}'), "no control character echoed: {e}");
+        // `none` is ground no zone covers: no zone can be held by it.
+        let e = load("none").unwrap_err().to_string();
+        assert!(
+            e.contains("holder \"none\" is not in the holders table"),
+            "{e}"
+        );
+        // A table of one's own parties: the zone is theirs, and a 2017 party is unknown.
+        let own = Holders::from_toml(
+            "[[holder]]\nid = \"river_authority\"\nlabel = \"River Authority\"\nshort = \"RA\"\ncolour = \"#1f77b4\"\n",
+            "d/holders.toml",
+        )
+        .unwrap();
+        let m = ControlMap::from_geojson(&text("river_authority"), "d/zones.geojson", own.clone())
+            .unwrap();
+        assert_eq!(m.zones()[0].holder.as_str(), "river_authority");
+        assert_eq!(
+            m.holders().info(m.zones()[0].holder).label,
+            "River Authority"
+        );
+        let e =
+            ControlMap::from_geojson(&text("islamic_state"), "d/zones.geojson", own).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("(hint: the holders are river_authority (holders.toml))"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -598,14 +641,14 @@ mod tests {
           {"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[2,0],[2,2],[0,2],[0,0]]]]},
            "properties":{"id":"w_2","base_id":"w","holder":"sdf","label":"w","source":"s","edge_km":10,
              "valid_from":"2017-08-28T15:00:00Z","valid_to":"2017-09-15T00:00:00Z"}}]}"#;
-        let err = ControlMap::from_geojson(text, "z.geojson").unwrap_err();
+        let err = ControlMap::from_geojson(text, "z.geojson", Holders::embedded()).unwrap_err();
         let msg = err.to_string();
         assert!(
             msg.contains("zone 'w_2' has base_id 'w' but is held by sdf, while 'w_1'"),
             "{msg}"
         );
         let fixed = text.replace(r#""base_id":"w","holder":"sdf""#, r#""holder":"sdf""#);
-        assert!(ControlMap::from_geojson(&fixed, "z.geojson").is_ok());
+        assert!(ControlMap::from_geojson(&fixed, "z.geojson", Holders::embedded()).is_ok());
     }
 
     /// Two zones side by side at 38°–39°E and 39°–40°E, 34°–35°N, each with a 10 km margin.
@@ -617,7 +660,7 @@ mod tests {
           {"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[39,34],[40,34],[40,35],[39,35],[39,34]]]]},
            "properties":{"id":"east","holder":"syrian_government","label":"e","source":"s","edge_km":10,
              "valid_from":"2017-08-27T00:00:00Z","valid_to":"2017-09-05T00:00:00Z"}}]}"#;
-        ControlMap::from_geojson(text, "test").unwrap()
+        ControlMap::from_geojson(text, "test", Holders::embedded()).unwrap()
     }
 
     /// The point `km` east of 38°E (inside the west zone when positive) at 34.5°N.
@@ -657,7 +700,7 @@ mod tests {
                 .filter(|k| {
                     let u = (*k as f64 + 0.5) / draws as f64;
                     let s = shifted((2.0 * u - 1.0) * 10.0, 0.0);
-                    m.holder_at_shifted(p, t, &s).unwrap().holder == Holder::IslamicState
+                    m.holder_at_shifted(p, t, &s).unwrap().holder == held("islamic_state")
                 })
                 .count();
             inside as f64 / draws as f64
@@ -694,13 +737,13 @@ mod tests {
         );
         let holder = |w, e| m.holder_at_shifted(p, t, &shifted(w, e)).unwrap().holder;
         // West shrinks 5 km, east grows 5: only east reaches it.
-        assert_eq!(holder(-5.0, 5.0), Holder::SyrianGovernment);
+        assert_eq!(holder(-5.0, 5.0), held("syrian_government"));
         // Both grow 5 km: west 2 + 5 = 7 beats east −2 + 5 = 3.
-        assert_eq!(holder(5.0, 5.0), Holder::IslamicState);
+        assert_eq!(holder(5.0, 5.0), held("islamic_state"));
         // West shrinks 1 km, east grows 8: west 1 loses to east 6.
-        assert_eq!(holder(-1.0, 8.0), Holder::SyrianGovernment);
+        assert_eq!(holder(-1.0, 8.0), held("syrian_government"));
         // West shrinks 3 km, east stays: no one's.
-        assert_eq!(holder(-3.0, 0.0), Holder::None);
+        assert_eq!(holder(-3.0, 0.0), Holder::NONE);
     }
 
     #[test]
@@ -709,7 +752,7 @@ mod tests {
           {"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[2,0],[2,2],[0,2],[0,0]]]]},
            "properties":{"id":"west","holder":"islamic_state","label":"w","source":"s","edge_km":-1,
              "valid_from":"2017-08-27T00:00:00Z","valid_to":"2017-09-05T00:00:00Z"}}]}"#;
-        let err = ControlMap::from_geojson(text, "z.geojson").unwrap_err();
+        let err = ControlMap::from_geojson(text, "z.geojson", Holders::embedded()).unwrap_err();
         assert!(err.to_string().contains("edge_km -1"), "{err}");
     }
 }

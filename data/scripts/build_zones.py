@@ -46,6 +46,7 @@ import argparse
 import json
 import math
 import sys
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -96,15 +97,8 @@ def period_label(start: str, end: str) -> str:
 LICENCE = "CC-BY-4.0 (convoy-sim contributors); borders from Natural Earth (public domain)"
 PROPERTY_KEYS = ["id", "base_id", "holder", "label", "valid_from", "valid_to", "confidence", "edge_km", "edge_in_km",
                  "source", "licence"]
-HOLDERS = {
-    "syrian_government",
-    "islamic_state",
-    "iraqi_government",
-    "sdf",
-    "coalition",
-    "lebanese_government",
-    "kurdistan_region",
-}
+# The holders a zone may name: the ids data/holders.toml defines (tomllib: Python 3.11+).
+HOLDERS = {h["id"] for h in tomllib.loads((ROOT / "data" / "holders.toml").read_text())["holder"]}
 
 # Sources (short names -> URLs), all from shared/research/geography-2017.md section 4.
 SRC = {

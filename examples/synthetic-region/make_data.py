@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the invented region's data folder (data/places.csv, data/*.geojson) from the tables below.
+"""Writes the invented region's data folder (data/places.csv, data/holders.toml, data/*.geojson) from
+the tables below.
 
 Everything here is INVENTED: Meridia, its towns, roads and front line do not exist. The region is
 placed in the open South Atlantic (about 30°W, 44.6°S), where there is no land, so that no reader
@@ -51,9 +52,14 @@ ROADS = [
 FRONT = -29.8
 WEST = [[-31.3, -44.2], [FRONT, -44.2], [FRONT, -45.1], [-31.3, -45.1], [-31.3, -44.2]]
 EAST = [[FRONT, -44.2], [-29.0, -44.2], [-29.0, -45.1], [FRONT, -45.1], [FRONT, -44.2]]
+# Who holds ground here (data/README.md, "Holders"): id, legend label, short label, colour.
+HOLDERS = [
+    ("coastal_authority", "Coastal Authority (invented)", "Authority", "#2b6cb0"),
+    ("hill_federation", "Hill Federation (invented)", "Federation", "#b7791f"),
+]
 ZONES = [
-    ("authority_west", "coalition", "Coastal Authority (invented), west of the 29.8°W line", WEST, 5.0),
-    ("federation_east", "sdf", "Hill Federation (invented), east of the 29.8°W line", EAST, 5.0),
+    ("authority_west", "coastal_authority", "Coastal Authority (invented), west of the 29.8°W line", WEST, 5.0),
+    ("federation_east", "hill_federation", "Hill Federation (invented), east of the 29.8°W line", EAST, 5.0),
 ]
 VALID = ("2031-04-28T00:00:00Z", "2031-05-10T00:00:00Z")
 
@@ -87,6 +93,10 @@ def main():
         for pid, name, aliases, kind, lon, lat, unc in PLACES:
             out.writerow([pid, name, ";".join(aliases), lon, lat, unc, "Meridia (invented)", kind,
                           "inferred", SOURCE, LICENCE])
+    holders = ["# Who holds ground in Meridia (INVENTED). Written by make_data.py; format in data/README.md.\n"]
+    for hid, label, short, colour in HOLDERS:
+        holders.append(f'\n[[holder]]\nid = "{hid}"\nlabel = "{label}"\nshort = "{short}"\ncolour = "{colour}"\n')
+    (HERE / "holders.toml").write_text("".join(holders), encoding="utf-8")
     roads = []
     for rid, name, ref, cls, speed, waypoints in ROADS:
         coords = [list(AT[w]) if isinstance(w, str) else list(w) for w in waypoints]

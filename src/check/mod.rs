@@ -791,7 +791,7 @@ pub fn duration_words(d: jiff::SignedDuration) -> String {
 /// "in islamic_state ground", "within 20 km of Rawa or Aana".
 pub fn region_words(geo: &Geography, region: &Region) -> String {
     match region {
-        Region::Zone(crate::zones::Holder::None) => {
+        Region::Zone(crate::zones::Holder::NONE) => {
             "between the lines (ground no one held)".to_string()
         }
         Region::Zone(h) => format!("in {h} ground"),

@@ -12,14 +12,6 @@ use crate::zones::Holder;
 
 use super::borne_out_in;
 
-/// The holders whose ground the end shares are of.
-pub const HOLDERS: [Holder; 4] = [
-    Holder::SyrianGovernment,
-    Holder::IslamicState,
-    Holder::IraqiGovernment,
-    Holder::None,
-];
-
 pub struct AccountModel<'a> {
     scenario: &'a Scenario,
     /// What each evaluation keeps: end states, and positions at the claims' times.
@@ -31,6 +23,8 @@ pub struct AccountModel<'a> {
     claims: Vec<&'a Claim>,
     input_names: Vec<String>,
     output_names: Vec<String>,
+    /// The holders whose ground the end shares are of: the table's `end_share` ones, then `none`.
+    holders: Vec<Holder>,
 }
 
 impl<'a> AccountModel<'a> {
@@ -40,7 +34,8 @@ impl<'a> AccountModel<'a> {
         let input_names = inputs.list.iter().map(|i| i.name.clone()).collect();
         let mut output_names: Vec<String> =
             claims.iter().map(|c| format!("claim {}", c.id)).collect();
-        output_names.extend(HOLDERS.iter().map(|h| format!("buses in {h} ground")));
+        let holders: Vec<Holder> = geo.zones.holders().end_shares().collect();
+        output_names.extend(holders.iter().map(|h| format!("buses in {h} ground")));
         let probes = claims
             .iter()
             .map(|c| c.by.clamp(scenario.start, scenario.end));
@@ -53,6 +48,7 @@ impl<'a> AccountModel<'a> {
             claims,
             input_names,
             output_names,
+            holders,
         }
     }
 }
@@ -80,8 +76,7 @@ impl Model for AccountModel<'_> {
             .collect();
         let buses = r.buses().count().max(1) as f64;
         out.extend(
-            HOLDERS
-                .iter()
+            (self.holders.iter())
                 .map(|h| r.buses().filter(|b| b.end.zone == *h).count() as f64 / buses),
         );
         out

@@ -279,7 +279,7 @@ pub fn execute(world: &Geography, args: &CompareArgs, how: Realizations) -> Resu
         .collect();
     compare.push(OutputFile::new(
         "compare.qgs",
-        convoy_sim::output::qgs::compare_project(&in_project),
+        convoy_sim::output::qgs::compare_project(&in_project, world.zones.holders()),
     ));
     if args.map.svg {
         compare.push(OutputFile::new(
@@ -307,16 +307,7 @@ pub fn execute(world: &Geography, args: &CompareArgs, how: Realizations) -> Resu
     });
     write(&args.out, "compare", &writes)?;
 
-    let short = |h: Holder| match h {
-        Holder::SyrianGovernment => "gov",
-        Holder::IslamicState => "IS",
-        Holder::IraqiGovernment => "Iraq",
-        Holder::Sdf => "SDF",
-        Holder::Coalition => "coalition",
-        Holder::LebaneseGovernment => "Lebanon",
-        Holder::KurdistanRegion => "KRG",
-        Holder::None => "none",
-    };
+    let short = |h: Holder| world.zones.holders().info(h).short.as_str();
     let mut t = Table::new(&[
         "account",
         "as of (UTC)",

@@ -246,6 +246,7 @@ of every feature and their uncertainty are documented in the project's data/READ
         "the gazetteer: Points (or a table: places.csv) with id, name, aliases (any script), kind, uncertainty_km, source, licence",
         "the road network: LineStrings with id, from/to (place ids, where a road ends at a place), class, speeds, source",
         "who held the ground: MultiPolygons with holder, valid_from, valid_to (exclusive), source",
+        "who may hold ground: each holder's id (as zones name it), legend label, short label for tables, map colour",
         "the reports scenarios cite: id, party, outlet, date, address, verbatim quotes",
         "how credible each report (or quote) is, with the reason: analyst judgements for the ACH matrix",
         "basemap: borders drawn on the maps",

@@ -608,7 +608,7 @@ impl<'a> Simulation<'a> {
                     .bars
                     .iter()
                     .find(|b| b.1.contains(&into))
-                    .map_or(Holder::None, |b| b.0);
+                    .map_or(Holder::NONE, |b| b.0);
                 (Status::Halted, Some(Happening::KeptOut(holder)))
             }
         };
@@ -890,7 +890,7 @@ impl<'a> Simulation<'a> {
                     .min(geo.zones.coverage().1 - SignedDuration::from_secs(1)),
                 &self.scenario.edges,
             )
-            .map_or(Holder::None, |c| c.holder);
+            .map_or(Holder::NONE, |c| c.holder);
         let (nearest_place, to_nearest_place) = geo
             .gazetteer
             .nearest(at)

@@ -348,10 +348,21 @@ pub fn merge(
         if p.agents.len() != agents.len() {
             return Err(malformed("not the agents of the scenario"));
         }
+        let holder = |h: &Holder| {
+            let known = geo.zones.holders().resolve(*h);
+            known.ok_or_else(|| {
+                malformed(&format!(
+                    "holder {:?} is not in the data's holders",
+                    h.as_str()
+                ))
+            })
+        };
         for (a, c) in agents.iter_mut().zip(&p.agents) {
-            add_counts(&mut a.zones, &c.zones);
-            for (&zone, &n) in &c.zone_counts {
-                *a.zone_counts.entry(zone).or_default() += n;
+            for (zone, &n) in &c.zones {
+                *a.zones.entry(holder(zone)?).or_default() += n;
+            }
+            for (zone, &n) in &c.zone_counts {
+                *a.zone_counts.entry(holder(zone)?).or_default() += n;
             }
             add_counts(&mut a.statuses, &c.statuses);
             for (&place, &n) in &c.places {
@@ -523,6 +534,28 @@ mod tests {
             assert_eq!(a.standard_km.to_bits(), b.standard_km.to_bits());
             assert_eq!(a.max_km.to_bits(), b.max_km.to_bits());
         }
+    }
+
+    #[test]
+    fn a_shard_naming_a_holder_the_data_does_not_define_is_refused() {
+        let (geo, s) = setup();
+        let p = partial(&s, &geo, 4, 0..4, Some(1), &|| true).unwrap();
+        let text = serde_json::to_string(&p).unwrap();
+        let held = geo.zones.holders().defined().map(|h| h.holder.as_str());
+        let named: Vec<&str> = held
+            .filter(|id| text.contains(&format!("\"{id}\"")))
+            .collect();
+        let [id] = named[..] else {
+            panic!("one holder's ground in the shard: {named:?}")
+        };
+        let edited = text.replace(&format!("\"{id}\""), "\"daesh\"");
+        let err = merge(&s, &geo, vec![serde_json::from_str(&edited).unwrap()]).unwrap_err();
+        assert_eq!(
+            err,
+            MergeError::Malformed(0..4, "holder \"daesh\" is not in the data's holders".into())
+        );
+        // Read back as written, the same shard merges.
+        assert!(merge(&s, &geo, vec![serde_json::from_str(&text).unwrap()]).is_ok());
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub struct AccountTally {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Divergence {
     pub accounts: Vec<AccountTally>,
+    /// Every holder the data defines, in table order, then `none`: the CSV's zone columns.
+    pub holders: Vec<Holder>,
     /// Mean km per bus between two accounts' bus positions, matched one to one at least cost;
     /// `None` where the accounts count different numbers of buses.
     pub bus_km: Vec<Vec<Option<f64>>>,
@@ -116,6 +118,7 @@ pub fn divergence(runs: &[(&Scenario, &RunResult)], geo: &Geography) -> Divergen
     }
     Divergence {
         accounts,
+        holders: geo.zones.holders().all().map(|h| h.holder).collect(),
         bus_km,
         people_km,
     }
@@ -173,7 +176,7 @@ impl Divergence {
     /// `compare.csv`: a row per account — buses and people by zone, then the distance to every
     /// account's buses and people.
     pub fn to_csv(&self) -> String {
-        let holders = Holder::ALL;
+        let holders = &self.holders;
         let mut out = String::from("scenario,source,outlet,published,as_of");
         for h in holders {
             let _ = write!(out, ",buses_{h}");
@@ -203,10 +206,10 @@ impl Divergence {
                     .join(","),
             );
             for h in holders {
-                let _ = write!(out, ",{}", a.buses_by_zone.get(&h).copied().unwrap_or(0));
+                let _ = write!(out, ",{}", a.buses_by_zone.get(h).copied().unwrap_or(0));
             }
             for h in holders {
-                let _ = write!(out, ",{}", a.people_by_zone.get(&h).copied().unwrap_or(0));
+                let _ = write!(out, ",{}", a.people_by_zone.get(h).copied().unwrap_or(0));
             }
             for v in &self.bus_km[i] {
                 let _ = write!(out, ",{}", num(*v));

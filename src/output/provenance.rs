@@ -19,7 +19,7 @@ pub struct Read<'a> {
 
 /// The `inputs` object: the scenarios read and the embedded data, by SHA-256.
 pub fn inputs(scenarios: &[Read<'_>], data: &crate::data::DataHashes) -> Value {
-    json!({
+    let mut inputs = json!({
         "scenarios": scenarios.iter().map(|s| json!({
             "name": s.name,
             "path": s.path,
@@ -32,7 +32,11 @@ pub fn inputs(scenarios: &[Read<'_>], data: &crate::data::DataHashes) -> Value {
         "zones_sha256": data.zones,
         "sources_sha256": data.sources,
         "credibility_sha256": data.credibility,
-    })
+    });
+    if let (Some(h), Value::Object(m)) = (&data.holders, &mut inputs) {
+        m.insert("holders_sha256".into(), json!(h));
+    }
+    inputs
 }
 
 /// `value` (a JSON object) with the tool's version and `inputs` added, as pretty text.

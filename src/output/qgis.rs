@@ -10,7 +10,7 @@ use super::map::style;
 use super::xml::escape as xml_escape;
 use crate::engine::{SimEventKind, Status};
 use crate::network::RoadClass;
-use crate::zones::Holder;
+use crate::zones::Holders;
 
 /// `r,g,b,255` as QGIS writes colours.
 fn rgba(c: RGBColor) -> String {
@@ -404,14 +404,13 @@ pub fn rivers() -> Style {
 /// `zones.qml`: each zone of control filled in its holder's colour, as `map.png` lays it over the
 /// land, and shown from its `valid_from` to its `valid_to`: the Temporal Controller shows the ground
 /// each side held at each moment.
-pub fn zones() -> Style {
-    let cats: Vec<_> = Holder::ALL
-        .into_iter()
-        .filter(|&h| h != Holder::None)
+pub fn zones(holders: &Holders) -> Style {
+    let cats: Vec<_> = holders
+        .defined()
         .map(|h| {
             (
-                h.as_str(),
-                style::holder_label(h),
+                h.holder.as_str(),
+                h.label.as_str(),
                 Symbol::Fill {
                     colour: style::holder_colour(h),
                     alpha: style::ZONE_ALPHA,

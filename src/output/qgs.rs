@@ -23,6 +23,7 @@ use super::run::{Layer, LayerGeometry, sha256, time_text};
 use super::xml::escape;
 use crate::engine::RunResult;
 use crate::scenario::Scenario;
+use crate::zones::Holders;
 use jiff::Timestamp;
 
 /// The layers from the top of the layer tree (drawn last, over the others) to the bottom: events
@@ -90,14 +91,17 @@ impl<'l> Entry<'l> {
 
     /// A layer of the ground ([`super::ground::LAYERS`]): the same for every run, so QGIS reads
     /// its extent from the file.
-    fn ground((name, geometry, wkb): (&'static str, &'static str, &'static str)) -> Self {
+    fn ground(
+        (name, geometry, wkb): (&'static str, &'static str, &'static str),
+        holders: &Holders,
+    ) -> Self {
         Entry {
             name,
             file: format!("./{name}.geojson"),
             geometry,
             wkb,
             extent: None,
-            style: super::ground::style(name),
+            style: super::ground::style(name, holders),
         }
     }
 
@@ -121,13 +125,18 @@ impl<'l> Entry<'l> {
 
 /// The project of a run whose `layers` are written beside it as `<name>.geojson`, over the
 /// ground ([`super::ground`]: places, roads, zones) and the [`BASEMAP`] written beside it too.
-pub fn project(scenario: &Scenario, result: &RunResult, layers: &[Layer<'_>]) -> String {
+pub fn project(
+    scenario: &Scenario,
+    result: &RunResult,
+    layers: &[Layer<'_>],
+    holders: &Holders,
+) -> String {
     let mut ordered: Vec<&Layer<'_>> = layers.iter().collect();
     ordered.sort_by_key(|l| DRAW_ORDER.iter().position(|&n| n == l.name));
     let entries: Vec<(Entry<'_>, String)> = ordered
         .into_iter()
         .map(Entry::of)
-        .chain(super::ground::LAYERS.into_iter().map(Entry::ground))
+        .chain((super::ground::LAYERS.into_iter()).map(|l| Entry::ground(l, holders)))
         .chain(BASEMAP.iter().map(|(name, _)| Entry::basemap(name)))
         .map(|e| {
             let id = layer_id(&scenario.name, e.name);
@@ -158,7 +167,7 @@ pub struct Account<'a> {
 /// the ground and the basemap once, read from the first account's folder (every run folder holds
 /// the same ground, so no copy is written into `compare/`). The Temporal Controller spans every
 /// account's run: the earliest start to the latest end, stepped by the least recording interval.
-pub fn compare_project(accounts: &[Account<'_>]) -> String {
+pub fn compare_project(accounts: &[Account<'_>], holders: &Holders) -> String {
     let mut groups: Vec<Group<'_>> = accounts
         .iter()
         .map(|a| {
@@ -182,7 +191,7 @@ pub fn compare_project(accounts: &[Account<'_>]) -> String {
     if let Some(first) = accounts.first() {
         let shared = super::ground::LAYERS
             .into_iter()
-            .map(Entry::ground)
+            .map(|l| Entry::ground(l, holders))
             .chain(BASEMAP.iter().map(|(name, _)| Entry::basemap(name)))
             .map(|mut e| {
                 e.file = format!("../{}/{}.geojson", first.scenario.name, e.name);

@@ -319,7 +319,7 @@ pub fn summary(
 ) -> String {
     let a = &scenario.account;
     let (vehicles, by_kind) = vehicles(result, geo);
-    let value = json!({
+    let mut value = json!({
         "scenario": scenario.name,
         "account": a.title,
         "source": a.source,
@@ -352,6 +352,9 @@ pub fn summary(
             "people": tally(result.people()),
         },
     });
+    if let (Some(h), Some(Value::Object(m))) = (&geo.hashes.holders, value.get_mut("inputs")) {
+        m.insert("holders_sha256".into(), json!(h));
+    }
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
     text
@@ -453,7 +456,7 @@ impl<'a> Classifier<'a> {
                     let zone = geo
                         .zones
                         .holder_at(s.at, s.t.min(result.end))
-                        .map_or(crate::zones::Holder::None, |c| c.holder);
+                        .map_or(crate::zones::Holder::NONE, |c| c.holder);
                     let place = nearest
                         .then(|| geo.gazetteer.nearest(s.at))
                         .flatten()
@@ -838,7 +841,7 @@ pub fn files<'a>(
         ));
         files.push(OutputFile::new(
             &format!("{name}.qml"),
-            super::ground::style(name).qml(),
+            super::ground::style(name, geo.zones.holders()).qml(),
         ));
     }
     // The project's basemap, beside it: countries and rivers under the run's layers.
@@ -853,7 +856,7 @@ pub fn files<'a>(
     let in_project: Vec<Layer<'_>> = layers.iter().cloned().chain(ensemble_layer).collect();
     files.push(OutputFile::new(
         "run.qgs",
-        super::qgs::project(scenario, result, &in_project),
+        super::qgs::project(scenario, result, &in_project, geo.zones.holders()),
     ));
     if formats.kml {
         let kml_layers: Vec<Layer<'a>> = layers

@@ -1178,16 +1178,16 @@ impl Checker<'_> {
             }
         };
         let region = match (&r.in_zone, &r.near) {
-            (Some(z), None) => match Holder::parse(z.get_ref()) {
+            (Some(z), None) => match self.geo.zones.holders().get(z.get_ref()) {
                 Some(h) => Some(Region::Zone(h)),
                 None => {
-                    let names: Vec<&str> = Holder::ALL.iter().map(|h| h.as_str()).collect();
+                    let hint = self.geo.zones.holders().hint(z.get_ref());
                     self.problem(
                         z.span(),
                         &format!("{key}.in_zone"),
                         format!("'{}' is not a holder of ground", echo(z.get_ref())),
                     )
-                    .hint = Some(format!("one of {}", names.join(", ")));
+                    .hint = Some(format!("{hint}; or none, ground no zone covers"));
                     None
                 }
             },
@@ -1215,7 +1215,10 @@ impl Checker<'_> {
                     key,
                     "a claim says where: give exactly one of in_zone, near",
                 )
-                .hint = Some("e.g. in_zone = \"islamic_state\" or near = \"Rawa\"".into());
+                .hint = Some(match self.geo.zones.holders().defined().next() {
+                    Some(h) => format!("e.g. in_zone = \"{}\" or near = \"Rawa\"", h.holder),
+                    None => "e.g. near = \"Rawa\"".into(),
+                });
                 None
             }
         };
@@ -1299,19 +1302,16 @@ impl Checker<'_> {
 
     /// A bar on the ground `v` names at `t`: the holder, and the road nodes in its ground then.
     fn bar(&mut self, v: &Spanned<String>, t: Timestamp, key: &str) -> Option<EventKind> {
-        let holder = match crate::zones::Holder::parse(v.get_ref()) {
-            Some(crate::zones::Holder::None) | None => {
-                let names: Vec<&str> = crate::zones::Holder::ALL
-                    .iter()
-                    .filter(|h| **h != crate::zones::Holder::None)
-                    .map(|h| h.as_str())
-                    .collect();
+        let holders = self.geo.zones.holders();
+        let holder = match holders.get(v.get_ref()) {
+            Some(crate::zones::Holder::NONE) | None => {
+                let hint = holders.hint(v.get_ref());
                 self.problem(
                     v.span(),
                     key,
                     format!("'{}' is not a holder of ground", echo(v.get_ref())),
                 )
-                .hint = Some(format!("one of {}", names.join(", ")));
+                .hint = Some(hint);
                 return None;
             }
             Some(h) => h,

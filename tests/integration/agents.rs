@@ -3,10 +3,9 @@
 
 use convoy_sim::engine::{self, AgentKind, Happening, SimEventKind, Status};
 use convoy_sim::scenario::{Scenario, VehicleKind};
-use convoy_sim::zones::Holder;
 use serde_json::Value;
 
-use crate::harness::{convoy_bad_input, convoy_ok, repo_path, temp_file, world};
+use crate::harness::{convoy_bad_input, convoy_ok, held, repo_path, temp_file, world};
 use crate::scenarios::assert_invariants;
 
 fn load(w: &convoy_sim::Geography, text: &str, name: &str) -> Scenario {
@@ -138,7 +137,7 @@ fn a_bar_stops_drivers_and_walkers_at_the_edge_of_the_ground_and_their_plans_go_
         r.events
             .iter()
             .filter(|e| e.agent.is_some_and(|i| r.agents[i].id == id))
-            .any(|e| e.what == Happening::KeptOut(Holder::IslamicState))
+            .any(|e| e.what == Happening::KeptOut(held("islamic_state")))
     };
     let bukamal = crate::harness::at(&w, "Al Bukamal");
     let hamaymah = crate::harness::at(&w, "Hamaymah");
@@ -151,7 +150,7 @@ fn a_bar_stops_drivers_and_walkers_at_the_edge_of_the_ground_and_their_plans_go_
     for p in r.people() {
         assert!(kept_out(&p.id), "{}", p.id);
         // Stopped at the edge: not in IS ground, and 2 km further on toward Al Bukamal is.
-        assert_ne!(p.end.zone, Holder::IslamicState, "{}", p.id);
+        assert_ne!(p.end.zone, held("islamic_state"), "{}", p.id);
         assert_eq!(p.end.status, Status::Halted, "{}", p.id);
         let d = p.end.at.distance(bukamal).0;
         let on = geo::InterpolatePoint::point_at_distance_between(
@@ -160,8 +159,8 @@ fn a_bar_stops_drivers_and_walkers_at_the_edge_of_the_ground_and_their_plans_go_
             bukamal.point(),
             2_000.0_f64.min(d),
         );
-        let held = w.zones.holder_at(on.into(), s.start).map(|c| c.holder);
-        assert_eq!(held.ok(), Some(Holder::IslamicState), "{}", p.id);
+        let holder = w.zones.holder_at(on.into(), s.start).map(|c| c.holder);
+        assert_eq!(holder.ok(), Some(held("islamic_state")), "{}", p.id);
     }
     assert!(
         r.events

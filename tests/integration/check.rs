@@ -455,7 +455,7 @@ fn bad_claims_and_bad_requests_are_refused_with_the_key_and_a_hint() {
         (
             "near = \"Rawa\"",
             "in_zone = \"daesh\"",
-            "one of syrian_government",
+            "the holders are syrian_government, islamic_state",
         ),
         ("fighters = 100", "fighters = 12.5", "whole number"),
         (

@@ -10,6 +10,13 @@ fn export(dir: &Path) {
     assert!(stdout.contains("--data"), "{stdout}");
 }
 
+/// `--data d run scenarios/hezbollah.toml --out out`.
+fn run_hezbollah(d: &str, out: &Path) {
+    let scenario = repo_path("scenarios/hezbollah.toml");
+    let out = out.to_str().unwrap();
+    convoy_ok(&["--data", d, "run", scenario.to_str().unwrap(), "--out", out]);
+}
+
 #[test]
 fn an_exported_folder_reproduces_every_output_byte_for_byte() {
     let tmp = tempfile::tempdir().unwrap();
@@ -63,15 +70,7 @@ fn an_edited_file_is_what_the_commands_use_and_the_outputs_say_so() {
     // The other files stay the embedded ones when the folder lacks them.
     std::fs::remove_file(data.join("zones.geojson")).unwrap();
     let out = tmp.path().join("o");
-    let scenario = repo_path("scenarios/hezbollah.toml");
-    convoy_ok(&[
-        "--data",
-        d,
-        "run",
-        scenario.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    run_hezbollah(d, &out);
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("hezbollah/summary.json")).unwrap())
             .unwrap();
@@ -243,6 +242,144 @@ fn places_from_a_csv_table_replace_the_gazetteer_and_every_problem_in_it_is_name
     ]);
     assert!(
         err.contains("places.csv: and places.geojson beside it"),
+        "{err}"
+    );
+}
+
+/// Issue #15: who holds ground is the data folder's vocabulary. `data export` writes the table;
+/// an edited label and colour reach the report and the QGIS style; a zone, a table entry or a
+/// claim that gets a holder wrong is refused with the file, where, the name and a suggestion.
+#[test]
+fn issue_15_the_holders_table_is_the_data_folders_and_every_wrong_holder_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    export(&data);
+    let table = data.join("holders.toml");
+    let text = std::fs::read_to_string(&table).unwrap();
+    assert_eq!(text, convoy_sim::zones::HOLDERS_TOML);
+    let d = data.to_str().unwrap();
+
+    let relabelled = text.replacen("label = \"Islamic State\"", "label = \"ISIL\"", 1);
+    let relabelled = relabelled.replacen("#282828", "#7a1fa2", 1);
+    assert_ne!(relabelled, text);
+    std::fs::write(&table, &relabelled).unwrap();
+    let out = tmp.path().join("o");
+    run_hezbollah(d, &out);
+    // The outputs say which table they stand on, once it is not the embedded one.
+    let summary = std::fs::read_to_string(out.join("hezbollah/summary.json")).unwrap();
+    let sha = convoy_sim::data::sha256(&relabelled);
+    assert!(
+        summary.contains(&format!("\"holders_sha256\": \"{sha}\"")),
+        "{summary}"
+    );
+    let report = std::fs::read_to_string(out.join("hezbollah/report.html")).unwrap();
+    assert!(
+        report.contains("\"ISIL\"") && report.contains("#7a1fa2"),
+        "report legend"
+    );
+    assert!(!report.contains("\"Islamic State\""), "report legend");
+    let qml = std::fs::read_to_string(out.join("hezbollah/zones.qml")).unwrap();
+    assert!(qml.contains("ISIL") && qml.contains("122,31,162"), "{qml}");
+
+    // A table entry that is wrong: the file, the entry's line, the id, what is wrong, a hint.
+    let broken = relabelled.replacen("colour = \"#3c9646\"", "colour = \"green\"", 1);
+    std::fs::write(&table, &broken).unwrap();
+    // The line of the entry's [[holder]] header.
+    let header = broken
+        .find("[[holder]]\nid = \"iraqi_government\"")
+        .unwrap();
+    let line = broken[..header].lines().count() + 1;
+    let err = convoy_bad_input(&["--data", d, "places"]);
+    assert!(
+        err.contains(&format!("{d}/holders.toml, line {line}, holder \"iraqi_government\": colour: \"green\" is not a colour")),
+        "{err}"
+    );
+    assert!(err.contains("#rrggbb"), "{err}");
+    std::fs::write(&table, &relabelled).unwrap();
+
+    // A zone naming a holder the table does not define.
+    let zones = data.join("zones.geojson");
+    let z = std::fs::read_to_string(&zones).unwrap();
+    std::fs::write(
+        &zones,
+        z.replacen(
+            "\"holder\":\"islamic_state\"",
+            "\"holder\":\"islamic_stat\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let err = convoy_bad_input(&["--data", d, "places"]);
+    assert!(
+        err.contains(&format!("{d}/zones.geojson: feature ")),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "holder \"islamic_stat\" is not in the holders table (hint: did you mean islamic_state?"
+        ),
+        "{err}"
+    );
+    std::fs::write(&zones, &z).unwrap();
+
+    // Dropping a party the zones use from the table is the same error, for its zones.
+    let start = relabelled.find("[[holder]]\nid = \"sdf\"").unwrap();
+    let end = start + relabelled[start..].find("\n\n").unwrap() + 2;
+    let without_sdf = format!("{}{}", &relabelled[..start], &relabelled[end..]);
+    std::fs::write(&table, without_sdf).unwrap();
+    let err = convoy_bad_input(&["--data", d, "places"]);
+    assert!(
+        err.contains("holder \"sdf\" is not in the holders table"),
+        "{err}"
+    );
+
+    // A folder without the table keeps the embedded one.
+    std::fs::remove_file(&table).unwrap();
+    convoy_ok(&["--data", d, "places"]);
+}
+
+/// A claim or a bar naming a holder the data does not define: the scenario's line and key, the
+/// name, and the data's own holders as the hint.
+#[test]
+fn issue_15_a_claim_names_a_holder_of_the_data_it_runs_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let meridia = repo_path("examples/synthetic-region/data");
+    let text =
+        std::fs::read_to_string(repo_path("examples/synthetic-region/hillwatch.toml")).unwrap();
+    let bad = text.replacen(
+        "in_zone = \"coastal_authority\"",
+        "in_zone = \"coastal_authorty\"",
+        1,
+    );
+    assert_ne!(bad, text);
+    let path = tmp.path().join("hillwatch.toml");
+    let refused = |text: &str| {
+        std::fs::write(&path, text).unwrap();
+        let (data, out) = (meridia.to_str().unwrap(), tmp.path().join("o"));
+        let args = ["--data", data, "run", path.to_str().unwrap(), "--out"];
+        convoy_bad_input(&[&args[..], &[out.to_str().unwrap()]].concat())
+    };
+    let err = refused(&bad);
+    assert!(err.contains("in_zone"), "{err}");
+    assert!(
+        err.contains("'coastal_authorty' is not a holder of ground"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "did you mean coastal_authority? The holders are coastal_authority, hill_federation"
+        ),
+        "{err}"
+    );
+    // The 2017 parties are not Meridia's.
+    let borrowed = text.replacen(
+        "in_zone = \"coastal_authority\"",
+        "in_zone = \"coalition\"",
+        1,
+    );
+    let err = refused(&borrowed);
+    assert!(
+        err.contains("'coalition' is not a holder of ground"),
         "{err}"
     );
 }

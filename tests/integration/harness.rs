@@ -11,6 +11,14 @@ pub fn world() -> Geography {
 }
 
 /// Where a gazetteer place is (lon, lat).
+/// The embedded data's holder with this id.
+pub fn held(id: &str) -> convoy_sim::zones::Holder {
+    let holders = convoy_sim::zones::Holders::embedded();
+    holders
+        .get(id)
+        .unwrap_or_else(|| panic!("{id} is in data/holders.toml"))
+}
+
 pub fn at(w: &Geography, name: &str) -> convoy_sim::units::LonLat {
     w.gazetteer
         .lookup(name)

@@ -10,7 +10,7 @@ use convoy_sim::units::LonLat;
 use convoy_sim::zones::Holder;
 use geo::{ClosestPoint, Distance, Euclidean};
 
-use crate::harness::{at, repo_path, toml_files, world};
+use crate::harness::{at, held, repo_path, toml_files, world};
 
 /// Everyone aboard as the convoy left, in every account: Nasrallah's 308 gunmen, 331 civilians and
 /// 26 wounded (issue #11; before it, 300 + 375 + 25).
@@ -201,7 +201,7 @@ fn deal_as_agreed_buses_stop_at_the_humaymah_exchange_point_and_everyone_goes_on
     for b in r.vehicles() {
         assert_eq!(b.end.status, Status::Arrived, "{}", b.id);
         assert_eq!(nearest(&w, b.end.at), "hamaymah", "{}", b.id);
-        assert_ne!(b.end.zone, Holder::IslamicState, "{}", b.id);
+        assert_ne!(b.end.zone, held("islamic_state"), "{}", b.id);
     }
     // The deal's terms (SHRC): 17 buses and 10 Red Crescent vehicles.
     assert_eq!((r.buses().count(), r.vehicles().count()), (17, 27));
@@ -211,7 +211,7 @@ fn deal_as_agreed_buses_stop_at_the_humaymah_exchange_point_and_everyone_goes_on
         assert!(p.kind.left_vehicle().is_some(), "{} changed vehicle", p.id);
     }
     assert_eq!(
-        people_where(&r, |p| p.end.zone == Holder::IslamicState),
+        people_where(&r, |p| p.end.zone == held("islamic_state")),
         MANIFEST
     );
 }
@@ -282,7 +282,7 @@ fn us_military_six_back_in_government_ground_west_of_eleven_stuck_together() {
         );
     }
     for b in &back {
-        assert_eq!(b.end.zone, Holder::SyrianGovernment, "{}", b.id);
+        assert_eq!(b.end.zone, held("syrian_government"), "{}", b.id);
         assert_eq!(b.end.status, Status::Unaccounted);
     }
     // Their passengers are lost track of with them; the eleven's are still aboard.
@@ -298,7 +298,7 @@ fn us_military_six_back_in_government_ground_west_of_eleven_stuck_together() {
         assert_eq!(p.end.status, expected, "{}", p.id);
     }
     assert_eq!(
-        buses_by_zone(&r).get(&Holder::IslamicState),
+        buses_by_zone(&r).get(&held("islamic_state")),
         None,
         "no bus in IS-held ground"
     );
@@ -310,7 +310,7 @@ fn coalition_sees_about_sixteen_buses_moving_back_west_none_in_is_ground() {
     let cut = at(&w, "Hamaymah road cut");
     let moving_back: Vec<_> = r
         .buses()
-        .filter(|b| b.end.at.lon < cut.lon - 0.3 && b.end.zone == Holder::SyrianGovernment)
+        .filter(|b| b.end.at.lon < cut.lon - 0.3 && b.end.zone == held("syrian_government"))
         .collect();
     assert_eq!(moving_back.len(), 16);
     // "have started moving back": on their way, none back in Palmyra yet.
@@ -324,7 +324,7 @@ fn coalition_sees_about_sixteen_buses_moving_back_west_none_in_is_ground() {
             .count(),
         1
     );
-    assert!(!buses_by_zone(&r).contains_key(&Holder::IslamicState));
+    assert!(!buses_by_zone(&r).contains_key(&held("islamic_state")));
     let strikes = r
         .events
         .iter()
@@ -346,7 +346,7 @@ fn hezbollah_four_in_is_ground_six_stuck_seven_unaccounted() {
     // Hezbollah says four (SCMP). From 2 Sep the army held the Sukhnah–Deir ez-Zor highway to
     // 71 km and ISIS began ~81 km out (al-Masdar; data/zones.geojson): the four, gone up the road
     // on 1 Sep, stop 86–116 km out, between Kabajab and the city pocket, in ISIS ground on 3 Sep.
-    assert_eq!(buses_by_zone(&r).get(&Holder::IslamicState), Some(&4));
+    assert_eq!(buses_by_zone(&r).get(&held("islamic_state")), Some(&4));
     assert_eq!(
         r.buses()
             .filter(|b| b.end.status == Status::Stalled)
@@ -387,7 +387,7 @@ fn syrian_activists_fighters_reach_rawa_and_aana() {
                 ..
             }
         ) {
-            assert_eq!(p.end.zone, Holder::IslamicState);
+            assert_eq!(p.end.zone, held("islamic_state"));
         }
     }
 }
@@ -424,7 +424,7 @@ fn iraqi_officials_everyone_in_rawa_by_friday() {
         );
     }
     assert_eq!(
-        people_where(&r, |p| p.end.zone == Holder::IslamicState),
+        people_where(&r, |p| p.end.zone == held("islamic_state")),
         MANIFEST
     );
 }
@@ -436,11 +436,11 @@ fn sohr_31aug_convoy_back_in_government_ground_west_of_the_cut() {
     let (w, _, r) = run("sohr");
     let cut = at(&w, "Hamaymah road cut");
     for b in r.vehicles() {
-        assert_eq!(b.end.zone, Holder::SyrianGovernment, "{}", b.id);
+        assert_eq!(b.end.zone, held("syrian_government"), "{}", b.id);
         assert!(b.end.at.lon < cut.lon - 0.5, "{} is not back west", b.id);
     }
     assert_eq!(
-        people_where(&r, |p| p.end.zone == Holder::SyrianGovernment),
+        people_where(&r, |p| p.end.zone == held("syrian_government")),
         MANIFEST
     );
 }
@@ -539,7 +539,7 @@ fn coalition_4sep_six_back_west_in_regime_ground_eleven_stalled_east_of_sukhnah(
     let cut = at(&w, "Hamaymah road cut");
     for b in &back {
         // "returned westward toward Palmyra, back in Syrian regime territory"
-        assert_eq!(b.end.zone, Holder::SyrianGovernment, "{}", b.id);
+        assert_eq!(b.end.zone, held("syrian_government"), "{}", b.id);
         assert!(b.end.at.lon < cut.lon - 0.5, "{} is not back west", b.id);
         assert!(
             b.end.at.distance(at(&w, "Palmyra")).km() > 5.0,
@@ -563,13 +563,13 @@ fn coalition_4sep_six_back_west_in_regime_ground_eleven_stalled_east_of_sukhnah(
         // Syrian regime").
         assert_eq!(
             b.end.zone,
-            Holder::SyrianGovernment,
+            held("syrian_government"),
             "{} is behind the army's front on the highway",
             b.id
         );
         assert_eq!(b.end.status, Status::Halted);
     }
-    assert!(!buses_by_zone(&r).contains_key(&Holder::IslamicState));
+    assert!(!buses_by_zone(&r).contains_key(&held("islamic_state")));
 }
 
 #[test]
@@ -577,9 +577,9 @@ fn hezbollah_2sep_eleven_out_of_government_ground_six_inside_it() {
     let (_, s, r) = run("hezbollah_2sep");
     assert_eq!(account_source(&s), "aljazeera-2017-09-02");
     let zones = buses_by_zone(&r);
-    assert_eq!(zones.get(&Holder::None), Some(&11), "{zones:?}");
-    assert_eq!(zones.get(&Holder::SyrianGovernment), Some(&6), "{zones:?}");
-    assert_eq!(zones.get(&Holder::IslamicState), None);
+    assert_eq!(zones.get(&Holder::NONE), Some(&11), "{zones:?}");
+    assert_eq!(zones.get(&held("syrian_government")), Some(&6), "{zones:?}");
+    assert_eq!(zones.get(&held("islamic_state")), None);
     for b in buses_of(&r, "out_and_blocked") {
         assert_eq!(b.end.status, Status::Stalled, "blocked: {}", b.id);
     }
@@ -587,7 +587,7 @@ fn hezbollah_2sep_eleven_out_of_government_ground_six_inside_it() {
     // statements cannot both be right, and the runs show it (see the test above for how many of
     // the four the account's run now gets there).
     let (_, _, next_day) = run("hezbollah");
-    assert!(buses_by_zone(&next_day).contains_key(&Holder::IslamicState));
+    assert!(buses_by_zone(&next_day).contains_key(&held("islamic_state")));
 }
 
 #[test]
@@ -596,7 +596,7 @@ fn sohr_2sep_buses_in_the_regime_held_sukhnah_desert_dozens_gone_from_them() {
     assert_eq!(account_source(&s), "ap-2017-09-02");
     let sukhnah = at(&w, "As Sukhnah");
     for b in r.buses() {
-        assert_eq!(b.end.zone, Holder::SyrianGovernment, "{}", b.id);
+        assert_eq!(b.end.zone, held("syrian_government"), "{}", b.id);
         assert!(b.end.at.distance(sukhnah).km() < 40.0, "{}", b.id);
     }
     // "dozens of fighters and civilians left the buses and drove into IS-held parts of … Deir
@@ -608,7 +608,7 @@ fn sohr_2sep_buses_in_the_regime_held_sukhnah_desert_dozens_gone_from_them() {
     assert_eq!(cars.len(), 12);
     let afternoon: jiff::Timestamp = "2017-09-02T13:00:00Z".parse().unwrap();
     for c in &cars {
-        assert_eq!(c.end.zone, Holder::IslamicState, "{}", c.id);
+        assert_eq!(c.end.zone, held("islamic_state"), "{}", c.id);
         assert!(
             c.end.at.lat > sukhnah.lat,
             "{} is not north of As-Sukhnah",
@@ -620,10 +620,10 @@ fn sohr_2sep_buses_in_the_regime_held_sukhnah_desert_dozens_gone_from_them() {
         &r,
         |p| matches!(&p.kind, AgentKind::People { vehicle, .. } if vehicle.starts_with("car-")),
     );
-    let in_is_ground = people_where(&r, |p| p.end.zone == Holder::IslamicState);
+    let in_is_ground = people_where(&r, |p| p.end.zone == held("islamic_state"));
     assert_eq!((in_cars, in_is_ground), (48, 48));
     assert_eq!(
-        people_where(&r, |p| p.end.zone == Holder::SyrianGovernment),
+        people_where(&r, |p| p.end.zone == held("syrian_government")),
         MANIFEST - 48
     );
 }
@@ -645,7 +645,7 @@ fn arrival_13sep_eleven_buses_reach_is_ground_by_the_sukhnah_road() {
     let deir_ez_zor = at(&w, "Deir ez-Zor");
     let opened: jiff::Timestamp = "2017-09-10T00:00:00Z".parse().unwrap();
     for b in &arrived {
-        assert_eq!(b.end.zone, Holder::IslamicState, "{}", b.id);
+        assert_eq!(b.end.zone, held("islamic_state"), "{}", b.id);
         assert_eq!(nearest(&w, b.end.at), "muhasan", "{}", b.id);
         assert!(b.end.at.distance(deir_ez_zor).km() < 30.0, "{}", b.id);
         assert!(
@@ -657,12 +657,12 @@ fn arrival_13sep_eleven_buses_reach_is_ground_by_the_sukhnah_road() {
     }
     for b in buses_of(&r, "not_reported") {
         assert_eq!(nearest(&w, b.end.at), "as_sukhnah", "{}", b.id);
-        assert_eq!(b.end.zone, Holder::SyrianGovernment, "{}", b.id);
+        assert_eq!(b.end.zone, held("syrian_government"), "{}", b.id);
     }
     // SOHR: as many as 200 fighters and 200 civilians (150–200 of each in Die Zeit).
     let in_is = |kind: convoy_sim::scenario::PeopleKind| {
         people_where(&r, |p| {
-            p.end.zone == Holder::IslamicState
+            p.end.zone == held("islamic_state")
                 && matches!(&p.kind, AgentKind::People { kind: k, .. } if *k == kind)
         })
     };
@@ -672,7 +672,7 @@ fn arrival_13sep_eleven_buses_reach_is_ground_by_the_sukhnah_road() {
     assert!((150..=200).contains(&families), "{families}");
     // The wounded ride with the eleven; everyone else is aboard the six at As-Sukhnah.
     assert_eq!(
-        people_where(&r, |p| p.end.zone == Holder::SyrianGovernment),
+        people_where(&r, |p| p.end.zone == held("syrian_government")),
         108 + 131
     );
 }
@@ -754,7 +754,7 @@ fn progov_commander_two_routes_tried_and_the_convoy_back_at_sukhnah() {
         );
         assert!(b.end.at.distance(sukhnah).km() < 5.0, "{}", b.id);
         assert!(b.end.at.lon < cut.lon, "{}", b.id);
-        assert_eq!(b.end.zone, Holder::SyrianGovernment, "{}", b.id);
+        assert_eq!(b.end.zone, held("syrian_government"), "{}", b.id);
     }
     assert_eq!(
         people_where(&r, |p| p.end.status == Status::Aboard),
@@ -779,7 +779,7 @@ fn furat_post_dozens_of_fighters_in_al_bukamal_and_al_qaim() {
     assert!(in_town("al_bukamal") > 0 && in_town("al_qaim_town") > 0);
     for p in &through {
         assert!(is_fighter(p));
-        assert_eq!(p.end.zone, Holder::IslamicState, "{}", p.id);
+        assert_eq!(p.end.zone, held("islamic_state"), "{}", p.id);
     }
     assert_eq!(
         people_where(&r, |p| p.end.status == Status::Aboard),
@@ -813,7 +813,7 @@ fn anbar_council_fighters_refused_at_al_qaim_settle_in_rawa_anah_and_akashat() {
     }
     for p in &into_iraq {
         // All three were IS-held to the end of the period (Akashat until 16 Sep).
-        assert_eq!(p.end.zone, Holder::IslamicState, "{}", p.id);
+        assert_eq!(p.end.zone, held("islamic_state"), "{}", p.id);
         assert!(
             passed_near(&w, p, "Al-Qaim town", 3.0),
             "{} never reached al-Qaim",
@@ -837,7 +837,7 @@ fn sputnik_9sep_six_back_at_their_starting_point_eleven_left_in_the_desert() {
     assert_eq!(account_source(&s), "sputnik-2017-09-09");
     let (back, stalled) = six_and_eleven(&r, "back_to_start");
     for (b, c) in stalled.iter().zip(&buses_of(&coalition, "stalled")) {
-        assert_eq!(b.end.zone, Holder::SyrianGovernment, "{}", b.id);
+        assert_eq!(b.end.zone, held("syrian_government"), "{}", b.id);
         assert!(b.end.at.distance(c.end.at).km() < 8.0, "{}", b.id);
     }
     let qara = at(&w, "Qara");
@@ -848,7 +848,7 @@ fn sputnik_9sep_six_back_at_their_starting_point_eleven_left_in_the_desert() {
             "{} is not back at Qara",
             b.id
         );
-        assert_eq!(b.end.zone, Holder::SyrianGovernment, "{}", b.id);
+        assert_eq!(b.end.zone, held("syrian_government"), "{}", b.id);
         assert!(passed_near(&w, b, "As Sukhnah", 3.0), "{}", b.id);
     }
 }
@@ -863,10 +863,10 @@ fn fsa_arabnews_five_buses_stranded_the_others_at_t4() {
     assert_eq!((t4.len(), stranded.len()), (12, 5));
     for b in &t4 {
         assert_eq!(nearest(&w, b.end.at), "tiyas_t4", "{}", b.id);
-        assert_eq!(b.end.zone, Holder::SyrianGovernment, "{}", b.id);
+        assert_eq!(b.end.zone, held("syrian_government"), "{}", b.id);
     }
     for b in &stranded {
-        assert_eq!(b.end.zone, Holder::None, "{}", b.id);
+        assert_eq!(b.end.zone, Holder::NONE, "{}", b.id);
         assert_eq!(b.end.status, Status::Stalled, "{}", b.id);
     }
 }

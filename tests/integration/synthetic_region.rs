@@ -43,11 +43,11 @@ fn the_invented_accounts_run_to_oru_by_the_roads_each_implies() {
         let buses = summary["buses"].as_array().unwrap();
         assert_eq!(buses.len(), 6, "{name}");
         for bus in buses {
-            // Everyone ends in Oru, in the eastern zone (held by `sdf`, the Hill Federation's
-            // stand-in), having arrived.
+            // Everyone ends in Oru, in the eastern zone (held by the Hill Federation, a party the
+            // example's own holders.toml defines), having arrived.
             assert_eq!(bus["nearest_place"], "Oru", "{name}: {bus}");
             assert_eq!(bus["status"], "arrived", "{name}: {bus}");
-            assert_eq!(bus["zone"], "sdf", "{name}: {bus}");
+            assert_eq!(bus["zone"], "hill_federation", "{name}: {bus}");
         }
         km.push(buses[0]["travelled_km"].as_f64().unwrap());
         // The map credits the example's own data, not the 2017 data's sources.
@@ -65,6 +65,16 @@ fn the_invented_accounts_run_to_oru_by_the_roads_each_implies() {
             !report.contains("GeoNames (CC BY 4.0)"),
             "{name}: attribution"
         );
+        // The report's legend and the QGIS style name the example's parties, and no 2017 one.
+        let qml = std::fs::read_to_string(out.join(name).join("zones.qml")).unwrap();
+        for (text, colour) in [(&report, "#b7791f"), (&qml, "183,121,31")] {
+            assert!(text.contains("Hill Federation (invented)"), "{name}");
+            assert!(text.contains(colour), "{name}: {colour}");
+            assert!(
+                !text.contains("al-Tanf") && !text.contains("Islamic State"),
+                "{name}"
+            );
+        }
     }
     // The Authority's convoy takes the highway over Halden bridge (126 km); Hillwatch's finds the
     // bridge down, turns back at Halden and goes round by Kestrel Pass and Tamsk (the shepherds'
@@ -138,9 +148,19 @@ fn the_invented_accounts_compare_and_agree_on_where_they_end() {
         .collect();
     assert_eq!(rows.len(), 4, "{stdout}");
     for row in &rows[..2] {
-        assert!(row.contains("SDF 6") && row.contains("Oru 330"), "{row}");
+        assert!(
+            row.contains("Federation 6") && row.contains("Oru 330"),
+            "{row}"
+        );
     }
     assert!(out.join("compare/compare.png").exists());
+    // compare.csv has a column per party of the example's holders.toml, then none.
+    let csv = std::fs::read_to_string(out.join("compare/compare.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.starts_with("scenario,source,outlet,published,as_of,buses_coastal_authority,buses_hill_federation,buses_none,people_coastal_authority"),
+        "{header}"
+    );
 }
 
 #[test]

@@ -127,7 +127,7 @@ fn ground<DB: DrawingBackend>(
     let t = zone_time(scene);
     for z in scene.geo.zones.zones().iter().filter(|z| z.is_valid_at(t)) {
         // Blended by hand and drawn opaque: translucent triangles would show their seams.
-        let colour = style::zone_fill(z.holder).to_rgba();
+        let colour = style::zone_fill(scene.geo.zones.holders().info(z.holder)).to_rgba();
         for poly in &clip_area(&z.geometry, p) {
             fill_polygon(area, poly, p, colour)?;
         }
@@ -200,7 +200,7 @@ fn margins<DB: DrawingBackend>(
         if !drawn(z.base_id()) {
             continue;
         }
-        let colour = style::holder_colour(z.holder).stroke_width(1);
+        let colour = style::holder_colour(scene.geo.zones.holders().info(z.holder)).stroke_width(1);
         for km in [z.edge_km, -z.edge_in_km()] {
             if km == 0.0 {
                 continue;

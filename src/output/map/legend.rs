@@ -15,13 +15,14 @@ use super::{RenderError, Scene};
 use crate::engine::{SimEventKind, Status};
 use crate::network::RoadClass;
 use crate::scenario::VehicleKind;
-use crate::zones::Holder;
+use crate::zones::{Holder, HolderInfo};
 
 /// What a legend line shows beside its text.
 #[derive(Clone, Copy)]
 enum Key {
     Heading,
-    Zone(Holder),
+    /// A zone: its fill and its outline.
+    Zone(RGBColor, RGBColor),
     Line(RGBColor, u32, bool),
     Cell(RGBColor),
     BusMarker(RGBColor),
@@ -66,7 +67,7 @@ fn markers_heading(mid_run: bool) -> &'static str {
 }
 
 /// The zones in view at any panel's time, in legend order.
-fn holders(scenes: &[Scene<'_>], p: &Projection) -> Vec<Holder> {
+fn holders<'s>(scenes: &[Scene<'s>], p: &Projection) -> Vec<&'s HolderInfo> {
     let view = p.clip_polygon();
     let mut holders: Vec<Holder> = scenes
         .iter()
@@ -83,7 +84,11 @@ fn holders(scenes: &[Scene<'_>], p: &Projection) -> Vec<Holder> {
         .collect();
     holders.sort();
     holders.dedup();
-    holders
+    // Every scene of one map stands on one geography: its table names them.
+    let table = scenes.first().map(|s| s.geo.zones.holders());
+    (table.iter())
+        .flat_map(|t| holders.iter().map(|h| t.info(*h)))
+        .collect()
 }
 
 /// The legend's lines, in order.
@@ -97,11 +102,10 @@ fn entries(scenes: &[Scene<'_>], p: &Projection, mid_run: bool) -> Vec<(Key, Str
     statuses.dedup();
 
     let mut entries: Vec<(Key, String)> = vec![(Key::Heading, zone_heading(&times))];
-    entries.extend(
-        holders(scenes, p)
-            .into_iter()
-            .map(|h| (Key::Zone(h), style::holder_label(h).to_string())),
-    );
+    entries.extend(holders(scenes, p).into_iter().map(|h| {
+        let key = Key::Zone(style::zone_fill(h), holder_colour(h));
+        (key, h.label.clone())
+    }));
     entries.push((Key::Note, "blank: no holder in the data".into()));
     entries.push((Key::Heading, "Roads and tracks".into()));
     for class in [
@@ -306,17 +310,14 @@ fn draw_key<DB: DrawingBackend>(
 ) -> Result<(), RenderError> {
     match key {
         Key::Heading => {}
-        Key::Zone(h) => {
+        Key::Zone(fill, outline) => {
             draw(
                 area,
-                Rectangle::new([(kx, ky), (kx + 24, ky + 14)], style::zone_fill(h).filled()),
+                Rectangle::new([(kx, ky), (kx + 24, ky + 14)], fill.filled()),
             )?;
             draw(
                 area,
-                Rectangle::new(
-                    [(kx, ky), (kx + 24, ky + 14)],
-                    holder_colour(h).stroke_width(1),
-                ),
+                Rectangle::new([(kx, ky), (kx + 24, ky + 14)], outline.stroke_width(1)),
             )?;
         }
         Key::Line(colour, width, dashed) => {

@@ -5,7 +5,7 @@ use plotters::style::RGBColor;
 
 use crate::engine::Status;
 use crate::network::RoadClass;
-use crate::zones::Holder;
+use crate::zones::HolderInfo;
 
 pub const BACKGROUND: RGBColor = RGBColor(220, 230, 238);
 pub const LAND: RGBColor = RGBColor(246, 243, 236);
@@ -22,18 +22,10 @@ pub const SPREAD_BUSES: RGBColor = RGBColor(0, 190, 230);
 pub const SPREAD_PEOPLE: RGBColor = RGBColor(220, 50, 170);
 pub const STRIKE: RGBColor = RGBColor(235, 120, 0);
 
-/// Fill of a zone (drawn translucent).
-pub fn holder_colour(h: Holder) -> RGBColor {
-    match h {
-        Holder::SyrianGovernment => RGBColor(214, 64, 64),
-        Holder::IslamicState => RGBColor(40, 40, 40),
-        Holder::IraqiGovernment => RGBColor(60, 150, 70),
-        Holder::Sdf => RGBColor(230, 190, 40),
-        Holder::Coalition => RGBColor(50, 110, 200),
-        Holder::LebaneseGovernment => RGBColor(60, 180, 190),
-        Holder::KurdistanRegion => RGBColor(240, 140, 50),
-        Holder::None => RGBColor(255, 255, 255),
-    }
+/// A holder's colour, as its table gives it: a zone's outline, and its fill before blending.
+pub fn holder_colour(h: &HolderInfo) -> RGBColor {
+    let c = h.colour;
+    RGBColor(c.0, c.1, c.2)
 }
 
 pub const ZONE_ALPHA: f64 = 0.22;
@@ -43,24 +35,10 @@ pub const ZONE_ALPHA: f64 = 0.22;
 /// in their holder's colour).
 pub const MARGIN: RGBColor = RGBColor(120, 120, 120);
 
-pub fn zone_fill(h: Holder) -> RGBColor {
+pub fn zone_fill(h: &HolderInfo) -> RGBColor {
     let (c, l) = (holder_colour(h), LAND);
     let mix = |a: u8, b: u8| (a as f64 * ZONE_ALPHA + b as f64 * (1.0 - ZONE_ALPHA)).round() as u8;
     RGBColor(mix(c.0, l.0), mix(c.1, l.1), mix(c.2, l.2))
-}
-
-/// How the legend names a holder.
-pub fn holder_label(h: Holder) -> &'static str {
-    match h {
-        Holder::SyrianGovernment => "Syrian government",
-        Holder::IslamicState => "Islamic State",
-        Holder::IraqiGovernment => "Iraqi government",
-        Holder::Sdf => "SDF",
-        Holder::Coalition => "Coalition (al-Tanf zone)",
-        Holder::LebaneseGovernment => "Lebanese government",
-        Holder::KurdistanRegion => "Kurdistan Region",
-        Holder::None => "no holder in the data",
-    }
 }
 
 /// Marker colour of an agent's status.

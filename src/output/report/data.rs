@@ -16,7 +16,7 @@ use crate::output::map::style;
 use crate::output::run::{agent_type, time_text};
 use crate::scenario::{Citation, Scenario};
 use crate::units::LonLat;
-use crate::zones::Holder;
+use crate::zones::Holders;
 
 /// One account as the report shows it: the scenario and its run.
 #[derive(Clone, Copy)]
@@ -87,7 +87,7 @@ pub fn report_data(
         "start": time_text(origin),
         "start_epoch_s": origin.as_second(),
         "duration_s": end.map_or(0, |e| secs(origin, e)),
-        "holders": holders(),
+        "holders": holders(geo.zones.holders()),
         "base": base(geo, basemap, origin),
         "accounts": accounts.iter().enumerate().map(|(i, a)| account(i, a, geo, origin)).collect::<Vec<_>>(),
         "check": check.map(|c| check_data(c, geo)),
@@ -95,13 +95,13 @@ pub fn report_data(
 }
 
 /// Every holder with its legend name and colour.
-fn holders() -> Value {
-    Holder::ALL
-        .iter()
-        .map(|&h| {
+fn holders(table: &Holders) -> Value {
+    table
+        .all()
+        .map(|h| {
             json!({
-                "id": h.as_str(),
-                "label": style::holder_label(h),
+                "id": h.holder.as_str(),
+                "label": h.label,
                 "colour": hex(style::holder_colour(h)),
             })
         })
