@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 pub use closure::{Closed, Closure, Closures};
 pub(crate) use route::Cost;
+pub(crate) use route::Fnv;
 pub use route::{Leg, Metric, Route, Routes, RoutesUnder};
 
 use crate::units::{KmPerHour, LonLat, Metres};
