@@ -13,9 +13,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use petgraph::graph::NodeIndex;
-
-use crate::network::{Closed, Fnv, Metric, RoadNetwork, Route, Routes, RoutesUnder};
+use crate::network::{Closed, Ends, Fnv, RoadNetwork, Route, Routes, RoutesUnder};
 
 /// The routes one thread has looked up, by the closed set they go round.
 #[derive(Debug, Default)]
@@ -29,7 +27,7 @@ pub struct RouteMemo {
 #[derive(Debug)]
 pub struct Under {
     shared: Arc<RoutesUnder>,
-    found: RefCell<HashMap<(NodeIndex, NodeIndex, Metric), Option<Rc<Route>>, Fnv>>,
+    found: RefCell<HashMap<Ends, Option<Rc<Route>>, Fnv>>,
 }
 
 impl RouteMemo {
@@ -54,21 +52,14 @@ impl Under {
         self.shared.closed()
     }
 
-    /// [`RoutesUnder::route`]: looked up in the shared cache the first time, then here.
-    pub fn route(
-        &self,
-        net: &RoadNetwork,
-        from: NodeIndex,
-        to: NodeIndex,
-        metric: Metric,
-    ) -> Option<Rc<Route>> {
-        let key = (from, to, metric);
-        if let Some(route) = self.found.borrow().get(&key) {
-            return route.clone();
+    /// [`RoutesUnder::route`] between `ends` (from, to, metric): looked up in the shared cache
+    /// the first time, then here.
+    pub fn route(&self, net: &RoadNetwork, ends @ (from, to, metric): Ends) -> Option<Rc<Route>> {
+        if let Some(known) = self.found.borrow().get(&ends) {
+            return known.clone();
         }
-        let route = (self.shared.route(net, from, to, metric)).map(|r| Rc::new(Route::clone(&r)));
-        self.found.borrow_mut().insert(key, route.clone());
-        route
+        let copy = (self.shared.route(net, from, to, metric)).map(|r| Rc::new(Route::clone(&r)));
+        self.found.borrow_mut().entry(ends).or_insert(copy).clone()
     }
 }
 
@@ -76,6 +67,7 @@ impl Under {
 mod tests {
     use super::*;
     use crate::Geography;
+    use crate::network::Metric;
 
     #[test]
     fn a_memo_answers_what_the_shared_cache_does_and_asks_it_once() {
@@ -89,7 +81,7 @@ mod tests {
         // Qalamoun to Al Bukamal, (lon, lat).
         let snap = |lon, lat| net.snap(crate::units::LonLat::new(lon, lat)).unwrap().0;
         let (a, b) = (snap(36.55, 34.05), snap(40.92, 34.45));
-        let first = under.route(net, a, b, Metric::Fastest);
+        let first = under.route(net, (a, b, Metric::Fastest));
         let shared = routes.under(&open).route(net, a, b, Metric::Fastest);
         assert_eq!(first.as_deref(), shared.as_deref());
         assert_eq!(
@@ -97,16 +89,18 @@ mod tests {
             net.route(a, b, Metric::Fastest, &open).as_ref()
         );
         // Asked again, it is the memo's own copy, not another from the shared cache.
-        let again = under.route(net, a, b, Metric::Fastest);
+        let again = under.route(net, (a, b, Metric::Fastest));
         assert!(Rc::ptr_eq(first.as_ref().unwrap(), again.as_ref().unwrap()));
         // Round other closures, another memo entry and another route.
         let cut = Closed::nodes([first.as_ref().unwrap().nodes[1]].into());
-        let round = memo.under(&routes, &cut).route(net, a, b, Metric::Fastest);
+        let round = memo
+            .under(&routes, &cut)
+            .route(net, (a, b, Metric::Fastest));
         assert_eq!(round, net.route(a, b, Metric::Fastest, &cut).map(Rc::new));
         assert_ne!(round, first);
         // A second memo over the same cache has its own copy of the same route.
         let other = RouteMemo::default().under(&routes, &open);
-        let theirs = other.route(net, a, b, Metric::Fastest);
+        let theirs = other.route(net, (a, b, Metric::Fastest));
         assert_eq!(theirs, first);
         assert!(!Rc::ptr_eq(
             theirs.as_ref().unwrap(),

@@ -305,7 +305,7 @@ impl Drive {
         speed: KmPerHour,
     ) -> Option<Way> {
         let closed = routes.closed();
-        let routed = |start: NodeIndex| routes.route(net, start, dest, Metric::Fastest);
+        let routed = |start: NodeIndex| routes.route(net, (start, dest, Metric::Fastest));
         let way = |first: Option<Hop>, route: Rc<Route>, offset: Metres| Way {
             first,
             route,
