@@ -19,13 +19,15 @@ fn accounts(c: &mut Criterion) {
         group.bench_function(format!("{name}: engine"), |b| {
             b.iter(|| black_box(engine::run(&scenario, &geo)))
         });
-        // What each realization of an ensemble is: a lean run, routes shared with the others.
+        // What each realization of an ensemble is: a lean run, routes shared with the others
+        // through its thread's memo.
         let routes = convoy_sim::network::Routes::default();
+        let memo = engine::RouteMemo::default();
         group.bench_function(format!("{name}: one realization"), |b| {
             b.iter(|| {
                 let lean = engine::Record::Ends(engine::Probes::default());
                 let sim = engine::Simulation::new(&scenario, &geo, scenario.seed);
-                black_box(sim.recording(lean).sharing_routes(&routes).run())
+                black_box(sim.recording(lean).sharing_routes(&routes, &memo).run())
             })
         });
         let inputs = Inputs {

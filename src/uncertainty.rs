@@ -147,7 +147,7 @@ impl Inputs {
             .iter()
             .map(|input| {
                 (!fixed.contains(&input.name)).then(|| {
-                    let mut rng = Stream::new(seed, &format!("input:{}", input.name));
+                    let mut rng = Stream::joined(seed, &["input:", &input.name]);
                     rng.draw(Span {
                         low: 0.0,
                         high: 1.0,

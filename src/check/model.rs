@@ -67,7 +67,7 @@ impl Model for AccountModel<'_> {
         let drawn = self.inputs.realize(self.scenario, &quantiles);
         let r = engine::Simulation::new(&drawn, self.geo, self.scenario.seed)
             .recording(self.record.clone())
-            .sharing_routes(&self.routes)
+            .sharing_routes(&self.routes, &engine::RouteMemo::default())
             .run();
         let mut out: Vec<f64> = self
             .claims

@@ -18,12 +18,12 @@
 //! budget before it starts. A [`Scenario`] built in code must keep to the same limits.
 
 mod agent;
+mod memo;
 mod movement;
 mod result;
 pub mod rng;
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 use petgraph::graph::NodeIndex;
@@ -40,10 +40,11 @@ use rng::Stream;
 
 use crate::Geography;
 use crate::gazetteer::PlaceId;
-use crate::network::{Closed, Closure, Closures, Routes, RoutesUnder, Traveller};
+use crate::network::{Closed, Closure, Closures, Routes, Traveller};
 use crate::scenario::{EventKind, Scenario, Step};
 use crate::units::{KmPerHour, LonLat, Metres};
 use crate::zones::Holder;
+pub use memo::RouteMemo;
 
 /// What a run keeps of what happened. Both run the same movement with the same random draws.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -75,9 +76,10 @@ pub struct Simulation<'a> {
     events: Vec<SimEvent>,
     /// Whether the run keeps only what [`Record::Ends`] says.
     lean: bool,
-    /// Routes found so far: this run's own, or shared with other runs over the same network.
-    routes: Routes,
-    shared_routes: Option<&'a Routes>,
+    /// Routes found so far: this run's own, or shared with other runs over the same network
+    /// through the memo of the thread that runs it.
+    routes: (Routes, RouteMemo),
+    shared_routes: Option<(&'a Routes, &'a RouteMemo)>,
 }
 
 impl<'a> Simulation<'a> {
@@ -149,15 +151,16 @@ impl<'a> Simulation<'a> {
             agents,
             events: Vec::new(),
             lean: false,
-            routes: Routes::default(),
+            routes: Default::default(),
             shared_routes: None,
         }
     }
 
     /// Finds routes in `routes`, shared with other runs over the same geography (the realizations
     /// of an ensemble): each is found once. The routes are the same as the run would find itself.
-    pub fn sharing_routes(mut self, routes: &'a Routes) -> Self {
-        self.shared_routes = Some(routes);
+    /// They are looked up through `memo`, which only runs on the same thread may share.
+    pub fn sharing_routes(mut self, routes: &'a Routes, memo: &'a RouteMemo) -> Self {
+        self.shared_routes = Some((routes, memo));
         self
     }
 
@@ -552,7 +555,9 @@ impl<'a> Simulation<'a> {
         let traveller = self.agents[i].role.traveller();
         let a = &self.agents[i];
         let pos = a.road().expect("a mover setting off by road is on a road");
-        let routes = self.shared_routes.unwrap_or(&self.routes);
+        let routes = self
+            .shared_routes
+            .unwrap_or((&self.routes.0, &self.routes.1));
         let dest = (to.node, to.point);
         let plan = |unbarred: bool| {
             let under = force.routes(routes, detour, traveller, unbarred);
@@ -916,7 +921,7 @@ struct InForce {
     /// The routes round each set a mover may plan round ([`InForce::known`]), and round the same
     /// without its bars: each looked up in the route cache the first time a mover plans round
     /// it, then shared by every drive planned until the closures change.
-    routes: [std::cell::OnceCell<Arc<RoutesUnder>>; 8],
+    routes: [std::cell::OnceCell<std::rc::Rc<memo::Under>>; 8],
 }
 
 impl InForce {
@@ -957,20 +962,20 @@ impl InForce {
     /// without its bars (`unbarred`), from `routes`.
     fn routes(
         &self,
-        routes: &Routes,
+        (routes, memo): (&Routes, &RouteMemo),
         detour: bool,
         traveller: Traveller,
         unbarred: bool,
-    ) -> &RoutesUnder {
+    ) -> &memo::Under {
         let index = usize::from(detour)
             | usize::from(traveller == Traveller::Track) << 1
             | usize::from(unbarred) << 2;
         self.routes[index].get_or_init(|| {
             let known = self.known(detour, traveller);
             if unbarred {
-                routes.under(&known.without_bars())
+                memo.under(routes, &known.without_bars())
             } else {
-                routes.under(known)
+                memo.under(routes, known)
             }
         })
     }

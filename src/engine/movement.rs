@@ -5,9 +5,10 @@ use jiff::{SignedDuration, Timestamp};
 use petgraph::graph::{EdgeIndex, NodeIndex};
 
 use super::result::{Passage, TrackPoint};
-use std::sync::Arc;
+use std::rc::Rc;
 
-use crate::network::{Closed, Metric, RoadNetwork, RoadPoint, Route, RoutesUnder};
+use super::memo::Under;
+use crate::network::{Closed, Metric, RoadNetwork, RoadPoint, Route};
 use crate::units::{KmPerHour, LonLat, Metres};
 
 /// What an agent leaves behind as it moves: the points it passed, the segments it used, and the
@@ -221,7 +222,7 @@ fn travel_time(net: &RoadNetwork, edge: EdgeIndex, d: Metres, speed: KmPerHour) 
 /// destination's segment. The route is shared with the cache, not copied until the drive sets off.
 struct Way {
     first: Option<Hop>,
-    route: Arc<Route>,
+    route: Rc<Route>,
     last: Option<Hop>,
     /// How far along the first hop the agent already is.
     offset: Metres,
@@ -283,7 +284,7 @@ impl Drive {
     #[cfg(test)]
     fn plan(
         net: &RoadNetwork,
-        routes: &RoutesUnder,
+        routes: &Under,
         pos: Pos,
         arrived_via: Option<EdgeIndex>,
         dest: NodeIndex,
@@ -297,15 +298,15 @@ impl Drive {
     /// `None` if nothing is open.
     fn way(
         net: &RoadNetwork,
-        routes: &RoutesUnder,
+        routes: &Under,
         pos: Pos,
         arrived_via: Option<EdgeIndex>,
         dest: NodeIndex,
         speed: KmPerHour,
     ) -> Option<Way> {
         let closed = routes.closed();
-        let routed = |start: NodeIndex| routes.route(net, start, dest, Metric::Fastest);
-        let way = |first: Option<Hop>, route: Arc<Route>, offset: Metres| Way {
+        let routed = |start: NodeIndex| routes.route(net, (start, dest, Metric::Fastest));
+        let way = |first: Option<Hop>, route: Rc<Route>, offset: Metres| Way {
             first,
             route,
             last: None,
@@ -386,7 +387,7 @@ impl Drive {
     /// exactly [`Drive::plan`].
     pub fn plan_to(
         net: &RoadNetwork,
-        routes: &RoutesUnder,
+        routes: &Under,
         pos: Pos,
         arrived_via: Option<EdgeIndex>,
         (dest, point): (NodeIndex, Option<RoadPoint>),
@@ -470,6 +471,7 @@ impl Drive {
 
     /// Advances from `*clock` toward `sync`, with `closed` in force. Updates the clock to when the
     /// agent stops (or `sync`), records vertices passed and segments entered.
+    #[inline]
     pub fn advance(
         &mut self,
         net: &RoadNetwork,
@@ -614,6 +616,7 @@ impl Drive {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::memo::RouteMemo;
     use crate::network::Routes;
     use crate::network::tests::square;
 
@@ -631,7 +634,7 @@ mod tests {
         let (a, b) = (node(&net, 0.0, 0.0), node(&net, 1.0, 0.0));
         let mut d = Drive::plan(
             &net,
-            &Routes::default().under(&Closed::default()),
+            &RouteMemo::default().under(&Routes::default(), &Closed::default()),
             Pos::Node(a),
             None,
             b,
@@ -671,7 +674,7 @@ mod tests {
         let (a, b) = (node(&net, 0.0, 0.0), node(&net, 1.0, 0.0));
         let mut d = Drive::plan(
             &net,
-            &Routes::default().under(&Closed::default()),
+            &RouteMemo::default().under(&Routes::default(), &Closed::default()),
             Pos::Node(a),
             None,
             b,
@@ -714,7 +717,7 @@ mod tests {
         // Planned A → (B or D) → C before the cut; the corner is cut while under way.
         let mut d = Drive::plan(
             &net,
-            &Routes::default().under(&Closed::default()),
+            &RouteMemo::default().under(&Routes::default(), &Closed::default()),
             Pos::Node(a),
             None,
             c,
@@ -740,7 +743,7 @@ mod tests {
         // Turning back goes out the way it came, not on through the cut.
         let back = Drive::plan(
             &net,
-            &Routes::default().under(&cut),
+            &RouteMemo::default().under(&Routes::default(), &cut),
             Pos::Node(b),
             d.last_segment(),
             c,
@@ -758,6 +761,7 @@ mod tests {
 #[cfg(test)]
 mod point_tests {
     use super::*;
+    use crate::engine::memo::RouteMemo;
     use crate::network::Routes;
     use crate::network::tests::square;
 
@@ -781,7 +785,7 @@ mod point_tests {
     #[test]
     fn a_point_on_the_road_is_reached_by_the_end_that_is_sooner_summing_every_hop() {
         let net = square();
-        let routes = Routes::default().under(&Closed::default());
+        let routes = RouteMemo::default().under(&Routes::default(), &Closed::default());
         let mut starts: Vec<Pos> = net.graph().node_indices().map(Pos::Node).collect();
         starts.extend(net.graph().edge_indices().map(|edge| {
             let (from, to) = net.graph().edge_endpoints(edge).unwrap();
@@ -851,6 +855,7 @@ mod point_tests {
 #[cfg(test)]
 mod cut_tests {
     use super::*;
+    use crate::engine::memo::RouteMemo;
     use crate::network::Routes;
     use crate::network::tests::square;
 
@@ -873,7 +878,7 @@ mod cut_tests {
         let t0: Timestamp = "2017-08-29T00:00:00Z".parse().unwrap();
         let mut d = Drive::plan(
             &net,
-            &Routes::default().under(&Closed::default()),
+            &RouteMemo::default().under(&Routes::default(), &Closed::default()),
             Pos::Node(a),
             None,
             b,
@@ -912,7 +917,7 @@ mod cut_tests {
         let stopped = d.pos();
         let on = Drive::plan(
             &net,
-            &Routes::default().under(&cut),
+            &RouteMemo::default().under(&Routes::default(), &cut),
             stopped,
             d.last_segment(),
             b,
@@ -922,7 +927,7 @@ mod cut_tests {
         // Turning back is open, and gets back to A.
         let mut back = Drive::plan(
             &net,
-            &Routes::default().under(&cut),
+            &RouteMemo::default().under(&Routes::default(), &cut),
             stopped,
             d.last_segment(),
             a,

@@ -6,9 +6,10 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::scenario::Span;
 
-/// FNV-1a: a stable, platform-independent hash of a stream's name.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+/// FNV-1a: a stable, platform-independent hash of a stream's name, given in `parts` that are
+/// hashed one after another as if joined.
+fn fnv1a(parts: &[&str]) -> u64 {
+    (parts.iter().flat_map(|p| p.bytes())).fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
     })
 }
@@ -26,9 +27,13 @@ pub struct Stream(ChaCha8Rng);
 
 impl Stream {
     pub fn new(seed: u64, name: &str) -> Self {
-        Self(ChaCha8Rng::seed_from_u64(
-            mix(seed ^ fnv1a(name.as_bytes())),
-        ))
+        Self::joined(seed, &[name])
+    }
+
+    /// The stream named `parts` joined (`["input:", name]` is `input:{name}`'s), without
+    /// making the name: inputs are drawn for every realization of an ensemble.
+    pub fn joined(seed: u64, parts: &[&str]) -> Self {
+        Self(ChaCha8Rng::seed_from_u64(mix(seed ^ fnv1a(parts))))
     }
 
     /// A value from `span`: its fixed value, or uniform over `[low, high]`. A fixed span draws
@@ -85,6 +90,28 @@ mod tests {
         let mut s3 = Stream::new(8, "bus/a/1");
         let (x1, x2, x3) = (s1.draw(span), s2.draw(span), s3.draw(span));
         assert!(x1 != x2 && x1 != x3);
+    }
+
+    #[test]
+    fn a_stream_named_in_parts_is_the_one_named_by_them_joined() {
+        let span = Span {
+            low: 0.0,
+            high: 1.0,
+        };
+        for (parts, joined) in [
+            (&["input:", "event[2].at"][..], "input:event[2].at"),
+            (&["", "bus-a-01"][..], "bus-a-01"),
+            (&["bus-a-01"][..], "bus-a-01"),
+        ] {
+            let mut a = Stream::joined(42, parts);
+            let mut b = Stream::new(42, joined);
+            assert_eq!(a.draw(span), b.draw(span), "{parts:?}");
+        }
+        let mut other = Stream::joined(42, &["input:", "event[2].au"]);
+        assert_ne!(
+            other.draw(span),
+            Stream::new(42, "input:event[2].at").draw(span)
+        );
     }
 
     #[test]

@@ -198,11 +198,12 @@ pub fn realize<T: Send>(
         let kept: Vec<Option<T>> = pool.install(|| {
             (first..runs.min((first / CHUNK).saturating_add(1).saturating_mul(CHUNK)))
                 .into_par_iter()
-                .map(|i| {
+                // Each thread's realizations look routes up in the thread's own memo first.
+                .map_init(engine::RouteMemo::default, |memo, i| {
                     if stop.load(Ordering::Relaxed) {
                         return None;
                     }
-                    let r = realization(scenario, geo, (&inputs, &routes), i, record);
+                    let r = realization(scenario, geo, (&inputs, &routes, memo), i, record);
                     let kept = keep(i, &r);
                     if !progress() {
                         stop.store(true, Ordering::Relaxed);
@@ -223,7 +224,11 @@ pub fn realize<T: Send>(
 fn realization(
     scenario: &Scenario,
     geo: &Geography,
-    (inputs, routes): (&crate::uncertainty::Inputs, &crate::network::Routes),
+    (inputs, routes, memo): (
+        &crate::uncertainty::Inputs,
+        &crate::network::Routes,
+        &engine::RouteMemo,
+    ),
     i: u32,
     record: &engine::Record,
 ) -> engine::RunResult {
@@ -231,7 +236,7 @@ fn realization(
     let drawn = inputs.realization(scenario, seed);
     engine::Simulation::new(&drawn, geo, seed)
         .recording(record.clone())
-        .sharing_routes(routes)
+        .sharing_routes(routes, memo)
         .run()
 }
 

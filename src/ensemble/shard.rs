@@ -124,6 +124,7 @@ pub fn partial(
             (
                 &crate::uncertainty::Inputs::of(scenario, geo),
                 &Default::default(),
+                &Default::default(),
             ),
             0,
             &record,
@@ -337,7 +338,13 @@ pub fn merge(
         None => {
             let record = engine::Record::Ends(engine::Probes::default());
             let inputs = crate::uncertainty::Inputs::of(scenario, geo);
-            let r = super::realization(scenario, geo, (&inputs, &Default::default()), 0, &record);
+            let r = super::realization(
+                scenario,
+                geo,
+                (&inputs, &Default::default(), &Default::default()),
+                0,
+                &record,
+            );
             r.agents.iter().map(AgentEnsemble::new).collect()
         }
     };

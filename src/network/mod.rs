@@ -24,6 +24,7 @@ use serde::Deserialize;
 pub use closure::{Closed, Closure, Closures};
 pub use contract::Contracted;
 pub(crate) use route::Cost;
+pub(crate) use route::{Ends, Fnv};
 pub use route::{Leg, Metric, Route, Routes, RoutesUnder};
 
 use crate::units::{KmPerHour, LonLat, Metres};

@@ -122,14 +122,14 @@ pub struct RoutesUnder {
 }
 
 /// Where a route starts and ends, and what it minimises.
-type Ends = (NodeIndex, NodeIndex, Metric);
+pub(crate) type Ends = (NodeIndex, NodeIndex, Metric);
 
 /// FNV-1a over the key's words: the keys are node and segment numbers, not an adversary's input,
 /// and SipHash over every closed segment cost more than the lookup saved.
-type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
+pub(crate) type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
 
 #[derive(Debug)]
-struct FnvHasher(u64);
+pub(crate) struct FnvHasher(u64);
 
 impl Default for FnvHasher {
     fn default() -> Self {
