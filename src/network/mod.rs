@@ -5,8 +5,8 @@
 //! remembers its road. Roads meet where they share a coordinate exactly (to 1e-6°), which is how the
 //! data build script makes junctions: both roads go through the same gazetteer point.
 //!
-//! [`Contracted`] searches the same graph contracted to its junctions, for national networks;
-//! nothing routes with it yet (see `contract.rs` for why and what it guarantees).
+//! Every route is searched on the same graph contracted to its junctions ([`Contracted`], built on
+//! the first route), for national networks; `contract.rs` says what it guarantees.
 
 mod closure;
 mod contract;
