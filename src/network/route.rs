@@ -349,7 +349,7 @@ impl RoadNetwork {
     /// Returns `None` when the closures (or the data) leave the two unconnected. A route from a node
     /// to itself is empty, with zero distance.
     ///
-    /// Searched on the graph contracted to its junctions ([`super::contract`]), built on the first
+    /// Searched on the graph contracted to its junctions ([`super::Contracted`]), built on the first
     /// call: the route [`RoadNetwork::route_by_nodes`] finds, which the tests hold it to.
     pub fn route(
         &self,

@@ -163,8 +163,9 @@ pub struct Account<'a> {
 }
 
 /// `compare.qgs`, written into `OUT/compare/`: one group per account, in the order given, holding
-/// its layers from its own folder (`../<account>/<layer>.geojson`), in [`DRAW_ORDER`]; under them
-/// the ground and the basemap once, read from the first account's folder (every run folder holds
+/// its layers from its own folder (`../<account>/<layer>.geojson`), in the run project's draw
+/// order (events, end positions, track points, ensemble, tracks); under them the ground and the
+/// basemap once, read from the first account's folder (every run folder holds
 /// the same ground, so no copy is written into `compare/`). The Temporal Controller spans every
 /// account's run: the earliest start to the latest end, stepped by the least recording interval.
 pub fn compare_project(accounts: &[Account<'_>], holders: &Holders) -> String {
