@@ -1,6 +1,10 @@
 //! One run of each account in scenarios/, engine only and with every output file built — the work
 //! `convoy-sim run` does apart from reading and writing files.
 
+// As the binary allocates (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 
 use convoy_sim::Geography;
