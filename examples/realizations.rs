@@ -13,6 +13,10 @@
 //! `ensemble K N`: N realizations of the US military's account with K times its buses and people.
 //! `check N`: `check` of every account in scenarios/, N realizations each.
 
+// As the binary allocates (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use convoy_sim::Geography;
 
 #[path = "../benches/common/mod.rs"]

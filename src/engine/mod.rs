@@ -86,7 +86,16 @@ impl<'a> Simulation<'a> {
     /// Prepares a run of `scenario` over `geo` with `seed` (usually `scenario.seed`).
     pub fn new(scenario: &'a Scenario, geo: &'a Geography, seed: u64) -> Self {
         let origin = scenario.convoy.origin.node;
-        let mut agents = Vec::new();
+        // Room for every agent at once: at a thousand times the convoy, growing the list would
+        // copy megabytes in every realization.
+        let vehicles_in = |group: usize| {
+            (scenario.vehicle_groups.get(group)).map_or(0, |g| g.vehicles as usize)
+        };
+        let most = (0..scenario.vehicle_groups.len()).map(vehicles_in).sum::<usize>()
+            + (scenario.people_groups.iter())
+                .map(|g| vehicles_in(g.aboard))
+                .sum::<usize>();
+        let mut agents = Vec::with_capacity(most);
         for (gi, g) in scenario.vehicle_groups.iter().enumerate() {
             for n in 1..=g.vehicles {
                 let id = agent_id(g.kind.as_str(), &g.id, n as usize);
@@ -168,6 +177,7 @@ impl<'a> Simulation<'a> {
     pub fn recording(mut self, record: Record) -> Self {
         if let Record::Ends(probes) = record {
             self.lean = true;
+            let probes = probes.local();
             for a in &mut self.agents {
                 a.trail.make_lean(probes.clone());
             }
@@ -725,20 +735,21 @@ impl<'a> Simulation<'a> {
         let lasts: Vec<Sample> = (0..self.agents.len()).map(|i| self.last(i)).collect();
         // Each agent's trail and samples move into its run. People read their vehicle's trail,
         // so theirs are made first; vehicles come first among the agents, and in the runs.
-        let mut vehicles = std::mem::take(&mut self.agents);
-        let first_people = (vehicles.iter())
+        let mut all = std::mem::take(&mut self.agents);
+        let first_people = (all.iter())
             .position(|a| matches!(a.role, Role::People { .. }))
-            .unwrap_or(vehicles.len());
-        let people = vehicles.split_off(first_people);
+            .unwrap_or(all.len());
+        let (vehicles, people) = all.split_at_mut(first_people);
         // Most agents end where another does (people aboard their vehicle, buses at the same
         // cut): each distinct position is classified once.
         let mut seen = Classified::new();
-        let people: Vec<AgentRun> = (people.into_iter().zip(&lasts[first_people..]))
-            .map(|(p, &last)| self.people_run(p, &vehicles, last, &mut seen))
+        let people: Vec<AgentRun> = (people.iter_mut().zip(&lasts[first_people..]))
+            .map(|(p, &last)| self.people_run(p, vehicles, last, &mut seen))
             .collect();
-        let mut agents: Vec<AgentRun> = (vehicles.into_iter().zip(&lasts))
-            .map(|(v, &last)| self.vehicle_run(v, last, &mut seen))
-            .collect();
+        let mut agents = Vec::with_capacity(lasts.len());
+        agents.extend(
+            (vehicles.iter_mut().zip(&lasts)).map(|(v, &last)| self.vehicle_run(v, last, &mut seen)),
+        );
         agents.extend(people);
         let sample_times = if self.lean {
             vec![s.end]
@@ -771,30 +782,31 @@ impl<'a> Simulation<'a> {
     }
 
     /// What the run made of vehicle `v`, whose last sample is `last`.
-    fn vehicle_run(&self, v: Agent, last: Sample, seen: &mut Classified) -> AgentRun {
+    /// Takes what the run keeps of `v`'s, and leaves the rest.
+    fn vehicle_run(&self, v: &mut Agent, last: Sample, seen: &mut Classified) -> AgentRun {
         let s = self.scenario;
         let Role::Vehicle { group, kind, .. } = v.role else {
             unreachable!("vehicle_run is given vehicles")
         };
         AgentRun {
-            id: v.id,
+            id: std::mem::take(&mut v.id),
             kind: AgentKind::Vehicle {
                 group: s.vehicle_groups[group].id.clone(),
                 kind,
             },
-            track: closed_track(v.trail.track, last),
-            samples: v.samples,
-            passages: v.trail.passages,
+            track: closed_track(std::mem::take(&mut v.trail.track), last),
+            samples: std::mem::take(&mut v.samples),
+            passages: std::mem::take(&mut v.trail.passages),
             travelled: v.trail.travelled,
             end: self.classify(last.at, v.status, v.since, seen),
         }
     }
 
     /// People `p`'s run, whose last sample is `last`: their vehicle's track (of `vehicles`) up
-    /// to when they left it, then their own.
+    /// to when they left it, then their own. Takes what the run keeps of `p`'s.
     fn people_run(
         &self,
-        p: Agent,
+        p: &mut Agent,
         vehicles: &[Agent],
         last: Sample,
         seen: &mut Classified,
@@ -842,10 +854,10 @@ impl<'a> Simulation<'a> {
             .iter()
             .copied()
             .filter(|ps| ps.entered < left)
-            .chain(p.trail.passages)
+            .chain(std::mem::take(&mut p.trail.passages))
             .collect();
         AgentRun {
-            id: p.id,
+            id: std::mem::take(&mut p.id),
             kind: AgentKind::People {
                 group: g.id.clone(),
                 kind: g.kind,
@@ -854,7 +866,7 @@ impl<'a> Simulation<'a> {
                 left_vehicle: p.left_at,
             },
             track: closed_track(track, last),
-            samples: p.samples,
+            samples: std::mem::take(&mut p.samples),
             passages,
             travelled: ridden + p.trail.travelled,
             end: self.classify(last.at, status, since, seen),

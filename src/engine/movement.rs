@@ -36,6 +36,19 @@ impl Probes {
         Self(times.into())
     }
 
+    /// This run's own copy, for its agents' trails to share. The probes of an ensemble are shared
+    /// by every thread: were each trail to hold them through the `Arc`, every agent made and
+    /// dropped would write to one count on a cache line the other threads write too.
+    pub(super) fn local(&self) -> LocalProbes {
+        LocalProbes(std::rc::Rc::from(&self.0[..]))
+    }
+}
+
+/// [`Probes`] as one run holds them: shared by its trails, with a count no other thread touches.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct LocalProbes(std::rc::Rc<[Timestamp]>);
+
+impl LocalProbes {
     /// Whether a probe time falls in `[from, to)`: then a track point at `from` is the last at or
     /// before it, and the next point, at `to`, the first after it.
     fn between(&self, from: Timestamp, to: Timestamp) -> bool {
@@ -48,7 +61,7 @@ impl Probes {
 /// next comes (it is the first point, or brackets a probe time).
 #[derive(Clone, Debug, PartialEq)]
 struct Lean {
-    probes: Probes,
+    probes: LocalProbes,
     keep_last: bool,
 }
 
@@ -58,7 +71,7 @@ impl Trail {
     /// times (a subsequence of the whole track, so its answer there is the same to the bit). No
     /// passages. Of what it holds it keeps only its first point: it is for a trail not yet moved
     /// along.
-    pub fn make_lean(&mut self, probes: Probes) {
+    pub(super) fn make_lean(&mut self, probes: LocalProbes) {
         self.track.truncate(1);
         self.passages.clear();
         self.travelled = Metres::ZERO;
