@@ -3,17 +3,20 @@
 //!
 //! Memory does not grow with N (issue #9): what the outputs read is tallied as realizations
 //! finish — counts of where each agent ends, sums for its mean and spread, counts per grid cell —
-//! and the realizations themselves are dropped. They run in chunks of [`CHUNK`], and each chunk's
-//! results are folded into the tally in realization order, so floats are summed in the same order
-//! and the result is the same to the bit whatever the number of threads. An ensemble can also be
+//! and the realizations themselves are dropped. Their results are folded into the tally in
+//! realization order, and position sums are added up a chunk of [`CHUNK`] realizations at a time,
+//! so floats are summed in the same order and the result is the same to the bit whatever the
+//! number of threads. An ensemble can also be
 //! split by realization range across processes or machines and merged: see [`shard`].
 
 mod outline;
 mod positions;
 pub mod shard;
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
@@ -29,10 +32,10 @@ use positions::Positions;
 /// More realizations than this is a mistake, not a question.
 pub const MAX_RUNS: u32 = 1_000_000;
 
-/// Realizations run in parallel at a time before their results are folded in. Fixed, not tied to
-/// the number of threads, so that the result does not depend on it; large enough that threads
-/// seldom wait for the last realization of a chunk, small enough that a chunk's results (a few KB
-/// each) stay a few MB.
+/// Realizations whose position sums are added up from zero before they join the total (see
+/// [`shard`]). Fixed, not tied to the number of threads, so that the result does not depend on
+/// it; it also sets the most results held before they are folded in (see [`realize`]): a chunk's
+/// (a few KB each) stay a few MB.
 pub const CHUNK: u32 = 1024;
 
 /// Grid cell size of the density grid, degrees.
@@ -164,9 +167,12 @@ fn cell_of(at: LonLat) -> (i64, i64) {
 /// Runs realizations `range` of `scenario` (`0..runs` for a whole ensemble, a part of it for a
 /// shard) on `threads` threads (all cores if `None`): `keep` takes
 /// what is needed from each (given its index and result) on whichever thread ran it, and `fold`
-/// gets those in realization order whatever the threads, a chunk of [`CHUNK`] at a time, so
+/// gets those in realization order whatever the threads, a batch of [`BATCH`] at a time, so
 /// nothing grows with `runs` unless `fold` keeps it. Each realization keeps what `record` says:
 /// `keep` must read no more than that. `progress` is as for [`run`].
+///
+/// The fold is the one part that cannot run in parallel: one thread folds a batch while the
+/// others run the next, so a second core is not left waiting for it.
 #[expect(
     clippy::too_many_arguments,
     reason = "each is a separate choice of the caller's"
@@ -179,7 +185,7 @@ pub fn realize<T: Send>(
     progress: &(dyn Fn() -> bool + Sync),
     record: &engine::Record,
     keep: impl Fn(u32, &engine::RunResult) -> T + Sync,
-    mut fold: impl FnMut(T),
+    mut fold: impl FnMut(T) + Send,
 ) -> Result<(), EnsembleError> {
     if range.is_empty() {
         return Err(EnsembleError::NoRuns);
@@ -190,34 +196,73 @@ pub fn realize<T: Send>(
     let inputs = crate::uncertainty::Inputs::of(scenario, geo);
     // The realizations take the same roads again and again: each route is found once.
     let routes = crate::network::Routes::default();
-    // Chunks start at multiples of CHUNK, whatever the range: the same chunks as a whole run's.
-    let starts = std::iter::once(range.start)
-        .chain((range.start / CHUNK + 1..).map(|c| c * CHUNK))
-        .take_while(|&s| s < runs);
-    for first in starts {
-        let kept: Vec<Option<T>> = pool.install(|| {
-            (first..runs.min((first / CHUNK).saturating_add(1).saturating_mul(CHUNK)))
-                .into_par_iter()
-                // Each thread's realizations look routes up in the thread's own memo first.
-                .map_init(engine::RouteMemo::default, |memo, i| {
-                    if stop.load(Ordering::Relaxed) {
-                        return None;
-                    }
-                    let r = realization(scenario, geo, (&inputs, &routes, memo), i, record);
-                    let kept = keep(i, &r);
-                    if !progress() {
-                        stop.store(true, Ordering::Relaxed);
-                    }
-                    Some(kept)
-                })
-                .collect()
-        });
+    let batch = |first: u32| -> Vec<Option<T>> {
+        (first..runs.min(first.saturating_add(BATCH)))
+            .into_par_iter()
+            .map(|i| {
+                if stop.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let r = with_memo(&routes, |memo| {
+                    realization(scenario, geo, (&inputs, &routes, memo), i, record)
+                });
+                let kept = keep(i, &r);
+                if !progress() {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                Some(kept)
+            })
+            .collect()
+    };
+    let mut fold_batch = |kept: Vec<Option<T>>| -> Result<(), EnsembleError> {
         match kept.into_iter().collect::<Option<Vec<T>>>() {
-            Some(kept) if !stop.load(Ordering::Relaxed) => kept.into_iter().for_each(&mut fold),
-            _ => return Err(EnsembleError::Interrupted),
+            Some(kept) if !stop.load(Ordering::Relaxed) => {
+                kept.into_iter().for_each(&mut fold);
+                Ok(())
+            }
+            _ => Err(EnsembleError::Interrupted),
         }
+    };
+    pool.install(|| {
+        let mut ran: Option<Vec<Option<T>>> = None;
+        for first in range.step_by(BATCH as usize) {
+            if stop.load(Ordering::Relaxed) {
+                return Err(EnsembleError::Interrupted);
+            }
+            let (folded, next) = rayon::join(
+                || ran.take().map_or(Ok(()), &mut fold_batch),
+                || batch(first),
+            );
+            folded?;
+            ran = Some(next);
+        }
+        ran.map_or(Ok(()), fold_batch)
+    })
+}
+
+/// Realizations run in parallel at a time, their results held until they are folded in: while
+/// one batch is folded the next runs, so two batches, one [`CHUNK`], are held at most.
+const BATCH: u32 = CHUNK / 2;
+
+/// Runs `f` with this thread's memo of `routes`. It is kept across the pieces rayon splits the
+/// work into (a memo per piece would copy each route from the shared cache again), for as long
+/// as the thread lives: the threads of one ensemble's pool. A memo left from other routes is
+/// replaced; its answers could not be wrong anyway, as it asks `routes` for each closed set
+/// first and keeps what it was given alive.
+fn with_memo<R>(
+    routes: &crate::network::Routes,
+    f: impl FnOnce(&engine::RouteMemo) -> R,
+) -> R {
+    type Memo = Option<(*const crate::network::Routes, Rc<engine::RouteMemo>)>;
+    thread_local! {
+        static MEMO: RefCell<Memo> = const { RefCell::new(None) };
     }
-    Ok(())
+    let key: *const crate::network::Routes = routes;
+    let memo = MEMO.with_borrow_mut(|m| match m {
+        Some((k, memo)) if *k == key => memo.clone(),
+        _ => m.insert((key, Rc::default())).1.clone(),
+    });
+    f(&memo)
 }
 
 /// Realization `i` of `scenario`, keeping what `record` says.
