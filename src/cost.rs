@@ -51,7 +51,7 @@ pub const GPKG_BYTES: u64 = 16 << 20;
 /// account (6,800 agents) with `--runs 8 --threads 2` peaks 24 MB over the same run without, so
 /// at most 1.8 KB per agent per thread, the chunk of ends included; twice that here.
 pub const REALIZATION_BYTES_PER_AGENT: u64 = 4_096;
-/// What an ensemble keeps of each agent in each realization until its chunk is folded in: where
+/// What an ensemble keeps of each agent in each realization until its batch is folded in: where
 /// the agent ended, classified (an upper bound on `ensemble::End`).
 pub const END_BYTES: u64 = 64;
 
@@ -111,14 +111,14 @@ impl Cost {
     }
 
     /// Memory an ensemble holds at its peak on `threads` threads: a realization running on each,
-    /// and the ends of a chunk of realizations waiting to be folded in, in order.
+    /// and the ends of two batches of realizations, one being folded in, in order, while the
+    /// next runs.
     pub fn ensemble_bytes(&self, threads: u64) -> u64 {
         let running = self.realization_bytes().saturating_mul(threads);
-        let chunk = self
-            .agents
-            .saturating_mul(END_BYTES)
-            .saturating_mul(u64::from(crate::ensemble::CHUNK));
-        running.saturating_add(chunk)
+        let batch = crate::ensemble::batch_size(self.agents, threads as usize);
+        let held = (self.agents.saturating_mul(END_BYTES))
+            .saturating_mul(2 * u64::from(batch));
+        running.saturating_add(held)
     }
 }
 

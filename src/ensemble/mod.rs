@@ -196,8 +196,12 @@ pub fn realize<T: Send>(
     let inputs = crate::uncertainty::Inputs::of(scenario, geo);
     // The realizations take the same roads again and again: each route is found once.
     let routes = crate::network::Routes::default();
+    let size = batch_size(
+        crate::cost::Cost::of(scenario).agents,
+        pool.current_num_threads(),
+    );
     let batch = |first: u32| -> Vec<Option<T>> {
-        (first..runs.min(first.saturating_add(BATCH)))
+        (first..runs.min(first.saturating_add(size)))
             .into_par_iter()
             .map(|i| {
                 if stop.load(Ordering::Relaxed) {
@@ -225,7 +229,7 @@ pub fn realize<T: Send>(
     };
     pool.install(|| {
         let mut ran: Option<Vec<Option<T>>> = None;
-        for first in range.step_by(BATCH as usize) {
+        for first in range.step_by(size as usize) {
             if stop.load(Ordering::Relaxed) {
                 return Err(EnsembleError::Interrupted);
             }
@@ -240,9 +244,20 @@ pub fn realize<T: Send>(
     })
 }
 
-/// Realizations run in parallel at a time, their results held until they are folded in: while
-/// one batch is folded the next runs, so two batches, one [`CHUNK`], are held at most.
-const BATCH: u32 = CHUNK / 2;
+/// How many realizations run in parallel at a time, their results held until they are folded
+/// in; while one batch is folded the next runs, so two are held at once. About [`BATCH_BYTES`] of
+/// ends, so that a thousand times the convoy does not hold hundreds of megabytes of them (and
+/// the next batch's are written to memory still in cache, not to fresh pages); at most half a
+/// [`CHUNK`]; and at least four per thread, so that no thread waits long at a batch's end for
+/// the others. The size changes nothing but when results are folded: always in order.
+pub(crate) fn batch_size(agents: u64, threads: usize) -> u32 {
+    let by_bytes = BATCH_BYTES / agents.max(1).saturating_mul(crate::cost::END_BYTES);
+    let least = 4 * threads.max(1) as u64;
+    by_bytes.max(least).min(u64::from(CHUNK / 2)) as u32
+}
+
+/// What the ends of one batch of realizations come to, about.
+const BATCH_BYTES: u64 = 8 << 20;
 
 /// Runs `f` with this thread's memo of `routes`. It is kept across the pieces rayon splits the
 /// work into (a memo per piece would copy each route from the shared cache again), for as long
@@ -428,6 +443,21 @@ mod tests {
         assert_eq!(one.agents[0].zones.values().sum::<u32>(), runs);
         let cells: u64 = one.cells.values().map(|c| c.buses).sum();
         assert_eq!(cells, runs as u64);
+    }
+
+    #[test]
+    fn a_batch_holds_a_few_megabytes_of_ends_however_many_agents() {
+        let ends = |agents: u64, threads| {
+            batch_size(agents, threads) as u64 * agents * crate::cost::END_BYTES
+        };
+        // The convoy: half a chunk at a time, under a megabyte.
+        assert_eq!(batch_size(70, 2), CHUNK / 2);
+        // A hundred and a thousand times the convoy: about 8 MB, not hundreds.
+        assert_eq!(batch_size(6_900, 2), 18);
+        assert!(ends(6_900, 2) <= BATCH_BYTES);
+        // Too many agents for 8 MB: still four realizations per thread, to keep them busy.
+        assert_eq!(batch_size(1_000_000, 2), 8);
+        assert_eq!(batch_size(1_000_000, 0), 4);
     }
 
     #[test]
