@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::units::cut;
+use crate::units::{cut, toml_message};
 
 /// `data/holders.toml`.
 pub const HOLDERS_TOML: &str = include_str!("../../data/holders.toml");
@@ -187,13 +187,7 @@ impl Holders {
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, HoldersError> {
         let raw: RawHolders = toml::from_str(text).map_err(|e| HoldersError::Syntax {
             origin: origin.to_string(),
-            // toml quotes the offending line: a control character in it is the file's, not ours.
-            message: (e.to_string().trim().replace('\n', " ").chars())
-                .map(|c| match c.is_control() {
-                    true => c.escape_unicode().to_string(),
-                    false => c.to_string(),
-                })
-                .collect(),
+            message: toml_message(&e),
         })?;
         if raw.holder.is_empty() {
             return Err(HoldersError::Empty {
