@@ -175,6 +175,12 @@ pub fn echo(text: &str) -> Cow<'_, str> {
     cut(text, ECHO_CHARS)
 }
 
+/// A user's short text as an error message quotes it: in quotes, cut after 40 characters, with
+/// control characters escaped.
+pub fn quoted(text: &str) -> String {
+    format!("{:?}", cut(text, 40))
+}
+
 /// A TOML parse error as one line of a message: toml quotes the offending line, and a control
 /// character in it is the file's, so each is escaped.
 pub fn toml_message(e: &toml::de::Error) -> String {

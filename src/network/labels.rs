@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use toml::Spanned;
 
 use super::RoadClass;
-use crate::units::{cut, toml_message};
+use crate::units::{quoted as shown, toml_message};
 
 /// `data/road_classes.toml`.
 pub const ROAD_CLASSES_TOML: &str = include_str!("../../data/road_classes.toml");
@@ -43,11 +43,6 @@ pub struct ClassLabelProblem {
     pub key: String,
     pub problem: String,
     pub hint: String,
-}
-
-/// `text` quoted, cut and with control characters escaped, for an error message.
-fn shown(text: &str) -> String {
-    format!("{:?}", cut(text, 40))
 }
 
 impl ClassLabels {
@@ -142,18 +137,18 @@ impl ClassLabels {
 
     /// "did you mean track? The classes are …": the hint for an unknown key.
     fn hint(key: &str) -> String {
-        let all: Vec<&str> = RoadClass::ALL.iter().map(|c| c.as_str()).collect();
-        let all = format!(
-            "the classes are {}; what a class is called is the value",
-            all.join(", ")
+        let keys: Vec<&str> = RoadClass::ALL.iter().map(|c| c.as_str()).collect();
+        let list = format!(
+            "classes are {}; what a class is called is the value",
+            keys.join(", ")
         );
-        let closest = (RoadClass::ALL.iter())
-            .map(|c| (strsim::jaro_winkler(key, c.as_str()), c.as_str()))
+        let closest = (keys.iter())
+            .map(|k| (strsim::jaro_winkler(key, k), k))
             .filter(|(score, _)| *score >= 0.8)
             .max_by(|a, b| a.0.total_cmp(&b.0));
         match closest {
-            Some((_, c)) => format!("did you mean {c}? T{}", &all[1..]),
-            None => all,
+            Some((_, k)) => format!("did you mean {k}? The {list}"),
+            None => format!("the {list}"),
         }
     }
 }

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::units::{cut, toml_message};
+use crate::units::{quoted as shown, toml_message};
 
 /// `data/holders.toml`.
 pub const HOLDERS_TOML: &str = include_str!("../../data/holders.toml");
@@ -168,11 +168,6 @@ fn yes() -> bool {
 const MAX_LABEL_CHARS: usize = 40;
 /// Longest short label: a compare-table cell.
 const MAX_SHORT_CHARS: usize = 12;
-
-/// `text` quoted, cut and with control characters escaped, for an error message.
-fn shown(text: &str) -> String {
-    format!("{:?}", cut(text, 40))
-}
 
 impl Holders {
     /// The table compiled into the binary: the parties of 2017.
