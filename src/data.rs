@@ -13,7 +13,10 @@ use petgraph::graph::{EdgeIndex, NodeIndex};
 
 use crate::credibility::{CredibilityError, Ratings};
 use crate::gazetteer::{Gazetteer, GazetteerError, Match, PlaceId};
-use crate::network::{Closed, Metric, NetworkError, RoadNetwork, Route};
+use crate::network::{
+    ClassLabels, ClassLabelsError, Closed, Metric, NetworkError, ROAD_CLASSES_TOML, RoadNetwork,
+    Route,
+};
 use crate::sources::{Registry, SourcesError};
 use crate::units::Metres;
 use crate::zones::{ControlMap, Holders, HoldersError, ZoneError};
@@ -105,6 +108,7 @@ pub struct DataFiles {
     pub roads: Text,
     pub zones: Text,
     pub holders: Text,
+    pub road_classes: Text,
     pub sources: Text,
     pub credibility: Text,
     pub countries: Text,
@@ -113,11 +117,12 @@ pub struct DataFiles {
 
 impl DataFiles {
     /// Each file's name in a data folder, as `data export` writes it, with the embedded text.
-    pub const NAMES: [&'static str; 8] = [
+    pub const NAMES: [&'static str; 9] = [
         "places.geojson",
         "roads.geojson",
         "zones.geojson",
         "holders.toml",
+        "road_classes.toml",
         "sources.toml",
         "credibility.toml",
         "countries.geojson",
@@ -131,6 +136,7 @@ impl DataFiles {
             roads: Text::embedded(ROADS_GEOJSON, "data/roads.geojson"),
             zones: Text::embedded(ZONES_GEOJSON, "data/zones.geojson"),
             holders: Text::embedded(crate::zones::HOLDERS_TOML, "data/holders.toml"),
+            road_classes: Text::embedded(ROAD_CLASSES_TOML, "data/road_classes.toml"),
             sources: Text::embedded(crate::sources::SOURCES_TOML, "data/sources.toml"),
             credibility: Text::embedded(
                 crate::credibility::CREDIBILITY_TOML,
@@ -152,6 +158,7 @@ impl DataFiles {
             "roads.geojson" => &mut self.roads,
             "zones.geojson" => &mut self.zones,
             "holders.toml" => &mut self.holders,
+            "road_classes.toml" => &mut self.road_classes,
             "sources.toml" => &mut self.sources,
             "credibility.toml" => &mut self.credibility,
             "countries.geojson" => &mut self.countries,
@@ -162,7 +169,7 @@ impl DataFiles {
 
     /// Every file with its name in a data folder, in [`DataFiles::NAMES`] order: places read
     /// from a table keep the table's name, so that an export writes them as they were read.
-    pub fn named(&self) -> [(&'static str, &Text); 8] {
+    pub fn named(&self) -> [(&'static str, &Text); 9] {
         let n = Self::NAMES;
         let places = match self.places.origin.ends_with(".csv") {
             true => Self::ALTERNATIVES[0].0,
@@ -173,10 +180,11 @@ impl DataFiles {
             (n[1], &self.roads),
             (n[2], &self.zones),
             (n[3], &self.holders),
-            (n[4], &self.sources),
-            (n[5], &self.credibility),
-            (n[6], &self.countries),
-            (n[7], &self.rivers),
+            (n[4], &self.road_classes),
+            (n[5], &self.sources),
+            (n[6], &self.credibility),
+            (n[7], &self.countries),
+            (n[8], &self.rivers),
         ]
     }
 }
@@ -191,8 +199,22 @@ pub struct DataHashes {
     /// `None` when the holders table is the embedded one: outputs on the embedded data (or an
     /// unedited export) keep the bytes they had before the table was a file.
     pub holders: Option<String>,
+    /// `None` when the road-class names are the embedded ones, for the same reason.
+    pub road_classes: Option<String>,
     pub sources: String,
     pub credibility: String,
+}
+
+impl DataHashes {
+    /// The hashes an output states only when the file is not the embedded one: (key, hash).
+    pub fn optional(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        [
+            ("holders_sha256", &self.holders),
+            ("road_classes_sha256", &self.road_classes),
+        ]
+        .into_iter()
+        .filter_map(|(key, h)| Some((key, h.as_deref()?)))
+    }
 }
 
 /// Lower-case hex SHA-256 of `text`.
@@ -216,12 +238,14 @@ pub enum DataError {
     #[error(transparent)]
     Holders(#[from] HoldersError),
     #[error(transparent)]
+    RoadClasses(#[from] ClassLabelsError),
+    #[error(transparent)]
     Sources(#[from] SourcesError),
     #[error(transparent)]
     Credibility(#[from] CredibilityError),
     #[error("{origin}: holds no features")]
     Empty { origin: String },
-    #[error("{origin}: not a GeoJSON FeatureCollection for the basemap: {source}")]
+    #[error("{origin}: not a GeoJSON FeatureCollection for the basemap")]
     Basemap {
         origin: String,
         #[source]
@@ -368,6 +392,8 @@ const MAX_STRETCH_CHARS: usize = 200;
 pub struct Geography {
     pub gazetteer: Gazetteer,
     pub network: RoadNetwork,
+    /// What the maps, the report and the QGIS style call each class of road.
+    pub road_classes: ClassLabels,
     pub zones: ControlMap,
     /// The reports scenarios cite by id (`data/sources.toml`).
     pub sources: Registry,
@@ -426,6 +452,8 @@ impl Geography {
         }
         let sources = Registry::from_toml(&files.sources.text, &files.sources.origin)?;
         let holders = Holders::from_toml(&files.holders.text, &files.holders.origin)?;
+        let r = &files.road_classes;
+        let road_classes = ClassLabels::from_toml(&r.text, &r.origin)?;
         let c = &files.credibility;
         let basemap = Basemap::from_texts(&files.countries, &files.rivers)?;
         let attribution = attribution(files, &gazetteer, &network, &basemap);
@@ -433,6 +461,7 @@ impl Geography {
             attribution,
             gazetteer,
             network,
+            road_classes,
             zones: ControlMap::from_geojson(&zones.text, &zones.origin, holders)?,
             credibility: Ratings::from_toml(&c.text, &c.origin, &sources)?,
             sources,
@@ -443,6 +472,7 @@ impl Geography {
                 zones: sha256(&zones.text),
                 holders: (files.holders.text != crate::zones::HOLDERS_TOML)
                     .then(|| sha256(&files.holders.text)),
+                road_classes: (r.text != ROAD_CLASSES_TOML).then(|| sha256(&r.text)),
                 sources: sha256(&files.sources.text),
                 credibility: sha256(&c.text),
             },

@@ -315,7 +315,7 @@ fn event_time_inputs(scenario: &Scenario) -> Vec<Input> {
 /// Where each place lies on its road, one input per place: the places the road is cut at
 /// (`close_road_at`), in the order they first appear, then the places plans drive or carry people
 /// to (`drive_to`, `carried_to`), vehicle groups' then people groups', in plan order. Both follow
-/// one rule ([`cut_points`]): a point on the road through the place within its uncertainty.
+/// one rule ([`cut_points`]): a point along the road at the place, within its uncertainty.
 fn position_inputs(scenario: &Scenario, geo: &Geography) -> Vec<Input> {
     struct Uses {
         place: PlaceId,
@@ -378,9 +378,9 @@ fn position_inputs(scenario: &Scenario, geo: &Geography) -> Vec<Input> {
         list.push(Input {
             name: format!("{}.position", p.id),
             what: format!(
-                "{what}: on the road through {}, within {} km of it ({} points {} m apart)",
-                p.name,
+                "{what}: along the road within {} km of {} ({} points {} m apart)",
                 p.uncertainty_km,
+                p.name,
                 points.len(),
                 CUT_STEP.0
             ),

@@ -175,6 +175,23 @@ pub fn echo(text: &str) -> Cow<'_, str> {
     cut(text, ECHO_CHARS)
 }
 
+/// A user's short text as an error message quotes it: in quotes, cut after 40 characters, with
+/// control characters escaped.
+pub fn quoted(text: &str) -> String {
+    format!("{:?}", cut(text, 40))
+}
+
+/// A TOML parse error as one line of a message: toml quotes the offending line, and a control
+/// character in it is the file's, so each is escaped.
+pub fn toml_message(e: &toml::de::Error) -> String {
+    (e.to_string().trim().replace('\n', " ").chars())
+        .map(|c| match c.is_control() {
+            true => c.escape_unicode().to_string(),
+            false => c.to_string(),
+        })
+        .collect()
+}
+
 /// `text` cut after `max_chars` characters with "…"; between characters, never inside one.
 pub fn cut(text: &str, max_chars: usize) -> Cow<'_, str> {
     match text.char_indices().nth(max_chars) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the invented region's data folder (data/places.csv, data/holders.toml, data/*.geojson) from
-the tables below.
+"""Writes the invented region's data folder (data/places.csv, data/holders.toml,
+data/road_classes.toml, data/*.geojson) from the tables below.
 
 Everything here is INVENTED: Meridia, its towns, roads and front line do not exist. The region is
 placed in the open South Atlantic (about 30°W, 44.6°S), where there is no land, so that no reader
@@ -57,6 +57,15 @@ HOLDERS = [
     ("coastal_authority", "Coastal Authority (invented)", "Authority", "#2b6cb0"),
     ("hill_federation", "Hill Federation (invented)", "Federation", "#b7791f"),
 ]
+# What the maps, the report and the QGIS style call each class of road (data/README.md, "Road
+# classes"): Meridia's hills have gravel roads and shepherds' tracks, not desert ones.
+ROAD_CLASSES = [
+    ("highway", "highway"),
+    ("main", "main road"),
+    ("secondary", "secondary road"),
+    ("desert_road", "gravel road"),
+    ("track", "shepherds' track"),
+]
 ZONES = [
     ("authority_west", "coastal_authority", "Coastal Authority (invented), west of the 29.8°W line", WEST, 5.0),
     ("federation_east", "hill_federation", "Hill Federation (invented), east of the 29.8°W line", EAST, 5.0),
@@ -97,6 +106,10 @@ def main():
     for hid, label, short, colour in HOLDERS:
         holders.append(f'\n[[holder]]\nid = "{hid}"\nlabel = "{label}"\nshort = "{short}"\ncolour = "{colour}"\n')
     (HERE / "holders.toml").write_text("".join(holders), encoding="utf-8")
+    classes = ["# What Meridia's roads are called on the maps (INVENTED). Written by make_data.py; format in\n"
+               "# data/README.md.\n\n"]
+    classes += [f'{cls} = "{label}"\n' for cls, label in ROAD_CLASSES]
+    (HERE / "road_classes.toml").write_text("".join(classes), encoding="utf-8")
     roads = []
     for rid, name, ref, cls, speed, waypoints in ROADS:
         coords = [list(AT[w]) if isinstance(w, str) else list(w) for w in waypoints]

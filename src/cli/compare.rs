@@ -279,7 +279,7 @@ pub fn execute(world: &Geography, args: &CompareArgs, how: Realizations) -> Resu
         .collect();
     compare.push(OutputFile::new(
         "compare.qgs",
-        convoy_sim::output::qgs::compare_project(&in_project, world.zones.holders()),
+        convoy_sim::output::qgs::compare_project(&in_project, world),
     ));
     if args.map.svg {
         compare.push(OutputFile::new(

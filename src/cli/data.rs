@@ -35,7 +35,8 @@ pub enum DataCommand {
     ///
     /// Keeps the ways whose highway=* is one of --classes, cuts them into sections between
     /// junctions with the class and typical speed of data/README.md's table, and writes
-    /// DIR/roads.geojson and DIR/README.md (with the ODbL attribution the data needs). Give
+    /// DIR/roads.geojson, DIR/road_classes.toml (what the maps call each class) and DIR/README.md
+    /// (with the ODbL attribution the data needs). Give
     /// `--data DIR` to any command to route over it; places, zones and sources stay the embedded
     /// ones. One-way tags are recorded, not honoured. DIR must not exist yet.
     ImportOsm(ImportOsmArgs),
@@ -82,7 +83,7 @@ const DATA_FILE: Expected = Expected {
     max_bytes: MAX_DATA_BYTES,
     noun: "a data file",
     text_noun: "GeoJSON or TOML text",
-    hint: "a data folder holds places.geojson (or places.csv), roads.geojson, zones.geojson, sources.toml, credibility.toml, countries.geojson and rivers.geojson (`convoy-sim data export DIR` writes them)",
+    hint: "a data folder holds places.geojson (or places.csv), roads.geojson, zones.geojson, holders.toml, road_classes.toml, sources.toml, credibility.toml, countries.geojson and rivers.geojson (`convoy-sim data export DIR` writes them)",
 };
 
 /// Files in a data folder that are not data, and are not read.
@@ -247,6 +248,7 @@ of every feature and their uncertainty are documented in the project's data/READ
         "the road network: LineStrings with id, from/to (place ids, where a road ends at a place), class, speeds, source",
         "who held the ground: MultiPolygons with holder, valid_from, valid_to (exclusive), source",
         "who may hold ground: each holder's id (as zones name it), legend label, short label for tables, map colour",
+        "what the maps, the report and the QGIS style call each class of road (highway, main, secondary, desert_road, track)",
         "the reports scenarios cite: id, party, outlet, date, address, verbatim quotes",
         "how credible each report (or quote) is, with the reason: analyst judgements for the ACH matrix",
         "basemap: borders drawn on the maps",
@@ -341,13 +343,17 @@ fn import_osm(args: &ImportOsmArgs) -> Result<String, Error> {
             kind: Kind::Data,
             files: vec![
                 convoy_sim::output::run::OutputFile::new("roads.geojson", roads.into_bytes()),
+                convoy_sim::output::run::OutputFile::new(
+                    "road_classes.toml",
+                    osm::ROAD_CLASSES_TOML,
+                ),
                 convoy_sim::output::run::OutputFile::new("README.md", readme),
             ],
         }],
     )?;
     let shown = args.out.display();
     Ok(format!(
-        "read {}\n{summary}wrote {shown}/: roads.geojson and README.md (with the ODbL attribution the data needs)\n\
+        "read {}\n{summary}wrote {shown}/: roads.geojson, road_classes.toml and README.md (with the ODbL attribution the data needs)\n\
 give `--data {shown}` to any command to route over these roads; places, zones and sources stay the embedded ones\n",
         args.extract.display()
     ))
@@ -438,7 +444,8 @@ Written by `convoy-sim data import-osm` from `{file}`"
     }
     s.push_str(
         "\nGive this folder to any command with `--data DIR`: roads.geojson replaces the embedded\n\
-road network; places, zones, sources and the basemap stay the embedded ones (copy them here\n\
+road network, and road_classes.toml names its classes on the maps (\"track\", not the embedded\n\
+data's \"desert track\"); places, zones, sources and the basemap stay the embedded ones (copy them here\n\
 from `convoy-sim data export` to edit them too).\n\n\
 ## What was imported\n\n",
     );

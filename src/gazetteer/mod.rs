@@ -107,7 +107,7 @@ impl Drawn {
 /// What can be wrong when building or querying a gazetteer.
 #[derive(Debug, thiserror::Error)]
 pub enum GazetteerError {
-    #[error("{origin}: not a GeoJSON FeatureCollection of places: {source}")]
+    #[error("{origin}: not a GeoJSON FeatureCollection of places")]
     Parse {
         origin: String,
         #[source]

@@ -10,6 +10,7 @@
 
 mod closure;
 mod contract;
+mod labels;
 pub mod osm;
 mod route;
 
@@ -23,6 +24,7 @@ use serde::Deserialize;
 
 pub use closure::{Closed, Closure, Closures};
 pub use contract::Contracted;
+pub use labels::{ClassLabelProblem, ClassLabels, ClassLabelsError, ROAD_CLASSES_TOML};
 pub(crate) use route::Cost;
 pub(crate) use route::{Ends, Fnv};
 pub use route::{Leg, Metric, Route, Routes, RoutesUnder};
@@ -49,6 +51,15 @@ pub enum RoadClass {
 }
 
 impl RoadClass {
+    /// Every class, in declaration order (`ALL[c as usize] == c`).
+    pub const ALL: [RoadClass; 5] = [
+        RoadClass::Highway,
+        RoadClass::Main,
+        RoadClass::Secondary,
+        RoadClass::DesertRoad,
+        RoadClass::Track,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             RoadClass::Highway => "highway",
@@ -166,7 +177,7 @@ pub struct Segment {
 /// What can be wrong when building or querying the network.
 #[derive(Debug, thiserror::Error)]
 pub enum NetworkError {
-    #[error("{origin}: not a GeoJSON FeatureCollection of roads: {source}")]
+    #[error("{origin}: not a GeoJSON FeatureCollection of roads")]
     Parse {
         origin: String,
         #[source]

@@ -83,6 +83,21 @@ pub const LICENCE: &str = "ODbL-1.0 (© OpenStreetMap contributors)";
 pub const ATTRIBUTION: &str =
     "© OpenStreetMap contributors, ODbL 1.0, https://www.openstreetmap.org/copyright";
 
+/// The `road_classes.toml` an import writes: the classes named as OpenStreetMap's highway=*
+/// values that make them ([`CLASSES`]), not as the embedded data's desert roads. An import makes
+/// no `desert_road`; its name is there for roads a user adds.
+pub const ROAD_CLASSES_TOML: &str = "\
+# What the maps, their legends, report.html and the QGIS style call each class of road, written by
+# `convoy-sim data import-osm` after the highway=* values each class was imported from. Edit the
+# names freely (1 to 40 printable characters each); the classes themselves are fixed.
+
+highway = \"motorway or trunk road\"
+main = \"primary road\"
+secondary = \"secondary or minor road\"
+desert_road = \"unpaved road\"
+track = \"track\"
+";
+
 /// A box of (lon, lat) degrees: west, south, east, north.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BBox {
@@ -173,7 +188,7 @@ impl Default for ImportOptions {
 /// Why an extract cannot be imported. Each names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum OsmError {
-    #[error("{path}: cannot read: {source}")]
+    #[error("{path}: cannot read")]
     Io {
         path: PathBuf,
         #[source]

@@ -14,7 +14,6 @@ use super::geojson::{
 };
 use super::run::time_text;
 use crate::Geography;
-use crate::zones::Holders;
 
 /// The ground layers from the top of the layer tree down: `(file stem, QGIS geometry, wkbType)`.
 pub const LAYERS: [(&str, &str, &str); 3] = [
@@ -33,11 +32,11 @@ pub fn geojson(name: &str, geo: &Geography) -> String {
 }
 
 /// The style of ground layer `name`.
-pub fn style(name: &str, holders: &Holders) -> super::qgis::Style {
+pub fn style(name: &str, geo: &Geography) -> super::qgis::Style {
     match name {
         "places" => super::qgis::places(),
-        "roads" => super::qgis::roads(),
-        _ => super::qgis::zones(holders),
+        "roads" => super::qgis::roads(&geo.road_classes),
+        _ => super::qgis::zones(geo.zones.holders()),
     }
 }
 

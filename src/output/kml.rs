@@ -17,6 +17,9 @@
 //! The marker icons travel inside the KMZ (`files/*.png`, [`super::kml_icons`]), so Google Earth
 //! draws them offline.
 //!
+//! Over a data folder, the Document's `<description>` credits the data as the maps' footers do
+//! (an OpenStreetMap import: "© OpenStreetMap contributors, ODbL 1.0").
+//!
 //! Everything here reads the same [`Layer`]s as the GeoJSON, so the fields match; text from the
 //! scenario goes through [`escape`]; coordinates are lon,lat as KML wants.
 
@@ -411,18 +414,30 @@ pub struct Account<'a> {
     pub layers: Vec<Layer<'a>>,
 }
 
+/// Whom the data drawn must be credited to, as the maps' footers credit it
+/// ([`crate::data::attribution`]: "Data: …; roads: © OpenStreetMap contributors, ODbL 1.0, …"),
+/// for a `<description>`. None over the embedded data (or an unedited export of it): its KML has
+/// always been written without the line, and keeps its bytes.
+fn credit(geo: &Geography) -> Option<&str> {
+    (geo.attribution != crate::data::EMBEDDED_ATTRIBUTION).then_some(geo.attribution.as_str())
+}
+
 impl Account<'_> {
-    /// The account's title as a `<name>`, and where it comes from as a `<description>`.
-    fn heading(&self) -> String {
+    /// The account's title as a `<name>`, and where it comes from as a `<description>`, with
+    /// `credit` after it if there is one.
+    fn heading(&self, credit: Option<&str>) -> String {
         let a = &self.scenario.account;
         format!(
-            "<name>{}</name>\n<description>{} — {}, {}. Simulated by convoy-sim {}, seed {}.</description>\n",
+            "<name>{}</name>\n<description>{} — {}, {}. Simulated by convoy-sim {}, seed {}.{}</description>\n",
             escape(&a.title),
             escape(&a.source),
             escape(&a.cite.outlet),
             a.cite.date,
             env!("CARGO_PKG_VERSION"),
-            self.result.seed
+            self.result.seed,
+            credit
+                .map(|c| format!(" {}", escape(c)))
+                .unwrap_or_default()
         )
     }
 
@@ -465,7 +480,7 @@ fn write_document(
 pub fn write_doc_kml(w: &mut dyn Write, account: &Account<'_>, geo: &Geography) -> io::Result<()> {
     write_document(
         w,
-        &account.heading(),
+        &account.heading(credit(geo)),
         &styles(std::iter::once(account.result)),
         |w| account.write_folders(w, geo, None, ""),
     )
@@ -478,13 +493,17 @@ pub fn write_compare_kml(
     accounts: &[Account<'_>],
     geo: &Geography,
 ) -> io::Result<()> {
+    let mut heading = String::from("<name>Where the accounts put the convoy</name>\n");
+    if let Some(c) = credit(geo) {
+        let _ = writeln!(heading, "<description>{}</description>", escape(c));
+    }
     write_document(
         w,
-        "<name>Where the accounts put the convoy</name>\n",
+        &heading,
         &styles(accounts.iter().map(|a| a.result)),
         |w| {
             for (i, a) in accounts.iter().enumerate() {
-                write!(w, "<Folder>{}", a.heading())?;
+                write!(w, "<Folder>{}", a.heading(None))?;
                 a.write_folders(w, geo, Some(&a.scenario.name), &format!("a{}_", i + 1))?;
                 w.write_all(b"</Folder>\n")?;
             }

@@ -33,8 +33,10 @@ pub fn inputs(scenarios: &[Read<'_>], data: &crate::data::DataHashes) -> Value {
         "sources_sha256": data.sources,
         "credibility_sha256": data.credibility,
     });
-    if let (Some(h), Value::Object(m)) = (&data.holders, &mut inputs) {
-        m.insert("holders_sha256".into(), json!(h));
+    if let Value::Object(m) = &mut inputs {
+        for (key, h) in data.optional() {
+            m.insert(key.into(), json!(h));
+        }
     }
     inputs
 }

@@ -9,7 +9,7 @@ use plotters::style::RGBColor;
 use super::map::style;
 use super::xml::escape as xml_escape;
 use crate::engine::{SimEventKind, Status};
-use crate::network::RoadClass;
+use crate::network::{ClassLabels, RoadClass};
 use crate::zones::Holders;
 
 /// `r,g,b,255` as QGIS writes colours.
@@ -431,29 +431,23 @@ pub fn zones(holders: &Holders) -> Style {
 /// Millimetres per pixel of `map.png`'s line widths, at QGIS's 96 dpi.
 const MM_PER_PX: f64 = 0.25;
 
-/// `roads.qml`: each class of road in `map.png`'s colour and width, desert tracks dashed.
-pub fn roads() -> Style {
-    let cats: Vec<_> = [
-        RoadClass::Highway,
-        RoadClass::Main,
-        RoadClass::Secondary,
-        RoadClass::DesertRoad,
-        RoadClass::Track,
-    ]
-    .into_iter()
-    .map(|c| {
-        let (colour, px, dashed) = style::road_style(c);
-        (
-            c.as_str(),
-            style::road_label(c),
-            Symbol::Line {
-                colour,
-                width: f64::from(px) * MM_PER_PX,
-                dashed,
-            },
-        )
-    })
-    .collect();
+/// `roads.qml`: each class of road in `map.png`'s colour and width, tracks dashed, named as
+/// the data names it.
+pub fn roads(labels: &ClassLabels) -> Style {
+    let cats: Vec<_> = (RoadClass::ALL.into_iter())
+        .map(|c| {
+            let (colour, px, dashed) = style::road_style(c);
+            (
+                c.as_str(),
+                labels.label(c),
+                Symbol::Line {
+                    colour,
+                    width: f64::from(px) * MM_PER_PX,
+                    dashed,
+                },
+            )
+        })
+        .collect();
     categorized("class", &cats, Temporal::None)
 }
 

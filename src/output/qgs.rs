@@ -21,9 +21,9 @@ use super::geojson::bounds;
 use super::qgis::QGIS_VERSION;
 use super::run::{Layer, LayerGeometry, sha256, time_text};
 use super::xml::escape;
+use crate::Geography;
 use crate::engine::RunResult;
 use crate::scenario::Scenario;
-use crate::zones::Holders;
 use jiff::Timestamp;
 
 /// The layers from the top of the layer tree (drawn last, over the others) to the bottom: events
@@ -93,7 +93,7 @@ impl<'l> Entry<'l> {
     /// its extent from the file.
     fn ground(
         (name, geometry, wkb): (&'static str, &'static str, &'static str),
-        holders: &Holders,
+        geo: &Geography,
     ) -> Self {
         Entry {
             name,
@@ -101,7 +101,7 @@ impl<'l> Entry<'l> {
             geometry,
             wkb,
             extent: None,
-            style: super::ground::style(name, holders),
+            style: super::ground::style(name, geo),
         }
     }
 
@@ -129,14 +129,14 @@ pub fn project(
     scenario: &Scenario,
     result: &RunResult,
     layers: &[Layer<'_>],
-    holders: &Holders,
+    geo: &Geography,
 ) -> String {
     let mut ordered: Vec<&Layer<'_>> = layers.iter().collect();
     ordered.sort_by_key(|l| DRAW_ORDER.iter().position(|&n| n == l.name));
     let entries: Vec<(Entry<'_>, String)> = ordered
         .into_iter()
         .map(Entry::of)
-        .chain((super::ground::LAYERS.into_iter()).map(|l| Entry::ground(l, holders)))
+        .chain((super::ground::LAYERS.into_iter()).map(|l| Entry::ground(l, geo)))
         .chain(BASEMAP.iter().map(|(name, _)| Entry::basemap(name)))
         .map(|e| {
             let id = layer_id(&scenario.name, e.name);
@@ -168,7 +168,7 @@ pub struct Account<'a> {
 /// basemap once, read from the first account's folder (every run folder holds
 /// the same ground, so no copy is written into `compare/`). The Temporal Controller spans every
 /// account's run: the earliest start to the latest end, stepped by the least recording interval.
-pub fn compare_project(accounts: &[Account<'_>], holders: &Holders) -> String {
+pub fn compare_project(accounts: &[Account<'_>], geo: &Geography) -> String {
     let mut groups: Vec<Group<'_>> = accounts
         .iter()
         .map(|a| {
@@ -192,7 +192,7 @@ pub fn compare_project(accounts: &[Account<'_>], holders: &Holders) -> String {
     if let Some(first) = accounts.first() {
         let shared = super::ground::LAYERS
             .into_iter()
-            .map(|l| Entry::ground(l, holders))
+            .map(|l| Entry::ground(l, geo))
             .chain(BASEMAP.iter().map(|(name, _)| Entry::basemap(name)))
             .map(|mut e| {
                 e.file = format!("../{}/{}.geojson", first.scenario.name, e.name);

@@ -352,8 +352,10 @@ pub fn summary(
             "people": tally(result.people()),
         },
     });
-    if let (Some(h), Some(Value::Object(m))) = (&geo.hashes.holders, value.get_mut("inputs")) {
-        m.insert("holders_sha256".into(), json!(h));
+    if let Some(Value::Object(m)) = value.get_mut("inputs") {
+        for (key, h) in geo.hashes.optional() {
+            m.insert(key.into(), json!(h));
+        }
     }
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
@@ -841,7 +843,7 @@ pub fn files<'a>(
         ));
         files.push(OutputFile::new(
             &format!("{name}.qml"),
-            super::ground::style(name, geo.zones.holders()).qml(),
+            super::ground::style(name, geo).qml(),
         ));
     }
     // The project's basemap, beside it: countries and rivers under the run's layers.
@@ -856,7 +858,7 @@ pub fn files<'a>(
     let in_project: Vec<Layer<'_>> = layers.iter().cloned().chain(ensemble_layer).collect();
     files.push(OutputFile::new(
         "run.qgs",
-        super::qgs::project(scenario, result, &in_project, geo.zones.holders()),
+        super::qgs::project(scenario, result, &in_project, geo),
     ));
     if formats.kml {
         let kml_layers: Vec<Layer<'a>> = layers

@@ -205,7 +205,7 @@ impl Checker<'_> {
         if dt.offset.is_none() {
             self.problem(v.span(), key, format!("{dt} has no UTC offset"))
                 .hint = Some(format!(
-                "times are instants: write {dt}Z for UTC, or {dt}+03:00 for Syrian summer time"
+                "times are instants: write {dt}Z for UTC, or give the local offset, e.g. {dt}+03:00"
             ));
             return None;
         }

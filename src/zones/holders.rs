@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::units::cut;
+use crate::units::{quoted as shown, toml_message};
 
 /// `data/holders.toml`.
 pub const HOLDERS_TOML: &str = include_str!("../../data/holders.toml");
@@ -169,11 +169,6 @@ const MAX_LABEL_CHARS: usize = 40;
 /// Longest short label: a compare-table cell.
 const MAX_SHORT_CHARS: usize = 12;
 
-/// `text` quoted, cut and with control characters escaped, for an error message.
-fn shown(text: &str) -> String {
-    format!("{:?}", cut(text, 40))
-}
-
 impl Holders {
     /// The table compiled into the binary: the parties of 2017.
     pub fn embedded() -> Self {
@@ -187,13 +182,7 @@ impl Holders {
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, HoldersError> {
         let raw: RawHolders = toml::from_str(text).map_err(|e| HoldersError::Syntax {
             origin: origin.to_string(),
-            // toml quotes the offending line: a control character in it is the file's, not ours.
-            message: (e.to_string().trim().replace('\n', " ").chars())
-                .map(|c| match c.is_control() {
-                    true => c.escape_unicode().to_string(),
-                    false => c.to_string(),
-                })
-                .collect(),
+            message: toml_message(&e),
         })?;
         if raw.holder.is_empty() {
             return Err(HoldersError::Empty {

@@ -383,3 +383,85 @@ fn issue_15_a_claim_names_a_holder_of_the_data_it_runs_on() {
         "{err}"
     );
 }
+
+/// Issue #15: what each class of road is called is the data folder's `road_classes.toml`. An
+/// export writes the embedded words; an edited name reaches the QGIS style and the report and the
+/// outputs say which table they stand on; a wrong key or name is refused with the file, line, key
+/// and a hint, every one at once, exit 2.
+#[test]
+fn issue_15_road_class_names_are_the_data_folders_and_every_wrong_entry_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    export(&data);
+    let table = data.join("road_classes.toml");
+    let text = std::fs::read_to_string(&table).unwrap();
+    assert_eq!(text, convoy_sim::network::ROAD_CLASSES_TOML);
+    let d = data.to_str().unwrap();
+
+    let renamed = text.replacen("track = \"desert track\"", "track = \"pista\"", 1);
+    assert_ne!(renamed, text);
+    std::fs::write(&table, &renamed).unwrap();
+    let out = tmp.path().join("o");
+    run_hezbollah(d, &out);
+    let read = |name: &str| std::fs::read_to_string(out.join("hezbollah").join(name)).unwrap();
+    let sha = convoy_sim::data::sha256(&renamed);
+    assert!(
+        read("summary.json").contains(&format!("\"road_classes_sha256\": \"{sha}\"")),
+        "summary.json"
+    );
+    let qml = read("roads.qml");
+    assert!(
+        qml.contains("value=\"track\"") && qml.contains("label=\"pista\""),
+        "{qml}"
+    );
+    assert!(!qml.contains("desert track"), "{qml}");
+    let report = read("report.html");
+    assert!(report.contains("\"class\":\"pista\""), "report.html");
+    assert!(
+        !report.contains("\"class\":\"desert track\""),
+        "report.html"
+    );
+
+    // Two wrong entries: both named, each with its line, key and a hint.
+    let broken =
+        format!("{renamed}trak = \"path\"\n").replacen("main = \"main road\"", "main = 3", 1);
+    std::fs::write(&table, &broken).unwrap();
+    let line = broken.lines().count();
+    let main = 1 + broken.lines().position(|l| l == "main = 3").unwrap();
+    let err = convoy_bad_input(&["--data", d, "places"]);
+    assert!(
+        err.contains(&format!(
+            "{d}/road_classes.toml, line {line}, key \"trak\": not a class of road (hint: did you mean track? The classes are highway, main, secondary, desert_road, track"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{d}/road_classes.toml, line {main}, key \"main\": an integer is not a name (hint: write the name in quotes"
+        )),
+        "{err}"
+    );
+}
+
+/// A roads file that does not parse says why once: the cause is not repeated after the message
+/// that already holds it.
+#[test]
+fn a_roads_file_that_does_not_parse_gives_its_cause_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::write(
+        data.join("roads.geojson"),
+        "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\"",
+    )
+    .unwrap();
+    let d = data.to_str().unwrap();
+    let err = convoy_bad_input(&["--data", d, "places"]);
+    assert!(
+        err.contains(&format!(
+            "{d}/roads.geojson: not a GeoJSON FeatureCollection of roads: "
+        )),
+        "{err}"
+    );
+    assert_eq!(err.matches("EOF while parsing").count(), 1, "{err}");
+}

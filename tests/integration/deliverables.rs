@@ -24,7 +24,8 @@ fn run_with_both(scenario: &Path, out: &Path) -> PathBuf {
     out.join(scenario.file_stem().unwrap())
 }
 
-fn doc_kml(kmz: &Path) -> String {
+/// The `doc.kml` of a KMZ (checked to come first in it).
+pub fn doc_kml(kmz: &Path) -> String {
     let mut zip = zip::ZipArchive::new(std::fs::File::open(kmz).unwrap()).unwrap();
     assert_eq!(
         zip.by_index(0).unwrap().name().unwrap(),

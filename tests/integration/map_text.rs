@@ -11,7 +11,7 @@ use crate::harness::{convoy_ok, scenario_paths, world};
 use crate::scenarios::{load, scenario_files};
 
 /// Every text an SVG draws, in drawing order.
-fn texts(svg: &str) -> Vec<String> {
+pub fn texts(svg: &str) -> Vec<String> {
     svg.split("<text")
         .skip(1)
         .filter_map(|t| {

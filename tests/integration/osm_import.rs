@@ -448,6 +448,20 @@ fn an_extract_becomes_sections_between_junctions_with_classes_speeds_and_attribu
             "© OpenStreetMap contributors, ODbL 1.0, https://www.openstreetmap.org/copyright"
         ));
         assert!(readme.contains("| track | track | 20 |"), "{readme}");
+        // What the maps call the classes: OpenStreetMap's words, not the embedded desert ones.
+        let classes = std::fs::read_to_string(out.join("road_classes.toml")).unwrap();
+        assert_eq!(classes, convoy_sim::network::osm::ROAD_CLASSES_TOML);
+        let names =
+            convoy_sim::network::ClassLabels::from_toml(&classes, "road_classes.toml").unwrap();
+        use convoy_sim::network::RoadClass;
+        assert_eq!(names.label(RoadClass::Track), "track");
+        assert!(
+            RoadClass::ALL
+                .iter()
+                .all(|&c| !names.label(c).contains("desert")),
+            "{classes}"
+        );
+        assert!(stdout.contains("road_classes.toml"), "{stdout}");
     }
 }
 

@@ -283,7 +283,11 @@ fn bad_scenarios_name_file_line_and_key() {
         ),
         (
             good.replacen("at = 2017-08-30T06:00:00Z", "at = 2017-08-30T06:00:00", 1),
-            vec!["event[1].at".into(), "no UTC offset".into()],
+            vec![
+                "event[1].at".into(),
+                "no UTC offset".into(),
+                "or give the local offset, e.g. 2017-08-30T06:00:00+03:00".into(),
+            ],
         ),
     ];
     for (text, expected) in cases {

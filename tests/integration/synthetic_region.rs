@@ -179,3 +179,85 @@ fn the_invented_places_answer_to_their_names_in_three_scripts() {
         );
     }
 }
+
+/// Issue #15: what the roads are called is the data's. Meridia's `road_classes.toml` names its
+/// classes, and the map legend, `report.html` and the QGIS road style use its words, never the
+/// 2017 data's "desert road" and "desert track"; the KML credits the data drawn as the map's
+/// footer does, and roads under the OpenStreetMap licence get the ODbL line.
+#[test]
+fn issue_15_meridias_roads_are_called_what_its_data_calls_them_and_the_kml_credits_its_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Meridia as it is, and a copy whose roads say they are OpenStreetMap's.
+    let osm = tmp.path().join("osm-data");
+    std::fs::create_dir(&osm).unwrap();
+    for entry in std::fs::read_dir(data()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, osm.join(path.file_name().unwrap())).unwrap();
+    }
+    let roads = std::fs::read_to_string(osm.join("roads.geojson")).unwrap();
+    let odbl = roads.replace(
+        "CC0-1.0 (invented for convoy-sim's worked example)",
+        convoy_sim::network::osm::LICENCE,
+    );
+    assert_ne!(odbl, roads);
+    std::fs::write(osm.join("roads.geojson"), odbl).unwrap();
+    for (d, osm_roads) in [(data(), false), (osm.to_string_lossy().into_owned(), true)] {
+        let out = tmp.path().join(format!("out-{osm_roads}"));
+        convoy_ok(&[
+            "--data",
+            &d,
+            "run",
+            &scenario("hillwatch"),
+            "--out",
+            out.to_str().unwrap(),
+            "--svg",
+            "--kml",
+        ]);
+        let dir = out.join("hillwatch");
+        let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+        let legend = crate::map_text::texts(&read("map.svg"));
+        for word in [
+            "highway",
+            "main road",
+            "gravel road",
+            "shepherds&apos; track",
+        ] {
+            assert!(
+                legend.iter().any(|t| t == word),
+                "{word} not in the legend: {legend:?}"
+            );
+        }
+        let (report, qml, kml) = (read("report.html"), read("roads.qml"), {
+            crate::deliverables::doc_kml(&dir.join("run.kmz"))
+        });
+        assert!(report.contains("\"class\":\"shepherds' track\""), "report");
+        assert!(qml.contains("label=\"shepherds&apos; track\""), "{qml}");
+        for (name, text) in [
+            ("map.svg", legend.join("\n")),
+            ("report.html", report.clone()),
+            ("roads.qml", qml),
+            ("doc.kml", kml.clone()),
+        ] {
+            // The class's key (`desert_road`) may appear; its 2017 name may not.
+            assert!(
+                !text.contains("desert road") && !text.contains("desert track"),
+                "{name} calls a road a desert one"
+            );
+        }
+        // The KML credits what the map's footer credits.
+        let footer = if osm_roads {
+            "roads: © OpenStreetMap contributors, ODbL 1.0, https://www.openstreetmap.org/copyright"
+        } else {
+            "roads: CC0-1.0 (invented for convoy-sim&apos;s worked example)"
+        };
+        assert!(
+            kml.contains("seed 2031. Data: places: CC0-1.0") && kml.contains(footer),
+            "{footer} not in {kml:.2000}"
+        );
+        assert_eq!(
+            report.contains("OpenStreetMap contributors"),
+            osm_roads,
+            "report.html"
+        );
+    }
+}

@@ -57,9 +57,15 @@ fn inputs_names_what_each_account_draws() {
     }
     assert!(out.contains("within 10 km"), "{out}");
     assert!(
-        out.contains("where the drive there ends: on the road through Hamaymah, within 20 km"),
+        out.contains("where the drive there ends: along the road within 20 km of Hamaymah ("),
         "{out}"
     );
+    // A place that is a point on the road reads as well as a town does.
+    assert!(
+        out.contains("where the road is cut: along the road within 10 km of Hamaymah road cut ("),
+        "{out}"
+    );
+    assert!(!out.contains("through Hamaymah road cut"), "{out}");
     // With the embedded zones it draws only where their edges lie; with zones that give no
     // margin, nothing.
     assert!(line("certain").contains("zone:"), "{out}");

@@ -13,7 +13,7 @@ use super::projection::Projection;
 use super::style::{self, holder_colour};
 use super::{RenderError, Scene};
 use crate::engine::{SimEventKind, Status};
-use crate::network::RoadClass;
+use crate::network::{ClassLabels, RoadClass};
 use crate::scenario::VehicleKind;
 use crate::zones::{Holder, HolderInfo};
 
@@ -108,6 +108,18 @@ fn entries(scenes: &[Scene<'_>], p: &Projection, mid_run: bool) -> Vec<(Key, Str
     }));
     entries.push((Key::Note, "blank: no holder in the data".into()));
     entries.push((Key::Heading, "Roads and tracks".into()));
+    // Every scene of one map stands on one geography: its table names the classes.
+    let geo = scenes.first().map(|s| s.geo);
+    let embedded;
+    let names = match geo {
+        Some(g) => &g.road_classes,
+        None => {
+            embedded = ClassLabels::embedded();
+            &embedded
+        }
+    };
+    let drawn =
+        |class: RoadClass| geo.is_some_and(|g| g.network.roads().any(|(_, r)| r.class == class));
     for class in [
         RoadClass::Highway,
         RoadClass::Main,
@@ -115,10 +127,16 @@ fn entries(scenes: &[Scene<'_>], p: &Projection, mid_run: bool) -> Vec<(Key, Str
         RoadClass::Track,
     ] {
         let (colour, width, dashed) = style::road_style(class);
-        entries.push((
-            Key::Line(colour, width, dashed),
-            style::road_label(class).into(),
-        ));
+        // Secondary roads are drawn as desert roads are: where the data has only the former, the
+        // line is theirs and takes their name.
+        let named = match class == RoadClass::DesertRoad
+            && !drawn(RoadClass::DesertRoad)
+            && drawn(RoadClass::Secondary)
+        {
+            true => RoadClass::Secondary,
+            false => class,
+        };
+        entries.push((Key::Line(colour, width, dashed), names.label(named).into()));
     }
     entries.push((Key::Line(style::BUS_TRACK, 3, false), "bus track".into()));
     entries.push((

@@ -64,13 +64,3 @@ pub fn road_style(c: RoadClass) -> (RGBColor, u32, bool) {
         RoadClass::Track => (RGBColor(175, 140, 95), 1, true),
     }
 }
-
-pub fn road_label(c: RoadClass) -> &'static str {
-    match c {
-        RoadClass::Highway => "highway",
-        RoadClass::Main => "main road",
-        RoadClass::Secondary => "secondary road",
-        RoadClass::DesertRoad => "desert road",
-        RoadClass::Track => "desert track",
-    }
-}

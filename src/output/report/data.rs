@@ -169,7 +169,7 @@ fn roads(geo: &Geography) -> Value {
             json!({
                 "name": r.name,
                 "ref": r.reference,
-                "class": style::road_label(r.class),
+                "class": geo.road_classes.label(r.class),
                 "colour": hex(colour),
                 "width": width,
                 "dashed": dashed,
