@@ -120,6 +120,17 @@ pub fn threads(asked: Option<usize>) -> usize {
 }
 
 impl BudgetArgs {
+    /// The memory a command may use, in bytes, and what set it, for a message refusing more.
+    pub fn limit(&self) -> (u64, &'static str) {
+        match self.max_memory {
+            Some(m) => (m, "the --max-memory limit"),
+            None => (
+                default_budget(),
+                "half of the memory this machine or container has; --max-memory allows more",
+            ),
+        }
+    }
+
     /// Refuses `work` if it would need more memory than allowed, with the figures.
     pub fn check(&self, work: &Work<'_>) -> Result<(), Error> {
         let costs: Vec<Cost> = work.scenarios.iter().map(|s| Cost::of(s)).collect();
@@ -138,14 +149,7 @@ impl BudgetArgs {
                 .unwrap_or(0)
         });
         let need = BASE_BYTES.saturating_add(runs).saturating_add(realizations);
-        let (limit, whose) = match self.max_memory {
-            Some(m) => (m, "the --max-memory limit".to_string()),
-            None => (
-                default_budget(),
-                "half of the memory this machine or container has; --max-memory allows more"
-                    .to_string(),
-            ),
-        };
+        let (limit, whose) = self.limit();
         if need <= limit {
             return Ok(());
         }

@@ -65,6 +65,8 @@ pub struct ImportOsmArgs {
     /// A typical speed for one highway=* value, in km/h, e.g. --speed track=15 (repeatable).
     #[arg(long, value_name = "HIGHWAY=KMH")]
     pub speed: Vec<String>,
+    #[command(flatten)]
+    pub budget: super::budget::BudgetArgs,
 }
 
 #[derive(Debug, Args)]
@@ -264,7 +266,11 @@ of every feature and their uncertainty are documented in the project's data/READ
 fn import_osm(args: &ImportOsmArgs) -> Result<String, Error> {
     use convoy_sim::network::osm::{self, BBox, CLASSES, ImportOptions};
     let (name, parent) = new_folder(&args.out, "data import-osm")?;
-    let mut options = ImportOptions::default();
+    let (bytes, set_by) = args.budget.limit();
+    let mut options = ImportOptions {
+        memory: Some(osm::MemoryLimit { bytes, set_by }),
+        ..ImportOptions::default()
+    };
     if let Some(b) = &args.bbox {
         options.bbox =
             Some(BBox::parse(b).map_err(|e| {

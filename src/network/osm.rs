@@ -3,11 +3,13 @@
 //!
 //! Two passes over the file, so that memory follows the roads kept, not the extract: the first
 //! keeps the ways whose `highway=*` is one of the kept classes (their tags and node ids), the
-//! second the coordinates of the nodes those ways use, and no other node. A way is cut where a
-//! node is shared with another kept way (or met twice by one), and where its nodes leave the
-//! `--bbox` or the extract; a closed way (a roundabout) is cut in two so that no section is a
-//! loop onto itself. One-way tags are recorded, not honoured: the graph is undirected (see
-//! data/README.md).
+//! second the coordinates of the nodes those ways use, and no other node, from the blocks the
+//! first found nodes in. Each pass decodes the blocks in batches on rayon's threads and takes
+//! what they hold in the file's order, so the import is the same bytes on any number of threads.
+//! A way is cut where a node is shared with another kept way (or met twice by one), and where its
+//! nodes leave the `--bbox` or the extract; a closed way (a roundabout) is cut in two so that no
+//! section is a loop onto itself. One-way tags are recorded, not honoured: the graph is
+//! undirected (see data/README.md).
 //!
 //! Before either pass the file's framing is checked from end to end (every blob header and the
 //! length it announces, against the file's size and the format's limits), so a truncated file or
@@ -20,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use osmpbf::{BlobDecode, BlobReader, PrimitiveBlock};
 
-use super::{Road, RoadClass, RoadNetwork};
+use super::{Road, RoadClass};
 use crate::units::{KmPerHour, LonLat, Metres};
 
 /// An OpenStreetMap `highway=*` value the importer can keep, the project's class for it and its
@@ -174,6 +176,8 @@ pub struct ImportOptions {
     /// The classes kept, each with the speed to give it.
     pub classes: Vec<OsmClass>,
     pub bbox: Option<BBox>,
+    /// The memory the import may use; none: no limit but [`MAX_WAY_NODES`].
+    pub memory: Option<MemoryLimit>,
 }
 
 impl Default for ImportOptions {
@@ -181,8 +185,29 @@ impl Default for ImportOptions {
         ImportOptions {
             classes: CLASSES.iter().copied().filter(|c| c.default).collect(),
             bbox: None,
+            memory: None,
         }
     }
+}
+
+/// The memory an import may use, in bytes, and what set it (for the message refusing more).
+#[derive(Clone, Copy, Debug)]
+pub struct MemoryLimit {
+    pub bytes: u64,
+    pub set_by: &'static str,
+}
+
+/// What an import's peak memory is made of past its two passes, per node of the roads kept
+/// (found in the file and the box): its sections, the roads.geojson text and the components'
+/// union-find. Measured on the synthetic national extract (data/README.md, "Measured at national
+/// size") and rounded up.
+pub const BYTES_PER_ROAD_NODE: u64 = 200;
+/// What the program and the passes over the file hold besides.
+pub const IMPORT_BASE_BYTES: u64 = 150 << 20;
+
+/// The memory an import keeping `nodes` road nodes needs, about.
+pub fn import_bytes(nodes: usize) -> u64 {
+    IMPORT_BASE_BYTES.saturating_add(BYTES_PER_ROAD_NODE.saturating_mul(nodes as u64))
 }
 
 /// Why an extract cannot be imported. Each names the file.
@@ -221,6 +246,18 @@ pub enum OsmError {
         count: u64,
         limit: u64,
         hint: &'static str,
+    },
+    #[error(
+        "{path}: importing its roads would need about {} MiB of memory ({nodes} road nodes kept, about {BYTES_PER_ROAD_NODE} bytes each), more than {} MiB ({set_by}); give a smaller --bbox or fewer --classes",
+        .need.div_ceil(1 << 20),
+        .limit >> 20
+    )]
+    Memory {
+        path: PathBuf,
+        need: u64,
+        nodes: usize,
+        limit: u64,
+        set_by: &'static str,
     },
     #[error("{path}: {detail}")]
     Nothing { path: PathBuf, detail: String },
@@ -279,64 +316,131 @@ struct Way {
     refs: std::ops::Range<usize>,
 }
 
+/// What pass 1 finds in one block: its kept ways (their node ids in `refs`, ranges counted
+/// from the block's first), and how many highway ways it skipped; and whether it holds nodes,
+/// which pass 2 reads.
+#[derive(Default)]
+struct BlockWays {
+    ways: Vec<Way>,
+    refs: Vec<i64>,
+    skipped: usize,
+    has_nodes: bool,
+}
+
+/// Pass 1 over one block.
+fn block_ways(block: &PrimitiveBlock, classes: &[OsmClass]) -> BlockWays {
+    let mut out = BlockWays::default();
+    for group in block.groups() {
+        out.has_nodes |= group.dense_nodes().next().is_some() || group.nodes().next().is_some();
+        for way in group.ways() {
+            let mut highway = None;
+            let (mut name, mut name_en, mut reference) = (None, None, None);
+            let (mut area, mut oneway) = (false, false);
+            for (k, v) in way.tags() {
+                match k {
+                    "highway" => highway = Some(v),
+                    "name" => name = Some(v),
+                    "name:en" => name_en = Some(v),
+                    "ref" => reference = Some(v),
+                    "area" => area = v == "yes",
+                    "oneway" => oneway = matches!(v, "yes" | "1" | "true" | "-1"),
+                    _ => {}
+                }
+            }
+            let Some(highway) = highway else { continue };
+            let Some(osm) = classes.iter().find(|c| c.highway == highway) else {
+                out.skipped += 1;
+                continue;
+            };
+            if area {
+                out.skipped += 1;
+                continue;
+            }
+            let refs = &mut out.refs;
+            let start = refs.len();
+            for r in way.refs() {
+                if refs.len() == start || refs.last() != Some(&r) {
+                    refs.push(r);
+                }
+            }
+            out.ways.push(Way {
+                id: way.id(),
+                osm: *osm,
+                name: nonempty(name_en)
+                    .or(nonempty(name))
+                    .or(nonempty(reference))
+                    .map_or_else(|| format!("unnamed {highway}"), str::to_string),
+                reference: nonempty(reference).map(str::to_string),
+                oneway,
+                refs: start..refs.len(),
+            });
+        }
+    }
+    out
+}
+
+/// Pass 2 over one block: the nodes of `needed` it holds that lie in the box, as (index in
+/// `needed`, position), in the block's order.
+fn block_nodes(
+    block: &PrimitiveBlock,
+    needed: &[i64],
+    bbox: Option<BBox>,
+) -> Result<Vec<(usize, LonLat)>, Limit> {
+    let mut found = Vec::new();
+    let mut keep = |id: i64, lon: i32, lat: i32| -> Result<(), Limit> {
+        if let Ok(i) = needed.binary_search(&id) {
+            let (lon, lat) = (lon as f64 * 1e-7, lat as f64 * 1e-7);
+            if !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)) {
+                return Err(Limit::BadNode(id));
+            }
+            let at = LonLat::new(lon, lat);
+            if bbox.is_none_or(|b| b.contains(at)) {
+                found.push((i, at));
+            }
+        }
+        Ok(())
+    };
+    for group in block.groups() {
+        for n in group.dense_nodes() {
+            keep(n.id(), n.decimicro_lon(), n.decimicro_lat())?;
+        }
+        for n in group.nodes() {
+            keep(n.id(), n.decimicro_lon(), n.decimicro_lat())?;
+        }
+    }
+    Ok(found)
+}
+
 /// Imports the roads of the extract at `path`.
 pub fn import(path: &Path, options: &ImportOptions) -> Result<Imported, OsmError> {
     let blocks = check_framing(path)?;
     let mut header = (None, None);
-    // Pass 1: the kept ways.
+    // Pass 1: the kept ways, and which blocks hold nodes.
     let mut ways: Vec<Way> = Vec::new();
     let mut refs: Vec<i64> = Vec::new();
     let mut ways_skipped = 0;
-    for_each_block(path, blocks, &mut header, |block| {
-        for group in block.groups() {
-            for way in group.ways() {
-                let mut highway = None;
-                let (mut name, mut name_en, mut reference) = (None, None, None);
-                let (mut area, mut oneway) = (false, false);
-                for (k, v) in way.tags() {
-                    match k {
-                        "highway" => highway = Some(v),
-                        "name" => name = Some(v),
-                        "name:en" => name_en = Some(v),
-                        "ref" => reference = Some(v),
-                        "area" => area = v == "yes",
-                        "oneway" => oneway = matches!(v, "yes" | "1" | "true" | "-1"),
-                        _ => {}
-                    }
-                }
-                let Some(highway) = highway else { continue };
-                let Some(osm) = options.classes.iter().find(|c| c.highway == highway) else {
-                    ways_skipped += 1;
-                    continue;
-                };
-                if area {
-                    ways_skipped += 1;
-                    continue;
-                }
-                let start = refs.len();
-                for r in way.refs() {
-                    if refs.len() == start || refs.last() != Some(&r) {
-                        refs.push(r);
-                    }
-                }
-                if refs.len() > MAX_WAY_NODES {
-                    return Err(Limit::WayNodes(refs.len() as u64));
-                }
-                ways.push(Way {
-                    id: way.id(),
-                    osm: *osm,
-                    name: nonempty(name_en)
-                        .or(nonempty(name))
-                        .or(nonempty(reference))
-                        .map_or_else(|| format!("unnamed {highway}"), str::to_string),
-                    reference: nonempty(reference).map(str::to_string),
-                    oneway,
-                    refs: start..refs.len(),
-                });
+    let mut with_nodes = vec![false; blocks];
+    for_each_block(
+        path,
+        blocks,
+        &mut header,
+        |_| true,
+        |block| Ok(block_ways(block, &options.classes)),
+        |i, found| {
+            with_nodes[i] = found.has_nodes;
+            ways_skipped += found.skipped;
+            let offset = refs.len();
+            refs.extend(&found.refs);
+            if refs.len() > MAX_WAY_NODES {
+                return Err(Limit::WayNodes(refs.len() as u64));
             }
-        }
-        Ok(())
-    })?;
+            ways.extend(found.ways.into_iter().map(|w| Way {
+                refs: w.refs.start + offset..w.refs.end + offset,
+                ..w
+            }));
+            Ok(())
+        },
+    )?;
     let no_roads = || OsmError::Nothing {
         path: path.to_path_buf(),
         detail: format!(
@@ -352,43 +456,38 @@ pub fn import(path: &Path, options: &ImportOptions) -> Result<Imported, OsmError
     if ways.is_empty() {
         return Err(no_roads());
     }
-    // Pass 2: the coordinates of the nodes those ways use.
+    // Pass 2: the coordinates of the nodes those ways use, from the blocks that hold nodes.
     let mut needed = refs.clone();
     needed.sort_unstable();
     needed.dedup();
     let mut coords: Vec<Option<LonLat>> = vec![None; needed.len()];
-    for_each_block(path, blocks, &mut (None, None), |block| {
-        let mut keep = |id: i64, lon: f64, lat: f64| -> Result<(), Limit> {
-            if let Ok(i) = needed.binary_search(&id) {
-                if !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)) {
-                    return Err(Limit::BadNode(id));
-                }
-                let at = LonLat::new(lon, lat);
-                if options.bbox.is_none_or(|b| b.contains(at)) {
-                    coords[i] = Some(at);
-                }
+    for_each_block(
+        path,
+        blocks,
+        &mut (None, None),
+        |i| with_nodes[i],
+        |block| block_nodes(block, &needed, options.bbox),
+        |_, found| {
+            for (i, at) in found {
+                coords[i] = Some(at);
             }
             Ok(())
-        };
-        for group in block.groups() {
-            for n in group.dense_nodes() {
-                keep(
-                    n.id(),
-                    n.decimicro_lon() as f64 * 1e-7,
-                    n.decimicro_lat() as f64 * 1e-7,
-                )?;
-            }
-            for n in group.nodes() {
-                keep(
-                    n.id(),
-                    n.decimicro_lon() as f64 * 1e-7,
-                    n.decimicro_lat() as f64 * 1e-7,
-                )?;
-            }
-        }
-        Ok(())
-    })?;
+        },
+    )?;
     let nodes_found = coords.iter().filter(|c| c.is_some()).count();
+    // What the passes kept is small; what follows grows with the roads kept: refused here, before
+    // it is built, if it would not fit.
+    if let Some(limit) = options.memory
+        && import_bytes(nodes_found) > limit.bytes
+    {
+        return Err(OsmError::Memory {
+            path: path.to_path_buf(),
+            need: import_bytes(nodes_found),
+            nodes: nodes_found,
+            limit: limit.bytes,
+            set_by: limit.set_by,
+        });
+    }
     ways.sort_by_key(|w| w.id);
     let index = |r: i64| needed.binary_search(&r).ok();
     let sections = sections(&ways, &refs, &coords, index);
@@ -437,59 +536,93 @@ enum Limit {
     BadNode(i64),
 }
 
-/// Decodes every block of the file in order and hands each data block to `f`; the header block
-/// is checked for features convoy-sim cannot read, and its program and timestamp kept.
-fn for_each_block(
+/// The blocks decoded at once, on rayon's threads: enough to keep the cores busy, few enough
+/// that their contents (up to 8,000 elements a block) stay small.
+const BATCH: usize = 64;
+
+/// A block decoded, and `map` applied to it if it is a data block.
+enum Decoded<T> {
+    Header(Box<osmpbf::HeaderBlock>),
+    Data(T),
+    Skipped,
+}
+
+/// Decodes the blocks of the file, those `wanted` by their index, and applies `map` to each data
+/// block, in batches on rayon's threads; then hands each result to `fold` in the file's order,
+/// so what is made is the same whatever the number of threads. The header block is checked for
+/// features convoy-sim cannot read, and its program and timestamp kept.
+fn for_each_block<T: Send>(
     path: &Path,
     blocks: usize,
     header: &mut (Option<String>, Option<i64>),
-    mut f: impl FnMut(&PrimitiveBlock) -> Result<(), Limit>,
+    wanted: impl Fn(usize) -> bool + Sync,
+    map: impl Fn(&PrimitiveBlock) -> Result<T, Limit> + Sync,
+    mut fold: impl FnMut(usize, T) -> Result<(), Limit>,
 ) -> Result<(), OsmError> {
+    use rayon::prelude::*;
     let reader = BlobReader::from_path(path).map_err(|e| OsmError::Io {
         path: path.to_path_buf(),
         source: e.into(),
     })?;
     let corrupt = |block: usize, e: osmpbf::Error| OsmError::Corrupt {
         path: path.to_path_buf(),
-        block,
+        block: block + 1,
         detail: e.to_string(),
     };
+    let limit = |block: usize, l: Limit| match l {
+        Limit::WayNodes(count) => OsmError::TooLarge {
+            path: path.to_path_buf(),
+            what: "the number of node references of the roads kept",
+            count,
+            limit: MAX_WAY_NODES as u64,
+            hint: "give a smaller --bbox, or fewer --classes (track and unclassified are the most numerous)",
+        },
+        Limit::BadNode(id) => OsmError::Corrupt {
+            path: path.to_path_buf(),
+            block: block + 1,
+            detail: format!("node {id} lies outside -180..180, -90..90"),
+        },
+    };
+    let decode = |(i, blob): &(usize, osmpbf::Blob)| -> Result<Decoded<T>, OsmError> {
+        if !wanted(*i) {
+            return Ok(Decoded::Skipped);
+        }
+        Ok(match blob.decode().map_err(|e| corrupt(*i, e))? {
+            BlobDecode::OsmHeader(h) => Decoded::Header(h),
+            BlobDecode::OsmData(block) => Decoded::Data(map(&block).map_err(|l| limit(*i, l))?),
+            BlobDecode::Unknown(_) => Decoded::Skipped,
+        })
+    };
     let mut seen = 0;
-    for (i, blob) in reader.enumerate() {
-        let blob = blob.map_err(|e| corrupt(i + 1, e))?;
-        seen += 1;
-        match blob.decode().map_err(|e| corrupt(i + 1, e))? {
-            BlobDecode::OsmHeader(h) => {
-                if let Some(feature) = h
-                    .required_features()
-                    .iter()
-                    .find(|f| !matches!(f.as_str(), "OsmSchema-V0.6" | "DenseNodes"))
-                {
-                    return Err(OsmError::Unsupported {
-                        path: path.to_path_buf(),
-                        feature: crate::units::echo(feature).into_owned(),
-                    });
+    let mut reader = reader.enumerate().peekable();
+    while reader.peek().is_some() {
+        let mut batch = Vec::with_capacity(BATCH);
+        for (i, blob) in reader.by_ref().take(BATCH) {
+            batch.push((i, blob.map_err(|e| corrupt(i, e))?));
+        }
+        seen += batch.len();
+        let decoded: Vec<Result<Decoded<T>, OsmError>> = batch.par_iter().map(decode).collect();
+        for ((i, _), d) in batch.iter().zip(decoded) {
+            match d? {
+                Decoded::Header(h) => {
+                    if let Some(feature) = h
+                        .required_features()
+                        .iter()
+                        .find(|f| !matches!(f.as_str(), "OsmSchema-V0.6" | "DenseNodes"))
+                    {
+                        return Err(OsmError::Unsupported {
+                            path: path.to_path_buf(),
+                            feature: crate::units::echo(feature).into_owned(),
+                        });
+                    }
+                    *header = (
+                        h.writing_program().map(str::to_string),
+                        h.osmosis_replication_timestamp(),
+                    );
                 }
-                *header = (
-                    h.writing_program().map(str::to_string),
-                    h.osmosis_replication_timestamp(),
-                );
+                Decoded::Data(t) => fold(*i, t).map_err(|l| limit(*i, l))?,
+                Decoded::Skipped => {}
             }
-            BlobDecode::OsmData(block) => f(&block).map_err(|l| match l {
-                Limit::WayNodes(count) => OsmError::TooLarge {
-                    path: path.to_path_buf(),
-                    what: "the number of node references of the roads kept",
-                    count,
-                    limit: MAX_WAY_NODES as u64,
-                    hint: "give a smaller --bbox, or fewer --classes (track and unclassified are the most numerous)",
-                },
-                Limit::BadNode(id) => OsmError::Corrupt {
-                    path: path.to_path_buf(),
-                    block: i + 1,
-                    detail: format!("node {id} lies outside -180..180, -90..90"),
-                },
-            })?,
-            BlobDecode::Unknown(_) => {}
         }
     }
     // The framing was checked, so the reader stopping early is a damaged block.
@@ -752,39 +885,44 @@ impl Section {
 }
 
 /// The connected pieces of the network the sections make, as `--data` will build it (roads
-/// meet where they share a coordinate), largest first; and the length of it all.
+/// meet where they share a coordinate, to `coord_key`'s precision), largest first; and
+/// the length of it all. The same sums, in the same order, as over the graph `RoadNetwork::new`
+/// builds (a segment between each two successive vertices of a section that are not one point),
+/// without building it: its indexes and a copy of every section's text cost more than the
+/// import itself at a national size.
 fn components(sections: &[Section]) -> (Vec<Component>, Metres) {
-    let roads: Vec<Road> = sections.iter().map(Section::road).collect();
-    // The sections were made valid above (two vertices or more, a known positive speed, unique
-    // ids), so the network builds; were it not to, no component is reported rather than a panic.
-    let Ok(net) = RoadNetwork::new(roads, "import") else {
-        return (Vec::new(), Metres::ZERO);
-    };
-    let g = net.graph();
-    let mut sets = petgraph::unionfind::UnionFind::<usize>::new(g.node_count());
-    for e in g.edge_indices() {
-        if let Some((a, b)) = g.edge_endpoints(e) {
-            sets.union(a.index(), b.index());
+    let mut keys: Vec<(i64, i64)> = sections
+        .iter()
+        .flat_map(|s| s.coords.iter().map(|&c| super::coord_key(c)))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let node = |c: LonLat| keys.binary_search(&super::coord_key(c)).unwrap_or(0);
+    let mut sets = petgraph::unionfind::UnionFind::<usize>::new(keys.len());
+    for s in sections {
+        for p in s.coords.windows(2) {
+            sets.union(node(p[0]), node(p[1]));
         }
     }
-    let mut by_root: BTreeMap<usize, (std::collections::BTreeSet<u32>, Metres)> = BTreeMap::new();
+    let mut by_root: BTreeMap<usize, (usize, Metres)> = BTreeMap::new();
     let mut total = Metres::ZERO;
-    for e in g.edge_indices() {
-        let Some((a, _)) = g.edge_endpoints(e) else {
+    for s in sections {
+        let Some(&first) = s.coords.first() else {
             continue;
         };
-        let s = net.segment(e);
-        let c = by_root.entry(sets.find(a.index())).or_default();
-        c.0.insert(s.road.0);
-        c.1 += s.length;
-        total += s.length;
+        let c = by_root.entry(sets.find(node(first))).or_default();
+        c.0 += 1;
+        for p in s.coords.windows(2) {
+            if node(p[0]) != node(p[1]) {
+                let length = p[0].distance(p[1]);
+                c.1 += length;
+                total += length;
+            }
+        }
     }
     let mut out: Vec<Component> = by_root
         .into_values()
-        .map(|(roads, length)| Component {
-            sections: roads.len(),
-            length,
-        })
+        .map(|(sections, length)| Component { sections, length })
         .collect();
     out.sort_by(|a, b| {
         b.length
@@ -798,13 +936,13 @@ fn components(sections: &[Section]) -> (Vec<Component>, Metres) {
 /// The sections as roads.geojson: one feature per line, properties in a fixed order, (lon, lat)
 /// at 7 decimals (OpenStreetMap's precision). Tag text is written as it is in the extract.
 pub fn roads_geojson(imported: &Imported) -> String {
-    let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+    use std::fmt::Write;
+    // Room for it all at once, so that a national network's 200 MB is not copied as it grows:
+    // about 26 bytes a vertex and 400 a feature's properties and framing.
+    let vertices: usize = imported.sections.iter().map(|s| s.coords.len()).sum();
+    let mut s = String::with_capacity(64 + vertices * 26 + imported.sections.len() * 400);
+    s.push_str("{\"type\":\"FeatureCollection\",\"features\":[\n");
     for (i, sec) in imported.sections.iter().enumerate() {
-        let coords: Vec<String> = sec
-            .coords
-            .iter()
-            .map(|c| format!("[{:.7},{:.7}]", c.lon, c.lat))
-            .collect();
         let props = serde_json::json!({
             "id": sec.id,
             "name": sec.name,
@@ -818,12 +956,20 @@ pub fn roads_geojson(imported: &Imported) -> String {
             "source": format!("OpenStreetMap way {}", sec.way),
             "licence": LICENCE,
         });
-        s.push_str(&format!(
-            "{{\"type\":\"Feature\",\"properties\":{},\"geometry\":{{\"type\":\"LineString\",\"coordinates\":[{}]}}}}{}\n",
-            props,
-            coords.join(","),
-            if i + 1 < imported.sections.len() { "," } else { "" }
-        ));
+        // Writing to a String cannot fail.
+        let _ = write!(
+            s,
+            "{{\"type\":\"Feature\",\"properties\":{props},\"geometry\":{{\"type\":\"LineString\",\"coordinates\":["
+        );
+        for (k, c) in sec.coords.iter().enumerate() {
+            let comma = if k == 0 { "" } else { "," };
+            let _ = write!(s, "{comma}[{:.7},{:.7}]", c.lon, c.lat);
+        }
+        s.push_str("]}}");
+        if i + 1 < imported.sections.len() {
+            s.push(',');
+        }
+        s.push('\n');
     }
     s.push_str("]}\n");
     s

@@ -6,163 +6,8 @@ use std::path::{Path, PathBuf};
 
 use crate::harness::{convoy, convoy_bad_input, convoy_ok, ogrinfo};
 
-/// A hand-rolled protobuf encoder, just what PBF needs.
-pub mod pbf {
-    use std::io::Write;
-
-    fn varint(out: &mut Vec<u8>, mut v: u64) {
-        loop {
-            let b = (v & 0x7f) as u8;
-            v >>= 7;
-            if v == 0 {
-                out.push(b);
-                return;
-            }
-            out.push(b | 0x80);
-        }
-    }
-
-    fn zigzag(v: i64) -> u64 {
-        ((v << 1) ^ (v >> 63)) as u64
-    }
-
-    fn key(out: &mut Vec<u8>, field: u64, wire: u64) {
-        varint(out, (field << 3) | wire);
-    }
-
-    fn bytes(out: &mut Vec<u8>, field: u64, data: &[u8]) {
-        key(out, field, 2);
-        varint(out, data.len() as u64);
-        out.extend_from_slice(data);
-    }
-
-    fn uint(out: &mut Vec<u8>, field: u64, v: u64) {
-        key(out, field, 0);
-        varint(out, v);
-    }
-
-    /// A packed field of zigzag-encoded deltas (sint64, "DELTA coded").
-    fn packed_delta(out: &mut Vec<u8>, field: u64, values: impl Iterator<Item = i64>) {
-        let mut body = Vec::new();
-        let mut last = 0i64;
-        for v in values {
-            varint(&mut body, zigzag(v - last));
-            last = v;
-        }
-        bytes(out, field, &body);
-    }
-
-    fn packed_uint(out: &mut Vec<u8>, field: u64, values: impl Iterator<Item = u64>) {
-        let mut body = Vec::new();
-        for v in values {
-            varint(&mut body, v);
-        }
-        bytes(out, field, &body);
-    }
-
-    /// A node: id, lon, lat (degrees).
-    pub type Node = (i64, f64, f64);
-    /// A way: id, tags, node ids.
-    pub struct Way {
-        pub id: i64,
-        pub tags: Vec<(String, String)>,
-        pub refs: Vec<i64>,
-    }
-
-    pub fn way(id: i64, tags: &[(&str, &str)], refs: &[i64]) -> Way {
-        Way {
-            id,
-            tags: tags
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            refs: refs.to_vec(),
-        }
-    }
-
-    fn blob(out: &mut Vec<u8>, kind: &str, message: &[u8], zlib: bool) {
-        let mut blob = Vec::new();
-        if zlib {
-            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
-            z.write_all(message).unwrap();
-            uint(&mut blob, 2, message.len() as u64);
-            bytes(&mut blob, 3, &z.finish().unwrap());
-        } else {
-            bytes(&mut blob, 1, message);
-        }
-        let mut header = Vec::new();
-        bytes(&mut header, 1, kind.as_bytes());
-        uint(&mut header, 3, blob.len() as u64);
-        out.extend_from_slice(&(header.len() as u32).to_be_bytes());
-        out.extend_from_slice(&header);
-        out.extend_from_slice(&blob);
-    }
-
-    /// A PrimitiveBlock: its string table, then one group.
-    fn block(strings: &[Vec<u8>], group: &[u8]) -> Vec<u8> {
-        let mut table = Vec::new();
-        for s in strings {
-            bytes(&mut table, 1, s);
-        }
-        let mut b = Vec::new();
-        bytes(&mut b, 1, &table);
-        bytes(&mut b, 2, group);
-        b
-    }
-
-    /// The file: a header block, then the nodes and the ways in blocks of `per_block`.
-    pub fn write(nodes: &[Node], ways: &[Way], zlib: bool) -> Vec<u8> {
-        let per_block = 8000;
-        let mut out = Vec::new();
-        let mut header = Vec::new();
-        bytes(&mut header, 4, b"OsmSchema-V0.6");
-        bytes(&mut header, 4, b"DenseNodes");
-        bytes(&mut header, 16, b"convoy-sim test writer");
-        blob(&mut out, "OSMHeader", &header, zlib);
-        for chunk in nodes.chunks(per_block) {
-            let mut dense = Vec::new();
-            packed_delta(&mut dense, 1, chunk.iter().map(|n| n.0));
-            packed_delta(
-                &mut dense,
-                8,
-                chunk.iter().map(|n| (n.2 * 1e7).round() as i64),
-            );
-            packed_delta(
-                &mut dense,
-                9,
-                chunk.iter().map(|n| (n.1 * 1e7).round() as i64),
-            );
-            let mut group = Vec::new();
-            bytes(&mut group, 2, &dense);
-            blob(&mut out, "OSMData", &block(&[Vec::new()], &group), zlib);
-        }
-        for chunk in ways.chunks(per_block) {
-            let mut strings: Vec<Vec<u8>> = vec![Vec::new()];
-            let mut index = |s: &str| -> u64 {
-                match strings.iter().position(|t| t == s.as_bytes()) {
-                    Some(i) => i as u64,
-                    None => {
-                        strings.push(s.as_bytes().to_vec());
-                        strings.len() as u64 - 1
-                    }
-                }
-            };
-            let mut group = Vec::new();
-            for w in chunk {
-                let mut m = Vec::new();
-                uint(&mut m, 1, w.id as u64);
-                let keys: Vec<u64> = w.tags.iter().map(|t| index(&t.0)).collect();
-                let vals: Vec<u64> = w.tags.iter().map(|t| index(&t.1)).collect();
-                packed_uint(&mut m, 2, keys.into_iter());
-                packed_uint(&mut m, 3, vals.into_iter());
-                packed_delta(&mut m, 8, w.refs.iter().copied());
-                bytes(&mut group, 3, &m);
-            }
-            blob(&mut out, "OSMData", &block(&strings, &group), zlib);
-        }
-        out
-    }
-}
+#[path = "pbf.rs"]
+pub mod pbf;
 
 use pbf::{Node, Way, way};
 
@@ -321,6 +166,12 @@ fn synthetic() -> Synthetic {
     Synthetic { nodes, ways }
 }
 
+/// The synthetic extract, written as `s.osm.pbf` in `dir` (zlib-compressed).
+fn synthetic_pbf(dir: &Path) -> PathBuf {
+    let s = synthetic();
+    write_pbf(dir, "s.osm.pbf", &pbf::write(&s.nodes, &s.ways, true))
+}
+
 fn write_pbf(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, bytes).unwrap();
@@ -333,7 +184,8 @@ fn features(dir: &Path) -> Vec<serde_json::Value> {
     v["features"].as_array().unwrap().clone()
 }
 
-fn import(pbf: &Path, out: &Path, extra: &[&str]) -> String {
+/// `data import-osm PBF --out OUT EXTRA...`.
+fn import_args<'a>(pbf: &'a Path, out: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "data",
         "import-osm",
@@ -342,7 +194,11 @@ fn import(pbf: &Path, out: &Path, extra: &[&str]) -> String {
         out.to_str().unwrap(),
     ];
     args.extend(extra);
-    convoy_ok(&args)
+    args
+}
+
+fn import(pbf: &Path, out: &Path, extra: &[&str]) -> String {
+    convoy_ok(&import_args(pbf, out, extra))
 }
 
 fn by_way(fs: &[serde_json::Value], way: i64) -> Vec<&serde_json::Value> {
@@ -472,12 +328,7 @@ fn pbf_grid_classes() -> Vec<(&'static str, bool)> {
 #[test]
 fn routes_run_over_the_imported_roads_both_ways_along_a_one_way_and_around_an_avoided_stretch() {
     let tmp = tempfile::tempdir().unwrap();
-    let s = synthetic();
-    let pbf = write_pbf(
-        tmp.path(),
-        "s.osm.pbf",
-        &pbf::write(&s.nodes, &s.ways, true),
-    );
+    let pbf = synthetic_pbf(tmp.path());
     let out = tmp.path().join("imported");
     import(&pbf, &out, &[]);
     let data = out.to_str().unwrap();
@@ -518,12 +369,7 @@ fn routes_run_over_the_imported_roads_both_ways_along_a_one_way_and_around_an_av
 #[test]
 fn a_bbox_keeps_the_roads_inside_it_and_a_bad_or_empty_one_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let s = synthetic();
-    let pbf = write_pbf(
-        tmp.path(),
-        "s.osm.pbf",
-        &pbf::write(&s.nodes, &s.ways, true),
-    );
+    let pbf = synthetic_pbf(tmp.path());
     // West of the junction: the trunk's first half, the grid, and none of the east.
     let out = tmp.path().join("west");
     import(&pbf, &out, &["--bbox", "37.8,33.9,38.56,34.8"]);
@@ -577,12 +423,7 @@ fn a_bbox_keeps_the_roads_inside_it_and_a_bad_or_empty_one_is_refused() {
 #[test]
 fn classes_and_speeds_are_chosen_and_checked() {
     let tmp = tempfile::tempdir().unwrap();
-    let s = synthetic();
-    let pbf = write_pbf(
-        tmp.path(),
-        "s.osm.pbf",
-        &pbf::write(&s.nodes, &s.ways, true),
-    );
+    let pbf = synthetic_pbf(tmp.path());
     let out = tmp.path().join("main");
     import(
         &pbf,
@@ -715,12 +556,7 @@ fn broken_files_are_refused_naming_the_file_and_nothing_is_written() {
 #[test]
 fn an_import_never_replaces_a_folder() {
     let tmp = tempfile::tempdir().unwrap();
-    let s = synthetic();
-    let pbf = write_pbf(
-        tmp.path(),
-        "s.osm.pbf",
-        &pbf::write(&s.nodes, &s.ways, true),
-    );
+    let pbf = synthetic_pbf(tmp.path());
     let out = tmp.path().join("mine");
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join("notes.txt"), "mine").unwrap();
@@ -753,66 +589,104 @@ fn an_import_never_replaces_a_folder() {
     assert_eq!(std::fs::read(first.join("roads.geojson")).unwrap(), before);
 }
 
-/// Writes a national-size synthetic extract for measuring an import and a route (README,
-/// "Your own roads from OpenStreetMap"): 300 × 300 roads crossing over Palmyra and As-Sukhnah,
-/// each way one interval between crossings with 5 vertices inside it (about 180,000 ways and
-/// 990,000 road nodes), and 1,000,000 nodes no road uses, as buildings and points of an extract.
-/// Run: `CONVOY_OSM_GRID=/tmp/grid.osm.pbf cargo test --test integration osm_import::grid -- --ignored`.
+/// Measures an import of a national-size extract and a route over it (data/README.md, "Measured
+/// at national size"): writes [`pbf::national`]'s extract (16.4 million nodes, 2.9 million of
+/// them on 257,600 roads; 92 MB), imports it with the build's own binary, with and
+/// without `--bbox`, then routes over the roads, printing each step's wall time, CPU time and
+/// peak memory. Minutes in a release build, and 1.5 GB of disk and memory:
+/// `cargo test --release --test integration osm_import::national -- --ignored --nocapture`.
 #[test]
-#[ignore = "writes a large file for a measurement; see its doc"]
-fn grid() {
-    let path = std::env::var("CONVOY_OSM_GRID").unwrap_or_else(|_| "/tmp/grid.osm.pbf".into());
-    let lines = 300i64;
-    let inner = 5i64;
-    let (west, south, east, north) = (38.2, 34.5, 39.0, 34.95);
-    let lon = |i: i64| west + (east - west) * i as f64 / (lines - 1) as f64;
-    let lat = |j: i64| south + (north - south) * j as f64 / (lines - 1) as f64;
-    let mut nodes: Vec<Node> = Vec::new();
-    let crossing = |i: i64, j: i64| 1 + i * lines + j;
-    for i in 0..lines {
-        for j in 0..lines {
-            nodes.push((crossing(i, j), lon(i), lat(j)));
-        }
-    }
-    let mut next = lines * lines + 1;
-    let mut ways = Vec::new();
-    let classes = ["tertiary", "unclassified", "track", "secondary", "tertiary"];
-    for vertical in [false, true] {
-        for a in 0..lines {
-            let class = if a % 10 == 0 {
-                "primary"
-            } else {
-                classes[(a % 5) as usize]
-            };
-            for b in 0..lines - 1 {
-                let (p, q) = match vertical {
-                    false => (crossing(b, a), crossing(b + 1, a)),
-                    true => (crossing(a, b), crossing(a, b + 1)),
-                };
-                let (pa, qa) = (nodes[(p - 1) as usize], nodes[(q - 1) as usize]);
-                let mut refs = vec![p];
-                for k in 1..=inner {
-                    let f = k as f64 / (inner + 1) as f64;
-                    nodes.push((next, pa.1 + (qa.1 - pa.1) * f, pa.2 + (qa.2 - pa.2) * f));
-                    refs.push(next);
-                    next += 1;
-                }
-                refs.push(q);
-                ways.push(way(next, &[("highway", class)], &refs));
-                next += 1;
-            }
-        }
-    }
-    for k in 0..1_000_000i64 {
-        nodes.push((
-            next + k,
-            37.0 + (k % 1000) as f64 * 1e-3,
-            33.0 + (k / 1000) as f64 * 1e-3,
-        ));
-    }
-    nodes.sort_by_key(|n| n.0);
-    std::fs::write(&path, pbf::write(&nodes, &ways, true)).unwrap();
-    eprintln!("{path}: {} nodes, {} ways", nodes.len(), ways.len());
+#[ignore = "writes a 92 MB extract and imports it: minutes; see its doc"]
+fn national() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pbf = tmp.path().join("national.osm.pbf");
+    // Written by another process: a child's peak memory counts its parent's (Linux records the
+    // parent's high-water mark in a child it spawns), and this one would be the extract's.
+    let written = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["osm_import::national_extract", "--exact", "--ignored"])
+        .arg("--nocapture")
+        .env("CONVOY_OSM_NATIONAL", &pbf)
+        .status()
+        .unwrap();
+    assert!(written.success() && pbf.exists());
+    let (pbf, out, bbox) = (
+        pbf.to_str().unwrap(),
+        tmp.path().join("national"),
+        tmp.path().join("badia"),
+    );
+    let (out, bbox) = (out.to_str().unwrap(), bbox.to_str().unwrap());
+    let stdout = measured(&["data", "import-osm", pbf, "--out", out]);
+    assert!(stdout.contains("ways kept: 179428"), "{stdout}");
+    let badia = ["--bbox", "37.5,33.5,41.5,35.5"];
+    measured(&[&["data", "import-osm", pbf, "--out", bbox][..], &badia].concat());
+    measured(&["--data", out, "route", "Damascus", "Deir ez-Zor"]);
+    measured(&[
+        "--data",
+        out,
+        "route",
+        "Damascus",
+        "Deir ez-Zor",
+        "--metric",
+        "shortest",
+    ]);
+}
+
+/// Writes [`pbf::national`]'s extract to `$CONVOY_OSM_NATIONAL`, for [`national`], which runs
+/// it in a process of its own.
+#[test]
+#[ignore = "run by osm_import::national"]
+fn national_extract() {
+    let Some(path) = std::env::var_os("CONVOY_OSM_NATIONAL") else {
+        return;
+    };
+    let extract = pbf::national(400);
+    let bytes = pbf::write(&extract.nodes, &extract.ways, true);
+    std::fs::write(&path, &bytes).unwrap();
+    eprintln!("national.osm.pbf: {}", extract.summary(bytes.len()));
+}
+
+/// Runs `convoy-sim` expecting success and prints its wall time, CPU time and peak memory (the
+/// child's own, from `wait4`); returns its stdout.
+fn measured(args: &[&str]) -> String {
+    use std::io::Read;
+    let start = std::time::Instant::now();
+    #[allow(
+        clippy::zombie_processes,
+        reason = "reaped by wait4 below, which gives its rusage"
+    )]
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_convoy-sim"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is valid, and wait4 writes only to the two places given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    assert_eq!(unsafe { libc::wait4(pid, &mut status, 0, &mut usage) }, pid);
+    let wall = start.elapsed();
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "convoy-sim {args:?} failed"
+    );
+    let cpu = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    let head: Vec<&str> = stdout.lines().take(6).collect();
+    eprintln!(
+        "convoy-sim {}: {:.1} s wall, {:.1} s CPU, {} MB peak\n{}\n",
+        args.join(" "),
+        wall.as_secs_f64(),
+        cpu(usage.ru_utime) + cpu(usage.ru_stime),
+        usage.ru_maxrss / 1024,
+        head.join("\n")
+    );
+    stdout
 }
 
 #[test]
@@ -838,6 +712,25 @@ fn road_ends_are_optional_but_one_that_is_given_must_be_a_place() {
 }
 
 #[test]
+fn an_import_that_would_not_fit_in_the_memory_allowed_is_refused_with_the_figures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pbf = synthetic_pbf(tmp.path());
+    let out = tmp.path().join("o");
+    let err = convoy_bad_input(&import_args(&pbf, &out, &["--max-memory", "120M"]));
+    // 150 MiB for the program and the passes, and 200 bytes for each of the 381 road nodes.
+    assert!(
+        err.contains(
+            "s.osm.pbf: importing its roads would need about 151 MiB of memory (381 road nodes kept"
+        ) && err.contains("more than 120 MiB (the --max-memory limit)")
+            && err.contains("--bbox"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    import(&pbf, &out, &["--max-memory", "200M"]);
+    assert!(out.join("roads.geojson").exists());
+}
+
+#[test]
 fn an_extract_past_the_size_limit_is_refused_unread() {
     let tmp = tempfile::tempdir().unwrap();
     let big = tmp.path().join("planet.osm.pbf");
@@ -858,4 +751,36 @@ fn an_extract_past_the_size_limit_is_refused_unread() {
         "{err}"
     );
     assert!(!out.exists());
+}
+
+#[test]
+fn an_import_is_the_same_bytes_whatever_the_number_of_threads() {
+    // 80 lines: about 660,000 nodes in some 100 blocks, more than one batch decoded at once.
+    let tmp = tempfile::tempdir().unwrap();
+    let extract = pbf::national(80);
+    let pbf = write_pbf(
+        tmp.path(),
+        "n.osm.pbf",
+        &pbf::write(&extract.nodes, &extract.ways, true),
+    );
+    let runs: Vec<(String, Vec<u8>)> = ["1", "2", "5"]
+        .into_iter()
+        .map(|threads| {
+            let out = tmp.path().join(format!("t{threads}"));
+            let o = std::process::Command::new(env!("CARGO_BIN_EXE_convoy-sim"))
+                .env("RAYON_NUM_THREADS", threads)
+                .args(["data", "import-osm", pbf.to_str().unwrap(), "--out"])
+                .arg(&out)
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            let stdout = String::from_utf8(o.stdout).unwrap();
+            (
+                stdout.replace(&format!("t{threads}"), "t"),
+                std::fs::read(out.join("roads.geojson")).unwrap(),
+            )
+        })
+        .collect();
+    assert!(runs[0].0.contains("sections: "), "{}", runs[0].0);
+    assert!(runs.iter().all(|r| *r == runs[0]));
 }
