@@ -116,8 +116,7 @@ impl Cost {
     pub fn ensemble_bytes(&self, threads: u64) -> u64 {
         let running = self.realization_bytes().saturating_mul(threads);
         let batch = crate::ensemble::batch_size(self.agents, threads as usize);
-        let held = (self.agents.saturating_mul(END_BYTES))
-            .saturating_mul(2 * u64::from(batch));
+        let held = (self.agents.saturating_mul(END_BYTES)).saturating_mul(2 * u64::from(batch));
         running.saturating_add(held)
     }
 }

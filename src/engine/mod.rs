@@ -88,10 +88,11 @@ impl<'a> Simulation<'a> {
         let origin = scenario.convoy.origin.node;
         // Room for every agent at once: at a thousand times the convoy, growing the list would
         // copy megabytes in every realization.
-        let vehicles_in = |group: usize| {
-            (scenario.vehicle_groups.get(group)).map_or(0, |g| g.vehicles as usize)
-        };
-        let most = (0..scenario.vehicle_groups.len()).map(vehicles_in).sum::<usize>()
+        let vehicles_in =
+            |group: usize| (scenario.vehicle_groups.get(group)).map_or(0, |g| g.vehicles as usize);
+        let most = (0..scenario.vehicle_groups.len())
+            .map(vehicles_in)
+            .sum::<usize>()
             + (scenario.people_groups.iter())
                 .map(|g| vehicles_in(g.aboard))
                 .sum::<usize>();
@@ -748,7 +749,8 @@ impl<'a> Simulation<'a> {
             .collect();
         let mut agents = Vec::with_capacity(lasts.len());
         agents.extend(
-            (vehicles.iter_mut().zip(&lasts)).map(|(v, &last)| self.vehicle_run(v, last, &mut seen)),
+            (vehicles.iter_mut().zip(&lasts))
+                .map(|(v, &last)| self.vehicle_run(v, last, &mut seen)),
         );
         agents.extend(people);
         let sample_times = if self.lean {

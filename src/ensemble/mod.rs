@@ -264,10 +264,7 @@ const BATCH_BYTES: u64 = 8 << 20;
 /// as the thread lives: the threads of one ensemble's pool. A memo left from other routes is
 /// replaced; its answers could not be wrong anyway, as it asks `routes` for each closed set
 /// first and keeps what it was given alive.
-fn with_memo<R>(
-    routes: &crate::network::Routes,
-    f: impl FnOnce(&engine::RouteMemo) -> R,
-) -> R {
+fn with_memo<R>(routes: &crate::network::Routes, f: impl FnOnce(&engine::RouteMemo) -> R) -> R {
     type Memo = Option<(*const crate::network::Routes, Rc<engine::RouteMemo>)>;
     thread_local! {
         static MEMO: RefCell<Memo> = const { RefCell::new(None) };
