@@ -167,8 +167,8 @@ fn cell_of(at: LonLat) -> (i64, i64) {
 /// Runs realizations `range` of `scenario` (`0..runs` for a whole ensemble, a part of it for a
 /// shard) on `threads` threads (all cores if `None`): `keep` takes
 /// what is needed from each (given its index and result) on whichever thread ran it, and `fold`
-/// gets those in realization order whatever the threads, a batch of [`BATCH`] at a time, so
-/// nothing grows with `runs` unless `fold` keeps it. Each realization keeps what `record` says:
+/// gets those in realization order whatever the threads, a batch at a time (see
+/// [`batch_size`]), so nothing grows with `runs` unless `fold` keeps it. Each realization keeps what `record` says:
 /// `keep` must read no more than that. `progress` is as for [`run`].
 ///
 /// The fold is the one part that cannot run in parallel: one thread folds a batch while the
@@ -250,7 +250,7 @@ pub fn realize<T: Send>(
 /// the next batch's are written to memory still in cache, not to fresh pages); at most half a
 /// [`CHUNK`]; and at least four per thread, so that no thread waits long at a batch's end for
 /// the others. The size changes nothing but when results are folded: always in order.
-pub(crate) fn batch_size(agents: u64, threads: usize) -> u32 {
+pub fn batch_size(agents: u64, threads: usize) -> u32 {
     let by_bytes = BATCH_BYTES / agents.max(1).saturating_mul(crate::cost::END_BYTES);
     let least = 4 * threads.max(1) as u64;
     by_bytes.max(least).min(u64::from(CHUNK / 2)) as u32
