@@ -257,7 +257,7 @@ pub fn batch_size(agents: u64, threads: usize) -> u32 {
 }
 
 /// What the ends of one batch of realizations come to, about.
-const BATCH_BYTES: u64 = 8 << 20;
+pub const BATCH_BYTES: u64 = 8 << 20;
 
 /// Runs `f` with this thread's memo of `routes`. It is kept across the pieces rayon splits the
 /// work into (a memo per piece would copy each route from the shared cache again), for as long
