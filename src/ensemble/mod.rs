@@ -6,8 +6,8 @@
 //! and the realizations themselves are dropped. Their results are folded into the tally in
 //! realization order, and position sums are added up a chunk of [`CHUNK`] realizations at a time,
 //! so floats are summed in the same order and the result is the same to the bit whatever the
-//! number of threads. An ensemble can also be
-//! split by realization range across processes or machines and merged: see [`shard`].
+//! number of threads. An ensemble can also be split by realization range across processes or
+//! machines and merged: see [`shard`].
 
 mod outline;
 mod positions;
@@ -34,8 +34,7 @@ pub const MAX_RUNS: u32 = 1_000_000;
 
 /// Realizations whose position sums are added up from zero before they join the total (see
 /// [`shard`]). Fixed, not tied to the number of threads, so that the result does not depend on
-/// it; it also sets the most results held before they are folded in (see [`realize`]): a chunk's
-/// (a few KB each) stay a few MB.
+/// it.
 pub const CHUNK: u32 = 1024;
 
 /// Grid cell size of the density grid, degrees.
@@ -168,8 +167,8 @@ fn cell_of(at: LonLat) -> (i64, i64) {
 /// shard) on `threads` threads (all cores if `None`): `keep` takes
 /// what is needed from each (given its index and result) on whichever thread ran it, and `fold`
 /// gets those in realization order whatever the threads, a batch at a time (see
-/// [`batch_size`]), so nothing grows with `runs` unless `fold` keeps it. Each realization keeps what `record` says:
-/// `keep` must read no more than that. `progress` is as for [`run`].
+/// [`batch_size`]), so nothing grows with `runs` unless `fold` keeps it. Each realization keeps
+/// what `record` says: `keep` must read no more than that. `progress` is as for [`run`].
 ///
 /// The fold is the one part that cannot run in parallel: one thread folds a batch while the
 /// others run the next, so a second core is not left waiting for it.
