@@ -784,3 +784,72 @@ fn an_import_is_the_same_bytes_whatever_the_number_of_threads() {
     assert!(runs[0].0.contains("sections: "), "{}", runs[0].0);
     assert!(runs.iter().all(|r| *r == runs[0]));
 }
+
+/// The connected pieces an import reports are counted without building the network (its
+/// indexes cost more than the import at a national size), by the same rule `RoadNetwork::new`
+/// builds segments with. Held to the network itself: the same pieces, each the same length to
+/// the bit, as a union-find over the graph `--data` builds from the sections.
+#[test]
+fn the_pieces_an_import_reports_are_the_networks_own() {
+    use convoy_sim::network::{RoadNetwork, osm};
+    let dir = tempfile::tempdir().unwrap();
+    let s = synthetic();
+    // The suite's extract, in many pieces; and a national-like grid, one piece of long sums.
+    let n = pbf::national(40);
+    let extracts = [
+        (
+            write_pbf(
+                dir.path(),
+                "s.osm.pbf",
+                &pbf::write(&s.nodes, &s.ways, true),
+            ),
+            150,
+        ),
+        (
+            write_pbf(
+                dir.path(),
+                "n.osm.pbf",
+                &pbf::write(&n.nodes, &n.ways, true),
+            ),
+            1,
+        ),
+    ];
+    for (path, least) in extracts {
+        let imported = osm::import(&path, &osm::ImportOptions::default()).unwrap();
+        let roads = imported.sections.iter().map(osm::Section::road).collect();
+        let net = RoadNetwork::new(roads, "import").unwrap();
+        let g = net.graph();
+        let mut sets = petgraph::unionfind::UnionFind::<usize>::new(g.node_count());
+        for e in g.edge_indices() {
+            let (a, b) = g.edge_endpoints(e).unwrap();
+            sets.union(a.index(), b.index());
+        }
+        let mut by_root = std::collections::BTreeMap::<usize, (Vec<u32>, f64)>::new();
+        for e in g.edge_indices() {
+            let (a, _) = g.edge_endpoints(e).unwrap();
+            let piece = by_root.entry(sets.find(a.index())).or_default();
+            piece.0.push(net.segment(e).road.0);
+            piece.1 += net.segment(e).length.0;
+        }
+        let mut pieces: Vec<(usize, f64)> = (by_root.into_values())
+            .map(|(mut roads, length)| {
+                roads.sort_unstable();
+                roads.dedup();
+                (roads.len(), length)
+            })
+            .collect();
+        pieces.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let reported: Vec<(usize, f64)> = (imported.components.iter())
+            .map(|c| (c.sections, c.length.0))
+            .collect();
+        assert!(
+            pieces.len() >= least,
+            "{}: {} pieces",
+            path.display(),
+            pieces.len()
+        );
+        assert_eq!(reported, pieces, "{}", path.display());
+        let total: f64 = g.edge_indices().map(|e| net.segment(e).length.0).sum();
+        assert_eq!(imported.length.0, total, "{}", path.display());
+    }
+}
