@@ -10,7 +10,8 @@
 //! The cost of one realization is the difference between N = 201 and N = 1, over 200: both
 //! load the geography, and the routes every realization shares are found in the first.
 //!
-//! `ensemble K N`: N realizations of the US military's account with K times its buses and people.
+//! `ensemble K N [T]`: N realizations of the US military's account with K times its buses and
+//! people, on T threads (1 if not given).
 //! `check N`: `check` of every account in scenarios/, N realizations each.
 
 // As the binary allocates (src/main.rs).
@@ -31,7 +32,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     match args.first().map(String::as_str) {
         Some("ensemble") => {
             let s = common::us_military_times(&geo, number(1)?);
-            let e = convoy_sim::ensemble::run(&s, &geo, number(2)?, Some(1), &|| true)?;
+            let threads = if args.len() > 3 { number(3)? } else { 1 };
+            let e =
+                convoy_sim::ensemble::run(&s, &geo, number(2)?, Some(threads as usize), &|| true)?;
             println!("{} agents × {} realizations", e.agents.len(), e.runs);
         }
         Some("check") => {
@@ -39,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let c = convoy_sim::check::check(&all, &geo, number(1)?, Some(1), &|| true)?;
             println!("{} judgements", c.judgements.len());
         }
-        _ => return Err("usage: realizations ensemble K N | check N".into()),
+        _ => return Err("usage: realizations ensemble K N [T] | check N".into()),
     }
     Ok(())
 }

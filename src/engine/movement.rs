@@ -187,16 +187,16 @@ pub struct Drive {
     start: Pos,
     /// The segment the agent reached `start` by: the only way out if a cut is there.
     arrived_via: Option<EdgeIndex>,
-    hops: Vec<Hop>,
+    /// The hops it takes, its route shared with the cache that found it: a drive across the
+    /// country is hundreds of hops, and a thousand times the convoy would otherwise hold a copy
+    /// of them for every vehicle in every realization.
+    way: Way,
     next: usize,
-    /// Progress along `hops[next]`.
+    /// Progress along hop `next`.
     offset: Metres,
     speed: KmPerHour,
     until: Option<Timestamp>,
     budget: Option<Metres>,
-    /// Where along the last hop the drive ends, if short of its end: a destination drawn partway
-    /// along a segment.
-    end: Option<Metres>,
 }
 
 /// How close to a cut partway along a segment counts as at it.
@@ -230,9 +230,10 @@ fn travel_time(net: &RoadNetwork, edge: EdgeIndex, d: Metres, speed: KmPerHour) 
     d.time_at(v)
 }
 
-/// The way a drive is to take, before it sets off: a hop out of where the agent is (along or back
-/// along its segment, or back out of a cut), a route over the network, and a hop partway along the
-/// destination's segment. The route is shared with the cache, not copied until the drive sets off.
+/// The way a drive takes: a hop out of where the agent is (along or back along its segment, or
+/// back out of a cut), a route over the network, and a hop partway along the destination's
+/// segment. The route is shared with the cache, never copied.
+#[derive(Clone, Debug)]
 struct Way {
     first: Option<Hop>,
     route: Rc<Route>,
@@ -250,15 +251,49 @@ impl Way {
             + usize::from(self.last.is_some())
     }
 
-    fn hops(&self) -> impl Iterator<Item = Hop> + '_ {
-        let route = (self.route.segments.iter())
-            .zip(self.route.nodes.windows(2))
-            .map(|(&edge, w)| Hop {
+    /// Hop `k` of the way, counting from the first.
+    fn hop(&self, k: usize) -> Option<Hop> {
+        let k = match (self.first, k) {
+            (Some(first), 0) => return Some(first),
+            (Some(_), k) => k - 1,
+            (None, k) => k,
+        };
+        let route = &*self.route;
+        match route.segments.get(k) {
+            Some(&edge) => Some(Hop {
                 edge,
-                from: w[0],
-                to: w[1],
-            });
-        self.first.into_iter().chain(route).chain(self.last)
+                from: route.nodes[k],
+                to: route.nodes[k + 1],
+            }),
+            None if k == route.segments.len() => self.last,
+            None => None,
+        }
+    }
+
+    /// How many hops this way and `other` begin with alike. Two ways to the two ends of one
+    /// segment mostly share all but their last few hundred metres: their routes are compared as
+    /// slices, not hop by hop.
+    fn alike(&self, other: &Way) -> usize {
+        let mut k = 0;
+        if self.first.is_some() == other.first.is_some() {
+            if self.first != other.first {
+                return 0;
+            }
+            k = usize::from(self.first.is_some());
+            let (a, b) = (&*self.route, &*other.route);
+            if a.nodes.first() == b.nodes.first() {
+                k += (a.segments.iter().zip(&b.segments))
+                    .zip(a.nodes[1..].iter().zip(&b.nodes[1..]))
+                    .take_while(|((x, y), (u, v))| x == y && u == v)
+                    .count();
+            }
+        }
+        while let (Some(a), Some(b)) = (self.hop(k), other.hop(k))
+            && a == b
+        {
+            k += 1;
+        }
+        k
     }
 
     /// How long hop `k` (of `hop`) takes unhindered at `speed`: from the drive's offset on the
@@ -278,14 +313,18 @@ impl Way {
     /// ways part: the hops both begin with cost the same in each (if neither ends there).
     fn sooner_than(&self, other: &Way, net: &RoadNetwork, speed: KmPerHour) -> bool {
         let (n, m) = (self.len(), other.len());
-        let shared = (self.hops().zip(other.hops()).enumerate())
-            .take_while(|&(k, (a, b))| {
-                a == b && k + 1 < n && k + 1 < m && (k > 0 || self.offset == other.offset)
-            })
-            .count();
+        // The first hop costs the same in each only from the same offset; no way's last hop is
+        // shared, as it may end partway.
+        let shared = if self.offset == other.offset {
+            (self.alike(other))
+                .min(n.saturating_sub(1))
+                .min(m.saturating_sub(1))
+        } else {
+            0
+        };
         let rest = |w: &Way| {
-            (w.hops().enumerate().skip(shared))
-                .map(|(k, h)| w.time(net, k, h, speed))
+            (shared..w.len())
+                .filter_map(|k| w.hop(k).map(|h| w.time(net, k, h, speed)))
                 .fold(SignedDuration::ZERO, |a, b| a + b)
         };
         rest(self) < rest(other)
@@ -440,27 +479,34 @@ impl Drive {
         Some(Drive {
             start: pos,
             arrived_via,
-            hops: chosen.hops().collect(),
-            next: 0,
             offset: chosen.offset,
+            way: chosen,
+            next: 0,
             speed: pace.speed,
             until: pace.until,
             budget: pace.budget,
-            end: chosen.end,
         })
     }
 
-    /// Where along hop `k` the drive leaves it: its end, or the drive's end short of it.
-    fn hop_end(&self, net: &RoadNetwork, k: usize) -> Metres {
-        match self.end {
-            Some(e) if k + 1 == self.hops.len() => e,
-            _ => net.segment(self.hops[k].edge).length,
+    /// Where along `hop` (hop `k`) the drive leaves it: its end, or the drive's end short of it.
+    fn hop_end(&self, net: &RoadNetwork, k: usize, hop: Hop) -> Metres {
+        match self.way.end {
+            Some(e) if k + 1 == self.way.len() => e,
+            _ => net.segment(hop.edge).length,
         }
+    }
+
+    /// Every hop of the drive, in order.
+    #[cfg(test)]
+    fn hops(&self) -> Vec<Hop> {
+        (0..self.way.len())
+            .filter_map(|k| self.way.hop(k))
+            .collect()
     }
 
     /// Where the drive has got to.
     pub fn pos(&self) -> Pos {
-        match self.hops.get(self.next) {
+        match self.way.hop(self.next) {
             Some(h) if self.offset.0 > 0.0 => Pos::Edge {
                 edge: h.edge,
                 from: h.from,
@@ -468,7 +514,9 @@ impl Drive {
                 offset: self.offset,
             },
             Some(h) => Pos::Node(h.from),
-            None => self.hops.last().map_or(self.start, |h| Pos::Node(h.to)),
+            None => (self.way.len().checked_sub(1))
+                .and_then(|k| self.way.hop(k))
+                .map_or(self.start, |h| Pos::Node(h.to)),
         }
     }
 
@@ -479,7 +527,7 @@ impl Drive {
         } else {
             self.next.checked_sub(1)?
         };
-        self.hops.get(i).map(|h| h.edge)
+        self.way.hop(i).map(|h| h.edge)
     }
 
     /// Advances from `*clock` toward `sync`, with `closed` in force. Updates the clock to when the
@@ -498,7 +546,7 @@ impl Drive {
             _ => sync,
         };
         loop {
-            let Some(&hop) = self.hops.get(self.next) else {
+            let Some(hop) = self.way.hop(self.next) else {
                 return Outcome::Arrived;
             };
             if *clock >= stop_at {
@@ -518,7 +566,7 @@ impl Drive {
                 let came_in_by = if self.next == 0 {
                     self.arrived_via
                 } else {
-                    Some(self.hops[self.next - 1].edge)
+                    self.way.hop(self.next - 1).map(|h| h.edge)
                 };
                 let through_cut = closed.nodes.contains(&hop.from) && came_in_by != Some(hop.edge);
                 if through_cut || closed.segments.contains(&hop.edge) {
@@ -531,8 +579,8 @@ impl Drive {
                 return Outcome::KeptOut { into: hop.to };
             }
             // A cut partway along: drive up to it and stop there.
-            let end = self.hop_end(net, self.next);
-            let ends_here = self.end.is_some() && self.next + 1 == self.hops.len();
+            let end = self.hop_end(net, self.next, hop);
+            let ends_here = self.way.end.is_some() && self.next + 1 == self.way.len();
             let cut = cuts_from(net, closed, hop.edge, hop.from)
                 .filter(|c| c.0 >= self.offset.0 - CUT_EPS)
                 .filter(|c| !ends_here || c.0 - CUT_STANDOFF < end.0)
@@ -591,7 +639,7 @@ impl Drive {
                     p.left = Some(*clock);
                 }
                 trail.point(*clock, net.node(hop.to));
-                if self.next == self.hops.len() {
+                if self.next == self.way.len() {
                     return Outcome::Arrived;
                 }
                 if self.budget.is_some_and(|b| b.0 <= 0.0) {
@@ -619,10 +667,7 @@ impl Drive {
     /// Whether the agent is on a segment now closed (the closure caught it mid-segment).
     pub fn on_closed_segment(&self, closed: &Closed) -> bool {
         self.offset.0 > 0.0
-            && self
-                .hops
-                .get(self.next)
-                .is_some_and(|h| closed.segments.contains(&h.edge))
+            && (self.way.hop(self.next)).is_some_and(|h| closed.segments.contains(&h.edge))
     }
 }
 
@@ -741,7 +786,7 @@ mod tests {
             },
         )
         .unwrap();
-        let b = d.hops[0].to;
+        let b = d.hops()[0].to;
         let cut = Closed::nodes([b].into());
         let (mut clock, mut trail) = (t("2017-08-29T00:00:00Z"), Trail::default());
         let out = d.advance(
@@ -767,7 +812,7 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(back.hops[0].to, a);
+        assert_eq!(back.hops()[0].to, a);
     }
 }
 
@@ -780,12 +825,13 @@ mod point_tests {
 
     /// How long a drive takes unhindered, every hop summed.
     fn eta(net: &RoadNetwork, d: &Drive) -> SignedDuration {
-        let n = d.hops.len();
-        (d.hops.iter().enumerate())
+        let hops = d.hops();
+        let n = hops.len();
+        (hops.iter().enumerate())
             .map(|(k, h)| {
                 let len = net.segment(h.edge).length;
                 let to = if k + 1 == n {
-                    d.end.unwrap_or(len)
+                    d.way.end.unwrap_or(len)
                 } else {
                     len
                 };
@@ -837,12 +883,12 @@ mod point_tests {
                     let via = |end, other, along: Metres| {
                         let mut d = Drive::plan(&net, &routes, start, None, end, pace).unwrap();
                         if along.0 > 0.0 {
-                            d.hops.push(Hop {
+                            d.way.last = Some(Hop {
                                 edge,
                                 from: end,
                                 to: other,
                             });
-                            d.end = Some(along);
+                            d.way.end = Some(along);
                         }
                         d
                     };
@@ -851,8 +897,8 @@ mod point_tests {
                     by_b += usize::from(b_sooner);
                     let best = if b_sooner { db } else { da };
                     assert_eq!(
-                        (&chosen.hops, chosen.end, chosen.offset),
-                        (&best.hops, best.end, best.offset),
+                        (chosen.hops(), chosen.way.end, chosen.offset),
+                        (best.hops(), best.way.end, best.offset),
                         "from {start:?} to {f} of {edge:?} at {speed} km/h"
                     );
                 }
@@ -898,7 +944,7 @@ mod cut_tests {
             pace(),
         )
         .unwrap();
-        let edge = d.hops[0].edge;
+        let edge = d.hops()[0].edge;
         let (source, _) = net.graph().edge_endpoints(edge).unwrap();
         // 40 km from A, whichever end the graph stores as the segment's source.
         let len = net.segment(edge).length;
@@ -936,7 +982,7 @@ mod cut_tests {
             b,
             pace(),
         );
-        assert!(on.is_none_or(|d| d.hops[0].to != b || d.hops[0].edge != edge));
+        assert!(on.is_none_or(|d| d.hops()[0].to != b || d.hops()[0].edge != edge));
         // Turning back is open, and gets back to A.
         let mut back = Drive::plan(
             &net,
