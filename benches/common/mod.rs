@@ -4,6 +4,10 @@ use convoy_sim::Geography;
 use convoy_sim::scenario::Scenario;
 
 /// Every account in scenarios/, in file order, with its text.
+#[allow(
+    dead_code,
+    reason = "examples/scaling.rs shares this module and reads no account list"
+)]
 pub fn accounts(geo: &Geography) -> Vec<(Scenario, String)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
     let mut paths: Vec<_> = std::fs::read_dir(dir)
