@@ -237,7 +237,9 @@ impl<'a> Simulation<'a> {
     /// The times at which agents are recorded: start, every `record_every`, end.
     fn sample_times(&self) -> Vec<Timestamp> {
         let s = self.scenario;
-        let mut times = Vec::new();
+        let every = s.record_every.as_nanos().max(1);
+        let n = s.end.duration_since(s.start).as_nanos() / every;
+        let mut times = Vec::with_capacity(usize::try_from(n).unwrap_or(0).saturating_add(2));
         let mut t = s.start;
         while t < s.end {
             times.push(t);
@@ -268,10 +270,10 @@ impl<'a> Simulation<'a> {
             .filter(|&i| wakes[i] < Timestamp::MAX)
             .collect();
         for t in sync {
-            let before = t - SignedDuration::from_nanos(1);
-            let count = self.closures.iter().filter(|c| c.from <= before).count();
+            // In force: what closed before `t` (a closure at `t` applies once agents reach it).
+            let count = self.closures.iter().filter(|c| c.from < t).count();
             if force.as_ref().is_none_or(|f| f.count != count) {
-                let all = self.closures.closed_at(before);
+                let all = self.closures.closed_at(t - SignedDuration::from_nanos(1));
                 force = Some(InForce::new(count, all, &self.road_barred));
             }
             let Some(force) = &force else { break };
