@@ -7,7 +7,6 @@ use petgraph::graph::EdgeIndex;
 
 use super::movement::{Drive, Pos, Trail};
 use super::result::{Sample, Status};
-use super::rng::Stream;
 use crate::network::{RoadNetwork, Traveller};
 use crate::scenario::VehicleKind;
 use crate::units::{KmPerHour, LonLat};
@@ -91,7 +90,6 @@ pub enum Doing {
 pub struct Agent {
     pub id: String,
     pub role: Role,
-    pub rng: Stream,
     /// How far the agent's own time has got (it may be ahead of no sync point).
     pub clock: Timestamp,
     pub place: Where,

@@ -73,6 +73,11 @@ pub struct Simulation<'a> {
     bars: Vec<(Holder, &'a BTreeSet<NodeIndex>, Timestamp)>,
     /// Vehicles first, in group order, then people.
     agents: Vec<Agent>,
+    /// Each agent's random stream, beside the agents rather than in them: a stream is 300 bytes
+    /// drawn from only when a plan step starts, and the agents a sync point visits should stay
+    /// small enough to stay in cache at a thousand times the convoy. `None` until first drawn
+    /// from (people who never leave their vehicle never draw); made then, it is the same stream.
+    streams: Vec<Option<Stream>>,
     events: Vec<SimEvent>,
     /// Whether the run keeps only what [`Record::Ends`] says.
     lean: bool,
@@ -97,6 +102,7 @@ impl<'a> Simulation<'a> {
                 .map(|g| vehicles_in(g.aboard))
                 .sum::<usize>();
         let mut agents = Vec::with_capacity(most);
+        let mut streams = Vec::with_capacity(most);
         for (gi, g) in scenario.vehicle_groups.iter().enumerate() {
             for n in 1..=g.vehicles {
                 let id = agent_id(g.kind.as_str(), &g.id, n as usize);
@@ -108,10 +114,11 @@ impl<'a> Simulation<'a> {
                     kind: g.kind,
                     speed,
                 };
-                let mut a = Self::agent(scenario, id, role, rng, Where::Road(Pos::Node(origin)));
+                let mut a = Self::agent(scenario, id, role, Where::Road(Pos::Node(origin)));
                 a.doing = Doing::Departing(depart);
                 a.trail.point(scenario.start, geo.network.node(origin));
                 agents.push(a);
+                streams.push(Some(rng));
             }
         }
         // A people group is spread over its vehicle group's vehicles as evenly as whole people
@@ -143,12 +150,12 @@ impl<'a> Simulation<'a> {
                     count,
                     vehicle,
                 };
-                let rng = Stream::new(seed, &id);
-                let mut a = Self::agent(scenario, id, role, rng, Where::Aboard(vehicle));
+                let mut a = Self::agent(scenario, id, role, Where::Aboard(vehicle));
                 a.doing = Doing::Riding(leave);
                 a.status = Status::Aboard;
                 a.step = first;
                 agents.push(a);
+                streams.push(None);
             }
         }
         Self {
@@ -159,6 +166,7 @@ impl<'a> Simulation<'a> {
             road_barred: geo.network.barred_to(Traveller::Road),
             bars: Vec::new(),
             agents,
+            streams,
             events: Vec::new(),
             lean: false,
             routes: Default::default(),
@@ -186,11 +194,10 @@ impl<'a> Simulation<'a> {
         self
     }
 
-    fn agent(scenario: &Scenario, id: String, role: Role, rng: Stream, place: Where) -> Agent {
+    fn agent(scenario: &Scenario, id: String, role: Role, place: Where) -> Agent {
         Agent {
             id,
             role,
-            rng,
             clock: scenario.start,
             place,
             arrived_via: None,
@@ -217,6 +224,12 @@ impl<'a> Simulation<'a> {
             agent,
             what,
         });
+    }
+
+    /// Agent `i`'s random stream, made the first time it is drawn from.
+    fn stream(&mut self, i: usize) -> &mut Stream {
+        let (seed, id) = (self.seed, &self.agents[i].id);
+        self.streams[i].get_or_insert_with(|| Stream::new(seed, id))
     }
 
     /// Where agent `i` is now.
@@ -474,7 +487,6 @@ impl<'a> Simulation<'a> {
 
     /// Starts plan step `step` for agent `i`.
     fn start(&mut self, i: usize, step: &Step, force: &InForce) {
-        let a = &mut self.agents[i];
         match step {
             Step::DriveTo {
                 to,
@@ -482,9 +494,10 @@ impl<'a> Simulation<'a> {
                 stop_after_km,
                 detour,
             } => {
-                let to = &to[a.rng.pick(to.len())];
-                let budget = stop_after_km.map(|s| Metres::from_km(a.rng.draw(s)));
-                let Role::Vehicle { speed, .. } = a.role else {
+                let rng = self.stream(i);
+                let to = &to[rng.pick(to.len())];
+                let budget = stop_after_km.map(|s| Metres::from_km(rng.draw(s)));
+                let Role::Vehicle { speed, .. } = self.agents[i].role else {
                     return;
                 };
                 let pace = Pace {
@@ -497,8 +510,10 @@ impl<'a> Simulation<'a> {
             Step::CarriedTo {
                 to, speed, detour, ..
             } => {
-                let to = &to[a.rng.pick(to.len())];
-                let speed = KmPerHour(a.rng.draw(*speed));
+                let rng = self.stream(i);
+                let to = &to[rng.pick(to.len())];
+                let speed = KmPerHour(rng.draw(*speed));
+                let a = &mut self.agents[i];
                 // Vehicles meet them at the nearest road vertex if they are off-road.
                 if let Where::OffRoad(at) = a.place {
                     let (n, d) = self
@@ -519,8 +534,9 @@ impl<'a> Simulation<'a> {
                 self.set_off(i, to, pace, *detour, force);
             }
             Step::WalkTo { to, speed } => {
-                let to = &to[a.rng.pick(to.len())];
-                let speed = KmPerHour(a.rng.draw(*speed));
+                let rng = self.stream(i);
+                let to = &to[rng.pick(to.len())];
+                let speed = KmPerHour(rng.draw(*speed));
                 let dest = (self.scenario.places).location(&self.geo.gazetteer, to.place);
                 let from = self.location(i);
                 let a = &mut self.agents[i];
@@ -537,13 +553,15 @@ impl<'a> Simulation<'a> {
                 a.place = Where::OffRoad(from);
                 a.begin(Doing::Walking(walk), Status::Moving);
             }
-            Step::WaitUntil(t) => a.begin(Doing::WaitingUntil(*t), Status::Halted),
+            Step::WaitUntil(t) => self.agents[i].begin(Doing::WaitingUntil(*t), Status::Halted),
             Step::WaitHours(h) => {
-                let hours = a.rng.draw(*h);
+                let hours = self.stream(i).draw(*h);
+                let a = &mut self.agents[i];
                 let until = a.clock + SignedDuration::from_secs_f64(hours * 3600.0);
                 a.begin(Doing::WaitingUntil(until), Status::Halted);
             }
             Step::Unaccounted => {
+                let a = &mut self.agents[i];
                 a.begin(Doing::Done, Status::Unaccounted);
                 a.done_at = Some(a.clock);
                 let (t, at) = (a.clock, self.location(i));
