@@ -823,6 +823,56 @@ mod point_tests {
     use crate::network::Routes;
     use crate::network::tests::square;
 
+    #[test]
+    fn ways_count_the_hops_they_begin_with_alike_as_a_hop_by_hop_walk_does() {
+        let net = square();
+        let routes = RouteMemo::default().under(&Routes::default(), &Closed::default());
+        let mut starts: Vec<Pos> = net.graph().node_indices().map(Pos::Node).collect();
+        starts.extend(net.graph().edge_indices().map(|edge| {
+            let (from, to) = net.graph().edge_endpoints(edge).unwrap();
+            let offset = Metres(net.segment(edge).length.0 * 0.4);
+            Pos::Edge {
+                edge,
+                from,
+                to,
+                offset,
+            }
+        }));
+        let walk = |a: &Way, b: &Way| {
+            (0..)
+                .take_while(|&k| a.hop(k).is_some() && a.hop(k) == b.hop(k))
+                .count()
+        };
+        let ends: Vec<NodeIndex> = net.graph().node_indices().collect();
+        let (mut pairs, mut longest) = (0, 0);
+        for &start in &starts {
+            let ways: Vec<Way> = (ends.iter())
+                .filter_map(|&to| Drive::way(&net, &routes, start, None, to, KmPerHour(60.0)))
+                .collect();
+            for a in &ways {
+                // Every hop, in order, is the first, the route's, then the last.
+                let hops: Vec<Hop> = (0..a.len()).map_while(|k| a.hop(k)).collect();
+                assert_eq!(hops.len(), a.len());
+                assert_eq!(a.hop(a.len()), None);
+                for b in &ways {
+                    let mut b = b.clone();
+                    // And with a hop partway along a segment at the end of one of them.
+                    for last in [None, hops.last().copied()] {
+                        b.last = last;
+                        let alike = a.alike(&b);
+                        assert_eq!(alike, walk(a, &b), "{start:?}: {a:?} and {b:?}");
+                        longest = longest.max(alike);
+                        pairs += 1;
+                    }
+                }
+            }
+        }
+        assert!(
+            pairs > 100 && longest >= 2,
+            "{pairs} pairs, longest {longest}"
+        );
+    }
+
     /// How long a drive takes unhindered, every hop summed.
     fn eta(net: &RoadNetwork, d: &Drive) -> SignedDuration {
         let hops = d.hops();
