@@ -823,14 +823,12 @@ mod point_tests {
     use crate::network::Routes;
     use crate::network::tests::square;
 
-    #[test]
-    fn ways_count_the_hops_they_begin_with_alike_as_a_hop_by_hop_walk_does() {
-        let net = square();
-        let routes = RouteMemo::default().under(&Routes::default(), &Closed::default());
+    /// Every node of `net`, and a point `fraction` along every segment.
+    fn starts(net: &RoadNetwork, fraction: f64) -> Vec<Pos> {
         let mut starts: Vec<Pos> = net.graph().node_indices().map(Pos::Node).collect();
         starts.extend(net.graph().edge_indices().map(|edge| {
             let (from, to) = net.graph().edge_endpoints(edge).unwrap();
-            let offset = Metres(net.segment(edge).length.0 * 0.4);
+            let offset = Metres(net.segment(edge).length.0 * fraction);
             Pos::Edge {
                 edge,
                 from,
@@ -838,6 +836,14 @@ mod point_tests {
                 offset,
             }
         }));
+        starts
+    }
+
+    #[test]
+    fn ways_count_the_hops_they_begin_with_alike_as_a_hop_by_hop_walk_does() {
+        let net = square();
+        let routes = RouteMemo::default().under(&Routes::default(), &Closed::default());
+        let starts = starts(&net, 0.4);
         let walk = |a: &Way, b: &Way| {
             (0..)
                 .take_while(|&k| a.hop(k).is_some() && a.hop(k) == b.hop(k))
@@ -895,17 +901,7 @@ mod point_tests {
     fn a_point_on_the_road_is_reached_by_the_end_that_is_sooner_summing_every_hop() {
         let net = square();
         let routes = RouteMemo::default().under(&Routes::default(), &Closed::default());
-        let mut starts: Vec<Pos> = net.graph().node_indices().map(Pos::Node).collect();
-        starts.extend(net.graph().edge_indices().map(|edge| {
-            let (from, to) = net.graph().edge_endpoints(edge).unwrap();
-            let offset = Metres(net.segment(edge).length.0 * 0.3);
-            Pos::Edge {
-                edge,
-                from,
-                to,
-                offset,
-            }
-        }));
+        let starts = starts(&net, 0.3);
         let mut by_b = 0;
         for start in starts {
             for edge in net.graph().edge_indices() {
