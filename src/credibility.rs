@@ -151,7 +151,7 @@ impl Ratings {
     ) -> Result<Self, CredibilityError> {
         let raw: RawRatings = toml::from_str(text).map_err(|e| CredibilityError::Syntax {
             origin: origin.to_string(),
-            message: e.message().to_string(),
+            message: crate::units::toml_message(&e),
         })?;
         let mut ratings: Vec<Rating> = Vec::with_capacity(raw.rating.len());
         for (i, r) in raw.rating.into_iter().enumerate() {
@@ -283,6 +283,16 @@ reason = "a party to the deal"
 
     fn registry() -> Registry {
         Registry::from_toml(REGISTRY, "t").unwrap()
+    }
+
+    #[test]
+    fn ratings_that_are_not_toml_are_refused_with_their_line_and_column() {
+        let broken = format!("{RATINGS}\n[[rating]]\nsource = scmp\n");
+        let e = Ratings::from_toml(&broken, "mine.toml", &registry())
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("mine.toml: not a credibility file:"), "{e}");
+        assert!(e.contains("line 14, column 10"), "{e}");
     }
 
     #[test]

@@ -95,7 +95,7 @@ impl Registry {
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, SourcesError> {
         let raw: RawRegistry = toml::from_str(text).map_err(|e| SourcesError::Syntax {
             origin: origin.to_string(),
-            message: e.message().to_string(),
+            message: crate::units::toml_message(&e),
         })?;
         let mut sources: Vec<Source> = Vec::with_capacity(raw.source.len());
         for r in raw.source {
@@ -201,6 +201,20 @@ quotes = ["the convoy carrying ISIS militants and their families is comprised of
         assert!(!s.holds("comprised of 16 buses"));
         assert!(!s.holds(""));
         assert_eq!(s.date.to_string(), "2017-08-31");
+    }
+
+    #[test]
+    fn a_registry_that_is_not_toml_is_refused_with_its_line_and_column() {
+        let broken = format!("{ONE}\n[[source]]\nid = \"x\u{1b}[31m\n");
+        let e = Registry::from_toml(&broken, "my/sources.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("my/sources.toml: not a sources registry:"),
+            "{e}"
+        );
+        assert!(e.contains("line 10, column"), "{e}");
+        assert!(!e.chars().any(char::is_control), "{e:?}");
     }
 
     #[test]

@@ -271,8 +271,8 @@ impl Way {
     }
 
     /// How many hops this way and `other` begin with alike. Two ways to the two ends of one
-    /// segment mostly share all but their last few hundred metres: their routes are compared as
-    /// slices, not hop by hop.
+    /// segment may share all but their last hops: their routes are compared as slices, then hop
+    /// by hop where a route ends.
     fn alike(&self, other: &Way) -> usize {
         let mut k = 0;
         if self.first.is_some() == other.first.is_some() {
