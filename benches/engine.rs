@@ -63,12 +63,13 @@ fn ensemble(c: &mut Criterion) {
     let mut group = c.benchmark_group("ensemble");
     // Each sample is a whole ensemble of a second or more: ten keep the group to a few minutes.
     group.sample_size(10);
-    group.throughput(criterion::Throughput::Elements(RUNS.into()));
+    let runs = common::sized(RUNS);
+    group.throughput(criterion::Throughput::Elements(runs.into()));
     for threads in [1, 2] {
-        group.bench_function(format!("us_military × {RUNS}, {threads} thread(s)"), |b| {
+        group.bench_function(format!("us_military × {runs}, {threads} thread(s)"), |b| {
             b.iter(|| {
                 black_box(
-                    convoy_sim::ensemble::run(&scenario, &geo, RUNS, Some(threads), &|| true)
+                    convoy_sim::ensemble::run(&scenario, &geo, runs, Some(threads), &|| true)
                         .unwrap(),
                 )
             })
@@ -95,9 +96,9 @@ fn scaled(c: &mut Criterion) {
     let geo = Geography::embedded().unwrap();
     let mut group = c.benchmark_group("scaled");
     group.sample_size(10);
-    for k in [1, 10, 100] {
-        let runs = SCALED_AGENT_RUNS / k;
-        let scenario = common::us_military_times(&geo, k as u32);
+    for k in [1u32, 10, 100] {
+        let runs = u64::from(common::sized(SCALED_AGENT_RUNS / k));
+        let scenario = common::us_military_times(&geo, k);
         group.throughput(criterion::Throughput::Elements(runs));
         group.bench_function(
             format!("us_military ×{k}, {runs} realizations, 1 thread"),
@@ -115,7 +116,7 @@ fn scaled(c: &mut Criterion) {
 }
 
 /// Realizations of ×1 in the scaled benches: ×k runs this over k.
-const SCALED_AGENT_RUNS: u64 = 10_000;
+const SCALED_AGENT_RUNS: u32 = 10_000;
 
 /// `convoy-sim check scenarios/*.toml` without the files: every claim against every account, each
 /// account an ensemble of 200 realizations, on one thread.

@@ -48,3 +48,14 @@ pub fn us_military_times(geo: &Geography, k: u32) -> Scenario {
     }
     s
 }
+
+/// `runs` realizations under `cargo bench`; under `cargo test`, where criterion runs each bench
+/// once in a debug build only to check that it still works, a hundredth of them (at least one).
+#[allow(dead_code, reason = "not every bench or example sizes its ensembles")]
+pub fn sized(runs: u32) -> u32 {
+    if std::env::args().any(|a| a == "--bench") {
+        runs
+    } else {
+        (runs / 100).max(1)
+    }
+}
