@@ -66,7 +66,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let geo = Geography::embedded()?;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let pairs: usize = args.get(1).ok_or("missing a number of pairs")?.parse()?;
-    // Each side of a pair: (label, scenario, realizations, threads, realizations it is per).
+    if pairs == 0 {
+        return Err("at least one pair".into());
+    }
+    // Each side of a pair: (scenario, realizations, threads).
     let (a, b, what) = match args.first().map(String::as_str) {
         Some("threads") => {
             let s = common::us_military_times(&geo, 1);
