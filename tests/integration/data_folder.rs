@@ -1,13 +1,24 @@
 //! `data export DIR` and `--data DIR`: the geography as files a user edits, read back in place of
 //! the embedded data.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::harness::{convoy, convoy_bad_input, convoy_ok, repo_path, snapshot};
 
 fn export(dir: &Path) {
     let stdout = convoy_ok(&["data", "export", dir.to_str().unwrap()]);
     assert!(stdout.contains("--data"), "{stdout}");
+}
+
+/// Exports the embedded data to `<tmp>/d` and reads back its table `file`, which must be
+/// `embedded` word for word: the folder, the table's path and its text.
+fn exported_table(tmp: &Path, file: &str, embedded: &str) -> (PathBuf, PathBuf, String) {
+    let data = tmp.join("d");
+    export(&data);
+    let table = data.join(file);
+    let text = std::fs::read_to_string(&table).unwrap();
+    assert_eq!(text, embedded, "{file}");
+    (data, table, text)
 }
 
 /// `--data d run scenarios/hezbollah.toml --out out`.
@@ -252,11 +263,8 @@ fn places_from_a_csv_table_replace_the_gazetteer_and_every_problem_in_it_is_name
 #[test]
 fn issue_15_the_holders_table_is_the_data_folders_and_every_wrong_holder_is_named() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("d");
-    export(&data);
-    let table = data.join("holders.toml");
-    let text = std::fs::read_to_string(&table).unwrap();
-    assert_eq!(text, convoy_sim::zones::HOLDERS_TOML);
+    let (data, table, text) =
+        exported_table(tmp.path(), "holders.toml", convoy_sim::zones::HOLDERS_TOML);
     let d = data.to_str().unwrap();
 
     let relabelled = text.replacen("label = \"Islamic State\"", "label = \"ISIL\"", 1);
@@ -391,11 +399,11 @@ fn issue_15_a_claim_names_a_holder_of_the_data_it_runs_on() {
 #[test]
 fn issue_15_road_class_names_are_the_data_folders_and_every_wrong_entry_is_named() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("d");
-    export(&data);
-    let table = data.join("road_classes.toml");
-    let text = std::fs::read_to_string(&table).unwrap();
-    assert_eq!(text, convoy_sim::network::ROAD_CLASSES_TOML);
+    let (data, table, text) = exported_table(
+        tmp.path(),
+        "road_classes.toml",
+        convoy_sim::network::ROAD_CLASSES_TOML,
+    );
     let d = data.to_str().unwrap();
 
     let renamed = text.replacen("track = \"desert track\"", "track = \"pista\"", 1);
